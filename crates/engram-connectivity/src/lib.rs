@@ -1,0 +1,1 @@
+//! engram-connectivity (placeholder until built).

@@ -1,0 +1,58 @@
+//! Monitors: observers that record what the network does and stream it out.
+
+use crate::error::EngramError;
+use crate::neuron::StepContext;
+
+/// Read access to the network during a step, as monitors see it.
+pub trait NetworkView {
+    /// Names of all populations (neurons and spike sources), in build order.
+    fn population_names(&self) -> Vec<&str>;
+    /// Index of a population by name.
+    fn population(&self, name: &str) -> Option<usize>;
+    /// Number of neurons in population `pop`.
+    fn population_len(&self, pop: usize) -> usize;
+    /// Indices of the neurons of `pop` that spiked in this step, increasing.
+    fn spikes(&self, pop: usize) -> &[u32];
+    /// A state variable of all neurons of `pop` (after this step's update).
+    fn state(&self, pop: usize, name: &str) -> Option<&[f64]>;
+    /// Names of the state variables of `pop`.
+    fn state_names(&self, pop: usize) -> Vec<&'static str>;
+}
+
+/// Observes the network after each step and records what it is asked to.
+///
+/// `bind` is called once before the first step and is where names are resolved, so that
+/// a misspelt population fails before the run starts.
+///
+/// ```
+/// use engram_core::monitor::{Monitor, NetworkView};
+/// use engram_core::neuron::StepContext;
+/// use engram_core::error::EngramError;
+/// /// Counts all spikes of one population.
+/// struct Count { pop: String, idx: usize, n: usize }
+/// impl Monitor for Count {
+///     fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+///         self.idx = net.population(&self.pop)
+///             .ok_or_else(|| EngramError::unknown("population", &self.pop, net.population_names()))?;
+///         Ok(())
+///     }
+///     fn observe(&mut self, _ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+///         self.n += net.spikes(self.idx).len();
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait Monitor: Send {
+    /// Resolve names against the network; called once before the run.
+    fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError>;
+    /// Record after a step.
+    fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError>;
+    /// Flush and close outputs at the end of a run. Default: nothing.
+    fn finish(&mut self) -> Result<(), EngramError> {
+        Ok(())
+    }
+    /// The monitor as `Any`, so the caller can read its data back after the run.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+}

@@ -1,0 +1,213 @@
+//! Neuron models: whole populations as structure-of-arrays ([`NeuronModel`]), single-neuron
+//! equations for quick custom models ([`PointNeuron`]), and spike sources ([`SpikeSource`]).
+
+use serde::{Deserialize, Serialize};
+
+/// What a receptor channel does with the weights that arrive on it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ReceptorKind {
+    /// Conductance (nS) with reversal potential `e_rev_mv`; a spike adds its weight to `g`.
+    Conductance {
+        /// Reversal potential in mV.
+        e_rev_mv: f64,
+    },
+    /// Current-like input (pA, or mV for models written in voltage units); a spike adds its
+    /// weight to the synaptic variable.
+    Current,
+}
+
+/// One input channel of a neuron model, e.g. `exc` (AMPA-like) or `inh` (GABA-A-like).
+///
+/// The model owns the channel's kinetics; the engine only hands it the summed weight that
+/// arrives on the channel in each step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Receptor {
+    /// Name used by projections and monitors (`exc`, `inh`, `ob`, ...).
+    pub name: String,
+    /// Conductance or current.
+    pub kind: ReceptorKind,
+    /// Decay time constant of the synaptic variable, ms.
+    pub tau_ms: f64,
+}
+
+impl Receptor {
+    /// A conductance channel.
+    pub fn conductance(name: &str, e_rev_mv: f64, tau_ms: f64) -> Self {
+        Self { name: name.into(), kind: ReceptorKind::Conductance { e_rev_mv }, tau_ms }
+    }
+    /// A current channel.
+    pub fn current(name: &str, tau_ms: f64) -> Self {
+        Self { name: name.into(), kind: ReceptorKind::Current, tau_ms }
+    }
+}
+
+/// Where the loop is: the step being computed and the step size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepContext {
+    /// Index of the step being computed.
+    pub step: u64,
+    /// Step size, ms.
+    pub dt_ms: f64,
+}
+
+impl StepContext {
+    /// Simulated time at the start of this step, ms.
+    pub fn time_ms(&self) -> f64 {
+        self.step as f64 * self.dt_ms
+    }
+}
+
+/// The input a population receives in one step.
+#[derive(Clone, Copy, Debug)]
+pub struct StepInput<'a> {
+    /// `receptors[r][i]`: summed weight arriving on receptor `r` of neuron `i` in this step
+    /// (nS for conductance channels; the model's current unit otherwise). Multiplicity and
+    /// delays have already been applied.
+    pub receptors: &'a [Vec<f64>],
+    /// Injected current per neuron in this step, pA.
+    pub current_pa: &'a [f64],
+}
+
+/// A population of neurons, stored as structure-of-arrays.
+///
+/// `step` advances every neuron by one `dt` given the input arriving in this step and pushes
+/// the indices of neurons that spiked, in increasing order. It must not allocate (the spike
+/// vector has capacity for every neuron).
+///
+/// Order of work inside a step, which the library models follow (it is Brian2's and the Dp
+/// paper's): add the arriving weights to the synaptic variables, advance the membrane from
+/// the current state, detect threshold crossings, reset, and decay the synaptic variables.
+///
+/// ```
+/// use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
+///
+/// /// Neurons that integrate input and spike at 1.0 (a toy "counter" model).
+/// struct Counter { x: Vec<f64>, receptors: Vec<Receptor> }
+/// impl NeuronModel for Counter {
+///     fn kind(&self) -> &str { "counter" }
+///     fn len(&self) -> usize { self.x.len() }
+///     fn receptors(&self) -> &[Receptor] { &self.receptors }
+///     fn state_names(&self) -> &[&'static str] { &["x"] }
+///     fn state(&self, name: &str) -> Option<&[f64]> { (name == "x").then_some(&self.x[..]) }
+///     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> { (name == "x").then_some(&mut self.x[..]) }
+///     fn step(&mut self, _ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
+///         for (i, x) in self.x.iter_mut().enumerate() {
+///             *x += input.receptors[0][i];
+///             if *x >= 1.0 { *x = 0.0; spikes.push(i as u32); }
+///         }
+///     }
+/// }
+///
+/// let mut pop = Counter { x: vec![0.0; 3], receptors: vec![Receptor::current("in", 1.0)] };
+/// let input = vec![vec![0.6, 0.2, 1.5]];
+/// let mut spikes = Vec::with_capacity(3);
+/// let ctx = StepContext { step: 0, dt_ms: 0.1 };
+/// pop.step(&ctx, StepInput { receptors: &input, current_pa: &[0.0; 3] }, &mut spikes);
+/// assert_eq!(spikes, vec![2]);
+/// pop.step(&ctx, StepInput { receptors: &input, current_pa: &[0.0; 3] }, &mut spikes);
+/// assert_eq!(spikes, vec![2, 0]);
+/// ```
+pub trait NeuronModel: Send {
+    /// Short name of the model (`lif_cond`, `adex`, ...), for summaries and errors.
+    fn kind(&self) -> &str;
+    /// Number of neurons.
+    fn len(&self) -> usize;
+    /// `true` if the population has no neurons.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The receptor channels, in the order of [`StepInput::receptors`].
+    fn receptors(&self) -> &[Receptor];
+    /// Names of the state variables a monitor can read (`v_mv`, `g_exc_ns`, `w_pa`, ...).
+    fn state_names(&self) -> &[&'static str];
+    /// One state variable for all neurons.
+    fn state(&self, name: &str) -> Option<&[f64]>;
+    /// One state variable for all neurons, mutable (initial conditions, perturbations).
+    fn state_mut(&mut self, name: &str) -> Option<&mut [f64]>;
+    /// Advance all neurons by one step; push spiking neurons' indices in increasing order.
+    fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>);
+    /// Return to the resting state (between trials), keeping parameters. Default: nothing.
+    fn reset_state(&mut self) {}
+    /// Name of the membrane potential variable, used by divergence checks. Default `v_mv`.
+    fn potential_name(&self) -> &'static str {
+        "v_mv"
+    }
+}
+
+/// A population that emits spikes on its own (Poisson groups, odor inputs, spike trains).
+/// It has no inputs; projections from it work like projections from neurons.
+///
+/// ```
+/// use engram_core::neuron::{SpikeSource, StepContext};
+/// /// Neuron 0 fires every 10 steps.
+/// struct Metronome;
+/// impl SpikeSource for Metronome {
+///     fn kind(&self) -> &str { "metronome" }
+///     fn len(&self) -> usize { 1 }
+///     fn emit(&mut self, ctx: &StepContext, spikes: &mut Vec<u32>) {
+///         if ctx.step % 10 == 0 { spikes.push(0) }
+///     }
+/// }
+/// let mut m = Metronome; let mut s = Vec::new();
+/// m.emit(&StepContext { step: 20, dt_ms: 0.1 }, &mut s);
+/// assert_eq!(s, vec![0]);
+/// ```
+pub trait SpikeSource: Send {
+    /// Short name (`poisson`, `odor`, ...).
+    fn kind(&self) -> &str;
+    /// Number of sources.
+    fn len(&self) -> usize;
+    /// `true` if there are no sources.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Push the indices of sources spiking in this step, in increasing order.
+    fn emit(&mut self, ctx: &StepContext, spikes: &mut Vec<u32>);
+}
+
+/// One neuron's equations, for custom models written in a few lines: derivatives, threshold
+/// and reset. The adapter `engram_neurons::PointPopulation` stores many of them as
+/// structure-of-arrays, gives each receptor an exponential synaptic variable, and integrates
+/// with any `Integrator`.
+///
+/// `state` holds the model's variables in the order of [`PointNeuron::STATE`]; `synaptic`
+/// holds one value per receptor (a conductance in nS or a current in pA).
+///
+/// ```
+/// use engram_core::neuron::{PointNeuron, Receptor};
+/// /// Quadratic integrate-and-fire: C dv/dt = k (v - v_r)(v - v_t) + I.
+/// struct Qif { receptors: Vec<Receptor> }
+/// impl PointNeuron for Qif {
+///     const STATE: &'static [&'static str] = &["v_mv"];
+///     fn receptors(&self) -> &[Receptor] { &self.receptors }
+///     fn initial_state(&self, state: &mut [f64]) { state[0] = -65.0 }
+///     fn derivatives(&self, s: &[f64], syn: &[f64], i_pa: f64, ds: &mut [f64]) {
+///         let v = s[0];
+///         ds[0] = (0.04 * (v + 65.0) * (v + 45.0) + syn[0] * (0.0 - v) + i_pa) / 100.0;
+///     }
+///     fn spiked(&self, s: &[f64]) -> bool { s[0] >= 30.0 }
+///     fn reset(&self, s: &mut [f64]) { s[0] = -65.0 }
+/// }
+/// let q = Qif { receptors: vec![Receptor::conductance("exc", 0.0, 5.0)] };
+/// let mut ds = [0.0];
+/// q.derivatives(&[-65.0], &[0.0], 100.0, &mut ds);
+/// assert!((ds[0] - 1.0).abs() < 1e-12);
+/// ```
+pub trait PointNeuron: Send + Sync {
+    /// Names of the state variables, first the membrane potential (`v_mv`).
+    const STATE: &'static [&'static str];
+    /// The receptor channels.
+    fn receptors(&self) -> &[Receptor];
+    /// Write the initial (resting) state of one neuron.
+    fn initial_state(&self, state: &mut [f64]);
+    /// Time derivatives (per ms) of the state, given the synaptic variables and injected current.
+    fn derivatives(&self, state: &[f64], synaptic: &[f64], i_ext_pa: f64, dstate: &mut [f64]);
+    /// `true` if the neuron spikes in this state (checked after each step).
+    fn spiked(&self, state: &[f64]) -> bool;
+    /// Apply the reset after a spike.
+    fn reset(&self, state: &mut [f64]);
+    /// Absolute refractory period in ms, during which the state is held at the reset. Default 0.
+    fn refractory_ms(&self) -> f64 {
+        0.0
+    }
+}

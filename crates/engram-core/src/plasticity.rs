@@ -1,0 +1,58 @@
+//! The slot for plasticity rules: objects that watch one projection's pre- and postsynaptic
+//! spikes and change its weights through their own traces. Rules never own the weights.
+
+use crate::neuron::StepContext;
+
+/// Mutable access to one projection's synapses, in its CSR layout (row = presynaptic neuron).
+#[derive(Debug)]
+pub struct SynapsesMut<'a> {
+    /// CSR row pointers: the synapses of presynaptic neuron `i` are `row_ptr[i]..row_ptr[i+1]`.
+    pub row_ptr: &'a [usize],
+    /// Postsynaptic neuron of each synapse.
+    pub post: &'a [u32],
+    /// Weight of each synapse (multiplicity folded in). The rule updates these in place.
+    pub weights: &'a mut [f64],
+    /// Transpose index: the synapses onto postsynaptic neuron `j` are
+    /// `syn_of_post[col_ptr[j]..col_ptr[j+1]]`.
+    pub col_ptr: &'a [usize],
+    /// Synapse indices grouped by postsynaptic neuron (see `col_ptr`).
+    pub syn_of_post: &'a [u32],
+    /// Presynaptic neuron of each entry of `syn_of_post`.
+    pub pre_of_post: &'a [u32],
+}
+
+/// A plasticity rule attached to one projection.
+///
+/// The engine calls `step` once per step, after the neurons have spiked, with the spikes of
+/// the projection's pre- and postsynaptic populations in this step and the current value of
+/// the experiment's neuromodulatory signal.
+///
+/// ```
+/// use engram_core::plasticity::{PlasticityRule, SynapsesMut};
+/// use engram_core::neuron::StepContext;
+/// /// Every presynaptic spike potentiates its synapses by `eta`, up to `w_max`.
+/// struct PreOnly { eta: f64, w_max: f64 }
+/// impl PlasticityRule for PreOnly {
+///     fn name(&self) -> &str { "pre_only" }
+///     fn step(&mut self, _ctx: &StepContext, pre: &[u32], _post: &[u32], _m: f64, syn: SynapsesMut<'_>) {
+///         for &i in pre {
+///             for k in syn.row_ptr[i as usize]..syn.row_ptr[i as usize + 1] {
+///                 syn.weights[k] = (syn.weights[k] + self.eta).min(self.w_max);
+///             }
+///         }
+///     }
+/// }
+/// let (row_ptr, post, mut w) = (vec![0, 2, 3], vec![0u32, 1, 1], vec![0.5, 0.95, 0.1]);
+/// let syn = SynapsesMut { row_ptr: &row_ptr, post: &post, weights: &mut w,
+///     col_ptr: &[], syn_of_post: &[], pre_of_post: &[] };
+/// PreOnly { eta: 0.1, w_max: 1.0 }.step(&StepContext { step: 0, dt_ms: 0.1 }, &[0], &[], 0.0, syn);
+/// assert_eq!(w, vec![0.6, 1.0, 0.1]);
+/// ```
+pub trait PlasticityRule: Send {
+    /// Short name of the rule.
+    fn name(&self) -> &str;
+    /// React to this step's spikes and update weights.
+    fn step(&mut self, ctx: &StepContext, pre_spikes: &[u32], post_spikes: &[u32], modulator: f64, syn: SynapsesMut<'_>);
+    /// Forget traces (between trials). Default: nothing.
+    fn reset_traces(&mut self) {}
+}

@@ -1,0 +1,1 @@
+//! engram-integrators (placeholder until built).

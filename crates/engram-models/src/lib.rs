@@ -1,0 +1,1 @@
+//! engram-models (placeholder until built).

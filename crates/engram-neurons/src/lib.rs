@@ -1,0 +1,1 @@
+//! engram-neurons (placeholder until built).

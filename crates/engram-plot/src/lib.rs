@@ -1,0 +1,1 @@
+//! engram-plot (placeholder until built).

@@ -1,0 +1,1 @@
+//! engram-sim (placeholder until built).

@@ -1,0 +1,1 @@
+//! engram-stimuli (placeholder until built).
