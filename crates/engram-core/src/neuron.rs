@@ -71,8 +71,8 @@ pub struct StepInput<'a> {
 /// A population of neurons, stored as structure-of-arrays.
 ///
 /// `step` advances every neuron by one `dt` given the input arriving in this step and pushes
-/// the indices of neurons that spiked, in increasing order. It must not allocate (the spike
-/// vector has capacity for every neuron).
+/// the indices of neurons that spiked, in increasing order. The spike vector is empty on entry
+/// and has capacity for every neuron, so `step` need not allocate.
 ///
 /// Order of work inside a step, which the library models follow (it is Brian2's and the Dp
 /// paper's): add the arriving weights to the synaptic variables, advance the membrane from
@@ -104,8 +104,9 @@ pub struct StepInput<'a> {
 /// let ctx = StepContext { step: 0, dt_ms: 0.1 };
 /// pop.step(&ctx, StepInput { receptors: &input, current_pa: &[0.0; 3] }, &mut spikes);
 /// assert_eq!(spikes, vec![2]);
+/// spikes.clear(); // the engine hands `step` an empty vector
 /// pop.step(&ctx, StepInput { receptors: &input, current_pa: &[0.0; 3] }, &mut spikes);
-/// assert_eq!(spikes, vec![2, 0]);
+/// assert_eq!(spikes, vec![0, 2]);
 /// ```
 pub trait NeuronModel: Send {
     /// Short name of the model (`lif_cond`, `adex`, ...), for summaries and errors.
