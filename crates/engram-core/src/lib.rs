@@ -32,9 +32,7 @@ pub mod prelude {
     #[doc(no_inline)]
     pub use crate::monitor::{Monitor, NetworkView};
     #[doc(no_inline)]
-    pub use crate::neuron::{
-        NeuronModel, PointNeuron, Receptor, ReceptorKind, SpikeSource, StepContext, StepInput,
-    };
+    pub use crate::neuron::{NeuronModel, PointNeuron, Receptor, ReceptorKind, SpikeSource, StepContext, StepInput};
     #[doc(no_inline)]
     pub use crate::ode::{Integrator, LinearOdeSystem, OdeSystem};
     #[doc(no_inline)]

@@ -52,7 +52,14 @@ pub trait PlasticityRule: Send {
     /// Short name of the rule.
     fn name(&self) -> &str;
     /// React to this step's spikes and update weights.
-    fn step(&mut self, ctx: &StepContext, pre_spikes: &[u32], post_spikes: &[u32], modulator: f64, syn: SynapsesMut<'_>);
+    fn step(
+        &mut self,
+        ctx: &StepContext,
+        pre_spikes: &[u32],
+        post_spikes: &[u32],
+        modulator: f64,
+        syn: SynapsesMut<'_>,
+    );
     /// Forget traces (between trials). Default: nothing.
     fn reset_traces(&mut self) {}
 }
