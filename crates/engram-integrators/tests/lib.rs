@@ -1,0 +1,7 @@
+//! Integration tests of engram-integrators: convergence order of each scheme against exact
+//! solutions of linear systems, and the exact propagator against closed forms.
+
+mod common;
+mod convergence;
+mod exact;
+mod kind;
