@@ -48,7 +48,7 @@ pub struct SynapsesMut<'a> {
 /// PreOnly { eta: 0.1, w_max: 1.0 }.step(&StepContext { step: 0, dt_ms: 0.1 }, &[0], &[], 0.0, syn);
 /// assert_eq!(w, vec![0.6, 1.0, 0.1]);
 /// ```
-pub trait PlasticityRule: Send {
+pub trait PlasticityRule: Send + Sync {
     /// Short name of the rule.
     fn name(&self) -> &str;
     /// React to this step's spikes and update weights.

@@ -1,0 +1,2 @@
+//! Criterion benchmarks of the engine (filled in with the COBA loop).
+fn main() {}

@@ -1,0 +1,791 @@
+//! The network builder and the clock-driven loop.
+//!
+//! One step `t` does, in order:
+//! 1. spike sources emit their spikes for step `t`;
+//! 2. stimuli add to the receptor and current buffers of their targets;
+//! 3. every neuron population advances one step with the input that arrives at `t`
+//!    (the delay ring buffer's slot `t mod D`), and the slot is cleared;
+//! 4. the spikes of step `t` walk their projections' CSR rows into slot `(t + delay) mod D`;
+//! 5. plasticity rules see the spikes of step `t` and update their projection's weights;
+//! 6. monitors observe; every `check_every_steps` the divergence guard looks for NaN and
+//!    runaway rates.
+//!
+//! Parallelism (rayon, when the network is large enough and more than one thread is
+//! available): populations advance in parallel (step 3), and spike delivery runs in parallel
+//! over *target* populations (step 4), each target written by one thread in a fixed order of
+//! projections and spikes. Every floating-point sum is therefore done in the same order
+//! whatever the thread count, and results are bit-identical for 1, 2 or 4 threads.
+
+use crate::stimulus::StimulusHandle;
+use engram_core::error::{EngramError, ParamError};
+use engram_core::monitor::{Monitor, NetworkView};
+use engram_core::neuron::{NeuronModel, SpikeSource, StepContext, StepInput};
+use engram_core::plasticity::{PlasticityRule, SynapsesMut};
+use engram_core::stimulus::{Stimulus, StimulusTarget};
+use engram_core::time::Clock;
+use rayon::prelude::*;
+use sprs::CsMatI;
+
+/// Axonal delay of a projection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delay {
+    /// The same delay for every synapse, in steps (≥ 1).
+    Steps(u32),
+    /// The same delay for every synapse, in ms (rounded to the nearest step, at least one).
+    Ms(f64),
+    /// One delay per synapse in steps (≥ 1), aligned with the CSR data of the weights.
+    PerSynapse(Vec<u32>),
+}
+
+/// When the engine declares a run diverged.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DivergenceGuard {
+    /// Check every this many ms of simulated time.
+    pub check_every_ms: f64,
+    /// A population whose mean rate over the last check window exceeds this is a runaway.
+    pub max_rate_hz: f64,
+}
+
+impl Default for DivergenceGuard {
+    fn default() -> Self {
+        Self { check_every_ms: 10.0, max_rate_hz: 500.0 }
+    }
+}
+
+/// Options for [`Network::run_ms_with`].
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Show a progress bar (simulated time and speed) on stderr.
+    pub progress: bool,
+    /// Label of the progress bar.
+    pub label: String,
+}
+
+/// Handle to a monitor added with [`NetworkBuilder::add_monitor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonitorId(usize);
+
+/// Handle to a projection added with [`NetworkBuilder::connect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectionId(pub usize);
+
+enum Body {
+    Neurons { model: Box<dyn NeuronModel>, ring: Vec<Vec<Vec<f64>>>, current_pa: Vec<f64> },
+    Source(Box<dyn SpikeSource>),
+}
+
+struct Population {
+    name: String,
+    len: usize,
+    body: Body,
+}
+
+impl Population {
+    fn receptor_index(&self, receptor: &str) -> Result<usize, EngramError> {
+        match &self.body {
+            Body::Neurons { model, .. } => model.receptors().iter().position(|r| r.name == receptor).ok_or_else(|| {
+                EngramError::unknown("receptor", receptor, model.receptors().iter().map(|r| r.name.as_str()))
+            }),
+            Body::Source(_) => Err(EngramError::Other(format!(
+                "population `{}` is a spike source and cannot receive input (receptor `{receptor}`)",
+                self.name
+            ))),
+        }
+    }
+}
+
+enum SynapseDelay {
+    Uniform(u32),
+    PerSynapse(Vec<u32>),
+}
+
+/// The static structure a plasticity rule needs beside the weights: the CSR row pointers and
+/// column indices (copied once, so that the weights can be borrowed mutably alongside) and
+/// the transpose index.
+struct Transpose {
+    row_ptr: Vec<usize>,
+    post: Vec<u32>,
+    col_ptr: Vec<usize>,
+    syn_of_post: Vec<u32>,
+    pre_of_post: Vec<u32>,
+}
+
+struct Projection {
+    pre: usize,
+    post: usize,
+    receptor: usize,
+    weights: CsMatI<f64, u32, usize>,
+    delay: SynapseDelay,
+    rule: Option<(Box<dyn PlasticityRule>, Transpose)>,
+}
+
+/// Statistics of one population over the steps run so far.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PopulationStats {
+    /// Population name.
+    pub name: String,
+    /// Number of neurons.
+    pub n: usize,
+    /// Total spikes.
+    pub n_spikes: u64,
+    /// Mean rate per neuron, Hz.
+    pub rate_hz: f64,
+}
+
+/// Assembles populations, projections, stimuli and monitors into a [`Network`].
+pub struct NetworkBuilder {
+    clock: Clock,
+    seed: u64,
+    populations: Vec<Population>,
+    projections: Vec<(Projection, u32 /* max delay */)>,
+    stimuli: Vec<StimulusHandle>,
+    monitors: Vec<Box<dyn Monitor>>,
+    guard: DivergenceGuard,
+    parallel_min_neurons: usize,
+}
+
+impl NetworkBuilder {
+    /// A new, empty network with step `dt_ms` and experiment seed `seed`.
+    pub fn new(dt_ms: f64, seed: u64) -> Result<Self, ParamError> {
+        Ok(Self {
+            clock: Clock::new(dt_ms)?,
+            seed,
+            populations: Vec::new(),
+            projections: Vec::new(),
+            stimuli: Vec::new(),
+            monitors: Vec::new(),
+            guard: DivergenceGuard::default(),
+            parallel_min_neurons: 20_000,
+        })
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// The experiment seed (components derive their streams from it).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn check_new_name(&self, name: &str) -> Result<(), EngramError> {
+        if name.is_empty() || self.populations.iter().any(|p| p.name == name) {
+            return Err(EngramError::Other(format!("population name `{name}` is empty or already used")));
+        }
+        Ok(())
+    }
+
+    fn population(&self, name: &str) -> Result<usize, EngramError> {
+        self.populations
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| EngramError::unknown("population", name, self.populations.iter().map(|p| p.name.as_str())))
+    }
+
+    /// Add a population of neurons. Fails if the name is taken or the population is empty.
+    pub fn add_population(&mut self, name: &str, model: impl NeuronModel + 'static) -> Result<usize, EngramError> {
+        self.add_population_boxed(name, Box::new(model))
+    }
+
+    /// [`add_population`](Self::add_population) for a boxed model.
+    pub fn add_population_boxed(&mut self, name: &str, model: Box<dyn NeuronModel>) -> Result<usize, EngramError> {
+        self.check_new_name(name)?;
+        let len = model.len();
+        if len == 0 {
+            return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one neuron").into());
+        }
+        let body = Body::Neurons { model, ring: Vec::new(), current_pa: vec![0.0; len] };
+        self.populations.push(Population { name: name.into(), len, body });
+        Ok(self.populations.len() - 1)
+    }
+
+    /// Add a spike source (Poisson group, odor input, spike trains).
+    pub fn add_source(&mut self, name: &str, source: impl SpikeSource + 'static) -> Result<usize, EngramError> {
+        self.add_source_boxed(name, Box::new(source))
+    }
+
+    /// [`add_source`](Self::add_source) for a boxed source.
+    pub fn add_source_boxed(&mut self, name: &str, source: Box<dyn SpikeSource>) -> Result<usize, EngramError> {
+        self.check_new_name(name)?;
+        let len = source.len();
+        if len == 0 {
+            return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one source").into());
+        }
+        self.populations.push(Population { name: name.into(), len, body: Body::Source(source) });
+        Ok(self.populations.len() - 1)
+    }
+
+    /// Connect `pre` to `post` on receptor `receptor` of `post`, with a weight matrix
+    /// (CSR, row = presynaptic neuron, `n_pre × n_post`; multiplicity already folded into the
+    /// weights) and a delay.
+    pub fn connect(
+        &mut self,
+        pre: &str,
+        post: &str,
+        receptor: &str,
+        weights: CsMatI<f64, u32, usize>,
+        delay: Delay,
+    ) -> Result<ProjectionId, EngramError> {
+        let (pre_i, post_i) = (self.population(pre)?, self.population(post)?);
+        let receptor_i = self.populations[post_i].receptor_index(receptor)?;
+        let (n_pre, n_post) = (self.populations[pre_i].len, self.populations[post_i].len);
+        let what = format!("projections.{pre}->{post}");
+        if weights.shape() != (n_pre, n_post) {
+            return Err(ParamError::new(
+                format!("{what}.weights"),
+                format!("{:?}", weights.shape()),
+                format!("a {n_pre} x {n_post} matrix"),
+            )
+            .into());
+        }
+        let weights = if weights.is_csr() { weights } else { weights.to_csr() };
+        if let Some(w) = weights.data().iter().find(|w| !w.is_finite()) {
+            return Err(ParamError::new(format!("{what}.weights"), w, "finite weights").into());
+        }
+        let (delay, max_delay) = match delay {
+            Delay::Steps(0) => return Err(ParamError::new(format!("{what}.delay"), 0, "at least 1 step").into()),
+            Delay::Steps(d) => (SynapseDelay::Uniform(d), d),
+            Delay::Ms(ms) => {
+                let d = self.clock.delay_steps(ms).map_err(|e| e.within(&what))?;
+                (SynapseDelay::Uniform(d), d)
+            }
+            Delay::PerSynapse(d) => {
+                if d.len() != weights.nnz() {
+                    return Err(ParamError::new(
+                        format!("{what}.delay"),
+                        format!("{} delays", d.len()),
+                        format!("one delay per synapse ({})", weights.nnz()),
+                    )
+                    .into());
+                }
+                if d.contains(&0) {
+                    return Err(ParamError::new(format!("{what}.delay"), 0, "at least 1 step").into());
+                }
+                let max = d.iter().copied().max().unwrap_or(1);
+                (SynapseDelay::PerSynapse(d), max)
+            }
+        };
+        let projection = Projection { pre: pre_i, post: post_i, receptor: receptor_i, weights, delay, rule: None };
+        self.projections.push((projection, max_delay));
+        Ok(ProjectionId(self.projections.len() - 1))
+    }
+
+    /// Attach a plasticity rule to a projection.
+    pub fn add_plasticity(&mut self, projection: ProjectionId, rule: impl PlasticityRule + 'static) {
+        let p = &mut self.projections[projection.0].0;
+        let t = transpose(&p.weights);
+        p.rule = Some((Box::new(rule), t));
+    }
+
+    /// Add a stimulus acting on population `target`.
+    pub fn add_stimulus(&mut self, target: &str, stimulus: impl Stimulus + 'static) -> Result<(), EngramError> {
+        self.add_stimulus_boxed(target, Box::new(stimulus))
+    }
+
+    /// [`add_stimulus`](Self::add_stimulus) for a boxed stimulus.
+    pub fn add_stimulus_boxed(&mut self, target: &str, stimulus: Box<dyn Stimulus>) -> Result<(), EngramError> {
+        let t = self.population(target)?;
+        let receptor = match stimulus.receptor() {
+            Some(r) => Some(self.populations[t].receptor_index(r)?),
+            None => {
+                if let Body::Source(_) = self.populations[t].body {
+                    return Err(EngramError::Other(format!("population `{target}` is a spike source")));
+                }
+                None
+            }
+        };
+        self.stimuli.push(StimulusHandle { target: t, receptor, stimulus });
+        Ok(())
+    }
+
+    /// Add a monitor; read it back after the run with [`Network::monitor`].
+    pub fn add_monitor(&mut self, monitor: impl Monitor + 'static) -> MonitorId {
+        self.monitors.push(Box::new(monitor));
+        MonitorId(self.monitors.len() - 1)
+    }
+
+    /// Replace the divergence guard.
+    pub fn divergence_guard(&mut self, guard: DivergenceGuard) -> &mut Self {
+        self.guard = guard;
+        self
+    }
+
+    /// Networks with at least this many neurons use rayon inside a step (default 20 000).
+    /// Below it the per-step synchronisation costs more than it saves.
+    pub fn parallel_min_neurons(&mut self, n: usize) -> &mut Self {
+        self.parallel_min_neurons = n;
+        self
+    }
+
+    /// Finish: allocate the delay buffers and bind the monitors.
+    pub fn build(self) -> Result<Network, EngramError> {
+        let ring_len = self.projections.iter().map(|(_, d)| *d as usize + 1).max().unwrap_or(2).max(2);
+        let mut populations = self.populations;
+        for p in &mut populations {
+            if let Body::Neurons { model, ring, .. } = &mut p.body {
+                *ring = vec![vec![vec![0.0; p.len]; model.receptors().len()]; ring_len];
+            }
+        }
+        let mut by_target = vec![Vec::new(); populations.len()];
+        let projections: Vec<Projection> = self.projections.into_iter().map(|(p, _)| p).collect();
+        for (i, p) in projections.iter().enumerate() {
+            by_target[p.post].push(i);
+        }
+        let spikes = populations.iter().map(|p| Vec::with_capacity(p.len)).collect();
+        let n_neurons: usize = populations.iter().map(|p| p.len).sum();
+        let check_every = self.clock.steps(self.guard.check_every_ms)?.max(1);
+        let mut net = Network {
+            clock: self.clock,
+            seed: self.seed,
+            step: 0,
+            ring_len,
+            spikes,
+            spike_counts: vec![0; populations.len()],
+            window_counts: vec![0; populations.len()],
+            neuron_counts: populations.iter().map(|p| vec![0; p.len]).collect(),
+            populations,
+            projections,
+            by_target,
+            stimuli: self.stimuli,
+            monitors: self.monitors,
+            guard: self.guard,
+            check_every,
+            parallel: n_neurons >= self.parallel_min_neurons,
+            modulator: 0.0,
+            steps_run: 0,
+        };
+        let view = View { pops: &net.populations, spikes: &net.spikes };
+        for m in &mut net.monitors {
+            m.bind(&view)?;
+        }
+        Ok(net)
+    }
+}
+
+fn transpose(w: &CsMatI<f64, u32, usize>) -> Transpose {
+    let n_post = w.cols();
+    let mut col_ptr = vec![0usize; n_post + 1];
+    for &j in w.indices() {
+        col_ptr[j as usize + 1] += 1;
+    }
+    for j in 0..n_post {
+        col_ptr[j + 1] += col_ptr[j];
+    }
+    let mut fill = col_ptr.clone();
+    let mut syn_of_post = vec![0u32; w.nnz()];
+    let mut pre_of_post = vec![0u32; w.nnz()];
+    let ip = w.indptr();
+    let ip = ip.raw_storage();
+    for i in 0..w.rows() {
+        for k in ip[i]..ip[i + 1] {
+            let j = w.indices()[k] as usize;
+            syn_of_post[fill[j]] = k as u32;
+            pre_of_post[fill[j]] = i as u32;
+            fill[j] += 1;
+        }
+    }
+    Transpose { row_ptr: ip.to_vec(), post: w.indices().to_vec(), col_ptr, syn_of_post, pre_of_post }
+}
+
+/// A built network, ready to run.
+pub struct Network {
+    clock: Clock,
+    seed: u64,
+    step: u64,
+    ring_len: usize,
+    populations: Vec<Population>,
+    spikes: Vec<Vec<u32>>,
+    spike_counts: Vec<u64>,
+    window_counts: Vec<u64>,
+    neuron_counts: Vec<Vec<u32>>,
+    projections: Vec<Projection>,
+    by_target: Vec<Vec<usize>>,
+    stimuli: Vec<StimulusHandle>,
+    monitors: Vec<Box<dyn Monitor>>,
+    guard: DivergenceGuard,
+    check_every: u64,
+    parallel: bool,
+    modulator: f64,
+    steps_run: u64,
+}
+
+struct View<'a> {
+    pops: &'a [Population],
+    spikes: &'a [Vec<u32>],
+}
+
+impl NetworkView for View<'_> {
+    fn population_names(&self) -> Vec<&str> {
+        self.pops.iter().map(|p| p.name.as_str()).collect()
+    }
+    fn population(&self, name: &str) -> Option<usize> {
+        self.pops.iter().position(|p| p.name == name)
+    }
+    fn population_len(&self, pop: usize) -> usize {
+        self.pops[pop].len
+    }
+    fn spikes(&self, pop: usize) -> &[u32] {
+        &self.spikes[pop]
+    }
+    fn state(&self, pop: usize, name: &str) -> Option<&[f64]> {
+        match &self.pops[pop].body {
+            Body::Neurons { model, .. } => model.state(name),
+            Body::Source(_) => None,
+        }
+    }
+    fn state_names(&self, pop: usize) -> Vec<&'static str> {
+        match &self.pops[pop].body {
+            Body::Neurons { model, .. } => model.state_names().to_vec(),
+            Body::Source(_) => Vec::new(),
+        }
+    }
+}
+
+/// Advance one population (steps 1 and 3 of the loop).
+fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize) {
+    spikes.clear();
+    match &mut pop.body {
+        Body::Source(src) => src.emit(ctx, spikes),
+        Body::Neurons { model, ring, current_pa } => {
+            model.step(ctx, StepInput { receptors: &ring[slot], current_pa }, spikes);
+            for buf in ring[slot].iter_mut() {
+                buf.fill(0.0);
+            }
+            current_pa.fill(0.0);
+        }
+    }
+}
+
+/// Deliver this step's spikes of all projections onto one target population (step 4).
+fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection], spikes: &[Vec<u32>], step: u64) {
+    let Body::Neurons { ring, .. } = &mut pop.body else { return };
+    let ring_len = ring.len() as u64;
+    for &pi in incoming {
+        let p = &projections[pi];
+        let pre_spikes = &spikes[p.pre];
+        if pre_spikes.is_empty() {
+            continue;
+        }
+        let ip = p.weights.indptr();
+        let ip = ip.raw_storage();
+        let (idx, w) = (p.weights.indices(), p.weights.data());
+        match &p.delay {
+            SynapseDelay::Uniform(d) => {
+                let buf = &mut ring[((step + *d as u64) % ring_len) as usize][p.receptor];
+                for &i in pre_spikes {
+                    let row = ip[i as usize]..ip[i as usize + 1];
+                    for (&j, &wk) in idx[row.clone()].iter().zip(&w[row]) {
+                        buf[j as usize] += wk;
+                    }
+                }
+            }
+            SynapseDelay::PerSynapse(delays) => {
+                for &i in pre_spikes {
+                    for k in ip[i as usize]..ip[i as usize + 1] {
+                        let slot = ((step + delays[k] as u64) % ring_len) as usize;
+                        ring[slot][p.receptor][idx[k] as usize] += w[k];
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Network {
+    /// The clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// The experiment seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The next step to be computed (= steps run since build).
+    pub fn current_step(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time so far, ms.
+    pub fn time_ms(&self) -> f64 {
+        self.clock.time_ms(self.step)
+    }
+
+    /// Set the neuromodulatory signal plasticity rules see from now on.
+    pub fn set_modulator(&mut self, value: f64) {
+        self.modulator = value;
+    }
+
+    /// Index of a population by name.
+    pub fn population_index(&self, name: &str) -> Result<usize, EngramError> {
+        self.populations
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| EngramError::unknown("population", name, self.populations.iter().map(|p| p.name.as_str())))
+    }
+
+    /// The neuron model of a population (`None` for spike sources).
+    pub fn model(&self, name: &str) -> Result<Option<&dyn NeuronModel>, EngramError> {
+        let i = self.population_index(name)?;
+        Ok(match &self.populations[i].body {
+            Body::Neurons { model, .. } => Some(model.as_ref()),
+            Body::Source(_) => None,
+        })
+    }
+
+    /// The neuron model of a population, mutable (initial conditions, perturbations).
+    pub fn model_mut(&mut self, name: &str) -> Result<&mut dyn NeuronModel, EngramError> {
+        let i = self.population_index(name)?;
+        match &mut self.populations[i].body {
+            Body::Neurons { model, .. } => Ok(model.as_mut()),
+            Body::Source(_) => Err(EngramError::Other(format!("population `{name}` is a spike source"))),
+        }
+    }
+
+    /// The spike source of a population, mutable (to change odors between trials, reseed).
+    pub fn source_mut(&mut self, name: &str) -> Result<&mut dyn SpikeSource, EngramError> {
+        let i = self.population_index(name)?;
+        match &mut self.populations[i].body {
+            Body::Source(s) => Ok(s.as_mut()),
+            Body::Neurons { .. } => Err(EngramError::Other(format!("population `{name}` is not a spike source"))),
+        }
+    }
+
+    /// The weights of a projection (CSR, row = presynaptic).
+    pub fn weights(&self, projection: ProjectionId) -> &CsMatI<f64, u32, usize> {
+        &self.projections[projection.0].weights
+    }
+
+    /// Total number of stored synapses.
+    pub fn n_synapses(&self) -> usize {
+        self.projections.iter().map(|p| p.weights.nnz()).sum()
+    }
+
+    /// Spikes of `name` in the last step.
+    pub fn last_spikes(&self, name: &str) -> Result<&[u32], EngramError> {
+        Ok(&self.spikes[self.population_index(name)?])
+    }
+
+    /// Spike count of every neuron of `name` since build (or the last [`reset_counts`](Self::reset_counts)).
+    pub fn spike_counts(&self, name: &str) -> Result<&[u32], EngramError> {
+        Ok(&self.neuron_counts[self.population_index(name)?])
+    }
+
+    /// Zero the spike counters (per population and per neuron).
+    pub fn reset_counts(&mut self) {
+        self.spike_counts.fill(0);
+        self.neuron_counts.iter_mut().for_each(|c| c.fill(0));
+        self.steps_run = 0;
+    }
+
+    /// Per-population statistics since build (or the last [`reset_counts`](Self::reset_counts)).
+    pub fn stats(&self) -> Vec<PopulationStats> {
+        let seconds = self.clock.time_ms(self.steps_run) / 1000.0;
+        self.populations
+            .iter()
+            .zip(&self.spike_counts)
+            .map(|(p, &n_spikes)| PopulationStats {
+                name: p.name.clone(),
+                n: p.len,
+                n_spikes,
+                rate_hz: if seconds > 0.0 { n_spikes as f64 / p.len as f64 / seconds } else { 0.0 },
+            })
+            .collect()
+    }
+
+    /// Return every neuron model to rest and clear the delay buffers and plasticity traces,
+    /// keeping weights (between trials).
+    pub fn reset_activity(&mut self) {
+        for p in &mut self.populations {
+            if let Body::Neurons { model, ring, current_pa } = &mut p.body {
+                model.reset_state();
+                ring.iter_mut().flatten().for_each(|b| b.fill(0.0));
+                current_pa.fill(0.0);
+            }
+        }
+        for p in &mut self.projections {
+            if let Some((rule, _)) = &mut p.rule {
+                rule.reset_traces();
+            }
+        }
+        self.spikes.iter_mut().for_each(Vec::clear);
+    }
+
+    /// A monitor, downcast to its type.
+    pub fn monitor<T: 'static>(&self, id: MonitorId) -> Option<&T> {
+        self.monitors.get(id.0)?.as_any()?.downcast_ref::<T>()
+    }
+
+    /// Run for `duration_ms` of simulated time.
+    pub fn run_ms(&mut self, duration_ms: f64) -> Result<(), EngramError> {
+        self.run_ms_with(duration_ms, &RunOptions::default())
+    }
+
+    /// Run for `duration_ms` with options (progress bar).
+    pub fn run_ms_with(&mut self, duration_ms: f64, options: &RunOptions) -> Result<(), EngramError> {
+        let n = self.clock.steps(duration_ms)?;
+        let bar = options.progress.then(|| {
+            let bar = indicatif::ProgressBar::new(n);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {msg} simulated, {elapsed} elapsed, eta {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(options.label.clone());
+            bar
+        });
+        let chunk = (n / 200).max(1);
+        let mut done = 0;
+        while done < n {
+            let k = chunk.min(n - done);
+            self.run_steps(k)?;
+            done += k;
+            if let Some(bar) = &bar {
+                bar.set_position(done);
+                bar.set_message(format!("{:.2} s", self.time_ms() / 1000.0));
+            }
+        }
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        self.finish_monitors()
+    }
+
+    /// Flush the monitors' outputs (called at the end of `run_ms`; safe to call again).
+    pub fn finish_monitors(&mut self) -> Result<(), EngramError> {
+        for m in &mut self.monitors {
+            m.finish()?;
+        }
+        Ok(())
+    }
+
+    /// Run `n` steps.
+    pub fn run_steps(&mut self, n: u64) -> Result<(), EngramError> {
+        let parallel = self.parallel && rayon::current_num_threads() > 1;
+        for _ in 0..n {
+            self.step_once(parallel)?;
+        }
+        Ok(())
+    }
+
+    fn step_once(&mut self, parallel: bool) -> Result<(), EngramError> {
+        let step = self.step;
+        let ctx = StepContext { step, dt_ms: self.clock.dt_ms() };
+        let slot = (step % self.ring_len as u64) as usize;
+
+        // 2. stimuli write into this step's input
+        for s in &mut self.stimuli {
+            if let Body::Neurons { ring, current_pa, .. } = &mut self.populations[s.target].body {
+                let receptor = s.receptor.map(|r| &mut ring[slot][r][..]);
+                s.stimulus.apply(&ctx, StimulusTarget { receptor, current_pa });
+            }
+        }
+
+        // 1 + 3. sources emit, neurons advance
+        if parallel {
+            self.populations
+                .par_iter_mut()
+                .zip(self.spikes.par_iter_mut())
+                .for_each(|(p, s)| advance(p, s, &ctx, slot));
+        } else {
+            for (p, s) in self.populations.iter_mut().zip(self.spikes.iter_mut()) {
+                advance(p, s, &ctx, slot);
+            }
+        }
+
+        // 4. delivery, one writer per target population
+        let (projections, spikes) = (&self.projections, &self.spikes);
+        if parallel {
+            self.populations
+                .par_iter_mut()
+                .zip(self.by_target.par_iter())
+                .for_each(|(p, incoming)| deliver(p, incoming, projections, spikes, step));
+        } else {
+            for (p, incoming) in self.populations.iter_mut().zip(&self.by_target) {
+                deliver(p, incoming, projections, spikes, step);
+            }
+        }
+
+        // 5. plasticity
+        for p in &mut self.projections {
+            if let Some((rule, t)) = &mut p.rule {
+                let syn = SynapsesMut {
+                    row_ptr: &t.row_ptr,
+                    post: &t.post,
+                    weights: p.weights.data_mut(),
+                    col_ptr: &t.col_ptr,
+                    syn_of_post: &t.syn_of_post,
+                    pre_of_post: &t.pre_of_post,
+                };
+                rule.step(&ctx, &self.spikes[p.pre], &self.spikes[p.post], self.modulator, syn);
+            }
+        }
+
+        // 6. bookkeeping and monitors
+        for ((s, total), (window, per_neuron)) in self
+            .spikes
+            .iter()
+            .zip(&mut self.spike_counts)
+            .zip(self.window_counts.iter_mut().zip(&mut self.neuron_counts))
+        {
+            *total += s.len() as u64;
+            *window += s.len() as u64;
+            for &i in s {
+                per_neuron[i as usize] += 1;
+            }
+        }
+        if !self.monitors.is_empty() {
+            let view = View { pops: &self.populations, spikes: &self.spikes };
+            for m in &mut self.monitors {
+                m.observe(&ctx, &view)?;
+            }
+        }
+        self.step += 1;
+        self.steps_run += 1;
+        if self.step % self.check_every == 0 {
+            self.check_divergence()?;
+        }
+        Ok(())
+    }
+
+    fn check_divergence(&mut self) -> Result<(), EngramError> {
+        let window_s = self.clock.time_ms(self.check_every) / 1000.0;
+        let time_ms = self.time_ms();
+        for ((p, window), counts) in self.populations.iter().zip(self.window_counts.iter_mut()).zip(&self.neuron_counts)
+        {
+            let rate = *window as f64 / p.len as f64 / window_s;
+            *window = 0;
+            if let Body::Neurons { model, .. } = &p.body {
+                if let Some(v) = model.state(model.potential_name()) {
+                    if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+                        return Err(EngramError::Diverged {
+                            population: p.name.clone(),
+                            neuron: i,
+                            time_ms,
+                            reason: format!("{} = {}", model.potential_name(), v[i]),
+                        });
+                    }
+                }
+                if rate > self.guard.max_rate_hz {
+                    let busiest = counts.iter().enumerate().max_by_key(|(_, c)| **c).map_or(0, |(i, _)| i);
+                    return Err(EngramError::Diverged {
+                        population: p.name.clone(),
+                        neuron: busiest,
+                        time_ms,
+                        reason: format!(
+                            "runaway activity: mean rate {rate:.0} Hz over the last {:.1} ms exceeds max_rate_hz = {} (neuron given: the most active so far)",
+                            window_s * 1000.0,
+                            self.guard.max_rate_hz
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
