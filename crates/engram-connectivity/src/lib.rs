@@ -1,1 +1,37 @@
-//! engram-connectivity (placeholder until built).
+//! Connection patterns of engram: generators (fixed probability, fixed in-/out-degree,
+//! all-to-all, one-to-one, explicit lists), sparse CSR storage with multiplicities,
+//! out-degree balancing, the postsynaptic transpose index, and synaptic delays.
+//!
+//! A projection's pattern is a [`Connectivity`]: a `sprs` CSR matrix (row = presynaptic
+//! neuron) of multiplicities. [`ConnectSpec`] draws one from a [`Rule`]; every chunk of rows
+//! draws from its own `engram_core::rng::stream(seed, stream_id, chunk)`, so the result is the
+//! same for any number of rayon threads.
+//!
+//! ```
+//! use engram_connectivity::{ConnectSpec, DelayDistribution, Rule, TransposeIndex};
+//! use engram_core::time::Clock;
+//! // COBA-style E→E: 3200 neurons, p = 0.02, no self-connections.
+//! let spec = ConnectSpec::new(Rule::FixedProbability { p: 0.02 }).autapses(false);
+//! let ee = spec.connect_recurrent(3200, 2024, 1).unwrap();
+//! let w = ee.weights(0.4);                       // nS, multiplicity folded in
+//! let t = TransposeIndex::new(&w);               // for plasticity
+//! let delays = DelayDistribution::Constant { ms: 0.1 }
+//!     .sample_steps(ee.n_entries(), &Clock::new(0.1).unwrap(), 2024, 1);
+//! assert_eq!(t.syn_of_post.len(), w.nnz());
+//! assert!(delays.iter().all(|&d| d == 1));
+//! assert_eq!(ee.n_diagonal_entries(), 0);
+//! ```
+
+mod balance;
+mod delay;
+mod edit;
+mod pattern;
+mod rule;
+mod sample;
+mod transpose;
+
+pub use balance::{BALANCE_CHUNK, BalanceReport, OutDegreeBalancing};
+pub use delay::{DELAY_CHUNK_BASE, DELAYS_PER_CHUNK, DelayDistribution};
+pub use pattern::{Connectivity, Constraints, MultiplicityMatrix, WeightMatrix};
+pub use rule::{ConnectSpec, LINES_PER_CHUNK, Rule};
+pub use transpose::TransposeIndex;

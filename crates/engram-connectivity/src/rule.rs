@@ -1,0 +1,410 @@
+//! Connection rules ([`Rule`], [`ConnectSpec`]) and the generators that turn them into a
+//! [`Connectivity`], in parallel and with results independent of the thread count.
+
+use crate::balance::OutDegreeBalancing;
+use crate::pattern::{Connectivity, Constraints, MultiplicityMatrix, check_population_size, collapse_sorted};
+use crate::sample::{bernoulli_sorted, draw_sorted};
+use engram_core::error::ParamError;
+use engram_core::params::{Params, probability};
+use engram_core::rng::{RngStream, stream};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sprs::CsMatI;
+
+/// Rows (or columns) per random stream. Fixed, so that the result does not depend on the
+/// number of threads: chunk `c` always covers lines `c·LINES_PER_CHUNK..` and always draws
+/// from `stream(seed, stream_id, c)`.
+pub const LINES_PER_CHUNK: usize = 128;
+
+/// How pairs of neurons are chosen.
+///
+/// In RON: `FixedProbability(p: 0.02)`, `FixedInDegree(k: 200)`, `FixedOutDegree(k: 80)`,
+/// `AllToAll`, `OneToOne`, `Explicit(pairs: [(0, 1), (3, 2)])`.
+///
+/// ```
+/// use engram_connectivity::Rule;
+/// let r: Rule = engram_core::config::from_ron_str("FixedProbability(p: 0.02)", "<inline>").unwrap();
+/// assert_eq!(r, Rule::FixedProbability { p: 0.02 });
+/// // typos are caught
+/// assert!(engram_core::config::from_ron_str::<Rule>("FixedInDegree(kk: 3)", "<inline>").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Rule {
+    /// Each pair independently with probability `p` (Bernoulli; Erdős–Rényi). Never multapses.
+    FixedProbability {
+        /// Connection probability, in [0, 1].
+        p: f64,
+    },
+    /// Each postsynaptic neuron gets exactly `k` inputs (counting multiplicity), drawn
+    /// uniformly from the presynaptic population.
+    FixedInDegree {
+        /// In-degree of every postsynaptic neuron.
+        k: u32,
+    },
+    /// Each presynaptic neuron gets exactly `k` outputs (counting multiplicity), drawn
+    /// uniformly from the postsynaptic population.
+    FixedOutDegree {
+        /// Out-degree of every presynaptic neuron.
+        k: u32,
+    },
+    /// Every pair (minus `i → i` when autapses are off in one population).
+    AllToAll,
+    /// `i → i` for every `i`; needs `n_pre == n_post`.
+    OneToOne,
+    /// Exactly these `(pre, post)` pairs; a pair listed twice has multiplicity 2.
+    Explicit {
+        /// The pairs.
+        pairs: Vec<(u32, u32)>,
+    },
+}
+
+impl Params for Rule {
+    /// Checks that do not need the population sizes (`p` is a probability).
+    fn validate(&self) -> Result<(), ParamError> {
+        match self {
+            Rule::FixedProbability { p } => probability("p", *p),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn default_autapses() -> bool {
+    true
+}
+
+/// A connection rule plus what it may create, as written in a projection's configuration.
+///
+/// `autapses` only matters when pre and post are the same population
+/// ([`ConnectSpec::connect_recurrent`]); it defaults to `true` because the Dp reference code
+/// allows self-connections. `multapses` (default `false`) makes fixed in-/out-degree draws
+/// with replacement, so a pair can be drawn twice and get multiplicity 2. `balance`, if set,
+/// applies [`Connectivity::balance_out_degrees`] after drawing.
+///
+/// Randomness: chunk `c` of rows (columns for fixed in-degree) draws from
+/// `engram_core::rng::stream(seed, stream_id, c)`, so the pattern is identical for any number of
+/// rayon threads.
+///
+/// ```
+/// use engram_connectivity::{ConnectSpec, Rule};
+/// let spec: ConnectSpec = engram_core::config::from_ron_str(
+///     "(rule: FixedInDegree(k: 20), autapses: false)", "<inline>").unwrap();
+/// let ee = spec.connect_recurrent(400, 7, 1).unwrap();
+/// assert!(ee.in_degrees().iter().all(|&d| d == 20));
+/// assert_eq!(ee.n_diagonal_entries(), 0);
+/// assert_eq!(ee.max_multiplicity(), 1);
+///
+/// let bad = ConnectSpec::new(Rule::FixedProbability { p: 1.5 }).connect(10, 10, 0, 0).unwrap_err();
+/// assert_eq!(bad.field, "rule.p");
+/// assert!(bad.to_string().contains("a probability in [0, 1]"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectSpec {
+    /// How pairs are chosen.
+    pub rule: Rule,
+    /// Allow `i → i` when pre and post are the same population (default `true`).
+    #[serde(default = "default_autapses")]
+    pub autapses: bool,
+    /// Draw fixed in-/out-degrees with replacement, allowing multiplicity > 1 (default `false`).
+    #[serde(default)]
+    pub multapses: bool,
+    /// Out-degree balancing applied after drawing (default none).
+    #[serde(default)]
+    pub balance: Option<OutDegreeBalancing>,
+}
+
+impl Params for ConnectSpec {
+    /// Checks that do not need the population sizes; see [`ConnectSpec::validate_for`].
+    fn validate(&self) -> Result<(), ParamError> {
+        self.rule.validate().map_err(|e| e.within("rule"))?;
+        if let Some(b) = &self.balance {
+            b.validate().map_err(|e| e.within("balance"))?;
+        }
+        Ok(())
+    }
+}
+
+impl ConnectSpec {
+    /// `rule` with autapses allowed, no multapses and no balancing.
+    pub fn new(rule: Rule) -> Self {
+        Self { rule, autapses: true, multapses: false, balance: None }
+    }
+
+    /// The same spec with `autapses` set.
+    pub fn autapses(mut self, autapses: bool) -> Self {
+        self.autapses = autapses;
+        self
+    }
+
+    /// The same spec with `multapses` set.
+    pub fn multapses(mut self, multapses: bool) -> Self {
+        self.multapses = multapses;
+        self
+    }
+
+    /// The same spec with out-degree balancing after drawing.
+    pub fn balance(mut self, balance: OutDegreeBalancing) -> Self {
+        self.balance = Some(balance);
+        self
+    }
+
+    /// Whether autapses are excluded for these populations.
+    fn excludes_autapses(&self, same_population: bool) -> bool {
+        same_population && !self.autapses
+    }
+
+    /// All checks, for a projection from `n_pre` to `n_post` neurons: `p` in [0, 1]; with
+    /// multapses off, `k` at most the number of candidates (`n_pre` or `n_post`, minus one when
+    /// autapses are excluded); with multapses on, at least one candidate when `k > 0`;
+    /// `OneToOne` and same-population projections need `n_pre == n_post`; explicit pairs in
+    /// range and obeying the autapse and multapse settings.
+    pub fn validate_for(&self, n_pre: usize, n_post: usize, same_population: bool) -> Result<(), ParamError> {
+        self.validate()?;
+        check_population_size("n_pre", n_pre)?;
+        check_population_size("n_post", n_post)?;
+        if same_population && n_pre != n_post {
+            return Err(ParamError::new(
+                "n_post",
+                n_post,
+                format!("n_post == n_pre = {n_pre} for a projection within one population"),
+            ));
+        }
+        let no_autapses = self.excludes_autapses(same_population);
+        let degree_check = |k: u32, n: usize, what: &str| {
+            let candidates = if no_autapses { n.saturating_sub(1) } else { n };
+            if self.multapses {
+                if k > 0 && candidates == 0 {
+                    return Err(ParamError::new("rule.k", k, format!("0: there is no {what} neuron to draw from")));
+                }
+            } else if k as usize > candidates {
+                return Err(ParamError::new(
+                    "rule.k",
+                    k,
+                    format!(
+                        "at most {candidates} ({what} neurons{}) without multapses",
+                        if no_autapses { ", minus the autapse" } else { "" }
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        match &self.rule {
+            Rule::FixedInDegree { k } => degree_check(*k, n_pre, "presynaptic")?,
+            Rule::FixedOutDegree { k } => degree_check(*k, n_post, "postsynaptic")?,
+            Rule::OneToOne if n_pre != n_post => {
+                return Err(ParamError::new("n_post", n_post, format!("n_post == n_pre = {n_pre} for OneToOne")));
+            }
+            Rule::OneToOne if no_autapses && n_pre > 0 => {
+                return Err(ParamError::new(
+                    "autapses",
+                    false,
+                    "true: OneToOne within one population connects each neuron only to itself",
+                ));
+            }
+            Rule::Explicit { pairs } => {
+                for &(i, j) in pairs {
+                    if i as usize >= n_pre || j as usize >= n_post {
+                        return Err(ParamError::new(
+                            "rule.pairs",
+                            format!("({i}, {j})"),
+                            format!("pairs (pre, post) with pre < {n_pre} and post < {n_post}"),
+                        ));
+                    }
+                    if no_autapses && i == j {
+                        return Err(ParamError::new("rule.pairs", format!("({i}, {j})"), "no autapses (autapses: false)"));
+                    }
+                }
+                if !self.multapses {
+                    let mut sorted = pairs.clone();
+                    sorted.sort_unstable();
+                    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                        return Err(ParamError::new(
+                            "rule.pairs",
+                            format!("({}, {})", w[0].0, w[0].1),
+                            "each pair at most once (multapses: false)",
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Draw the pattern between two different populations (`autapses` does not apply).
+    pub fn connect(&self, n_pre: usize, n_post: usize, seed: u64, stream_id: u64) -> Result<Connectivity, ParamError> {
+        self.connect_populations(n_pre, n_post, false, seed, stream_id)
+    }
+
+    /// Draw the pattern of a projection of a population of `n` neurons onto itself
+    /// (`autapses` applies).
+    pub fn connect_recurrent(&self, n: usize, seed: u64, stream_id: u64) -> Result<Connectivity, ParamError> {
+        self.connect_populations(n, n, true, seed, stream_id)
+    }
+
+    /// Draw the pattern from `n_pre` to `n_post` neurons; `same_population` says whether
+    /// pre and post are one population (then `i → i` is an autapse).
+    pub fn connect_populations(
+        &self,
+        n_pre: usize,
+        n_post: usize,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+    ) -> Result<Connectivity, ParamError> {
+        self.validate_for(n_pre, n_post, same_population)?;
+        let no_autapses = self.excludes_autapses(same_population);
+        let excluded = |line: u32| if no_autapses { Some(line) } else { None };
+        let (m_pre, m_post) = (n_pre as u32, n_post as u32);
+        let multapses = self.multapses;
+        let matrix = match &self.rule {
+            Rule::FixedProbability { p } => {
+                let p = *p;
+                let lines = draw_lines(n_pre, seed, stream_id, |rng, i, _, idx, counts| {
+                    let start = idx.len();
+                    bernoulli_sorted(rng, m_post, p, excluded(i), idx);
+                    counts.resize(counts.len() + idx.len() - start, 1);
+                    Ok(())
+                })?;
+                lines.into_csr(n_pre, n_post)
+            }
+            Rule::FixedOutDegree { k } => {
+                let k = *k;
+                let lines = draw_lines(n_pre, seed, stream_id, |rng, i, scratch, idx, counts| {
+                    draw_sorted(rng, m_post, k, excluded(i), multapses, &mut scratch.0, &mut scratch.1);
+                    collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
+                })?;
+                lines.into_csr(n_pre, n_post)
+            }
+            Rule::FixedInDegree { k } => {
+                let k = *k;
+                let lines = draw_lines(n_post, seed, stream_id, |rng, j, scratch, idx, counts| {
+                    draw_sorted(rng, m_pre, k, excluded(j), multapses, &mut scratch.0, &mut scratch.1);
+                    collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
+                })?;
+                lines.transpose_into_csr(n_pre, n_post)
+            }
+            Rule::AllToAll => {
+                let lines = draw_lines(n_pre, seed, stream_id, |_, i, _, idx, counts| {
+                    let start = idx.len();
+                    idx.extend((0..m_post).filter(|&j| excluded(i) != Some(j)));
+                    counts.resize(counts.len() + idx.len() - start, 1);
+                    Ok(())
+                })?;
+                lines.into_csr(n_pre, n_post)
+            }
+            Rule::OneToOne => CsMatI::new((n_pre, n_post), (0..=n_pre).collect(), (0..m_pre).collect(), vec![1; n_pre]),
+            Rule::Explicit { pairs } => Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
+        };
+        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: multapses };
+        let mut connectivity = Connectivity::from_matrix(matrix, constraints);
+        if let Some(b) = &self.balance {
+            connectivity.balance_out_degrees(b.trigger_fraction, b.target_fraction, seed, stream_id)?;
+        }
+        Ok(connectivity)
+    }
+}
+
+fn multiplicity_overflow(k: u32) -> ParamError {
+    ParamError::new("rule.k", k, "a degree that keeps every multiplicity at most 65535")
+}
+
+/// One chunk of drawn lines (rows or columns): per line its number of entries, and the
+/// entries' other-side indices (sorted within a line) and multiplicities.
+#[derive(Default)]
+struct LineChunk {
+    lengths: Vec<u32>,
+    indices: Vec<u32>,
+    counts: Vec<u16>,
+}
+
+/// All drawn lines, in chunk order.
+struct Lines {
+    chunks: Vec<LineChunk>,
+}
+
+/// Scratch buffers a line drawer may use (kept per chunk to avoid allocating per line).
+type Scratch = (Vec<u32>, Vec<u32>);
+
+/// Draw `n_lines` lines in parallel chunks of [`LINES_PER_CHUNK`]; `draw(rng, line, scratch,
+/// indices, counts)` appends one line's sorted entries.
+fn draw_lines<F>(n_lines: usize, seed: u64, stream_id: u64, draw: F) -> Result<Lines, ParamError>
+where
+    F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
+{
+    let n_chunks = n_lines.div_ceil(LINES_PER_CHUNK);
+    let chunks = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = stream(seed, stream_id, c as u64);
+            let mut chunk = LineChunk::default();
+            let mut scratch = Scratch::default();
+            let lines = c * LINES_PER_CHUNK..((c + 1) * LINES_PER_CHUNK).min(n_lines);
+            chunk.lengths.reserve(lines.len());
+            for line in lines {
+                let before = chunk.indices.len();
+                draw(&mut rng, line as u32, &mut scratch, &mut chunk.indices, &mut chunk.counts)?;
+                chunk.lengths.push((chunk.indices.len() - before) as u32);
+            }
+            Ok(chunk)
+        })
+        .collect::<Result<Vec<_>, ParamError>>()?;
+    Ok(Lines { chunks })
+}
+
+impl Lines {
+    fn nnz(&self) -> usize {
+        self.chunks.iter().map(|c| c.indices.len()).sum()
+    }
+
+    /// The lines are rows: concatenate them.
+    fn into_csr(self, n_pre: usize, n_post: usize) -> MultiplicityMatrix {
+        let nnz = self.nnz();
+        let mut indptr = Vec::with_capacity(n_pre + 1);
+        indptr.push(0usize);
+        let mut indices = Vec::with_capacity(nnz);
+        let mut data = Vec::with_capacity(nnz);
+        for chunk in self.chunks {
+            for &len in &chunk.lengths {
+                indptr.push(indptr.last().copied().unwrap_or(0) + len as usize);
+            }
+            indices.extend_from_slice(&chunk.indices);
+            data.extend_from_slice(&chunk.counts);
+        }
+        CsMatI::new((n_pre, n_post), indptr, indices, data)
+    }
+
+    /// The lines are columns: counting sort by presynaptic neuron. Columns are visited in
+    /// increasing order, so each row's column indices come out sorted.
+    fn transpose_into_csr(self, n_pre: usize, n_post: usize) -> MultiplicityMatrix {
+        let nnz = self.nnz();
+        let mut indptr = vec![0usize; n_pre + 1];
+        for chunk in &self.chunks {
+            for &i in &chunk.indices {
+                indptr[i as usize + 1] += 1;
+            }
+        }
+        for i in 0..n_pre {
+            indptr[i + 1] += indptr[i];
+        }
+        let mut next = indptr[..n_pre].to_vec();
+        let mut indices = vec![0u32; nnz];
+        let mut data = vec![0u16; nnz];
+        let mut column = 0u32;
+        for chunk in &self.chunks {
+            let mut k = 0;
+            for &len in &chunk.lengths {
+                for (&i, &m) in chunk.indices[k..k + len as usize].iter().zip(&chunk.counts[k..k + len as usize]) {
+                    let slot = &mut next[i as usize];
+                    indices[*slot] = column;
+                    data[*slot] = m;
+                    *slot += 1;
+                }
+                k += len as usize;
+                column += 1;
+            }
+        }
+        CsMatI::new((n_pre, n_post), indptr, indices, data)
+    }
+}
