@@ -18,12 +18,21 @@ use std::path::Path;
 /// assert!(msg.contains("duraton_ms"), "{msg}");
 /// ```
 pub fn from_ron_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, ConfigError> {
-    ron::from_str(text).map_err(|e| ConfigError::Syntax {
+    ron_options().from_str(text).map_err(|e| ConfigError::Syntax {
         path: origin.into(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
     })
+}
+
+/// The RON dialect of engram files: `Some` may be left out (`delay_ms: 1.5` for an
+/// `Option<f64>`), and an enum variant that wraps a struct takes its fields directly
+/// (`Coba(n: 4000)` rather than `Coba((n: 4000))`).
+pub fn ron_options() -> ron::Options {
+    use ron::extensions::Extensions;
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
 /// Read and parse a RON file.
@@ -39,6 +48,33 @@ pub fn invalid(path: &Path, source: ParamError) -> ConfigError {
 
 /// Write a value as pretty RON (for `config.ron` in run directories).
 pub fn to_ron_string<T: serde::Serialize>(value: &T) -> String {
-    ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default().struct_names(false))
-        .expect("config types serialise to RON")
+    let pretty = ron::ser::PrettyConfig::default().struct_names(false);
+    ron_options().to_string_pretty(value, pretty).expect("config types serialise to RON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        n: usize,
+        delay_ms: Option<f64>,
+    }
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    enum Model {
+        Net(Inner),
+    }
+
+    #[test]
+    fn dialect_round_trips_and_reads_short_forms() {
+        let m: Model = from_ron_str("Net(n: 3, delay_ms: 1.5)", "<t>").unwrap();
+        assert_eq!(m, Model::Net(Inner { n: 3, delay_ms: Some(1.5) }));
+        let back: Model = from_ron_str(&to_ron_string(&m), "<t>").unwrap();
+        assert_eq!(back, m);
+        let err = from_ron_str::<Model>("Net(n: 3, delay: 1.5)", "x.ron").unwrap_err().to_string();
+        assert!(err.starts_with("x.ron:1:") && err.contains("delay"), "{err}");
+    }
 }
