@@ -1,0 +1,2 @@
+//! Benchmarks of engram-stimuli.
+fn main() {}

@@ -1,0 +1,8 @@
+//! Integration tests of engram-stimuli: statistics, timing, determinism and parameter checks.
+//! Sources are driven by hand (`emit` / `apply` in a loop), without the engine.
+
+mod current;
+mod params;
+mod poisson_group;
+mod poisson_input;
+mod spike_trains;
