@@ -564,6 +564,24 @@ impl Network {
         self.projections.iter().map(|p| p.weights.nnz()).sum()
     }
 
+    /// Synaptic events delivered since build (or the last [`reset_counts`](Self::reset_counts)):
+    /// the sum over spikes of the spiking neuron's out-degree in every projection. Computed
+    /// from the spike counters, so it costs nothing during the run.
+    pub fn syn_events(&self) -> u64 {
+        self.projections
+            .iter()
+            .map(|p| {
+                let ip = p.weights.indptr();
+                let ip = ip.raw_storage();
+                self.neuron_counts[p.pre]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| c as u64 * (ip[i + 1] - ip[i]) as u64)
+                    .sum::<u64>()
+            })
+            .sum()
+    }
+
     /// Spikes of `name` in the last step.
     pub fn last_spikes(&self, name: &str) -> Result<&[u32], EngramError> {
         Ok(&self.spikes[self.population_index(name)?])

@@ -85,3 +85,18 @@ fn stats_and_reset_activity() {
     net.reset_counts();
     assert_eq!(net.stats()[0].n_spikes, 0);
 }
+
+#[test]
+fn syn_events_count_spikes_times_out_degree() {
+    let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    b.add_population("A", Probe::new(2, vec![(0, 1), (1, 2), (1, 3)])).unwrap();
+    b.add_population("B", Probe::new(3, vec![])).unwrap();
+    let mut tri = sprs::TriMatI::<f64, u32>::new((2, 3));
+    for (i, j) in [(0, 0), (0, 1), (0, 2), (1, 2)] {
+        tri.add_triplet(i, j, 0.0);
+    }
+    b.connect("A", "B", "exc", tri.to_csr(), Delay::Steps(1)).unwrap();
+    let mut net = b.build().unwrap();
+    net.run_steps(10).unwrap();
+    assert_eq!(net.syn_events(), 3 + 1 + 1); // neuron 0 (3 targets) once, neuron 1 (1 target) twice
+}
