@@ -162,7 +162,9 @@ impl HeatmapPanel {
     }
 
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let area = if self.title.is_empty() { area.clone() } else { area.titled(&self.title, title_font()).msg()? };
+        // Same title placement as the other panels: the outer margin, then the title.
+        let area = area.margin(MARGIN, 0, 0, 0);
+        let area = if self.title.is_empty() { area } else { area.titled(&self.title, title_font()).msg()? };
         let (w, _) = area.dim_in_pixel();
         let bar_w = 120.min(w / 3);
         let (main, bar) = area.split_horizontally(w - bar_w);
@@ -179,6 +181,7 @@ impl HeatmapPanel {
         let y = KeyedAxis::new(0.0..nr.max(1) as f64, row_ticks);
         let mut chart = ChartBuilder::on(&main)
             .margin(MARGIN)
+            .margin_top(4)
             .margin_right(4)
             .x_label_area_size(X_LABEL_AREA)
             .y_label_area_size(Y_LABEL_AREA)
@@ -208,6 +211,7 @@ impl HeatmapPanel {
 
         let mut cbar = ChartBuilder::on(&bar)
             .margin(MARGIN)
+            .margin_top(4)
             .margin_left(6)
             .x_label_area_size(X_LABEL_AREA)
             .right_y_label_area_size(bar_w.saturating_sub(50))

@@ -294,7 +294,8 @@ impl RatesPanel {
         let rates: Vec<Vec<(f64, f64)>> =
             self.populations.iter().map(|p| population_rates(p, self.duration_ms, self.bin_ms)).collect();
         let max = rates.iter().flatten().map(|r| r.1).fold(0.0, f64::max);
-        let top = if max > 0.0 { max * 1.1 } else { 1.0 };
+        // Headroom above the highest rate keeps the legend (upper right) off the lines.
+        let top = if max > 0.0 { max * 1.35 } else { 1.0 };
         let mut chart = ChartBuilder::on(area)
             .margin(MARGIN)
             .margin_right(MARGIN + 8)
