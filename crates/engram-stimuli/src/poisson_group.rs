@@ -32,7 +32,7 @@ pub enum PoissonMethod {
 }
 
 /// Mean spike probability per step above which [`PoissonMethod::Auto`] uses `Bernoulli`.
-pub const BERNOULLI_ABOVE_P: f64 = 0.02;
+pub const BERNOULLI_ABOVE_P: f64 = 0.015;
 
 /// Parameters of a [`PoissonGroup`]. Defaults: the zebrafish olfactory bulb baseline of the Dp
 /// model, 1500 mitral cells at 6 Hz.

@@ -60,8 +60,11 @@ impl Params for PoissonInputParams {
 /// trains' per-step Bernoulli spikes. The mean input per step is `n_inputs · p · w`.
 ///
 /// Sampling: while `n_inputs · p ≤ 30` the binomial is drawn by inversion of a cumulative
-/// table built when the rate changes (one uniform draw per target per step; exact up to
-/// double rounding, the table is cut where the remaining tail is below 1e-17). Above that,
+/// table built when the rate changes (exact up to double rounding; the table is cut where the
+/// remaining tail is below 1e-17). If most targets get nothing in a step (`P(k = 0) ≥ 0.5`),
+/// the targets that get something are found by geometric skips and their counts drawn from
+/// the binomial conditioned on `k ≥ 1`, so the cost is proportional to the targets reached;
+/// otherwise there is one uniform draw per target. Above `n_inputs · p = 30`,
 /// `rand_distr::Binomial` is used. The rate may change over time through the same
 /// [`RateSchedule`] mechanism as [`PoissonGroup`](crate::PoissonGroup), with one rate.
 ///
@@ -118,6 +121,9 @@ enum Sampler {
 
 /// Mean `n_inputs · p` up to which the table sampler is used.
 const TABLE_MAX_MEAN: f64 = 30.0;
+
+/// `P(k = 0)` from which the table sampler skips over targets that receive nothing.
+const SKIP_ABOVE_P0: f64 = 0.5;
 
 impl std::fmt::Debug for PoissonInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -270,6 +276,18 @@ impl PoissonInput {
             Sampler::Distr(b) => b.sample(&mut self.rng) as u32,
         }
     }
+
+    /// A table draw conditioned on k ≥ 1: u uniform in [P(0), 1).
+    #[inline]
+    fn sample_nonzero(&mut self) -> u32 {
+        let p0 = self.cdf[0];
+        let u = p0 + (1.0 - p0) * self.rng.r#gen::<f64>();
+        let mut k = 1;
+        while k + 1 < self.cdf.len() && u >= self.cdf[k] {
+            k += 1;
+        }
+        k as u32
+    }
 }
 
 impl Stimulus for PoissonInput {
@@ -289,24 +307,33 @@ impl Stimulus for PoissonInput {
         let g = target.receptor.expect("PoissonInput needs the buffer of its receptor");
         assert_eq!(g.len(), self.n_neurons, "PoissonInput was built for {} neurons", self.n_neurons);
         let w = self.weight;
-        match self.targets.take() {
-            None => {
-                for gi in g.iter_mut() {
-                    let k = self.sample();
-                    if k > 0 {
-                        *gi += w * k as f64;
-                    }
+        let targets = self.targets.take();
+        let n_targets = targets.as_ref().map_or(self.n_neurons, Vec::len);
+        let index = |j: usize| targets.as_ref().map_or(j, |idx| idx[j] as usize);
+        if matches!(self.sampler, Sampler::Table) && self.cdf[0] >= SKIP_ABOVE_P0 {
+            // Most targets get nothing: jump over them with a geometric draw, then draw the count
+            // of a target that gets something from the binomial conditioned on k ≥ 1.
+            let ln_p0 = self.cdf[0].ln();
+            let mut j = 0usize;
+            loop {
+                let u = 1.0 - self.rng.r#gen::<f64>();
+                let skip = (u.ln() / ln_p0).floor();
+                if skip >= (n_targets - j) as f64 {
+                    break;
                 }
+                j += skip as usize;
+                let k = self.sample_nonzero();
+                g[index(j)] += w * k as f64;
+                j += 1;
             }
-            Some(idx) => {
-                for &i in &idx {
-                    let k = self.sample();
-                    if k > 0 {
-                        g[i as usize] += w * k as f64;
-                    }
+        } else {
+            for j in 0..n_targets {
+                let k = self.sample();
+                if k > 0 {
+                    g[index(j)] += w * k as f64;
                 }
-                self.targets = Some(idx);
             }
         }
+        self.targets = targets;
     }
 }

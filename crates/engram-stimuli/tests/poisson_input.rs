@@ -49,14 +49,26 @@ fn check_moments(n_inputs: u32, rate_hz: f64, weight: f64) {
         (var / expected_var - 1.0).abs() < 0.02,
         "n={n_inputs} r={rate_hz}: variance {var}, expected {expected_var}"
     );
-    // Every value is a whole number of input spikes.
+    // Every value is a whole number of input spikes, and P(k = 0), P(k = 1) match the binomial.
     assert!(values.iter().all(|v| ((v / weight) - (v / weight).round()).abs() < 1e-9));
+    let nf = n_inputs as f64;
+    for (k, pmf) in [(0.0, (1.0 - p).powf(nf)), (1.0, nf * p * (1.0 - p).powf(nf - 1.0))] {
+        let freq = values.iter().filter(|&&v| (v / weight - k).abs() < 0.5).count() as f64 / m;
+        let sd = (pmf * (1.0 - pmf) / m).sqrt();
+        assert!((freq - pmf).abs() < 4.0 * sd + 1e-12, "n={n_inputs} r={rate_hz}: P(k={k}) = {freq}, expected {pmf}");
+    }
 }
 
 #[test]
 fn mean_input_per_step_is_n_r_dt_w_small_mean() {
     // n·p = 1: table sampler.
     check_moments(1000, 10.0, 0.5);
+}
+
+#[test]
+fn mean_input_per_step_is_n_r_dt_w_sparse() {
+    // n·p = 0.1: most neurons get nothing; geometric skips over targets.
+    check_moments(100, 10.0, 0.7);
 }
 
 #[test]
@@ -67,10 +79,18 @@ fn mean_input_per_step_is_n_r_dt_w_large_mean() {
 
 #[test]
 fn only_targets_receive_input() {
+    // n·p = 1 (a draw per target) and n·p = 0.05 (skipping over targets).
+    for (n_inputs, steps) in [(500, 2000), (25, 40_000)] {
+        check_targets(n_inputs, steps);
+    }
+}
+
+/// 20 Hz inputs onto neurons 2, 5, 7 of 10; expected total per target: 2000 spikes.
+fn check_targets(n_inputs: u32, steps: u64) {
     let targets = Targets::Indices(vec![7, 2, 5]);
-    let mut inp = input(500, RateSpec::Constant { rate_hz: 20.0 }, 1.0, targets, 10, 1, 1);
-    let per_step = run(&mut inp, 10, 0, 2000);
-    let mut totals = vec![0.0; 10];
+    let mut inp = input(n_inputs, RateSpec::Constant { rate_hz: 20.0 }, 1.0, targets, 10, 1, 1);
+    let per_step = run(&mut inp, 10, 0, steps);
+    let mut totals = [0.0; 10];
     for g in &per_step {
         for (t, x) in totals.iter_mut().zip(g) {
             *t += x;
@@ -78,7 +98,7 @@ fn only_targets_receive_input() {
     }
     for (i, &t) in totals.iter().enumerate() {
         if [2, 5, 7].contains(&i) {
-            // expected 2000 × 500 × 0.002 = 2000
+            // expected steps × n_inputs × 0.002 = 2000
             assert!((t - 2000.0).abs() < 4.0 * 2000f64.sqrt(), "neuron {i}: {t}");
         } else {
             assert_eq!(t, 0.0, "neuron {i} is not a target");
