@@ -123,7 +123,13 @@ impl Connectivity {
         let mut degree: Vec<i64> = self.out_degrees().into_iter().map(i64::from).collect();
         let total: i64 = degree.iter().sum();
         if n == 0 || total == 0 {
-            return Ok(BalanceReport { mean_out_degree: 0.0, target_band: (0, 0), triggered: 0, moved: 0, unresolved: 0 });
+            return Ok(BalanceReport {
+                mean_out_degree: 0.0,
+                target_band: (0, 0),
+                triggered: 0,
+                moved: 0,
+                unresolved: 0,
+            });
         }
         let mean = total as f64 / n as f64;
         let lo = ((mean * (1.0 - target_fraction) - 1e-9).ceil() as i64).min(mean.floor() as i64).max(0);

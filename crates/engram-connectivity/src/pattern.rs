@@ -72,7 +72,10 @@ impl Connectivity {
 
     /// No connections at all.
     pub fn empty(n_pre: usize, n_post: usize) -> Self {
-        Self::from_matrix(CsMatI::new((n_pre, n_post), vec![0; n_pre + 1], Vec::new(), Vec::new()), Constraints::default())
+        Self::from_matrix(
+            CsMatI::new((n_pre, n_post), vec![0; n_pre + 1], Vec::new(), Vec::new()),
+            Constraints::default(),
+        )
     }
 
     /// The pattern of an explicit list of `(pre, post)` pairs; a pair listed `m` times gets
@@ -118,9 +121,8 @@ impl Connectivity {
         for i in 0..n_pre {
             let row = &mut posts[indptr[i]..indptr[i + 1]];
             row.sort_unstable();
-            collapse_sorted(row, &mut indices, &mut data).map_err(|j| {
-                ParamError::new("pairs", format!("({i}, {j})"), "each pair listed at most 65535 times")
-            })?;
+            collapse_sorted(row, &mut indices, &mut data)
+                .map_err(|j| ParamError::new("pairs", format!("({i}, {j})"), "each pair listed at most 65535 times"))?;
             row_ptr.push(indices.len());
         }
         Ok(Self::from_matrix(CsMatI::new((n_pre, n_post), row_ptr, indices, data), Constraints::default()))

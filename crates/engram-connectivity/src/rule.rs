@@ -212,7 +212,11 @@ impl ConnectSpec {
                         ));
                     }
                     if no_autapses && i == j {
-                        return Err(ParamError::new("rule.pairs", format!("({i}, {j})"), "no autapses (autapses: false)"));
+                        return Err(ParamError::new(
+                            "rule.pairs",
+                            format!("({i}, {j})"),
+                            "no autapses (autapses: false)",
+                        ));
                     }
                 }
                 if !self.multapses {

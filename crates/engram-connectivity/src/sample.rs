@@ -65,7 +65,7 @@ pub(crate) fn draw_sorted(
 /// probability `p`, using geometric skipping: the gap to the next connection is drawn as
 /// `floor(ln U / ln(1 − p))`, so the cost is one draw per connection, not one per pair.
 pub(crate) fn bernoulli_sorted(rng: &mut RngStream, m: u32, p: f64, excluded: Option<u32>, out: &mut Vec<u32>) {
-    let m_eff = if excluded.is_some_and(|x| x < m) { m - 1 } else { m } as u64;
+    let m_eff = u64::from(if excluded.is_some_and(|x| x < m) { m - 1 } else { m });
     let map = |v: u64| match excluded {
         Some(x) if v >= x as u64 => v as u32 + 1,
         _ => v as u32,

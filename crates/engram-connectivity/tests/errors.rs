@@ -85,7 +85,9 @@ fn ron_configs_round_trip_and_reject_unknown_fields() {
     assert_eq!(spec, ConnectSpec::new(Rule::AllToAll));
     let spec: ConnectSpec = from_ron_str("(rule: Explicit(pairs: [(0, 1), (2, 3)]))", "<inline>").unwrap();
     assert_eq!(spec.rule, Rule::Explicit { pairs: vec![(0, 1), (2, 3)] });
-    for bad in ["(rule: AllToAll, autapse: true)", "(rule: FixedProbability(p: 0.1, q: 2))", "(rule: Bernoulli(p: 0.1))"] {
+    for bad in
+        ["(rule: AllToAll, autapse: true)", "(rule: FixedProbability(p: 0.1, q: 2))", "(rule: Bernoulli(p: 0.1))"]
+    {
         assert!(from_ron_str::<ConnectSpec>(bad, "<inline>").is_err(), "{bad}");
     }
     let d: DelayDistribution = from_ron_str("Uniform(min_ms: 0.5, max_ms: 3.0)", "<inline>").unwrap();

@@ -32,8 +32,13 @@ fn timing_auryn_like_build() {
     }
     // fixed in-degree at the same size (E->E only, 1000 inputs each: 20 M synapses)
     let t0 = Instant::now();
-    let c = single_threaded(|| ConnectSpec::new(Rule::FixedInDegree { k: 1000 }).connect_recurrent(20_000, 1, 1).unwrap());
-    println!("fixed in-degree 20000x20000, k = 1000, 1 thread: {} synapses in {:.3} s", c.n_entries(), t0.elapsed().as_secs_f64());
+    let c =
+        single_threaded(|| ConnectSpec::new(Rule::FixedInDegree { k: 1000 }).connect_recurrent(20_000, 1, 1).unwrap());
+    println!(
+        "fixed in-degree 20000x20000, k = 1000, 1 thread: {} synapses in {:.3} s",
+        c.n_entries(),
+        t0.elapsed().as_secs_f64()
+    );
     let t0 = Instant::now();
     let t = c.transpose_index();
     println!("transpose index of it: {:.3} s ({} entries)", t0.elapsed().as_secs_f64(), t.syn_of_post.len());
@@ -54,5 +59,9 @@ fn timing_coba_4000_build() {
         ConnectSpec::new(Rule::FixedInDegree { k: 200 }).autapses(false).connect_recurrent(4000, 1, 1).unwrap()
     });
     let r = c.balance_out_degrees(0.03, 0.03, 1, 1).unwrap();
-    println!("Dp-like E->E 4000, k = 200 + balancing ({} moved), 1 thread: {:.4} s", r.moved, t0.elapsed().as_secs_f64());
+    println!(
+        "Dp-like E->E 4000, k = 200 + balancing ({} moved), 1 thread: {:.4} s",
+        r.moved,
+        t0.elapsed().as_secs_f64()
+    );
 }
