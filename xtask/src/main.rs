@@ -1,2 +1,149 @@
-//! xtask placeholder.
-fn main() {}
+//! `cargo xtask`: the engram task runner (run a model, benchmark, tidy, CI).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use engram_models::experiment::{Experiment, ModelConfig};
+use engram_models::run::{prepare_output_dir, run_experiment};
+
+mod bench;
+mod tidy;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "engram task runner", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a built-in model (coba, cuba) or an experiment file (.ron) and write a run directory.
+    Run(RunArgs),
+    /// Criterion benchmarks plus a side-by-side table against Brian2 (with --brian2-python).
+    Bench(bench::BenchArgs),
+    /// What CI runs: fmt --check, clippy -D warnings, doctests, nextest.
+    Ci,
+    /// Style checks: every .rs file starts with `//!`, no trailing whitespace, no tabs.
+    Tidy,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// A built-in model name (coba, cuba) or the path of a .ron experiment file.
+    model: String,
+    /// Simulated time in seconds (overrides the experiment's run.duration_s).
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Experiment seed (overrides run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (overrides run.threads; results do not depend on it).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Number of neurons for the benchmark models (fixed in-degree scaling).
+    #[arg(long)]
+    n: Option<usize>,
+    /// Output directory (default: runs/<model>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Overwrite the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run(args) => run(args),
+        Cmd::Bench(args) => bench::bench(args),
+        Cmd::Ci => ci(),
+        Cmd::Tidy => {
+            let problems = tidy::check(&workspace_root())?;
+            if problems.is_empty() {
+                println!("tidy: ok");
+                Ok(())
+            } else {
+                problems.iter().for_each(|p| eprintln!("{p}"));
+                bail!("tidy: {} problem(s)", problems.len())
+            }
+        }
+    }
+}
+
+/// The repository root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn load_experiment(model: &str) -> Result<Experiment> {
+    if let Some(exp) = Experiment::builtin(model) {
+        return Ok(exp);
+    }
+    let path = Path::new(model);
+    if path.extension().is_some_and(|e| e == "ron") || path.exists() {
+        return Ok(Experiment::from_file(path)?);
+    }
+    bail!("`{model}` is neither a built-in model ({}) nor a .ron experiment file", ModelConfig::BUILTIN.join(", "))
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut exp = load_experiment(&args.model)?;
+    if let Some(d) = args.duration {
+        exp.run.duration_s = d;
+    }
+    if let Some(s) = args.seed {
+        exp.run.seed = s;
+    }
+    if let Some(t) = args.threads {
+        exp.run.threads = t;
+    }
+    if let Some(n) = args.n {
+        match &mut exp.model {
+            ModelConfig::Coba(c) => c.n = n,
+            ModelConfig::Cuba(c) => c.n = n,
+        }
+    }
+    use engram_core::params::Params;
+    exp.validate().map_err(|e| anyhow::anyhow!("{}: {e}", args.model))?;
+    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(exp.model.name()));
+    prepare_output_dir(&out, args.force)?;
+    let summary = run_experiment(&exp, Some(&out), !args.quiet)?;
+    println!(
+        "{}: {} neurons, {:.1} s simulated: E {:.2} Hz, I {:.2} Hz, {} synapses; build {:.3} s, loop {:.3} s wall / {:.3} s CPU",
+        summary.model,
+        summary.n,
+        summary.duration_s,
+        summary.rate_exc_hz,
+        summary.rate_inh_hz,
+        summary.n_synapses,
+        summary.build_s,
+        summary.loop_wall_s,
+        summary.loop_cpu_s
+    );
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Run a command in the workspace root, failing with its name if it fails.
+pub fn sh(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    sh("bash", &[".ci/run"])
+}

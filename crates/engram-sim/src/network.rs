@@ -121,7 +121,7 @@ struct Projection {
 }
 
 /// Statistics of one population over the steps run so far.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopulationStats {
     /// Population name.
     pub name: String,

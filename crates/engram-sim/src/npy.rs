@@ -11,7 +11,6 @@ use engram_core::error::EngramError;
 
 /// Output file format of the monitors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum OutputFormat {
     /// NumPy `.npy`, float64, shape (rows, columns).
     Npy,

@@ -1,0 +1,22 @@
+//! CPU time of this process (all threads), for benchmark summaries.
+
+/// CPU seconds (user + system) used by all threads of this process so far.
+///
+/// On Linux this sums the nanosecond counters in `/proc/self/task/*/schedstat`; elsewhere, or
+/// if that fails, it returns `None`.
+///
+/// ```
+/// let t0 = engram_models::cputime::process_cpu_s().unwrap_or(0.0);
+/// let mut x = 0u64; for i in 0..2_000_000u64 { x = x.wrapping_add(i * i) }
+/// std::hint::black_box(x);
+/// assert!(engram_models::cputime::process_cpu_s().unwrap_or(1.0) >= t0);
+/// ```
+pub fn process_cpu_s() -> Option<f64> {
+    let mut total_ns: u64 = 0;
+    for entry in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = entry.ok()?.path().join("schedstat");
+        let text = std::fs::read_to_string(path).ok()?;
+        total_ns += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total_ns as f64 * 1e-9)
+}

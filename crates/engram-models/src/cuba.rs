@@ -1,0 +1,153 @@
+//! The CUBA benchmark (Brette et al. 2007, benchmark 2) with the parameters and initial
+//! conditions of `shared/peers/brian2_coba.py --model cuba`.
+//!
+//! τ_m dv/dt = −(v − E_L) + g_e + g_i with E_L = −49 mV, τ_m = 20 ms, exponential synaptic
+//! inputs g_e (τ 5 ms, +1.62 mV per spike) and g_i (τ 10 ms, −9 mV per spike), threshold
+//! −50 mV, reset −60 mV, refractory 5 ms, v₀ ~ U(−60, −50) mV, integrated exactly.
+//! engram's [`LifCurrent`] works in currents (pA), so the jumps in mV are converted with
+//! the membrane capacitance: I = g·C/τ_m.
+//!
+//! ```
+//! use engram_models::cuba::CubaConfig;
+//! let net = CubaConfig { n: 400, ..CubaConfig::default() }.build(0.1, 1).unwrap();
+//! assert_eq!(net.n_neurons, 400);
+//! ```
+
+use engram_connectivity::{ConnectSpec, Rule};
+use engram_core::error::{EngramError, ParamError};
+use engram_core::params::{Params, finite};
+use engram_core::rng::{component_id, stream};
+use engram_neurons::{LifCurrent, LifCurrentParams};
+use engram_sim::{Delay, NetworkBuilder};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::coba::Scaling;
+use crate::run::ModelNetwork;
+
+/// Parameters of the CUBA benchmark.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CubaConfig {
+    /// Total number of neurons.
+    pub n: usize,
+    /// Fraction of excitatory neurons.
+    pub exc_fraction: f64,
+    /// Connection probability at n = 4000 (scaled with `scaling`).
+    pub connection_probability: f64,
+    /// Size scaling.
+    pub scaling: Scaling,
+    /// Neuron parameters (both populations).
+    pub neuron: LifCurrentParams,
+    /// Excitatory jump of the synaptic input, mV (Brian2's `we`).
+    pub w_exc_mv: f64,
+    /// Inhibitory jump, mV (negative; Brian2's `wi`).
+    pub w_inh_mv: f64,
+    /// Synaptic delay, ms (at least one step).
+    pub delay_ms: f64,
+}
+
+impl Default for CubaConfig {
+    fn default() -> Self {
+        Self {
+            n: 4000,
+            exc_fraction: 0.8,
+            connection_probability: 0.02,
+            scaling: Scaling::FixedK,
+            neuron: LifCurrentParams::cuba(),
+            w_exc_mv: 1.62,
+            w_inh_mv: -9.0,
+            delay_ms: 0.1,
+        }
+    }
+}
+
+impl CubaConfig {
+    /// Excitatory and inhibitory population sizes.
+    pub fn sizes(&self) -> (usize, usize) {
+        let ne = (self.exc_fraction * self.n as f64).round() as usize;
+        (ne, self.n - ne)
+    }
+
+    /// Connection probability and weight scale at this size.
+    pub fn probability_and_weight_scale(&self) -> (f64, f64) {
+        match self.scaling {
+            Scaling::FixedK => (self.connection_probability * 4000.0 / self.n as f64, 1.0),
+            Scaling::FixedP => (self.connection_probability, 4000.0 / self.n as f64),
+        }
+    }
+
+    /// The shortest time constant, ms.
+    pub fn shortest_time_constant_ms(&self) -> f64 {
+        let n = &self.neuron;
+        n.tau_m_ms.min(n.tau_syn_exc_ms).min(n.tau_syn_inh_ms)
+    }
+
+    /// Weights in pA (the mV jumps times C/τ_m), excitatory and inhibitory.
+    pub fn weights_pa(&self) -> (f64, f64) {
+        let (_, scale) = self.probability_and_weight_scale();
+        let pa_per_mv = self.neuron.c_m_pf / self.neuron.tau_m_ms;
+        (self.w_exc_mv * pa_per_mv * scale, self.w_inh_mv * pa_per_mv * scale)
+    }
+
+    /// Build the network: populations `E` and `I`, four projections, v₀ ~ U(v_reset, v_th).
+    pub fn build(&self, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+        self.validate()?;
+        let (ne, ni) = self.sizes();
+        let (p, _) = self.probability_and_weight_scale();
+        let (we, wi) = self.weights_pa();
+        let mut b = NetworkBuilder::new(dt_ms, seed)?;
+        let params = self.neuron.clone().check().map_err(|e| e.within("neuron"))?;
+        for (name, n) in [("E", ne), ("I", ni)] {
+            use engram_core::neuron::NeuronModel;
+            let mut pop = LifCurrent::new(n, params.clone());
+            let mut rng = stream(seed, component_id(&format!("cuba:init:{name}")), 0);
+            let (lo, hi) = (self.neuron.v_reset_mv, self.neuron.v_th_mv);
+            for v in pop.state_mut("v_mv").expect("LifCurrent has v_mv") {
+                *v = lo + rng.r#gen::<f64>() * (hi - lo);
+            }
+            b.add_population(name, pop)?;
+        }
+        let spec = ConnectSpec::new(Rule::FixedProbability { p });
+        // Inhibitory weights are negative currents onto the `inh` receptor.
+        for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
+            for (post, n_post) in [("E", ne), ("I", ni)] {
+                let id = component_id(&format!("cuba:{pre}->{post}"));
+                let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
+                b.connect(pre, post, receptor, pattern.weights(w), Delay::Ms(self.delay_ms))?;
+            }
+        }
+        Ok(ModelNetwork { builder: b, exc: vec!["E".into()], inh: vec!["I".into()], n_neurons: self.n })
+    }
+}
+
+impl Params for CubaConfig {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.n < 2 {
+            return Err(ParamError::new("n", self.n, "at least 2 neurons (one excitatory, one inhibitory)"));
+        }
+        if !(self.exc_fraction > 0.0 && self.exc_fraction < 1.0) {
+            return Err(ParamError::new("exc_fraction", self.exc_fraction, "a fraction strictly between 0 and 1"));
+        }
+        let (ne, ni) = self.sizes();
+        if ne == 0 || ni == 0 {
+            return Err(ParamError::new("n", self.n, "enough neurons for both populations to be non-empty"));
+        }
+        engram_core::params::probability("connection_probability", self.connection_probability)?;
+        let (p, _) = self.probability_and_weight_scale();
+        if p > 1.0 {
+            return Err(ParamError::new(
+                "n",
+                self.n,
+                format!(
+                    "at least {} neurons: with fixed in-degree the probability would be {p:.3} > 1",
+                    (self.connection_probability * 4000.0).ceil()
+                ),
+            ));
+        }
+        finite("w_exc_mv", self.w_exc_mv)?;
+        finite("w_inh_mv", self.w_inh_mv)?;
+        engram_core::params::non_negative("delay_ms", self.delay_ms)?;
+        self.neuron.validate().map_err(|e| e.within("neuron"))
+    }
+}

@@ -1,0 +1,103 @@
+//! Bad experiment files give clear errors naming the file, the line and the field.
+
+use engram_models::experiment::Experiment;
+use engram_models::run::prepare_output_dir;
+
+fn write(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("engram_config_tests_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn error_of(name: &str, text: &str) -> String {
+    let path = write(name, text);
+    Experiment::from_file(&path).expect_err("must be rejected").to_string()
+}
+
+#[test]
+fn unknown_field_points_at_file_line_and_field() {
+    let e = error_of("typo.ron", "(\n  model: Coba(n: 4000),\n  run: (duraton_s: 1.0),\n)");
+    assert!(e.contains("typo.ron:3:"), "{e}");
+    assert!(e.contains("duraton_s") && e.contains("duration_s"), "should name the typo and the right field: {e}");
+}
+
+#[test]
+fn unknown_model_field_is_rejected() {
+    let e = error_of("model.ron", "(model: Coba(n: 4000, tau_mm: 3))");
+    assert!(e.contains("model.ron:1:") && e.contains("tau_mm"), "{e}");
+}
+
+#[test]
+fn wrong_type_is_rejected() {
+    let e = error_of("type.ron", "(model: Coba(n: \"many\"))");
+    assert!(e.contains("type.ron:1:16") && e.contains("Expected integer"), "{e}");
+}
+
+#[test]
+fn negative_time_constant_names_the_field() {
+    let e = error_of("tau.ron", "(model: Coba(neuron: (tau_m_ms: -20.0)))");
+    assert!(e.contains("tau.ron") && e.contains("model.Coba.neuron.tau_m_ms") && e.contains("-20"), "{e}");
+}
+
+#[test]
+fn probability_above_one_names_the_field() {
+    let e = error_of("p.ron", "(model: Coba(connection_probability: 1.5))");
+    assert!(e.contains("model.Coba.connection_probability = 1.5") && e.contains("[0, 1]"), "{e}");
+    let e = error_of("p2.ron", "(model: Coba(n: 40))");
+    assert!(e.contains("model.Coba.n = 40") && e.contains("> 1"), "fixed in-degree needs p <= 1: {e}");
+}
+
+#[test]
+fn dt_larger_than_a_time_constant_is_rejected() {
+    let e = error_of("dt.ron", "(model: Coba(), run: (dt_ms: 6.0))");
+    assert!(e.contains("run.dt_ms = 6") && e.contains("shortest time constant (5 ms)"), "{e}");
+}
+
+#[test]
+fn population_size_zero_is_rejected() {
+    let e = error_of("n0.ron", "(model: Cuba(n: 0))");
+    assert!(e.contains("model.Cuba.n = 0"), "{e}");
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let e = Experiment::from_file(std::path::Path::new("/nonexistent/engram.ron")).unwrap_err().to_string();
+    assert!(e.contains("/nonexistent/engram.ron") && e.contains("cannot read"), "{e}");
+}
+
+#[test]
+fn experiment_files_in_the_repository_parse() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            Experiment::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "experiments/ should hold at least coba.ron and cuba.ron");
+}
+
+#[test]
+fn output_directory_is_not_overwritten_without_force() {
+    let dir = std::env::temp_dir().join(format!("engram_out_exists_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("summary.json"), "{}").unwrap();
+    let e = prepare_output_dir(&dir, false).unwrap_err().to_string();
+    assert!(e.contains("already exists") && e.contains("--force"), "{e}");
+    assert!(dir.join("summary.json").exists(), "nothing removed without --force");
+    prepare_output_dir(&dir, true).unwrap();
+    assert!(!dir.join("summary.json").exists(), "--force clears the directory");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn unwritable_output_directory_is_a_clear_error() {
+    // a path below a regular file can never be created, whoever runs the test
+    let file = write("not_a_dir", "x");
+    let e = prepare_output_dir(&file.join("run"), false).unwrap_err().to_string();
+    assert!(e.contains("cannot write") && e.contains("not_a_dir/run"), "{e}");
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the built-in models and the experiment runner.
+
+mod benchmarks;
+mod config;
+mod runner;

@@ -1,0 +1,51 @@
+//! A run directory holds the resolved config, the summary, the arrays and the figure.
+
+use engram_models::experiment::Experiment;
+use engram_models::run::{Summary, prepare_output_dir, run_experiment};
+
+#[test]
+fn run_directory_has_config_summary_arrays_and_figure() {
+    let dir = std::env::temp_dir().join(format!("engram_run_dir_{}", std::process::id()));
+    prepare_output_dir(&dir, true).unwrap();
+    let text = "(model: Coba(n: 1000), run: (duration_s: 0.2, seed: 5), \
+                record: (state: [(population: \"E\", variable: \"v_mv\", neurons: [0, 1, 2], every_ms: 1.0)]))";
+    let exp = Experiment::from_ron_str(text, "<test>").unwrap();
+    let summary = run_experiment(&exp, Some(&dir), false).unwrap();
+
+    let back = Experiment::from_file(&dir.join("config.ron")).unwrap();
+    assert_eq!(back, exp, "config.ron is the full resolved experiment and reads back identically");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "model",
+        "n",
+        "duration_s",
+        "dt_ms",
+        "seed",
+        "threads",
+        "n_spikes",
+        "rate_exc_hz",
+        "rate_inh_hz",
+        "n_synapses",
+        "build_s",
+        "loop_wall_s",
+        "loop_cpu_s",
+    ] {
+        assert!(json.get(key).is_some(), "summary.json lacks {key}");
+    }
+    let parsed: Summary = serde_json::from_value(json).unwrap();
+    assert_eq!(parsed.n_spikes, summary.n_spikes);
+    assert_eq!(parsed.n, 1000);
+    assert!(summary.n_spikes > 0);
+
+    for f in ["spikes_E.npy", "spikes_I.npy", "rates.npy", "state_E_v_mv.npy", "raster.png", "raster.svg"] {
+        let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 0, "{f} missing or empty");
+    }
+    // the spike arrays hold every spike: (n_spikes of E) rows of (time_ms, neuron)
+    let bytes = std::fs::read(dir.join("spikes_E.npy")).unwrap();
+    let e_spikes = summary.populations.iter().find(|p| p.name == "E").unwrap().n_spikes;
+    assert_eq!(bytes.len() as u64, 128 + e_spikes * 16);
+    std::fs::remove_dir_all(&dir).ok();
+}

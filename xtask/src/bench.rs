@@ -1,0 +1,172 @@
+//! `cargo xtask bench`: criterion benchmarks, then COBA/CUBA side by side with Brian2
+//! standalone, measured in the same run on the same machine (single thread, loop CPU time
+//! per simulated second, best of `--repeats`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use engram_models::experiment::{Experiment, ModelConfig};
+use engram_models::run::run_experiment;
+
+use crate::{sh, workspace_root};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Python interpreter with brian2 installed (`pip install brian2 "numpy<2.4"`); without it
+    /// only engram is measured.
+    #[arg(long)]
+    brian2_python: Option<PathBuf>,
+    /// Folder holding brian2_coba.py (default: ../shared/peers beside the repository).
+    #[arg(long)]
+    peers: Option<PathBuf>,
+    /// Skip the criterion benchmarks (only the side-by-side table).
+    #[arg(long)]
+    no_criterion: bool,
+    /// Repeats per configuration (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Only COBA-4000 and CUBA-4000 (skip the 64k network).
+    #[arg(long)]
+    quick: bool,
+    /// Where to write the table (markdown).
+    #[arg(long, default_value = "target/bench/coba_table.md")]
+    table: PathBuf,
+}
+
+struct Case {
+    label: &'static str,
+    model: &'static str,
+    n: usize,
+    duration_s: f64,
+}
+
+struct Measured {
+    /// engram: the loop's CPU time. Brian2: the whole standalone binary's CPU time (loop plus
+    /// synapse creation and set-up), an upper bound on its loop CPU time.
+    loop_cpu_s: f64,
+    /// The loop's wall time (Brian2: `_last_run_time`, measured inside the binary).
+    loop_wall_s: f64,
+    rate_hz: f64,
+    n_synapses: usize,
+}
+
+fn ours(case: &Case, repeats: usize) -> Result<Measured> {
+    let mut best: Option<Measured> = None;
+    for _ in 0..repeats {
+        let mut exp = Experiment::builtin(case.model).expect("built-in model");
+        exp.run.duration_s = case.duration_s;
+        exp.run.threads = 1;
+        exp.record.spikes = false;
+        exp.record.figure = false;
+        match &mut exp.model {
+            ModelConfig::Coba(c) => c.n = case.n,
+            ModelConfig::Cuba(c) => c.n = case.n,
+        }
+        let s = run_experiment(&exp, None, false)?;
+        let total_spikes = s.n_spikes as f64;
+        let m = Measured {
+            loop_cpu_s: s.loop_cpu_s,
+            loop_wall_s: s.loop_wall_s,
+            rate_hz: total_spikes / s.n as f64 / s.duration_s,
+            n_synapses: s.n_synapses,
+        };
+        if best.as_ref().is_none_or(|b| m.loop_wall_s < b.loop_wall_s) {
+            best = Some(m);
+        }
+    }
+    Ok(best.expect("at least one repeat"))
+}
+
+fn brian2(python: &PathBuf, script: &PathBuf, case: &Case, repeats: usize) -> Result<Measured> {
+    let mut best: Option<Measured> = None;
+    for _ in 0..repeats {
+        let out = Command::new(python)
+            .arg(script)
+            .args(["--model", case.model, "--mode", "cpp_standalone", "--threads", "1"])
+            .args(["--n", &case.n.to_string(), "--duration", &case.duration_s.to_string()])
+            .output()
+            .with_context(|| format!("cannot run {}", python.display()))?;
+        if !out.status.success() {
+            bail!("brian2 failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let json = stdout.lines().find_map(|l| l.strip_prefix("JSON ")).context("no JSON line from brian2_coba.py")?;
+        let v: serde_json::Value = serde_json::from_str(json)?;
+        let f = |k: &str| v.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
+        let m = Measured {
+            loop_cpu_s: f("binary_cpu_s"),
+            loop_wall_s: f("run_s"),
+            rate_hz: f("mean_rate_hz"),
+            n_synapses: f("n_synapses") as usize,
+        };
+        if best.as_ref().is_none_or(|b| m.loop_wall_s < b.loop_wall_s) {
+            best = Some(m);
+        }
+    }
+    Ok(best.expect("at least one repeat"))
+}
+
+pub fn bench(args: BenchArgs) -> Result<()> {
+    if !args.no_criterion {
+        sh("cargo", &["bench", "--workspace", "--", "--quick"])?;
+    }
+    let mut cases = vec![
+        Case { label: "COBA-4000", model: "coba", n: 4000, duration_s: 1.0 },
+        Case { label: "COBA-4000 (10 s)", model: "coba", n: 4000, duration_s: 10.0 },
+        Case { label: "CUBA-4000", model: "cuba", n: 4000, duration_s: 1.0 },
+        Case { label: "CUBA-4000 (10 s)", model: "cuba", n: 4000, duration_s: 10.0 },
+    ];
+    if !args.quick {
+        cases.push(Case { label: "COBA-64000", model: "coba", n: 64_000, duration_s: 1.0 });
+    }
+    let script = args.peers.clone().unwrap_or_else(|| workspace_root().join("../shared/peers")).join("brian2_coba.py");
+    let mut table = String::from(
+        "Seconds per simulated second, single thread, best of the repeats. Brian2 is C++ standalone; \
+         its CPU column is the whole binary (loop + set-up), an upper bound on its loop.\n\n\
+         | benchmark | engram loop wall | engram loop CPU | Brian2 loop wall | Brian2 binary CPU | wall ratio engram/Brian2 | rate Hz engram / Brian2 | synapses engram / Brian2 |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for case in &cases {
+        eprintln!("measuring {} ...", case.label);
+        let o = ours(case, args.repeats)?;
+        let b = match &args.brian2_python {
+            Some(py) => Some(brian2(py, &script, case, args.repeats)?),
+            None => None,
+        };
+        let per = |s: f64| s / case.duration_s;
+        let row = match &b {
+            Some(b) => format!(
+                "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.2} | {:.2} / {:.2} | {} / {} |\n",
+                case.label,
+                per(o.loop_wall_s),
+                per(o.loop_cpu_s),
+                per(b.loop_wall_s),
+                per(b.loop_cpu_s),
+                o.loop_wall_s / b.loop_wall_s,
+                o.rate_hz,
+                b.rate_hz,
+                o.n_synapses,
+                b.n_synapses
+            ),
+            None => format!(
+                "| {} | {:.4} | {:.4} | – | – | – | {:.2} / – | {} / – |\n",
+                case.label,
+                per(o.loop_wall_s),
+                per(o.loop_cpu_s),
+                o.rate_hz,
+                o.n_synapses
+            ),
+        };
+        eprint!("{row}");
+        table.push_str(&row);
+    }
+    let path = workspace_root().join(&args.table);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, &table)?;
+    println!("{table}");
+    println!("wrote {}", path.display());
+    Ok(())
+}
