@@ -1,0 +1,1 @@
+//! engram-analysis (being built).
