@@ -189,3 +189,26 @@ pub(crate) fn conductance_pass(
         }
     }
 }
+
+/// Push the indices `i` with `spiked[i] != 0`, in increasing order, skipping eight silent
+/// neurons at a time.
+#[inline]
+pub(crate) fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
+    let mut chunks = spiked.chunks_exact(8);
+    let mut base = 0u32;
+    for chunk in &mut chunks {
+        if u64::from_ne_bytes(chunk.try_into().expect("chunk of 8")) != 0 {
+            for (k, &f) in chunk.iter().enumerate() {
+                if f != 0 {
+                    spikes.push(base + k as u32);
+                }
+            }
+        }
+        base += 8;
+    }
+    for (k, &f) in chunks.remainder().iter().enumerate() {
+        if f != 0 {
+            spikes.push(base + k as u32);
+        }
+    }
+}

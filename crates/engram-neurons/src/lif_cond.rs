@@ -3,8 +3,8 @@
 //! Meissner-Bernard, Zenke & Friedrich (eLife 2025).
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, check_input, conductance_pass, intern, refractory_steps, reset_below,
-    validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, check_input, collect_spikes, conductance_pass, intern, refractory_steps,
+    reset_below, validate_receptors,
 };
 use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
@@ -263,6 +263,8 @@ pub struct LifCond {
     g_sum: Vec<f64>,
     /// Scratch: `Σ g_r e_rev_r`, nS·mV = pA.
     ge_sum: Vec<f64>,
+    /// Scratch: 1 where the neuron spiked in this step.
+    spiked: Vec<u8>,
     cache: DtCache,
 }
 
@@ -285,6 +287,7 @@ impl LifCond {
             refractory_left: vec![0; n],
             g_sum: vec![0.0; n],
             ge_sum: vec![0.0; n],
+            spiked: vec![0; n],
             cache: DtCache {
                 dt_ms: f64::NAN,
                 decay: vec![0.0; n_r],
@@ -327,75 +330,85 @@ impl LifCond {
         c.w_decay = (-dt_ms / tau_w).exp();
     }
 
-    /// Steps 2–4 for all neurons, monomorphised over the options so the loop has no
-    /// per-neuron branches on configuration.
-    fn membrane_pass<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
+    /// Steps 1–5 for all neurons, monomorphised over the options so that the loop has no
+    /// per-neuron branches on configuration. With `R` = 1, 2 or 3 receptors the conductances
+    /// are updated in the same loop (one pass over memory); with `R = 0` (any other count)
+    /// [`conductance_pass`] has already filled `g_sum` and `ge_sum`.
+    fn membrane_pass<const R: usize, const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
         &mut self,
-        current_pa: &[f64],
+        input: &StepInput<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let p = &self.params;
-        let c = &self.cache;
-        let n = self.v_mv.len();
-        let v = &mut self.v_mv[..n];
-        let w = &mut self.w_pa[..n];
-        let refr = &mut self.refractory_left[..n];
-        let g_sum = &self.g_sum[..n];
-        let ge_sum = &self.ge_sum[..n];
-        let i_inj = &current_pa[..n];
+        let Self { params: p, cache: c, v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, g_ns, e_rev_mv, .. } = self;
+        let n = v_mv.len();
+        let v = &mut v_mv[..n];
+        let w = &mut w_pa[..n];
+        let refr = &mut refractory_left[..n];
+        let g_sum = &g_sum[..n];
+        let ge_sum = &ge_sum[..n];
+        let i_inj = &input.current_pa[..n];
+        let spiked = &mut spiked[..n];
+        let mut g_iter = g_ns.iter_mut();
+        let gs: [&mut [f64]; R] = std::array::from_fn(|_| &mut g_iter.next().expect("R receptors")[..n]);
+        let ws: [&[f64]; R] = std::array::from_fn(|r| &input.receptors[r][..n]);
+        let es: [f64; R] = std::array::from_fn(|r| e_rev_mv[r]);
+        let ds: [f64; R] = std::array::from_fn(|r| c.decay[r]);
         let (g_l, e_l, v_th, v_reset) = (p.g_l_ns, p.e_l_mv, p.v_th_mv, p.v_reset_mv);
         let g_l_e_l = g_l * e_l;
         let (a, b) = p.adaptation.as_ref().map_or((0.0, 0.0), |ad| (ad.a_ns, ad.b_pa));
         let (dt_over_c, dt_over_tau_w, w_decay, n_ref) = (c.dt_over_c, c.dt_over_tau_w, c.w_decay, c.n_ref);
         let neg_dt_over_c = -dt_over_c;
         for i in 0..n {
+            // (1) and (5): arrivals, sums for the membrane, exact decay.
+            let (g_syn, ge_syn) = if R == 0 {
+                (g_sum[i], ge_sum[i])
+            } else {
+                let (mut g_syn, mut ge_syn) = (0.0, 0.0);
+                for r in 0..R {
+                    let gi = gs[r][i] + ws[r][i];
+                    g_syn += gi;
+                    ge_syn += gi * es[r];
+                    gs[r][i] = gi * ds[r];
+                }
+                (g_syn, ge_syn)
+            };
             let v0 = v[i];
             let w0 = if ADAPT { w[i] } else { 0.0 };
             // Membrane update from the state at the start of the step.
             let v_new = if EXP {
-                let g_tot = g_l + g_sum[i];
-                let v_inf = (g_l_e_l + ge_sum[i] + i_inj[i] - w0) / g_tot;
+                let g_tot = g_l + g_syn;
+                let v_inf = (g_l_e_l + ge_syn + i_inj[i] - w0) / g_tot;
                 v_inf + (v0 - v_inf) * (neg_dt_over_c * g_tot).exp()
             } else {
-                let i_tot = g_l_e_l - g_l * v0 + ge_sum[i] - g_sum[i] * v0 + i_inj[i] - w0;
+                let i_tot = g_l_e_l - g_l * v0 + ge_syn - g_syn * v0 + i_inj[i] - w0;
                 v0 + dt_over_c * i_tot
             };
             // Adaptation from the previous v (both conventions).
-            let mut w_new = 0.0;
+            let mut w_new = 0.0f64;
             if ADAPT {
                 let w_inf = a * (v0 - e_l);
                 w_new = if EXP { w_inf + (w0 - w_inf) * w_decay } else { w0 + dt_over_tau_w * (w_inf - w0) };
             }
-            let mut r = refr[i];
-            let mut v_out;
-            if CLAMP {
+            // Refractoriness, threshold and reset as selects (no branches: the loop vectorises);
+            // spiking neurons are collected from `spiked` afterwards.
+            let r0 = refr[i];
+            let (v_int, r_mid) = if CLAMP {
                 // Update, then clamp the neurons still counting down.
-                v_out = v_new;
-                if r > 0 {
-                    v_out = v_reset;
-                    r -= 1;
-                }
+                (if r0 > 0 { v_reset } else { v_new }, r0.saturating_sub(1))
             } else {
                 // Not integrated while refractory: v stays at the reset.
-                r = r.saturating_sub(1);
-                v_out = if r > 0 { v0 } else { v_new };
-            }
-            if v_out > v_th {
-                if !CLAMP {
-                    v_out = v_reset;
-                }
-                r = n_ref;
-                if ADAPT {
-                    w_new += b;
-                }
-                spikes.push(i as u32);
-            }
-            v[i] = v_out;
-            refr[i] = r;
+                let r = r0.saturating_sub(1);
+                (if r > 0 { v0 } else { v_new }, r)
+            };
+            let spike = v_int > v_th;
+            v[i] = if spike && !CLAMP { v_reset } else { v_int };
+            refr[i] = if spike { n_ref } else { r_mid };
             if ADAPT {
-                w[i] = w_new;
+                w[i] = w_new + if spike { b } else { 0.0 };
             }
+            spiked[i] = spike as u8;
         }
+        collect_spikes(spiked, spikes);
     }
 }
 
@@ -435,20 +448,38 @@ impl NeuronModel for LifCond {
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         check_input("lif_cond", self.len(), self.receptors.len(), &input);
         self.prepare(ctx.dt_ms);
-        conductance_pass(&mut self.g_ns, &self.e_rev_mv, &self.cache.decay, &input, &mut self.g_sum, &mut self.ge_sum);
         let adapt = self.params.adaptation.is_some();
         let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
         let clamp = self.params.reset == ResetMode::ClampNextStep;
-        let i = input.current_pa;
-        match (adapt, exp, clamp) {
-            (false, false, false) => self.membrane_pass::<false, false, false>(i, spikes),
-            (false, false, true) => self.membrane_pass::<false, false, true>(i, spikes),
-            (false, true, false) => self.membrane_pass::<false, true, false>(i, spikes),
-            (false, true, true) => self.membrane_pass::<false, true, true>(i, spikes),
-            (true, false, false) => self.membrane_pass::<true, false, false>(i, spikes),
-            (true, false, true) => self.membrane_pass::<true, false, true>(i, spikes),
-            (true, true, false) => self.membrane_pass::<true, true, false>(i, spikes),
-            (true, true, true) => self.membrane_pass::<true, true, true>(i, spikes),
+        macro_rules! dispatch {
+            ($r:literal) => {
+                match (adapt, exp, clamp) {
+                    (false, false, false) => self.membrane_pass::<$r, false, false, false>(&input, spikes),
+                    (false, false, true) => self.membrane_pass::<$r, false, false, true>(&input, spikes),
+                    (false, true, false) => self.membrane_pass::<$r, false, true, false>(&input, spikes),
+                    (false, true, true) => self.membrane_pass::<$r, false, true, true>(&input, spikes),
+                    (true, false, false) => self.membrane_pass::<$r, true, false, false>(&input, spikes),
+                    (true, false, true) => self.membrane_pass::<$r, true, false, true>(&input, spikes),
+                    (true, true, false) => self.membrane_pass::<$r, true, true, false>(&input, spikes),
+                    (true, true, true) => self.membrane_pass::<$r, true, true, true>(&input, spikes),
+                }
+            };
+        }
+        match self.g_ns.len() {
+            1 => dispatch!(1),
+            2 => dispatch!(2),
+            3 => dispatch!(3),
+            _ => {
+                conductance_pass(
+                    &mut self.g_ns,
+                    &self.e_rev_mv,
+                    &self.cache.decay,
+                    &input,
+                    &mut self.g_sum,
+                    &mut self.ge_sum,
+                );
+                dispatch!(0)
+            }
         }
     }
     fn reset_state(&mut self) {
