@@ -1,5 +1,5 @@
 //! Row-wise editing of a CSR pattern: rows are copied out only when first touched, and the
-//! CSR matrix is rebuilt once at the end. Used by out-degree balancing (and meant for rewiring).
+//! CSR matrix is rebuilt once at the end. Used by out-degree balancing and assembly rewiring.
 
 use crate::pattern::MultiplicityMatrix;
 use sprs::CsMatI;

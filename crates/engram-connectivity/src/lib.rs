@@ -1,6 +1,8 @@
 //! Connection patterns of engram: generators (fixed probability, fixed in-/out-degree,
 //! all-to-all, one-to-one, explicit lists), sparse CSR storage with multiplicities,
-//! out-degree balancing, the postsynaptic transpose index, and synaptic delays.
+//! out-degree balancing, the postsynaptic transpose index, synaptic delays, assemblies and
+//! degree-conserving assembly rewiring ([`rewire_within`]), and weight scaling by
+//! postsynaptic neuron.
 //!
 //! A projection's pattern is a [`Connectivity`]: a `sprs` CSR matrix (row = presynaptic
 //! neuron) of multiplicities. [`ConnectSpec`] draws one from a [`Rule`]; every chunk of rows
@@ -22,16 +24,25 @@
 //! assert_eq!(ee.n_diagonal_entries(), 0);
 //! ```
 
+mod assembly;
 mod balance;
 mod delay;
 mod edit;
 mod pattern;
+mod rewire;
 mod rule;
 mod sample;
+mod scale;
 mod transpose;
 
+pub use assembly::{ASSEMBLY_CHUNK_BASE, Assembly, AssemblySet, TopSelection, input_counts};
 pub use balance::{BALANCE_CHUNK, BalanceReport, OutDegreeBalancing};
 pub use delay::{DELAY_CHUNK_BASE, DELAYS_PER_CHUNK, DelayDistribution};
 pub use pattern::{Connectivity, Constraints, MultiplicityMatrix, WeightMatrix};
+pub use rewire::{
+    REWIRE_CHUNK_BASE, RewireReport, WithinTarget, mean_within_inputs, rewire_assembly, rewire_within,
+    within_assembly_factor, within_outside_ratio,
+};
 pub use rule::{ConnectSpec, LINES_PER_CHUNK, Rule};
+pub use scale::{scale_weights, scale_weights_by_post, scale_weights_onto};
 pub use transpose::TransposeIndex;

@@ -1,0 +1,475 @@
+//! Degree-conserving assembly rewiring (Meissner-Bernard et al. 2025, dp-model.md §3.1–3.2):
+//! raise the connection probability *within* assemblies by moving inputs of each postsynaptic
+//! member from non-members to members, so that every in-degree stays exactly what it was.
+//!
+//! # The procedure (as in the reference code `introduce_assemblies.m`)
+//!
+//! For assembly pair `g` (presynaptic members `P_g`, postsynaptic members `Q_g`) with target
+//! `k_g`, for each postsynaptic member `j ∈ Q_g` in increasing index order:
+//!
+//! 1. `c` = number of distinct members of `P_g` connected to `j` (a multiplicity-2 input counts
+//!    once, as `find(w > 0)` does in the code). If `c >= k_g`, `j` is left alone.
+//! 2. Otherwise `k_g − c` members of `P_g` are drawn uniformly **without replacement** and each
+//!    `i → j` gains one unit of multiplicity. With multapses allowed (the reference code), the
+//!    draw is over all of `P_g`, so an existing connection becomes multiplicity 2 (counting
+//!    `2·w`); with multapses not allowed, only over members not yet connected to `j`. The
+//!    pair `j → j` is never drawn when autapses are not allowed (the reference allows them).
+//! 3. The same number of input units from non-members of `P_g` is deleted: drawn uniformly
+//!    from the inputs of multiplicity exactly 1 (the code's `w == 1`), and only if there are
+//!    too few of those, from the units of multiplicity > 1 (the code would stop with an error).
+//!    If non-member inputs or eligible members run out, fewer units are moved and the
+//!    difference is reported as `shortfall`.
+//!
+//! Assemblies are processed in order (later ones see the edits of earlier ones, as in the
+//! code). Hence **every in-degree (counting multiplicity) and the total number of connections
+//! are conserved exactly**; out-degrees are *not* (members gain outputs onto their own
+//! assembly and non-members lose outputs), also as in the paper.
+//!
+//! # The factor (α for E→E, β for I→E, γ for E→I)
+//!
+//! The paper defines the factor against the random network: "the within-assembly connection
+//! probability rises by α. Baseline is 0.05 × 100 = 5 inputs, so α = 25/5 = 5"
+//! (dp-model.md §3.1, item 3), and the code measures it as
+//! `alpha = mean over assemblies of mean(sum(w_ee(Ee,Ee))) / mean(sum(WE_rand(Ee,Ee)))`, i.e.
+//!
+//! > factor = (mean number of inputs, counting multiplicity, that a postsynaptic member
+//! > receives from the presynaptic members of its assembly after rewiring) / (the same number
+//! > in the pattern before rewiring), averaged over assemblies.
+//!
+//! That is [`within_assembly_factor`]. [`WithinTarget::Factor`] aims at it: the target of
+//! assembly `g` is `k_g = round(factor · b_g)`, where `b_g` = [`mean_within_inputs`] of `g`
+//! in the pattern before any rewiring (for E→E in a Dp network, `b_g ≈ 0.05 · 100 = 5`, so
+//! α = 5 gives `k_g ≈ 25`, the code's `pE`). Using the measured `b_g` rather than `p · |P_g|`
+//! matters for E→I, where the I members were selected for their input from the E assembly
+//! (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). [`WithinTarget::Count`] gives the code's
+//! fixed targets directly (`pE = 25`, `pI = 25` (Tuned I) or `5` (Tuned E+I), `pEI = 25`).
+//!
+//! The ratio of within- to outside-assembly connection probability in one pattern is a
+//! different number (after rewiring ≈ 0.25 / 0.045 ≈ 5.6 for α = 5 in Dp E→E, because the
+//! outside probability drops); it is available as [`within_outside_ratio`].
+//!
+//! # Example
+//!
+//! ```
+//! use engram_connectivity::{
+//!     AssemblySet, ConnectSpec, Constraints, Rule, WithinTarget, rewire_within, within_assembly_factor,
+//! };
+//! // E→E: 1000 neurons, 100 inputs each; edits may create multiplicity 2, as in the Dp code.
+//! let before = ConnectSpec::new(Rule::FixedInDegree { k: 100 })
+//!     .connect_recurrent(1000, 1, 1)
+//!     .unwrap()
+//!     .with_constraints(Constraints { allow_autapses: true, allow_multapses: true });
+//! let e = AssemblySet::random(1000, 5, 100, 1, 2).unwrap();
+//! let mut after = before.clone();
+//! let report = rewire_within(&mut after, &e, &e, WithinTarget::Factor(5.0), 1, 3).unwrap();
+//! assert_eq!(after.in_degrees(), before.in_degrees());
+//! assert_eq!(after.n_connections(), before.n_connections());
+//! let alpha = within_assembly_factor(&before, &after, &e, &e).unwrap();
+//! assert!((alpha - 5.0).abs() < 0.5, "{alpha} {report:?}");
+//! ```
+
+use crate::assembly::{Assembly, AssemblySet, partial_shuffle};
+use crate::edit::RowEditor;
+use crate::pattern::Connectivity;
+use engram_core::error::ParamError;
+use engram_core::rng::{RngStream, stream};
+use serde::{Deserialize, Serialize};
+
+/// Chunk ids of the random streams rewiring draws from: assembly pair `g` uses
+/// `stream(seed, stream_id, REWIRE_CHUNK_BASE + g)`. Disjoint from the generators' chunks,
+/// [`crate::ASSEMBLY_CHUNK_BASE`], [`crate::DELAY_CHUNK_BASE`] and [`crate::BALANCE_CHUNK`].
+pub const REWIRE_CHUNK_BASE: u64 = 1 << 62;
+
+/// How many inputs from its assembly each postsynaptic member should end up with.
+///
+/// In RON: `Factor(5.0)` or `Count(25)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WithinTarget {
+    /// Raise the within-assembly connection probability by this factor (α, β or γ; at least
+    /// 1): the target of assembly `g` is `round(factor · b_g)`, with `b_g` the mean number of
+    /// within-assembly inputs (counting multiplicity) of its postsynaptic members before
+    /// rewiring. See the [module docs](crate::rewire) for the definition.
+    Factor(f64),
+    /// Every postsynaptic member should get this many distinct presynaptic members as inputs
+    /// (the reference code's `pE`, `pI`, `pEI`).
+    Count(u32),
+}
+
+/// What a rewiring did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RewireReport {
+    /// Per assembly pair: the mean number of within-assembly inputs of a postsynaptic member
+    /// (counting multiplicity) before rewiring ([`mean_within_inputs`]).
+    pub baseline_within_inputs: Vec<f64>,
+    /// Per assembly pair: the target number of distinct presynaptic members per postsynaptic
+    /// member.
+    pub target_counts: Vec<u32>,
+    /// Connection units moved from non-members to members (each is one deletion and one
+    /// addition onto the same postsynaptic neuron).
+    pub moved: u64,
+    /// Postsynaptic members (counted once per assembly) that were below their target.
+    pub posts_rewired: usize,
+    /// Units that could not be moved because a postsynaptic member ran out of non-member
+    /// inputs to delete or of members it may still connect to (0 in the Dp setting).
+    pub shortfall: u64,
+}
+
+/// Rewire `connectivity` so that, for every `g`, the presynaptic members of `groups_pre[g]`
+/// connect more densely onto the postsynaptic members of `groups_post[g]`, keeping every
+/// in-degree exactly (see the [module docs](crate::rewire) for the procedure and the
+/// definition of the factor).
+///
+/// Use the E assemblies as both groups for E→E (α), I assemblies → E assemblies for I→E (β),
+/// E assemblies → I assemblies for E→I (γ). Respects [`Connectivity::constraints`]: no
+/// `i → i` if autapses are not allowed, and no multiplicity above 1 created if multapses are
+/// not allowed (the Dp reference needs `allow_multapses: true`: "a doubly-made connection
+/// counts 2·w"). Pair `g` draws from `stream(seed, stream_id, REWIRE_CHUNK_BASE + g)`; the
+/// work is sequential, so the result does not depend on the thread count.
+///
+/// Errors: `groups_pre` not over `n_pre` neurons (field `groups_pre`), `groups_post` not
+/// over `n_post` neurons or not as many assemblies as `groups_pre` (field `groups_post`),
+/// a factor below 1 or not finite (field `target`).
+pub fn rewire_within(
+    connectivity: &mut Connectivity,
+    groups_pre: &AssemblySet,
+    groups_post: &AssemblySet,
+    target: WithinTarget,
+    seed: u64,
+    stream_id: u64,
+) -> Result<RewireReport, ParamError> {
+    check_groups(connectivity, groups_pre, groups_post)?;
+    if let WithinTarget::Factor(f) = target {
+        if !(f.is_finite() && f >= 1.0) {
+            return Err(ParamError::new(
+                "target",
+                format!("Factor({f})"),
+                "a finite factor >= 1 (rewiring only adds connections within assemblies)",
+            ));
+        }
+    }
+    let baseline: Vec<f64> = groups_pre
+        .iter()
+        .zip(groups_post)
+        .map(|(p, q)| mean_within_inputs(connectivity, p, q))
+        .collect();
+    let targets: Vec<u32> = match target {
+        WithinTarget::Factor(f) => baseline.iter().map(|&b| (f * b).round() as u32).collect(),
+        WithinTarget::Count(k) => vec![k; baseline.len()],
+    };
+    let mut rewirer = Rewirer::new(connectivity, groups_post.iter().map(|a| a.members()));
+    let mut report =
+        RewireReport { baseline_within_inputs: baseline, target_counts: targets, moved: 0, posts_rewired: 0, shortfall: 0 };
+    for (g, (p, q)) in groups_pre.iter().zip(groups_post).enumerate() {
+        let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + g as u64);
+        rewirer.rewire_group(p.members(), q.members(), report.target_counts[g], &mut rng, &mut report);
+    }
+    if report.moved > 0 {
+        connectivity.matrix = rewirer.editor.finish();
+    }
+    Ok(report)
+}
+
+/// Rewire one assembly pair (`pre` members onto `post` members) towards `target_count`
+/// distinct presynaptic members per postsynaptic member, drawing from
+/// `stream(seed, stream_id, REWIRE_CHUNK_BASE + group_index)`. [`rewire_within`] is this
+/// for `g = 0, 1, ...` with `group_index = g` (and the targets resolved beforehand).
+///
+/// For procedures that interleave selection and rewiring, as the reference code does for the
+/// Tuned E+I networks (I assembly `k` is selected on the E→I matrix after the E→I rewiring of
+/// assemblies `0..k`):
+///
+/// ```
+/// use engram_connectivity::*;
+/// let multapses = Constraints { allow_autapses: true, allow_multapses: true };
+/// let spec = ConnectSpec::new(Rule::FixedInDegree { k: 40 });
+/// let mut e_to_i = spec.connect(1000, 250, 1, 1).unwrap().with_constraints(multapses);
+/// let mut i_to_e = ConnectSpec::new(Rule::FixedInDegree { k: 12 }).connect(250, 1000, 1, 2).unwrap()
+///     .with_constraints(multapses);
+/// let e = AssemblySet::random(1000, 4, 50, 1, 3).unwrap();
+/// let mut i = AssemblySet::new(250, Vec::new()).unwrap();
+/// for (k, e_k) in e.iter().enumerate() {
+///     let i_k = Assembly::from_input(&e_to_i, e_k.members(), 10, TopSelection::Strict, 1, 4, k as u64).unwrap();
+///     rewire_assembly(&mut i_to_e, &i_k, e_k, 5, 1, 5, k as u64).unwrap();   // pI = 5
+///     rewire_assembly(&mut e_to_i, e_k, &i_k, 25, 1, 6, k as u64).unwrap(); // pEI = 25
+///     i.push(i_k).unwrap();
+/// }
+/// assert_eq!(e_to_i.in_degrees(), vec![40; 250]);
+/// assert_eq!(i_to_e.in_degrees(), vec![12; 1000]);
+/// ```
+///
+/// Errors: a member of `pre` `>= n_pre` (field `pre`) or of `post` `>= n_post` (field `post`).
+pub fn rewire_assembly(
+    connectivity: &mut Connectivity,
+    pre: &Assembly,
+    post: &Assembly,
+    target_count: u32,
+    seed: u64,
+    stream_id: u64,
+    group_index: u64,
+) -> Result<RewireReport, ParamError> {
+    check_members("pre", pre, connectivity.n_pre())?;
+    check_members("post", post, connectivity.n_post())?;
+    let baseline = mean_within_inputs(connectivity, pre, post);
+    let mut report = RewireReport {
+        baseline_within_inputs: vec![baseline],
+        target_counts: vec![target_count],
+        moved: 0,
+        posts_rewired: 0,
+        shortfall: 0,
+    };
+    let mut rewirer = Rewirer::new(connectivity, std::iter::once(post.members()));
+    let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + group_index);
+    rewirer.rewire_group(pre.members(), post.members(), target_count, &mut rng, &mut report);
+    if report.moved > 0 {
+        connectivity.matrix = rewirer.editor.finish();
+    }
+    Ok(report)
+}
+
+/// The mean, over the postsynaptic members of `post`, of the number of inputs (counting
+/// multiplicity) each receives from the presynaptic members of `pre`; 0 for an empty `post`.
+/// (The code's `mean(sum(w(Ee, Ee)))`.)
+///
+/// # Panics
+/// If a member is out of range of `connectivity`.
+pub fn mean_within_inputs(connectivity: &Connectivity, pre: &Assembly, post: &Assembly) -> f64 {
+    if post.is_empty() {
+        return 0.0;
+    }
+    let mut is_post = vec![false; connectivity.n_post()];
+    for &j in post.members() {
+        is_post[j as usize] = true;
+    }
+    let total: u64 = pre
+        .members()
+        .iter()
+        .map(|&i| {
+            let (posts, mults) = connectivity.row(i as usize);
+            posts.iter().zip(mults).filter(|&(&j, _)| is_post[j as usize]).map(|(_, &m)| m as u64).sum::<u64>()
+        })
+        .sum();
+    total as f64 / post.len() as f64
+}
+
+/// The achieved factor (α, β or γ) in the paper's definition: the mean over assembly pairs of
+/// `mean_within_inputs(after) / mean_within_inputs(before)` (pairs with no within-assembly
+/// input before are skipped; `NaN` if all are). This is how the reference code computes the
+/// `alpha`, `beta` and `gamma` it stores (dp-model.md §3.1–3.2).
+///
+/// Errors: as [`rewire_within`] (for the shape of `after`), or `before` and `after` of
+/// different shapes (field `before`).
+pub fn within_assembly_factor(
+    before: &Connectivity,
+    after: &Connectivity,
+    groups_pre: &AssemblySet,
+    groups_post: &AssemblySet,
+) -> Result<f64, ParamError> {
+    check_groups(after, groups_pre, groups_post)?;
+    if (before.n_pre(), before.n_post()) != (after.n_pre(), after.n_post()) {
+        return Err(ParamError::new(
+            "before",
+            format!("{} x {}", before.n_pre(), before.n_post()),
+            format!("the shape of `after`, {} x {}", after.n_pre(), after.n_post()),
+        ));
+    }
+    let ratios: Vec<f64> = groups_pre
+        .iter()
+        .zip(groups_post)
+        .filter_map(|(p, q)| {
+            let b = mean_within_inputs(before, p, q);
+            (b > 0.0).then(|| mean_within_inputs(after, p, q) / b)
+        })
+        .collect();
+    Ok(ratios.iter().sum::<f64>() / ratios.len() as f64)
+}
+
+/// Ratio of the within-assembly to the outside-assembly connection probability in one
+/// pattern, pooled over assembly pairs:
+/// `p_in = Σ_g Σ_{j ∈ Q_g} (inputs of j from P_g) / Σ_g Σ_{j ∈ Q_g} (pairs (i, j), i ∈ P_g)` and
+/// `p_out` the same for `i ∉ P_g`, counting multiplicity; pairs `j → j` are left out when the
+/// pattern does not allow autapses. `NaN` if either has no pairs; `inf` if `p_out` is 0.
+///
+/// ```
+/// use engram_connectivity::{AssemblySet, Connectivity, within_outside_ratio};
+/// // Assembly {0, 1} onto {0, 1} in a 4-neuron population: 2 of 4 pairs inside are
+/// // connected (p_in = 0.5), 1 of 4 outside (p_out = 0.25).
+/// let c = Connectivity::from_pairs(4, 4, [(0, 1), (1, 0), (2, 0)]).unwrap();
+/// let a = AssemblySet::from_members(4, vec![vec![0, 1]]).unwrap();
+/// assert_eq!(within_outside_ratio(&c, &a, &a).unwrap(), 2.0);
+/// ```
+///
+/// Errors: as [`rewire_within`].
+pub fn within_outside_ratio(
+    connectivity: &Connectivity,
+    groups_pre: &AssemblySet,
+    groups_post: &AssemblySet,
+) -> Result<f64, ParamError> {
+    check_groups(connectivity, groups_pre, groups_post)?;
+    let n_pre = connectivity.n_pre() as f64;
+    let no_autapses = !connectivity.constraints().allow_autapses;
+    let in_degrees = connectivity.in_degrees();
+    let (mut within, mut outside, mut pairs_in, mut pairs_out) = (0.0, 0.0, 0.0, 0.0);
+    for (p, q) in groups_pre.iter().zip(groups_post) {
+        let w = mean_within_inputs(connectivity, p, q) * q.len() as f64;
+        let total: f64 = q.members().iter().map(|&j| in_degrees[j as usize] as f64).sum();
+        within += w;
+        outside += total - w;
+        pairs_in += (p.len() * q.len()) as f64;
+        pairs_out += (n_pre - p.len() as f64) * q.len() as f64;
+        if no_autapses {
+            for &j in q.members() {
+                if p.contains(j) {
+                    pairs_in -= 1.0;
+                } else if (j as usize) < connectivity.n_pre() {
+                    pairs_out -= 1.0;
+                }
+            }
+        }
+    }
+    Ok((within / pairs_in) / (outside / pairs_out))
+}
+
+fn check_members(field: &str, a: &Assembly, n: usize) -> Result<(), ParamError> {
+    match a.members().last() {
+        Some(&j) if j as usize >= n => Err(ParamError::new(field, j, format!("neuron indices below {n}"))),
+        _ => Ok(()),
+    }
+}
+
+fn check_groups(c: &Connectivity, groups_pre: &AssemblySet, groups_post: &AssemblySet) -> Result<(), ParamError> {
+    if groups_pre.n_neurons() != c.n_pre() {
+        return Err(ParamError::new(
+            "groups_pre",
+            format!("assemblies of {} neurons", groups_pre.n_neurons()),
+            format!("assemblies of the {} presynaptic neurons", c.n_pre()),
+        ));
+    }
+    if groups_post.n_neurons() != c.n_post() {
+        return Err(ParamError::new(
+            "groups_post",
+            format!("assemblies of {} neurons", groups_post.n_neurons()),
+            format!("assemblies of the {} postsynaptic neurons", c.n_post()),
+        ));
+    }
+    if groups_pre.len() != groups_post.len() {
+        return Err(ParamError::new(
+            "groups_post",
+            format!("{} assemblies", groups_post.len()),
+            format!("as many assemblies as groups_pre ({})", groups_pre.len()),
+        ));
+    }
+    Ok(())
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+/// The pattern under edit, plus the inputs (presynaptic neuron, multiplicity; sorted by
+/// presynaptic neuron) of every postsynaptic neuron that may be rewired.
+struct Rewirer<'a> {
+    editor: RowEditor<'a>,
+    slot: Vec<u32>,
+    inputs: Vec<Vec<(u32, u16)>>,
+    is_pre_member: Vec<bool>,
+    allow_autapses: bool,
+    allow_multapses: bool,
+}
+
+impl<'a> Rewirer<'a> {
+    fn new<'g>(c: &'a Connectivity, post_groups: impl Iterator<Item = &'g [u32]>) -> Self {
+        let mut slot = vec![NO_SLOT; c.n_post()];
+        let mut n_slots = 0u32;
+        for group in post_groups {
+            for &j in group {
+                if slot[j as usize] == NO_SLOT {
+                    slot[j as usize] = n_slots;
+                    n_slots += 1;
+                }
+            }
+        }
+        let mut inputs = vec![Vec::new(); n_slots as usize];
+        for (i, j, m) in c.iter() {
+            let s = slot[j as usize];
+            if s != NO_SLOT {
+                inputs[s as usize].push((i, m));
+            }
+        }
+        let constraints = c.constraints();
+        Self {
+            editor: RowEditor::new(&c.matrix),
+            slot,
+            inputs,
+            is_pre_member: vec![false; c.n_pre()],
+            allow_autapses: constraints.allow_autapses,
+            allow_multapses: constraints.allow_multapses,
+        }
+    }
+
+    fn rewire_group(&mut self, pre: &[u32], post: &[u32], target: u32, rng: &mut RngStream, report: &mut RewireReport) {
+        for &i in pre {
+            self.is_pre_member[i as usize] = true;
+        }
+        let (mut candidates, mut singles, mut multi_units) = (Vec::new(), Vec::new(), Vec::new());
+        for &j in post {
+            let col = &self.inputs[self.slot[j as usize] as usize];
+            let connected = col.iter().filter(|e| self.is_pre_member[e.0 as usize]).count();
+            if connected >= target as usize {
+                continue;
+            }
+            report.posts_rewired += 1;
+            let missing = target as usize - connected;
+            candidates.clear();
+            candidates.extend(pre.iter().copied().filter(|&i| {
+                (self.allow_autapses || i != j)
+                    && (self.allow_multapses || col.binary_search_by_key(&i, |e| e.0).is_err())
+            }));
+            singles.clear();
+            multi_units.clear();
+            for &(i, m) in col.iter().filter(|e| !self.is_pre_member[e.0 as usize]) {
+                if m == 1 {
+                    singles.push(i);
+                } else {
+                    multi_units.extend(std::iter::repeat_n(i, m as usize));
+                }
+            }
+            let n = missing.min(candidates.len()).min(singles.len() + multi_units.len());
+            report.shortfall += (missing - n) as u64;
+            report.moved += n as u64;
+            partial_shuffle(rng, &mut candidates, n);
+            for &i in &candidates[..n] {
+                self.add_unit(i, j);
+            }
+            let from_singles = n.min(singles.len());
+            partial_shuffle(rng, &mut singles, from_singles);
+            for &i in &singles[..from_singles] {
+                self.remove_unit(i, j);
+            }
+            let from_multi = n - from_singles;
+            partial_shuffle(rng, &mut multi_units, from_multi);
+            for &i in &multi_units[..from_multi] {
+                self.remove_unit(i, j);
+            }
+        }
+        for &i in pre {
+            self.is_pre_member[i as usize] = false;
+        }
+    }
+
+    fn add_unit(&mut self, i: u32, j: u32) {
+        self.editor.add_unit(i as usize, j);
+        let col = &mut self.inputs[self.slot[j as usize] as usize];
+        match col.binary_search_by_key(&i, |e| e.0) {
+            Ok(k) => col[k].1 = col[k].1.checked_add(1).expect("multiplicity above 65535"),
+            Err(k) => col.insert(k, (i, 1)),
+        }
+    }
+
+    fn remove_unit(&mut self, i: u32, j: u32) {
+        self.editor.remove_unit(i as usize, j);
+        let col = &mut self.inputs[self.slot[j as usize] as usize];
+        let k = col.binary_search_by_key(&i, |e| e.0).expect("removing an input that does not exist");
+        col[k].1 -= 1;
+        if col[k].1 == 0 {
+            col.remove(k);
+        }
+    }
+}
