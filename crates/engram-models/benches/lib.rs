@@ -1,2 +1,35 @@
-//! Criterion benchmarks of the built-in models (filled in below).
-fn main() {}
+//! Criterion benchmarks of the built-in models: COBA and CUBA loops (single thread) and
+//! network construction. `cargo bench -p engram-models --bench lib`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use engram_models::experiment::ModelConfig;
+use engram_models::run::build_model;
+use std::hint::black_box;
+
+/// 100 ms of simulated time after a 100 ms warm-up (the initial transient), one thread.
+fn loop_100ms(c: &mut Criterion, model: &str) {
+    let config = ModelConfig::builtin(model).expect("built-in");
+    let mut net = build_model(&config, 0.1, 12345).expect("builds").builder.build().expect("builds");
+    net.run_ms(100.0).expect("runs");
+    c.bench_function(&format!("{model}_4000_loop_100ms"), |b| b.iter(|| net.run_ms(black_box(100.0)).expect("runs")));
+}
+
+fn coba_loop(c: &mut Criterion) {
+    loop_100ms(c, "coba");
+}
+
+fn cuba_loop(c: &mut Criterion) {
+    loop_100ms(c, "cuba");
+}
+
+fn build_coba(c: &mut Criterion) {
+    let config = ModelConfig::builtin("coba").expect("built-in");
+    c.bench_function("coba_4000_build", |b| b.iter(|| build_model(black_box(&config), 0.1, 1).expect("builds")));
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = coba_loop, cuba_loop, build_coba
+}
+criterion_main!(benches);

@@ -334,12 +334,12 @@ impl LifCond {
     /// per-neuron branches on configuration. With `R` = 1, 2 or 3 receptors the conductances
     /// are updated in the same loop (one pass over memory); with `R = 0` (any other count)
     /// [`conductance_pass`] has already filled `g_sum` and `ge_sum`.
-    fn membrane_pass<const R: usize, const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
+    fn membrane_pass<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
         &mut self,
         input: &StepInput<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let Self { params: p, cache: c, v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, g_ns, e_rev_mv, .. } = self;
+        let Self { params: p, cache: c, v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, .. } = self;
         let n = v_mv.len();
         let v = &mut v_mv[..n];
         let w = &mut w_pa[..n];
@@ -348,65 +348,47 @@ impl LifCond {
         let ge_sum = &ge_sum[..n];
         let i_inj = &input.current_pa[..n];
         let spiked = &mut spiked[..n];
-        let mut g_iter = g_ns.iter_mut();
-        let gs: [&mut [f64]; R] = std::array::from_fn(|_| &mut g_iter.next().expect("R receptors")[..n]);
-        let ws: [&[f64]; R] = std::array::from_fn(|r| &input.receptors[r][..n]);
-        let es: [f64; R] = std::array::from_fn(|r| e_rev_mv[r]);
-        let ds: [f64; R] = std::array::from_fn(|r| c.decay[r]);
         let (g_l, e_l, v_th, v_reset) = (p.g_l_ns, p.e_l_mv, p.v_th_mv, p.v_reset_mv);
         let g_l_e_l = g_l * e_l;
         let (a, b) = p.adaptation.as_ref().map_or((0.0, 0.0), |ad| (ad.a_ns, ad.b_pa));
         let (dt_over_c, dt_over_tau_w, w_decay, n_ref) = (c.dt_over_c, c.dt_over_tau_w, c.w_decay, c.n_ref);
         let neg_dt_over_c = -dt_over_c;
-        for i in 0..n {
-            // (1) and (5): arrivals, sums for the membrane, exact decay.
-            let (g_syn, ge_syn) = if R == 0 {
-                (g_sum[i], ge_sum[i])
-            } else {
-                let (mut g_syn, mut ge_syn) = (0.0, 0.0);
-                for r in 0..R {
-                    let gi = gs[r][i] + ws[r][i];
-                    g_syn += gi;
-                    ge_syn += gi * es[r];
-                    gs[r][i] = gi * ds[r];
-                }
-                (g_syn, ge_syn)
-            };
-            let v0 = v[i];
-            let w0 = if ADAPT { w[i] } else { 0.0 };
-            // Membrane update from the state at the start of the step.
+        // The conductances were handled by `conductance_pass`; one flat pass over plain
+        // zipped slices (no indexing, so no bounds checks) lets the loop vectorise.
+        let per_neuron = v
+            .iter_mut()
+            .zip(w.iter_mut())
+            .zip(refr.iter_mut())
+            .zip(g_sum.iter().zip(ge_sum))
+            .zip(i_inj.iter().zip(spiked.iter_mut()));
+        for ((((v, w), refr), (&g_syn, &ge_syn)), (&i_inj, spiked)) in per_neuron {
+            let (v0, w0) = (*v, if ADAPT { *w } else { 0.0 });
             let v_new = if EXP {
                 let g_tot = g_l + g_syn;
-                let v_inf = (g_l_e_l + ge_syn + i_inj[i] - w0) / g_tot;
+                let v_inf = (g_l_e_l + ge_syn + i_inj - w0) / g_tot;
                 v_inf + (v0 - v_inf) * (neg_dt_over_c * g_tot).exp()
             } else {
-                let i_tot = g_l_e_l - g_l * v0 + ge_syn - g_syn * v0 + i_inj[i] - w0;
-                v0 + dt_over_c * i_tot
+                v0 + dt_over_c * (g_l_e_l - g_l * v0 + ge_syn - g_syn * v0 + i_inj - w0)
             };
-            // Adaptation from the previous v (both conventions).
             let mut w_new = 0.0f64;
             if ADAPT {
                 let w_inf = a * (v0 - e_l);
                 w_new = if EXP { w_inf + (w0 - w_inf) * w_decay } else { w0 + dt_over_tau_w * (w_inf - w0) };
             }
-            // Refractoriness, threshold and reset as selects (no branches: the loop vectorises);
-            // spiking neurons are collected from `spiked` afterwards.
-            let r0 = refr[i];
+            let r0 = *refr;
             let (v_int, r_mid) = if CLAMP {
-                // Update, then clamp the neurons still counting down.
                 (if r0 > 0 { v_reset } else { v_new }, r0.saturating_sub(1))
             } else {
-                // Not integrated while refractory: v stays at the reset.
                 let r = r0.saturating_sub(1);
                 (if r > 0 { v0 } else { v_new }, r)
             };
             let spike = v_int > v_th;
-            v[i] = if spike && !CLAMP { v_reset } else { v_int };
-            refr[i] = if spike { n_ref } else { r_mid };
+            *v = if spike && !CLAMP { v_reset } else { v_int };
+            *refr = if spike { n_ref } else { r_mid };
             if ADAPT {
-                w[i] = w_new + if spike { b } else { 0.0 };
+                *w = w_new + if spike { b } else { 0.0 };
             }
-            spiked[i] = spike as u8;
+            *spiked = spike as u8;
         }
         collect_spikes(spiked, spikes);
     }
@@ -451,35 +433,18 @@ impl NeuronModel for LifCond {
         let adapt = self.params.adaptation.is_some();
         let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
         let clamp = self.params.reset == ResetMode::ClampNextStep;
-        macro_rules! dispatch {
-            ($r:literal) => {
-                match (adapt, exp, clamp) {
-                    (false, false, false) => self.membrane_pass::<$r, false, false, false>(&input, spikes),
-                    (false, false, true) => self.membrane_pass::<$r, false, false, true>(&input, spikes),
-                    (false, true, false) => self.membrane_pass::<$r, false, true, false>(&input, spikes),
-                    (false, true, true) => self.membrane_pass::<$r, false, true, true>(&input, spikes),
-                    (true, false, false) => self.membrane_pass::<$r, true, false, false>(&input, spikes),
-                    (true, false, true) => self.membrane_pass::<$r, true, false, true>(&input, spikes),
-                    (true, true, false) => self.membrane_pass::<$r, true, true, false>(&input, spikes),
-                    (true, true, true) => self.membrane_pass::<$r, true, true, true>(&input, spikes),
-                }
-            };
-        }
-        match self.g_ns.len() {
-            1 => dispatch!(1),
-            2 => dispatch!(2),
-            3 => dispatch!(3),
-            _ => {
-                conductance_pass(
-                    &mut self.g_ns,
-                    &self.e_rev_mv,
-                    &self.cache.decay,
-                    &input,
-                    &mut self.g_sum,
-                    &mut self.ge_sum,
-                );
-                dispatch!(0)
-            }
+        // Two passes, each a flat loop over plain slices that vectorises: conductances (per
+        // receptor: arrival, sums for the membrane, exact decay), then the membrane.
+        conductance_pass(&mut self.g_ns, &self.e_rev_mv, &self.cache.decay, &input, &mut self.g_sum, &mut self.ge_sum);
+        match (adapt, exp, clamp) {
+            (false, false, false) => self.membrane_pass::<false, false, false>(&input, spikes),
+            (false, false, true) => self.membrane_pass::<false, false, true>(&input, spikes),
+            (false, true, false) => self.membrane_pass::<false, true, false>(&input, spikes),
+            (false, true, true) => self.membrane_pass::<false, true, true>(&input, spikes),
+            (true, false, false) => self.membrane_pass::<true, false, false>(&input, spikes),
+            (true, false, true) => self.membrane_pass::<true, false, true>(&input, spikes),
+            (true, true, false) => self.membrane_pass::<true, true, false>(&input, spikes),
+            (true, true, true) => self.membrane_pass::<true, true, true>(&input, spikes),
         }
     }
     fn reset_state(&mut self) {
