@@ -31,8 +31,7 @@ pub fn from_ron_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, 
 /// (`Coba(n: 4000)` rather than `Coba((n: 4000))`).
 pub fn ron_options() -> ron::Options {
     use ron::extensions::Extensions;
-    ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
 /// Read and parse a RON file.
