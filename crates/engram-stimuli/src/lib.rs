@@ -37,6 +37,9 @@
 //! ```
 
 pub mod current;
+pub mod odor;
+pub mod odor_schedule;
+pub mod odor_space;
 pub mod poisson_group;
 pub mod poisson_input;
 pub mod schedule;
@@ -44,6 +47,12 @@ pub mod spike_trains;
 pub mod targets;
 
 pub use current::{CurrentInjection, CurrentInjectionParams, CurrentPulse};
+pub use odor::{
+    ActivatedMc, InhibitedMc, MixtureComponent, Odor, OdorParams, OdorSetParams, OdorSets, RateConvention,
+    input_correlation, mixture, morph,
+};
+pub use odor_schedule::{OdorSchedule, OdorTrialParams, Presentation, odor_trials_group};
+pub use odor_space::{Corner, OdorSubspace, SubspacePresentation, SubspaceTimingParams};
 pub use poisson_group::{PoissonGroup, PoissonGroupParams, PoissonMethod};
 pub use poisson_input::{PoissonInput, PoissonInputParams};
 pub use schedule::{ConstantRates, FnSchedule, PiecewiseRates, RateSchedule, RateSegment, RateSpec};

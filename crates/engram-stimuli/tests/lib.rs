@@ -2,6 +2,9 @@
 //! Sources are driven by hand (`emit` / `apply` in a loop), without the engine.
 
 mod current;
+mod odor;
+mod odor_schedule;
+mod odor_space;
 mod params;
 mod poisson_group;
 mod poisson_input;
