@@ -198,12 +198,15 @@ impl AssemblySet {
         stream_id: u64,
     ) -> Result<Self, ParamError> {
         check_population_size("n_neurons", n_neurons)?;
-        let total = n_assemblies.checked_mul(size).unwrap_or(usize::MAX);
+        let total = n_assemblies.saturating_mul(size);
         if total > n_neurons {
             return Err(ParamError::new(
                 "size",
                 size,
-                format!("at most {} ({n_neurons} neurons / {n_assemblies} disjoint assemblies)", n_neurons / n_assemblies),
+                format!(
+                    "at most {} ({n_neurons} neurons / {n_assemblies} disjoint assemblies)",
+                    n_neurons / n_assemblies
+                ),
             ));
         }
         let mut rng = stream(seed, stream_id, ASSEMBLY_CHUNK_BASE);
@@ -251,10 +254,9 @@ impl AssemblySet {
             .iter()
             .enumerate()
             .map(|(k, s)| {
-                Assembly::from_input(input, s.as_ref(), size, selection, seed, stream_id, k as u64)
-                    .map_err(|e| {
-                        if e.field == "sources" { ParamError { field: format!("sources[{k}]"), ..e } } else { e }
-                    })
+                Assembly::from_input(input, s.as_ref(), size, selection, seed, stream_id, k as u64).map_err(|e| {
+                    if e.field == "sources" { ParamError { field: format!("sources[{k}]"), ..e } } else { e }
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { n_neurons: input.n_post(), assemblies })
@@ -393,8 +395,7 @@ fn select_top(counts: &[u32], size: usize, selection: TopSelection, rng: &mut Rn
             above
         }
         TopSelection::ReferenceCode => {
-            let candidates: Vec<u32> =
-                (0..counts.len() as u32).filter(|&j| counts[j as usize] >= threshold).collect();
+            let candidates: Vec<u32> = (0..counts.len() as u32).filter(|&j| counts[j as usize] >= threshold).collect();
             choose_sorted(rng, &candidates, size)
         }
     };

@@ -36,12 +36,18 @@
 //! > receives from the presynaptic members of its assembly after rewiring) / (the same number
 //! > in the pattern before rewiring), averaged over assemblies.
 //!
-//! That is [`within_assembly_factor`]. [`WithinTarget::Factor`] aims at it: the target of
-//! assembly `g` is `k_g = round(factor · b_g)`, where `b_g` = [`mean_within_inputs`] of `g`
-//! in the pattern before any rewiring (for E→E in a Dp network, `b_g ≈ 0.05 · 100 = 5`, so
-//! α = 5 gives `k_g ≈ 25`, the code's `pE`). Using the measured `b_g` rather than `p · |P_g|`
-//! matters for E→I, where the I members were selected for their input from the E assembly
-//! (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). [`WithinTarget::Count`] gives the code's
+//! That is [`within_assembly_factor`]. [`WithinTarget::Factor`] aims at it: with `b_g` =
+//! [`mean_within_inputs`] of pair `g` in the pattern before any rewiring, the target `k_g` is
+//! the whole number for which the mean within-assembly input after the procedure above,
+//! predicted exactly from the pattern before rewiring (post `j` gains
+//! `min(max(0, k − c_j), capacity_j)` units), is closest to `factor · b_g`. For a large
+//! factor this is `≈ round(factor · b_g)` (Dp E→E: `b_g ≈ 0.05 · 100 = 5`, α = 5 gives
+//! `k_g ≈ 25`, the code's `pE`); for a factor near 1 it is smaller, because posts already
+//! above `k_g` keep their inputs (factor 1 gives `k_g = 0`: no change). Using the measured
+//! `b_g` rather than `p · |P_g|` matters for E→I, where the I members were selected for their
+//! input from the E assembly (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). The achieved
+//! factor differs from the request only by the integer step of `k_g` and by the interaction of
+//! overlapping assemblies (a later assembly's deletions can remove inputs an earlier one added). [`WithinTarget::Count`] gives the code's
 //! fixed targets directly (`pE = 25`, `pI = 25` (Tuned I) or `5` (Tuned E+I), `pEI = 25`).
 //!
 //! The ratio of within- to outside-assembly connection probability in one pattern is a
@@ -86,7 +92,8 @@ pub const REWIRE_CHUNK_BASE: u64 = 1 << 62;
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WithinTarget {
     /// Raise the within-assembly connection probability by this factor (α, β or γ; at least
-    /// 1): the target of assembly `g` is `round(factor · b_g)`, with `b_g` the mean number of
+    /// 1): the target of pair `g` is the count whose predicted mean within-assembly input
+    /// after rewiring is closest to `factor · b_g`, with `b_g` the mean number of
     /// within-assembly inputs (counting multiplicity) of its postsynaptic members before
     /// rewiring. See the [module docs](crate::rewire) for the definition.
     Factor(f64),
@@ -147,18 +154,25 @@ pub fn rewire_within(
             ));
         }
     }
-    let baseline: Vec<f64> = groups_pre
-        .iter()
-        .zip(groups_post)
-        .map(|(p, q)| mean_within_inputs(connectivity, p, q))
-        .collect();
+    let baseline: Vec<f64> =
+        groups_pre.iter().zip(groups_post).map(|(p, q)| mean_within_inputs(connectivity, p, q)).collect();
+    let mut rewirer = Rewirer::new(connectivity, groups_post.iter().map(|a| a.members()));
     let targets: Vec<u32> = match target {
-        WithinTarget::Factor(f) => baseline.iter().map(|&b| (f * b).round() as u32).collect(),
+        WithinTarget::Factor(f) => groups_pre
+            .iter()
+            .zip(groups_post)
+            .zip(&baseline)
+            .map(|((p, q), &b)| rewirer.calibrated_target(p.members(), q.members(), f * b))
+            .collect(),
         WithinTarget::Count(k) => vec![k; baseline.len()],
     };
-    let mut rewirer = Rewirer::new(connectivity, groups_post.iter().map(|a| a.members()));
-    let mut report =
-        RewireReport { baseline_within_inputs: baseline, target_counts: targets, moved: 0, posts_rewired: 0, shortfall: 0 };
+    let mut report = RewireReport {
+        baseline_within_inputs: baseline,
+        target_counts: targets,
+        moved: 0,
+        posts_rewired: 0,
+        shortfall: 0,
+    };
     for (g, (p, q)) in groups_pre.iter().zip(groups_post).enumerate() {
         let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + g as u64);
         rewirer.rewire_group(p.members(), q.members(), report.target_counts[g], &mut rng, &mut report);
@@ -402,6 +416,63 @@ impl<'a> Rewirer<'a> {
             allow_autapses: constraints.allow_autapses,
             allow_multapses: constraints.allow_multapses,
         }
+    }
+
+    /// For each postsynaptic member `j`: (inputs from members counting multiplicity, distinct
+    /// members connected, most units that can be added).
+    fn post_stats(&mut self, pre: &[u32], post: &[u32]) -> Vec<(usize, usize, usize)> {
+        for &i in pre {
+            self.is_pre_member[i as usize] = true;
+        }
+        let stats = post
+            .iter()
+            .map(|&j| {
+                let col = &self.inputs[self.slot[j as usize] as usize];
+                let (mut weighted, mut distinct, mut removable) = (0, 0, 0);
+                for &(i, m) in col {
+                    if self.is_pre_member[i as usize] {
+                        weighted += m as usize;
+                        distinct += 1;
+                    } else {
+                        removable += m as usize;
+                    }
+                }
+                let self_member = !self.allow_autapses && self.is_pre_member.get(j as usize) == Some(&true);
+                let self_connected = self_member && col.binary_search_by_key(&j, |e| e.0).is_ok();
+                let candidates = if self.allow_multapses {
+                    pre.len() - usize::from(self_member)
+                } else {
+                    pre.len() - distinct - usize::from(self_member && !self_connected)
+                };
+                (weighted, distinct, candidates.min(removable))
+            })
+            .collect();
+        for &i in pre {
+            self.is_pre_member[i as usize] = false;
+        }
+        stats
+    }
+
+    /// The target count `k` for which the predicted mean within-assembly input after rewiring
+    /// (each post gains `min(max(0, k − distinct), capacity)` units) is closest to `goal`
+    /// (the lower `k` on a tie); the smallest `k` reaching the maximum if `goal` is out of reach.
+    fn calibrated_target(&mut self, pre: &[u32], post: &[u32], goal: f64) -> u32 {
+        if post.is_empty() {
+            return 0;
+        }
+        let stats = self.post_stats(pre, post);
+        let predicted = |k: usize| {
+            stats.iter().map(|&(w, c, cap)| w + k.saturating_sub(c).min(cap)).sum::<usize>() as f64 / post.len() as f64
+        };
+        let k_max = stats.iter().map(|&(_, c, cap)| c + cap).max().unwrap_or(0);
+        let mut k = 0;
+        while k < k_max && predicted(k) < goal {
+            k += 1;
+        }
+        if k > 0 && goal - predicted(k - 1) <= predicted(k) - goal {
+            k -= 1;
+        }
+        k as u32
     }
 
     fn rewire_group(&mut self, pre: &[u32], post: &[u32], target: u32, rng: &mut RngStream, report: &mut RewireReport) {

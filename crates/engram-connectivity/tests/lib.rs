@@ -1,11 +1,15 @@
 //! Integration tests of engram-connectivity: degree statistics of every generator, balancing,
-//! the transpose index, determinism across thread counts, delays and input errors.
+//! the transpose index, determinism across thread counts, delays, input errors, assemblies,
+//! assembly rewiring and weight scaling.
 
+mod assemblies;
 mod balance;
 mod delays;
 mod determinism;
 mod errors;
 mod generators;
+mod rewiring;
+mod scaling;
 mod timing;
 mod transpose;
 
