@@ -15,7 +15,7 @@
 //! same way: at concentration `f` with pool value `g`, the `floor(f·150)` activated and
 //! `floor(f·75)` inhibited cells kept are drawn at random from the odor's `floor(g·150)`
 //! (`floor(g·75)`) shortest-latency cells, independently for each trajectory, and their rates
-//! are jittered by U{−1, 0, +1} Hz ([`mixture`](crate::odor::mixture)). The corners themselves
+//! are jittered by U{−1, 0, +1} Hz ([`mixture`]). The corners themselves
 //! are the pure odors, unjittered.
 //!
 //! **Trajectories.** Not given in the paper; here 8 boustrophedon (serpentine) scans, one from

@@ -237,3 +237,27 @@ fn schedule_errors_name_the_field() {
     assert_eq!(field(OdorTrialParams { odor_ms: 0.0, ..Default::default() }), "odor_ms");
     assert_eq!(field(OdorTrialParams { update_interval_ms: f64::NAN, ..Default::default() }), "update_interval_ms");
 }
+
+#[test]
+fn paper_text_convention_gives_a_lower_activated_rate() {
+    // Exact mean rates over the 2 s window, 100 odors (15 000 activated MCs) per convention.
+    let mean_activated = |p: OdorParams| {
+        let p = p.check().unwrap();
+        let mut sum = 0.0;
+        for s in 0..100 {
+            let o = Odor::random(&p, 77, s);
+            let m = o.mean_rates_hz(2000.0);
+            sum += o.activated().iter().map(|c| m[c.mitral_cell as usize]).sum::<f64>();
+        }
+        sum / 15_000.0
+    };
+    let files = mean_activated(OdorParams::default());
+    let text = mean_activated(OdorParams::paper_text());
+    println!(
+        "mean activated-MC rate over 2 s: increment_on_baseline {files:.2} Hz, rate_replaces_baseline {text:.2} Hz"
+    );
+    assert!((15.0..=19.0).contains(&files), "{files}");
+    // Paper text: "activated MCs go to a mean of 15 Hz"; peak rates U{8..32} average 20 Hz.
+    assert!((13.0..=16.0).contains(&text), "{text}");
+    assert!(text < files);
+}
