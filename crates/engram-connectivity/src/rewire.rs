@@ -2,77 +2,7 @@
 //! raise the connection probability *within* assemblies by moving inputs of each postsynaptic
 //! member from non-members to members, so that every in-degree stays exactly what it was.
 //!
-//! # The procedure (as in the reference code `introduce_assemblies.m`)
-//!
-//! For assembly pair `g` (presynaptic members `P_g`, postsynaptic members `Q_g`) with target
-//! `k_g`, for each postsynaptic member `j ∈ Q_g` in increasing index order:
-//!
-//! 1. `c` = number of distinct members of `P_g` connected to `j` (a multiplicity-2 input counts
-//!    once, as `find(w > 0)` does in the code). If `c >= k_g`, `j` is left alone.
-//! 2. Otherwise `k_g − c` members of `P_g` are drawn uniformly **without replacement** and each
-//!    `i → j` gains one unit of multiplicity. With multapses allowed (the reference code), the
-//!    draw is over all of `P_g`, so an existing connection becomes multiplicity 2 (counting
-//!    `2·w`); with multapses not allowed, only over members not yet connected to `j`. The
-//!    pair `j → j` is never drawn when autapses are not allowed (the reference allows them).
-//! 3. The same number of input units from non-members of `P_g` is deleted: drawn uniformly
-//!    from the inputs of multiplicity exactly 1 (the code's `w == 1`), and only if there are
-//!    too few of those, from the units of multiplicity > 1 (the code would stop with an error).
-//!    If non-member inputs or eligible members run out, fewer units are moved and the
-//!    difference is reported as `shortfall`.
-//!
-//! Assemblies are processed in order (later ones see the edits of earlier ones, as in the
-//! code). Hence **every in-degree (counting multiplicity) and the total number of connections
-//! are conserved exactly**; out-degrees are *not* (members gain outputs onto their own
-//! assembly and non-members lose outputs), also as in the paper.
-//!
-//! # The factor (α for E→E, β for I→E, γ for E→I)
-//!
-//! The paper defines the factor against the random network: "the within-assembly connection
-//! probability rises by α. Baseline is 0.05 × 100 = 5 inputs, so α = 25/5 = 5"
-//! (dp-model.md §3.1, item 3), and the code measures it as
-//! `alpha = mean over assemblies of mean(sum(w_ee(Ee,Ee))) / mean(sum(WE_rand(Ee,Ee)))`, i.e.
-//!
-//! > factor = (mean number of inputs, counting multiplicity, that a postsynaptic member
-//! > receives from the presynaptic members of its assembly after rewiring) / (the same number
-//! > in the pattern before rewiring), averaged over assemblies.
-//!
-//! That is [`within_assembly_factor`]. [`WithinTarget::Factor`] aims at it: with `b_g` =
-//! [`mean_within_inputs`] of pair `g` in the pattern before any rewiring, the target `k_g` is
-//! the whole number for which the mean within-assembly input after the procedure above,
-//! predicted exactly from the pattern before rewiring (post `j` gains
-//! `min(max(0, k − c_j), capacity_j)` units), is closest to `factor · b_g`. For a large
-//! factor this is `≈ round(factor · b_g)` (Dp E→E: `b_g ≈ 0.05 · 100 = 5`, α = 5 gives
-//! `k_g ≈ 25`, the code's `pE`); for a factor near 1 it is smaller, because posts already
-//! above `k_g` keep their inputs (factor 1 gives `k_g = 0`: no change). Using the measured
-//! `b_g` rather than `p · |P_g|` matters for E→I, where the I members were selected for their
-//! input from the E assembly (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). The achieved
-//! factor differs from the request only by the integer step of `k_g` and by the interaction of
-//! overlapping assemblies (a later assembly's deletions can remove inputs an earlier one added). [`WithinTarget::Count`] gives the code's
-//! fixed targets directly (`pE = 25`, `pI = 25` (Tuned I) or `5` (Tuned E+I), `pEI = 25`).
-//!
-//! The ratio of within- to outside-assembly connection probability in one pattern is a
-//! different number (after rewiring ≈ 0.25 / 0.045 ≈ 5.6 for α = 5 in Dp E→E, because the
-//! outside probability drops); it is available as [`within_outside_ratio`].
-//!
-//! # Example
-//!
-//! ```
-//! use engram_connectivity::{
-//!     AssemblySet, ConnectSpec, Constraints, Rule, WithinTarget, rewire_within, within_assembly_factor,
-//! };
-//! // E→E: 1000 neurons, 100 inputs each; edits may create multiplicity 2, as in the Dp code.
-//! let before = ConnectSpec::new(Rule::FixedInDegree { k: 100 })
-//!     .connect_recurrent(1000, 1, 1)
-//!     .unwrap()
-//!     .with_constraints(Constraints { allow_autapses: true, allow_multapses: true });
-//! let e = AssemblySet::random(1000, 5, 100, 1, 2).unwrap();
-//! let mut after = before.clone();
-//! let report = rewire_within(&mut after, &e, &e, WithinTarget::Factor(5.0), 1, 3).unwrap();
-//! assert_eq!(after.in_degrees(), before.in_degrees());
-//! assert_eq!(after.n_connections(), before.n_connections());
-//! let alpha = within_assembly_factor(&before, &after, &e, &e).unwrap();
-//! assert!((alpha - 5.0).abs() < 0.5, "{alpha} {report:?}");
-//! ```
+//! See [`rewire_within`] for the procedure, the definition of the factor (α, β, γ) and an example.
 
 use crate::assembly::{Assembly, AssemblySet, partial_shuffle};
 use crate::edit::RowEditor;
@@ -95,7 +25,7 @@ pub enum WithinTarget {
     /// 1): the target of pair `g` is the count whose predicted mean within-assembly input
     /// after rewiring is closest to `factor · b_g`, with `b_g` the mean number of
     /// within-assembly inputs (counting multiplicity) of its postsynaptic members before
-    /// rewiring. See the [module docs](crate::rewire) for the definition.
+    /// rewiring. See the docs of [`rewire_within`] for the definition.
     Factor(f64),
     /// Every postsynaptic member should get this many distinct presynaptic members as inputs
     /// (the reference code's `pE`, `pI`, `pEI`).
@@ -123,8 +53,81 @@ pub struct RewireReport {
 
 /// Rewire `connectivity` so that, for every `g`, the presynaptic members of `groups_pre[g]`
 /// connect more densely onto the postsynaptic members of `groups_post[g]`, keeping every
-/// in-degree exactly (see the [module docs](crate::rewire) for the procedure and the
-/// definition of the factor).
+/// in-degree exactly.
+///
+/// # The procedure (as in the reference code `introduce_assemblies.m`)
+///
+/// For assembly pair `g` (presynaptic members `P_g`, postsynaptic members `Q_g`) with target
+/// `k_g`, for each postsynaptic member `j ∈ Q_g` in increasing index order:
+///
+/// 1. `c` = number of distinct members of `P_g` connected to `j` (a multiplicity-2 input counts
+///    once, as `find(w > 0)` does in the code). If `c >= k_g`, `j` is left alone.
+/// 2. Otherwise `k_g − c` members of `P_g` are drawn uniformly **without replacement** and each
+///    `i → j` gains one unit of multiplicity. With multapses allowed (the reference code), the
+///    draw is over all of `P_g`, so an existing connection becomes multiplicity 2 (counting
+///    `2·w`); with multapses not allowed, only over members not yet connected to `j`. The
+///    pair `j → j` is never drawn when autapses are not allowed (the reference allows them).
+/// 3. The same number of input units from non-members of `P_g` is deleted: drawn uniformly
+///    from the inputs of multiplicity exactly 1 (the code's `w == 1`), and only if there are
+///    too few of those, from the units of multiplicity > 1 (the code would stop with an error).
+///    If non-member inputs or eligible members run out, fewer units are moved and the
+///    difference is reported as `shortfall`.
+///
+/// Assemblies are processed in order (later ones see the edits of earlier ones, as in the
+/// code). Hence **every in-degree (counting multiplicity) and the total number of connections
+/// are conserved exactly**; out-degrees are *not* (members gain outputs onto their own
+/// assembly and non-members lose outputs), also as in the paper.
+///
+/// # The factor (α for E→E, β for I→E, γ for E→I)
+///
+/// The paper defines the factor against the random network: "the within-assembly connection
+/// probability rises by α. Baseline is 0.05 × 100 = 5 inputs, so α = 25/5 = 5"
+/// (dp-model.md §3.1, item 3), and the code measures it as
+/// `alpha = mean over assemblies of mean(sum(w_ee(Ee,Ee))) / mean(sum(WE_rand(Ee,Ee)))`, i.e.
+///
+/// > factor = (mean number of inputs, counting multiplicity, that a postsynaptic member
+/// > receives from the presynaptic members of its assembly after rewiring) / (the same number
+/// > in the pattern before rewiring), averaged over assemblies.
+///
+/// That is [`within_assembly_factor`]. [`WithinTarget::Factor`] aims at it: with `b_g` =
+/// [`mean_within_inputs`] of pair `g` in the pattern before any rewiring, the target `k_g` is
+/// the whole number for which the mean within-assembly input after the procedure above,
+/// predicted exactly from the pattern before rewiring (post `j` gains
+/// `min(max(0, k − c_j), capacity_j)` units), is closest to `factor · b_g`. For a large
+/// factor this is `≈ round(factor · b_g)` (Dp E→E: `b_g ≈ 0.05 · 100 = 5`, α = 5 gives
+/// `k_g ≈ 25`, the code's `pE`); for a factor near 1 it is smaller, because posts already
+/// above `k_g` keep their inputs (factor 1 gives `k_g = 0`: no change). Using the measured
+/// `b_g` rather than `p · |P_g|` matters for E→I, where the I members were selected for their
+/// input from the E assembly (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). The achieved
+/// factor differs from the request only by the integer step of `k_g` and by the interaction of
+/// overlapping assemblies (a later assembly's deletions can remove inputs an earlier one added).
+/// [`WithinTarget::Count`] gives the code's fixed targets directly (`pE = 25`, `pI = 25` (Tuned I) or `5` (Tuned E+I), `pEI = 25`).
+///
+/// The ratio of within- to outside-assembly connection probability in one pattern is a
+/// different number (after rewiring ≈ 0.25 / 0.045 ≈ 5.5 for α = 5 in Dp E→E, because the
+/// outside probability drops); it is available as [`within_outside_ratio`].
+///
+/// # Example
+///
+/// ```
+/// use engram_connectivity::{
+///     AssemblySet, ConnectSpec, Constraints, Rule, WithinTarget, rewire_within, within_assembly_factor,
+/// };
+/// // E→E: 1000 neurons, 100 inputs each; edits may create multiplicity 2, as in the Dp code.
+/// let before = ConnectSpec::new(Rule::FixedInDegree { k: 100 })
+///     .connect_recurrent(1000, 1, 1)
+///     .unwrap()
+///     .with_constraints(Constraints { allow_autapses: true, allow_multapses: true });
+/// let e = AssemblySet::random(1000, 5, 100, 1, 2).unwrap();
+/// let mut after = before.clone();
+/// let report = rewire_within(&mut after, &e, &e, WithinTarget::Factor(5.0), 1, 3).unwrap();
+/// assert_eq!(after.in_degrees(), before.in_degrees());
+/// assert_eq!(after.n_connections(), before.n_connections());
+/// let alpha = within_assembly_factor(&before, &after, &e, &e).unwrap();
+/// assert!((alpha - 5.0).abs() < 0.5, "{alpha} {report:?}");
+/// ```
+///
+/// # Use
 ///
 /// Use the E assemblies as both groups for E→E (α), I assemblies → E assemblies for I→E (β),
 /// E assemblies → I assemblies for E→I (γ). Respects [`Connectivity::constraints`]: no
