@@ -73,7 +73,8 @@ pub struct BalancedAxis {
     pub slope: f64,
     /// Per neuron: SD of its (g_E, g_I) points projected on the balanced axis divided by the SD
     /// of the projections on the counter-balanced axis; `None` when the latter is zero or the
-    /// neuron has fewer than 2 odors. ≈ 1 in rand and Scaled I networks, > 1 in Tuned networks.
+    /// neuron has fewer than 2 odors (an SD below 1e-12 of the balanced SD counts as zero).
+    /// ≈ 1 in rand and Scaled I networks, > 1 in Tuned networks.
     pub sd_ratio: Vec<Option<f64>>,
 }
 
@@ -128,7 +129,8 @@ pub fn balanced_axis_sd_ratio(g_e: ArrayView2<f64>, g_i: ArrayView2<f64>, slope:
             let pb: Vec<f64> = ge.iter().zip(gi).map(|(e, j)| bx * e + by * j).collect();
             let pc: Vec<f64> = ge.iter().zip(gi).map(|(e, j)| cx * e + cy * j).collect();
             let (sb, sc) = (crate::stats::sd(&pb)?, crate::stats::sd(&pc)?);
-            (sc > 0.0).then(|| sb / sc)
+            // a counter-balanced SD at rounding level (≤ 1e-12 of the balanced one) counts as 0
+            (sc > 1e-12 * sb.max(f64::MIN_POSITIVE)).then(|| sb / sc)
         })
         .collect())
 }

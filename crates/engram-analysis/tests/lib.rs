@@ -1,1 +1,14 @@
-//! Integration tests of engram-analysis.
+//! Integration tests of engram-analysis: every analysis on data with a known answer.
+
+mod common;
+
+mod amplification;
+mod correlation;
+mod cotuning;
+mod distance;
+mod isi;
+mod pca;
+mod qda;
+mod rates;
+mod readouts;
+mod stats;
