@@ -141,6 +141,9 @@ pub struct LifCurrent {
     i_exc_pa: Vec<f64>,
     i_inh_pa: Vec<f64>,
     refractory_left: Vec<u32>,
+    /// Scratch: 1 for neurons that spiked in this step (collected after the loop, so that the
+    /// loop has no pushes and vectorises).
+    spiked: Vec<u8>,
     cache: DtCache,
 }
 
@@ -157,6 +160,7 @@ impl LifCurrent {
             i_exc_pa: vec![0.0; n],
             i_inh_pa: vec![0.0; n],
             refractory_left: vec![0; n],
+            spiked: vec![0; n],
             cache: DtCache {
                 dt_ms: f64::NAN,
                 p_vv: 0.0,
@@ -231,34 +235,32 @@ impl NeuronModel for LifCurrent {
         let c = &self.cache;
         let p = &self.params;
         let (e_l, v_th, v_reset) = (p.e_l_mv, p.v_th_mv, p.v_reset_mv);
-        let v = &mut self.v_mv[..n];
-        let i_e = &mut self.i_exc_pa[..n];
-        let i_i = &mut self.i_inh_pa[..n];
-        let refr = &mut self.refractory_left[..n];
-        let w_e = &input.receptors[0][..n];
-        let w_i = &input.receptors[1][..n];
-        let i_inj = &input.current_pa[..n];
-        for k in 0..n {
+        let (p_vv, p_v_exc, p_v_inh, p_vi_const) = (c.p_vv, c.p_v_exc, c.p_v_inh, c.p_vi_const);
+        let (decay_exc, decay_inh, n_ref) = (c.decay_exc, c.decay_inh, c.n_ref);
+        let per_neuron = self.v_mv[..n]
+            .iter_mut()
+            .zip(self.i_exc_pa[..n].iter_mut().zip(self.i_inh_pa[..n].iter_mut()))
+            .zip(self.refractory_left[..n].iter_mut().zip(self.spiked[..n].iter_mut()))
+            .zip(input.receptors[0][..n].iter().zip(&input.receptors[1][..n]))
+            .zip(&input.current_pa[..n]);
+        for ((((v, (i_e, i_i)), (refr, spiked)), (&w_e, &w_i)), &i_inj) in per_neuron {
             // (1) arrivals
-            let ie = i_e[k] + w_e[k];
-            let ii = i_i[k] + w_i[k];
+            let ie = *i_e + w_e;
+            let ii = *i_i + w_i;
             // (2) exact membrane step unless refractory
-            let v_new = e_l + (v[k] - e_l) * c.p_vv + c.p_v_exc * ie + c.p_v_inh * ii + c.p_vi_const * i_inj[k];
-            let r = refr[k].saturating_sub(1);
-            let mut v_out = if r > 0 { v[k] } else { v_new };
-            let mut r_out = r;
-            // (3)–(4) threshold and reset
-            if v_out > v_th {
-                v_out = v_reset;
-                r_out = c.n_ref;
-                spikes.push(k as u32);
-            }
-            v[k] = v_out;
-            refr[k] = r_out;
+            let v_new = e_l + (*v - e_l) * p_vv + p_v_exc * ie + p_v_inh * ii + p_vi_const * i_inj;
+            let r = refr.saturating_sub(1);
+            let v_int = if r > 0 { *v } else { v_new };
+            // (3)–(4) threshold and reset, as selects
+            let spike = v_int > v_th;
+            *v = if spike { v_reset } else { v_int };
+            *refr = if spike { n_ref } else { r };
+            *spiked = spike as u8;
             // (5) exact decay
-            i_e[k] = ie * c.decay_exc;
-            i_i[k] = ii * c.decay_inh;
+            *i_e = ie * decay_exc;
+            *i_i = ii * decay_inh;
         }
+        crate::common::collect_spikes(&self.spiked[..n], spikes);
     }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
