@@ -37,13 +37,13 @@ pub mod network;
 pub mod npy;
 pub mod stimulus;
 
-pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor};
+pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor, WindowMonitor};
 pub use network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PopulationStats, RunOptions};
 
 /// The builder, the network and the standard monitors.
 pub mod prelude {
     #[doc(no_inline)]
-    pub use crate::monitors::{OutputFormat, RateMonitor, SpikeMonitor, StateMonitor};
+    pub use crate::monitors::{OutputFormat, RateMonitor, SpikeMonitor, StateMonitor, WindowMonitor};
     #[doc(no_inline)]
     pub use crate::network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, RunOptions};
 }

@@ -100,3 +100,33 @@ fn syn_events_count_spikes_times_out_degree() {
     net.run_steps(10).unwrap();
     assert_eq!(net.syn_events(), 3 + 1 + 1); // neuron 0 (3 targets) once, neuron 1 (1 target) twice
 }
+
+#[test]
+fn window_monitor_counts_and_averages_per_window() {
+    // neuron 0 fires at steps 5 and 150, neuron 1 at 120; the probe's v grows with input 0
+    let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    b.add_population("A", Probe::new(2, vec![(0, 5), (1, 120), (0, 150)])).unwrap();
+    b.add_stimulus("A", engram_sim::stimulus::ConstantCurrent::new(0.0)).unwrap();
+    let wm = b.add_monitor(WindowMonitor::new("A", &[(0, 100), (100, 200)], &["v_mv"], 10));
+    let mut net = b.build().unwrap();
+    // write a known v: 1.0 for neuron 0 from step 50 on, by setting state between runs
+    net.run_steps(50).unwrap();
+    net.model_mut("A").unwrap().state_mut("v_mv").unwrap()[0] = 1.0;
+    net.run_steps(200).unwrap();
+    let m = net.monitor::<WindowMonitor>(wm).unwrap();
+    assert_eq!(m.counts(0), &[1, 0]);
+    assert_eq!(m.counts(1), &[1, 1]);
+    // window 0 samples steps 0, 10, ..., 90: v0 = 0 for 5 samples (0..40) and 1 for 5 (50..90)
+    assert_eq!(m.mean("v_mv", 0).unwrap(), vec![0.5, 0.0]);
+    assert_eq!(m.mean("v_mv", 1).unwrap(), vec![1.0, 0.0]);
+    assert!(m.mean("g", 0).is_none());
+}
+
+#[test]
+fn window_monitor_rejects_overlapping_windows() {
+    let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    b.add_population("A", Probe::new(2, vec![])).unwrap();
+    b.add_monitor(WindowMonitor::new("A", &[(0, 100), (50, 200)], &[], 10));
+    let err = b.build().err().expect("overlap must fail").to_string();
+    assert!(err.contains("overlaps"), "{err}");
+}
