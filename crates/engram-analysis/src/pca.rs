@@ -5,7 +5,8 @@
 //! rate vectors) and **columns = neurons**. Variances use n − 1 in the denominator (the sample
 //! covariance), so PCA eigenvalues are the eigenvalues of the sample covariance.
 //!
-//! PCA itself is linfa-reduction's `Pca` (truncated SVD of the centred data). Two things are
+//! PCA itself is linfa-reduction's `Pca` (truncated SVD of the centred data) for a few
+//! components, and an exact eigendecomposition for many ([`PcaSolver`]). Two things are
 //! computed here instead of taken from linfa: linfa's `explained_variance_ratio` is normalised
 //! over the *k kept* components only (and its `explained_variance` divides by k − 1 instead of
 //! n − 1), so [`PcaResult::explained_variance_ratio`] is recomputed relative to the total
@@ -38,6 +39,8 @@ pub struct PcaResult {
     pub explained_variance_ratio: Array1<f64>,
     /// Total variance: the trace of the sample covariance (sum of all eigenvalues).
     pub total_variance: f64,
+    /// The eigensolver that was used (`Linfa` or `Exact`, never `Auto`).
+    pub solver: PcaSolver,
 }
 
 impl PcaResult {
@@ -50,8 +53,25 @@ impl PcaResult {
     }
 }
 
-/// PCA of `patterns` (rows = patterns, columns = neurons) keeping `k` components, via
-/// linfa-reduction (`Pca::params(k)`).
+/// Which eigensolver [`pca_with`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PcaSolver {
+    /// linfa-reduction when `5·k ≤ min(patterns, neurons)`, exact otherwise. linfa's truncated
+    /// SVD is LOBPCG, which is meant for a few leading components (its source keeps a disabled
+    /// check at `5·k`); with k = 400 of 968 patterns it stops before converging, with errors up
+    /// to 20 % in the trailing eigenvalues (measured), so large k take the exact route.
+    #[default]
+    Auto,
+    /// linfa-reduction `Pca::params(k)` (LOBPCG truncated SVD).
+    Linfa,
+    /// Full symmetric eigendecomposition (nalgebra `SymmetricEigen`) of the covariance or of
+    /// the Gram matrix of the centred patterns, whichever is smaller.
+    Exact,
+}
+
+/// PCA of `patterns` (rows = patterns, columns = neurons) keeping `k` components, with
+/// [`PcaSolver::Auto`]: linfa-reduction (`Pca::params(k)`) for a few components, the exact
+/// eigendecomposition for many.
 ///
 /// ```
 /// use ndarray::array;
@@ -67,6 +87,14 @@ impl PcaResult {
 /// # Errors
 /// Fewer than 2 patterns, `k == 0` or `k > min(patterns, neurons)`, or linfa's failure.
 pub fn pca(patterns: ArrayView2<f64>, k: usize) -> Result<PcaResult> {
+    pca_with(patterns, k, PcaSolver::Auto)
+}
+
+/// [`pca`] with an explicit choice of eigensolver.
+///
+/// # Errors
+/// As [`pca`].
+pub fn pca_with(patterns: ArrayView2<f64>, k: usize, solver: PcaSolver) -> Result<PcaResult> {
     let (n, d) = patterns.dim();
     if n < 2 {
         return Err(AnalysisError::TooFewSamples { what: "patterns for a PCA", needed: 2, found: n });
@@ -78,25 +106,78 @@ pub fn pca(patterns: ArrayView2<f64>, k: usize) -> Result<PcaResult> {
             reason: "need 1 <= k <= min(number of patterns, number of neurons)",
         });
     }
-    let ds = DatasetBase::from(patterns.to_owned());
-    let model: linfa_reduction::Pca<f64> = linfa_reduction::Pca::params(k)
-        .fit(&ds)
-        .map_err(|e| AnalysisError::Fit { model: "PCA (linfa-reduction)", message: e.to_string() })?;
-    let mean = model.mean().clone();
-    let mut components = model.components().clone();
+    let use_linfa = match solver {
+        PcaSolver::Auto => 5 * k <= n.min(d),
+        PcaSolver::Linfa => true,
+        PcaSolver::Exact => false,
+    };
+    let (mean, mut components, explained_variance) =
+        if use_linfa { linfa_pca(patterns, k)? } else { exact_pca(patterns, k) };
     for mut row in components.rows_mut() {
         let big = row.iter().copied().fold(0.0f64, |b, x| if x.abs() > b.abs() { x } else { b });
         if big < 0.0 {
             row.mapv_inplace(|x| -x);
         }
     }
-    let explained_variance = model.singular_values().mapv(|s| s * s / (n as f64 - 1.0));
     let centred = &patterns - &mean;
     let total_variance = centred.iter().map(|x| x * x).sum::<f64>() / (n as f64 - 1.0);
     let explained_variance_ratio =
         if total_variance > 0.0 { &explained_variance / total_variance } else { Array1::zeros(k) };
     let projections = centred.dot(&components.t());
-    Ok(PcaResult { projections, components, mean, explained_variance, explained_variance_ratio, total_variance })
+    Ok(PcaResult {
+        projections,
+        components,
+        mean,
+        explained_variance,
+        explained_variance_ratio,
+        total_variance,
+        solver: if use_linfa { PcaSolver::Linfa } else { PcaSolver::Exact },
+    })
+}
+
+type PcaParts = (Array1<f64>, Array2<f64>, Array1<f64>);
+
+fn linfa_pca(patterns: ArrayView2<f64>, k: usize) -> Result<PcaParts> {
+    let n = patterns.nrows();
+    let ds = DatasetBase::from(patterns.to_owned());
+    let model: linfa_reduction::Pca<f64> = linfa_reduction::Pca::params(k)
+        .fit(&ds)
+        .map_err(|e| AnalysisError::Fit { model: "PCA (linfa-reduction)", message: e.to_string() })?;
+    // λ = σ² / (n − 1); linfa's own explained_variance divides by (k − 1)
+    let ev = model.singular_values().mapv(|s| s * s / (n as f64 - 1.0));
+    Ok((model.mean().clone(), model.components().clone(), ev))
+}
+
+/// Top-k eigenpairs of the sample covariance by a full symmetric eigendecomposition.
+fn exact_pca(patterns: ArrayView2<f64>, k: usize) -> PcaParts {
+    let (n, d) = patterns.dim();
+    let mean = column_means(patterns);
+    let centred = &patterns - &mean;
+    let scale = 1.0 / (n as f64 - 1.0);
+    let gram = n <= d;
+    let m = if gram { centred.dot(&centred.t()) * scale } else { centred.t().dot(&centred) * scale };
+    let s = m.nrows();
+    let eig = SymmetricEigen::new(DMatrix::from_fn(s, s, |i, j| m[[i, j]]));
+    let mut order: Vec<usize> = (0..s).collect();
+    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    let mut components = Array2::<f64>::zeros((k, d));
+    let mut ev = Array1::<f64>::zeros(k);
+    for (row, &c) in order.iter().take(k).enumerate() {
+        let l = eig.eigenvalues[c].max(0.0);
+        ev[row] = l;
+        let vec = Array1::from_iter((0..s).map(|i| eig.eigenvectors[(i, c)]));
+        if gram {
+            // v = Xcᵀ u / ‖Xcᵀ u‖ (‖Xcᵀ u‖² = (n − 1) λ)
+            let v = centred.t().dot(&vec);
+            let norm = v.dot(&v).sqrt();
+            if norm > 0.0 {
+                components.row_mut(row).assign(&(v / norm));
+            }
+        } else {
+            components.row_mut(row).assign(&vec);
+        }
+    }
+    (mean, components, ev)
 }
 
 /// All eigenvalues of the sample covariance of `patterns` (rows = patterns, columns = neurons),

@@ -8,6 +8,7 @@ mod cotuning;
 mod distance;
 mod isi;
 mod pca;
+mod properties;
 mod qda;
 mod rates;
 mod readouts;

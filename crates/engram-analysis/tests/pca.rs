@@ -72,7 +72,14 @@ fn pca_recovers_the_principal_axis_of_an_anisotropic_gaussian() {
     }
     let mut r = rng(4);
     let x = gaussian(4000, &[1.0, -2.0, 0.5], &cov, &mut r);
-    let p = pca(x.view(), 2).unwrap();
+    for solver in [PcaSolver::Linfa, PcaSolver::Exact] {
+        check_anisotropic(&x, &u, &v, solver);
+    }
+}
+
+fn check_anisotropic(x: &Array2<f64>, u: &[f64; 3], v: &[f64; 3], solver: PcaSolver) {
+    let p = pca_with(x.view(), 2, solver).unwrap();
+    assert_eq!(p.solver, solver);
     let pc1 = p.components.row(0);
     let dot: f64 = (0..3).map(|a| pc1[a] * u[a]).sum();
     assert!(dot.abs() > 0.999, "|PC1·u| = {}", dot.abs());
@@ -96,6 +103,40 @@ fn pca_recovers_the_principal_axis_of_an_anisotropic_gaussian() {
     let spec = covariance_spectrum(x.view()).unwrap();
     assert!((spec[0] - p.explained_variance[0]).abs() < 1e-6 * spec[0]);
     assert!((spec[1] - p.explained_variance[1]).abs() < 1e-4 * spec[1]);
+}
+
+#[test]
+fn linfa_and_exact_solvers_agree_for_few_components() {
+    // 300 patterns of 20 neurons, variances 20, 10, 5, then 1: distinct leading eigenvalues
+    let mut cov = identity(20);
+    for (i, l) in [20.0, 10.0, 5.0].into_iter().enumerate() {
+        cov[i * 20 + i] = l;
+    }
+    let mut r = rng(7);
+    let x = gaussian(300, &[0.5; 20], &cov, &mut r);
+    let a = pca_with(x.view(), 3, PcaSolver::Linfa).unwrap();
+    let b = pca_with(x.view(), 3, PcaSolver::Exact).unwrap();
+    assert_eq!(pca(x.view(), 3).unwrap().solver, PcaSolver::Linfa); // 5·3 <= 20
+    assert_eq!(pca(x.view(), 5).unwrap().solver, PcaSolver::Exact); // 5·5 > 20
+    for i in 0..3 {
+        assert!((a.explained_variance[i] / b.explained_variance[i] - 1.0).abs() < 1e-6);
+    }
+    // same sign convention, so components and projections agree entrywise
+    assert!((&a.components - &b.components).iter().all(|d| d.abs() < 1e-5));
+    assert!((&a.projections - &b.projections).iter().all(|d| d.abs() < 1e-4));
+    assert!((a.total_variance - b.total_variance).abs() < 1e-9);
+    // the exact route through the Gram matrix (patterns < neurons) gives the same components
+    let t = x.slice(ndarray::s![..15, ..]).to_owned();
+    let g = pca_with(t.view(), 3, PcaSolver::Exact).unwrap();
+    let spec = covariance_spectrum(t.view()).unwrap();
+    for i in 0..3 {
+        assert!((g.explained_variance[i] - spec[i]).abs() < 1e-9 * spec[0]);
+        let col: Vec<f64> = g.projections.column(i).to_vec();
+        let s = engram_analysis::stats::sd(&col).unwrap();
+        assert!((s * s - spec[i]).abs() < 1e-9 * spec[0]);
+        let norm = g.components.row(i).dot(&g.components.row(i));
+        assert!((norm - 1.0).abs() < 1e-12);
+    }
 }
 
 #[test]
