@@ -23,9 +23,12 @@ pub struct SynapsesMut<'a> {
 
 /// A plasticity rule attached to one projection.
 ///
-/// The engine calls `step` once per step, after the neurons have spiked, with the spikes of
-/// the projection's pre- and postsynaptic populations in this step and the current value of
-/// the experiment's neuromodulatory signal.
+/// The engine calls `step` once per step, after the neurons have spiked and their spikes have
+/// been delivered, with the spikes of the projection's pre- and postsynaptic populations in
+/// this step and the current value of the experiment's neuromodulatory signal. Rules that
+/// change transmission itself (short-term plasticity) also implement
+/// [`scales_transmission`](Self::scales_transmission) and
+/// [`before_delivery`](Self::before_delivery), which run before delivery.
 ///
 /// ```
 /// use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -62,4 +65,31 @@ pub trait PlasticityRule: Send + Sync {
     );
     /// Forget traces (between trials). Default: nothing.
     fn reset_traces(&mut self) {}
+
+    /// Whether this rule scales what its projection transmits (short-term plasticity).
+    ///
+    /// Read once, when the rule is attached. If `true`, the engine keeps one *efficacy* per
+    /// synapse beside the weights and calls [`before_delivery`](Self::before_delivery) in every
+    /// step; the weights stay the baseline (one place), the efficacy is a transient factor
+    /// used only for transmission. Default `false`: the projection is delivered exactly as a
+    /// static one, with no extra work.
+    fn scales_transmission(&self) -> bool {
+        false
+    }
+
+    /// Set the efficacies of the synapses about to transmit (only called when
+    /// [`scales_transmission`](Self::scales_transmission) is `true`).
+    ///
+    /// Called in every step after the neurons have spiked and *before* this step's spikes are
+    /// delivered, with the presynaptic spikes of the step (the same slice `step` gets later) and
+    /// the CSR row pointers. The rule writes `efficacy[k]` for every synapse `k` in the rows of
+    /// `pre_spikes`; the engine then delivers `weights[k] * efficacy[k]` for them. Entries of
+    /// other rows are not read in this step. Efficacies start at 1.
+    ///
+    /// Delays: the efficacy is computed at the presynaptic spike time and travels with the
+    /// spike, so with a constant delay per synapse the inter-spike intervals at the synapse are
+    /// the presynaptic ones and event-driven models (Tsodyks–Markram) stay exact.
+    fn before_delivery(&mut self, ctx: &StepContext, pre_spikes: &[u32], row_ptr: &[usize], efficacy: &mut [f64]) {
+        let _ = (ctx, pre_spikes, row_ptr, efficacy);
+    }
 }

@@ -5,7 +5,11 @@
 //! 2. stimuli add to the receptor and current buffers of their targets;
 //! 3. every neuron population advances one step with the input that arrives at `t`
 //!    (the delay ring buffer's slot `t mod D`), and the slot is cleared;
-//! 4. the spikes of step `t` walk their projections' CSR rows into slot `(t + delay) mod D`;
+//! 4. rules that scale transmission (short-term plasticity,
+//!    [`PlasticityRule::scales_transmission`]) set the efficacies of the synapses about to
+//!    transmit ([`PlasticityRule::before_delivery`]); then the spikes of step `t` walk their
+//!    projections' CSR rows into slot `(t + delay) mod D`, carrying `weight × efficacy` on
+//!    those projections and `weight` on all others;
 //! 5. plasticity rules see the spikes of step `t` and update their projection's weights;
 //! 6. monitors observe; every `check_every_steps` the divergence guard looks for NaN and
 //!    runaway rates.
@@ -118,6 +122,8 @@ struct Projection {
     weights: CsMatI<f64, u32, usize>,
     delay: SynapseDelay,
     rule: Option<(Box<dyn PlasticityRule>, Transpose)>,
+    /// One efficacy per synapse, only for projections whose rule scales transmission.
+    efficacy: Option<Vec<f64>>,
 }
 
 /// Statistics of one population over the steps run so far.
@@ -267,7 +273,8 @@ impl NetworkBuilder {
                 (SynapseDelay::PerSynapse(d), max)
             }
         };
-        let projection = Projection { pre: pre_i, post: post_i, receptor: receptor_i, weights, delay, rule: None };
+        let projection =
+            Projection { pre: pre_i, post: post_i, receptor: receptor_i, weights, delay, rule: None, efficacy: None };
         self.projections.push((projection, max_delay));
         Ok(ProjectionId(self.projections.len() - 1))
     }
@@ -276,6 +283,7 @@ impl NetworkBuilder {
     pub fn add_plasticity(&mut self, projection: ProjectionId, rule: impl PlasticityRule + 'static) {
         let p = &mut self.projections[projection.0].0;
         let t = transpose(&p.weights);
+        p.efficacy = rule.scales_transmission().then(|| vec![1.0; p.weights.nnz()]);
         p.rule = Some((Box::new(rule), t));
     }
 
@@ -471,8 +479,8 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
         let ip = p.weights.indptr();
         let ip = ip.raw_storage();
         let (idx, w) = (p.weights.indices(), p.weights.data());
-        match &p.delay {
-            SynapseDelay::Uniform(d) => {
+        match (&p.delay, &p.efficacy) {
+            (SynapseDelay::Uniform(d), None) => {
                 let buf = &mut ring[((step + *d as u64) % ring_len) as usize][p.receptor];
                 for &i in pre_spikes {
                     let row = ip[i as usize]..ip[i as usize + 1];
@@ -481,11 +489,28 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
                     }
                 }
             }
-            SynapseDelay::PerSynapse(delays) => {
+            (SynapseDelay::PerSynapse(delays), None) => {
                 for &i in pre_spikes {
                     for k in ip[i as usize]..ip[i as usize + 1] {
                         let slot = ((step + delays[k] as u64) % ring_len) as usize;
                         ring[slot][p.receptor][idx[k] as usize] += w[k];
+                    }
+                }
+            }
+            (SynapseDelay::Uniform(d), Some(eff)) => {
+                let buf = &mut ring[((step + *d as u64) % ring_len) as usize][p.receptor];
+                for &i in pre_spikes {
+                    let row = ip[i as usize]..ip[i as usize + 1];
+                    for ((&j, &wk), &ek) in idx[row.clone()].iter().zip(&w[row.clone()]).zip(&eff[row]) {
+                        buf[j as usize] += wk * ek;
+                    }
+                }
+            }
+            (SynapseDelay::PerSynapse(delays), Some(eff)) => {
+                for &i in pre_spikes {
+                    for k in ip[i as usize]..ip[i as usize + 1] {
+                        let slot = ((step + delays[k] as u64) % ring_len) as usize;
+                        ring[slot][p.receptor][idx[k] as usize] += w[k] * eff[k];
                     }
                 }
             }
@@ -716,7 +741,13 @@ impl Network {
             }
         }
 
-        // 4. delivery, one writer per target population
+        // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
+        //    (sequential: one rule per projection), then delivery, one writer per target
+        for p in &mut self.projections {
+            if let (Some((rule, t)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
+                rule.before_delivery(&ctx, &self.spikes[p.pre], &t.row_ptr, eff);
+            }
+        }
         let (projections, spikes) = (&self.projections, &self.spikes);
         if parallel {
             self.populations
