@@ -1,0 +1,257 @@
+//! Building blocks shared by the rules: per-neuron spike traces, the pairing scheme, weight
+//! bounds and the shape check of a projection.
+
+use engram_core::error::ParamError;
+use engram_core::plasticity::SynapsesMut;
+use engram_core::params::ordered;
+use serde::{Deserialize, Serialize};
+
+/// How a spike changes a trace, which decides which spike pairs interact
+/// (Morrison, Diesmann & Gerstner 2008).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interaction {
+    /// The trace jumps by +1 per spike: every pre spike interacts with every post spike.
+    #[default]
+    AllToAll,
+    /// The trace is reset to 1 per spike: a spike interacts only with the nearest (latest)
+    /// spike of the other side (symmetric nearest-spike scheme).
+    Nearest,
+}
+
+/// A low-pass filtered spike train per neuron, `dx/dt = −x/τ + Σ δ(t − t_k)`.
+///
+/// Decay is clock-driven: [`advance`](Self::advance) multiplies every value by the exact
+/// factor `exp(−n dt/τ)` for the `n` steps since the previous call (in the engine `n = 1`: one
+/// vectorisable multiply per step; exact at every step, the same as NEST's and Brian2's
+/// event-driven traces sampled on the grid). Rules driven directly may skip silent steps.
+/// Values read in a step are the traces at `t − ε`, before that step's spikes are added with
+/// [`bump`](Self::bump).
+///
+/// ```
+/// use engram_plasticity::{Interaction, Trace};
+/// let mut x = Trace::new(2, 20.0);
+/// x.advance(0, 1.0);
+/// x.bump(0, Interaction::AllToAll);
+/// x.advance(10, 1.0);                             // ten steps of 1 ms later
+/// assert!((x.get(0) - (-10.0f64 / 20.0).exp()).abs() < 1e-15);
+/// assert_eq!(x.get(1), 0.0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    values: Vec<f64>,
+    tau_ms: f64,
+    dt_ms: f64,
+    factor: f64,
+    last_step: Option<u64>,
+}
+
+impl Trace {
+    /// `n` traces with time constant `tau_ms`, all zero.
+    pub fn new(n: usize, tau_ms: f64) -> Self {
+        Self { values: vec![0.0; n], tau_ms, dt_ms: 0.0, factor: 1.0, last_step: None }
+    }
+
+    /// Decay every trace to step `step` (from the step of the previous call; nothing on the
+    /// first call or when called twice for the same step).
+    #[inline]
+    pub fn advance(&mut self, step: u64, dt_ms: f64) {
+        if dt_ms != self.dt_ms {
+            self.dt_ms = dt_ms;
+            self.factor = (-dt_ms / self.tau_ms).exp();
+        }
+        let n = match self.last_step {
+            Some(last) => step.saturating_sub(last),
+            None => 0,
+        };
+        self.last_step = Some(step);
+        let f = match n {
+            0 => return,
+            1 => self.factor,
+            n => (-(n as f64) * dt_ms / self.tau_ms).exp(),
+        };
+        self.values.iter_mut().for_each(|x| *x *= f);
+    }
+
+    /// Add a spike of neuron `i`.
+    #[inline]
+    pub fn bump(&mut self, i: usize, interaction: Interaction) {
+        match interaction {
+            Interaction::AllToAll => self.values[i] += 1.0,
+            Interaction::Nearest => self.values[i] = 1.0,
+        }
+    }
+
+    /// Value of neuron `i`'s trace.
+    #[inline]
+    pub fn get(&self, i: usize) -> f64 {
+        self.values[i]
+    }
+
+    /// All values.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// `true` for zero neurons.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Time constant, ms.
+    pub fn tau_ms(&self) -> f64 {
+        self.tau_ms
+    }
+
+    /// Set every trace to zero.
+    pub fn reset(&mut self) {
+        self.values.fill(0.0);
+        self.last_step = None;
+    }
+}
+
+/// `Ok` if `w_min < w_max` and `w_min ≥ 0` is not required (inhibitory weights may be
+/// stored positive or negative); both finite.
+pub(crate) fn check_bounds(w_min: f64, w_max: f64) -> Result<(), ParamError> {
+    if !w_min.is_finite() {
+        return Err(ParamError::new("w_min", w_min, "a finite number"));
+    }
+    ordered("w_max", w_min, w_max)
+}
+
+/// Clip to `[lo, hi]` (NaN-free for finite inputs).
+#[inline]
+pub(crate) fn clip(w: f64, lo: f64, hi: f64) -> f64 {
+    w.max(lo).min(hi)
+}
+
+/// Panics with a clear message when a rule sized for `n_pre × n_post` is attached to a
+/// projection of another shape.
+#[inline]
+pub(crate) fn check_shape(rule: &str, n_pre: usize, n_post: usize, syn: &SynapsesMut<'_>) {
+    let (p, q) = (syn.row_ptr.len().saturating_sub(1), syn.col_ptr.len().saturating_sub(1));
+    assert!(
+        p == n_pre && q == n_post,
+        "plasticity rule `{rule}` was built for {n_pre} pre x {n_post} post neurons but its projection is {p} x {q}"
+    );
+}
+
+/// An owned projection in the engine's layout (CSR by presynaptic neuron plus the transpose
+/// index), to drive a rule directly with synthetic spike trains (tests, calibration, docs).
+/// Inside a network the engine owns this data; use [`view`](Self::view) to hand a rule the
+/// same [`SynapsesMut`] the engine would.
+///
+/// ```
+/// use engram_plasticity::SynapseTable;
+/// let mut t = SynapseTable::from_triplets(2, 3, &[(0, 2, 0.5), (1, 0, 1.0), (0, 0, 0.25)]);
+/// assert_eq!(t.len(), 3);
+/// assert_eq!(t.weight(0, 2), Some(0.5));
+/// assert_eq!(t.weight(1, 1), None);
+/// let v = t.view();
+/// assert_eq!(v.row_ptr, &[0, 2, 3]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SynapseTable {
+    /// CSR row pointers (length `n_pre + 1`).
+    pub row_ptr: Vec<usize>,
+    /// Postsynaptic neuron of each synapse.
+    pub post: Vec<u32>,
+    /// Weight of each synapse.
+    pub weights: Vec<f64>,
+    /// Transpose pointers (length `n_post + 1`).
+    pub col_ptr: Vec<usize>,
+    /// Synapse indices grouped by postsynaptic neuron.
+    pub syn_of_post: Vec<u32>,
+    /// Presynaptic neuron of each entry of `syn_of_post`.
+    pub pre_of_post: Vec<u32>,
+}
+
+impl SynapseTable {
+    /// From `(pre, post, weight)` triplets (any order; duplicates are kept as separate synapses).
+    pub fn from_triplets(n_pre: usize, n_post: usize, triplets: &[(usize, usize, f64)]) -> Self {
+        let mut sorted: Vec<(usize, usize, f64)> = triplets.to_vec();
+        sorted.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut row_ptr = vec![0usize; n_pre + 1];
+        for &(i, j, _) in &sorted {
+            assert!(i < n_pre && j < n_post, "synapse ({i}, {j}) outside {n_pre} x {n_post}");
+            row_ptr[i + 1] += 1;
+        }
+        for i in 0..n_pre {
+            row_ptr[i + 1] += row_ptr[i];
+        }
+        let post: Vec<u32> = sorted.iter().map(|t| t.1 as u32).collect();
+        let weights: Vec<f64> = sorted.iter().map(|t| t.2).collect();
+        let mut col_ptr = vec![0usize; n_post + 1];
+        for &j in &post {
+            col_ptr[j as usize + 1] += 1;
+        }
+        for j in 0..n_post {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+        let mut fill = col_ptr.clone();
+        let (mut syn_of_post, mut pre_of_post) = (vec![0u32; post.len()], vec![0u32; post.len()]);
+        for i in 0..n_pre {
+            for k in row_ptr[i]..row_ptr[i + 1] {
+                let j = post[k] as usize;
+                syn_of_post[fill[j]] = k as u32;
+                pre_of_post[fill[j]] = i as u32;
+                fill[j] += 1;
+            }
+        }
+        Self { row_ptr, post, weights, col_ptr, syn_of_post, pre_of_post }
+    }
+
+    /// Every presynaptic neuron connected to every postsynaptic neuron with weight `w`.
+    pub fn all_to_all(n_pre: usize, n_post: usize, w: f64) -> Self {
+        let t: Vec<_> = (0..n_pre).flat_map(|i| (0..n_post).map(move |j| (i, j, w))).collect();
+        Self::from_triplets(n_pre, n_post, &t)
+    }
+
+    /// `n` independent synapses `i → i` with weight `w`.
+    pub fn one_to_one(n: usize, w: f64) -> Self {
+        let t: Vec<_> = (0..n).map(|i| (i, i, w)).collect();
+        Self::from_triplets(n, n, &t)
+    }
+
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// `true` without synapses.
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// Number of presynaptic neurons.
+    pub fn n_pre(&self) -> usize {
+        self.row_ptr.len() - 1
+    }
+
+    /// Number of postsynaptic neurons.
+    pub fn n_post(&self) -> usize {
+        self.col_ptr.len() - 1
+    }
+
+    /// Weight of the first synapse `pre → post`, if any.
+    pub fn weight(&self, pre: usize, post: usize) -> Option<f64> {
+        (self.row_ptr[pre]..self.row_ptr[pre + 1]).find(|&k| self.post[k] as usize == post).map(|k| self.weights[k])
+    }
+
+    /// The view a rule's `step` takes.
+    pub fn view(&mut self) -> SynapsesMut<'_> {
+        SynapsesMut {
+            row_ptr: &self.row_ptr,
+            post: &self.post,
+            weights: &mut self.weights,
+            col_ptr: &self.col_ptr,
+            syn_of_post: &self.syn_of_post,
+            pre_of_post: &self.pre_of_post,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests of engram-plasticity: closed forms (iSTDP drift, TM steady state and
+//! paired pulses, triplet BCM threshold and pairing frequency, STDP window, scaling), engine
+//! experiments (iSTDP drives a LIF neuron to ρ0, STP through the delivery hook, rewarded
+//! synapse) and weight bounds under arbitrary spike trains.
