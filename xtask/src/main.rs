@@ -22,12 +22,44 @@ struct Cli {
 enum Cmd {
     /// Run a built-in model (coba, cuba) or an experiment file (.ron) and write a run directory.
     Run(RunArgs),
+    /// Reproduce a paper: `dp` (Meissner-Bernard, Zenke & Friedrich, eLife 2025), all figures by default.
+    Reproduce(ReproduceArgs),
     /// Criterion benchmarks plus a side-by-side table against Brian2 (with --brian2-python).
     Bench(bench::BenchArgs),
     /// What CI runs: fmt --check, clippy -D warnings, doctests, nextest.
     Ci,
     /// Style checks: every .rs file starts with `//!`, no trailing whitespace, no tabs.
     Tidy,
+}
+
+#[derive(clap::Args)]
+struct ReproduceArgs {
+    /// Which paper: `dp`.
+    paper: String,
+    /// Only these figures (1–6); repeat the flag for several. Default: all.
+    #[arg(long = "figure")]
+    figures: Vec<u32>,
+    /// Networks per structure A–D (the paper's Figs 3–5 use 2 of each).
+    #[arg(long, default_value_t = 2)]
+    networks: usize,
+    /// The quick version (2 networks, shorter protocols; a few minutes).
+    #[arg(long)]
+    quick: bool,
+    /// Experiment seed.
+    #[arg(long, default_value_t = 2025)]
+    seed: u64,
+    /// Worker threads (default: all cores; results do not depend on it).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output directory (default: runs/dp or runs/dp-quick).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Overwrite the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bars.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -61,6 +93,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run(args) => run(args),
+        Cmd::Reproduce(args) => reproduce(args),
         Cmd::Bench(args) => bench::bench(args),
         Cmd::Ci => ci(),
         Cmd::Tidy => {
@@ -128,6 +161,40 @@ fn run(args: RunArgs) -> Result<()> {
     );
     println!("wrote {}", out.display());
     Ok(())
+}
+
+fn reproduce(args: ReproduceArgs) -> Result<()> {
+    use engram_models::dp::reproduce::{ReproduceOptions, reproduce as run_reproduction};
+    if args.paper != "dp" {
+        bail!("unknown paper `{}`; available: dp", args.paper);
+    }
+    if let Some(bad) = args.figures.iter().find(|f| !(1..=6).contains(*f)) {
+        bail!("--figure {bad}: the Dp paper has figures 1 to 6");
+    }
+    let out = args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/dp-quick" } else { "runs/dp" }));
+    prepare_output_dir(&out, args.force)?;
+    if let Some(t) = args.threads {
+        rayon_threads(t)?;
+    }
+    let options = ReproduceOptions {
+        figures: args.figures,
+        networks_per_structure: args.networks,
+        quick: args.quick,
+        seed: args.seed,
+        out: out.clone(),
+        progress: !args.quiet,
+    };
+    let t0 = std::time::Instant::now();
+    run_reproduction(options)?;
+    println!("reproduced dp in {:.0} s; figures and summary.json in {}", t0.elapsed().as_secs_f64(), out.display());
+    Ok(())
+}
+
+fn rayon_threads(n: usize) -> Result<()> {
+    if n == 0 {
+        bail!("--threads must be at least 1");
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot configure the thread pool")
 }
 
 /// Run a command in the workspace root, failing with its name if it fails.

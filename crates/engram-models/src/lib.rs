@@ -14,5 +14,6 @@
 pub mod coba;
 pub mod cputime;
 pub mod cuba;
+pub mod dp;
 pub mod experiment;
 pub mod run;

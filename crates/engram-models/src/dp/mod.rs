@@ -1,0 +1,31 @@
+//! The precisely balanced memory network of zebrafish posterior Dp (Meissner-Bernard, Zenke &
+//! Friedrich, eLife 2025; 13:RP96303): 4000 E and 1000 I conductance-based adaptive LIF
+//! neurons driven by 1500 olfactory-bulb mitral cells, with E (and E/I) assemblies.
+//!
+//! - [`params`]: structures A–D and the simple model (Table 2), variants (Table 5);
+//! - [`network`]: one network instance (connectivity, assemblies, variants);
+//! - [`simulate`]: protocols of odor presentations, recordings.
+//!
+//! Every number and choice comes from `shared/reference/dp-model.md`; choices where the paper
+//! is silent are stated in the module that makes them.
+//!
+//! ```no_run
+//! use engram_models::dp::{DpConfig, DpConnectivity, Protocol, Variant, odor_sets, simulate};
+//! let config = DpConfig::default();
+//! let odors = odor_sets(&config, 1).unwrap();
+//! let base = DpConnectivity::generate(&config, &odors.learned, 11).unwrap();
+//! let (tuned, achieved) = base.with_variant(&config, Variant::TUNED_EI, 11).unwrap();
+//! println!("alpha = {:.2}", achieved.alpha);
+//! let rec = simulate(&config, &tuned, &Protocol::trials(odors.learned[..10].to_vec()), 5, 0.1, None).unwrap();
+//! ```
+
+pub mod metrics;
+pub mod network;
+pub mod params;
+pub mod reproduce;
+pub mod simulate;
+
+pub use metrics::{OdorSet, RunMetrics, mean_sd_table, run_metrics};
+pub use network::{Achieved, DpConnectivity, odor_sets};
+pub use params::{DpConfig, Pathway, Pathways, RecurrentRule, Structure, Variant};
+pub use simulate::{DpRecording, Injection, Protocol, Window, WindowKind, simulate};

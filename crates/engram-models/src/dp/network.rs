@@ -1,0 +1,231 @@
+//! One Dp network instance: connectivity of the six pathways, the odors that define the
+//! assemblies, and the variants derived from the same random instance.
+//!
+//! Choices (dp-model.md §1.4, §3, §8):
+//! - OB→E and OB→I have a fixed in-degree equal to the authors' matrices (A, B: 31 and 16;
+//!   D: 46 and 31), which is p·n_mc + 1; the simple model uses p·n_mc. Structure C fixes the
+//!   out-degree of mitral cells instead (80 to E, 10 to I) and the authors' balancing leaves
+//!   in-degrees nearly constant too (30 ± 1.5): we draw a fixed in-degree p·n_mc and balance
+//!   the out-degrees (±5 % trigger, ±3 % target), which gives both. A pure fixed out-degree
+//!   has in-degree SD ≈ 5.5, and neurons with many inputs then respond to every odor.
+//! - Recurrent pathways: fixed in-degree round(p·n_pre) by default (the authors' matrices have
+//!   an in-degree SD of 1–2 %, and Bernoulli in-degrees give strongly correlated odor
+//!   responses), then out-degree balancing (±3 % for E→E and I→I, trigger ±5 % / target ±3 %
+//!   for the others). Autapses are allowed; multiplicities up to 3 arise from rewiring.
+//! - Assembly k: the `assembly_size` E neurons with the most inputs from learned odor k's
+//!   activated mitral cells (ties broken at random).
+//! - Variants are derived from one base (rand) instance, so "the corresponding rand network"
+//!   of every structured network is the same random draw, as in the paper.
+
+use engram_connectivity::{
+    Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule, TopSelection,
+    WeightMatrix, WithinTarget, rewire_within, scale_weights, within_assembly_factor,
+};
+use engram_core::error::{EngramError, ParamError};
+use engram_core::params::Params;
+use engram_core::rng::component_id;
+use engram_stimuli::{Odor, OdorSetParams, OdorSets};
+use serde::Serialize;
+
+use super::params::{DpConfig, Pathway, RecurrentRule, Structure, Variant};
+
+/// The multiplicity patterns of one network instance, before weights.
+#[derive(Clone, Debug)]
+pub struct DpConnectivity {
+    /// OB → E.
+    pub ob_e: Connectivity,
+    /// OB → I.
+    pub ob_i: Connectivity,
+    /// E → E.
+    pub e_e: Connectivity,
+    /// E → I.
+    pub e_i: Connectivity,
+    /// I → E.
+    pub i_e: Connectivity,
+    /// I → I.
+    pub i_i: Connectivity,
+    /// E assemblies (pseudo-assemblies in rand networks).
+    pub assemblies: AssemblySet,
+    /// I assemblies of the Tuned variants (empty otherwise).
+    pub i_assemblies: Vec<Assembly>,
+    /// Global I→E weight scale (χ of Scaled I; 1 otherwise).
+    pub chi: f64,
+}
+
+/// Achieved structure of a variant, for reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Achieved {
+    /// α: mean within-assembly E→E inputs after / before rewiring.
+    pub alpha: f64,
+    /// β: I→E, within the E/I assembly.
+    pub beta: f64,
+    /// γ: E→I, within the E/I assembly.
+    pub gamma: f64,
+    /// Fraction of E neurons in at least one assembly.
+    pub frac_in_assembly: f64,
+    /// Fraction of E neurons in more than one assembly.
+    pub frac_in_several: f64,
+}
+
+/// The odors of an experiment: learned odors (one per assembly) and novel odors.
+pub fn odor_sets(config: &DpConfig, seed: u64) -> Result<OdorSets, ParamError> {
+    let mut params = OdorSetParams { n_learned: config.n_assemblies, n_novel: 10, ..OdorSetParams::default() };
+    params.odor.n_mitral_cells = config.n_mitral_cells;
+    params.odor.n_activated = config.n_mitral_cells / 10;
+    params.odor.n_inhibited = config.n_mitral_cells / 20;
+    Ok(OdorSets::random(&params.check()?, seed))
+}
+
+fn fixed_in(k: usize) -> Rule {
+    Rule::FixedInDegree { k: k as u32 }
+}
+
+impl DpConnectivity {
+    /// Draw the base (rand) instance of network `network_seed`, with pseudo-assemblies from
+    /// the learned odors.
+    pub fn generate(config: &DpConfig, learned: &[Odor], network_seed: u64) -> Result<Self, EngramError> {
+        config.validate()?;
+        let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
+        let pw = config.pathways();
+        let seed = network_seed;
+        let id = |name: &str| component_id(&format!("dp:{name}"));
+        let round = |p: f64, n: usize| (p * n as f64).round() as usize;
+        let input = |p: Pathway, n_post: usize, name: &str| -> Result<Connectivity, ParamError> {
+            let spec = match config.structure {
+                Structure::A | Structure::B | Structure::D => ConnectSpec::new(fixed_in(round(p.p, nm) + 1)),
+                Structure::C => ConnectSpec::new(fixed_in(round(p.p, nm)))
+                    .balance(OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }),
+                Structure::Simple => ConnectSpec::new(fixed_in(round(p.p, nm))),
+            };
+            spec.connect(nm, n_post, seed, id(name))
+        };
+        let ob_e = input(pw.ob_e, ne, "ob_e")?;
+        let ob_i = input(pw.ob_i, ni, "ob_i")?;
+        let recurrent = |p: Pathway, n_pre: usize, n_post: usize, same: bool, name: &str| {
+            let rule = match config.recurrent {
+                RecurrentRule::FixedInDegree => fixed_in(round(p.p, n_pre)),
+                RecurrentRule::Bernoulli => Rule::FixedProbability { p: p.p },
+            };
+            let balance = if same {
+                OutDegreeBalancing { trigger_fraction: 0.03, target_fraction: 0.03 }
+            } else {
+                OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }
+            };
+            let c = ConnectSpec::new(rule).balance(balance).connect_populations(n_pre, n_post, same, seed, id(name))?;
+            Ok::<_, ParamError>(c.with_constraints(Constraints { allow_autapses: true, allow_multapses: true }))
+        };
+        let e_e = recurrent(pw.e_e, ne, ne, true, "e_e")?;
+        let e_i = recurrent(pw.e_i, ne, ni, false, "e_i")?;
+        let i_e = recurrent(pw.i_e, ni, ne, false, "i_e")?;
+        let i_i = recurrent(pw.i_i, ni, ni, true, "i_i")?;
+        let sources: Vec<Vec<u32>> = learned
+            .iter()
+            .take(config.n_assemblies)
+            .map(|o| o.activated().iter().map(|a| a.mitral_cell).collect())
+            .collect();
+        let assemblies = AssemblySet::from_input(
+            &ob_e,
+            &sources,
+            config.assembly_size,
+            TopSelection::Strict,
+            seed,
+            id("assemblies"),
+        )?;
+        Ok(Self { ob_e, ob_i, e_e, e_i, i_e, i_i, assemblies, i_assemblies: Vec::new(), chi: 1.0 })
+    }
+
+    /// The variant `variant` of this (rand) instance, and what its rewiring achieved.
+    pub fn with_variant(
+        &self,
+        config: &DpConfig,
+        variant: Variant,
+        network_seed: u64,
+    ) -> Result<(Self, Achieved), EngramError> {
+        variant.validate().map_err(|e| e.within("variant"))?;
+        let mut net = self.clone();
+        let id = |name: &str| component_id(&format!("dp:rewire:{name}"));
+        let seed = network_seed;
+        let mut achieved = Achieved { alpha: 1.0, beta: 1.0, gamma: 1.0, ..Achieved::default() };
+        let memberships = self.assemblies.memberships();
+        let n = memberships.len() as f64;
+        achieved.frac_in_assembly = memberships.iter().filter(|m| **m >= 1).count() as f64 / n;
+        achieved.frac_in_several = memberships.iter().filter(|m| **m >= 2).count() as f64 / n;
+        if variant == Variant::Rand {
+            return Ok((net, achieved));
+        }
+        let asm = &self.assemblies;
+        rewire_within(&mut net.e_e, asm, asm, WithinTarget::Factor(variant.alpha()), seed, id("e_e"))?;
+        achieved.alpha = within_assembly_factor(&self.e_e, &net.e_e, asm, asm)?;
+        let (beta, gamma) = match variant {
+            Variant::ScaledI { chi, .. } => {
+                net.chi = chi;
+                (None, None)
+            }
+            Variant::TunedI { beta, .. } => (Some(beta), None),
+            Variant::TunedEI { beta, gamma, .. } => (Some(beta), Some(gamma)),
+            Variant::Rand => unreachable!("handled above"),
+        };
+        if let Some(beta) = beta {
+            // One assembly at a time, as the authors' code: I assembly k is chosen from the
+            // E→I matrix that already includes the rewiring of assemblies 0..k.
+            let (ni, ne) = (config.n_inh, config.n_exc);
+            let mut i_asms = Vec::new();
+            for (k, e_asm) in asm.iter().enumerate() {
+                let i_asm = Assembly::from_input(
+                    &net.e_i,
+                    e_asm.members(),
+                    config.i_assembly_size,
+                    TopSelection::Strict,
+                    seed,
+                    id("i_assemblies"),
+                    k as u64,
+                )?;
+                let (e_set, i_set) =
+                    (AssemblySet::new(ne, vec![e_asm.clone()])?, AssemblySet::new(ni, vec![i_asm.clone()])?);
+                let stream = id("i_e") ^ k as u64;
+                rewire_within(&mut net.i_e, &i_set, &e_set, WithinTarget::Factor(beta), seed, stream)?;
+                if let Some(gamma) = gamma {
+                    rewire_within(
+                        &mut net.e_i,
+                        &e_set,
+                        &i_set,
+                        WithinTarget::Factor(gamma),
+                        seed,
+                        id("e_i") ^ k as u64,
+                    )?;
+                }
+                i_asms.push(i_asm);
+            }
+            let i_set = AssemblySet::new(ni, i_asms.clone())?;
+            achieved.beta = within_assembly_factor(&self.i_e, &net.i_e, &i_set, asm)?;
+            if gamma.is_some() {
+                achieved.gamma = within_assembly_factor(&self.e_i, &net.e_i, asm, &i_set)?;
+            }
+            net.i_assemblies = i_asms;
+        }
+        Ok((net, achieved))
+    }
+
+    /// Weight matrices (multiplicity × w; I→E also × χ), in the order
+    /// OB→E, OB→I, E→E, E→I, I→E, I→I.
+    pub fn weights(&self, config: &DpConfig) -> [WeightMatrix; 6] {
+        let pw = config.pathways();
+        let mut i_e = self.i_e.weights(pw.i_e.w_ns);
+        if self.chi != 1.0 {
+            scale_weights(&mut i_e, self.chi);
+        }
+        [
+            self.ob_e.weights(pw.ob_e.w_ns),
+            self.ob_i.weights(pw.ob_i.w_ns),
+            self.e_e.weights(pw.e_e.w_ns),
+            self.e_i.weights(pw.e_i.w_ns),
+            i_e,
+            self.i_i.weights(pw.i_i.w_ns),
+        ]
+    }
+
+    /// E neurons in no assembly.
+    pub fn non_assembly(&self) -> Vec<u32> {
+        self.assemblies.memberships().iter().enumerate().filter(|(_, m)| **m == 0).map(|(i, _)| i as u32).collect()
+    }
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask reproduce dp`: every figure of the Dp paper, one module each.
+//!
+//! A [`Context`] holds the network instances (by default 2 per structure A–D, i.e. 8
+//! networks, the paper's count for Figs 3–5), the shared odors and the output directory.
+//! Each figure module runs its simulations in parallel over cores (rayon; each simulation is
+//! single-threaded and seeded, so results do not depend on the thread count), writes its
+//! panels under `OUT/figN/`, its arrays as `.npy`, and returns its numbers, which go into
+//! `OUT/summary.json` under `"figN"`.
+
+use std::path::{Path, PathBuf};
+
+use engram_core::error::EngramError;
+use engram_stimuli::OdorSets;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use super::network::{DpConnectivity, odor_sets};
+use super::params::{DpConfig, Structure};
+
+pub mod basic;
+pub mod fig1;
+pub mod fig2;
+
+/// What to reproduce and how big.
+#[derive(Clone, Debug)]
+pub struct ReproduceOptions {
+    /// Figures to run (1–6); empty = all.
+    pub figures: Vec<u32>,
+    /// Networks per structure (the paper's Figs 3–5 use 2 of each of A–D).
+    pub networks_per_structure: usize,
+    /// The quick version: fewer networks and shorter protocols (minutes, not half an hour).
+    pub quick: bool,
+    /// Experiment seed (odors, network instances and Poisson draws derive from it).
+    pub seed: u64,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+impl Default for ReproduceOptions {
+    fn default() -> Self {
+        Self {
+            figures: Vec::new(),
+            networks_per_structure: 2,
+            quick: false,
+            seed: 2025,
+            out: "runs/dp".into(),
+            progress: true,
+        }
+    }
+}
+
+/// One network instance: its structure and seed, and its base (rand) connectivity.
+pub struct Instance {
+    /// Configuration (structure A–D, rand variant).
+    pub config: DpConfig,
+    /// Seed of this network.
+    pub network_seed: u64,
+    /// The random (rand) connectivity with pseudo-assemblies.
+    pub base: DpConnectivity,
+}
+
+impl Instance {
+    /// A label like `A1`.
+    pub fn label(&self) -> String {
+        format!("{}{}", self.config.structure.name(), self.network_seed % 100)
+    }
+}
+
+/// Everything the figure modules share.
+pub struct Context {
+    /// The options.
+    pub options: ReproduceOptions,
+    /// Learned (15, one per assembly) and novel (10) odors, shared by all networks.
+    pub odors: OdorSets,
+    /// The network instances.
+    pub instances: Vec<Instance>,
+    /// Integration step, ms.
+    pub dt_ms: f64,
+}
+
+impl Context {
+    /// Draw odors and network instances.
+    pub fn new(options: ReproduceOptions) -> Result<Self, EngramError> {
+        let structures: Vec<Structure> =
+            if options.quick { vec![Structure::A, Structure::C] } else { Structure::FITTED.to_vec() };
+        let per = if options.quick { 1 } else { options.networks_per_structure.max(1) };
+        let template = DpConfig::default();
+        let odors = odor_sets(&template, options.seed)?;
+        let specs: Vec<(Structure, u64)> = structures
+            .iter()
+            .enumerate()
+            .flat_map(|(s, &st)| (0..per).map(move |k| (st, 1 + k as u64 + 10 * s as u64)))
+            .collect();
+        let instances = specs
+            .par_iter()
+            .map(|&(structure, k)| {
+                let config = DpConfig { structure, ..template.clone() };
+                let network_seed = options.seed.wrapping_mul(1000).wrapping_add(k);
+                let base = DpConnectivity::generate(&config, &odors.learned, network_seed)?;
+                Ok(Instance { config, network_seed, base })
+            })
+            .collect::<Result<Vec<_>, EngramError>>()?;
+        Ok(Self { options, odors, instances, dt_ms: 0.1 })
+    }
+
+    /// The directory of figure `n` (created).
+    pub fn figure_dir(&self, n: &str) -> Result<PathBuf, EngramError> {
+        let dir = self.options.out.join(n);
+        std::fs::create_dir_all(&dir).map_err(|source| EngramError::Output { path: dir.clone(), source })?;
+        Ok(dir)
+    }
+
+    /// Run `jobs` in parallel with a progress bar labelled `label`; results in job order.
+    pub fn run_jobs<J, T, F>(&self, label: &str, jobs: &[J], f: F) -> Result<Vec<T>, EngramError>
+    where
+        J: Sync,
+        T: Send,
+        F: Fn(&J) -> Result<T, EngramError> + Sync,
+    {
+        let bar = if self.options.progress {
+            let bar = ProgressBar::new(jobs.len() as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix:>28} [{bar:30}] {pos}/{len} simulations, {elapsed} elapsed, eta {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(label.to_string());
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let out = jobs
+            .par_iter()
+            .map(|j| {
+                let r = f(j);
+                bar.inc(1);
+                r
+            })
+            .collect::<Result<Vec<T>, EngramError>>();
+        bar.finish();
+        out
+    }
+}
+
+/// For each variant and odor set, mean ± SD over networks of every per-run measure.
+fn variants_table(basic: &[basic::BasicRun]) -> serde_json::Value {
+    use super::metrics::{OdorSet, mean_sd_table};
+    let mut out = serde_json::Map::new();
+    for v in basic::VARIANTS {
+        let mut sets = serde_json::Map::new();
+        for (name, set) in [("learned", OdorSet::Learned), ("novel", OdorSet::Novel)] {
+            sets.insert(name.into(), mean_sd_table(&basic::select(basic, v, set)).into());
+        }
+        let achieved: Vec<&super::network::Achieved> =
+            basic.iter().filter(|r| r.variant == v && r.set == OdorSet::Learned).map(|r| &r.achieved).collect();
+        sets.insert("achieved".into(), serde_json::to_value(achieved).expect("serialises"));
+        sets.insert("label".into(), v.label().into());
+        out.insert(v.name().into(), sets.into());
+    }
+    out.into()
+}
+
+/// Write a JSON value to `path`.
+pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), EngramError> {
+    let text = serde_json::to_string_pretty(value).expect("serialises");
+    std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+}
+
+/// Convert a plot error into an engine error.
+pub fn plot_err(e: engram_plot::PlotError) -> EngramError {
+    EngramError::Other(format!("figure: {e}"))
+}
+
+/// Run the requested figures; returns the summary (also written to `OUT/summary.json`).
+pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramError> {
+    let t0 = std::time::Instant::now();
+    let ctx = Context::new(options)?;
+    let wants = |n: u32| ctx.options.figures.is_empty() || ctx.options.figures.contains(&n);
+    let mut summary = serde_json::Map::new();
+    summary.insert("model".into(), "dp (Meissner-Bernard, Zenke & Friedrich, eLife 2025)".into());
+    summary.insert("seed".into(), ctx.options.seed.into());
+    summary.insert("quick".into(), ctx.options.quick.into());
+    summary.insert("networks".into(), ctx.instances.iter().map(|i| i.label()).collect::<Vec<_>>().into());
+    if wants(1) || wants(2) {
+        let basic = basic::basic_runs(&ctx)?;
+        summary.insert("variants".into(), variants_table(&basic));
+        if wants(1) {
+            summary.insert("fig1".into(), fig1::run(&ctx, &basic)?);
+        }
+        if wants(2) {
+            summary.insert("fig2".into(), fig2::run(&ctx, &basic)?);
+        }
+    }
+    summary.insert("wall_s".into(), t0.elapsed().as_secs_f64().into());
+    let summary = serde_json::Value::Object(summary);
+    write_json(&ctx.options.out.join("summary.json"), &summary)?;
+    Ok(summary)
+}
