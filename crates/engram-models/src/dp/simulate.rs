@@ -85,6 +85,10 @@ pub struct Protocol {
     /// Replace the I population by a playback of these spikes `(I neuron, time_ms)` (the
     /// inhibition-stabilisation test of Fig. 1: shuffled I spike times).
     pub inhibition_playback: Option<Vec<(u32, f64)>>,
+    /// Measure in these windows instead of the four around each presentation (for
+    /// back-to-back presentations such as the odor subspace, or protocols without odors).
+    /// They must be sorted and must not overlap.
+    pub custom_windows: Option<Vec<Window>>,
 }
 
 impl Protocol {
@@ -101,11 +105,14 @@ impl Protocol {
             .map(|k| Presentation { odor: k % n, onset_ms: 3000.0 * k as f64 + 1000.0, duration_ms: 2000.0 })
             .collect();
         let duration_ms = 3000.0 * (n * repeats) as f64 + 1000.0;
-        Self { odors, presentations, duration_ms, injections: Vec::new(), inhibition_playback: None }
+        Self { odors, presentations, duration_ms, injections: Vec::new(), inhibition_playback: None, custom_windows: None }
     }
 
-    /// The measurement windows of every presentation.
+    /// The measurement windows: `custom_windows` if given, else four around every presentation.
     pub fn windows(&self) -> Vec<Window> {
+        if let Some(w) = &self.custom_windows {
+            return w.clone();
+        }
         let mut out = Vec::with_capacity(4 * self.presentations.len());
         for (k, p) in self.presentations.iter().enumerate() {
             let (t0, t1) = (p.onset_ms, p.onset_ms + p.duration_ms);
