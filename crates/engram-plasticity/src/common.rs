@@ -2,8 +2,8 @@
 //! bounds and the shape check of a projection.
 
 use engram_core::error::ParamError;
-use engram_core::plasticity::SynapsesMut;
 use engram_core::params::ordered;
+use engram_core::plasticity::SynapsesMut;
 use serde::{Deserialize, Serialize};
 
 /// How a spike changes a trace, which decides which spike pairs interact
@@ -175,7 +175,7 @@ impl SynapseTable {
     /// From `(pre, post, weight)` triplets (any order; duplicates are kept as separate synapses).
     pub fn from_triplets(n_pre: usize, n_post: usize, triplets: &[(usize, usize, f64)]) -> Self {
         let mut sorted: Vec<(usize, usize, f64)> = triplets.to_vec();
-        sorted.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        sorted.sort_by_key(|t| (t.0, t.1));
         let mut row_ptr = vec![0usize; n_pre + 1];
         for &(i, j, _) in &sorted {
             assert!(i < n_pre && j < n_post, "synapse ({i}, {j}) outside {n_pre} x {n_post}");

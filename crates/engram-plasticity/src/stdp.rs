@@ -146,11 +146,7 @@ impl PairStdp {
     /// A rule for a projection of `n_pre` onto `n_post` neurons.
     pub fn new(params: Checked<PairStdpParams>, n_pre: usize, n_post: usize) -> Self {
         let params = params.into_inner();
-        Self {
-            x_pre: Trace::new(n_pre, params.tau_plus_ms),
-            y_post: Trace::new(n_post, params.tau_minus_ms),
-            params,
-        }
+        Self { x_pre: Trace::new(n_pre, params.tau_plus_ms), y_post: Trace::new(n_post, params.tau_minus_ms), params }
     }
 
     /// The parameters.

@@ -161,7 +161,8 @@ impl TsodyksMarkram {
             let h = (step - last) as f64 * dt_ms;
             let (u, x) = (self.u[i], self.x[i]);
             self.x[i] = 1.0 + (x - x * u - 1.0) * (-h / p.tau_rec_ms).exp();
-            self.u[i] = if p.tau_fac_ms > 0.0 { p.u_se + u * (1.0 - p.u_se) * (-h / p.tau_fac_ms).exp() } else { p.u_se };
+            self.u[i] =
+                if p.tau_fac_ms > 0.0 { p.u_se + u * (1.0 - p.u_se) * (-h / p.tau_fac_ms).exp() } else { p.u_se };
         }
         self.last_spike[i] = step;
         self.u[i] * self.x[i]

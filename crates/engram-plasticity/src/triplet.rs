@@ -113,7 +113,8 @@ impl TripletStdpParams {
         let s = |ms: f64| ms / 1000.0;
         rate_pre_hz
             * rate_post_hz
-            * (self.a2_plus * s(self.tau_plus_ms) + self.a3_plus * s(self.tau_plus_ms) * s(self.tau_y_ms) * rate_post_hz
+            * (self.a2_plus * s(self.tau_plus_ms)
+                + self.a3_plus * s(self.tau_plus_ms) * s(self.tau_y_ms) * rate_post_hz
                 - self.a2_minus * s(self.tau_minus_ms)
                 - self.a3_minus * s(self.tau_minus_ms) * s(self.tau_x_ms) * rate_pre_hz)
     }

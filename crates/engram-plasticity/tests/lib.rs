@@ -2,3 +2,13 @@
 //! paired pulses, triplet BCM threshold and pairing frequency, STDP window, scaling), engine
 //! experiments (iSTDP drives a LIF neuron to ρ0, STP through the delivery hook, rewarded
 //! synapse) and weight bounds under arbitrary spike trains.
+
+mod bounds;
+mod istdp;
+mod params;
+mod scaling;
+mod stdp;
+mod stp;
+mod support;
+mod three_factor;
+mod triplet;
