@@ -2,4 +2,5 @@
 
 mod benchmarks;
 mod config;
+mod dp;
 mod runner;
