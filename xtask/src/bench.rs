@@ -107,6 +107,24 @@ fn brian2(python: &PathBuf, script: &PathBuf, case: &Case, repeats: usize) -> Re
     Ok(best.expect("at least one repeat"))
 }
 
+fn dp_30s(repeats: usize) -> Result<f64> {
+    use engram_models::dp::{DpConfig, DpConnectivity, Protocol, Variant, odor_sets, simulate};
+    let config = DpConfig::default();
+    let odors = odor_sets(&config, 1)?;
+    let base = DpConnectivity::generate(&config, &odors.learned, 11)?;
+    let (net, _) = base.with_variant(&config, Variant::TUNED_EI, 11)?;
+    let mut protocol = Protocol::trials(odors.learned[..10].to_vec());
+    protocol.duration_ms = 30_000.0;
+    protocol.custom_windows = Some(Vec::new());
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let mut best = f64::INFINITY;
+    for _ in 0..repeats {
+        let rec = pool.install(|| simulate(&config, &net, &protocol, 5, 0.1, None))?;
+        best = best.min(rec.loop_s);
+    }
+    Ok(best)
+}
+
 pub fn bench(args: BenchArgs) -> Result<()> {
     if !args.no_criterion {
         sh("cargo", &["bench", "--workspace", "--", "--quick"])?;
@@ -161,6 +179,15 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         eprint!("{row}");
         table.push_str(&row);
     }
+    // The Dp network: one 30 s simulation (10 odors × 3 s) of one Tuned E+I network.
+    let dp = dp_30s(args.repeats)?;
+    let row = format!(
+        "\nDp network (4000 E + 1000 I + 1500 mitral cells, Tuned E+I), one 30 s simulation (10 odor trials), single thread: \
+         **{:.2} s CPU** (best of {}; target ≤ 3 s)\n",
+        dp, args.repeats
+    );
+    eprint!("{row}");
+    table.push_str(&row);
     let path = workspace_root().join(&args.table);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

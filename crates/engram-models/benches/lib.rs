@@ -27,9 +27,26 @@ fn build_coba(c: &mut Criterion) {
     c.bench_function("coba_4000_build", |b| b.iter(|| build_model(black_box(&config), 0.1, 1).expect("builds")));
 }
 
+/// The Dp network (4000 E, 1000 I, 1500 mitral cells; Tuned E+I): 1 s of one odor trial.
+fn dp_one_second(c: &mut Criterion) {
+    use engram_models::dp::{DpConfig, DpConnectivity, Protocol, Variant, odor_sets, simulate};
+    let config = DpConfig::default();
+    let odors = odor_sets(&config, 1).expect("odors");
+    let base = DpConnectivity::generate(&config, &odors.learned, 11).expect("network");
+    let (net, _) = base.with_variant(&config, Variant::TUNED_EI, 11).expect("variant");
+    let mut protocol = Protocol::trials(vec![odors.learned[0].clone()]);
+    protocol.duration_ms = 1000.0;
+    protocol.presentations[0].onset_ms = 200.0;
+    protocol.presentations[0].duration_ms = 800.0;
+    protocol.custom_windows = Some(Vec::new());
+    c.bench_function("dp_tuned_ei_1s", |b| {
+        b.iter(|| simulate(black_box(&config), &net, &protocol, 5, 0.1, None).expect("runs"))
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = coba_loop, cuba_loop, build_coba
+    targets = coba_loop, cuba_loop, build_coba, dp_one_second
 }
 criterion_main!(benches);

@@ -45,7 +45,7 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
             OdorSet::Learned => ctx.odors.learned[..10].to_vec(),
             OdorSet::Novel => ctx.odors.novel[..10].to_vec(),
         };
-        let run_seed = inst.network_seed ^ (set as u64 + 1) * 0x9E37;
+        let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
         let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
         let metrics = run_metrics(&rec, &net, set);
         let e_rate_per_odor_hz = rec
