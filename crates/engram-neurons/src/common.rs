@@ -168,6 +168,45 @@ pub(crate) fn conductance_pass(
         ge_sum.fill(0.0);
         return;
     }
+    // Two or three receptors (COBA, Dp) in one fused pass over zipped slices: half the memory
+    // traffic of one pass per receptor, and no bounds checks, so it vectorises.
+    match g_ns {
+        [g0, g1] => {
+            let (e0, e1, d0, d1) = (e_rev_mv[0], e_rev_mv[1], decay[0], decay[1]);
+            let (w0, w1) = (&input.receptors[0][..n], &input.receptors[1][..n]);
+            let per_neuron =
+                g0[..n].iter_mut().zip(&mut g1[..n]).zip(w0.iter().zip(w1)).zip(g_sum.iter_mut().zip(ge_sum));
+            for (((g0, g1), (w0, w1)), (gs, ges)) in per_neuron {
+                let (a, b) = (*g0 + w0, *g1 + w1);
+                *gs = a + b;
+                *ges = a * e0 + b * e1;
+                *g0 = a * d0;
+                *g1 = b * d1;
+            }
+            return;
+        }
+        [g0, g1, g2] => {
+            let (e0, e1, e2) = (e_rev_mv[0], e_rev_mv[1], e_rev_mv[2]);
+            let (d0, d1, d2) = (decay[0], decay[1], decay[2]);
+            let (w0, w1, w2) = (&input.receptors[0][..n], &input.receptors[1][..n], &input.receptors[2][..n]);
+            let per_neuron = g0[..n]
+                .iter_mut()
+                .zip(&mut g1[..n])
+                .zip(&mut g2[..n])
+                .zip(w0.iter().zip(w1).zip(w2))
+                .zip(g_sum.iter_mut().zip(ge_sum));
+            for ((((g0, g1), g2), ((w0, w1), w2)), (gs, ges)) in per_neuron {
+                let (a, b, c) = (*g0 + w0, *g1 + w1, *g2 + w2);
+                *gs = a + b + c;
+                *ges = a * e0 + b * e1 + c * e2;
+                *g0 = a * d0;
+                *g1 = b * d1;
+                *g2 = c * d2;
+            }
+            return;
+        }
+        _ => {}
+    }
     for (r, g) in g_ns.iter_mut().enumerate() {
         let (e, d) = (e_rev_mv[r], decay[r]);
         let g = &mut g[..n];

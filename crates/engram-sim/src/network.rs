@@ -75,7 +75,14 @@ pub struct MonitorId(usize);
 pub struct ProjectionId(pub usize);
 
 enum Body {
-    Neurons { model: Box<dyn NeuronModel>, ring: Vec<Vec<Vec<f64>>>, current_pa: Vec<f64> },
+    /// `stimulated`: some stimulus targets the population, so `current_pa` must be cleared
+    /// after each step (otherwise it stays zero and clearing it is skipped).
+    Neurons {
+        model: Box<dyn NeuronModel>,
+        ring: Vec<Vec<Vec<f64>>>,
+        current_pa: Vec<f64>,
+        stimulated: bool,
+    },
     Source(Box<dyn SpikeSource>),
 }
 
@@ -202,7 +209,7 @@ impl NetworkBuilder {
         if len == 0 {
             return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one neuron").into());
         }
-        let body = Body::Neurons { model, ring: Vec::new(), current_pa: vec![0.0; len] };
+        let body = Body::Neurons { model, ring: Vec::new(), current_pa: vec![0.0; len], stimulated: false };
         self.populations.push(Population { name: name.into(), len, body });
         Ok(self.populations.len() - 1)
     }
@@ -304,6 +311,9 @@ impl NetworkBuilder {
                 None
             }
         };
+        if let Body::Neurons { stimulated, .. } = &mut self.populations[t].body {
+            *stimulated = true;
+        }
         self.stimuli.push(StimulusHandle { target: t, receptor, stimulus });
         Ok(())
     }
@@ -456,12 +466,14 @@ fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot:
     spikes.clear();
     match &mut pop.body {
         Body::Source(src) => src.emit(ctx, spikes),
-        Body::Neurons { model, ring, current_pa } => {
+        Body::Neurons { model, ring, current_pa, stimulated } => {
             model.step(ctx, StepInput { receptors: &ring[slot], current_pa }, spikes);
             for buf in ring[slot].iter_mut() {
                 buf.fill(0.0);
             }
-            current_pa.fill(0.0);
+            if *stimulated {
+                current_pa.fill(0.0);
+            }
         }
     }
 }
@@ -643,7 +655,7 @@ impl Network {
     /// keeping weights (between trials).
     pub fn reset_activity(&mut self) {
         for p in &mut self.populations {
-            if let Body::Neurons { model, ring, current_pa } = &mut p.body {
+            if let Body::Neurons { model, ring, current_pa, .. } = &mut p.body {
                 model.reset_state();
                 ring.iter_mut().flatten().for_each(|b| b.fill(0.0));
                 current_pa.fill(0.0);
