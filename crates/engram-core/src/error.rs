@@ -108,6 +108,9 @@ pub enum EngramError {
         #[source]
         source: std::io::Error,
     },
+    /// A checkpoint cannot be taken or restored (unsupported component, different network).
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// Anything else, with a message for the user.
     #[error("{0}")]
     Other(String),

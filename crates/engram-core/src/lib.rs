@@ -11,6 +11,7 @@
 //! assert_eq!(clock.steps(5.0).unwrap(), 50);   // 5 ms at dt = 0.1 ms
 //! ```
 
+pub mod checkpoint;
 pub mod config;
 pub mod error;
 pub mod monitor;
@@ -27,6 +28,8 @@ pub mod proptest;
 
 /// The traits and types most programs need, for `use engram_core::prelude::*`.
 pub mod prelude {
+    #[doc(no_inline)]
+    pub use crate::checkpoint::ComponentState;
     #[doc(no_inline)]
     pub use crate::error::{ConfigError, EngramError, ParamError};
     #[doc(no_inline)]

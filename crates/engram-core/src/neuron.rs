@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::ComponentState;
+use crate::error::EngramError;
+
 /// What a receptor channel does with the weights that arrive on it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ReceptorKind {
@@ -133,6 +136,19 @@ pub trait NeuronModel: Send {
     fn potential_name(&self) -> &'static str {
         "v_mv"
     }
+    /// The complete dynamic state (every state variable, refractory counters; not parameters
+    /// or caches derived from `dt`), for checkpoints. Loading it into a population built the
+    /// same way must make the next steps bit-identical. Default: an error naming the model,
+    /// so that a checkpoint of a network with this model fails instead of skipping it.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Err(ComponentState::unsupported("neuron model", self.kind()))
+    }
+    /// Restore a state written by [`save_state`](Self::save_state) of the same kind and size.
+    /// Default: the same error as `save_state`.
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let _ = state;
+        Err(ComponentState::unsupported("neuron model", self.kind()))
+    }
 }
 
 /// A population that emits spikes on its own (Poisson groups, odor inputs, spike trains).
@@ -164,6 +180,21 @@ pub trait SpikeSource: Send {
     }
     /// Push the indices of sources spiking in this step, in increasing order.
     fn emit(&mut self, ctx: &StepContext, spikes: &mut Vec<u32>);
+    /// The complete dynamic state (random stream, pending spikes, schedule position), for
+    /// checkpoints. Default: an error naming the source.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Err(ComponentState::unsupported("spike source", self.kind()))
+    }
+    /// Restore a state written by [`save_state`](Self::save_state). Default: an error.
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let _ = state;
+        Err(ComponentState::unsupported("spike source", self.kind()))
+    }
+    /// The source as `Any`, so that its owner can reach its own methods (reseed, start a
+    /// trial) through `Network::source_mut`. Default `None`.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }
 
 /// One neuron's equations, for custom models written in a few lines: derivatives, threshold

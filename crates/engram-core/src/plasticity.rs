@@ -1,6 +1,8 @@
 //! The slot for plasticity rules: objects that watch one projection's pre- and postsynaptic
 //! spikes and change its weights through their own traces. Rules never own the weights.
 
+use crate::checkpoint::ComponentState;
+use crate::error::EngramError;
 use crate::neuron::StepContext;
 
 /// Mutable access to one projection's synapses, in its CSR layout (row = presynaptic neuron).
@@ -91,5 +93,16 @@ pub trait PlasticityRule: Send + Sync {
     /// the presynaptic ones and event-driven models (Tsodyks–Markram) stay exact.
     fn before_delivery(&mut self, ctx: &StepContext, pre_spikes: &[u32], row_ptr: &[usize], efficacy: &mut [f64]) {
         let _ = (ctx, pre_spikes, row_ptr, efficacy);
+    }
+
+    /// The complete dynamic state (traces, sensors, short-term plasticity variables; not the
+    /// weights, which the engine saves), for checkpoints. Default: an error naming the rule.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Err(ComponentState::unsupported("plasticity rule", self.name()))
+    }
+    /// Restore a state written by [`save_state`](Self::save_state). Default: an error.
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let _ = state;
+        Err(ComponentState::unsupported("plasticity rule", self.name()))
     }
 }

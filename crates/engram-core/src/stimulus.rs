@@ -2,6 +2,8 @@
 //! current injection. (Stimuli with their own identity and projections are
 //! [`SpikeSource`](crate::neuron::SpikeSource)s.)
 
+use crate::checkpoint::ComponentState;
+use crate::error::EngramError;
 use crate::neuron::StepContext;
 
 /// Where a stimulus writes in one step.
@@ -38,4 +40,24 @@ pub trait Stimulus: Send {
     fn receptor(&self) -> Option<&str>;
     /// Add this step's input.
     fn apply(&mut self, ctx: &StepContext, target: StimulusTarget<'_>);
+    /// Short name of the stimulus (`poisson_input`, ...), for checkpoints and errors.
+    /// Default: the Rust type name.
+    fn kind(&self) -> &str {
+        std::any::type_name::<Self>()
+    }
+    /// The complete dynamic state (random stream, schedule position), for checkpoints.
+    /// Default: an error naming the stimulus.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Err(ComponentState::unsupported("stimulus", self.kind()))
+    }
+    /// Restore a state written by [`save_state`](Self::save_state). Default: an error.
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let _ = state;
+        Err(ComponentState::unsupported("stimulus", self.kind()))
+    }
+    /// The stimulus as `Any`, so that its owner can reach its own methods (reseed, start a
+    /// trial) through `Network::stimulus_mut`. Default `None`.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }

@@ -1,8 +1,9 @@
 //! Pieces shared by the models: conductance receptor parameters, the membrane integration
 //! choice, synaptic current from receptor variables, refractory step counts, input checks.
 
-use engram_core::error::ParamError;
-use engram_core::neuron::{Receptor, ReceptorKind, StepInput};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
+use engram_core::neuron::{NeuronModel, Receptor, ReceptorKind, StepInput};
 use engram_core::params::{finite, positive};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -250,4 +251,52 @@ pub(crate) fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
             spikes.push(base + k as u32);
         }
     }
+}
+
+/// The checkpoint state of a model whose whole dynamic state is its named state variables
+/// (as `state_names` lists them) plus, if it has them, refractory counters.
+pub(crate) fn save_named(model: &dyn NeuronModel, refractory_left: Option<&[u32]>) -> ComponentState {
+    let mut s = ComponentState::new(model.kind());
+    for &name in model.state_names() {
+        s = s.with_f64(name, model.state(name).expect("listed state variable"));
+    }
+    if let Some(r) = refractory_left {
+        s = s.with_u32("refractory_left", r);
+    }
+    s
+}
+
+/// Load what [`save_named`] wrote: checks the kind and every length before changing anything,
+/// then copies the state variables. With `refractory`, the counters (one per neuron) are
+/// checked too but copied by the caller (`read_u32("refractory_left", ..)`).
+pub(crate) fn load_named(
+    model: &mut dyn NeuronModel,
+    state: &ComponentState,
+    refractory: bool,
+) -> Result<(), EngramError> {
+    state.check_kind(model.kind())?;
+    let names: Vec<&'static str> = model.state_names().to_vec();
+    let n = model.len();
+    for name in &names {
+        let len = state.f64_array(name)?.len();
+        if len != n {
+            return Err(EngramError::Checkpoint(format!(
+                "state of `{}`: `{name}` has {len} values, expected {n}",
+                model.kind()
+            )));
+        }
+    }
+    if refractory {
+        let len = state.u64_array("refractory_left")?.len();
+        if len != n {
+            return Err(EngramError::Checkpoint(format!(
+                "state of `{}`: `refractory_left` has {len} values, expected {n}",
+                model.kind()
+            )));
+        }
+    }
+    for name in names {
+        state.read_f64(name, model.state_mut(name).expect("listed state variable"))?;
+    }
+    Ok(())
 }

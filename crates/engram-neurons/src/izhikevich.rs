@@ -1,8 +1,9 @@
 //! The simple spiking model of Izhikevich (IEEE Trans. Neural Netw. 14:1569, 2003), with
 //! exponential synaptic currents.
 
-use crate::common::{check_input, reset_below};
-use engram_core::error::ParamError;
+use crate::common::{check_input, load_named, reset_below, save_named};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, positive};
 use serde::{Deserialize, Serialize};
@@ -230,5 +231,11 @@ impl NeuronModel for Izhikevich {
         self.u.fill(self.params.b * V_INIT_MV);
         self.i_exc_pa.fill(0.0);
         self.i_inh_pa.fill(0.0);
+    }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(save_named(self, None))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        load_named(self, state, false)
     }
 }

@@ -3,10 +3,11 @@
 //! Meissner-Bernard, Zenke & Friedrich (eLife 2025).
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, check_input, collect_spikes, conductance_pass, intern, refractory_steps,
-    reset_below, validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, check_input, collect_spikes, conductance_pass, intern, load_named,
+    refractory_steps, reset_below, save_named, validate_receptors,
 };
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -454,5 +455,12 @@ impl NeuronModel for LifCond {
             g.fill(0.0);
         }
         self.refractory_left.fill(0);
+    }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(save_named(self, Some(&self.refractory_left)))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        load_named(self, state, true)?;
+        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -1,8 +1,9 @@
 //! Current-based leaky integrate-and-fire with exponential synaptic currents, integrated
 //! exactly (Rotter & Diesmann 1999; NEST `iaf_psc_exp`, Brian2 CUBA with `method='exact'`).
 
-use crate::common::{check_input, refractory_steps, reset_below};
-use engram_core::error::ParamError;
+use crate::common::{check_input, load_named, refractory_steps, reset_below, save_named};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -267,5 +268,12 @@ impl NeuronModel for LifCurrent {
         self.i_exc_pa.fill(0.0);
         self.i_inh_pa.fill(0.0);
         self.refractory_left.fill(0);
+    }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(save_named(self, Some(&self.refractory_left)))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        load_named(self, state, true)?;
+        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

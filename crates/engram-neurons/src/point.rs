@@ -1,6 +1,8 @@
 //! `PointPopulation`: vectorises a user's per-neuron [`PointNeuron`] with any integrator.
 
-use crate::common::{arrive_and_decay, check_input, intern, refractory_steps};
+use crate::common::{arrive_and_decay, check_input, intern, load_named, refractory_steps, save_named};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::EngramError;
 use engram_core::neuron::{NeuronModel, PointNeuron, Receptor, ReceptorKind, StepContext, StepInput};
 use engram_core::ode::{Integrator, OdeSystem};
 
@@ -211,5 +213,12 @@ impl<N: PointNeuron> NeuronModel for PointPopulation<N> {
             s.fill(0.0);
         }
         self.refractory_left.fill(0);
+    }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(save_named(self, Some(&self.refractory_left)))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        load_named(self, state, true)?;
+        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -3,6 +3,7 @@
 //! point-neuron adapter.
 
 mod adex;
+mod checkpoint;
 mod common;
 mod izhikevich;
 mod lif_cond;
