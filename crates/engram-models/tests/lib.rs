@@ -3,4 +3,5 @@
 mod benchmarks;
 mod config;
 mod dp;
+mod dp_fig6;
 mod runner;
