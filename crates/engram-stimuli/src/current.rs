@@ -1,6 +1,7 @@
 //! [`CurrentInjection`]: step pulses of current and a constant bias into chosen neurons.
 
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite, non_negative};
 use engram_core::stimulus::{Stimulus, StimulusTarget};
@@ -125,6 +126,23 @@ fn first_step_from(clock: Clock, ms: f64) -> Step {
 impl Stimulus for CurrentInjection {
     fn receptor(&self) -> Option<&str> {
         None
+    }
+
+    fn kind(&self) -> &str {
+        "current_injection"
+    }
+
+    /// Stateless (the current is a function of the step): an empty state.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(ComponentState::new(self.kind()))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 
     fn apply(&mut self, ctx: &StepContext, target: StimulusTarget<'_>) {

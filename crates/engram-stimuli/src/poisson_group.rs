@@ -3,7 +3,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{SpikeSource, StepContext};
 use engram_core::params::{Checked, Params};
 use engram_core::rng::{RngStream, stream};
@@ -324,6 +325,59 @@ fn draw_next(rng: &mut RngStream, from: Step, p: f64, ln_q: f64) -> Step {
 impl SpikeSource for PoissonGroup {
     fn kind(&self) -> &str {
         "poisson"
+    }
+
+    /// Saves the random stream, the rates in force and their spike probabilities, the pending
+    /// spike step of every source (the heap is rebuilt from them on load: stale heap entries
+    /// never change what is emitted), the sampling method in use, the next rate change, the
+    /// expected next step, and the seed and trial. The [`RateSchedule`] itself is not saved: by
+    /// its contract its answer depends on the step only.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        ComponentState::new(self.kind())
+            .with_f64("rates_hz", self.rates_hz.clone())
+            .with_f64("p", self.p.clone())
+            .with_f64("ln_q", self.ln_q.clone())
+            .with_u64("next_spike", self.next_spike.clone())
+            .with_u64("use_heap", vec![self.use_heap as u64])
+            .with_opt_u64("next_change", self.next_change)
+            .with_u64("expected_step", vec![self.expected_step])
+            .with_u64("seed_stream_trial", vec![self.seed, self.stream_id, self.trial])
+            .with_blob("rng", &self.rng)
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())?;
+        let n = self.rates_hz.len();
+        for name in ["rates_hz", "p", "ln_q"] {
+            if state.f64_array(name)?.len() != n {
+                return Err(EngramError::Checkpoint(format!(
+                    "state of `poisson`: `{name}` has {} values, expected {n}",
+                    state.f64_array(name)?.len()
+                )));
+            }
+        }
+        let rng: RngStream = state.blob("rng")?;
+        let mut ids = [0u64; 3];
+        state.read_u64("seed_stream_trial", &mut ids)?;
+        state.read_u64("next_spike", &mut self.next_spike)?;
+        state.read_f64("rates_hz", &mut self.rates_hz)?;
+        state.read_f64("p", &mut self.p)?;
+        state.read_f64("ln_q", &mut self.ln_q)?;
+        self.use_heap = state.u64_scalar("use_heap")? != 0;
+        self.next_change = state.opt_u64("next_change")?;
+        self.expected_step = state.u64_scalar("expected_step")?;
+        [self.seed, self.stream_id, self.trial] = ids;
+        self.rng = rng;
+        if self.use_heap {
+            self.rebuild_heap();
+        } else {
+            self.heap.clear();
+        }
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 
     fn len(&self) -> usize {

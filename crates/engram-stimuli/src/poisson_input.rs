@@ -1,7 +1,8 @@
 //! [`PoissonInput`]: Brian2's `PoissonInput`, many independent Poisson trains per neuron folded
 //! into one binomial draw per neuron per step.
 
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite};
 use engram_core::rng::{RngStream, stream};
@@ -226,6 +227,11 @@ impl PoissonInput {
     fn update_rate(&mut self, step: Step) {
         self.next_change = self.schedule.rates_hz(step, self.dt_ms, &mut self.rate_hz);
         self.expected_step = step;
+        self.set_sampler(step);
+    }
+
+    /// The sampler for the rate in force (`step` only names it in the panic message).
+    fn set_sampler(&mut self, step: Step) {
         let r = self.rate_hz[0];
         assert!(r.is_finite() && r >= 0.0, "PoissonInput: the schedule gave the rate {r} Hz at step {step}");
         let p = (r * self.dt_ms * 1e-3).min(1.0);
@@ -293,6 +299,50 @@ impl PoissonInput {
 impl Stimulus for PoissonInput {
     fn receptor(&self) -> Option<&str> {
         Some(&self.receptor)
+    }
+
+    fn kind(&self) -> &str {
+        "poisson_input"
+    }
+
+    /// Saves the random stream, the rate in force, the next rate change, the expected next
+    /// step, and the seed and trial; the sampler is rebuilt from the rate on load. The
+    /// [`RateSchedule`] is not saved: by its contract its answer depends on the step only.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        ComponentState::new(self.kind())
+            .with_f64("rate_hz", self.rate_hz.to_vec())
+            .with_opt_u64("next_change", self.next_change)
+            .with_u64("expected_step", vec![self.expected_step])
+            .with_u64("seed_stream_trial", vec![self.seed, self.stream_id, self.trial])
+            .with_u64("n_neurons", vec![self.n_neurons as u64])
+            .with_blob("rng", &self.rng)
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())?;
+        let n = state.u64_scalar("n_neurons")?;
+        if n != self.n_neurons as u64 {
+            return Err(EngramError::Checkpoint(format!(
+                "state of `poisson_input`: saved for {n} neurons, this input drives {}",
+                self.n_neurons
+            )));
+        }
+        let rng: RngStream = state.blob("rng")?;
+        let mut rate = [0.0];
+        state.read_f64("rate_hz", &mut rate)?;
+        let mut ids = [0u64; 3];
+        state.read_u64("seed_stream_trial", &mut ids)?;
+        self.next_change = state.opt_u64("next_change")?;
+        self.expected_step = state.u64_scalar("expected_step")?;
+        [self.seed, self.stream_id, self.trial] = ids;
+        self.rng = rng;
+        self.rate_hz = rate;
+        self.set_sampler(self.expected_step);
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 
     fn apply(&mut self, ctx: &StepContext, target: StimulusTarget<'_>) {

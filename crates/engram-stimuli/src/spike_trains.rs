@@ -1,6 +1,7 @@
 //! [`SpikeTrains`]: sources that fire at given times (Brian2's `SpikeGeneratorGroup`).
 
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{SpikeSource, StepContext};
 use engram_core::params::{Checked, Params};
 use engram_core::time::{Clock, Step};
@@ -118,6 +119,33 @@ impl SpikeTrains {
 impl SpikeSource for SpikeTrains {
     fn kind(&self) -> &str {
         "spike_trains"
+    }
+
+    /// Saves the position in the spike list and the expected next step.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(ComponentState::new(self.kind())
+            .with_u64("cursor_expected_step", vec![self.cursor as u64, self.expected_step])
+            .with_u64("n_spikes", vec![self.steps.len() as u64]))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())?;
+        let n = state.u64_scalar("n_spikes")?;
+        if n != self.steps.len() as u64 {
+            return Err(EngramError::Checkpoint(format!(
+                "state of `spike_trains`: saved for {n} spikes, these trains hold {}",
+                self.steps.len()
+            )));
+        }
+        let mut v = [0u64; 2];
+        state.read_u64("cursor_expected_step", &mut v)?;
+        self.cursor = (v[0] as usize).min(self.steps.len());
+        self.expected_step = v[1];
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 
     fn len(&self) -> usize {

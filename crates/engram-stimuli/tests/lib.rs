@@ -1,6 +1,7 @@
 //! Integration tests of engram-stimuli: statistics, timing, determinism and parameter checks.
 //! Sources are driven by hand (`emit` / `apply` in a loop), without the engine.
 
+mod checkpoint;
 mod current;
 mod odor;
 mod odor_schedule;
