@@ -1,7 +1,8 @@
 //! Building blocks shared by the rules: per-neuron spike traces, the pairing scheme, weight
 //! bounds and the shape check of a projection.
 
-use engram_core::error::ParamError;
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::params::ordered;
 use engram_core::plasticity::SynapsesMut;
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,41 @@ impl Trace {
         self.values.fill(0.0);
         self.last_step = None;
     }
+
+    /// Add this trace to a checkpoint state as `{name}.values`, `{name}.dt_factor` and
+    /// `{name}.last_step`.
+    pub fn save_into(&self, state: ComponentState, name: &str) -> ComponentState {
+        state
+            .with_f64(&format!("{name}.values"), self.values.clone())
+            .with_f64(&format!("{name}.dt_factor"), vec![self.dt_ms, self.factor])
+            .with_opt_u64(&format!("{name}.last_step"), self.last_step)
+    }
+
+    /// Load what [`save_into`](Self::save_into) wrote (the number of values must match).
+    pub fn load_from(&mut self, state: &ComponentState, name: &str) -> Result<(), EngramError> {
+        let mut dt_factor = [0.0; 2];
+        state.read_f64(&format!("{name}.dt_factor"), &mut dt_factor)?;
+        let last_step = state.opt_u64(&format!("{name}.last_step"))?;
+        state.read_f64(&format!("{name}.values"), &mut self.values)?;
+        [self.dt_ms, self.factor] = dt_factor;
+        self.last_step = last_step;
+        Ok(())
+    }
+}
+
+/// Load a rule's state all or nothing: `load` works on a copy that replaces the rule only if
+/// it succeeds.
+pub(crate) fn load_all_or_nothing<R: Clone>(
+    rule: &mut R,
+    kind: &str,
+    state: &ComponentState,
+    load: impl FnOnce(&mut R, &ComponentState) -> Result<(), EngramError>,
+) -> Result<(), EngramError> {
+    state.check_kind(kind)?;
+    let mut copy = rule.clone();
+    load(&mut copy, state)?;
+    *rule = copy;
+    Ok(())
 }
 
 /// `Ok` if `w_min < w_max` and `w_min ≥ 0` is not required (inhibitory weights may be

@@ -2,8 +2,9 @@
 //! form (plasticity only inside a disinhibition window) and the global-factor variant of
 //! Zenke, Agnes & Gerstner (2015).
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip};
-use engram_core::error::ParamError;
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -156,6 +157,19 @@ impl InhibitoryStdp {
 impl PlasticityRule for InhibitoryStdp {
     fn name(&self) -> &str {
         "inhibitory_stdp"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        Ok(self.x_post.save_into(self.x_pre.save_into(s, "x_pre"), "x_post"))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            r.x_pre.load_from(s, "x_pre")?;
+            r.x_post.load_from(s, "x_post")
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
@@ -323,6 +337,28 @@ impl GlobalFactorIstdp {
 impl PlasticityRule for GlobalFactorIstdp {
     fn name(&self) -> &str {
         "global_factor_istdp"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        Ok(self
+            .x_post
+            .save_into(self.x_pre.save_into(s, "x_pre"), "x_post")
+            .with_f64("rate_dt_decay", vec![self.rate_hz, self.dt_ms, self.rate_decay])
+            .with_opt_u64("last_step", self.last_step))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            r.x_pre.load_from(s, "x_pre")?;
+            r.x_post.load_from(s, "x_post")?;
+            let mut v = [0.0; 3];
+            s.read_f64("rate_dt_decay", &mut v)?;
+            [r.rate_hz, r.dt_ms, r.rate_decay] = v;
+            r.last_step = s.opt_u64("last_step")?;
+            Ok(())
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {

@@ -1,8 +1,9 @@
 //! Homeostatic synaptic scaling (van Rossum, Bi & Turrigiano 2000): each postsynaptic neuron
 //! multiplies all its incoming weights towards a target rate, slowly, from a rate sensor.
 
-use crate::common::{check_bounds, check_shape, clip};
-use engram_core::error::ParamError;
+use crate::common::{check_bounds, check_shape, clip, load_all_or_nothing};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -133,6 +134,30 @@ impl SynapticScaling {
 impl PlasticityRule for SynapticScaling {
     fn name(&self) -> &str {
         "synaptic_scaling"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        Ok(s.with_f64("sensor_hz", self.sensor_hz.clone())
+            .with_f64("integral", self.integral.clone())
+            .with_f64("dt_decay", vec![self.dt_ms, self.sensor_decay])
+            .with_u64("every_since", vec![self.every_steps, self.since_update])
+            .with_opt_u64("last_step", self.last_step))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            s.read_f64("sensor_hz", &mut r.sensor_hz)?;
+            s.read_f64("integral", &mut r.integral)?;
+            let (mut f, mut u) = ([0.0; 2], [0u64; 2]);
+            s.read_f64("dt_decay", &mut f)?;
+            s.read_u64("every_since", &mut u)?;
+            [r.dt_ms, r.sensor_decay] = f;
+            [r.every_steps, r.since_update] = u;
+            r.last_step = s.opt_u64("last_step")?;
+            Ok(())
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, _pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {

@@ -1,8 +1,9 @@
 //! Pair-based STDP: additive (hard bounds) and multiplicative (weight-dependent, Gütig et al.
 //! 2003) updates, with all-to-all or nearest-spike interactions.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip};
-use engram_core::error::ParamError;
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -158,6 +159,19 @@ impl PairStdp {
 impl PlasticityRule for PairStdp {
     fn name(&self) -> &str {
         "pair_stdp"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        Ok(self.y_post.save_into(self.x_pre.save_into(s, "x_pre"), "y_post"))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            r.x_pre.load_from(s, "x_pre")?;
+            r.y_post.load_from(s, "y_post")
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {

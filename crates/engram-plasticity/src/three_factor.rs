@@ -1,8 +1,9 @@
 //! Three-factor plasticity: STDP tags a per-synapse eligibility trace, a neuromodulator turns
 //! it into weight change (Izhikevich 2007, "Solving the distal reward problem").
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip};
-use engram_core::error::ParamError;
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -153,6 +154,30 @@ impl RewardModulatedStdp {
 impl PlasticityRule for RewardModulatedStdp {
     fn name(&self) -> &str {
         "reward_modulated_stdp"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        Ok(self
+            .y_post
+            .save_into(self.x_pre.save_into(s, "x_pre"), "y_post")
+            .with_f64("stored", self.stored.clone())
+            .with_f64("epoch_dt_decay", vec![self.epoch, self.dt_ms, self.c_decay])
+            .with_opt_u64("last_step", self.last_step))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            r.x_pre.load_from(s, "x_pre")?;
+            r.y_post.load_from(s, "y_post")?;
+            s.read_f64("stored", &mut r.stored)?;
+            let mut f = [0.0; 3];
+            s.read_f64("epoch_dt_decay", &mut f)?;
+            [r.epoch, r.dt_ms, r.c_decay] = f;
+            r.last_step = s.opt_u64("last_step")?;
+            Ok(())
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {

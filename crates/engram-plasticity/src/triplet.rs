@@ -1,8 +1,9 @@
 //! Triplet STDP of Pfister & Gerstner (2006), all-to-all and nearest-spike, with the
 //! published visual-cortex parameter sets.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip};
-use engram_core::error::ParamError;
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -200,6 +201,24 @@ impl TripletStdp {
 impl PlasticityRule for TripletStdp {
     fn name(&self) -> &str {
         "triplet_stdp"
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let s = ComponentState::new(self.name());
+        let s = self.r1.save_into(s, "r1");
+        let s = self.r2.save_into(s, "r2");
+        let s = self.o1.save_into(s, "o1");
+        Ok(self.o2.save_into(s, "o2"))
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        let kind = self.name().to_string();
+        load_all_or_nothing(self, &kind, state, |r, s| {
+            r.r1.load_from(s, "r1")?;
+            r.r2.load_from(s, "r2")?;
+            r.o1.load_from(s, "o1")?;
+            r.o2.load_from(s, "o2")
+        })
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {

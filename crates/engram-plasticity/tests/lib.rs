@@ -4,6 +4,7 @@
 //! synapse) and weight bounds under arbitrary spike trains.
 
 mod bounds;
+mod checkpoint;
 mod istdp;
 mod params;
 mod scaling;
