@@ -17,6 +17,22 @@ pub trait NetworkView {
     fn state(&self, pop: usize, name: &str) -> Option<&[f64]>;
     /// Names of the state variables of `pop`.
     fn state_names(&self, pop: usize) -> Vec<&'static str>;
+    /// Names of all projections, in build order (`"E->I"` unless the builder named them).
+    /// Default: none (a view without projections).
+    fn projection_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// Index of a projection by name. Default `None`.
+    fn projection(&self, name: &str) -> Option<usize> {
+        let _ = name;
+        None
+    }
+    /// The weights of projection `projection` in its CSR order (after this step's plasticity).
+    /// Default `None`.
+    fn weights(&self, projection: usize) -> Option<&[f64]> {
+        let _ = projection;
+        None
+    }
 }
 
 /// Observes the network after each step and records what it is asked to.

@@ -32,18 +32,24 @@
 //! assert!(rec.count("B") > 0);                        // B fires one step after A
 //! ```
 
+pub mod checkpoint;
 pub mod monitors;
 pub mod network;
 pub mod npy;
 pub mod stimulus;
 
-pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor, WindowMonitor};
-pub use network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PopulationStats, RunOptions};
+pub use checkpoint::Checkpoint;
+pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor, WindowMonitor};
+pub use network::{
+    Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PopulationStats, ProjectionId, RunOptions,
+};
 
 /// The builder, the network and the standard monitors.
 pub mod prelude {
     #[doc(no_inline)]
-    pub use crate::monitors::{OutputFormat, RateMonitor, SpikeMonitor, StateMonitor, WindowMonitor};
+    pub use crate::checkpoint::Checkpoint;
     #[doc(no_inline)]
-    pub use crate::network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, RunOptions};
+    pub use crate::monitors::{OutputFormat, RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor, WindowMonitor};
+    #[doc(no_inline)]
+    pub use crate::network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, ProjectionId, RunOptions};
 }

@@ -20,6 +20,7 @@
 //! projections and spikes. Every floating-point sum is therefore done in the same order
 //! whatever the thread count, and results are bit-identical for 1, 2 or 4 threads.
 
+use crate::checkpoint::{Checkpoint, FORMAT_VERSION, PopulationState, ProjectionState, StimulusState};
 use crate::stimulus::StimulusHandle;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
@@ -123,6 +124,7 @@ struct Transpose {
 }
 
 struct Projection {
+    name: String,
     pre: usize,
     post: usize,
     receptor: usize,
@@ -280,10 +282,39 @@ impl NetworkBuilder {
                 (SynapseDelay::PerSynapse(d), max)
             }
         };
-        let projection =
-            Projection { pre: pre_i, post: post_i, receptor: receptor_i, weights, delay, rule: None, efficacy: None };
+        let index = self.projections.len();
+        let name = [
+            format!("{pre}->{post}"),
+            format!("{pre}->{post}:{receptor}"),
+            format!("{pre}->{post}:{receptor}#{index}"),
+        ]
+        .into_iter()
+        .find(|n| !self.projections.iter().any(|(p, _)| &p.name == n))
+        .expect("the index makes the last name unique");
+        let projection = Projection {
+            name,
+            pre: pre_i,
+            post: post_i,
+            receptor: receptor_i,
+            weights,
+            delay,
+            rule: None,
+            efficacy: None,
+        };
         self.projections.push((projection, max_delay));
-        Ok(ProjectionId(self.projections.len() - 1))
+        Ok(ProjectionId(index))
+    }
+
+    /// Name a projection (for monitors and checkpoints). [`connect`](Self::connect) names it
+    /// `"pre->post"`, or `"pre->post:receptor"` when that is taken (then
+    /// `"pre->post:receptor#index"`). Fails if the name is empty or used by another projection.
+    pub fn name_projection(&mut self, projection: ProjectionId, name: &str) -> Result<(), EngramError> {
+        let taken = self.projections.iter().enumerate().any(|(i, (p, _))| i != projection.0 && p.name == name);
+        if name.is_empty() || taken {
+            return Err(EngramError::Other(format!("projection name `{name}` is empty or already used")));
+        }
+        self.projections[projection.0].0.name = name.into();
+        Ok(())
     }
 
     /// Attach a plasticity rule to a projection.
@@ -374,7 +405,7 @@ impl NetworkBuilder {
             modulator: 0.0,
             steps_run: 0,
         };
-        let view = View { pops: &net.populations, spikes: &net.spikes };
+        let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };
         for m in &mut net.monitors {
             m.bind(&view)?;
         }
@@ -432,6 +463,7 @@ pub struct Network {
 struct View<'a> {
     pops: &'a [Population],
     spikes: &'a [Vec<u32>],
+    projections: &'a [Projection],
 }
 
 impl NetworkView for View<'_> {
@@ -458,6 +490,41 @@ impl NetworkView for View<'_> {
             Body::Neurons { model, .. } => model.state_names().to_vec(),
             Body::Source(_) => Vec::new(),
         }
+    }
+    fn projection_names(&self) -> Vec<&str> {
+        self.projections.iter().map(|p| p.name.as_str()).collect()
+    }
+    fn projection(&self, name: &str) -> Option<usize> {
+        self.projections.iter().position(|p| p.name == name)
+    }
+    fn weights(&self, projection: usize) -> Option<&[f64]> {
+        self.projections.get(projection).map(|p| p.weights.data())
+    }
+}
+
+/// FNV-1a hash of a projection's connectivity (row pointers, columns) and delays.
+fn structure_hash(p: &Projection) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut eat = |x: u64| {
+        for b in x.to_le_bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    let ip = p.weights.indptr();
+    ip.raw_storage().iter().for_each(|&x| eat(x as u64));
+    p.weights.indices().iter().for_each(|&x| eat(x as u64));
+    match &p.delay {
+        SynapseDelay::Uniform(d) => eat(*d as u64),
+        SynapseDelay::PerSynapse(d) => d.iter().for_each(|&x| eat(x as u64 | 1 << 40)),
+    }
+    h
+}
+
+/// Put `where_` in front of a checkpoint error from a component.
+fn within(e: EngramError, where_: &str) -> EngramError {
+    match e {
+        EngramError::Checkpoint(msg) => EngramError::Checkpoint(format!("{where_}: {msg}")),
+        other => other,
     }
 }
 
@@ -596,6 +663,37 @@ impl Network {
         &self.projections[projection.0].weights
     }
 
+    /// Index of a projection by name (see [`NetworkBuilder::name_projection`]).
+    pub fn projection(&self, name: &str) -> Result<ProjectionId, EngramError> {
+        self.projections
+            .iter()
+            .position(|p| p.name == name)
+            .map(ProjectionId)
+            .ok_or_else(|| EngramError::unknown("projection", name, self.projections.iter().map(|p| p.name.as_str())))
+    }
+
+    /// The name of a projection.
+    pub fn projection_name(&self, projection: ProjectionId) -> &str {
+        &self.projections[projection.0].name
+    }
+
+    /// Names of all projections, in build order.
+    pub fn projection_names(&self) -> Vec<&str> {
+        self.projections.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// Number of stimuli, in the order they were added.
+    pub fn n_stimuli(&self) -> usize {
+        self.stimuli.len()
+    }
+
+    /// Stimulus `index` (in the order of [`NetworkBuilder::add_stimulus`]), mutable; reach its
+    /// own methods (reseed, start a trial) with
+    /// [`as_any_mut`](engram_core::stimulus::Stimulus::as_any_mut) and a downcast.
+    pub fn stimulus_mut(&mut self, index: usize) -> Option<&mut dyn Stimulus> {
+        Some(self.stimuli.get_mut(index)?.stimulus.as_mut())
+    }
+
     /// Total number of stored synapses.
     pub fn n_synapses(&self) -> usize {
         self.projections.iter().map(|p| p.weights.nnz()).sum()
@@ -651,8 +749,15 @@ impl Network {
             .collect()
     }
 
-    /// Return every neuron model to rest and clear the delay buffers and plasticity traces,
+    /// Return every neuron model to rest ([`NeuronModel::reset_state`]) and clear the delay
+    /// buffers, injected currents, plasticity traces ([`PlasticityRule::reset_traces`]),
+    /// short-term plasticity efficacies, this step's spikes and the divergence guard's window,
     /// keeping weights (between trials).
+    ///
+    /// Not reset: the clock (see [`reset_clock`](Self::reset_clock)), the spike counters
+    /// ([`reset_counts`](Self::reset_counts)), spike sources and stimuli (they own their
+    /// random streams: reseed them or start a trial through [`source_mut`](Self::source_mut)
+    /// and [`stimulus_mut`](Self::stimulus_mut)), and the monitors' records.
     pub fn reset_activity(&mut self) {
         for p in &mut self.populations {
             if let Body::Neurons { model, ring, current_pa, .. } = &mut p.body {
@@ -665,8 +770,19 @@ impl Network {
             if let Some((rule, _)) = &mut p.rule {
                 rule.reset_traces();
             }
+            if let Some(eff) = &mut p.efficacy {
+                eff.fill(1.0);
+            }
         }
         self.spikes.iter_mut().for_each(Vec::clear);
+        self.window_counts.fill(0);
+    }
+
+    /// Set the clock back to step 0, so that a new trial starts at t = 0 (stimulus schedules,
+    /// spike sources' `start_trial`). Use it with [`reset_activity`](Self::reset_activity);
+    /// monitors then record times from 0 again.
+    pub fn reset_clock(&mut self) {
+        self.step = 0;
     }
 
     /// A monitor, downcast to its type.
@@ -801,7 +917,7 @@ impl Network {
             }
         }
         if !self.monitors.is_empty() {
-            let view = View { pops: &self.populations, spikes: &self.spikes };
+            let view = View { pops: &self.populations, spikes: &self.spikes, projections: &self.projections };
             for m in &mut self.monitors {
                 m.observe(&ctx, &view)?;
             }
@@ -811,6 +927,249 @@ impl Network {
         if self.step % self.check_every == 0 {
             self.check_divergence()?;
         }
+        Ok(())
+    }
+
+    /// The complete dynamic state, for [`restore`](Self::restore) into this network or into
+    /// one built the same way (see [`crate::checkpoint`]). Fails, naming it, if a model,
+    /// source, stimulus or rule does not implement checkpoints. Monitors are not included.
+    pub fn checkpoint(&self) -> Result<Checkpoint, EngramError> {
+        let populations = self
+            .populations
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let (state, is_source, n_receptors, ring, current_pa) = match &p.body {
+                    Body::Neurons { model, ring, current_pa, .. } => (
+                        model.save_state()?,
+                        false,
+                        model.receptors().len(),
+                        ring.iter().flatten().flatten().copied().collect(),
+                        current_pa.clone(),
+                    ),
+                    Body::Source(src) => (src.save_state()?, true, 0, Vec::new(), Vec::new()),
+                };
+                Ok(PopulationState {
+                    name: p.name.clone(),
+                    len: p.len,
+                    is_source,
+                    state,
+                    n_receptors,
+                    ring,
+                    current_pa,
+                    last_spikes: self.spikes[i].clone(),
+                    spike_count: self.spike_counts[i],
+                    window_count: self.window_counts[i],
+                    neuron_counts: self.neuron_counts[i].clone(),
+                })
+            })
+            .collect::<Result<_, EngramError>>()?;
+        let projections = self
+            .projections
+            .iter()
+            .map(|p| {
+                Ok(ProjectionState {
+                    name: p.name.clone(),
+                    pre: self.populations[p.pre].name.clone(),
+                    post: self.populations[p.post].name.clone(),
+                    receptor: self.receptor_name(p),
+                    shape: p.weights.shape(),
+                    nnz: p.weights.nnz(),
+                    structure_hash: structure_hash(p),
+                    weights: p.weights.data().to_vec(),
+                    efficacy: p.efficacy.clone(),
+                    rule: p.rule.as_ref().map(|(r, _)| r.save_state()).transpose()?,
+                })
+            })
+            .collect::<Result<_, EngramError>>()?;
+        let stimuli = self
+            .stimuli
+            .iter()
+            .map(|s| {
+                Ok(StimulusState { target: self.populations[s.target].name.clone(), state: s.stimulus.save_state()? })
+            })
+            .collect::<Result<_, EngramError>>()?;
+        Ok(Checkpoint {
+            version: FORMAT_VERSION,
+            dt_ms: self.clock.dt_ms(),
+            seed: self.seed,
+            step: self.step,
+            steps_run: self.steps_run,
+            modulator: self.modulator,
+            ring_len: self.ring_len,
+            populations,
+            projections,
+            stimuli,
+        })
+    }
+
+    fn receptor_name(&self, p: &Projection) -> String {
+        match &self.populations[p.post].body {
+            Body::Neurons { model, .. } => model.receptors()[p.receptor].name.clone(),
+            Body::Source(_) => String::new(),
+        }
+    }
+
+    /// Check that `checkpoint` was taken from a network with this structure (step size,
+    /// populations with their names, sizes and kinds, projections with their end points,
+    /// receptors, shapes, connectivity and delays, rules, stimuli).
+    fn check_structure(&self, ck: &Checkpoint) -> Result<(), EngramError> {
+        let fail =
+            |msg: String| Err(EngramError::Checkpoint(format!("the checkpoint does not fit this network: {msg}")));
+        if ck.version != FORMAT_VERSION {
+            return fail(format!("checkpoint version {}, this engine writes {FORMAT_VERSION}", ck.version));
+        }
+        if ck.dt_ms.to_bits() != self.clock.dt_ms().to_bits() {
+            return fail(format!("dt = {} ms in the checkpoint, {} ms here", ck.dt_ms, self.clock.dt_ms()));
+        }
+        if ck.populations.len() != self.populations.len() {
+            let names: Vec<&str> = ck.populations.iter().map(|p| p.name.as_str()).collect();
+            return fail(format!(
+                "{} populations ({}) in the checkpoint, {} here ({})",
+                names.len(),
+                names.join(", "),
+                self.populations.len(),
+                self.populations.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for (p, c) in self.populations.iter().zip(&ck.populations) {
+            if p.name != c.name || p.len != c.len {
+                return fail(format!(
+                    "population `{}` ({} neurons) here, `{}` ({}) in the checkpoint",
+                    p.name, p.len, c.name, c.len
+                ));
+            }
+            let (kind, is_source, n_receptors) = match &p.body {
+                Body::Neurons { model, .. } => (model.kind().to_string(), false, model.receptors().len()),
+                Body::Source(src) => (src.kind().to_string(), true, 0),
+            };
+            if kind != c.state.kind || is_source != c.is_source {
+                return fail(format!(
+                    "population `{}` is a `{kind}` here, a `{}` in the checkpoint",
+                    p.name, c.state.kind
+                ));
+            }
+            let ring = if is_source { 0 } else { self.ring_len * n_receptors * p.len };
+            let current = if is_source { 0 } else { p.len };
+            if c.n_receptors != n_receptors
+                || c.ring.len() != ring
+                || c.current_pa.len() != current
+                || c.neuron_counts.len() != p.len
+                || c.last_spikes.iter().any(|&i| i as usize >= p.len)
+            {
+                return fail(format!(
+                    "population `{}`: delay buffers or counters of another size (longest delay or receptors differ)",
+                    p.name
+                ));
+            }
+        }
+        if ck.projections.len() != self.projections.len() {
+            return fail(format!(
+                "{} projections in the checkpoint, {} here",
+                ck.projections.len(),
+                self.projections.len()
+            ));
+        }
+        for (p, c) in self.projections.iter().zip(&ck.projections) {
+            let (pre, post) = (&self.populations[p.pre].name, &self.populations[p.post].name);
+            let what = format!("projection `{}` ({pre} -> {post})", p.name);
+            if (pre, post) != (&c.pre, &c.post) || self.receptor_name(p) != c.receptor {
+                return fail(format!(
+                    "{what} here, `{}` ({} -> {}, receptor `{}`) in the checkpoint",
+                    c.name, c.pre, c.post, c.receptor
+                ));
+            }
+            if p.weights.shape() != c.shape || p.weights.nnz() != c.nnz || c.weights.len() != c.nnz {
+                return fail(format!(
+                    "{what}: {:?} with {} synapses here, {:?} with {} in the checkpoint",
+                    p.weights.shape(),
+                    p.weights.nnz(),
+                    c.shape,
+                    c.nnz
+                ));
+            }
+            if structure_hash(p) != c.structure_hash {
+                return fail(format!("{what}: same size, but other synapses or delays"));
+            }
+            let rule = p.rule.as_ref().map(|(r, _)| r.name().to_string());
+            if rule != c.rule.as_ref().map(|r| r.kind.clone()) {
+                return fail(format!(
+                    "{what}: plasticity rule {rule:?} here, {:?} in the checkpoint",
+                    c.rule.as_ref().map(|r| &r.kind)
+                ));
+            }
+            if p.efficacy.as_ref().map(Vec::len) != c.efficacy.as_ref().map(Vec::len) {
+                return fail(format!("{what}: short-term plasticity efficacies differ"));
+            }
+        }
+        if ck.stimuli.len() != self.stimuli.len() {
+            return fail(format!("{} stimuli in the checkpoint, {} here", ck.stimuli.len(), self.stimuli.len()));
+        }
+        for (k, (s, c)) in self.stimuli.iter().zip(&ck.stimuli).enumerate() {
+            let target = &self.populations[s.target].name;
+            if target != &c.target || s.stimulus.kind() != c.state.kind {
+                return fail(format!(
+                    "stimulus {k} is a `{}` on `{target}` here, a `{}` on `{}` in the checkpoint",
+                    s.stimulus.kind(),
+                    c.state.kind,
+                    c.target
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Load a [`checkpoint`](Self::checkpoint) taken from this network or from one built the
+    /// same way (same step size, populations, projections with the same synapses and delays,
+    /// rules and stimuli); the next steps are then bit-identical to those that followed the
+    /// checkpoint in the original run. A network of another structure is refused with an error
+    /// naming the first difference, before anything changes; if a component refuses its state,
+    /// the network is put back as it was. Monitors are left as they are.
+    pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), EngramError> {
+        self.check_structure(checkpoint)?;
+        let backup = self.checkpoint()?;
+        self.load_unchecked(checkpoint).or_else(|e| {
+            self.load_unchecked(&backup).expect("the network's own state loads back");
+            Err(e)
+        })
+    }
+
+    fn load_unchecked(&mut self, ck: &Checkpoint) -> Result<(), EngramError> {
+        let ring_len = self.ring_len;
+        for (i, (p, c)) in self.populations.iter_mut().zip(&ck.populations).enumerate() {
+            match &mut p.body {
+                Body::Neurons { model, ring, current_pa, .. } => {
+                    model.load_state(&c.state).map_err(|e| within(e, &p.name))?;
+                    let mut values = c.ring.iter();
+                    for buf in ring.iter_mut().flatten().flatten() {
+                        *buf = *values.next().expect("ring size checked");
+                    }
+                    debug_assert_eq!(ring.len(), ring_len);
+                    current_pa.copy_from_slice(&c.current_pa);
+                }
+                Body::Source(src) => src.load_state(&c.state).map_err(|e| within(e, &p.name))?,
+            }
+            self.spikes[i].clear();
+            self.spikes[i].extend_from_slice(&c.last_spikes);
+            self.spike_counts[i] = c.spike_count;
+            self.window_counts[i] = c.window_count;
+            self.neuron_counts[i].copy_from_slice(&c.neuron_counts);
+        }
+        for (p, c) in self.projections.iter_mut().zip(&ck.projections) {
+            p.weights.data_mut().copy_from_slice(&c.weights);
+            if let (Some(eff), Some(saved)) = (&mut p.efficacy, &c.efficacy) {
+                eff.copy_from_slice(saved);
+            }
+            if let (Some((rule, _)), Some(saved)) = (&mut p.rule, &c.rule) {
+                rule.load_state(saved).map_err(|e| within(e, &p.name))?;
+            }
+        }
+        for (k, (s, c)) in self.stimuli.iter_mut().zip(&ck.stimuli).enumerate() {
+            s.stimulus.load_state(&c.state).map_err(|e| within(e, &format!("stimulus {k}")))?;
+        }
+        self.step = ck.step;
+        self.steps_run = ck.steps_run;
+        self.modulator = ck.modulator;
         Ok(())
     }
 

@@ -1,4 +1,5 @@
-//! Streaming writers for 2-D float64 arrays: NumPy `.npy` (readable with `numpy.load`) and CSV.
+//! Streaming writers for 2-D float64 arrays: NumPy `.npy` (readable with `numpy.load`) and CSV;
+//! whole 1-D arrays of `f64`, `u64` or `u32` written and read back bit-exactly (checkpoints).
 //!
 //! The `.npy` header is written with room for the final shape and rewritten when the writer
 //! is finished, so rows can be streamed while the run goes on.
@@ -129,4 +130,98 @@ pub fn write_array(path: &Path, format: OutputFormat, columns: &[&str], data: &[
         w.write_row(row)?;
     }
     w.finish()
+}
+
+/// An element type of 1-D `.npy` arrays: `<f8`, `<u8` or `<u4`, little-endian.
+pub trait NpyElement: Copy + Sized {
+    /// The NumPy type string, e.g. `<f8`.
+    const DESCR: &'static str;
+    /// Bytes per element.
+    const SIZE: usize;
+    /// Append the little-endian bytes of `self`.
+    fn put(self, out: &mut Vec<u8>);
+    /// Read one element from `SIZE` little-endian bytes.
+    fn get(bytes: &[u8]) -> Self;
+}
+
+macro_rules! npy_element {
+    ($t:ty, $descr:literal) => {
+        impl NpyElement for $t {
+            const DESCR: &'static str = $descr;
+            const SIZE: usize = std::mem::size_of::<$t>();
+            fn put(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn get(bytes: &[u8]) -> Self {
+                <$t>::from_le_bytes(bytes.try_into().expect("element size"))
+            }
+        }
+    };
+}
+npy_element!(f64, "<f8");
+npy_element!(u64, "<u8");
+npy_element!(u32, "<u4");
+
+/// Write `data` as a 1-D `.npy` array (shape `(len,)`), bit-exactly.
+///
+/// ```
+/// use engram_sim::npy::{read_npy_1d, write_npy_1d};
+/// let path = std::env::temp_dir().join("engram_doc_1d.npy");
+/// let x = [0.1, f64::NAN, -0.0, f64::INFINITY];
+/// write_npy_1d(&path, &x).unwrap();
+/// let back: Vec<f64> = read_npy_1d(&path).unwrap();
+/// assert!(x.iter().zip(&back).all(|(a, b)| a.to_bits() == b.to_bits()));
+/// assert!(read_npy_1d::<u64>(&path).unwrap_err().to_string().contains("holds '<f8'"));
+/// ```
+pub fn write_npy_1d<T: NpyElement>(path: &Path, data: &[T]) -> Result<(), EngramError> {
+    let dict = format!("{{'descr': '{}', 'fortran_order': False, 'shape': ({},), }}", T::DESCR, data.len());
+    let mut bytes = Vec::with_capacity(HEADER_LEN + data.len() * T::SIZE);
+    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
+    bytes.extend_from_slice(&((HEADER_LEN - 10) as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    bytes.resize(HEADER_LEN - 1, b' ');
+    bytes.push(b'\n');
+    for &x in data {
+        x.put(&mut bytes);
+    }
+    std::fs::write(path, bytes).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+}
+
+/// Read a C-ordered `.npy` array of element type `T` (any shape, flattened).
+pub fn read_npy_1d<T: NpyElement>(path: &Path) -> Result<Vec<T>, EngramError> {
+    let bad = |what: String| EngramError::Other(format!("{}: {what}", path.display()));
+    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err(bad("not a .npy file".into()));
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize, 12),
+        v => return Err(bad(format!(".npy version {v} is not supported"))),
+    };
+    let header = bytes.get(start..start + header_len).ok_or_else(|| bad("truncated header".into()))?;
+    let header = String::from_utf8_lossy(header);
+    let field = |key: &str| -> Option<String> {
+        let at = header.find(&format!("'{key}'"))? + key.len() + 2;
+        let rest = header[at..].trim_start().strip_prefix(':')?.trim_start();
+        let end = if rest.starts_with('(') { rest.find(')')? + 1 } else { rest.find([',', '}'])? };
+        Some(rest[..end].trim().trim_matches('\'').to_string())
+    };
+    let descr = field("descr").ok_or_else(|| bad("no 'descr' in the header".into()))?;
+    if descr != T::DESCR {
+        return Err(bad(format!("holds '{descr}', expected '{}'", T::DESCR)));
+    }
+    if field("fortran_order").as_deref() != Some("False") {
+        return Err(bad("Fortran-ordered arrays are not supported".into()));
+    }
+    let shape = field("shape").ok_or_else(|| bad("no 'shape' in the header".into()))?;
+    let mut len = 1usize;
+    for dim in shape.trim_matches(['(', ')']).split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        len *= dim.parse::<usize>().map_err(|_| bad(format!("bad shape {shape}")))?;
+    }
+    let data = &bytes[start + header_len..];
+    if data.len() != len * T::SIZE {
+        return Err(bad(format!("{} data bytes for {len} elements of {}", data.len(), T::DESCR)));
+    }
+    Ok(data.chunks_exact(T::SIZE).map(T::get).collect())
 }

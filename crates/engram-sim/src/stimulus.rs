@@ -1,5 +1,7 @@
 //! Stimuli bound to their target population, and the simplest stimulus: a constant current.
 
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::EngramError;
 use engram_core::neuron::StepContext;
 use engram_core::stimulus::{Stimulus, StimulusTarget};
 
@@ -39,5 +41,18 @@ impl Stimulus for ConstantCurrent {
     }
     fn apply(&mut self, _ctx: &StepContext, target: StimulusTarget<'_>) {
         target.current_pa.iter_mut().for_each(|i| *i += self.amplitude_pa);
+    }
+    fn kind(&self) -> &str {
+        "constant_current"
+    }
+    /// Stateless: an empty state.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(ComponentState::new(self.kind()))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())
+    }
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 }
