@@ -778,10 +778,13 @@ impl Network {
         self.window_counts.fill(0);
     }
 
-    /// Set the clock back to step 0, so that a new trial starts at t = 0 (stimulus schedules,
-    /// spike sources' `start_trial`). Use it with [`reset_activity`](Self::reset_activity);
-    /// monitors then record times from 0 again.
+    /// Start a new trial at t = 0: [`reset_activity`](Self::reset_activity) and set the clock
+    /// back to step 0 (stimulus schedules and spike sources' `start_trial` count from there).
+    /// The activity is reset too because the delay buffers and rules that remember spike
+    /// steps (Tsodyks–Markram) assume that time only moves forward. Monitors then record times
+    /// from 0 again.
     pub fn reset_clock(&mut self) {
+        self.reset_activity();
         self.step = 0;
     }
 
@@ -1092,11 +1095,10 @@ impl Network {
                 return fail(format!("{what}: same size, but other synapses or delays"));
             }
             let rule = p.rule.as_ref().map(|(r, _)| r.name().to_string());
-            if rule != c.rule.as_ref().map(|r| r.kind.clone()) {
-                return fail(format!(
-                    "{what}: plasticity rule {rule:?} here, {:?} in the checkpoint",
-                    c.rule.as_ref().map(|r| &r.kind)
-                ));
+            let saved = c.rule.as_ref().map(|r| r.kind.clone());
+            if rule != saved {
+                let show = |r: Option<String>| r.map_or("no plasticity rule".to_string(), |r| format!("`{r}`"));
+                return fail(format!("{what}: {} here, {} in the checkpoint", show(rule), show(saved)));
             }
             if p.efficacy.as_ref().map(Vec::len) != c.efficacy.as_ref().map(Vec::len) {
                 return fail(format!("{what}: short-term plasticity efficacies differ"));

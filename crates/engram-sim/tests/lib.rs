@@ -1,8 +1,10 @@
 //! Integration tests of the engine: delivery and delays, determinism across thread counts,
-//! divergence detection, monitors and their files, plasticity slot, errors.
+//! divergence detection, monitors and their files, plasticity slot, errors, checkpoints and
+//! the weight monitor.
 
 mod toy;
 
+mod checkpoint;
 mod delivery;
 mod determinism;
 mod divergence;
