@@ -3,5 +3,6 @@
 mod benchmarks;
 mod config;
 mod dp;
+mod dp_fig3;
 mod dp_fig6;
 mod runner;

@@ -20,6 +20,7 @@ use super::params::{DpConfig, Structure};
 pub mod basic;
 pub mod fig1;
 pub mod fig2;
+pub mod fig3;
 pub mod fig6;
 
 /// What to reproduce and how big.
@@ -195,6 +196,9 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
         if wants(2) {
             summary.insert("fig2".into(), fig2::run(&ctx, &basic)?);
         }
+    }
+    if wants(3) {
+        summary.insert("fig3".into(), fig3::run(&ctx)?);
     }
     if wants(6) {
         summary.insert("fig6".into(), fig6::run(&ctx)?);
