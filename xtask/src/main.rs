@@ -22,7 +22,8 @@ struct Cli {
 enum Cmd {
     /// Run a built-in model (coba, cuba) or an experiment file (.ron) and write a run directory.
     Run(RunArgs),
-    /// Reproduce a paper: `dp` (Meissner-Bernard, Zenke & Friedrich, eLife 2025), all figures by default.
+    /// Reproduce a paper: `dp` (Meissner-Bernard, Zenke & Friedrich, eLife 2025), all figures by
+    /// default, or `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
     /// Criterion benchmarks plus a side-by-side table against Brian2 (with --brian2-python).
     Bench(bench::BenchArgs),
@@ -34,7 +35,7 @@ enum Cmd {
 
 #[derive(clap::Args)]
 struct ReproduceArgs {
-    /// Which paper: `dp`.
+    /// Which paper: `dp` or `vogels2011`.
     paper: String,
     /// Only these figures (1–6); repeat the flag for several. Default: all.
     #[arg(long = "figure")]
@@ -165,8 +166,11 @@ fn run(args: RunArgs) -> Result<()> {
 
 fn reproduce(args: ReproduceArgs) -> Result<()> {
     use engram_models::dp::reproduce::{ReproduceOptions, reproduce as run_reproduction};
+    if args.paper == "vogels2011" {
+        return reproduce_vogels2011(args);
+    }
     if args.paper != "dp" {
-        bail!("unknown paper `{}`; available: dp", args.paper);
+        bail!("unknown paper `{}`; available: dp, vogels2011", args.paper);
     }
     if let Some(bad) = args.figures.iter().find(|f| !(1..=6).contains(*f)) {
         bail!("--figure {bad}: the Dp paper has figures 1 to 6");
@@ -187,6 +191,28 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
     let t0 = std::time::Instant::now();
     run_reproduction(options)?;
     println!("reproduced dp in {:.0} s; figures and summary.json in {}", t0.elapsed().as_secs_f64(), out.display());
+    Ok(())
+}
+
+fn reproduce_vogels2011(args: ReproduceArgs) -> Result<()> {
+    use engram_models::vogels2011::{ReproduceOptions, reproduce};
+    if !args.figures.is_empty() {
+        bail!("--figure applies to dp only; vogels2011 always runs both experiments");
+    }
+    let out =
+        args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/vogels2011-quick" } else { "runs/vogels2011" }));
+    prepare_output_dir(&out, args.force)?;
+    if let Some(t) = args.threads {
+        rayon_threads(t)?;
+    }
+    let seed = if args.seed == 2025 { 2011 } else { args.seed };
+    let t0 = std::time::Instant::now();
+    reproduce(ReproduceOptions { quick: args.quick, seed, out: out.clone(), progress: !args.quiet })?;
+    println!(
+        "reproduced vogels2011 in {:.0} s; figures and summary.json in {}",
+        t0.elapsed().as_secs_f64(),
+        out.display()
+    );
     Ok(())
 }
 

@@ -17,3 +17,4 @@ pub mod cuba;
 pub mod dp;
 pub mod experiment;
 pub mod run;
+pub mod vogels2011;

@@ -6,3 +6,4 @@ mod dp;
 mod dp_fig3;
 mod dp_fig6;
 mod runner;
+mod vogels2011;
