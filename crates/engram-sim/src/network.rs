@@ -1130,10 +1130,11 @@ impl Network {
     pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), EngramError> {
         self.check_structure(checkpoint)?;
         let backup = self.checkpoint()?;
-        self.load_unchecked(checkpoint).or_else(|e| {
+        if let Err(e) = self.load_unchecked(checkpoint) {
             self.load_unchecked(&backup).expect("the network's own state loads back");
-            Err(e)
-        })
+            return Err(e);
+        }
+        Ok(())
     }
 
     fn load_unchecked(&mut self, ck: &Checkpoint) -> Result<(), EngramError> {
