@@ -20,3 +20,15 @@ pub fn process_cpu_s() -> Option<f64> {
     }
     Some(total_ns as f64 * 1e-9)
 }
+
+/// CPU seconds used by the calling thread so far (Linux: `/proc/thread-self/schedstat`;
+/// `None` elsewhere). Use it to time work done on one thread while other threads run.
+///
+/// ```
+/// let t = engram_models::cputime::thread_cpu_s();
+/// assert!(t.is_none() || t.unwrap() >= 0.0);
+/// ```
+pub fn thread_cpu_s() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(text.split_whitespace().next()?.parse::<u64>().ok()? as f64 * 1e-9)
+}

@@ -105,7 +105,14 @@ impl Protocol {
             .map(|k| Presentation { odor: k % n, onset_ms: 3000.0 * k as f64 + 1000.0, duration_ms: 2000.0 })
             .collect();
         let duration_ms = 3000.0 * (n * repeats) as f64 + 1000.0;
-        Self { odors, presentations, duration_ms, injections: Vec::new(), inhibition_playback: None, custom_windows: None }
+        Self {
+            odors,
+            presentations,
+            duration_ms,
+            injections: Vec::new(),
+            inhibition_playback: None,
+            custom_windows: None,
+        }
     }
 
     /// The measurement windows: `custom_windows` if given, else four around every presentation.
@@ -236,10 +243,10 @@ pub fn simulate(
     // only NaN stops a run; rates are capped by the 8 ms refractory period anyway.
     b.divergence_guard(engram_sim::DivergenceGuard { check_every_ms: 100.0, max_rate_hz: 1000.0 });
     let mut network = b.build()?;
-    let cpu0 = crate::cputime::process_cpu_s();
+    let cpu0 = crate::cputime::thread_cpu_s();
     let options = RunOptions { progress: progress.is_some(), label: progress.unwrap_or("").to_string() };
     network.run_ms_with(protocol.duration_ms, &options)?;
-    let loop_s = match (cpu0, crate::cputime::process_cpu_s()) {
+    let loop_s = match (cpu0, crate::cputime::thread_cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };
