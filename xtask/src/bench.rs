@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: criterion benchmarks, then COBA/CUBA side by side with Brian2
 //! standalone, measured in the same run on the same machine (single thread, loop CPU time
-//! per simulated second, best of `--repeats`).
+//! per simulated second, best of `--repeats`), and the plasticity benchmarks (COBA-4000 with
+//! pair STDP against the static network; with `--plastic` the Auryn-like 33.75 M-synapse
+//! network with triplet STDP).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -29,6 +31,13 @@ pub struct BenchArgs {
     /// Only COBA-4000 and CUBA-4000 (skip the 64k network).
     #[arg(long)]
     quick: bool,
+    /// Also measure the Auryn-like plastic network (20k E + 5k I + 2.5k Poisson, 33.75 M
+    /// synapses, triplet STDP on E->E; about 1 min and 1.5 GB).
+    #[arg(long)]
+    plastic: bool,
+    /// Only the plasticity rows (COBA-4000 static vs pair STDP; with --plastic also Auryn-like).
+    #[arg(long)]
+    plastic_only: bool,
     /// Where to write the table (markdown).
     #[arg(long, default_value = "target/bench/coba_table.md")]
     table: PathBuf,
@@ -125,7 +134,118 @@ fn dp_30s(repeats: usize) -> Result<f64> {
     Ok(best)
 }
 
+/// Process CPU seconds (user + system, all threads, exited ones included) from
+/// `/proc/self/stat`, in clock ticks of 10 ms. Used for the plasticity rows: on this machine
+/// the per-thread `schedstat` sum (`cputime::process_cpu_s`) reported ~1 s less than this for
+/// each 1 s phase of the 34 M-synapse network (while matching it for COBA-4000), so the
+/// conservative, process-wide figure is reported.
+fn process_stat_cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// CPU and wall seconds of `f`, run in a one-thread pool.
+fn timed(f: impl FnOnce() -> Result<()> + Send) -> Result<(f64, f64)> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let (c0, t0) = (process_stat_cpu_s(), std::time::Instant::now());
+    pool.install(f)?;
+    Ok((process_stat_cpu_s() - c0, t0.elapsed().as_secs_f64()))
+}
+
+/// COBA-4000 static and with pair STDP on E->E, alternating, 10 s each (after a 100 ms
+/// warm-up; long enough for the 10 ms CPU ticks); best CPU of the repeats. Returns
+/// (static, plastic) CPU s per simulated s and E rates.
+fn coba_stdp(repeats: usize) -> Result<[(f64, f64); 2]> {
+    use engram_models::coba::CobaConfig;
+    use engram_models::plastic_benchmarks::coba_with_pair_stdp;
+    let mut best = [(f64::INFINITY, 0.0); 2];
+    for _ in 0..repeats {
+        for (k, plastic) in [false, true].into_iter().enumerate() {
+            let mut net = coba_with_pair_stdp(&CobaConfig::default(), plastic, 0.1, 12345)?;
+            net.run_ms(100.0)?;
+            net.reset_counts();
+            let (cpu, _) = timed(|| Ok(net.run_ms(10_000.0)?))?;
+            let cpu = cpu / 10.0;
+            let rate = net.stats().iter().find(|s| s.name == "E").map_or(f64::NAN, |s| s.rate_hz);
+            if cpu < best[k].0 {
+                best[k] = (cpu, rate);
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// The Auryn-like network: build, 1 s static (triplet STDP off), 1 s plastic.
+fn auryn_like() -> Result<String> {
+    use engram_models::plastic_benchmarks::AurynBackgroundConfig;
+    let config = AurynBackgroundConfig::default();
+    let mut built = None;
+    let (build_cpu, _) = timed(|| {
+        built = Some(config.build(0.1, 1)?);
+        Ok(())
+    })?;
+    let mut bg = built.expect("built above");
+    let n_syn = bg.network.n_synapses();
+    let phase =
+        |bg: &mut engram_models::plastic_benchmarks::AurynBackground, modulator: f64| -> Result<(f64, f64, f64)> {
+            let net = &mut bg.network;
+            net.set_modulator(modulator);
+            net.reset_counts();
+            let (cpu, wall) = timed(|| Ok(net.run_ms(1000.0)?))?;
+            eprintln!("  modulator {modulator}: {cpu:.3} CPU-s, {wall:.3} s wall");
+            let st = net.stats();
+            let rate = |n: &str| st.iter().find(|s| s.name == n).map_or(f64::NAN, |s| s.rate_hz);
+            Ok((cpu, rate("E"), rate("I")))
+        };
+    let (s_cpu, s_e, s_i) = phase(&mut bg, 0.0)?;
+    let (p_cpu, p_e, p_i) = phase(&mut bg, 1.0)?;
+    Ok(format!(
+        "\nAuryn-like plastic network (20k E + 5k I conductance LIF + 2.5k Poisson, p = 0.05, {n_syn} synapses), single thread: \
+         build **{build_cpu:.2} s CPU** (target < 3 s); static phase (1 s, triplet STDP off) **{s_cpu:.2} CPU-s per bio-s** \
+         (E {s_e:.2} Hz, I {s_i:.2} Hz; Auryn ≈ 0.84); plastic phase (1 s, triplet STDP on E->E) **{p_cpu:.2} CPU-s per bio-s** \
+         (E {p_e:.2} Hz, I {p_i:.2} Hz; target ≤ 1.5, Auryn's figure)\n"
+    ))
+}
+
+fn plastic_rows(args: &BenchArgs, table: &mut String) -> Result<()> {
+    eprintln!("measuring COBA-4000 static vs pair STDP ...");
+    let [(s_cpu, s_rate), (p_cpu, p_rate)] = coba_stdp(args.repeats)?;
+    let row = format!(
+        "\nCOBA-4000 with pair STDP on E->E (10 s after 100 ms, single thread, best of {}): static **{s_cpu:.4}** CPU-s per bio-s \
+         (E {s_rate:.1} Hz), plastic **{p_cpu:.4}** (E {p_rate:.1} Hz), ratio **{:.2}×** (target ≤ 1.5×)\n",
+        args.repeats,
+        p_cpu / s_cpu
+    );
+    eprint!("{row}");
+    table.push_str(&row);
+    if args.plastic {
+        eprintln!("measuring the Auryn-like plastic network ...");
+        let row = auryn_like()?;
+        eprint!("{row}");
+        table.push_str(&row);
+    }
+    Ok(())
+}
+
+fn write_table(args: &BenchArgs, table: &str) -> Result<()> {
+    let path = workspace_root().join(&args.table);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, table)?;
+    println!("{table}");
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
 pub fn bench(args: BenchArgs) -> Result<()> {
+    if args.plastic_only {
+        let mut table = String::from("Plasticity benchmarks, CPU seconds per simulated second.\n");
+        plastic_rows(&args, &mut table)?;
+        return write_table(&args, &table);
+    }
     if !args.no_criterion {
         sh("cargo", &["bench", "--workspace", "--", "--quick"])?;
     }
@@ -188,12 +308,6 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     );
     eprint!("{row}");
     table.push_str(&row);
-    let path = workspace_root().join(&args.table);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&path, &table)?;
-    println!("{table}");
-    println!("wrote {}", path.display());
-    Ok(())
+    plastic_rows(&args, &mut table)?;
+    write_table(&args, &table)
 }

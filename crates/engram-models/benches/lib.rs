@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the built-in models: COBA and CUBA loops (single thread) and
+//! Criterion benchmarks of the built-in models: COBA (static and with pair STDP) and CUBA loops (single thread) and
 //! network construction. `cargo bench -p engram-models --bench lib`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,6 +20,16 @@ fn coba_loop(c: &mut Criterion) {
 
 fn cuba_loop(c: &mut Criterion) {
     loop_100ms(c, "cuba");
+}
+
+/// COBA-4000 with pair STDP on E→E: 100 ms after a 100 ms warm-up, one thread (compare
+/// with `coba_4000_loop_100ms`).
+fn coba_stdp_loop(c: &mut Criterion) {
+    use engram_models::coba::CobaConfig;
+    use engram_models::plastic_benchmarks::coba_with_pair_stdp;
+    let mut net = coba_with_pair_stdp(&CobaConfig::default(), true, 0.1, 12345).expect("builds");
+    net.run_ms(100.0).expect("runs");
+    c.bench_function("coba_4000_pair_stdp_loop_100ms", |b| b.iter(|| net.run_ms(black_box(100.0)).expect("runs")));
 }
 
 fn build_coba(c: &mut Criterion) {
@@ -47,6 +57,6 @@ fn dp_one_second(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = coba_loop, cuba_loop, build_coba, dp_one_second
+    targets = coba_loop, coba_stdp_loop, cuba_loop, build_coba, dp_one_second
 }
 criterion_main!(benches);

@@ -20,7 +20,7 @@ use engram_core::params::{Params, non_negative, positive};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCond, LifCondParams};
 use engram_sim::stimulus::ConstantCurrent;
-use engram_sim::{Delay, NetworkBuilder};
+use engram_sim::{Delay, NetworkBuilder, ProjectionId};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +120,22 @@ impl CobaConfig {
 
     /// Build the network: populations `E` and `I`, four projections, initial conditions.
     pub fn build(&self, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+        self.build_with_projections(dt_ms, seed).map(|(net, _)| net)
+    }
+
+    /// Like [`build`](Self::build), also returning the four projections in the order
+    /// `E->E`, `E->I`, `I->E`, `I->I` (e.g. to attach a plasticity rule to `E->E`).
+    ///
+    /// ```
+    /// use engram_models::coba::CobaConfig;
+    /// let (_, ids) = CobaConfig { n: 400, ..CobaConfig::default() }.build_with_projections(0.1, 1).unwrap();
+    /// assert_eq!(ids.len(), 4);
+    /// ```
+    pub fn build_with_projections(
+        &self,
+        dt_ms: f64,
+        seed: u64,
+    ) -> Result<(ModelNetwork, [ProjectionId; 4]), EngramError> {
         self.validate()?;
         let (ne, ni) = self.sizes();
         let (p, _) = self.probability_and_weight_scale();
@@ -133,11 +149,12 @@ impl CobaConfig {
         }
         let spec = ConnectSpec::new(Rule::FixedProbability { p });
         let delay = Delay::Ms(self.delay_ms);
+        let mut ids = Vec::with_capacity(4);
         for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
             for (post, n_post) in [("E", ne), ("I", ni)] {
                 let id = component_id(&format!("coba:{pre}->{post}"));
                 let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
-                b.connect(pre, post, receptor, pattern.weights(w), delay.clone())?;
+                ids.push(b.connect(pre, post, receptor, pattern.weights(w), delay.clone())?);
             }
         }
         if matches!(self.variant, CobaVariant::Driven | CobaVariant::Auryn) {
@@ -145,7 +162,8 @@ impl CobaConfig {
                 b.add_stimulus(pop, ConstantCurrent::new(200.0))?;
             }
         }
-        Ok(ModelNetwork { builder: b, exc: vec!["E".into()], inh: vec!["I".into()], n_neurons: self.n })
+        let net = ModelNetwork { builder: b, exc: vec!["E".into()], inh: vec!["I".into()], n_neurons: self.n };
+        Ok((net, [ids[0], ids[1], ids[2], ids[3]]))
     }
 
     fn initial_conditions(&self, pop: &mut LifCond, seed: u64, name: &str) {

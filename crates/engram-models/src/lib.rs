@@ -16,5 +16,7 @@ pub mod cputime;
 pub mod cuba;
 pub mod dp;
 pub mod experiment;
+pub mod plastic_benchmarks;
 pub mod run;
+pub mod selection;
 pub mod vogels2011;
