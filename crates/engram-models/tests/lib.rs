@@ -4,6 +4,7 @@ mod benchmarks;
 mod config;
 mod dp;
 mod dp_fig3;
+mod dp_fig45;
 mod dp_fig6;
 mod runner;
 mod vogels2011;

@@ -21,6 +21,7 @@ pub mod basic;
 pub mod fig1;
 pub mod fig2;
 pub mod fig3;
+pub mod fig45;
 pub mod fig6;
 
 /// What to reproduce and how big.
@@ -202,6 +203,11 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     }
     if wants(6) {
         summary.insert("fig6".into(), fig6::run(&ctx)?);
+    }
+    if wants(4) || wants(5) {
+        let (fig4, fig5) = fig45::run(&ctx)?;
+        summary.insert("fig4".into(), fig4);
+        summary.insert("fig5".into(), fig5);
     }
     summary.insert("wall_s".into(), t0.elapsed().as_secs_f64().into());
     let summary = serde_json::Value::Object(summary);
