@@ -36,6 +36,56 @@ pub enum Scaling {
     FixedP,
 }
 
+/// The shape shared by the COBA and CUBA networks: n neurons split E/I, random connections
+/// with probability `p_at_4000` at n = 4000, scaled to other sizes.
+pub(crate) struct RandomEi {
+    pub(crate) n: usize,
+    pub(crate) exc_fraction: f64,
+    pub(crate) p_at_4000: f64,
+    pub(crate) scaling: Scaling,
+}
+
+impl RandomEi {
+    /// Excitatory and inhibitory population sizes.
+    pub(crate) fn sizes(&self) -> (usize, usize) {
+        let ne = (self.exc_fraction * self.n as f64).round() as usize;
+        (ne, self.n - ne)
+    }
+
+    /// Connection probability and weight scale at this size.
+    pub(crate) fn probability_and_weight_scale(&self) -> (f64, f64) {
+        match self.scaling {
+            Scaling::FixedK => (self.p_at_4000 * 4000.0 / self.n as f64, 1.0),
+            Scaling::FixedP => (self.p_at_4000, 4000.0 / self.n as f64),
+        }
+    }
+
+    /// Sizes, fraction and probability are usable (errors name the config fields).
+    pub(crate) fn validate(&self) -> Result<(), ParamError> {
+        if self.n < 2 {
+            return Err(ParamError::new("n", self.n, "at least 2 neurons (one excitatory, one inhibitory)"));
+        }
+        if !(self.exc_fraction > 0.0 && self.exc_fraction < 1.0) {
+            return Err(ParamError::new("exc_fraction", self.exc_fraction, "a fraction strictly between 0 and 1"));
+        }
+        let (ne, ni) = self.sizes();
+        if ne == 0 || ni == 0 {
+            return Err(ParamError::new("n", self.n, "enough neurons for both populations to be non-empty"));
+        }
+        engram_core::params::probability("connection_probability", self.p_at_4000)?;
+        let (p, _) = self.probability_and_weight_scale();
+        if p > 1.0 {
+            let n_min = (self.p_at_4000 * 4000.0).ceil();
+            return Err(ParamError::new(
+                "n",
+                self.n,
+                format!("at least {n_min} neurons: with fixed in-degree the probability would be {p:.3} > 1"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Which published variant of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CobaVariant {
@@ -91,15 +141,20 @@ impl Default for CobaConfig {
 impl CobaConfig {
     /// Excitatory and inhibitory population sizes.
     pub fn sizes(&self) -> (usize, usize) {
-        let ne = (self.exc_fraction * self.n as f64).round() as usize;
-        (ne, self.n - ne)
+        self.shape().sizes()
     }
 
     /// Connection probability and weight scale at this size.
     pub fn probability_and_weight_scale(&self) -> (f64, f64) {
-        match self.scaling {
-            Scaling::FixedK => (self.connection_probability * 4000.0 / self.n as f64, 1.0),
-            Scaling::FixedP => (self.connection_probability, 4000.0 / self.n as f64),
+        self.shape().probability_and_weight_scale()
+    }
+
+    fn shape(&self) -> RandomEi {
+        RandomEi {
+            n: self.n,
+            exc_fraction: self.exc_fraction,
+            p_at_4000: self.connection_probability,
+            scaling: self.scaling,
         }
     }
 
@@ -191,28 +246,7 @@ impl CobaConfig {
 
 impl Params for CobaConfig {
     fn validate(&self) -> Result<(), ParamError> {
-        if self.n < 2 {
-            return Err(ParamError::new("n", self.n, "at least 2 neurons (one excitatory, one inhibitory)"));
-        }
-        if !(self.exc_fraction > 0.0 && self.exc_fraction < 1.0) {
-            return Err(ParamError::new("exc_fraction", self.exc_fraction, "a fraction strictly between 0 and 1"));
-        }
-        let (ne, ni) = self.sizes();
-        if ne == 0 || ni == 0 {
-            return Err(ParamError::new("n", self.n, "enough neurons for both populations to be non-empty"));
-        }
-        engram_core::params::probability("connection_probability", self.connection_probability)?;
-        let (p, _) = self.probability_and_weight_scale();
-        if p > 1.0 {
-            return Err(ParamError::new(
-                "n",
-                self.n,
-                format!(
-                    "at least {} neurons: with fixed in-degree the probability would be {p:.3} > 1",
-                    (self.connection_probability * 4000.0).ceil()
-                ),
-            ));
-        }
+        self.shape().validate()?;
         if let Some(w) = self.w_exc_ns {
             non_negative("w_exc_ns", w)?;
         }

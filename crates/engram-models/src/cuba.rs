@@ -22,7 +22,7 @@ use engram_sim::{Delay, NetworkBuilder};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::coba::Scaling;
+use crate::coba::{RandomEi, Scaling};
 use crate::run::ModelNetwork;
 
 /// Parameters of the CUBA benchmark.
@@ -65,15 +65,20 @@ impl Default for CubaConfig {
 impl CubaConfig {
     /// Excitatory and inhibitory population sizes.
     pub fn sizes(&self) -> (usize, usize) {
-        let ne = (self.exc_fraction * self.n as f64).round() as usize;
-        (ne, self.n - ne)
+        self.shape().sizes()
     }
 
     /// Connection probability and weight scale at this size.
     pub fn probability_and_weight_scale(&self) -> (f64, f64) {
-        match self.scaling {
-            Scaling::FixedK => (self.connection_probability * 4000.0 / self.n as f64, 1.0),
-            Scaling::FixedP => (self.connection_probability, 4000.0 / self.n as f64),
+        self.shape().probability_and_weight_scale()
+    }
+
+    fn shape(&self) -> RandomEi {
+        RandomEi {
+            n: self.n,
+            exc_fraction: self.exc_fraction,
+            p_at_4000: self.connection_probability,
+            scaling: self.scaling,
         }
     }
 
@@ -123,28 +128,7 @@ impl CubaConfig {
 
 impl Params for CubaConfig {
     fn validate(&self) -> Result<(), ParamError> {
-        if self.n < 2 {
-            return Err(ParamError::new("n", self.n, "at least 2 neurons (one excitatory, one inhibitory)"));
-        }
-        if !(self.exc_fraction > 0.0 && self.exc_fraction < 1.0) {
-            return Err(ParamError::new("exc_fraction", self.exc_fraction, "a fraction strictly between 0 and 1"));
-        }
-        let (ne, ni) = self.sizes();
-        if ne == 0 || ni == 0 {
-            return Err(ParamError::new("n", self.n, "enough neurons for both populations to be non-empty"));
-        }
-        engram_core::params::probability("connection_probability", self.connection_probability)?;
-        let (p, _) = self.probability_and_weight_scale();
-        if p > 1.0 {
-            return Err(ParamError::new(
-                "n",
-                self.n,
-                format!(
-                    "at least {} neurons: with fixed in-degree the probability would be {p:.3} > 1",
-                    (self.connection_probability * 4000.0).ceil()
-                ),
-            ));
-        }
+        self.shape().validate()?;
         finite("w_exc_mv", self.w_exc_mv)?;
         finite("w_inh_mv", self.w_inh_mv)?;
         engram_core::params::non_negative("delay_ms", self.delay_ms)?;

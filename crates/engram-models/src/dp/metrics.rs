@@ -77,13 +77,14 @@ pub struct RunMetrics {
     pub pct_recurrent: f64,
 }
 
-fn mean(v: impl IntoIterator<Item = f64>) -> f64 {
+/// Mean of the values (NaN if there are none).
+pub fn mean_of(v: impl IntoIterator<Item = f64>) -> f64 {
     let (s, n) = v.into_iter().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
     if n == 0 { f64::NAN } else { s / n as f64 }
 }
 
-fn mean_of(values: &[f64], set: &[u32]) -> f64 {
-    mean(set.iter().map(|&i| values[i as usize]))
+fn mean_over_set(values: &[f64], set: &[u32]) -> f64 {
+    mean_of(set.iter().map(|&i| values[i as usize]))
 }
 
 /// Compute the measures of one recording of `net` with `set` odors.
@@ -93,7 +94,7 @@ pub fn run_metrics(rec: &DpRecording, net: &DpConnectivity, set: OdorSet) -> Run
     let post_w: Vec<usize> = rec.windows_of(WindowKind::Post).collect();
     let n_e = rec.e_counts[0].len();
     let rate = |counts: &Vec<Vec<u32>>, ws: &[usize]| {
-        mean(
+        mean_of(
             ws.iter()
                 .map(|&w| counts[w].iter().sum::<u32>() as f64 / counts[w].len() as f64 / rec.windows[w].seconds()),
         )
@@ -107,7 +108,7 @@ pub fn run_metrics(rec: &DpRecording, net: &DpConnectivity, set: OdorSet) -> Run
         }
     };
     let set_rate = |ws: &[usize], members: &dyn Fn(usize) -> Vec<u32>| {
-        mean(ws.iter().map(|&w| mean_of(&rec.e_rates_hz(w), &members(w))))
+        mean_of(ws.iter().map(|&w| mean_over_set(&rec.e_rates_hz(w), &members(w))))
     };
     let assembly_rate_hz = set_rate(&odor_w, &|w| members_for(w).to_vec());
     let assembly_rate_after_offset_hz = set_rate(&post_w, &|w| members_for(w).to_vec());
@@ -121,7 +122,8 @@ pub fn run_metrics(rec: &DpRecording, net: &DpConnectivity, set: OdorSet) -> Run
     let g_e = &g_ob + &g_ee;
     let cotuning_r = mean_cotuning_correlation(g_e.view(), g_i.view()).ok().flatten().unwrap_or(f64::NAN);
     // one constant baseline per neuron: its mean pre-odor conductance over all trials
-    let baseline = |g: &Vec<Vec<f64>>| -> Vec<f64> { (0..n_e).map(|i| mean(pre_w.iter().map(|&w| g[w][i]))).collect() };
+    let baseline =
+        |g: &Vec<Vec<f64>>| -> Vec<f64> { (0..n_e).map(|i| mean_of(pre_w.iter().map(|&w| g[w][i]))).collect() };
     let (b_ob, b_ee, b_i) = (baseline(&rec.g_ob_ns), baseline(&rec.g_exc_ns), baseline(&rec.g_inh_ns));
     let b_e: Vec<f64> = b_ob.iter().zip(&b_ee).map(|(a, b)| a + b).collect();
     let minus = |g: &Array2<f64>, b: &[f64]| {
@@ -134,12 +136,15 @@ pub fn run_metrics(rec: &DpRecording, net: &DpConnectivity, set: OdorSet) -> Run
         Ok(axis) => (axis.mean_sd_ratio().unwrap_or(f64::NAN), axis.slope),
         Err(_) => (f64::NAN, f64::NAN),
     };
-    let d_ob =
-        mean(odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean((0..n_e).map(|i| rec.g_ob_ns[w][i] - rec.g_ob_ns[p][i]))));
-    let d_ee =
-        mean(odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean((0..n_e).map(|i| rec.g_exc_ns[w][i] - rec.g_exc_ns[p][i]))));
-    let d_i =
-        mean(odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean((0..n_e).map(|i| rec.g_inh_ns[w][i] - rec.g_inh_ns[p][i]))));
+    let d_ob = mean_of(
+        odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean_of((0..n_e).map(|i| rec.g_ob_ns[w][i] - rec.g_ob_ns[p][i]))),
+    );
+    let d_ee = mean_of(
+        odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean_of((0..n_e).map(|i| rec.g_exc_ns[w][i] - rec.g_exc_ns[p][i]))),
+    );
+    let d_i = mean_of(
+        odor_w.iter().zip(&pre_w).map(|(&w, &p)| mean_of((0..n_e).map(|i| rec.g_inh_ns[w][i] - rec.g_inh_ns[p][i]))),
+    );
 
     // Rate patterns: odors × neurons.
     let patterns = Array2::from_shape_fn((odor_w.len(), n_e), |(k, i)| {
@@ -175,7 +180,7 @@ pub fn run_metrics(rec: &DpRecording, net: &DpConnectivity, set: OdorSet) -> Run
         cotuning_r,
         balanced_sd_ratio,
         balanced_axis_slope,
-        isi_cv_assembly: mean(cvs),
+        isi_cv_assembly: mean_of(cvs),
         pattern_corr,
         g_oe_ns: d_ob,
         g_syn_ns: d_ob + d_ee + d_i,
@@ -190,7 +195,7 @@ pub fn mean_sd_table(runs: &[RunMetrics]) -> serde_json::Map<String, serde_json:
     let Some(first) = rows.first().and_then(|r| r.as_object()) else { return out };
     for key in first.keys() {
         let v: Vec<f64> = rows.iter().filter_map(|r| r[key].as_f64()).filter(|x| x.is_finite()).collect();
-        let m = mean(v.iter().copied());
+        let m = mean_of(v.iter().copied());
         let sd = if v.len() > 1 {
             (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
         } else {

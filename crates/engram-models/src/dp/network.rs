@@ -168,33 +168,10 @@ impl DpConnectivity {
         if let Some(beta) = beta {
             // One assembly at a time, as the authors' code: I assembly k is chosen from the
             // E→I matrix that already includes the rewiring of assemblies 0..k.
-            let (ni, ne) = (config.n_inh, config.n_exc);
+            let ni = config.n_inh;
             let mut i_asms = Vec::new();
             for (k, e_asm) in asm.iter().enumerate() {
-                let i_asm = Assembly::from_input(
-                    &net.e_i,
-                    e_asm.members(),
-                    config.i_assembly_size,
-                    TopSelection::Strict,
-                    seed,
-                    id("i_assemblies"),
-                    k as u64,
-                )?;
-                let (e_set, i_set) =
-                    (AssemblySet::new(ne, vec![e_asm.clone()])?, AssemblySet::new(ni, vec![i_asm.clone()])?);
-                let stream = id("i_e") ^ k as u64;
-                rewire_within(&mut net.i_e, &i_set, &e_set, WithinTarget::Factor(beta), seed, stream)?;
-                if let Some(gamma) = gamma {
-                    rewire_within(
-                        &mut net.e_i,
-                        &e_set,
-                        &i_set,
-                        WithinTarget::Factor(gamma),
-                        seed,
-                        id("e_i") ^ k as u64,
-                    )?;
-                }
-                i_asms.push(i_asm);
+                i_asms.push(net.wire_i_assembly(config, e_asm, k as u64, beta, gamma, seed)?);
             }
             let i_set = AssemblySet::new(ni, i_asms.clone())?;
             achieved.beta = within_assembly_factor(&self.i_e, &net.i_e, &i_set, asm)?;
@@ -204,6 +181,39 @@ impl DpConnectivity {
             net.i_assemblies = i_asms;
         }
         Ok((net, achieved))
+    }
+
+    /// The I assembly of E assembly `e_asm` (number `index`), wired in the authors' order: the
+    /// `i_assembly_size` I neurons with the most inputs from `e_asm` in the current E→I
+    /// pattern (so it includes the rewiring of earlier assemblies), then I→E within the E/I
+    /// assembly × `beta` and, with `gamma`, E→I × `gamma`.
+    pub fn wire_i_assembly(
+        &mut self,
+        config: &DpConfig,
+        e_asm: &Assembly,
+        index: u64,
+        beta: f64,
+        gamma: Option<f64>,
+        network_seed: u64,
+    ) -> Result<Assembly, EngramError> {
+        let id = |name: &str| component_id(&format!("dp:rewire:{name}"));
+        let seed = network_seed;
+        let i_asm = Assembly::from_input(
+            &self.e_i,
+            e_asm.members(),
+            config.i_assembly_size,
+            TopSelection::Strict,
+            seed,
+            id("i_assemblies"),
+            index,
+        )?;
+        let e_set = AssemblySet::new(config.n_exc, vec![e_asm.clone()])?;
+        let i_set = AssemblySet::new(config.n_inh, vec![i_asm.clone()])?;
+        rewire_within(&mut self.i_e, &i_set, &e_set, WithinTarget::Factor(beta), seed, id("i_e") ^ index)?;
+        if let Some(gamma) = gamma {
+            rewire_within(&mut self.e_i, &e_set, &i_set, WithinTarget::Factor(gamma), seed, id("e_i") ^ index)?;
+        }
+        Ok(i_asm)
     }
 
     /// Weight matrices (multiplicity × w; I→E also × χ), in the order

@@ -16,6 +16,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::basic::{BasicRun, select};
+use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
 use crate::dp::metrics::{OdorSet, mean_sd_table};
 use crate::dp::params::Variant;
@@ -23,13 +24,6 @@ use crate::dp::simulate::{Protocol, WindowKind, simulate};
 
 /// Mean E rate in the odor window above which a run counts as runaway, Hz.
 pub const RUNAWAY_RATE_HZ: f64 = 10.0;
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let sd =
-        if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() } else { 0.0 };
-    (m, sd)
-}
 
 /// Run Fig. 1 from the shared basic runs.
 pub fn run(ctx: &Context, basic: &[BasicRun]) -> Result<serde_json::Value, EngramError> {

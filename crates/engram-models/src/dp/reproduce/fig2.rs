@@ -15,18 +15,11 @@ use engram_plot::{BarPanel, Figure, HeatmapPanel, LinePanel};
 use serde_json::json;
 
 use super::basic::{BasicRun, VARIANTS, select};
+use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
 use crate::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use crate::dp::params::Variant;
 use crate::dp::simulate::{Protocol, simulate};
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let sd =
-        if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() } else { 0.0 };
-    (m, sd)
-}
 
 fn measure(runs: &[RunMetrics], f: fn(&RunMetrics) -> f64) -> (f64, f64) {
     mean_sd(&runs.iter().map(f).collect::<Vec<_>>())

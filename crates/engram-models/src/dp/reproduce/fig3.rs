@@ -48,7 +48,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::basic::VARIANTS;
+use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
+use crate::dp::metrics::mean_of;
 use crate::dp::network::DpConnectivity;
 use crate::dp::params::Variant;
 use crate::dp::simulate::{DpRecording, Injection, Protocol, Window, WindowKind, simulate};
@@ -184,21 +186,8 @@ pub struct StepStats {
     pub inh_non_pa: f64,
 }
 
-fn mean(v: impl IntoIterator<Item = f64>) -> f64 {
-    let (s, n) = v.into_iter().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { f64::NAN } else { s / n as f64 }
-}
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let m = mean(v.iter().copied());
-    let sd =
-        if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() } else { 0.0 };
-    (m, sd)
-}
-
 fn mean_over(values: &[f64], set: &[u32]) -> f64 {
-    mean(set.iter().map(|&i| values[i as usize]))
+    mean_of(set.iter().map(|&i| values[i as usize]))
 }
 
 /// Per-step measures of both morphs from a recording of `set`, with `assembly` the target's
@@ -224,16 +213,16 @@ pub fn analyse_morphs(rec: &DpRecording, set: &MorphSet, net: &DpConnectivity, a
             .map(|(s, &o)| {
                 let ws = windows_of(o);
                 let output_r = if o == target {
-                    mean(
+                    mean_of(
                         ws.iter()
                             .enumerate()
                             .flat_map(|(i, &a)| ws[i + 1..].iter().map(move |&b| (a, b)))
                             .map(|(a, b)| r(a, b)),
                     )
                 } else {
-                    mean(ws.iter().flat_map(|&a| target_w.iter().map(move |&b| (a, b))).map(|(a, b)| r(a, b)))
+                    mean_of(ws.iter().flat_map(|&a| target_w.iter().map(move |&b| (a, b))).map(|(a, b)| r(a, b)))
                 };
-                let avg = |f: &dyn Fn(usize) -> f64| mean(ws.iter().map(|&w| f(w)));
+                let avg = |f: &dyn Fn(usize) -> f64| mean_of(ws.iter().map(|&w| f(w)));
                 let cur = |g: &Vec<Vec<f64>>, set: &[u32]| {
                     avg(&|w| voltage_clamp_current_pa(mean_over(&g[w], set), DRIVING_FORCE_MV))
                 };
@@ -243,7 +232,7 @@ pub fn analyse_morphs(rec: &DpRecording, set: &MorphSet, net: &DpConnectivity, a
                     assembly_hz: avg(&|w| mean_over(&rates[w], asm)),
                     post_assembly_hz: avg(&|w| mean_over(&rates[w + 1], asm)),
                     non_assembly_hz: avg(&|w| mean_over(&rates[w], &outside)),
-                    e_hz: avg(&|w| mean(rates[w].iter().copied())),
+                    e_hz: avg(&|w| mean_of(rates[w].iter().copied())),
                     ob_assembly_pa: cur(&rec.g_ob_ns, asm),
                     ob_non_pa: cur(&rec.g_ob_ns, &outside),
                     exc_assembly_pa: cur(&rec.g_exc_ns, asm),
@@ -338,15 +327,15 @@ pub fn analyse_stimulation(rec: &DpRecording, net: &DpConnectivity, injected: &[
                     injected: mean_over(&rates, &injected[k]),
                     other_members: mean_over(&rates, &others),
                     non_assembly: mean_over(&rates, &outside),
-                    all: mean(rates.iter().copied()),
+                    all: mean_of(rates.iter().copied()),
                 }
             })
             .collect();
         GroupRates {
-            injected: mean(per.iter().map(|g| g.injected)),
-            other_members: mean(per.iter().map(|g| g.other_members)),
-            non_assembly: mean(per.iter().map(|g| g.non_assembly)),
-            all: mean(per.iter().map(|g| g.all)),
+            injected: mean_of(per.iter().map(|g| g.injected)),
+            other_members: mean_of(per.iter().map(|g| g.other_members)),
+            non_assembly: mean_of(per.iter().map(|g| g.non_assembly)),
+            all: mean_of(per.iter().map(|g| g.all)),
         }
     })
 }
@@ -397,7 +386,7 @@ fn shape(steps: &[StepStats], fraction: &[f64]) -> [f64; 4] {
         .map(|w| (w[1].output_r - w[0].output_r) / (w[1].input_r - w[0].input_r))
         .filter(|x| x.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
-    let excess = mean(pts(0.5, 1.0).iter().map(|(i, o)| o - i));
+    let excess = mean_of(pts(0.5, 1.0).iter().map(|(i, o)| o - i));
     [far, near, steepest, excess]
 }
 

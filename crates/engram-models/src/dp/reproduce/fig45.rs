@@ -85,10 +85,16 @@ use rand_distr::{Distribution, Poisson};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
 use crate::dp::network::DpConnectivity;
 use crate::dp::params::{DpConfig, Structure, Variant};
 use crate::dp::simulate::{Injection, Protocol, Window, WindowKind, simulate};
+
+/// Mean of the finite values (NaN if none).
+fn finite_mean(v: &[f64]) -> f64 {
+    mean_sd(v).0
+}
 
 /// Duration of one pixel presentation, ms.
 pub const PIXEL_MS: f64 = 1000.0;
@@ -453,19 +459,6 @@ pub struct RunAnalysis {
     pub svm_accuracy: [Option<f64>; 4],
 }
 
-fn mean(v: &[f64]) -> f64 {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
-}
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let m = mean(&v);
-    let sd =
-        if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() } else { 0.0 };
-    (m, sd)
-}
-
 fn aerr(e: engram_analysis::AnalysisError) -> EngramError {
     EngramError::Other(format!("fig 4/5 analysis: {e}"))
 }
@@ -518,14 +511,15 @@ fn geometry(sub: &Subspace, full: ArrayView2<f64>, out: &mut RunAnalysis) -> Res
             members.extend_from_slice(&neigh);
             lv[c].push(local_variance(p.projections.view(), &members, 0..40.min(k)).map_err(aerr)?);
             if k >= 400 {
-                lv_hi[c].push(mean(&local_variance(p.projections.view(), &members, 199..400).map_err(aerr)?));
+                lv_hi[c].push(finite_mean(&local_variance(p.projections.view(), &members, 199..400).map_err(aerr)?));
             }
         }
     }
     for c in 0..4 {
         let m = lv[c].first().map_or(0, Vec::len);
-        out.local_variance_1_40[c] = (0..m).map(|j| mean(&lv[c].iter().map(|v| v[j]).collect::<Vec<_>>())).collect();
-        out.local_variance_200_400[c] = (!lv_hi[c].is_empty()).then(|| mean(&lv_hi[c]));
+        out.local_variance_1_40[c] =
+            (0..m).map(|j| finite_mean(&lv[c].iter().map(|v| v[j]).collect::<Vec<_>>())).collect();
+        out.local_variance_200_400[c] = (!lv_hi[c].is_empty()).then(|| finite_mean(&lv_hi[c]));
     }
     Ok(())
 }
@@ -784,7 +778,7 @@ fn concentration_readouts(
             Err(e) => return Err(aerr(e)),
         }
     }
-    let opt = |v: &[f64]| (!v.is_empty()).then(|| mean(v));
+    let opt = |v: &[f64]| (!v.is_empty()).then(|| finite_mean(v));
     // median over draws for the cross-validated MSE: with nearly silent neurons a held-out
     // fold can meet a numerically singular fit (seen in Scaled I), which would swamp a mean
     cv.sort_by(f64::total_cmp);
@@ -816,7 +810,7 @@ pub fn analyse(
             .flat_map(|&k| asm[c].iter().map(move |&i| (k, i as usize)))
             .map(|(k, i)| full[[k, i]])
             .collect();
-        out.assembly_rate_pure_hz[c] = mean(&rates);
+        out.assembly_rate_pure_hz[c] = finite_mean(&rates);
     }
     geometry(sub, full.view(), &mut out)?;
 
@@ -916,7 +910,7 @@ fn thread_cpu_s() -> f64 {
 }
 
 fn set_rate(rates: &[f64], set: &[u32]) -> f64 {
-    mean(&set.iter().map(|&i| rates[i as usize]).collect::<Vec<_>>())
+    finite_mean(&set.iter().map(|&i| rates[i as usize]).collect::<Vec<_>>())
 }
 
 /// The Excitability current I* (pA at 100 % concentration), calibrated so that the
@@ -933,7 +927,7 @@ fn calibrate_excitability(
     let mut pt = Protocol::trials(lm.clone());
     pt.custom_windows = Some(windows_first_second(&pt));
     let rt = simulate(net.config, &tuned, &pt, net.seed ^ 0xCA11, dt_ms, None)?;
-    let target = mean(&[set_rate(&rt.e_rates_hz(0), &asm[0]), set_rate(&rt.e_rates_hz(1), &asm[1])]);
+    let target = finite_mean(&[set_rate(&rt.e_rates_hz(0), &asm[0]), set_rate(&rt.e_rates_hz(1), &asm[1])]);
     let reps = EXCITABILITY_TRIAL_PA.len();
     let mut pr = Protocol::repeated_trials(lm, reps);
     pr.injections = pr
@@ -951,7 +945,7 @@ fn calibrate_excitability(
     pr.custom_windows = Some(windows_first_second(&pr));
     let rr = simulate(net.config, net.base, &pr, net.seed ^ 0xCA12, dt_ms, None)?;
     let rates: Vec<f64> = (0..reps)
-        .map(|j| mean(&[set_rate(&rr.e_rates_hz(2 * j), &asm[0]), set_rate(&rr.e_rates_hz(2 * j + 1), &asm[1])]))
+        .map(|j| finite_mean(&[set_rate(&rr.e_rates_hz(2 * j), &asm[0]), set_rate(&rr.e_rates_hz(2 * j + 1), &asm[1])]))
         .collect();
     let a = &EXCITABILITY_TRIAL_PA;
     let (current, how) = match rates.iter().position(|&r| r >= target) {
@@ -1114,7 +1108,7 @@ const NOVEL: [usize; 2] = [2, 3];
 fn mean_over(vals: &[Option<f64>], cl: &Classes, targets: &[usize], keep: &dyn Fn(usize) -> bool) -> f64 {
     let v: Vec<f64> =
         (0..vals.len()).filter(|&k| targets.contains(&cl.target[k]) && keep(k)).filter_map(|k| vals[k]).collect();
-    mean(&v)
+    finite_mean(&v)
 }
 
 /// Direction of presentation `k` relative to its target: +1 leaving (the previous presentation
@@ -1146,7 +1140,7 @@ fn qda_curve(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes, targets: &[usi
                     })
                 })
                 .collect();
-            (lo + 0.05, mean(&per_net))
+            (lo + 0.05, finite_mean(&per_net))
         })
         .collect()
 }
@@ -1163,7 +1157,7 @@ fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
     let net_means = |full: bool, cs: [usize; 2]| -> Vec<f64> {
         runs.iter()
             .map(|r| {
-                mean(
+                finite_mean(
                     &cs.iter()
                         .flat_map(|&c| if full { r.angles_full[c].clone() } else { r.angles_pcs[c].clone() })
                         .collect::<Vec<_>>(),
@@ -1185,7 +1179,7 @@ fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
         msj(&runs
             .iter()
             .map(|r| {
-                mean(
+                finite_mean(
                     &cs.iter()
                         .flat_map(|&c| r.local_variance_1_40[c].get(pcs.clone()).unwrap_or(&[]).to_vec())
                         .collect::<Vec<_>>(),
@@ -1196,14 +1190,14 @@ fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
     let lv_hi = |cs: [usize; 2]| {
         msj(&runs
             .iter()
-            .map(|r| mean(&cs.iter().filter_map(|&c| r.local_variance_200_400[c]).collect::<Vec<_>>()))
+            .map(|r| finite_mean(&cs.iter().filter_map(|&c| r.local_variance_200_400[c]).collect::<Vec<_>>()))
             .collect::<Vec<_>>())
     };
     json!({
         "networks": runs.len(),
         "e_rate_hz": ms(&|r| r.e_rate_hz),
-        "assembly_rate_pure_learned_hz": ms(&|r| mean(&r.assembly_rate_pure_hz[..2])),
-        "assembly_rate_pure_novel_hz": ms(&|r| mean(&r.assembly_rate_pure_hz[2..])),
+        "assembly_rate_pure_learned_hz": ms(&|r| finite_mean(&r.assembly_rate_pure_hz[..2])),
+        "assembly_rate_pure_novel_hz": ms(&|r| finite_mean(&r.assembly_rate_pure_hz[2..])),
         "participation_ratio": {
             "all": ms(&|r| r.pr_all),
             "learned_half": ms(&|r| r.pr_learned_half),
@@ -1276,7 +1270,7 @@ fn readout_summary(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes) -> Value
         |targets: &[usize], keep: &dyn Fn(usize) -> bool| msj(&per_net(&|r| mean_over(&r.template, cl, targets, keep)));
     let rowwise = |k: usize| sub.presentations[k].trajectory < 4;
     let opt = |f: &dyn Fn(&RunAnalysis) -> [Option<f64>; 4], cs: [usize; 2]| {
-        msj(&per_net(&|r| mean(&cs.iter().filter_map(|&c| f(r)[c]).collect::<Vec<_>>())))
+        msj(&per_net(&|r| finite_mean(&cs.iter().filter_map(|&c| f(r)[c]).collect::<Vec<_>>())))
     };
     json!({
         "qda_assembly_neurons": qda(false),
@@ -1521,7 +1515,7 @@ pub fn run(ctx: &Context) -> Result<(Value, Value), EngramError> {
                 .map(|j| {
                     let v: Vec<f64> =
                         runs.iter().flat_map(|r| cs.iter().map(move |&c| r.local_variance_1_40[c][j])).collect();
-                    ((j + 1) as f64, mean(&v))
+                    ((j + 1) as f64, finite_mean(&v))
                 })
                 .collect();
             lvp = lvp.series(&format!("{key}, {set}"), &pts);

@@ -49,7 +49,9 @@ use ndarray::{Array2, Axis};
 use serde::Serialize;
 use serde_json::json;
 
+use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
+use crate::dp::metrics::mean_of;
 use crate::dp::network::DpConnectivity;
 use crate::dp::params::{DpConfig, Variant};
 use crate::dp::simulate::{Protocol, Window, WindowKind, simulate};
@@ -150,32 +152,9 @@ pub fn add_assemblies(
             _ => (None, None),
         };
         if let Some(beta) = beta {
-            let (ni, ne) = (config.n_inh, config.n_exc);
+            let ni = config.n_inh;
             for (j, e_asm) in new_e.iter().enumerate() {
-                let k = n0 + j;
-                let i_asm = Assembly::from_input(
-                    &net.e_i,
-                    e_asm.members(),
-                    config.i_assembly_size,
-                    TopSelection::Strict,
-                    seed,
-                    rid("i_assemblies"),
-                    k as u64,
-                )?;
-                let (e_set, i_set) =
-                    (AssemblySet::new(ne, vec![e_asm.clone()])?, AssemblySet::new(ni, vec![i_asm.clone()])?);
-                rewire_within(&mut net.i_e, &i_set, &e_set, WithinTarget::Factor(beta), seed, rid("i_e") ^ k as u64)?;
-                if let Some(gamma) = gamma {
-                    rewire_within(
-                        &mut net.e_i,
-                        &e_set,
-                        &i_set,
-                        WithinTarget::Factor(gamma),
-                        seed,
-                        rid("e_i") ^ k as u64,
-                    )?;
-                }
-                added.i.push(i_asm);
+                added.i.push(net.wire_i_assembly(config, e_asm, (n0 + j) as u64, beta, gamma, seed)?);
             }
             let i_set = AssemblySet::new(ni, added.i.clone())?;
             added.beta = within_assembly_factor(&base.i_e, &net.i_e, &i_set, &new_set)?;
@@ -300,19 +279,6 @@ struct Measures {
     p_target_by_corr: Vec<(f64, f64)>,
 }
 
-fn mean(v: impl IntoIterator<Item = f64>) -> f64 {
-    let (s, n) = v.into_iter().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { f64::NAN } else { s / n as f64 }
-}
-
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    let m = mean(v.iter().copied());
-    let sd =
-        if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() } else { 0.0 };
-    (m, sd)
-}
-
 fn rows_mean(x: &Array2<f64>, rows: &[usize]) -> Vec<f64> {
     let mut out = vec![0.0; x.ncols()];
     for &r in rows {
@@ -324,7 +290,7 @@ fn rows_mean(x: &Array2<f64>, rows: &[usize]) -> Vec<f64> {
 }
 
 fn cols_mean(x: &Array2<f64>, rows: &[usize], cols: &[u32]) -> f64 {
-    mean(rows.iter().flat_map(|&r| cols.iter().map(move |&c| x[[r, c as usize]])))
+    mean_of(rows.iter().flat_map(|&r| cols.iter().map(move |&c| x[[r, c as usize]])))
 }
 
 fn analyse(
@@ -341,7 +307,7 @@ fn analyse(
     let all: Vec<usize> = (0..n_pix).collect();
     let pure_rows: [Vec<usize>; 4] =
         std::array::from_fn(|c| (0..n_pix).filter(|&p| pixels[p].pure() == Some(c)).collect());
-    let e_rate_pure_hz = std::array::from_fn(|c| mean(pure_rows[c].iter().flat_map(|&r| full.row(r).to_vec())));
+    let e_rate_pure_hz = std::array::from_fn(|c| mean_of(pure_rows[c].iter().flat_map(|&r| full.row(r).to_vec())));
     let class_rows: [Vec<usize>; 4] =
         std::array::from_fn(|c| (0..n_pix).filter(|&p| pixels[p].class() == Some(c)).collect());
     let corr_matrix = |rows: &[Vec<usize>; 4]| -> Vec<Vec<f64>> {
@@ -367,9 +333,9 @@ fn analyse(
     // PCA of this condition's whole-presentation patterns.
     let p = pca(full.view(), 2).map_err(aerr)?;
     let pc: Vec<(f64, f64)> = p.projections.rows().into_iter().map(|r| (r[0], r[1])).collect();
-    let centroid = (mean(pc.iter().map(|q| q.0)), mean(pc.iter().map(|q| q.1)));
-    let rms = mean(pc.iter().map(|q| (q.0 - centroid.0).powi(2) + (q.1 - centroid.1).powi(2))).sqrt();
-    let pc_mean = |rows: &[usize]| (mean(rows.iter().map(|&r| pc[r].0)), mean(rows.iter().map(|&r| pc[r].1)));
+    let centroid = (mean_of(pc.iter().map(|q| q.0)), mean_of(pc.iter().map(|q| q.1)));
+    let rms = mean_of(pc.iter().map(|q| (q.0 - centroid.0).powi(2) + (q.1 - centroid.1).powi(2))).sqrt();
+    let pc_mean = |rows: &[usize]| (mean_of(rows.iter().map(|&r| pc[r].0)), mean_of(rows.iter().map(|&r| pc[r].1)));
     let (py, pz) = (pc_mean(&class_rows[y]), pc_mean(&class_rows[z]));
     let pc_sep_yz = ((py.0 - pz.0).powi(2) + (py.1 - pz.1).powi(2)).sqrt() / rms;
 
@@ -446,7 +412,7 @@ fn analyse(
         .map(|(&lo, h)| (lo + 0.05, h.0 as f64 / h.1 as f64))
         .collect();
     Ok(Measures {
-        e_rate_hz: mean(full.iter().copied()),
+        e_rate_hz: mean_of(full.iter().copied()),
         i_rate_hz: sim.i_rate_hz,
         e_rate_pure_hz,
         yz_assembly_rate_own_hz: 0.5
@@ -510,7 +476,7 @@ pub fn run(ctx: &Context) -> Result<serde_json::Value, EngramError> {
         let halves = Array2::from_shape_fn((rec.e_counts.len(), inst.config.n_exc), |(w, j)| {
             rec.e_counts[w][j] as f64 / rec.windows[w].seconds()
         });
-        let i_rate_hz = mean(rec.i_counts.iter().zip(&rec.windows).flat_map(|(c, w)| {
+        let i_rate_hz = mean_of(rec.i_counts.iter().zip(&rec.windows).flat_map(|(c, w)| {
             let s = w.seconds();
             c.iter().map(move |&x| x as f64 / s)
         }));

@@ -167,6 +167,15 @@ fn variants_table(basic: &[basic::BasicRun]) -> serde_json::Value {
     out.into()
 }
 
+/// Mean ± sample SD over the finite values, as the figures report them across networks
+/// (NaN marks a measure that was not applicable, e.g. QDA with a singular covariance):
+/// `(NaN, 0)` without finite values, SD 0 for a single one.
+pub fn finite_mean_sd(values: &[f64]) -> (f64, f64) {
+    use engram_analysis::stats::{mean, sd};
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    (mean(&v).unwrap_or(f64::NAN), sd(&v).unwrap_or(0.0))
+}
+
 /// Write a JSON value to `path`.
 pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), EngramError> {
     let text = serde_json::to_string_pretty(value).expect("serialises");
