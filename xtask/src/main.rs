@@ -35,7 +35,7 @@ enum Cmd {
 
 #[derive(clap::Args)]
 struct ReproduceArgs {
-    /// Which paper: `dp` or `vogels2011`.
+    /// Which paper: `dp`, `dp-learned` (learned E/I assemblies by iSTDP) or `vogels2011`.
     paper: String,
     /// Only these figures (1–6); repeat the flag for several. Default: all.
     #[arg(long = "figure")]
@@ -169,8 +169,11 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
     if args.paper == "vogels2011" {
         return reproduce_vogels2011(args);
     }
+    if args.paper == "dp-learned" {
+        return reproduce_dp_learned(args);
+    }
     if args.paper != "dp" {
-        bail!("unknown paper `{}`; available: dp, vogels2011", args.paper);
+        bail!("unknown paper `{}`; available: dp, dp-learned, vogels2011", args.paper);
     }
     if let Some(bad) = args.figures.iter().find(|f| !(1..=6).contains(*f)) {
         bail!("--figure {bad}: the Dp paper has figures 1 to 6");
@@ -213,6 +216,23 @@ fn reproduce_vogels2011(args: ReproduceArgs) -> Result<()> {
         t0.elapsed().as_secs_f64(),
         out.display()
     );
+    Ok(())
+}
+
+fn reproduce_dp_learned(args: ReproduceArgs) -> Result<()> {
+    use engram_models::dp::learned::{LearnedOptions, reproduce};
+    if !args.figures.is_empty() {
+        bail!("--figure applies to dp only; dp-learned runs one experiment");
+    }
+    let out =
+        args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/dp-learned-quick" } else { "runs/dp-learned" }));
+    prepare_output_dir(&out, args.force)?;
+    if let Some(t) = args.threads {
+        rayon_threads(t)?;
+    }
+    let t0 = std::time::Instant::now();
+    reproduce(LearnedOptions { quick: args.quick, seed: args.seed, out: out.clone() })?;
+    println!("reproduced dp-learned in {:.0} s; figures and summary.json in {}", t0.elapsed().as_secs_f64(), out.display());
     Ok(())
 }
 

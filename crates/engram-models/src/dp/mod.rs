@@ -19,6 +19,7 @@
 //! let rec = simulate(&config, &tuned, &Protocol::trials(odors.learned[..10].to_vec()), 5, 0.1, None).unwrap();
 //! ```
 
+pub mod learned;
 pub mod metrics;
 pub mod network;
 pub mod params;

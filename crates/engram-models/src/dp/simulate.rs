@@ -8,11 +8,13 @@
 //! after odor offset). Presentations must be at least 1 s apart so that windows do not
 //! overlap; the standard trial (1 s baseline, 2 s odor) satisfies this.
 
+use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
 use engram_core::rng::component_id;
 use engram_core::time::Clock;
 use engram_neurons::LifCond;
+use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams};
 use engram_sim::{Delay, NetworkBuilder, RunOptions, SpikeMonitor, WindowMonitor};
 use engram_stimuli::{
     CurrentInjection, CurrentInjectionParams, CurrentPulse, Odor, OdorSchedule, PoissonMethod, Presentation,
@@ -190,6 +192,31 @@ pub fn simulate(
     dt_ms: f64,
     progress: Option<&str>,
 ) -> Result<DpRecording, EngramError> {
+    simulate_with(config, net, protocol, run_seed, dt_ms, progress, &IeOptions::default()).map(|(rec, _)| rec)
+}
+
+/// Optional changes to the I→E pathway for [`simulate_with`] (the learned E/I assemblies of
+/// [`super::learned`]). The default changes nothing.
+#[derive(Clone, Debug, Default)]
+pub struct IeOptions {
+    /// Use these I→E weights (CSR, row = I neuron, nS, multiplicity folded in) instead of
+    /// `net`'s; the pattern may differ from `net.i_e` but the shape must be `n_inh × n_exc`.
+    pub weights: Option<WeightMatrix>,
+    /// Attach inhibitory STDP (Vogels et al. 2011) to I→E.
+    pub istdp: Option<InhibitoryStdpParams>,
+}
+
+/// [`simulate`] with [`IeOptions`]; also returns the I→E weights at the end of the run (the
+/// learned ones if `ie.istdp` is set).
+pub fn simulate_with(
+    config: &DpConfig,
+    net: &DpConnectivity,
+    protocol: &Protocol,
+    run_seed: u64,
+    dt_ms: f64,
+    progress: Option<&str>,
+    ie: &IeOptions,
+) -> Result<(DpRecording, WeightMatrix), EngramError> {
     config.validate()?;
     let clock = Clock::new(dt_ms)?;
     let mut b = NetworkBuilder::new(dt_ms, run_seed)?;
@@ -211,7 +238,12 @@ pub fn simulate(
     let one = Delay::Steps(1);
     b.connect("OB", "E", "ob", ob_e, one.clone())?;
     b.connect("E", "E", "exc", e_e, one.clone())?;
-    b.connect("I", "E", "inh", i_e, one.clone())?;
+    let i_e = ie.weights.clone().unwrap_or(i_e);
+    let ie_id = b.connect("I", "E", "inh", i_e, one.clone())?;
+    if let Some(p) = &ie.istdp {
+        let rule = InhibitoryStdp::new(p.clone().check().map_err(|e| e.within("istdp"))?, config.n_inh, config.n_exc);
+        b.add_plasticity(ie_id, rule);
+    }
     if protocol.inhibition_playback.is_none() {
         b.connect("OB", "I", "ob", ob_i, one.clone())?;
         b.connect("E", "I", "exc", e_i, one.clone())?;
@@ -255,7 +287,8 @@ pub fn simulate(
     let spikes = network.monitor::<SpikeMonitor>(sm).expect("spike monitor");
     let n_w = windows.len();
     let mean = |var: &str| (0..n_w).map(|w| me.mean(var, w).expect("recorded")).collect::<Vec<_>>();
-    Ok(DpRecording {
+    let learned_i_e = network.weights(ie_id).clone();
+    let rec = DpRecording {
         e_counts: (0..n_w).map(|w| me.counts(w).to_vec()).collect(),
         i_counts: (0..n_w).map(|w| mi.counts(w).to_vec()).collect(),
         g_ob_ns: mean("g_ob_ns"),
@@ -268,5 +301,6 @@ pub fn simulate(
         windows,
         duration_ms: protocol.duration_ms,
         loop_s,
-    })
+    };
+    Ok((rec, learned_i_e))
 }
