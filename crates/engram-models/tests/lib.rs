@@ -6,5 +6,6 @@ mod dp;
 mod dp_fig3;
 mod dp_fig45;
 mod dp_fig6;
+mod dp_learned;
 mod runner;
 mod vogels2011;
