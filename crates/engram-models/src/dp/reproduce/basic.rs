@@ -33,8 +33,23 @@ pub struct BasicRun {
     pub loop_s: f64,
 }
 
-/// Run every instance × variant × odor set.
+/// Run every instance × variant × odor set. The E rates of every odor presentation are also
+/// written to `OUT/fig2/rates/rates_<network>_<variant>_<learned|novel>.npy` (rows: the 10
+/// odors, first 1.5 s of each; columns: the 4000 E neurons; Hz), with the assembly members in
+/// `assemblies_<network>.npy` (rows: assemblies, columns: member indices), so every analysis of
+/// Figs 1–2 can be redone in NumPy.
 pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
+    let rates_dir = ctx.figure_dir("fig2")?.join("rates");
+    std::fs::create_dir_all(&rates_dir).map_err(|source| EngramError::Output { path: rates_dir.clone(), source })?;
+    for inst in &ctx.instances {
+        let members: Vec<f64> =
+            inst.base.assemblies.iter().flat_map(|a| a.members().iter().map(|&m| m as f64)).collect();
+        let size = inst.config.assembly_size;
+        let columns: Vec<String> = (0..size).map(|k| format!("m{k}")).collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let path = rates_dir.join(format!("assemblies_{}.npy", inst.label()));
+        engram_sim::npy::write_array(&path, engram_sim::npy::OutputFormat::Npy, &columns, &members)?;
+    }
     let jobs: Vec<(usize, Variant, OdorSet)> = (0..ctx.instances.len())
         .flat_map(|i| VARIANTS.iter().flat_map(move |&v| [OdorSet::Learned, OdorSet::Novel].map(|s| (i, v, s))))
         .collect();
@@ -48,6 +63,16 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
         let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
         let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
         let metrics = run_metrics(&rec, &net, set);
+        let odor_windows: Vec<usize> = rec.windows_of(crate::dp::simulate::WindowKind::Odor).collect();
+        let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
+        let set_name = match set {
+            OdorSet::Learned => "learned",
+            OdorSet::Novel => "novel",
+        };
+        let path = rates_dir.join(format!("rates_{}_{}_{set_name}.npy", inst.label(), variant.name()));
+        let columns: Vec<String> = (0..inst.config.n_exc).map(|i| format!("n{i}")).collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        engram_sim::npy::write_array(&path, engram_sim::npy::OutputFormat::Npy, &columns, &rates)?;
         let e_rate_per_odor_hz = rec
             .windows_of(crate::dp::simulate::WindowKind::Odor)
             .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)

@@ -176,6 +176,85 @@ pub fn finite_mean_sd(values: &[f64]) -> (f64, f64) {
     (mean(&v).unwrap_or(f64::NAN), sd(&v).unwrap_or(0.0))
 }
 
+/// The key numbers of a reproduction as a short Markdown page (`summary.md`): what a reader
+/// wants to see first, with the paper's values beside ours. Figures that were not run are
+/// left out.
+pub fn readable_summary(summary: &serde_json::Value) -> String {
+    use std::fmt::Write;
+    let num = |ptr: &str| summary.pointer(ptr).and_then(serde_json::Value::as_f64);
+    let ms = |ptr: &str| match (num(&format!("{ptr}/mean")), num(&format!("{ptr}/sd"))) {
+        (Some(m), Some(s)) => format!("{m:.2} ± {s:.2}"),
+        _ => "–".into(),
+    };
+    let mut out = String::new();
+    let networks = summary.pointer("/networks").map(|n| n.to_string()).unwrap_or_default();
+    let _ = writeln!(out, "# Dp reproduction: key numbers\n\nNetworks: {networks}. Mean ± SD over networks.\n");
+    if summary.get("fig1").is_some() {
+        let _ = writeln!(out, "## Fig. 1: rand networks (paper targets in brackets)\n");
+        let o = "/fig1/observables_rand";
+        for (key, label, target) in [
+            ("e_rate_baseline_hz", "spontaneous E rate, Hz", "< 0.1"),
+            ("e_rate_odor_hz", "odor-evoked E rate, Hz", "≈ 1"),
+            ("i_rate_odor_hz", "odor-evoked I rate, Hz", "4–6"),
+            ("g_oe_ns", "Δg_OE, nS", "0.03–0.16"),
+            ("g_syn_ns", "Δg_syn, nS", "1–9"),
+            ("pct_recurrent", "recurrent E input, %", "> 80"),
+            ("pattern_corr", "pattern correlation", "≈ 0"),
+        ] {
+            let _ = writeln!(out, "- {label}: {} [{target}]", ms(&format!("{o}/{key}")));
+        }
+        let _ = writeln!(
+            out,
+            "- runaway after shuffling I spikes: {} [0.79 ± 0.20]\n",
+            ms("/fig1/inhibition_stabilisation/p_runaway_shuffled")
+        );
+    }
+    if let Some(variants) = summary.get("variants").and_then(|v| v.as_object()) {
+        let _ = writeln!(out, "## Figs 2–3: variants (learned odors; novel in the second column)\n");
+        let _ = writeln!(
+            out,
+            "| variant | E rate learned | E rate novel | assembly rate | amplification | after offset | co-tuning r | SD ratio | ISI CV |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for (name, _) in variants {
+            let l = format!("/variants/{name}/learned");
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                ms(&format!("{l}/e_rate_odor_hz")),
+                ms(&format!("/variants/{name}/novel/e_rate_odor_hz")),
+                ms(&format!("{l}/assembly_rate_hz")),
+                ms(&format!("{l}/amplification_in")),
+                ms(&format!("{l}/assembly_rate_after_offset_hz")),
+                ms(&format!("{l}/cotuning_r")),
+                ms(&format!("{l}/balanced_sd_ratio")),
+                ms(&format!("{l}/isi_cv_assembly")),
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if summary.get("fig4").is_some() {
+        let _ = writeln!(out, "## Fig. 4: participation ratio (paper: rand > Tuned > Scaled I)\n");
+        for v in ["rand", "scaled_i", "tuned_ei"] {
+            let _ = writeln!(out, "- {v}: {}", ms(&format!("/fig4/variants/{v}/participation_ratio/all")));
+        }
+        let _ = writeln!(out);
+    }
+    if summary.get("fig5").is_some() {
+        let _ = writeln!(out, "## Fig. 5: concentration readout, learned odors (paper: Tuned best)\n");
+        for v in ["rand", "scaled_i", "tuned_ei"] {
+            let _ = writeln!(
+                out,
+                "- {v}: regression MSE {} %², SVM accuracy {}",
+                ms(&format!("/fig5/variants/{v}/regression_mse_fit_pct2/learned")),
+                ms(&format!("/fig5/variants/{v}/svm_accuracy/learned"))
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "Everything else: summary.json and figN/figN.json; figures in figN/.");
+    out
+}
+
 /// Write a JSON value to `path`.
 pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), EngramError> {
     let text = serde_json::to_string_pretty(value).expect("serialises");
@@ -221,5 +300,11 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     summary.insert("wall_s".into(), t0.elapsed().as_secs_f64().into());
     let summary = serde_json::Value::Object(summary);
     write_json(&ctx.options.out.join("summary.json"), &summary)?;
+    let text = readable_summary(&summary);
+    let path = ctx.options.out.join("summary.md");
+    std::fs::write(&path, &text).map_err(|source| EngramError::Output { path, source })?;
+    if ctx.options.progress {
+        eprintln!("\n{text}");
+    }
     Ok(summary)
 }
