@@ -247,7 +247,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         return write_table(&args, &table);
     }
     if !args.no_criterion {
-        sh("cargo", &["bench", "--workspace", "--", "--quick"])?;
+        sh("cargo", &["bench", "--workspace", "--benches", "--", "--quick"])?;
     }
     let mut cases = vec![
         Case { label: "COBA-4000", model: "coba", n: 4000, duration_s: 1.0 },
