@@ -232,7 +232,11 @@ fn reproduce_dp_learned(args: ReproduceArgs) -> Result<()> {
     }
     let t0 = std::time::Instant::now();
     reproduce(LearnedOptions { quick: args.quick, seed: args.seed, out: out.clone() })?;
-    println!("reproduced dp-learned in {:.0} s; figures and summary.json in {}", t0.elapsed().as_secs_f64(), out.display());
+    println!(
+        "reproduced dp-learned in {:.0} s; figures and summary.json in {}",
+        t0.elapsed().as_secs_f64(),
+        out.display()
+    );
     Ok(())
 }
 
