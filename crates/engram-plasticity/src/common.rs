@@ -40,17 +40,24 @@ pub enum Interaction {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
+    /// Traces divided by `scale`: the trace of neuron `i` is `values[i] · scale`. Decay
+    /// multiplies the one `scale` instead of every value (O(1) per step); values are
+    /// renormalised when `scale` gets small.
     values: Vec<f64>,
     tau_ms: f64,
     dt_ms: f64,
     factor: f64,
     last_step: Option<u64>,
+    scale: f64,
 }
+
+/// Below this `scale`, [`Trace`] folds it into its values.
+const RENORMALISE_BELOW: f64 = 1e-100;
 
 impl Trace {
     /// `n` traces with time constant `tau_ms`, all zero.
     pub fn new(n: usize, tau_ms: f64) -> Self {
-        Self { values: vec![0.0; n], tau_ms, dt_ms: 0.0, factor: 1.0, last_step: None }
+        Self { values: vec![0.0; n], tau_ms, dt_ms: 0.0, factor: 1.0, last_step: None, scale: 1.0 }
     }
 
     /// Decay every trace to step `step` (from the step of the previous call; nothing on the
@@ -71,27 +78,32 @@ impl Trace {
             1 => self.factor,
             n => (-(n as f64) * dt_ms / self.tau_ms).exp(),
         };
-        self.values.iter_mut().for_each(|x| *x *= f);
+        self.scale *= f;
+        if self.scale < RENORMALISE_BELOW {
+            let s = self.scale;
+            self.values.iter_mut().for_each(|x| *x *= s);
+            self.scale = 1.0;
+        }
     }
 
     /// Add a spike of neuron `i`.
     #[inline]
     pub fn bump(&mut self, i: usize, interaction: Interaction) {
         match interaction {
-            Interaction::AllToAll => self.values[i] += 1.0,
-            Interaction::Nearest => self.values[i] = 1.0,
+            Interaction::AllToAll => self.values[i] += 1.0 / self.scale,
+            Interaction::Nearest => self.values[i] = 1.0 / self.scale,
         }
     }
 
     /// Value of neuron `i`'s trace.
     #[inline]
     pub fn get(&self, i: usize) -> f64 {
-        self.values[i]
+        self.values[i] * self.scale
     }
 
-    /// All values.
-    pub fn values(&self) -> &[f64] {
-        &self.values
+    /// All values (a copy; for inspection, not for hot loops).
+    pub fn values(&self) -> Vec<f64> {
+        self.values.iter().map(|x| x * self.scale).collect()
     }
 
     /// Number of neurons.
@@ -113,24 +125,26 @@ impl Trace {
     pub fn reset(&mut self) {
         self.values.fill(0.0);
         self.last_step = None;
+        self.scale = 1.0;
     }
 
-    /// Add this trace to a checkpoint state as `{name}.values`, `{name}.dt_factor` and
+    /// Add this trace to a checkpoint state as `{name}.values` (scaled), `{name}.dt_factor`
+    /// (dt, factor, scale) and
     /// `{name}.last_step`.
     pub fn save_into(&self, state: ComponentState, name: &str) -> ComponentState {
         state
             .with_f64(&format!("{name}.values"), self.values.clone())
-            .with_f64(&format!("{name}.dt_factor"), vec![self.dt_ms, self.factor])
+            .with_f64(&format!("{name}.dt_factor"), vec![self.dt_ms, self.factor, self.scale])
             .with_opt_u64(&format!("{name}.last_step"), self.last_step)
     }
 
     /// Load what [`save_into`](Self::save_into) wrote (the number of values must match).
     pub fn load_from(&mut self, state: &ComponentState, name: &str) -> Result<(), EngramError> {
-        let mut dt_factor = [0.0; 2];
+        let mut dt_factor = [0.0; 3];
         state.read_f64(&format!("{name}.dt_factor"), &mut dt_factor)?;
         let last_step = state.opt_u64(&format!("{name}.last_step"))?;
         state.read_f64(&format!("{name}.values"), &mut self.values)?;
-        [self.dt_ms, self.factor] = dt_factor;
+        [self.dt_ms, self.factor, self.scale] = dt_factor;
         self.last_step = last_step;
         Ok(())
     }
@@ -163,7 +177,15 @@ pub(crate) fn check_bounds(w_min: f64, w_max: f64) -> Result<(), ParamError> {
 /// Clip to `[lo, hi]` (NaN-free for finite inputs).
 #[inline]
 pub(crate) fn clip(w: f64, lo: f64, hi: f64) -> f64 {
-    w.max(lo).min(hi)
+    // Plain comparisons (not f64::max/min, whose NaN handling costs extra compares in the
+    // hot loops); the same result for every finite weight.
+    if w < lo {
+        lo
+    } else if w > hi {
+        hi
+    } else {
+        w
+    }
 }
 
 /// Panics with a clear message when a rule sized for `n_pre × n_post` is attached to a

@@ -180,25 +180,26 @@ impl PlasticityRule for PairStdp {
         self.y_post.advance(ctx.step, ctx.dt_ms);
         let p = &self.params;
         let (lo, hi, dep, inter) = (p.w_min, p.w_max, p.weight_dependence, p.interaction);
+        // Walk each row and column over zipped slices: no bounds checks on the weights of a row.
         for &i in pre {
             let i = i as usize;
-            for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
-                let y = self.y_post.get(syn.post[k] as usize);
+            let row = syn.row_ptr[i]..syn.row_ptr[i + 1];
+            for (&j, w) in syn.post[row.clone()].iter().zip(&mut syn.weights[row]) {
+                let y = self.y_post.get(j as usize);
                 if y != 0.0 {
-                    let w = syn.weights[k];
-                    syn.weights[k] = clip(w - p.a_minus * dep.factors(w, lo, hi).1 * y, lo, hi);
+                    *w = clip(*w - p.a_minus * dep.factors(*w, lo, hi).1 * y, lo, hi);
                 }
             }
             self.x_pre.bump(i, inter);
         }
         for &j in post {
             let j = j as usize;
-            for e in syn.col_ptr[j]..syn.col_ptr[j + 1] {
-                let x = self.x_pre.get(syn.pre_of_post[e] as usize);
+            let column = syn.col_ptr[j]..syn.col_ptr[j + 1];
+            for (&pre_i, &k) in syn.pre_of_post[column.clone()].iter().zip(&syn.syn_of_post[column]) {
+                let x = self.x_pre.get(pre_i as usize);
                 if x != 0.0 {
-                    let k = syn.syn_of_post[e] as usize;
-                    let w = syn.weights[k];
-                    syn.weights[k] = clip(w + p.a_plus * dep.factors(w, lo, hi).0 * x, lo, hi);
+                    let w = &mut syn.weights[k as usize];
+                    *w = clip(*w + p.a_plus * dep.factors(*w, lo, hi).0 * x, lo, hi);
                 }
             }
             self.y_post.bump(j, inter);
