@@ -90,7 +90,24 @@ struct RunArgs {
     quiet: bool,
 }
 
-fn main() -> Result<()> {
+fn main() {
+    // Errors are for users: the message and its causes on one line, never a backtrace (even
+    // with RUST_BACKTRACE set, as many developers have it).
+    if let Err(e) = run_cli() {
+        // Our messages usually embed their cause already; add only causes not yet said.
+        let mut message = e.to_string();
+        for cause in e.chain().skip(1) {
+            let cause = cause.to_string();
+            if !message.contains(&cause) {
+                message = format!("{message}: {cause}");
+            }
+        }
+        eprintln!("Error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run_cli() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run(args) => run(args),
