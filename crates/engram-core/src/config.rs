@@ -40,9 +40,51 @@ pub fn from_ron_file<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError>
     from_ron_str(&text, &path.display().to_string())
 }
 
-/// Attach the file name to a validation error.
+/// Attach the file name to a validation error (no line: use [`invalid_in_text`] when the
+/// file's text is at hand).
 pub fn invalid(path: &Path, source: ParamError) -> ConfigError {
-    ConfigError::Invalid { path: path.into(), source }
+    ConfigError::Invalid { path: path.into(), line: None, source }
+}
+
+/// Attach the file name and the line where the failing field is written.
+///
+/// ```
+/// use engram_core::{config::invalid_in_text, error::ParamError};
+/// let text = "(\n  model: Coba(\n    neuron: (tau_m_ms: -20),\n  ),\n)";
+/// let e = invalid_in_text("x.ron".as_ref(), text, ParamError::new("model.Coba.neuron.tau_m_ms", -20, "> 0"));
+/// assert!(e.to_string().starts_with("x.ron:3: model.Coba.neuron.tau_m_ms = -20"), "{e}");
+/// ```
+pub fn invalid_in_text(path: &Path, text: &str, source: ParamError) -> ConfigError {
+    let line = field_line(text, &source.field);
+    ConfigError::Invalid { path: path.into(), line, source }
+}
+
+/// The 1-based line where the dotted field path (`model.Coba.neuron.tau_m_ms`,
+/// `record.state[0].every_ms`) is written: each segment is looked for, in order, as a name
+/// followed by `:` (a field) or `(` (an enum variant). `None` if the last segment is not
+/// written (the failing value is a default).
+fn field_line(text: &str, field: &str) -> Option<usize> {
+    let mut from = 0;
+    let mut found = None;
+    for segment in field.split('.') {
+        let name = segment.split('[').next().unwrap_or(segment);
+        if name.is_empty() {
+            continue;
+        }
+        let mut search = from;
+        let at = loop {
+            let i = search + text[search..].find(name)?;
+            let before_ok = text[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let after = text[i + name.len()..].trim_start();
+            if before_ok && (after.starts_with(':') || after.starts_with('(')) {
+                break i;
+            }
+            search = i + name.len();
+        };
+        from = at + name.len();
+        found = Some(at);
+    }
+    found.map(|at| text[..at].matches('\n').count() + 1)
 }
 
 /// Write a value as pretty RON (for `config.ron` in run directories).

@@ -58,10 +58,13 @@ pub enum ConfigError {
         message: String,
     },
     /// The file parsed but a value is out of range.
-    #[error("{path}: {source}")]
+    #[error("{path}{}: {source}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid {
         /// The file.
         path: PathBuf,
+        /// 1-based line where the field is written, if it is written in the file (a default
+        /// value that fails has no line).
+        line: Option<usize>,
         /// The failing field.
         #[source]
         source: ParamError,

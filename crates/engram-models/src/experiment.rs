@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use engram_core::config::{from_ron_file, from_ron_str, invalid};
+use engram_core::config::{from_ron_str, invalid_in_text};
 use engram_core::error::{ConfigError, ParamError};
 use engram_core::params::{Params, non_negative, positive};
 use engram_sim::DivergenceGuard;
@@ -163,14 +163,15 @@ impl Experiment {
     /// Parse and validate a RON string; `origin` names it in errors.
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let exp: Self = from_ron_str(text, origin)?;
-        exp.validate().map_err(|e| invalid(Path::new(origin), e))?;
+        exp.validate().map_err(|e| invalid_in_text(Path::new(origin), text, e))?;
         Ok(exp)
     }
 
     /// Read, parse and validate a RON file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let exp: Self = from_ron_file(path)?;
-        exp.validate().map_err(|e| invalid(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let exp: Self = from_ron_str(&text, &path.display().to_string())?;
+        exp.validate().map_err(|e| invalid_in_text(path, &text, e))?;
         Ok(exp)
     }
 }

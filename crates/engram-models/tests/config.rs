@@ -37,28 +37,28 @@ fn wrong_type_is_rejected() {
 
 #[test]
 fn negative_time_constant_names_the_field() {
-    let e = error_of("tau.ron", "(model: Coba(neuron: (tau_m_ms: -20.0)))");
-    assert!(e.contains("tau.ron") && e.contains("model.Coba.neuron.tau_m_ms") && e.contains("-20"), "{e}");
+    let e = error_of("tau.ron", "(\n  model: Coba(\n    neuron: (\n      tau_m_ms: -20.0,\n    ),\n  ),\n)");
+    assert!(e.contains("tau.ron:4: model.Coba.neuron.tau_m_ms = -20"), "{e}");
 }
 
 #[test]
 fn probability_above_one_names_the_field() {
-    let e = error_of("p.ron", "(model: Coba(connection_probability: 1.5))");
-    assert!(e.contains("model.Coba.connection_probability = 1.5") && e.contains("[0, 1]"), "{e}");
+    let e = error_of("p.ron", "(\n  model: Coba(\n    connection_probability: 1.5,\n  ),\n)");
+    assert!(e.contains("p.ron:3: model.Coba.connection_probability = 1.5") && e.contains("[0, 1]"), "{e}");
     let e = error_of("p2.ron", "(model: Coba(n: 40))");
     assert!(e.contains("model.Coba.n = 40") && e.contains("> 1"), "fixed in-degree needs p <= 1: {e}");
 }
 
 #[test]
 fn dt_larger_than_a_time_constant_is_rejected() {
-    let e = error_of("dt.ron", "(model: Coba(), run: (dt_ms: 6.0))");
-    assert!(e.contains("run.dt_ms = 6") && e.contains("shortest time constant (5 ms)"), "{e}");
+    let e = error_of("dt.ron", "(\n  model: Coba(),\n  run: (\n    seed: 1,\n    dt_ms: 6.0,\n  ),\n)");
+    assert!(e.contains("dt.ron:5: run.dt_ms = 6") && e.contains("shortest time constant (5 ms)"), "{e}");
 }
 
 #[test]
 fn population_size_zero_is_rejected() {
-    let e = error_of("n0.ron", "(model: Cuba(n: 0))");
-    assert!(e.contains("model.Cuba.n = 0"), "{e}");
+    let e = error_of("n0.ron", "(\n  run: (seed: 3),\n  model: Cuba(n: 0),\n)");
+    assert!(e.contains("n0.ron:3: model.Cuba.n = 0"), "{e}");
 }
 
 #[test]
