@@ -86,6 +86,30 @@ impl RandomEi {
     }
 }
 
+/// Connect populations `E` and `I` all to all pathways with probability `p`: E onto receptor
+/// `exc` with weight `w.0`, I onto `inh` with `w.1`. Each pathway draws from its own stream
+/// (`"{model}:E->I"`, ...). Returns the projections in the order E→E, E→I, I→E, I→I.
+pub(crate) fn connect_ei(
+    b: &mut NetworkBuilder,
+    model: &str,
+    (ne, ni): (usize, usize),
+    p: f64,
+    (we, wi): (f64, f64),
+    delay_ms: f64,
+    seed: u64,
+) -> Result<Vec<engram_sim::ProjectionId>, EngramError> {
+    let spec = ConnectSpec::new(Rule::FixedProbability { p });
+    let mut ids = Vec::with_capacity(4);
+    for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
+        for (post, n_post) in [("E", ne), ("I", ni)] {
+            let id = component_id(&format!("{model}:{pre}->{post}"));
+            let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
+            ids.push(b.connect(pre, post, receptor, pattern.weights(w), Delay::Ms(delay_ms))?);
+        }
+    }
+    Ok(ids)
+}
+
 /// Which published variant of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CobaVariant {
@@ -202,16 +226,7 @@ impl CobaConfig {
             self.initial_conditions(&mut pop, seed, name);
             b.add_population(name, pop)?;
         }
-        let spec = ConnectSpec::new(Rule::FixedProbability { p });
-        let delay = Delay::Ms(self.delay_ms);
-        let mut ids = Vec::with_capacity(4);
-        for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
-            for (post, n_post) in [("E", ne), ("I", ni)] {
-                let id = component_id(&format!("coba:{pre}->{post}"));
-                let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
-                ids.push(b.connect(pre, post, receptor, pattern.weights(w), delay.clone())?);
-            }
-        }
+        let ids = connect_ei(&mut b, "coba", (ne, ni), p, (we, wi), self.delay_ms, seed)?;
         if matches!(self.variant, CobaVariant::Driven | CobaVariant::Auryn) {
             for pop in ["E", "I"] {
                 b.add_stimulus(pop, ConstantCurrent::new(200.0))?;

@@ -13,16 +13,15 @@
 //! assert_eq!(net.n_neurons, 400);
 //! ```
 
-use engram_connectivity::{ConnectSpec, Rule};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, finite};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCurrent, LifCurrentParams};
-use engram_sim::{Delay, NetworkBuilder};
+use engram_sim::NetworkBuilder;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::coba::{RandomEi, Scaling};
+use crate::coba::{RandomEi, Scaling, connect_ei};
 use crate::run::ModelNetwork;
 
 /// Parameters of the CUBA benchmark.
@@ -113,15 +112,8 @@ impl CubaConfig {
             }
             b.add_population(name, pop)?;
         }
-        let spec = ConnectSpec::new(Rule::FixedProbability { p });
         // Inhibitory weights are negative currents onto the `inh` receptor.
-        for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
-            for (post, n_post) in [("E", ne), ("I", ni)] {
-                let id = component_id(&format!("cuba:{pre}->{post}"));
-                let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
-                b.connect(pre, post, receptor, pattern.weights(w), Delay::Ms(self.delay_ms))?;
-            }
-        }
+        connect_ei(&mut b, "cuba", (ne, ni), p, (we, wi), self.delay_ms, seed)?;
         Ok(ModelNetwork { builder: b, exc: vec!["E".into()], inh: vec!["I".into()], n_neurons: self.n })
     }
 }
