@@ -6,6 +6,8 @@
 //! - [`LifCond`]: leaky integrate-and-fire with any number of exponential conductances and an
 //!   optional adaptation current (COBA of Brette et al. 2007; the Dp neurons of
 //!   Meissner-Bernard et al. 2025).
+//! - [`LifNmda`]: conductance LIF with AMPA + NMDA excitation and a moving threshold
+//!   (Zenke et al. 2013, 2015; Auryn's `IFGroup`).
 //! - [`AdEx`]: adaptive exponential integrate-and-fire (Brette & Gerstner 2005).
 //! - [`Izhikevich`]: the simple model of Izhikevich (2003).
 //! - [`PointPopulation`]: vectorises a user's per-neuron [`PointNeuron`](engram_core::neuron::PointNeuron)
@@ -38,6 +40,7 @@ mod common;
 mod izhikevich;
 mod lif_cond;
 mod lif_current;
+mod lif_nmda;
 mod point;
 
 pub use adex::{AdEx, AdExParams};
@@ -45,4 +48,5 @@ pub use common::{ConductanceReceptor, MembraneIntegrator, synaptic_current_pa};
 pub use izhikevich::{Izhikevich, IzhikevichParams};
 pub use lif_cond::{Adaptation, LifCond, LifCondIntegrator, LifCondParams, ResetMode};
 pub use lif_current::{LifCurrent, LifCurrentParams};
+pub use lif_nmda::{LifNmda, LifNmdaParams};
 pub use point::PointPopulation;

@@ -7,7 +7,7 @@ use engram_core::params::Params;
 use engram_integrators::IntegratorKind;
 use engram_neurons::{
     AdEx, AdExParams, Adaptation, Izhikevich, IzhikevichParams, LifCond, LifCondParams, LifCurrent, LifCurrentParams,
-    PointPopulation, ResetMode,
+    LifNmda, LifNmdaParams, PointPopulation, ResetMode,
 };
 use rand::{Rng, SeedableRng};
 
@@ -107,6 +107,8 @@ fn every_model_continues_bit_identically() {
     .check()
     .unwrap();
     check(&|| Box::new(LifCond::new(N, ad.clone())), 20.0, 200.0);
+    let nmda = LifNmdaParams::default().check().unwrap();
+    check(&|| Box::new(LifNmda::new(N, nmda.clone())), 20.0, 100.0);
     let cur = LifCurrentParams::default().check().unwrap();
     check(&|| Box::new(LifCurrent::new(N, cur.clone())), 400.0, 300.0);
     let adex = AdExParams::default().check().unwrap();

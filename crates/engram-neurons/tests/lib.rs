@@ -8,5 +8,6 @@ mod common;
 mod izhikevich;
 mod lif_cond;
 mod lif_current;
+mod lif_nmda;
 mod params;
 mod point;
