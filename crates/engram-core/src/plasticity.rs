@@ -32,6 +32,17 @@ pub struct SynapsesMut<'a> {
 /// [`scales_transmission`](Self::scales_transmission) and
 /// [`before_delivery`](Self::before_delivery), which run before delivery.
 ///
+/// **Which spikes, when.** Attached with `NetworkBuilder::add_plasticity` (engram-sim), a rule
+/// sees every spike in the step it is emitted, so spike timing is measured at the somata.
+/// Attached with `NetworkBuilder::add_plasticity_with_timing` and a `PlasticityTiming
+/// { axonal_delay_ms, dendritic_delay_ms }`, the engine delays the spike lists instead: in step
+/// `t` the rule gets the presynaptic spikes emitted in step `t − d_axon` and the postsynaptic
+/// spikes emitted in step `t − d_dend` (delays in steps), with the [`StepContext`] of step `t`.
+/// A rule that measures timing from `ctx.step` therefore evaluates it at the synapse,
+/// `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (mechanisms.md §0 item 4), without
+/// buffering spikes itself. Write rules for "the spikes that reach the synapse in this step";
+/// the engine decides when that is.
+///
 /// ```
 /// use engram_core::plasticity::{PlasticityRule, SynapsesMut};
 /// use engram_core::neuron::StepContext;
@@ -56,7 +67,8 @@ pub struct SynapsesMut<'a> {
 pub trait PlasticityRule: Send + Sync {
     /// Short name of the rule.
     fn name(&self) -> &str;
-    /// React to this step's spikes and update weights.
+    /// React to the spikes that reach the synapses in this step (emitted in this step, or
+    /// earlier by the axonal and dendritic plasticity delays, see above) and update weights.
     fn step(
         &mut self,
         ctx: &StepContext,

@@ -8,8 +8,10 @@
 //! The step counter, the neuromodulator, and for every population its model's or source's
 //! [`ComponentState`] (all state variables, refractory counters, random streams, pending
 //! spikes), its delay ring buffer and injected-current buffer, its spikes of the last step and
-//! its spike counters; for every projection its weights, its plasticity rule's state and its
-//! short-term plasticity efficacies; for every stimulus its state. Restoring it into a network
+//! its spike counters; for every projection its weights, its plasticity rule's state, its
+//! short-term plasticity efficacies and the spikes still on their way to its rule through
+//! axonal or dendritic plasticity delays
+//! ([`PlasticityTiming`](crate::network::PlasticityTiming)); for every stimulus its state. Restoring it into a network
 //! built the same way makes the following steps bit-identical to those of the original run.
 //!
 //! Not in a checkpoint: the structure (populations, connectivity, delays, parameters: rebuild
@@ -145,6 +147,26 @@ pub struct ProjectionState {
     pub efficacy: Option<Vec<f64>>,
     /// The plasticity rule's state (`kind` is the rule's name), if there is a rule.
     pub rule: Option<ComponentState>,
+    /// Spikes on their way to the rule, if it sees spikes after an axonal or dendritic delay
+    /// ([`PlasticityTiming`](crate::network::PlasticityTiming)); absent in checkpoints written
+    /// before this field existed.
+    #[serde(default)]
+    pub plasticity_delays: Option<PlasticityDelayState>,
+}
+
+/// The spikes on their way to a plasticity rule through its delay lines, one ring per side
+/// with one slot per step of delay. Slot `s` holds the spikes emitted in the step `t < step`
+/// with `t mod d = s` (`d` the delay in steps, the number of slots).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlasticityDelayState {
+    /// Presynaptic spikes in flight (axonal delay), slot after slot.
+    pub pre_spikes: Vec<u32>,
+    /// Number of presynaptic spikes in each slot (one entry per step of axonal delay).
+    pub pre_counts: Vec<u32>,
+    /// Postsynaptic spikes in flight (dendritic delay), slot after slot.
+    pub post_spikes: Vec<u32>,
+    /// Number of postsynaptic spikes in each slot (one entry per step of dendritic delay).
+    pub post_counts: Vec<u32>,
 }
 
 /// The state of one stimulus.
@@ -241,6 +263,12 @@ impl Checkpoint {
             if let Some(r) = &p.rule {
                 component_arrays(&format!("{key}.rule"), r, f);
             }
+            if let Some(d) = &p.plasticity_delays {
+                f(format!("{key}.plasticity_delays.pre_spikes"), ArrayRef::U32(&d.pre_spikes));
+                f(format!("{key}.plasticity_delays.pre_counts"), ArrayRef::U32(&d.pre_counts));
+                f(format!("{key}.plasticity_delays.post_spikes"), ArrayRef::U32(&d.post_spikes));
+                f(format!("{key}.plasticity_delays.post_counts"), ArrayRef::U32(&d.post_counts));
+            }
         }
         for (i, s) in self.stimuli.iter().enumerate() {
             component_arrays(&format!("stimuli[{i}].state"), &s.state, f);
@@ -265,6 +293,12 @@ impl Checkpoint {
             }
             if let Some(r) = &mut p.rule {
                 component_arrays_mut(&format!("{key}.rule"), r, f);
+            }
+            if let Some(d) = &mut p.plasticity_delays {
+                f(format!("{key}.plasticity_delays.pre_spikes"), ArrayMut::U32(&mut d.pre_spikes));
+                f(format!("{key}.plasticity_delays.pre_counts"), ArrayMut::U32(&mut d.pre_counts));
+                f(format!("{key}.plasticity_delays.post_spikes"), ArrayMut::U32(&mut d.post_spikes));
+                f(format!("{key}.plasticity_delays.post_counts"), ArrayMut::U32(&mut d.post_counts));
             }
         }
         for (i, s) in self.stimuli.iter_mut().enumerate() {
@@ -313,6 +347,12 @@ impl Checkpoint {
                     weights: Vec::new(),
                     efficacy: p.efficacy.as_ref().map(|_| Vec::new()),
                     rule: p.rule.as_ref().map(empty_component),
+                    plasticity_delays: p.plasticity_delays.as_ref().map(|_| PlasticityDelayState {
+                        pre_spikes: Vec::new(),
+                        pre_counts: Vec::new(),
+                        post_spikes: Vec::new(),
+                        post_counts: Vec::new(),
+                    }),
                 })
                 .collect(),
             stimuli: self

@@ -41,7 +41,8 @@ pub mod stimulus;
 pub use checkpoint::Checkpoint;
 pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor, WindowMonitor};
 pub use network::{
-    Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PopulationStats, ProjectionId, RunOptions,
+    Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PlasticityTiming, PopulationStats, ProjectionId,
+    RunOptions,
 };
 
 /// The builder, the network and the standard monitors.
@@ -51,5 +52,7 @@ pub mod prelude {
     #[doc(no_inline)]
     pub use crate::monitors::{OutputFormat, RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor, WindowMonitor};
     #[doc(no_inline)]
-    pub use crate::network::{Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, ProjectionId, RunOptions};
+    pub use crate::network::{
+        Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PlasticityTiming, ProjectionId, RunOptions,
+    };
 }

@@ -10,9 +10,39 @@
 //!    transmit ([`PlasticityRule::before_delivery`]); then the spikes of step `t` walk their
 //!    projections' CSR rows into slot `(t + delay) mod D`, carrying `weight × efficacy` on
 //!    those projections and `weight` on all others;
-//! 5. plasticity rules see the spikes of step `t` and update their projection's weights;
+//! 5. plasticity rules see the spikes of step `t` and update their projection's weights
+//!    (with a [`PlasticityTiming`], the spikes of earlier steps instead: see below);
 //! 6. monitors observe; every `check_every_steps` the divergence guard looks for NaN and
 //!    runaway rates.
+//!
+//! # Spike timing for plasticity: axonal and dendritic delays
+//!
+//! A rule attached with [`NetworkBuilder::add_plasticity`] sees every spike in the step it is
+//! emitted: STDP timing is measured at the somata, whatever the projection's transmission
+//! delay. [`NetworkBuilder::add_plasticity_with_timing`] instead evaluates timing *at the
+//! synapse* (mechanisms.md §0 item 4): a presynaptic spike emitted in step `t_pre` reaches the
+//! rule in step `t_pre + d_axon`, a postsynaptic spike emitted in step `t_post` (its
+//! back-propagating action potential) in step `t_post + d_dend`, so the rule measures
+//!
+//! ```text
+//! Δt_syn = (t_post + d_dend) − (t_pre + d_axon)
+//! ```
+//!
+//! with `d_axon = axonal_delay_ms` and `d_dend = dendritic_delay_ms` of the
+//! [`PlasticityTiming`]. In step `t` the rule's `pre_spikes` are the presynaptic spikes of step
+//! `t − d_axon` and its `post_spikes` the postsynaptic spikes of step `t − d_dend`; the
+//! [`StepContext`] is that of step `t`, the step in which the spikes arrive. Within a step the
+//! rule's own order applies to the delayed lists (the library's STDP rules take pre before
+//! post, so arrivals in the same step count as `Δt_syn = 0`). NEST's `stdp_synapse` treats the
+//! whole delay as dendritic, Brian2 as axonal; to mimic them set `dendritic_delay_ms` or
+//! `axonal_delay_ms` to the transmission delay. The plasticity delays only move what the rule
+//! sees: transmission keeps the projection's own [`Delay`].
+//!
+//! Each delayed side keeps a ring of `d` spike lists per projection (`d` in steps); the lists
+//! are reused, growing only when a step has more spikes than the list has ever held. Spikes in
+//! flight are part of [`Network::checkpoint`] and are dropped by
+//! [`Network::reset_activity`]. Zero delays (the default) keep no ring and are exactly
+//! `add_plasticity`.
 //!
 //! Parallelism (rayon, when the network is large enough and more than one thread is
 //! available): populations advance in parallel (step 3), and spike delivery runs in parallel
@@ -20,7 +50,9 @@
 //! projections and spikes. Every floating-point sum is therefore done in the same order
 //! whatever the thread count, and results are bit-identical for 1, 2 or 4 threads.
 
-use crate::checkpoint::{Checkpoint, FORMAT_VERSION, PopulationState, ProjectionState, StimulusState};
+use crate::checkpoint::{
+    Checkpoint, FORMAT_VERSION, PlasticityDelayState, PopulationState, ProjectionState, StimulusState,
+};
 use crate::stimulus::StimulusHandle;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
@@ -40,6 +72,113 @@ pub enum Delay {
     Ms(f64),
     /// One delay per synapse in steps (≥ 1), aligned with the CSR data of the weights.
     PerSynapse(Vec<u32>),
+}
+
+/// When a plasticity rule sees spikes: after an axonal delay for presynaptic spikes and a
+/// dendritic (back-propagation) delay for postsynaptic ones, so that spike timing is evaluated
+/// at the synapse, `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (see the
+/// [module docs](self)). Both delays must be finite, ≥ 0 and whole numbers of steps.
+/// Default: both 0, the rule sees spikes when they are emitted (timing at the somata).
+///
+/// ```
+/// use engram_sim::network::PlasticityTiming;
+/// // Brian2's convention for a 1.5 ms synapse: the whole delay is axonal
+/// let brian = PlasticityTiming { axonal_delay_ms: 1.5, ..Default::default() };
+/// // NEST's stdp_synapse: the whole delay is dendritic
+/// let nest = PlasticityTiming { dendritic_delay_ms: 1.5, ..Default::default() };
+/// assert_eq!(brian.delta_t_syn_ms(10.0, 12.0), 0.5);
+/// assert_eq!(nest.delta_t_syn_ms(10.0, 12.0), 3.5);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlasticityTiming {
+    /// Delay from a presynaptic spike to its arrival at the synapse, as the rule sees it, ms.
+    pub axonal_delay_ms: f64,
+    /// Delay from a postsynaptic spike to its back-propagated arrival at the synapse, ms.
+    pub dendritic_delay_ms: f64,
+}
+
+impl PlasticityTiming {
+    /// The spike timing the rule sees for a presynaptic spike emitted at `t_pre_ms` and a
+    /// postsynaptic spike emitted at `t_post_ms`:
+    /// `(t_post + dendritic_delay_ms) − (t_pre + axonal_delay_ms)`.
+    pub fn delta_t_syn_ms(&self, t_pre_ms: f64, t_post_ms: f64) -> f64 {
+        (t_post_ms + self.dendritic_delay_ms) - (t_pre_ms + self.axonal_delay_ms)
+    }
+}
+
+/// A delay in whole steps from a plasticity delay in ms: finite, ≥ 0 and a multiple of `dt`
+/// (within 1e-6 of a step).
+fn plasticity_delay_steps(field: String, ms: f64, dt_ms: f64) -> Result<u32, ParamError> {
+    let steps = ms / dt_ms;
+    let allowed = || format!("a finite delay >= 0 ms that is a whole number of steps (dt = {dt_ms} ms)");
+    if !ms.is_finite() || ms < 0.0 || (steps - steps.round()).abs() > 1e-6 || steps.round() > u32::MAX as f64 {
+        return Err(ParamError::new(field, ms, allowed()));
+    }
+    Ok(steps.round() as u32)
+}
+
+/// Spikes on their way to a plasticity rule: a ring of `d` spike lists (none for `d = 0`).
+/// Slot `t mod d` holds the spikes emitted in step `t − d` until step `t` hands them out and
+/// stores the spikes of step `t` in their place.
+#[derive(Default)]
+struct SpikeDelayLine {
+    slots: Vec<Vec<u32>>,
+    /// The spikes handed out in the current step (a reused buffer).
+    arrived: Vec<u32>,
+}
+
+impl SpikeDelayLine {
+    fn new(steps: u32) -> Self {
+        Self { slots: vec![Vec::new(); steps as usize], arrived: Vec::new() }
+    }
+
+    /// Store the spikes emitted in `step` and return those that arrive in it (emitted `d` steps
+    /// earlier; `emitted` itself without delay). Allocates only when a list outgrows its
+    /// capacity.
+    fn advance<'a>(&'a mut self, step: u64, emitted: &'a [u32]) -> &'a [u32] {
+        if self.slots.is_empty() {
+            return emitted;
+        }
+        let slot = (step % self.slots.len() as u64) as usize;
+        self.arrived.clear();
+        std::mem::swap(&mut self.arrived, &mut self.slots[slot]);
+        self.slots[slot].extend_from_slice(emitted);
+        &self.arrived
+    }
+
+    fn clear(&mut self) {
+        self.slots.iter_mut().for_each(Vec::clear);
+        self.arrived.clear();
+    }
+
+    /// The spikes in flight, slot by slot, concatenated, and the number in each slot.
+    fn save(&self) -> (Vec<u32>, Vec<u32>) {
+        (self.slots.concat(), self.slots.iter().map(|s| s.len() as u32).collect())
+    }
+
+    fn load(&mut self, spikes: &[u32], counts: &[u32]) {
+        let mut start = 0;
+        for (slot, &n) in self.slots.iter_mut().zip(counts) {
+            slot.clear();
+            slot.extend_from_slice(&spikes[start..start + n as usize]);
+            start += n as usize;
+        }
+        self.arrived.clear();
+    }
+}
+
+/// The axonal (pre) and dendritic (post) delay lines of one projection's plasticity rule.
+#[derive(Default)]
+struct PlasticityDelays {
+    pre: SpikeDelayLine,
+    post: SpikeDelayLine,
+}
+
+impl PlasticityDelays {
+    fn is_delayed(&self) -> bool {
+        !self.pre.slots.is_empty() || !self.post.slots.is_empty()
+    }
 }
 
 /// When the engine declares a run diverged.
@@ -133,6 +272,8 @@ struct Projection {
     rule: Option<(Box<dyn PlasticityRule>, Transpose)>,
     /// One efficacy per synapse, only for projections whose rule scales transmission.
     efficacy: Option<Vec<f64>>,
+    /// What the rule sees when (empty lines: spikes as they are emitted).
+    timing: PlasticityDelays,
 }
 
 /// Statistics of one population over the steps run so far.
@@ -300,6 +441,7 @@ impl NetworkBuilder {
             delay,
             rule: None,
             efficacy: None,
+            timing: PlasticityDelays::default(),
         };
         self.projections.push((projection, max_delay));
         Ok(ProjectionId(index))
@@ -317,12 +459,70 @@ impl NetworkBuilder {
         Ok(())
     }
 
-    /// Attach a plasticity rule to a projection.
+    /// Attach a plasticity rule to a projection. The rule sees spikes in the step they are
+    /// emitted (timing at the somata); see
+    /// [`add_plasticity_with_timing`](Self::add_plasticity_with_timing) for timing at the
+    /// synapse.
     pub fn add_plasticity(&mut self, projection: ProjectionId, rule: impl PlasticityRule + 'static) {
         let p = &mut self.projections[projection.0].0;
         let t = transpose(&p.weights);
         p.efficacy = rule.scales_transmission().then(|| vec![1.0; p.weights.nnz()]);
         p.rule = Some((Box::new(rule), t));
+        p.timing = PlasticityDelays::default();
+    }
+
+    /// Attach a plasticity rule that sees presynaptic spikes `timing.axonal_delay_ms` and
+    /// postsynaptic spikes `timing.dendritic_delay_ms` after their emission, so that it
+    /// measures `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (see the [module docs](self)).
+    /// Zero delays are exactly [`add_plasticity`](Self::add_plasticity).
+    ///
+    /// Fails, naming the field and its value, if a delay is negative, not finite or not a
+    /// whole number of steps, and refuses non-zero delays for rules that
+    /// [scale transmission](PlasticityRule::scales_transmission) (short-term plasticity acts
+    /// on the spikes as they are transmitted).
+    ///
+    /// ```
+    /// use engram_core::prelude::*;
+    /// use engram_neurons::{LifCond, LifCondParams};
+    /// use engram_plasticity::{PairStdp, PairStdpParams};
+    /// use engram_sim::network::PlasticityTiming;
+    /// use engram_sim::prelude::*;
+    ///
+    /// let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    /// b.add_population("E", LifCond::new(2, LifCondParams::coba().check().unwrap())).unwrap();
+    /// let proj = b.connect("E", "E", "exc", sprs::CsMatI::eye(2), Delay::Ms(1.5)).unwrap();
+    /// let stdp = PairStdp::new(PairStdpParams::default().check().unwrap(), 2, 2);
+    /// // Brian2's convention: the transmission delay is axonal, for plasticity too
+    /// let timing = PlasticityTiming { axonal_delay_ms: 1.5, dendritic_delay_ms: 0.0 };
+    /// b.add_plasticity_with_timing(proj, stdp, timing).unwrap();
+    ///
+    /// let stdp = PairStdp::new(PairStdpParams::default().check().unwrap(), 2, 2);
+    /// let bad = PlasticityTiming { axonal_delay_ms: 0.25, dendritic_delay_ms: 0.0 };
+    /// let e = b.add_plasticity_with_timing(proj, stdp, bad).unwrap_err().to_string();
+    /// assert!(e.starts_with("projections.E->E.plasticity_timing.axonal_delay_ms = 0.25 is not allowed"));
+    /// ```
+    pub fn add_plasticity_with_timing(
+        &mut self,
+        projection: ProjectionId,
+        rule: impl PlasticityRule + 'static,
+        timing: PlasticityTiming,
+    ) -> Result<(), EngramError> {
+        let dt_ms = self.clock.dt_ms();
+        let p = &self.projections[projection.0].0;
+        let field = |name: &str| format!("projections.{}.plasticity_timing.{name}", p.name);
+        let d_axon = plasticity_delay_steps(field("axonal_delay_ms"), timing.axonal_delay_ms, dt_ms)?;
+        let d_dend = plasticity_delay_steps(field("dendritic_delay_ms"), timing.dendritic_delay_ms, dt_ms)?;
+        if rule.scales_transmission() && (d_axon, d_dend) != (0, 0) {
+            return Err(EngramError::Other(format!(
+                "projection `{}`: rule `{}` scales transmission (short-term plasticity) and takes no plasticity delays",
+                p.name,
+                rule.name()
+            )));
+        }
+        self.add_plasticity(projection, rule);
+        self.projections[projection.0].0.timing =
+            PlasticityDelays { pre: SpikeDelayLine::new(d_axon), post: SpikeDelayLine::new(d_dend) };
+        Ok(())
     }
 
     /// Add a stimulus acting on population `target`.
@@ -751,8 +951,9 @@ impl Network {
 
     /// Return every neuron model to rest ([`NeuronModel::reset_state`]) and clear the delay
     /// buffers, injected currents, plasticity traces ([`PlasticityRule::reset_traces`]),
-    /// short-term plasticity efficacies, this step's spikes and the divergence guard's window,
-    /// keeping weights (between trials).
+    /// short-term plasticity efficacies, spikes on their way to plasticity rules
+    /// ([`PlasticityTiming`]), this step's spikes and the divergence guard's window, keeping
+    /// weights (between trials).
     ///
     /// Not reset: the clock (see [`reset_clock`](Self::reset_clock)), the spike counters
     /// ([`reset_counts`](Self::reset_counts)), spike sources and stimuli (they own their
@@ -773,6 +974,8 @@ impl Network {
             if let Some(eff) = &mut p.efficacy {
                 eff.fill(1.0);
             }
+            p.timing.pre.clear();
+            p.timing.post.clear();
         }
         self.spikes.iter_mut().for_each(Vec::clear);
         self.window_counts.fill(0);
@@ -891,7 +1094,7 @@ impl Network {
             }
         }
 
-        // 5. plasticity
+        // 5. plasticity (on the spikes that reach the synapse in this step)
         for p in &mut self.projections {
             if let Some((rule, t)) = &mut p.rule {
                 let syn = SynapsesMut {
@@ -902,7 +1105,9 @@ impl Network {
                     syn_of_post: &t.syn_of_post,
                     pre_of_post: &t.pre_of_post,
                 };
-                rule.step(&ctx, &self.spikes[p.pre], &self.spikes[p.post], self.modulator, syn);
+                let pre = p.timing.pre.advance(step, &self.spikes[p.pre]);
+                let post = p.timing.post.advance(step, &self.spikes[p.post]);
+                rule.step(&ctx, pre, post, self.modulator, syn);
             }
         }
 
@@ -982,6 +1187,11 @@ impl Network {
                     weights: p.weights.data().to_vec(),
                     efficacy: p.efficacy.clone(),
                     rule: p.rule.as_ref().map(|(r, _)| r.save_state()).transpose()?,
+                    plasticity_delays: p.timing.is_delayed().then(|| {
+                        let ((pre_spikes, pre_counts), (post_spikes, post_counts)) =
+                            (p.timing.pre.save(), p.timing.post.save());
+                        PlasticityDelayState { pre_spikes, pre_counts, post_spikes, post_counts }
+                    }),
                 })
             })
             .collect::<Result<_, EngramError>>()?;
@@ -1103,6 +1313,23 @@ impl Network {
             if p.efficacy.as_ref().map(Vec::len) != c.efficacy.as_ref().map(Vec::len) {
                 return fail(format!("{what}: short-term plasticity efficacies differ"));
             }
+            let steps = |pre: usize, post: usize| format!("axonal {pre}, dendritic {post} steps");
+            let here = steps(p.timing.pre.slots.len(), p.timing.post.slots.len());
+            let saved =
+                c.plasticity_delays.as_ref().map_or(steps(0, 0), |d| steps(d.pre_counts.len(), d.post_counts.len()));
+            if here != saved {
+                return fail(format!("{what}: plasticity delays of {here} here, {saved} in the checkpoint"));
+            }
+            if let Some(d) = &c.plasticity_delays {
+                let (n_pre, n_post) = (self.populations[p.pre].len, self.populations[p.post].len);
+                let fits = |spikes: &[u32], counts: &[u32], n: usize| {
+                    counts.iter().map(|&c| c as usize).sum::<usize>() == spikes.len()
+                        && spikes.iter().all(|&i| (i as usize) < n)
+                };
+                if !fits(&d.pre_spikes, &d.pre_counts, n_pre) || !fits(&d.post_spikes, &d.post_counts, n_post) {
+                    return fail(format!("{what}: the spikes on their way to the plasticity rule do not fit"));
+                }
+            }
         }
         if ck.stimuli.len() != self.stimuli.len() {
             return fail(format!("{} stimuli in the checkpoint, {} here", ck.stimuli.len(), self.stimuli.len()));
@@ -1165,6 +1392,16 @@ impl Network {
             }
             if let (Some((rule, _)), Some(saved)) = (&mut p.rule, &c.rule) {
                 rule.load_state(saved).map_err(|e| within(e, &p.name))?;
+            }
+            match &c.plasticity_delays {
+                Some(d) => {
+                    p.timing.pre.load(&d.pre_spikes, &d.pre_counts);
+                    p.timing.post.load(&d.post_spikes, &d.post_counts);
+                }
+                None => {
+                    p.timing.pre.clear();
+                    p.timing.post.clear();
+                }
             }
         }
         for (k, (s, c)) in self.stimuli.iter_mut().zip(&ck.stimuli).enumerate() {
