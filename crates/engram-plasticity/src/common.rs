@@ -121,6 +121,11 @@ impl Trace {
         self.tau_ms
     }
 
+    /// Set every trace to `value`.
+    pub fn fill(&mut self, value: f64) {
+        self.values.fill(value / self.scale);
+    }
+
     /// Set every trace to zero.
     pub fn reset(&mut self) {
         self.values.fill(0.0);

@@ -77,4 +77,4 @@ pub use scaling::{SynapticScaling, SynapticScalingParams};
 pub use stdp::{PairStdp, PairStdpParams, WeightDependence};
 pub use stp::{TsodyksMarkram, TsodyksMarkramParams};
 pub use three_factor::{RewardModulatedStdp, RewardModulatedStdpParams};
-pub use triplet::{TripletStdp, TripletStdpParams};
+pub use triplet::{SlidingThreshold, TripletStdp, TripletStdpParams};

@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// The other published sets: [`visual_cortex_all_to_all_full`](Self::visual_cortex_all_to_all_full),
 /// [`visual_cortex_nearest_minimal`](Self::visual_cortex_nearest_minimal),
-/// [`visual_cortex_nearest_full`](Self::visual_cortex_nearest_full). (The hippocampal-culture
-/// sets of the paper's Table 5 are not shipped: they could not be checked against a source
-/// during this implementation.)
+/// [`visual_cortex_nearest_full`](Self::visual_cortex_nearest_full), and the hippocampal-culture
+/// minimal all-to-all set [`hippocampal_all_to_all_minimal`](Self::hippocampal_all_to_all_minimal).
+/// (The other three hippocampal-culture sets are not shipped: no citable source for them was
+/// found.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TripletStdpParams {
@@ -44,6 +45,35 @@ pub struct TripletStdpParams {
     pub w_max: f64,
     /// Pairing scheme (all traces). Default all-to-all.
     pub interaction: Interaction,
+    /// Sliding LTD amplitude (Zenke, Hennequin & Gerstner 2013), replacing `a2_minus`.
+    /// Default none.
+    pub sliding_threshold: Option<SlidingThreshold>,
+}
+
+/// Homeostatic LTD of the minimal triplet rule (Zenke, Hennequin & Gerstner 2013; Auryn's
+/// `TripletConnection`): the pair-depression amplitude of postsynaptic neuron `i` follows the
+/// square of its rate estimate `ν̄_i` (a spike trace with time constant `tau_ms`, divided by it),
+///
+/// ```text
+/// A₂⁻_i = A₃⁺ τ₊ τ_y ν̄_i² / (τ₋ κ)
+/// ```
+///
+/// so the rule's BCM threshold `θ_i = A₂⁻_i τ₋ / (A₃⁺ τ₊ τ_y) = ν̄_i²/κ` equals the rate itself
+/// at the target `κ`: neurons above κ depress, below it potentiate. The estimate starts at κ.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlidingThreshold {
+    /// Time constant of the rate estimate, ms (Auryn's τ_hom; 10 s in its benchmark).
+    pub tau_ms: f64,
+    /// Target rate κ, Hz (Auryn: 3 Hz).
+    pub target_rate_hz: f64,
+}
+
+impl Params for SlidingThreshold {
+    fn validate(&self) -> Result<(), ParamError> {
+        positive("tau_ms", self.tau_ms)?;
+        positive("target_rate_hz", self.target_rate_hz)
+    }
 }
 
 impl Default for TripletStdpParams {
@@ -66,6 +96,7 @@ impl TripletStdpParams {
             w_min: 0.0,
             w_max: 1.0,
             interaction,
+            sliding_threshold: None,
         }
     }
 
@@ -107,6 +138,31 @@ impl TripletStdpParams {
         }
     }
 
+    /// Hippocampal culture (data of Wang et al. 2005), all-to-all, minimal model:
+    /// `A₂⁺ 5.3e-3, A₃⁺ 8e-3, A₂⁻ 3.5e-3, A₃⁻ 0, τ_y 40 ms`, with τ₊ = 16.8 ms and τ₋ = 33.7 ms
+    /// (τ_x unused).
+    ///
+    /// Source: Pfister & Gerstner (2006), Table 4, as implemented in Auryn's
+    /// `MinimalTripletConnection` by F. Zenke (github.com/fzenke/auryn,
+    /// `src/auryn/MinimalTripletConnection.cpp`, "minimal triplet STDP as described by Pfister
+    /// and Gerstner 2006", `eta = 1`), and given as "Table 4 ... hippocampal culture data set,
+    /// all-to-all minimal model" in SNNModels.jl (github.com/JuliaSNN/SNNModels.jl,
+    /// `src/connections/sparse_plasticity/STDP_triplet.jl`). Checked against these two sources,
+    /// not against the paper's table itself. Unlike the visual-cortex sets it has pair
+    /// potentiation (`A₂⁺ > 0`), so its Poisson drift changes sign at
+    /// `(A₂⁻ τ₋ − A₂⁺ τ₊)/(A₃⁺ τ₊ τ_y) ≈ 5.4 Hz`, not at
+    /// [`bcm_threshold_hz`](Self::bcm_threshold_hz) (≈ 21.9 Hz, which ignores `A₂⁺`).
+    pub fn hippocampal_all_to_all_minimal() -> Self {
+        Self {
+            a2_plus: 5.3e-3,
+            a3_plus: 8e-3,
+            a2_minus: 3.5e-3,
+            a3_minus: 0.0,
+            tau_y_ms: 40.0,
+            ..Self::base(Interaction::AllToAll)
+        }
+    }
+
     /// Mean drift for independent Poisson trains (all-to-all, `A₃⁻` and `A₂⁺` included),
     /// weight units per second:
     /// `ρ_pre ρ_post (A₂⁺ τ₊ + A₃⁺ τ₊ τ_y ρ_post − A₂⁻ τ₋ − A₃⁻ τ₋ τ_x ρ_pre)`.
@@ -137,6 +193,9 @@ impl Params for TripletStdpParams {
         non_negative("a3_plus", self.a3_plus)?;
         non_negative("a2_minus", self.a2_minus)?;
         non_negative("a3_minus", self.a3_minus)?;
+        if let Some(h) = &self.sliding_threshold {
+            h.validate().map_err(|e| e.within("sliding_threshold"))?;
+        }
         check_bounds(self.w_min, self.w_max)
     }
 }
@@ -155,6 +214,11 @@ impl Params for TripletStdpParams {
 /// [`bcm_threshold_hz`](TripletStdpParams::bcm_threshold_hz) (≈ 17.5 Hz for the default set).
 /// Traces per neuron, decayed per step; delays as in [`PairStdp`](crate::PairStdp) (timing
 /// at the somata).
+///
+/// With [`sliding_threshold`](TripletStdpParams::sliding_threshold) the pair-depression
+/// amplitude of each postsynaptic neuron follows its rate estimate ([`SlidingThreshold`]; Zenke,
+/// Hennequin & Gerstner 2013, the rule of Auryn's plasticity benchmark); [`reset_traces`]
+/// (PlasticityRule::reset_traces) sets the estimates back to the target rate.
 ///
 /// ```
 /// use engram_core::{neuron::StepContext, params::Params, plasticity::PlasticityRule};
@@ -177,6 +241,8 @@ pub struct TripletStdp {
     r2: Trace,
     o1: Trace,
     o2: Trace,
+    /// Rate estimate of the sliding threshold (spike trace, τ_hom), if any.
+    nu: Option<Trace>,
 }
 
 impl TripletStdp {
@@ -188,8 +254,19 @@ impl TripletStdp {
             r2: Trace::new(n_pre, p.tau_x_ms),
             o1: Trace::new(n_post, p.tau_minus_ms),
             o2: Trace::new(n_post, p.tau_y_ms),
+            nu: p.sliding_threshold.as_ref().map(|h| {
+                let mut nu = Trace::new(n_post, h.tau_ms);
+                nu.fill(h.target_rate_hz * h.tau_ms / 1000.0);
+                nu
+            }),
             params: p,
         }
+    }
+
+    /// The rate estimates `ν̄` of the sliding threshold, Hz (`None` without one).
+    pub fn rate_estimates_hz(&self) -> Option<Vec<f64>> {
+        let tau_s = self.params.sliding_threshold.as_ref()?.tau_ms / 1000.0;
+        self.nu.as_ref().map(|nu| nu.values().iter().map(|x| x / tau_s).collect())
     }
 
     /// The parameters.
@@ -208,7 +285,11 @@ impl PlasticityRule for TripletStdp {
         let s = self.r1.save_into(s, "r1");
         let s = self.r2.save_into(s, "r2");
         let s = self.o1.save_into(s, "o1");
-        Ok(self.o2.save_into(s, "o2"))
+        let s = self.o2.save_into(s, "o2");
+        Ok(match &self.nu {
+            Some(nu) => nu.save_into(s, "nu"),
+            None => s,
+        })
     }
 
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
@@ -217,7 +298,11 @@ impl PlasticityRule for TripletStdp {
             r.r1.load_from(s, "r1")?;
             r.r2.load_from(s, "r2")?;
             r.o1.load_from(s, "o1")?;
-            r.o2.load_from(s, "o2")
+            r.o2.load_from(s, "o2")?;
+            match &mut r.nu {
+                Some(nu) => nu.load_from(s, "nu"),
+                None => Ok(()),
+            }
         })
     }
 
@@ -235,18 +320,49 @@ impl PlasticityRule for TripletStdp {
             self.o2.advance(ctx.step, dt);
         }
         let (lo, hi, inter) = (p.w_min, p.w_max, p.interaction);
-        for &i in pre {
-            let i = i as usize;
-            let dep = p.a2_minus + p.a3_minus * self.r2.get(i);
-            for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
-                let o1 = self.o1.get(syn.post[k] as usize);
-                if o1 != 0.0 {
-                    syn.weights[k] = clip(syn.weights[k] - o1 * dep, lo, hi);
+        match (&mut self.nu, &p.sliding_threshold) {
+            (Some(nu), Some(h)) => {
+                nu.advance(ctx.step, dt);
+                // A₂⁻_i = A₃⁺ τ₊ τ_y ν̄_i² / (τ₋ κ), ν̄_i = nu_i / τ_hom (times in s)
+                let s = |ms: f64| ms / 1000.0;
+                let tau_hom = s(h.tau_ms);
+                let gain = p.a3_plus * s(p.tau_plus_ms) * s(p.tau_y_ms)
+                    / (s(p.tau_minus_ms) * h.target_rate_hz * tau_hom * tau_hom);
+                for &i in pre {
+                    let i = i as usize;
+                    let a3m = p.a3_minus * self.r2.get(i);
+                    for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
+                        let j = syn.post[k] as usize;
+                        let o1 = self.o1.get(j);
+                        if o1 != 0.0 {
+                            let nu_j = nu.get(j);
+                            syn.weights[k] = clip(syn.weights[k] - o1 * (gain * nu_j * nu_j + a3m), lo, hi);
+                        }
+                    }
+                    self.r1.bump(i, inter);
+                    if p.a3_minus != 0.0 {
+                        self.r2.bump(i, inter);
+                    }
+                }
+                for &j in post {
+                    nu.bump(j as usize, Interaction::AllToAll);
                 }
             }
-            self.r1.bump(i, inter);
-            if p.a3_minus != 0.0 {
-                self.r2.bump(i, inter);
+            _ => {
+                for &i in pre {
+                    let i = i as usize;
+                    let dep = p.a2_minus + p.a3_minus * self.r2.get(i);
+                    for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
+                        let o1 = self.o1.get(syn.post[k] as usize);
+                        if o1 != 0.0 {
+                            syn.weights[k] = clip(syn.weights[k] - o1 * dep, lo, hi);
+                        }
+                    }
+                    self.r1.bump(i, inter);
+                    if p.a3_minus != 0.0 {
+                        self.r2.bump(i, inter);
+                    }
+                }
             }
         }
         for &j in post {
@@ -271,5 +387,9 @@ impl PlasticityRule for TripletStdp {
         self.r2.reset();
         self.o1.reset();
         self.o2.reset();
+        if let (Some(nu), Some(h)) = (&mut self.nu, &self.params.sliding_threshold) {
+            nu.reset();
+            nu.fill(h.target_rate_hz * h.tau_ms / 1000.0);
+        }
     }
 }

@@ -111,3 +111,112 @@ fn pairing_frequency_dependence_sjostrom_like() {
     // at 0.1 Hz pre-post pairs barely change the weight (the minimal model has no pair LTP)
     assert!(ltp[0].0.abs() < 1e-6);
 }
+
+/// With the sliding threshold the rate estimate ν̄ follows the postsynaptic rate and the
+/// Poisson drift, for independent trains, is
+///
+/// ```text
+/// ⟨dw/dt⟩ = ρ_pre ρ_post A₃⁺ τ₊ τ_y (ρ_post − E[ν̄²]_o₁ / κ),   E[ν̄²]_o₁ = ρ² + 2.5 ρ/τ_hom + 1/τ_hom²
+/// ```
+///
+/// (the o₁-weighted mean of ν̄²: ν̄ fluctuates, variance ρ/2τ_hom, and is correlated with o₁
+/// through the same spikes). Potentiation below the target κ, depression above it, whatever
+/// the fixed `a2_minus` says.
+#[test]
+fn sliding_threshold_moves_the_bcm_crossing_to_the_target_rate() {
+    use engram_plasticity::SlidingThreshold;
+    let (kappa, tau_hom_s) = (3.0, 5.0);
+    let p = TripletStdpParams {
+        sliding_threshold: Some(SlidingThreshold { tau_ms: tau_hom_s * 1000.0, target_rate_hz: kappa }),
+        w_min: -100.0,
+        w_max: 100.0,
+        ..TripletStdpParams::visual_cortex_all_to_all_minimal()
+    };
+    let bad = TripletStdpParams {
+        sliding_threshold: Some(SlidingThreshold { tau_ms: 0.0, target_rate_hz: 3.0 }),
+        ..p.clone()
+    };
+    assert_eq!(bad.validate().unwrap_err().field, "sliding_threshold.tau_ms");
+    let (n, dt, warm_s, t_s, rho_pre) = (400usize, 0.1, 25.0, 50.0, 10.0);
+    for (k, rho) in [1.5f64, 6.0].into_iter().enumerate() {
+        let n_steps = ((warm_s + t_s) * 1000.0 / dt) as u64;
+        let mut r = rng(300 + k as u64);
+        let pre: Vec<_> = (0..n).map(|_| poisson_steps(&mut r, rho_pre, dt, n_steps)).collect();
+        let post: Vec<_> = (0..n).map(|_| poisson_steps(&mut r, rho, dt, n_steps)).collect();
+        let mut syn = SynapseTable::one_to_one(n, 0.0);
+        let mut rule = TripletStdp::new(p.clone().check().unwrap(), n, n);
+        let warm_step = (warm_s * 1000.0 / dt) as u64;
+        let mut w_warm = None;
+        for (step, pre, post) in &Raster::new(&pre, &post).events {
+            if *step >= warm_step && w_warm.is_none() {
+                w_warm = Some(mean(&syn.weights));
+            }
+            rule.step(&StepContext { step: *step, dt_ms: dt }, pre, post, 0.0, syn.view());
+        }
+        let got = (mean(&syn.weights) - w_warm.unwrap()) / t_s;
+        let nu2 = rho * rho + 2.5 * rho / tau_hom_s + 1.0 / (tau_hom_s * tau_hom_s);
+        let expected = rho_pre * rho * p.a3_plus * 0.0168 * 0.125 * (rho - nu2 / kappa);
+        println!("rho_post {rho} Hz: drift {got:+.4e}/s, closed form {expected:+.4e}/s");
+        assert_eq!(got > 0.0, rho < kappa, "sign at {rho} Hz");
+        // a difference of two large terms: compare to their gross size, as above
+        let gross = rho_pre * rho * p.a3_plus * 0.0168 * 0.125 * (rho + nu2 / kappa);
+        assert!((got - expected).abs() < 0.04 * gross, "{rho} Hz: {got} vs {expected} (gross {gross})");
+    }
+    // the fixed rule (a2_minus = 7.1e-3, θ = 17.5 Hz) depresses at both rates
+    let fixed = TripletStdpParams::visual_cortex_all_to_all_minimal();
+    assert!(drift(&fixed, 10.0, 6.0, 310) < 0.0 && drift(&fixed, 10.0, 1.5, 311) < 0.0);
+}
+
+#[test]
+fn sliding_threshold_rate_estimate_starts_at_the_target_and_tracks_the_rate() {
+    use engram_plasticity::SlidingThreshold;
+    let p = TripletStdpParams {
+        sliding_threshold: Some(SlidingThreshold { tau_ms: 500.0, target_rate_hz: 3.0 }),
+        ..TripletStdpParams::default()
+    };
+    let (n, dt) = (50usize, 0.1);
+    let mut rule = TripletStdp::new(p.check().unwrap(), n, n);
+    assert!(rule.rate_estimates_hz().unwrap().iter().all(|&x| (x - 3.0).abs() < 1e-12));
+    let mut r = rng(5);
+    let n_steps = (20_000.0 / dt) as u64;
+    let pre: Vec<_> = (0..n).map(|_| Vec::new()).collect();
+    let post: Vec<_> = (0..n).map(|_| poisson_steps(&mut r, 8.0, dt, n_steps)).collect();
+    let mut syn = SynapseTable::one_to_one(n, 0.5);
+    drive(&mut rule, &mut syn, &Raster::new(&pre, &post), dt);
+    let nu = mean(&rule.rate_estimates_hz().unwrap());
+    assert!((nu - 8.0).abs() < 0.5, "mean rate estimate {nu} Hz");
+    rule.reset_traces();
+    assert!(rule.rate_estimates_hz().unwrap().iter().all(|&x| (x - 3.0).abs() < 1e-12));
+}
+
+/// The hippocampal-culture minimal all-to-all set (Auryn's `MinimalTripletConnection`):
+/// pair potentiation moves the zero of the Poisson drift from the BCM threshold to
+/// `(A₂⁻τ₋ − A₂⁺τ₊)/(A₃⁺τ₊τ_y)`, and isolated pre-post pairs potentiate.
+#[test]
+fn hippocampal_minimal_set_has_pair_ltp_and_a_low_rate_threshold() {
+    let p = TripletStdpParams::hippocampal_all_to_all_minimal();
+    assert_eq!((p.a2_plus, p.a3_plus, p.a2_minus, p.a3_minus, p.tau_y_ms), (5.3e-3, 8e-3, 3.5e-3, 0.0, 40.0));
+    assert_eq!((p.tau_plus_ms, p.tau_minus_ms), (16.8, 33.7));
+    p.clone().check().unwrap();
+    let s = 1e-3;
+    let zero = (p.a2_minus * p.tau_minus_ms - p.a2_plus * p.tau_plus_ms) * s
+        / (p.a3_plus * p.tau_plus_ms * s * p.tau_y_ms * s);
+    println!("drift zero {zero:.2} Hz, BCM threshold without A2+ {:.2} Hz", p.bcm_threshold_hz());
+    assert!((zero - 5.37).abs() < 0.01, "{zero}");
+    assert!((p.bcm_threshold_hz() - 21.94).abs() < 0.01);
+    assert!(p.poisson_drift_per_s(10.0, zero).abs() < 1e-12);
+    // simulated drift: depression below the zero, potentiation above it
+    for (k, rho) in [2.0, 12.0].into_iter().enumerate() {
+        let got = drift(&p, 10.0, rho, 300 + k as u64);
+        let expected = p.poisson_drift_per_s(10.0, rho);
+        println!("rho_post {rho} Hz: drift {got:+.4e}/s, closed form {expected:+.4e}/s");
+        assert_eq!(got > 0.0, rho > zero, "sign at {rho} Hz: {got}");
+        let gross = 10.0 * rho * (p.a3_plus * 0.0168 * 0.04 * rho + p.a2_minus * 0.0337 + p.a2_plus * 0.0168);
+        assert!((got - expected).abs() < 0.03 * gross, "{rho} Hz: {got} vs {expected} (gross {gross})");
+    }
+    // 60 isolated pre-post pairs (+10 ms, 0.1 Hz): pair LTP 60 A2+ e^(-10/16.8)
+    let (dw, closed) = pairing(&p, 0.1, 10.0);
+    assert!((dw - closed).abs() < 1e-9, "{dw} vs {closed}");
+    let pair_ltp = 60.0 * p.a2_plus * (-10.0 / p.tau_plus_ms).exp();
+    assert!((dw - pair_ltp).abs() < 1e-3 * pair_ltp, "{dw} vs {pair_ltp}");
+}
