@@ -1,9 +1,15 @@
 //! Learned E/I assemblies (dp::learned) on a scaled-down Dp network: iSTDP on I→E, started
 //! from E assemblies with random inhibition (Scaled I, χ = 1), raises the inhibition onto the
-//! neurons of the presented assemblies more than onto neurons in no assembly.
+//! neurons of the presented assemblies more than onto neurons in no assembly; the Figs 4–5
+//! geometry of the learned network (frozen weights) is measured by the Dp reproduction's own
+//! analysis and sits between the hard-wired variants.
 
-use engram_models::dp::learned::{LearnedParams, START, inhibitory_input_ns, train};
-use engram_models::dp::{DpConfig, DpConnectivity, odor_sets};
+use engram_core::rng::component_id;
+use engram_models::dp::learned::{LearnedParams, START, inhibitory_input_ns, subspace_analysis, sweep, train};
+use engram_models::dp::reproduce::fig45::{
+    ReadoutSizes, RunAnalysis, Subspace, analyse, corner_assemblies, half_rates,
+};
+use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
 
 #[test]
 fn istdp_raises_inhibition_onto_presented_assemblies() {
@@ -19,4 +25,88 @@ fn istdp_raises_inhibition_onto_presented_assemblies() {
     let d_non = steps[1].w_non_assembly_ns - steps[0].w_non_assembly_ns;
     assert!(d_asm > 0.0, "inhibition onto the assemblies grew: {d_asm}");
     assert!(d_asm > d_non, "assembly {d_asm} vs non-assembly {d_non} nS");
+}
+
+#[test]
+fn sweep_covers_two_target_rates_and_two_learning_rates() {
+    let s = sweep(false, 8);
+    let mut rho: Vec<f64> = s.iter().map(|p| p.istdp.target_rate_hz).collect();
+    let mut eta: Vec<f64> = s.iter().map(|p| p.istdp.eta).collect();
+    for v in [&mut rho, &mut eta] {
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+    }
+    assert_eq!((rho, eta), (vec![1.0, 2.0], vec![0.02, 0.05]));
+    assert_eq!(s[0].key(), LearnedParams::default().key(), "the default setting comes first");
+    assert!(s.iter().all(|p| p.repeats == 8));
+    let mut keys: Vec<String> = s.iter().map(LearnedParams::key).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), 4);
+}
+
+/// Mean d_M from the test mixtures near the novel odors (N, O) to the learned odors' reference
+/// classes (L, M), (pseudo-)assembly neurons; `None` if any of the four is not applicable.
+fn dm_novel_to_learned(a: &RunAnalysis) -> Option<f64> {
+    let d = &a.dist_assembly.d_m;
+    let v: Vec<f64> = [(2, 0), (2, 1), (3, 0), (3, 1)].iter().filter_map(|&(x, q)| d[x][q]).collect();
+    (v.len() == 4).then(|| v.iter().sum::<f64>() / 4.0)
+}
+
+#[test]
+fn geometry_of_the_learned_network_is_measured_like_the_hard_wired_ones() {
+    let config = DpConfig::default().scaled_down(4);
+    let odors = odor_sets(&config, 5).unwrap();
+    let corners = [odors.learned[0].clone(), odors.learned[1].clone(), odors.novel[0].clone(), odors.novel[1].clone()];
+    let sub = Subspace::new(corners, &[0], 11).unwrap();
+    let base = DpConnectivity::generate(&config, &odors.learned, 77).unwrap();
+    let sizes = ReadoutSizes { neurons: 10, draws: 4, readouts: false, ..ReadoutSizes::new(true) };
+    let hard_wired = |variant: Variant, key: &str| {
+        let (net, _) = base.with_variant(&config, variant, 77).unwrap();
+        subspace_analysis(&config, &net, None, &sub, &sizes, 77, key, 0.1).unwrap()
+    };
+    let (rand, tuned) = (hard_wired(Variant::Rand, "rand"), hard_wired(Variant::TUNED_EI, "tuned_ei"));
+
+    // the same numbers as the Figs 4–5 pipeline of `reproduce dp` (its seeds)
+    let (rand_net, _) = base.with_variant(&config, Variant::Rand, 77).unwrap();
+    let rec = simulate(&config, &rand_net, &sub.protocol(), 77 ^ 0x4545, 0.1, None).unwrap();
+    let (first, second) = half_rates(&rec);
+    let asm = corner_assemblies(&rand_net, &config, &sub.corners, 77).unwrap();
+    let direct = analyse(&sub, &first, &second, &asm, &sizes, 77 ^ component_id("rand")).unwrap();
+    assert_eq!(rand.pr_all, direct.pr_all);
+    assert_eq!(rand.dist_assembly.d_m, direct.dist_assembly.d_m);
+    assert_eq!(rand.qda_assembly, direct.qda_assembly);
+
+    // the Dp results the geometry must show: Tuned E+I amplifies a learned odor, collapses
+    // dimensions (PR rand > Tuned) and moves the learned odors' classes away from the
+    // mixtures near novel odors (d_M); rand's readouts are applicable
+    assert!(tuned.assembly_rate_pure_hz[1] > 2.0 * rand.assembly_rate_pure_hz[1]);
+    assert!(rand.pr_all > 10.0 * tuned.pr_all, "PR rand {} vs Tuned E+I {}", rand.pr_all, tuned.pr_all);
+    assert!(rand.dist_assembly.d_m.iter().flatten().all(Option::is_some), "rand d_M applicable");
+    assert!(rand.qda_valid_draws[0] > 0);
+    let (dm_rand, dm_tuned) = (dm_novel_to_learned(&rand).unwrap(), dm_novel_to_learned(&tuned).unwrap());
+    assert!(dm_tuned > 1.5 * dm_rand, "d_M novel→learned: Tuned E+I {dm_tuned} vs rand {dm_rand}");
+
+    // the learned network (L and M trained once) vs its start: the I→E weights given are the
+    // ones simulated, and the learned inhibition tames L's runaway assembly
+    let (start, _) = base.with_variant(&config, START, 77).unwrap();
+    let params = LearnedParams { repeats: 1, ..LearnedParams::default() };
+    let (w, _) = train(&config, &start, &odors.learned[..2], &[0, 1], None, &params, 77, 0.1).unwrap();
+    let learned = subspace_analysis(&config, &start, Some(&w), &sub, &sizes, 77, "learned", 0.1).unwrap();
+    let started = subspace_analysis(&config, &start, None, &sub, &sizes, 77, "learned", 0.1).unwrap();
+    assert_eq!(learned.pc12.len(), sub.len());
+    assert!(learned.pr_all.is_finite() && learned.pr_all >= 1.0, "PR {}", learned.pr_all);
+    assert!(learned.angles_pcs.iter().all(|a| !a.is_empty() && a.iter().all(|x| x.is_finite())));
+    assert!(
+        learned.assembly_rate_pure_hz[0] < 0.5 * started.assembly_rate_pure_hz[0],
+        "L's assembly: learned {} vs start {} Hz",
+        learned.assembly_rate_pure_hz[0],
+        started.assembly_rate_pure_hz[0]
+    );
+    // d_M is "not applicable" exactly where every draw of a reference class was singular
+    for a in [&learned, &started, &tuned] {
+        for c in 0..4 {
+            let none = a.dist_assembly.singular_draws[c] == sizes.draws;
+            assert!((0..4).all(|x| a.dist_assembly.d_m[x][c].is_none() == none), "class {c}");
+        }
+    }
 }

@@ -1055,7 +1055,7 @@ fn run_job(
 }
 
 /// Geometry of the OB patterns (the reference of Fig. 4).
-struct ObReference {
+pub(crate) struct ObReference {
     pr_all: f64,
     pr_learned_half: f64,
     pr_novel_half: f64,
@@ -1063,7 +1063,7 @@ struct ObReference {
     pc12: Vec<(f64, f64)>,
 }
 
-fn ob_reference(sub: &Subspace, seed: u64) -> Result<ObReference, EngramError> {
+pub(crate) fn ob_reference(sub: &Subspace, seed: u64) -> Result<ObReference, EngramError> {
     let ob = sub.ob.view();
     let (n, d) = ob.dim();
     let p = pca_with(ob, n.min(d), PcaSolver::Exact).map_err(aerr)?;
@@ -1145,7 +1145,7 @@ fn qda_curve(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes, targets: &[usi
         .collect()
 }
 
-fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
+pub(crate) fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
     let ms = |f: &dyn Fn(&RunAnalysis) -> f64| msj(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
     let pooled = |full: bool, cs: [usize; 2]| -> Vec<f64> {
         runs.iter()
@@ -1219,7 +1219,7 @@ fn geometry_summary(runs: &[&RunAnalysis]) -> Value {
     })
 }
 
-fn distances_summary(runs: &[&RunAnalysis], all: bool) -> Value {
+pub(crate) fn distances_summary(runs: &[&RunAnalysis], all: bool) -> Value {
     let blocks: Vec<Value> =
         runs.iter().map(|r| if all { r.dist_all.blocks() } else { r.dist_assembly.blocks() }).collect();
     let get =
@@ -1247,7 +1247,7 @@ fn distances_summary(runs: &[&RunAnalysis], all: bool) -> Value {
     out.into()
 }
 
-fn readout_summary(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes) -> Value {
+pub(crate) fn readout_summary(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes) -> Value {
     let per_net = |f: &dyn Fn(&RunAnalysis) -> f64| -> Vec<f64> { runs.iter().map(|r| f(r)).collect() };
     let qda = |all: bool| {
         let vals = |r: &RunAnalysis| if all { r.qda_all.clone() } else { r.qda_assembly.clone() };
@@ -1295,7 +1295,7 @@ fn readout_summary(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes) -> Value
 }
 
 /// Scatter groups: the corner with ≥ 50 % concentration, or mixed.
-fn corner_scatter(title: &str, pc12: &[(f64, f64)], sub: &Subspace) -> ScatterPanel {
+pub(crate) fn corner_scatter(title: &str, pc12: &[(f64, f64)], sub: &Subspace) -> ScatterPanel {
     let names = ["L (learned)", "M (learned)", "N (novel)", "O (novel)", "mixed (< 50 % of each)"];
     let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 5];
     for (p, &xy) in sub.presentations.iter().zip(pc12) {
@@ -1310,7 +1310,7 @@ fn corner_scatter(title: &str, pc12: &[(f64, f64)], sub: &Subspace) -> ScatterPa
     panel
 }
 
-fn stat(v: &Value, path: &[&str]) -> (f64, f64) {
+pub(crate) fn stat(v: &Value, path: &[&str]) -> (f64, f64) {
     let mut x = v;
     for p in path {
         x = &x[*p];
@@ -1318,7 +1318,7 @@ fn stat(v: &Value, path: &[&str]) -> (f64, f64) {
     (x["mean"].as_f64().unwrap_or(f64::NAN), x["sd"].as_f64().unwrap_or(f64::NAN))
 }
 
-fn bars(title: &str, ylabel: &str, cats: &[&str], groups: &[(&str, Vec<(f64, f64)>)]) -> BarPanel {
+pub(crate) fn bars(title: &str, ylabel: &str, cats: &[&str], groups: &[(&str, Vec<(f64, f64)>)]) -> BarPanel {
     let mut p = BarPanel::new(title, ylabel, cats);
     for (name, v) in groups {
         p = p.group(name, &v.iter().map(|x| x.0).collect::<Vec<_>>(), &v.iter().map(|x| x.1).collect::<Vec<_>>());
@@ -1327,7 +1327,7 @@ fn bars(title: &str, ylabel: &str, cats: &[&str], groups: &[(&str, Vec<(f64, f64
 }
 
 /// Geometry panels for a set of (name, summary) variants: PR, angle bars.
-fn pr_panel(title: &str, ob: &ObReference, rows: &[(&str, &Value)]) -> BarPanel {
+pub(crate) fn pr_panel(title: &str, ob: &ObReference, rows: &[(&str, &Value)]) -> BarPanel {
     let mut cats = vec!["OB"];
     cats.extend(rows.iter().map(|r| r.0));
     let col = |key: &str, obv: f64| -> Vec<(f64, f64)> {
@@ -1345,7 +1345,7 @@ fn pr_panel(title: &str, ob: &ObReference, rows: &[(&str, &Value)]) -> BarPanel 
     )
 }
 
-fn angle_panel(title: &str, rows: &[(&str, &Value)], space: &str) -> BarPanel {
+pub(crate) fn angle_panel(title: &str, rows: &[(&str, &Value)], space: &str) -> BarPanel {
     let cats: Vec<&str> = rows.iter().map(|r| r.0).collect();
     let col = |key: &str| -> Vec<(f64, f64)> { rows.iter().map(|r| stat(r.1, &[space, key])).collect() };
     bars(
@@ -1367,7 +1367,7 @@ fn lv_hi_panel(rows: &[(&str, &Value)]) -> BarPanel {
     )
 }
 
-fn dm_panel(title: &str, metric: &str, ylabel: &str, rows: &[(&str, &Value)], pool: &str) -> BarPanel {
+pub(crate) fn dm_panel(title: &str, metric: &str, ylabel: &str, rows: &[(&str, &Value)], pool: &str) -> BarPanel {
     let cats: Vec<&str> = rows.iter().map(|r| r.0).collect();
     let col = |dir: &str| -> Vec<(f64, f64)> { rows.iter().map(|r| stat(r.1, &[pool, dir, metric])).collect() };
     bars(
