@@ -1,6 +1,6 @@
 //! Networks for the plasticity speed benchmarks (performance.md §4, B5): COBA-4000 with pair
-//! STDP on E→E, and an Auryn-like plastic background network (Auryn's `sim_background`:
-//! 20 000 E + 5 000 I + 2 500 Poisson inputs, p = 0.05 everywhere, triplet STDP on E→E).
+//! STDP on E→E, and Auryn's plastic background network (`sim_background`: 20 000 E + 5 000 I
+//! + 2 500 Poisson inputs, p = 0.05 everywhere, NMDA, triplet STDP on E→E).
 //!
 //! `cargo xtask bench` measures them (CPU seconds per simulated second, single thread); the
 //! criterion bench `coba_4000_pair_stdp_loop_100ms` runs the first one.
@@ -23,9 +23,9 @@ use engram_core::neuron::{NeuronModel, StepContext};
 use engram_core::params::Params;
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
 use engram_core::rng::{component_id, stream};
-use engram_neurons::{LifCond, LifCondParams, MembraneIntegrator};
-use engram_plasticity::{PairStdp, PairStdpParams, TripletStdp, TripletStdpParams};
-use engram_sim::{Delay, Network, NetworkBuilder, ProjectionId};
+use engram_neurons::{LifNmda, LifNmdaParams};
+use engram_plasticity::{PairStdp, PairStdpParams, SlidingThreshold, TripletStdp, TripletStdpParams};
+use engram_sim::{Delay, Network, NetworkBuilder, PlasticityTiming, ProjectionId};
 use engram_stimuli::{PoissonGroup, PoissonGroupParams, RateSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -92,16 +92,18 @@ impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
     }
 }
 
-/// An Auryn-like plastic background network (after Auryn's `sim_background`, Zenke,
-/// Hennequin & Gerstner 2013): `n_e` excitatory and `n_i` inhibitory conductance LIF neurons
-/// (COBA neuron; the I cells with τ_m = 10 ms as in Auryn), `n_poisson` Poisson inputs onto
-/// the E cells, connection probability `p` on all five pathways, and triplet STDP
-/// (Pfister & Gerstner 2006, all-to-all minimal, amplitudes relative to `w_max`) on E→E.
+/// Auryn's plastic background network (`sim_background`, Zenke, Hennequin & Gerstner 2013;
+/// the plasticity benchmark of Zenke & Gerstner 2014): `n_e` excitatory and `n_i` inhibitory
+/// [`LifNmda`] neurons (Auryn's `IFGroup`: AMPA + NMDA, moving threshold; the I cells with
+/// τ_m = 10 ms), `n_poisson` Poisson inputs at 2 Hz onto the E cells, connection probability
+/// `p` on all five pathways, 0.8 ms delays, and triplet STDP with a sliding LTD threshold
+/// (τ_hom 10 s, κ 3 Hz) on E→E.
 ///
-/// Auryn's neurons have NMDA currents and its weights are in units of g_leak
-/// (w = 0.16, w_I = 1); this network has only AMPA/GABA exponential conductances, so the
-/// weights and the input rate are rescaled to keep the activity low and asynchronous
-/// (E ≈ 3 Hz, the regime Auryn's benchmark runs in). Defaults give 33.75 M synapses.
+/// Weights are in units of the leak conductance, as in Auryn (w = 0.16, w_I = 1, w_max = 1);
+/// the network multiplies them by `neuron.g_l_ns`. Defaults give 33.75 M synapses.
+///
+/// Differences from Auryn: double precision; our delays are whole steps of the same 0.8 ms;
+/// initial potentials and connectivity are drawn from our own streams.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AurynBackgroundConfig {
@@ -113,25 +115,28 @@ pub struct AurynBackgroundConfig {
     pub n_poisson: usize,
     /// Connection probability of every pathway. Default 0.05.
     pub p: f64,
-    /// Rate of each Poisson input, Hz. Default 2 (as Auryn).
+    /// Rate of each Poisson input, Hz. Default 2.
     pub poisson_rate_hz: f64,
-    /// Poisson → E weight, nS. Default 1.8.
-    pub w_ext_ns: f64,
-    /// E → E weight (initial), nS. Default 0.2.
-    pub w_ee_ns: f64,
-    /// E → I weight, nS. Default 0.4.
-    pub w_ei_ns: f64,
-    /// I → E weight, nS. Default 4.
-    pub w_ie_ns: f64,
-    /// I → I weight, nS. Default 4.
-    pub w_ii_ns: f64,
+    /// Poisson → E weight, units of g_leak. Default 0.16.
+    pub w_ext: f64,
+    /// E → E weight (initial), units of g_leak. Default 0.16.
+    pub w_ee: f64,
+    /// E → I weight, units of g_leak. Default 0.16.
+    pub w_ei: f64,
+    /// I → E weight, units of g_leak. Default 1.
+    pub w_ie: f64,
+    /// I → I weight, units of g_leak. Default 1.
+    pub w_ii: f64,
     /// Synaptic delay, ms (Auryn's minimum delay). Default 0.8.
     pub delay_ms: f64,
-    /// Triplet STDP on E→E; its amplitudes are in units of `w_max`, which is
-    /// `w_max_factor × w_ee_ns`. Default: all-to-all minimal visual-cortex set.
+    /// The excitatory neuron; the inhibitory one differs by `tau_m_i_ms`. Default Auryn's.
+    pub neuron: LifNmdaParams,
+    /// Membrane time constant of the inhibitory neurons, ms. Default 10.
+    pub tau_m_i_ms: f64,
+    /// Triplet STDP on E→E, amplitudes and bounds in units of g_leak. Default Auryn's
+    /// `TripletConnection`: minimal all-to-all, A₃⁺ = 6.5e-3, τ₊ 16.8 ms, τ₋ 33.7 ms,
+    /// τ_y 114 ms, sliding threshold τ_hom 10 s, κ 3 Hz, bounds [0, 1].
     pub triplet: TripletStdpParams,
-    /// Upper weight bound of E→E in units of the initial weight. Default 4.
-    pub w_max_factor: f64,
 }
 
 impl Default for AurynBackgroundConfig {
@@ -142,14 +147,18 @@ impl Default for AurynBackgroundConfig {
             n_poisson: 2_500,
             p: 0.05,
             poisson_rate_hz: 2.0,
-            w_ext_ns: 1.8,
-            w_ee_ns: 0.2,
-            w_ei_ns: 0.4,
-            w_ie_ns: 4.0,
-            w_ii_ns: 4.0,
+            w_ext: 0.16,
+            w_ee: 0.16,
+            w_ei: 0.16,
+            w_ie: 1.0,
+            w_ii: 1.0,
             delay_ms: 0.8,
-            triplet: TripletStdpParams::default(),
-            w_max_factor: 4.0,
+            neuron: LifNmdaParams::default(),
+            tau_m_i_ms: 10.0,
+            triplet: TripletStdpParams {
+                sliding_threshold: Some(SlidingThreshold { tau_ms: 10_000.0, target_rate_hz: 3.0 }),
+                ..TripletStdpParams::visual_cortex_all_to_all_minimal()
+            },
         }
     }
 }
@@ -158,43 +167,35 @@ impl Default for AurynBackgroundConfig {
 pub struct AurynBackground {
     /// The network: populations `E`, `I` and the source `P`. Triplet STDP on E→E is active
     /// only while the modulator is above 0.5 (`network.set_modulator(1.0)`); at 0 (the start)
-    /// the network is static.
+    /// the network is static, like Auryn's priming phase.
     pub network: Network,
     /// The plastic E→E projection.
     pub ee: ProjectionId,
 }
 
 impl AurynBackgroundConfig {
-    /// The same network with `1/scale` of the neurons and inputs and the connection
-    /// probability multiplied by `scale`, so that every neuron keeps its in-degrees (for quick
-    /// checks of the activity).
-    pub fn scaled_down(&self, scale: usize) -> Self {
-        let s = scale.max(1);
-        Self {
-            n_e: self.n_e / s,
-            n_i: self.n_i / s,
-            n_poisson: self.n_poisson / s,
-            p: (self.p * s as f64).min(1.0),
-            ..self.clone()
-        }
-    }
-
     /// Expected number of synapses.
     pub fn expected_synapses(&self) -> f64 {
         let (e, i, q) = (self.n_e as f64, self.n_i as f64, self.n_poisson as f64);
         self.p * (e * e + 2.0 * e * i + i * i + q * e)
     }
 
-    /// Build the network (random initial potentials in [−60, −50] mV).
+    /// Build the network (initial potentials normal, mean −60 mV, SD 10 mV, as Auryn's
+    /// `random_mem(-60e-3, 10e-3)`).
     pub fn build(&self, dt_ms: f64, seed: u64) -> Result<AurynBackground, EngramError> {
         let mut b = NetworkBuilder::new(dt_ms, seed)?;
-        let exc = LifCondParams { integrator: MembraneIntegrator::ExpEuler, ..LifCondParams::coba() };
-        let inh = LifCondParams { tau_m_ms: 10.0, ..exc.clone() };
+        let exc = self.neuron.clone();
+        let inh = LifNmdaParams { tau_m_ms: self.tau_m_i_ms, ..exc.clone() };
+        let g_l = exc.g_l_ns;
         for (name, n, params) in [("E", self.n_e, exc), ("I", self.n_i, inh)] {
-            let mut pop = LifCond::new(n, params.check()?);
+            let checked = params
+                .check()
+                .map_err(|e| EngramError::Param(e.within(if name == "E" { "neuron" } else { "tau_m_i_ms" })))?;
+            let mut pop = LifNmda::new(n, checked);
             let mut rng = stream(seed, component_id(&format!("auryn_bg:v0:{name}")), 0);
+            let normal = rand_distr::Normal::new(-60.0, 10.0).expect("valid normal");
             if let Some(v) = pop.state_mut("v_mv") {
-                v.iter_mut().for_each(|x| *x = -60.0 + 10.0 * rng.r#gen::<f64>());
+                v.iter_mut().for_each(|x| *x = rng.sample(normal));
             }
             b.add_population(name, pop)?;
         }
@@ -213,33 +214,40 @@ impl AurynBackgroundConfig {
         };
         let mut ee = None;
         for (pre, post, receptor, w) in [
-            ("E", "E", "exc", self.w_ee_ns),
-            ("E", "I", "exc", self.w_ei_ns),
-            ("I", "E", "inh", self.w_ie_ns),
-            ("I", "I", "inh", self.w_ii_ns),
-            ("P", "E", "exc", self.w_ext_ns),
+            ("E", "E", "exc", self.w_ee),
+            ("E", "I", "exc", self.w_ei),
+            ("I", "E", "inh", self.w_ie),
+            ("I", "I", "inh", self.w_ii),
+            ("P", "E", "exc", self.w_ext),
         ] {
             let id = component_id(&format!("auryn_bg:{pre}->{post}"));
             let pattern = spec.connect_populations(size(pre), size(post), pre == post, seed, id)?;
-            let proj = b.connect(pre, post, receptor, pattern.weights(w), delay.clone())?;
+            let proj = b.connect(pre, post, receptor, pattern.weights(w * g_l), delay.clone())?;
             if pre == "E" && post == "E" {
                 ee = Some(proj);
             }
         }
         let ee = ee.expect("E->E is connected above");
-        let w_max = self.w_max_factor * self.w_ee_ns;
         let t = &self.triplet;
         let triplet = TripletStdpParams {
-            a2_plus: t.a2_plus * w_max,
-            a3_plus: t.a3_plus * w_max,
-            a2_minus: t.a2_minus * w_max,
-            a3_minus: t.a3_minus * w_max,
-            w_min: 0.0,
-            w_max,
+            a2_plus: t.a2_plus * g_l,
+            a3_plus: t.a3_plus * g_l,
+            a2_minus: t.a2_minus * g_l,
+            a3_minus: t.a3_minus * g_l,
+            w_min: t.w_min * g_l,
+            w_max: t.w_max * g_l,
             ..t.clone()
         }
-        .check()?;
-        b.add_plasticity(ee, ModulatorSwitch::new(TripletStdp::new(triplet, self.n_e, self.n_e), 0.5));
+        .check()
+        .map_err(|e| EngramError::Param(e.within("triplet")))?;
+        // Auryn's connections see presynaptic spikes when they arrive (after the delay) and
+        // postsynaptic spikes at once: axonal timing.
+        let timing = PlasticityTiming { axonal_delay_ms: self.delay_ms, dendritic_delay_ms: 0.0 };
+        b.add_plasticity_with_timing(
+            ee,
+            ModulatorSwitch::new(TripletStdp::new(triplet, self.n_e, self.n_e), 0.5),
+            timing,
+        )?;
         Ok(AurynBackground { network: b.build()?, ee })
     }
 }
@@ -273,10 +281,11 @@ mod tests {
         assert!((small.expected_synapses() - 0.25 * (1000.0 * 1000.0 + 100.0 * 800.0)).abs() < 1e-6);
         let mut bg = small.build(0.1, 2).unwrap();
         bg.network.run_ms(100.0).unwrap();
+        let w_ee_ns = small.w_ee * small.neuron.g_l_ns;
         let w0 = bg.network.weights(bg.ee).data().to_vec();
-        assert!(w0.iter().all(|&w| w == small.w_ee_ns));
+        assert!(w0.iter().all(|&w| w == w_ee_ns));
         bg.network.set_modulator(1.0);
         bg.network.run_ms(100.0).unwrap();
-        assert!(bg.network.weights(bg.ee).data().iter().any(|&w| w != small.w_ee_ns));
+        assert!(bg.network.weights(bg.ee).data().iter().any(|&w| w != w_ee_ns));
     }
 }

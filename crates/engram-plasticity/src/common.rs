@@ -193,6 +193,41 @@ pub(crate) fn clip(w: f64, lo: f64, hi: f64) -> f64 {
     }
 }
 
+/// How many entries ahead [`for_each_in_column`] prefetches the weight of.
+const PREFETCH_AHEAD: usize = 64;
+
+/// Ask the CPU to start loading `slice[index]` into the cache (a hint; nothing else happens).
+/// The one `unsafe` of the workspace (which denies it): the intrinsic is `unsafe` only because
+/// it takes a raw pointer.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch<T>(slice: &[T], index: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(index) {
+        // SAFETY: `prefetcht0` only hints the cache hierarchy; it has no architectural
+        // effect and never faults, and the address is a valid element of `slice` anyway.
+        unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, index);
+}
+
+/// Call `f(pre, weight)` for every synapse onto postsynaptic neuron `j`, in the order of the
+/// transpose index. The weights of a column lie one CSR row apart (random access into the
+/// whole weight array), so the loop prefetches the weight a few entries ahead: without it the
+/// postsynaptic side of STDP waits on memory for every synapse.
+#[inline]
+pub(crate) fn for_each_in_column(syn: &mut SynapsesMut<'_>, j: usize, mut f: impl FnMut(usize, &mut f64)) {
+    let column = syn.col_ptr[j]..syn.col_ptr[j + 1];
+    let (ks, pres) = (&syn.syn_of_post[column.clone()], &syn.pre_of_post[column]);
+    for (e, (&k, &i)) in ks.iter().zip(pres).enumerate() {
+        if let Some(&ahead) = ks.get(e + PREFETCH_AHEAD) {
+            prefetch(syn.weights, ahead as usize);
+        }
+        f(i as usize, &mut syn.weights[k as usize]);
+    }
+}
+
 /// Panics with a clear message when a rule sized for `n_pre × n_post` is attached to a
 /// projection of another shape.
 #[inline]

@@ -1,7 +1,7 @@
 //! Pair-based STDP: additive (hard bounds) and multiplicative (weight-dependent, Gütig et al.
 //! 2003) updates, with all-to-all or nearest-spike interactions.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing};
 use engram_core::checkpoint::ComponentState;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
@@ -174,7 +174,7 @@ impl PlasticityRule for PairStdp {
         })
     }
 
-    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {
+    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, mut syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.x_pre.len(), self.y_post.len(), &syn);
         self.x_pre.advance(ctx.step, ctx.dt_ms);
         self.y_post.advance(ctx.step, ctx.dt_ms);
@@ -194,14 +194,13 @@ impl PlasticityRule for PairStdp {
         }
         for &j in post {
             let j = j as usize;
-            let column = syn.col_ptr[j]..syn.col_ptr[j + 1];
-            for (&pre_i, &k) in syn.pre_of_post[column.clone()].iter().zip(&syn.syn_of_post[column]) {
-                let x = self.x_pre.get(pre_i as usize);
+            let x_pre = &self.x_pre;
+            for_each_in_column(&mut syn, j, |i, w| {
+                let x = x_pre.get(i);
                 if x != 0.0 {
-                    let w = &mut syn.weights[k as usize];
                     *w = clip(*w + p.a_plus * dep.factors(*w, lo, hi).0 * x, lo, hi);
                 }
-            }
+            });
             self.y_post.bump(j, inter);
         }
     }

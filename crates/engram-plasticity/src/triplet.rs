@@ -1,7 +1,7 @@
 //! Triplet STDP of Pfister & Gerstner (2006), all-to-all and nearest-spike, with the
 //! published visual-cortex parameter sets.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
+use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing};
 use engram_core::checkpoint::ComponentState;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
@@ -309,7 +309,7 @@ impl PlasticityRule for TripletStdp {
         })
     }
 
-    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {
+    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, mut syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.r1.len(), self.o1.len(), &syn);
         let p = &self.params;
         let dt = ctx.dt_ms;
@@ -371,13 +371,13 @@ impl PlasticityRule for TripletStdp {
         for &j in post {
             let j = j as usize;
             let pot = p.a2_plus + p.a3_plus * self.o2.get(j);
-            for e in syn.col_ptr[j]..syn.col_ptr[j + 1] {
-                let r1 = self.r1.get(syn.pre_of_post[e] as usize);
+            let r1 = &self.r1;
+            for_each_in_column(&mut syn, j, |i, w| {
+                let r1 = r1.get(i);
                 if r1 != 0.0 {
-                    let k = syn.syn_of_post[e] as usize;
-                    syn.weights[k] = clip(syn.weights[k] + r1 * pot, lo, hi);
+                    *w = clip(*w + r1 * pot, lo, hi);
                 }
-            }
+            });
             self.o1.bump(j, inter);
             if p.a3_plus != 0.0 {
                 self.o2.bump(j, inter);
