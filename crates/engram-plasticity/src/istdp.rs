@@ -96,9 +96,9 @@ impl Params for InhibitoryStdpParams {
 /// trace before this step's post spikes), then postsynaptic spikes (reading the pre trace
 /// including this step's pre spikes): a coincident pair counts once, as `+η`.
 ///
-/// **Delays:** timing is taken at the somata (spike emission times; the projection's
-/// transmission delay is ignored by the rule, i.e. zero axonal and zero dendritic delay for
-/// plasticity).
+/// **Delays:** attached with `add_plasticity`, timing is taken at the somata (spike emission
+/// times; zero axonal and zero dendritic delay for plasticity, whatever the projection's
+/// transmission delay); `add_plasticity_with_timing` times spikes at the synapse instead.
 ///
 /// With [`InhibitoryStdpParams::gate_threshold`] the weights change only while the modulator
 /// exceeds the threshold (neuromodulatory gating; a disinhibition window).

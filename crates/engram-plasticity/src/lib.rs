@@ -6,7 +6,7 @@
 //! | [`InhibitoryStdp`] | symmetric iSTDP with target rate ρ0; optional neuromodulatory gate | Vogels et al. 2011 |
 //! | [`GlobalFactorIstdp`] | iSTDP whose sign follows the population rate | Zenke, Agnes & Gerstner 2015 |
 //! | [`PairStdp`] | pair STDP, additive or multiplicative, all-to-all or nearest-spike | Song et al. 2000; Gütig et al. 2003 |
-//! | [`TripletStdp`] | triplet STDP, all-to-all or nearest-spike, visual-cortex sets | Pfister & Gerstner 2006 |
+//! | [`TripletStdp`] | triplet STDP, all-to-all or nearest-spike, visual-cortex and hippocampal sets, optional sliding LTD threshold | Pfister & Gerstner 2006; Zenke et al. 2013 |
 //! | [`TsodyksMarkram`] | short-term depression/facilitation, exact event-driven | Tsodyks & Markram 1997; NEST `tsodyks2` |
 //! | [`SynapticScaling`] | multiplicative homeostatic scaling with a rate sensor (PI) | van Rossum et al. 2000 |
 //! | [`RewardModulatedStdp`] | eligibility trace × neuromodulator | Izhikevich 2007 |
@@ -18,11 +18,16 @@
 //!
 //! # Conventions
 //!
-//! - **Timing and delays.** The engine calls rules with the spikes *emitted* in the current
-//!   step. The STDP-type rules therefore time pairings at the somata: `Δt = t_post − t_pre`
-//!   with zero axonal and zero dendritic delay for plasticity, whatever the projection's
-//!   transmission delay. [`TsodyksMarkram`] computes each spike's efficacy at emission; it
-//!   travels with the spike, which is exact for (constant) axonal delays.
+//! - **Timing and delays.** With `NetworkBuilder::add_plasticity` the engine calls rules
+//!   with the spikes *emitted* in the current step: the STDP-type rules time pairings at the
+//!   somata, `Δt = t_post − t_pre`, with zero axonal and zero dendritic delay for plasticity,
+//!   whatever the projection's transmission delay. With
+//!   `add_plasticity_with_timing(.., PlasticityTiming { axonal_delay_ms, dendritic_delay_ms })`
+//!   the rule sees presynaptic spikes `axonal_delay_ms` and postsynaptic spikes
+//!   `dendritic_delay_ms` later, i.e. timing at the synapse,
+//!   `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (Brian2 treats a synaptic delay as axonal,
+//!   NEST's `stdp_synapse` as dendritic). [`TsodyksMarkram`] computes each spike's efficacy at
+//!   emission; it travels with the spike, which is exact for (constant) axonal delays.
 //! - **Order in a step.** Traces are first decayed to the current step; then presynaptic
 //!   spikes are processed (reading postsynaptic traces as they were before this step's post
 //!   spikes, `t − ε`), then postsynaptic spikes (reading presynaptic traces including this

@@ -121,8 +121,10 @@ impl Params for PairStdpParams {
 /// step, pre spikes are processed before post spikes, so a pre and a post spike in the same
 /// step count as `Δt = 0`, potentiation `A₊`. Traces are decayed per step by one multiply.
 ///
-/// **Delays:** Δt is measured between emission times at the somata (zero axonal and zero
-/// dendritic delay for plasticity), whatever the projection's transmission delay.
+/// **Delays:** attached with `add_plasticity`, Δt is measured between emission times at the
+/// somata (zero axonal and zero dendritic delay for plasticity), whatever the projection's
+/// transmission delay; with `add_plasticity_with_timing` it is
+/// `(t_post + d_dend) − (t_pre + d_axon)`, the timing at the synapse.
 ///
 /// ```
 /// use engram_core::{neuron::StepContext, params::Params, plasticity::PlasticityRule};

@@ -87,7 +87,8 @@ const EPOCH_FLOOR: f64 = 1e-150;
 /// with the eligibility after this step's tags). Pre spikes are tagged before post spikes.
 ///
 /// **Delays:** pairings are timed at the somata (emission times; zero axonal and zero
-/// dendritic delay for plasticity). The modulator is read in the step it is set.
+/// dendritic delay for plasticity) unless the rule is attached with
+/// `add_plasticity_with_timing`. The modulator is read in the step it is set.
 ///
 /// ```
 /// use engram_core::{neuron::StepContext, params::Params, plasticity::PlasticityRule};

@@ -216,7 +216,7 @@ impl Params for TripletStdpParams {
 /// Poisson trains the rule is a BCM rule with threshold
 /// [`bcm_threshold_hz`](TripletStdpParams::bcm_threshold_hz) (≈ 19.2 Hz for the default set).
 /// Traces per neuron, decayed per step; delays as in [`PairStdp`](crate::PairStdp) (timing
-/// at the somata).
+/// at the somata with `add_plasticity`, at the synapse with `add_plasticity_with_timing`).
 ///
 /// With [`sliding_threshold`](TripletStdpParams::sliding_threshold) the pair-depression
 /// amplitude of each postsynaptic neuron follows its rate estimate ([`SlidingThreshold`]; Zenke,
