@@ -220,8 +220,8 @@ impl Params for TripletStdpParams {
 ///
 /// With [`sliding_threshold`](TripletStdpParams::sliding_threshold) the pair-depression
 /// amplitude of each postsynaptic neuron follows its rate estimate ([`SlidingThreshold`]; Zenke,
-/// Hennequin & Gerstner 2013, the rule of Auryn's plasticity benchmark); [`reset_traces`]
-/// (PlasticityRule::reset_traces) sets the estimates back to the target rate.
+/// Hennequin & Gerstner 2013, the rule of Auryn's plasticity benchmark);
+/// [`reset_traces`](PlasticityRule::reset_traces) sets the estimates back to the target rate.
 ///
 /// ```
 /// use engram_core::{neuron::StepContext, params::Params, plasticity::PlasticityRule};
