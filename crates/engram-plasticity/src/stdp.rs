@@ -156,6 +156,37 @@ impl PairStdp {
     pub fn params(&self) -> &PairStdpParams {
         &self.params
     }
+
+    /// Depression along the rows of this step's pre spikes, then potentiation along the columns
+    /// of its post spikes; `factors(w)` gives `(f₊(w), f₋(w))`.
+    #[inline]
+    fn walk(&mut self, pre: &[u32], post: &[u32], mut syn: SynapsesMut<'_>, factors: impl Fn(f64) -> (f64, f64)) {
+        let p = &self.params;
+        let (lo, hi, inter) = (p.w_min, p.w_max, p.interaction);
+        // Rows over zipped slices: no bounds checks on the weights of a row.
+        for &i in pre {
+            let i = i as usize;
+            let row = syn.row_ptr[i]..syn.row_ptr[i + 1];
+            for (&j, w) in syn.post[row.clone()].iter().zip(&mut syn.weights[row]) {
+                let y = self.y_post.get(j as usize);
+                if y != 0.0 {
+                    *w = clip(*w - p.a_minus * factors(*w).1 * y, lo, hi);
+                }
+            }
+            self.x_pre.bump(i, inter);
+        }
+        for &j in post {
+            let j = j as usize;
+            let x_pre = &self.x_pre;
+            for_each_in_column(&mut syn, j, |i, w| {
+                let x = x_pre.get(i);
+                if x != 0.0 {
+                    *w = clip(*w + p.a_plus * factors(*w).0 * x, lo, hi);
+                }
+            });
+            self.y_post.bump(j, inter);
+        }
+    }
 }
 
 impl PlasticityRule for PairStdp {
@@ -176,34 +207,16 @@ impl PlasticityRule for PairStdp {
         })
     }
 
-    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, mut syn: SynapsesMut<'_>) {
+    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.x_pre.len(), self.y_post.len(), &syn);
         self.x_pre.advance(ctx.step, ctx.dt_ms);
         self.y_post.advance(ctx.step, ctx.dt_ms);
-        let p = &self.params;
-        let (lo, hi, dep, inter) = (p.w_min, p.w_max, p.weight_dependence, p.interaction);
-        // Walk each row and column over zipped slices: no bounds checks on the weights of a row.
-        for &i in pre {
-            let i = i as usize;
-            let row = syn.row_ptr[i]..syn.row_ptr[i + 1];
-            for (&j, w) in syn.post[row.clone()].iter().zip(&mut syn.weights[row]) {
-                let y = self.y_post.get(j as usize);
-                if y != 0.0 {
-                    *w = clip(*w - p.a_minus * dep.factors(*w, lo, hi).1 * y, lo, hi);
-                }
-            }
-            self.x_pre.bump(i, inter);
-        }
-        for &j in post {
-            let j = j as usize;
-            let x_pre = &self.x_pre;
-            for_each_in_column(&mut syn, j, |i, w| {
-                let x = x_pre.get(i);
-                if x != 0.0 {
-                    *w = clip(*w + p.a_plus * dep.factors(*w, lo, hi).0 * x, lo, hi);
-                }
-            });
-            self.y_post.bump(j, inter);
+        let (lo, hi) = (self.params.w_min, self.params.w_max);
+        // One monomorphised walk per weight dependence: the additive one has no per-synapse work
+        // beyond the update itself.
+        match self.params.weight_dependence {
+            WeightDependence::Additive => self.walk(pre, post, syn, |_| (1.0, 1.0)),
+            dep => self.walk(pre, post, syn, |w| dep.factors(w, lo, hi)),
         }
     }
 
