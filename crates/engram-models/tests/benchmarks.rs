@@ -94,3 +94,36 @@ fn results_are_bit_identical_for_1_2_and_4_threads() {
         assert!(one == other, "spike trains or membrane potentials differ with {t} threads");
     }
 }
+
+/// Auryn's plastic background network at full size (33.75 M synapses): after the initial
+/// transient it fires at a few Hz, near the sliding threshold's target κ = 3 Hz that Auryn's
+/// benchmark runs at (E ≈ 3 Hz), and triplet STDP changes the E→E weights only once switched on.
+#[test]
+fn auryn_background_network_fires_near_its_target_rate() {
+    use engram_models::plastic_benchmarks::AurynBackgroundConfig;
+    let config = AurynBackgroundConfig::default();
+    let mut bg = config.build(0.1, 1).unwrap();
+    assert!((bg.network.n_synapses() as f64 / config.expected_synapses() - 1.0).abs() < 1e-3);
+    let rates = |bg: &engram_models::plastic_benchmarks::AurynBackground| {
+        let st = bg.network.stats();
+        let r = |n: &str| st.iter().find(|s| s.name == n).unwrap().rate_hz;
+        (r("E"), r("I"))
+    };
+    bg.network.run_ms(500.0).unwrap();
+    bg.network.reset_counts();
+    bg.network.run_ms(1000.0).unwrap();
+    let (e, i) = rates(&bg);
+    println!("static: E {e:.2} Hz, I {i:.2} Hz");
+    assert!((2.0..4.0).contains(&e) && (1.5..4.5).contains(&i), "static rates E {e} I {i}");
+    let w0 = config.w_ee * config.neuron.g_l_ns;
+    assert!(bg.network.weights(bg.ee).data().iter().all(|&w| w == w0));
+    bg.network.set_modulator(1.0);
+    bg.network.reset_counts();
+    bg.network.run_ms(500.0).unwrap();
+    let (e, i) = rates(&bg);
+    let w = bg.network.weights(bg.ee).data();
+    let (changed, mean) = (w.iter().filter(|&&x| x != w0).count(), w.iter().sum::<f64>() / w.len() as f64);
+    println!("plastic: E {e:.2} Hz, I {i:.2} Hz, {changed} of {} weights changed, mean {mean:.4} nS", w.len());
+    assert!((2.0..4.5).contains(&e), "plastic E rate {e}");
+    assert!(changed > w.len() / 4 && (mean / w0 - 1.0).abs() < 0.01, "{changed} changed, mean {mean}");
+}
