@@ -6,10 +6,10 @@
 //! 1. Start: the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random I→E at the
 //!    rand weight), the unstable, Scaled-like situation: assemblies run away.
 //! 2. Training, once per iSTDP setting of the sweep ([`sweep`]: target rate ρ0 × learning rate
-//!    η): the 10 learned odors presented `repeats` times (standard 3 s trials, 1 s baseline +
-//!    2 s odor) with iSTDP on every I→E synapse (bounds [0, `w_max`]). One simulation per repeat
-//!    (31 s); the learned weights carry over, the rule's traces and the neuron state start
-//!    afresh each repeat (a 1 s baseline separates repeats anyway).
+//!    η): the odors of all 15 assemblies presented `repeats` times (standard 3 s trials, 1 s
+//!    baseline + 2 s odor) with iSTDP on every I→E synapse (bounds [0, `w_max`]). One
+//!    simulation per repeat (46 s); the learned weights carry over, the rule's traces and the
+//!    neuron state start afresh each repeat (a 1 s baseline separates repeats anyway).
 //! 3. Measurement: weights frozen (no plasticity), the standard protocol with the 10 learned
 //!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4) and Tuned
 //!    E+I of the same instance, with the same OB Poisson draws (paired).
@@ -29,9 +29,11 @@
 //! Choices (not in the paper, which has no plasticity in Dp): ρ0 ∈ {1, 2} Hz (1 Hz is the mean
 //! E rate of the rand network during odors; 2 Hz leaves room for amplification); η ∈ {0.05,
 //! 0.02} nS per unit trace (see [`LearnedParams`]); bounds [0, 5] nS per (multi-)synapse; the
-//! I→E pattern is fixed (only weights change). Assemblies 10–14 of the 15-assembly network are
-//! never presented; they keep χ = 1 inhibition. E→I stays fixed (random): plastic E→I would
-//! need a hook in `simulate_with` like the I→E one.
+//! I→E pattern is fixed (only weights change). All 15 assemblies are trained, not only the 10
+//! measured odors': an untrained assembly keeps χ = 1 inhibition on a network whose other
+//! inhibition iSTDP has lowered, and it ignited and stayed on through the subspace run (seen
+//! with 10 trained). E→I stays fixed (random): plastic E→I would need a hook in
+//! `simulate_with` like the I→E one.
 
 use std::path::PathBuf;
 
@@ -301,7 +303,7 @@ pub struct InstanceResult {
     pub network_seed: u64,
     /// Per condition, in table order.
     pub conditions: Vec<Condition>,
-    /// Phase 1 trajectory of every setting (10 learned odors).
+    /// Phase 1 trajectory of every setting (the 15 assemblies' odors).
     pub training: Vec<Training>,
     /// Phase 2 (continual learning) of the first setting.
     pub continual: Option<Continual>,
@@ -382,8 +384,8 @@ impl Experiment<'_> {
             }
             Task::Setting(k) => {
                 let params = &self.settings[k];
-                let ids: Vec<usize> = (0..10).collect();
-                let learned_odors = &self.odors.learned[..10];
+                let ids: Vec<usize> = (0..config.n_assemblies).collect();
+                let learned_odors = &self.odors.learned[..config.n_assemblies];
                 let (w1, steps) = train(config, &start, learned_odors, &ids, None, params, network_seed, self.dt_ms)?;
                 out.training = Some(Training { key: params.key(), steps });
                 out.conditions.push(self.condition(&params.key(), &start, Some(&w1), network_seed, true)?);
@@ -424,7 +426,7 @@ impl Experiment<'_> {
             train(config, &net2, &new_odors, &new_ids, Some(w1.clone()), params, network_seed ^ 0x5EC0_0000, dt)?;
         let new_after = new_rate(&w2)?;
         let after = self.condition("after_continual", &net2, Some(&w2), network_seed, false)?;
-        let old = members_of(start, &(0..10).collect::<Vec<_>>());
+        let old = members_of(start, &(0..config.n_assemblies).collect::<Vec<_>>());
         let w_old = |w: &WeightMatrix| mean_at(&inhibitory_input_ns(w, config.n_exc), &old);
         let continual = Continual {
             steps,
