@@ -196,6 +196,24 @@ pub(crate) fn clip(w: f64, lo: f64, hi: f64) -> f64 {
 /// How many entries ahead [`for_each_in_column`] prefetches the weight of.
 const PREFETCH_AHEAD: usize = 64;
 
+/// `u32` indices per 64-byte cache line.
+const ENTRIES_PER_LINE: usize = 16;
+
+/// Start loading the postsynaptic indices of the rows of this step's presynaptic spikes (the
+/// weights of those rows were just read by spike delivery). A cache hint only.
+#[inline]
+pub(crate) fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
+    for &i in pres {
+        let row = syn.row_ptr[i as usize]..syn.row_ptr[i as usize + 1];
+        for e in row.step_by(ENTRIES_PER_LINE) {
+            prefetch(syn.post, e);
+        }
+    }
+}
+
+/// At most this many weights are prefetched by [`prefetch_columns`] per call.
+const PREFETCH_STEP_BUDGET: usize = 512;
+
 /// Ask the CPU to start loading `slice[index]` into the cache (a hint; nothing else happens).
 /// The one `unsafe` of the workspace (which denies it): the intrinsic is `unsafe` only because
 /// it takes a raw pointer.
@@ -210,6 +228,30 @@ fn prefetch<T>(slice: &[T], index: usize) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (slice, index);
+}
+
+/// Start loading the weights of the columns of this step's postsynaptic spikes (the first
+/// [`PREFETCH_STEP_BUDGET`] of them), so that the misses of all columns overlap instead of
+/// each column waiting on its own: call it before walking the columns with
+/// [`for_each_in_column`]. A cache hint only; nothing else changes.
+#[inline]
+pub(crate) fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
+    let mut budget = PREFETCH_STEP_BUDGET;
+    for &j in posts {
+        let column = syn.col_ptr[j as usize]..syn.col_ptr[j as usize + 1];
+        let (ks, pres) = (&syn.syn_of_post[column.clone()], &syn.pre_of_post[column]);
+        let n = ks.len().min(budget);
+        for (e, &k) in ks[..n].iter().enumerate() {
+            if e % ENTRIES_PER_LINE == 0 {
+                prefetch(pres, e);
+            }
+            prefetch(syn.weights, k as usize);
+        }
+        budget -= n;
+        if budget == 0 {
+            return;
+        }
+    }
 }
 
 /// Call `f(pre, weight)` for every synapse onto postsynaptic neuron `j`, in the order of the

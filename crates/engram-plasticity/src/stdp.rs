@@ -1,7 +1,10 @@
 //! Pair-based STDP: additive (hard bounds) and multiplicative (weight-dependent, Gütig et al.
 //! 2003) updates, with all-to-all or nearest-spike interactions.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing};
+use crate::common::{
+    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing, prefetch_columns,
+    prefetch_rows,
+};
 use engram_core::checkpoint::ComponentState;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
@@ -163,6 +166,10 @@ impl PairStdp {
     fn walk(&mut self, pre: &[u32], post: &[u32], mut syn: SynapsesMut<'_>, factors: impl Fn(f64) -> (f64, f64)) {
         let p = &self.params;
         let (lo, hi, inter) = (p.w_min, p.w_max, p.interaction);
+        // Start the cache misses of both walks now, so they overlap with each other and with
+        // the depression walk (a hint only; see `prefetch_rows`).
+        prefetch_rows(&syn, pre);
+        prefetch_columns(&syn, post);
         // Rows over zipped slices: no bounds checks on the weights of a row.
         for &i in pre {
             let i = i as usize;

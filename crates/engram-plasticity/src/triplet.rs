@@ -1,7 +1,10 @@
 //! Triplet STDP of Pfister & Gerstner (2006), all-to-all and nearest-spike, with the
 //! published visual-cortex parameter sets.
 
-use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing};
+use crate::common::{
+    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing, prefetch_columns,
+    prefetch_rows,
+};
 use engram_core::checkpoint::ComponentState;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
@@ -322,6 +325,10 @@ impl PlasticityRule for TripletStdp {
         if p.a3_plus != 0.0 {
             self.o2.advance(ctx.step, dt);
         }
+        // Start the cache misses of both walks now, so they overlap with each other and with
+        // the depression walk (hints only).
+        prefetch_rows(&syn, pre);
+        prefetch_columns(&syn, post);
         let (lo, hi, inter) = (p.w_min, p.w_max, p.interaction);
         match (&mut self.nu, &p.sliding_threshold) {
             (Some(nu), Some(h)) => {
