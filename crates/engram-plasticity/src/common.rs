@@ -199,13 +199,14 @@ const PREFETCH_AHEAD: usize = 64;
 /// `u32` indices per 64-byte cache line.
 const ENTRIES_PER_LINE: usize = 16;
 
-/// Start loading the postsynaptic indices of the rows of this step's presynaptic spikes (the
-/// weights of those rows were just read by spike delivery). A cache hint only.
+/// Start loading the postsynaptic indices of the rows of this step's presynaptic spikes (their
+/// first [`PREFETCH_AHEAD`] entries; the hardware prefetcher follows a longer row on its own,
+/// and the weights of those rows were just read by spike delivery). A cache hint only.
 #[inline]
 pub(crate) fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
     for &i in pres {
         let row = syn.row_ptr[i as usize]..syn.row_ptr[i as usize + 1];
-        for e in row.step_by(ENTRIES_PER_LINE) {
+        for e in row.take(PREFETCH_AHEAD).step_by(ENTRIES_PER_LINE) {
             prefetch(syn.post, e);
         }
     }
@@ -230,17 +231,19 @@ fn prefetch<T>(slice: &[T], index: usize) {
     let _ = (slice, index);
 }
 
-/// Start loading the weights of the columns of this step's postsynaptic spikes (the first
-/// [`PREFETCH_STEP_BUDGET`] of them), so that the misses of all columns overlap instead of
-/// each column waiting on its own: call it before walking the columns with
-/// [`for_each_in_column`]. A cache hint only; nothing else changes.
+/// Start loading the weights and presynaptic indices of the columns of this step's
+/// postsynaptic spikes (the first [`PREFETCH_AHEAD`] entries of each column, at most
+/// [`PREFETCH_STEP_BUDGET`] in all; [`for_each_in_column`] prefetches the rest as it walks),
+/// so that the misses of all columns overlap instead of each column waiting on its own. Rules
+/// call it with [`prefetch_rows`] before the depression walk, which then runs while the loads
+/// are on their way. A cache hint only; nothing else changes.
 #[inline]
 pub(crate) fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
     let mut budget = PREFETCH_STEP_BUDGET;
     for &j in posts {
         let column = syn.col_ptr[j as usize]..syn.col_ptr[j as usize + 1];
         let (ks, pres) = (&syn.syn_of_post[column.clone()], &syn.pre_of_post[column]);
-        let n = ks.len().min(budget);
+        let n = ks.len().min(PREFETCH_AHEAD).min(budget);
         for (e, &k) in ks[..n].iter().enumerate() {
             if e % ENTRIES_PER_LINE == 0 {
                 prefetch(pres, e);
