@@ -53,18 +53,23 @@ pub fn coba_with_pair_stdp(config: &CobaConfig, plastic: bool, dt_ms: f64, seed:
     b.build()
 }
 
-/// A rule that runs `inner` only while the modulator is above `threshold` and does nothing
-/// at all otherwise (no trace updates): the same network then has a static phase and a
-/// plastic phase, like Auryn's priming with `stdp_active = false`.
+/// A rule whose weight updates are on only while the modulator is above `threshold`, like
+/// Auryn's `stdp_active` flag: while off, `inner` still sees every spike (its traces, and a
+/// sliding threshold's rate estimates, evolve as in Auryn's priming phase) but through a
+/// projection without synapses, so no weight changes. The same network then has a static
+/// phase and a plastic phase.
 pub struct ModulatorSwitch<R> {
     inner: R,
     threshold: f64,
+    /// Row and column pointers of an empty projection of the same shape (all zero).
+    empty_row_ptr: Vec<usize>,
+    empty_col_ptr: Vec<usize>,
 }
 
 impl<R: PlasticityRule> ModulatorSwitch<R> {
-    /// Run `inner` while the modulator is strictly above `threshold`.
+    /// Weight updates while the modulator is strictly above `threshold`.
     pub fn new(inner: R, threshold: f64) -> Self {
-        Self { inner, threshold }
+        Self { inner, threshold, empty_row_ptr: Vec::new(), empty_col_ptr: Vec::new() }
     }
 }
 
@@ -76,6 +81,19 @@ impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
         if modulator > self.threshold {
             self.inner.step(ctx, pre, post, modulator, syn);
+        } else {
+            // Sized once (the projection's shape never changes); no per-step allocation.
+            self.empty_row_ptr.resize(syn.row_ptr.len(), 0);
+            self.empty_col_ptr.resize(syn.col_ptr.len(), 0);
+            let empty = SynapsesMut {
+                row_ptr: &self.empty_row_ptr,
+                post: &[],
+                weights: &mut [],
+                col_ptr: &self.empty_col_ptr,
+                syn_of_post: &[],
+                pre_of_post: &[],
+            };
+            self.inner.step(ctx, pre, post, modulator, empty);
         }
     }
 
@@ -165,9 +183,10 @@ impl Default for AurynBackgroundConfig {
 
 /// A built [`AurynBackgroundConfig`] network.
 pub struct AurynBackground {
-    /// The network: populations `E`, `I` and the source `P`. Triplet STDP on E→E is active
-    /// only while the modulator is above 0.5 (`network.set_modulator(1.0)`); at 0 (the start)
-    /// the network is static, like Auryn's priming phase.
+    /// The network: populations `E`, `I` and the source `P`. Triplet STDP on E→E changes
+    /// weights only while the modulator is above 0.5 (`network.set_modulator(1.0)`); at 0
+    /// (the start) the weights are static while the rule's traces and rate estimates run,
+    /// like Auryn's priming phase (Auryn's benchmark primes for 3 τ_hom = 30 s).
     pub network: Network,
     /// The plastic E→E projection.
     pub ee: ProjectionId,

@@ -97,7 +97,9 @@ fn results_are_bit_identical_for_1_2_and_4_threads() {
 
 /// Auryn's plastic background network at full size (33.75 M synapses): after the initial
 /// transient it fires at a few Hz, near the sliding threshold's target κ = 3 Hz that Auryn's
-/// benchmark runs at (E ≈ 3 Hz), and triplet STDP changes the E→E weights only once switched on.
+/// benchmark runs at (E ≈ 3 Hz); triplet STDP changes the E→E weights only once switched on,
+/// and with it on the rates stay there for 3 s (they ran away within 3 s when the switch
+/// froze the rule's traces during the static phase, unlike Auryn's priming).
 #[test]
 fn auryn_background_network_fires_near_its_target_rate() {
     use engram_models::plastic_benchmarks::AurynBackgroundConfig;
@@ -118,12 +120,38 @@ fn auryn_background_network_fires_near_its_target_rate() {
     let w0 = config.w_ee * config.neuron.g_l_ns;
     assert!(bg.network.weights(bg.ee).data().iter().all(|&w| w == w0));
     bg.network.set_modulator(1.0);
-    bg.network.reset_counts();
-    bg.network.run_ms(500.0).unwrap();
-    let (e, i) = rates(&bg);
+    for second in 0..3 {
+        bg.network.reset_counts();
+        bg.network.run_ms(1000.0).unwrap();
+        let (e, i) = rates(&bg);
+        println!("plastic second {second}: E {e:.2} Hz, I {i:.2} Hz");
+        assert!((2.0..4.5).contains(&e), "plastic second {second}: E rate {e}");
+    }
     let w = bg.network.weights(bg.ee).data();
     let (changed, mean) = (w.iter().filter(|&&x| x != w0).count(), w.iter().sum::<f64>() / w.len() as f64);
-    println!("plastic: E {e:.2} Hz, I {i:.2} Hz, {changed} of {} weights changed, mean {mean:.4} nS", w.len());
-    assert!((2.0..4.5).contains(&e), "plastic E rate {e}");
-    assert!(changed > w.len() / 4 && (mean / w0 - 1.0).abs() < 0.01, "{changed} changed, mean {mean}");
+    println!("{changed} of {} weights changed, mean {mean:.4} nS", w.len());
+    assert!(changed > w.len() / 2 && (mean / w0 - 1.0).abs() < 0.01, "{changed} changed, mean {mean}");
+}
+
+/// `ModulatorSwitch` gates weight changes only: a pre spike while the switch is off still
+/// sets the presynaptic trace, so a post spike 10 ms later, with the switch on, potentiates
+/// by the pair window `A₊ e^{−10/τ₊}`; and nothing changes while it is off.
+#[test]
+fn modulator_switch_keeps_traces_running_while_off() {
+    use engram_core::neuron::StepContext;
+    use engram_core::params::Params;
+    use engram_core::plasticity::PlasticityRule;
+    use engram_models::plastic_benchmarks::ModulatorSwitch;
+    use engram_plasticity::{PairStdp, PairStdpParams, SynapseTable};
+    let p = PairStdpParams { w_max: 2.0, ..Default::default() };
+    let mut rule = ModulatorSwitch::new(PairStdp::new(p.clone().check().unwrap(), 1, 1), 0.5);
+    let mut syn = SynapseTable::one_to_one(1, 1.0);
+    let ctx = |step| StepContext { step, dt_ms: 0.1 };
+    rule.step(&ctx(0), &[0], &[], 0.0, syn.view()); // pre at 0 ms, switch off
+    rule.step(&ctx(50), &[], &[0], 0.0, syn.view()); // post at 5 ms, still off: no change
+    assert_eq!(syn.weights[0], 1.0);
+    rule.step(&ctx(100), &[], &[0], 1.0, syn.view()); // post at 10 ms, switch on
+    // All-to-all: the 5 ms post spike (off) also set the post trace, which does not act on a
+    // post spike; the change is the 10 ms pairing alone.
+    assert!((syn.weights[0] - (1.0 + p.window(10.0))).abs() < 1e-12, "{}", syn.weights[0]);
 }
