@@ -201,7 +201,8 @@ const ENTRIES_PER_LINE: usize = 16;
 
 /// Start loading the postsynaptic indices of the rows of this step's presynaptic spikes (their
 /// first [`PREFETCH_AHEAD`] entries; the hardware prefetcher follows a longer row on its own,
-/// and the weights of those rows were just read by spike delivery). A cache hint only.
+/// and without plasticity delays spike delivery has just read the weights of those rows). A
+/// cache hint only.
 #[inline]
 pub(crate) fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
     for &i in pres {
