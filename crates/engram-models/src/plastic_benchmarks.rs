@@ -57,7 +57,8 @@ pub fn coba_with_pair_stdp(config: &CobaConfig, plastic: bool, dt_ms: f64, seed:
 /// Auryn's `stdp_active` flag: while off, `inner` still sees every spike (its traces, and a
 /// sliding threshold's rate estimates, evolve as in Auryn's priming phase) but through a
 /// projection without synapses, so no weight changes. The same network then has a static
-/// phase and a plastic phase.
+/// phase and a plastic phase. Meant for rules whose state is per neuron (STDP traces, rate
+/// estimates); per-synapse state, such as an eligibility trace, pauses while off.
 pub struct ModulatorSwitch<R> {
     inner: R,
     threshold: f64,
