@@ -251,12 +251,8 @@ enum SynapseDelay {
     PerSynapse(Vec<u32>),
 }
 
-/// The static structure a plasticity rule needs beside the weights: the CSR row pointers and
-/// column indices (copied once, so that the weights can be borrowed mutably alongside) and
-/// the transpose index.
+/// The transpose index a plasticity rule needs beside the CSR weights.
 struct Transpose {
-    row_ptr: Vec<usize>,
-    post: Vec<u32>,
     col_ptr: Vec<usize>,
     syn_of_post: Vec<u32>,
     pre_of_post: Vec<u32>,
@@ -635,7 +631,7 @@ fn transpose(w: &CsMatI<f64, u32, usize>) -> Transpose {
             fill[j] += 1;
         }
     }
-    Transpose { row_ptr: ip.to_vec(), post: w.indices().to_vec(), col_ptr, syn_of_post, pre_of_post }
+    Transpose { col_ptr, syn_of_post, pre_of_post }
 }
 
 /// A built network, ready to run.
@@ -1078,8 +1074,9 @@ impl Network {
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
         //    (sequential: one rule per projection), then delivery, one writer per target
         for p in &mut self.projections {
-            if let (Some((rule, t)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
-                rule.before_delivery(&ctx, &self.spikes[p.pre], &t.row_ptr, eff);
+            if let (Some((rule, _)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
+                let row_ptr = p.weights.indptr();
+                rule.before_delivery(&ctx, &self.spikes[p.pre], row_ptr.raw_storage(), eff);
             }
         }
         let (projections, spikes) = (&self.projections, &self.spikes);
@@ -1097,10 +1094,13 @@ impl Network {
         // 5. plasticity (on the spikes that reach the synapse in this step)
         for p in &mut self.projections {
             if let Some((rule, t)) = &mut p.rule {
+                // The matrix's own row pointers and columns beside its mutable values (no
+                // copies; the rows of this step's spikes are still in cache from delivery).
+                let (row_ptr, post, weights) = p.weights.view_mut().into_raw_storage();
                 let syn = SynapsesMut {
-                    row_ptr: &t.row_ptr,
-                    post: &t.post,
-                    weights: p.weights.data_mut(),
+                    row_ptr,
+                    post,
+                    weights,
                     col_ptr: &t.col_ptr,
                     syn_of_post: &t.syn_of_post,
                     pre_of_post: &t.pre_of_post,
