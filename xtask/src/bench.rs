@@ -2,7 +2,8 @@
 //! standalone, measured in the same run on the same machine (single thread, loop CPU time
 //! per simulated second, best of `--repeats`), and the plasticity benchmarks (COBA-4000 with
 //! pair STDP against the static network; with `--plastic` Auryn's 33.75 M-synapse
-//! network with triplet STDP).
+//! network with triplet STDP, and with `--auryn DIR` Auryn's own `sim_background` on the
+//! same network in the same run).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -39,6 +40,11 @@ pub struct BenchArgs {
     /// Only the plasticity rows (COBA-4000 static vs pair STDP; with --plastic also Auryn's network).
     #[arg(long)]
     plastic_only: bool,
+    /// With --plastic: a folder holding Auryn's `sim_background` binary (built from
+    /// github.com/fzenke/auryn, examples/plasticity), run in the same bench for the
+    /// side-by-side row (about 3 min and 0.5 GB more).
+    #[arg(long)]
+    auryn: Option<PathBuf>,
     /// Where to write the table (markdown).
     #[arg(long, default_value = "target/bench/coba_table.md")]
     table: PathBuf,
@@ -183,7 +189,7 @@ fn coba_stdp(repeats: usize) -> Result<[(f64, f64); 2]> {
 /// rule's traces and rate estimates run, the weights stay), then 10 s plastic. The first
 /// second (the start is a synchronous transient) is not measured; the other 29 s of priming
 /// give the static row. Each phase's CPU time per simulated second and rates; about 1.5 min.
-fn auryn_like() -> Result<String> {
+fn auryn_like() -> Result<(String, f64)> {
     use engram_models::plastic_benchmarks::{AurynBackground, AurynBackgroundConfig};
     let config = AurynBackgroundConfig::default();
     let mut built = None;
@@ -207,13 +213,14 @@ fn auryn_like() -> Result<String> {
     phase(&mut bg, 0.0, 1000.0)?;
     let (s_cpu, s_e, s_i) = phase(&mut bg, 0.0, 29_000.0)?;
     let (p_cpu, p_e, p_i) = phase(&mut bg, 1.0, 10_000.0)?;
-    Ok(format!(
+    let row = format!(
         "\nAuryn's plastic background network (20k E + 5k I LifNmda + 2.5k Poisson, p = 0.05, {n_syn} synapses), single thread, \
          Auryn's protocol (30 s priming with STDP off, then 10 s plastic): build **{build_cpu:.2} s CPU** (target < 3 s); \
          priming (29 s after the first) **{s_cpu:.2} CPU-s per bio-s** (E {s_e:.2} Hz, I {s_i:.2} Hz; Auryn ≈ 0.84 on the \
          reference machine); plastic (10 s, triplet STDP on E->E) **{p_cpu:.2} CPU-s per bio-s** (E {p_e:.2} Hz, I {p_i:.2} Hz; \
-         target ≤ 1.5, Auryn's figure on the reference machine)\n"
-    ))
+         target: at most Auryn's own, `--auryn`)\n"
+    );
+    Ok((row, p_cpu))
 }
 
 fn plastic_rows(args: &BenchArgs, table: &mut String) -> Result<()> {
@@ -229,11 +236,64 @@ fn plastic_rows(args: &BenchArgs, table: &mut String) -> Result<()> {
     table.push_str(&row);
     if args.plastic {
         eprintln!("measuring Auryn's plastic background network ...");
-        let row = auryn_like()?;
+        let (row, ours_plastic) = auryn_like()?;
         eprint!("{row}");
         table.push_str(&row);
+        if let Some(dir) = &args.auryn {
+            eprintln!("running Auryn's sim_background from {} ...", dir.display());
+            let row = auryn_itself(dir, ours_plastic)?;
+            eprint!("{row}");
+            table.push_str(&row);
+        }
+    } else if args.auryn.is_some() {
+        bail!("--auryn runs Auryn's plastic network beside ours, which needs --plastic");
     }
     Ok(())
+}
+
+/// CPU seconds (user + system) of this process's waited-for children, from `/proc/self/stat`
+/// (10 ms ticks).
+fn children_stat_cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (tick(13) + tick(14)) / 100.0
+}
+
+/// Auryn's own `sim_background --fast --tau_hom 10` (30 s priming, then `--simtime` plastic
+/// seconds), once with 10 and once with 1 plastic second: Auryn reports wall time per phase
+/// in whole seconds only, so its plastic CPU time per simulated second is the difference of
+/// the two runs' CPU times over 9 s. `ours_plastic` is our plastic CPU-s per bio-s.
+fn auryn_itself(dir: &std::path::Path, ours_plastic: f64) -> Result<String> {
+    let bin = dir.join("sim_background");
+    if !bin.is_file() {
+        bail!("--auryn {}: no sim_background there (build Auryn's examples/plasticity/sim_background)", dir.display());
+    }
+    let out = workspace_root().join("target/bench/auryn");
+    let cpu_of = |plastic_s: u32| -> Result<f64> {
+        std::fs::create_dir_all(&out)?;
+        let c0 = children_stat_cpu_s();
+        let status = Command::new(&bin)
+            .args(["--fast", "--tau_hom", "10", "--simtime", &plastic_s.to_string(), "--dir"])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .with_context(|| format!("running {}", bin.display()))?;
+        if !status.success() {
+            bail!("{} --simtime {plastic_s} failed: {status}", bin.display());
+        }
+        let cpu = children_stat_cpu_s() - c0;
+        eprintln!("  Auryn, 30 s priming + {plastic_s} s plastic: {cpu:.2} CPU-s (build included)");
+        Ok(cpu)
+    };
+    let (long, short) = (cpu_of(10)?, cpu_of(1)?);
+    let plastic = (long - short) / 9.0;
+    Ok(format!(
+        "\nAuryn's own sim_background (--fast --tau_hom 10, one process, same run): build + 30 s priming + \
+         1 s plastic **{short:.1} CPU-s**; plastic **{plastic:.2} CPU-s per bio-s** (difference of the 10 s and 1 s \
+         runs over 9 s); engram / Auryn plastic **{:.2}×**\n",
+        ours_plastic / plastic
+    ))
 }
 
 fn write_table(args: &BenchArgs, table: &str) -> Result<()> {

@@ -1,14 +1,18 @@
 //! Learned E/I assemblies (dp::learned) on a scaled-down Dp network: iSTDP on I→E, started
 //! from E assemblies with random inhibition (Scaled I, χ = 1), raises the inhibition onto the
-//! neurons of the presented assemblies more than onto neurons in no assembly; the Figs 4–5
+//! neurons of the presented assemblies more than onto neurons in no assembly; pair STDP on
+//! E→I makes the I cells' drive selective for the presented assemblies; the Figs 4–5
 //! geometry of the learned network (frozen weights) is measured by the Dp reproduction's own
 //! analysis and sits between the hard-wired variants.
 
 use engram_core::rng::component_id;
-use engram_models::dp::learned::{LearnedParams, START, inhibitory_input_ns, subspace_analysis, sweep, train};
+use engram_models::dp::learned::{
+    LearnedParams, START, e_i_selectivity, inhibitory_input_ns, subspace_analysis, sweep, train,
+};
 use engram_models::dp::reproduce::fig45::{
     ReadoutSizes, RunAnalysis, Subspace, analyse, corner_assemblies, half_rates,
 };
+use engram_models::dp::simulate::LearnedWeights;
 use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
 
 #[test]
@@ -20,11 +24,36 @@ fn istdp_raises_inhibition_onto_presented_assemblies() {
     let params = LearnedParams { repeats: 1, ..LearnedParams::default() };
     let (w, steps) = train(&config, &start, &odors.learned[..3], &[0, 1, 2], None, &params, 17, 0.1).unwrap();
     assert_eq!(steps.len(), 2);
-    assert_eq!(inhibitory_input_ns(&w, config.n_exc).len(), config.n_exc);
+    assert_eq!(inhibitory_input_ns(&w.i_e, config.n_exc).len(), config.n_exc);
+    assert_eq!(w.e_i, LearnedWeights::of(&config, &start).e_i, "E→I stays fixed without its rule");
     let d_asm = steps[1].w_assembly_ns - steps[0].w_assembly_ns;
     let d_non = steps[1].w_non_assembly_ns - steps[0].w_non_assembly_ns;
     assert!(d_asm > 0.0, "inhibition onto the assemblies grew: {d_asm}");
     assert!(d_asm > d_non, "assembly {d_asm} vs non-assembly {d_non} nS");
+}
+
+#[test]
+fn e_i_stdp_makes_the_i_drive_selective_for_presented_assemblies() {
+    let config = DpConfig::default().scaled_down(4);
+    let odors = odor_sets(&config, 3).unwrap();
+    let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
+    let (start, _) = base.with_variant(&config, START, 17).unwrap();
+    let params = LearnedParams { repeats: 1, ..LearnedParams::default() }.with_e_i_learning();
+    let rule = params.e_i_stdp.clone().unwrap();
+    let ids = [0, 1, 2];
+    let (w, steps) = train(&config, &start, &odors.learned[..3], &ids, None, &params, 17, 0.1).unwrap();
+    let w0 = LearnedWeights::of(&config, &start).e_i;
+    // the pattern is kept, the weights move within the rule's bounds
+    assert_eq!(w.e_i.indices(), w0.indices());
+    let changed = w.e_i.data().iter().zip(w0.data()).filter(|(a, b)| a != b).count();
+    assert!(changed > w0.nnz() / 10, "{changed} of {} E→I weights changed", w0.nnz());
+    assert!(w.e_i.data().iter().all(|&x| (rule.w_min..=rule.w_max).contains(&x)));
+    // the I cells driven most by a presented assembly get more of its drive
+    let groups: Vec<Vec<u32>> =
+        ids.iter().map(|&k| start.assemblies.iter().nth(k).unwrap().members().to_vec()).collect();
+    let before = e_i_selectivity(&w0, &groups, config.n_inh);
+    assert_eq!(steps[0].e_i_selectivity, before);
+    assert!(steps[1].e_i_selectivity > 1.05 * before, "selectivity {} -> {}", before, steps[1].e_i_selectivity);
 }
 
 #[test]
@@ -41,7 +70,12 @@ fn sweep_covers_two_target_rates_and_two_learning_rates() {
     assert!(s.iter().all(|p| p.repeats == 8));
     let mut keys: Vec<String> = s.iter().map(LearnedParams::key).collect();
     keys.dedup();
-    assert_eq!(keys.len(), 4);
+    assert_eq!(keys.len(), 5);
+    // the default with E→I learning, in the full and the quick sweep
+    let with_ei =
+        |s: &[LearnedParams]| s.iter().filter(|p| p.e_i_stdp.is_some()).map(LearnedParams::key).collect::<Vec<_>>();
+    assert_eq!(with_ei(&s), vec![LearnedParams::default().with_e_i_learning().key()]);
+    assert_eq!(with_ei(&sweep(true, 4)), with_ei(&s));
 }
 
 /// Mean d_M from the test mixtures near the novel odors (N, O) to the learned odors' reference

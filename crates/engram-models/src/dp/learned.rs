@@ -1,15 +1,17 @@
 //! Learned E/I assemblies (`cargo xtask reproduce dp-learned`): the Dp paper hard-wires its
-//! E/I assemblies (Tuned E+I); here inhibitory STDP (Vogels et al. 2011) on I→E has to find
-//! them.
+//! E/I assemblies (Tuned E+I); here inhibitory STDP (Vogels et al. 2011) on I→E, alone or
+//! with pair STDP on E→I, has to find them.
 //!
 //! Procedure (structure-A network instances, `seed·1000 + k` as in `reproduce dp`):
 //! 1. Start: the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random I→E at the
 //!    rand weight), the unstable, Scaled-like situation: assemblies run away.
-//! 2. Training, once per iSTDP setting of the sweep ([`sweep`]: target rate ρ0 × learning rate
-//!    η): the odors of all 15 assemblies presented `repeats` times (standard 3 s trials, 1 s
-//!    baseline + 2 s odor) with iSTDP on every I→E synapse (bounds [0, `w_max`]). One
-//!    simulation per repeat (46 s); the learned weights carry over, the rule's traces and the
-//!    neuron state start afresh each repeat (a 1 s baseline separates repeats anyway).
+//! 2. Training, once per setting of the sweep ([`sweep`]: target rate ρ0 × learning rate η,
+//!    and the default with E→I learning): the odors of all 15 assemblies presented `repeats`
+//!    times (standard 3 s trials, 1 s baseline + 2 s odor) with iSTDP on every I→E synapse
+//!    (bounds [0, `w_max`]) and, in the E→I setting, additive pair STDP on every E→I synapse
+//!    ([`LearnedParams::e_i_rule`]). One simulation per repeat (46 s); the learned weights carry
+//!    over, the rules' traces and the neuron state start afresh each repeat (a 1 s baseline
+//!    separates repeats anyway).
 //! 3. Measurement: weights frozen (no plasticity), the standard protocol with the 10 learned
 //!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4) and Tuned
 //!    E+I of the same instance, with the same OB Poisson draws (paired).
@@ -32,15 +34,18 @@
 //! I→E pattern is fixed (only weights change). All 15 assemblies are trained, not only the 10
 //! measured odors': an untrained assembly keeps χ = 1 inhibition on a network whose other
 //! inhibition iSTDP has lowered, and it ignited and stayed on through the subspace run (seen
-//! with 10 trained). E→I stays fixed (random): plastic E→I would need a hook in
-//! `simulate_with` like the I→E one.
+//! with 10 trained). E→I learning (one setting): Hebbian pair STDP, so that I cells that fire
+//! with an assembly take more of its drive (an I assembly, as Tuned E+I wires by hand);
+//! A₊ = 0.05 of the bound [0, 3 × 0.068 nS] (0.2 ran away once frozen in a trial run, see the
+//! report); its pattern is fixed too. How selective the I cells' drive became is
+//! [`TrainingStep::e_i_selectivity`].
 
 use std::path::PathBuf;
 
 use engram_connectivity::WeightMatrix;
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
-use engram_plasticity::InhibitoryStdpParams;
+use engram_plasticity::{InhibitoryStdpParams, PairStdpParams};
 use engram_plot::{BarPanel, Figure, LinePanel};
 use engram_stimuli::Odor;
 use rayon::prelude::*;
@@ -57,7 +62,7 @@ use super::reproduce::fig45::{
     trajectory_ids,
 };
 use super::reproduce::{finite_mean_sd, plot_err, write_json};
-use super::simulate::{IeOptions, Protocol, WindowKind, simulate_with};
+use super::simulate::{LearnedWeights, LearningOptions, Protocol, WindowKind, simulate_with};
 
 /// The starting point: E assemblies, random inhibition at the rand weight.
 pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
@@ -67,6 +72,8 @@ pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
 pub struct LearnedParams {
     /// The iSTDP rule on I→E (weights in nS).
     pub istdp: InhibitoryStdpParams,
+    /// Pair STDP on E→I (weights in nS), if E→I learns too; `None`: E→I stays fixed.
+    pub e_i_stdp: Option<PairStdpParams>,
     /// Presentations of every odor during training.
     pub repeats: usize,
 }
@@ -80,24 +87,45 @@ impl LearnedParams {
         p
     }
 
-    /// Condition key of the network trained with these parameters, e.g. `istdp_rho1_eta0.05`.
-    pub fn key(&self) -> String {
-        format!("istdp_rho{}_eta{}", self.istdp.target_rate_hz, self.istdp.eta)
+    /// These parameters with E→I learning by [`LearnedParams::e_i_rule`].
+    pub fn with_e_i_learning(&self) -> Self {
+        Self { e_i_stdp: Some(Self::e_i_rule()), ..self.clone() }
     }
 
-    /// Short label for tables and figures, e.g. `iSTDP ρ0=1 η=0.05`.
+    /// Condition key of the network trained with these parameters, e.g. `istdp_rho1_eta0.05`
+    /// (`…_ei` with E→I learning).
+    pub fn key(&self) -> String {
+        let ei = if self.e_i_stdp.is_some() { "_ei" } else { "" };
+        format!("istdp_rho{}_eta{}{ei}", self.istdp.target_rate_hz, self.istdp.eta)
+    }
+
+    /// Short label for tables and figures, e.g. `iSTDP ρ0=1 η=0.05` (`… + E→I STDP`).
     pub fn label(&self) -> String {
-        format!("iSTDP ρ0={} η={}", self.istdp.target_rate_hz, self.istdp.eta)
+        let ei = if self.e_i_stdp.is_some() { " + E→I STDP" } else { "" };
+        format!("iSTDP ρ0={} η={}{ei}", self.istdp.target_rate_hz, self.istdp.eta)
+    }
+
+    /// The E→I rule: additive all-to-all pair STDP (Song, Miller & Abbott 2000: τ± = 20 ms,
+    /// A₋ = 1.05 A₊) in nS, bounds [0, 3 w_EI] with w_EI = 0.068 nS the structure-A weight
+    /// (3×: the γ of Tuned E+I), A₊ = 0.05 of the upper bound.
+    pub fn e_i_rule() -> PairStdpParams {
+        let w_max = 3.0 * 0.068;
+        let a_plus = 0.05 * w_max;
+        PairStdpParams { a_plus, a_minus: 1.05 * a_plus, w_min: 0.0, w_max, ..PairStdpParams::default() }
     }
 }
 
-/// The iSTDP settings trained (`repeats` presentations each): ρ0 ∈ {1, 2} Hz × η ∈ {0.05,
-/// 0.02} nS, the default (ρ0 = 1 Hz, η = 0.05 nS) first. `--quick`: the default only.
+/// The settings trained (`repeats` presentations each): iSTDP with ρ0 ∈ {1, 2} Hz × η ∈
+/// {0.05, 0.02} nS, the default (ρ0 = 1 Hz, η = 0.05 nS) first, then the default with E→I
+/// learning too ([`LearnedParams::with_e_i_learning`]). `--quick`: the default and the default
+/// with E→I learning.
 pub fn sweep(quick: bool, repeats: usize) -> Vec<LearnedParams> {
     let base = LearnedParams { repeats, ..LearnedParams::default() };
     let grid: &[(f64, f64)] =
         if quick { &[(1.0, 0.05)] } else { &[(1.0, 0.05), (2.0, 0.05), (1.0, 0.02), (2.0, 0.02)] };
-    grid.iter().map(|&(rho0, eta)| base.with_rule(rho0, eta)).collect()
+    let mut settings: Vec<LearnedParams> = grid.iter().map(|&(rho0, eta)| base.with_rule(rho0, eta)).collect();
+    settings.push(base.with_e_i_learning());
+    settings
 }
 
 impl Default for LearnedParams {
@@ -114,6 +142,7 @@ impl Default for LearnedParams {
                 w_max: 5.0,
                 ..Default::default()
             },
+            e_i_stdp: None,
             repeats: 8,
         }
     }
@@ -128,6 +157,10 @@ pub struct TrainingStep {
     pub w_assembly_ns: f64,
     /// Mean total I→E weight onto a neuron in no assembly, nS.
     pub w_non_assembly_ns: f64,
+    /// E→I selectivity: per trained assembly, the total E→I weight from its members onto each
+    /// I neuron; the mean over the top 25 I neurons (an I assembly's size in Tuned E+I)
+    /// divided by the mean over all, averaged over the assemblies (1 = no preference).
+    pub e_i_selectivity: f64,
     /// Mean E rate during odors in this repeat, Hz (NaN for step 0).
     pub e_rate_odor_hz: f64,
     /// Rate of assembly k during odor k in this repeat, Hz (NaN for step 0).
@@ -141,6 +174,26 @@ pub fn inhibitory_input_ns(w: &WeightMatrix, n_exc: usize) -> Vec<f64> {
         out[j as usize] += *v;
     }
     out
+}
+
+/// Size of the I assemblies of Tuned E+I (per E assembly).
+const I_ASSEMBLY_SIZE: usize = 25;
+
+/// See [`TrainingStep::e_i_selectivity`]; `groups` are the E assemblies' members.
+pub fn e_i_selectivity(e_i: &WeightMatrix, groups: &[Vec<u32>], n_inh: usize) -> f64 {
+    mean_of(groups.iter().map(|members| {
+        let mut drive = vec![0.0; n_inh];
+        for &e in members {
+            if let Some(row) = e_i.outer_view(e as usize) {
+                for (i, w) in row.iter() {
+                    drive[i] += *w;
+                }
+            }
+        }
+        let all = mean_of(drive.iter().copied());
+        drive.sort_by(|a, b| b.total_cmp(a));
+        mean_of(drive[..I_ASSEMBLY_SIZE.min(n_inh)].iter().copied()) / all
+    }))
 }
 
 /// Union of the members of the assemblies `ids`.
@@ -175,20 +228,22 @@ pub fn train(
     net: &DpConnectivity,
     odors: &[Odor],
     assembly_ids: &[usize],
-    start_weights: Option<WeightMatrix>,
+    start_weights: Option<LearnedWeights>,
     params: &LearnedParams,
     run_seed: u64,
     dt_ms: f64,
-) -> Result<(WeightMatrix, Vec<TrainingStep>), EngramError> {
-    let mut w = start_weights.unwrap_or_else(|| net.weights(config)[4].clone());
+) -> Result<(LearnedWeights, Vec<TrainingStep>), EngramError> {
+    let mut w = start_weights.unwrap_or_else(|| LearnedWeights::of(config, net));
     let asm = members_of(net, assembly_ids);
     let non = net.non_assembly();
-    let step = |w: &WeightMatrix, repeat, e_rate_odor_hz, assembly_rate_hz| {
-        let inh = inhibitory_input_ns(w, config.n_exc);
+    let groups: Vec<Vec<u32>> = assembly_ids.iter().map(|&k| members_of(net, &[k])).collect();
+    let step = |w: &LearnedWeights, repeat, e_rate_odor_hz, assembly_rate_hz| {
+        let inh = inhibitory_input_ns(&w.i_e, config.n_exc);
         TrainingStep {
             repeat,
             w_assembly_ns: mean_at(&inh, &asm),
             w_non_assembly_ns: mean_at(&inh, &non),
+            e_i_selectivity: e_i_selectivity(&w.e_i, &groups, config.n_inh),
             e_rate_odor_hz,
             assembly_rate_hz,
         }
@@ -196,7 +251,8 @@ pub fn train(
     let mut steps = vec![step(&w, 0, f64::NAN, f64::NAN)];
     let protocol = Protocol::trials(odors.to_vec());
     for r in 0..params.repeats {
-        let ie = IeOptions { weights: Some(w), istdp: Some(params.istdp.clone()) };
+        let ie =
+            LearningOptions { weights: Some(w), istdp: Some(params.istdp.clone()), e_i_stdp: params.e_i_stdp.clone() };
         let seed = run_seed ^ (0x7A11_0000 + r as u64);
         let (rec, learned) = simulate_with(config, net, &protocol, seed, dt_ms, None, &ie)?;
         let e_rate = mean_of(rec.windows_of(WindowKind::Odor).map(|k| mean_of(rec.e_rates_hz(k))));
@@ -211,13 +267,13 @@ pub fn train(
 pub fn measure(
     config: &DpConfig,
     net: &DpConnectivity,
-    weights: Option<&WeightMatrix>,
+    weights: Option<&LearnedWeights>,
     odors: &[Odor],
     set: OdorSet,
     run_seed: u64,
     dt_ms: f64,
 ) -> Result<RunMetrics, EngramError> {
-    let ie = IeOptions { weights: weights.cloned(), istdp: None };
+    let ie = LearningOptions { weights: weights.cloned(), ..LearningOptions::default() };
     let (rec, _) = simulate_with(config, net, &Protocol::trials(odors.to_vec()), run_seed, dt_ms, None, &ie)?;
     Ok(run_metrics(&rec, net, set))
 }
@@ -231,7 +287,7 @@ pub fn measure(
 pub fn subspace_analysis(
     config: &DpConfig,
     net: &DpConnectivity,
-    weights: Option<&WeightMatrix>,
+    weights: Option<&LearnedWeights>,
     sub: &Subspace,
     sizes: &ReadoutSizes,
     network_seed: u64,
@@ -239,7 +295,7 @@ pub fn subspace_analysis(
     dt_ms: f64,
 ) -> Result<RunAnalysis, EngramError> {
     let asm = corner_assemblies(net, config, &sub.corners, network_seed)?;
-    let ie = IeOptions { weights: weights.cloned(), istdp: None };
+    let ie = LearningOptions { weights: weights.cloned(), ..LearningOptions::default() };
     let (rec, _) = simulate_with(config, net, &sub.protocol(), network_seed ^ 0x4545, dt_ms, None, &ie)?;
     let (first, second) = half_rates(&rec);
     drop(rec);
@@ -342,7 +398,7 @@ impl Experiment<'_> {
     fn both(
         &self,
         net: &DpConnectivity,
-        w: Option<&WeightMatrix>,
+        w: Option<&LearnedWeights>,
         network_seed: u64,
     ) -> Result<(RunMetrics, RunMetrics), EngramError> {
         let seed_of = |set: OdorSet| network_seed ^ ((set as u64 + 1) * 0x9E37);
@@ -357,7 +413,7 @@ impl Experiment<'_> {
         &self,
         key: &str,
         net: &DpConnectivity,
-        w: Option<&WeightMatrix>,
+        w: Option<&LearnedWeights>,
         network_seed: u64,
         geometry: bool,
     ) -> Result<Condition, EngramError> {
@@ -405,7 +461,7 @@ impl Experiment<'_> {
         &self,
         base: &DpConnectivity,
         start: &DpConnectivity,
-        w1: &WeightMatrix,
+        w1: &LearnedWeights,
         params: &LearnedParams,
         network_seed: u64,
     ) -> Result<(Vec<Condition>, Continual), EngramError> {
@@ -415,8 +471,8 @@ impl Experiment<'_> {
         let wired = self.condition("new_wired", &net2, Some(w1), network_seed, false)?;
         let n0 = start.assemblies.len();
         let new_ids = [n0, n0 + 1];
-        let new_rate = |w: &WeightMatrix| -> Result<f64, EngramError> {
-            let ie = IeOptions { weights: Some(w.clone()), istdp: None };
+        let new_rate = |w: &LearnedWeights| -> Result<f64, EngramError> {
+            let ie = LearningOptions { weights: Some(w.clone()), ..LearningOptions::default() };
             let p = Protocol::trials(new_odors.clone());
             let (rec, _) = simulate_with(config, &net2, &p, network_seed ^ 0xC0_FFEE, dt, None, &ie)?;
             Ok(own_assembly_rate(&rec, &net2, &new_ids))
@@ -427,7 +483,7 @@ impl Experiment<'_> {
         let new_after = new_rate(&w2)?;
         let after = self.condition("after_continual", &net2, Some(&w2), network_seed, false)?;
         let old = members_of(start, &(0..config.n_assemblies).collect::<Vec<_>>());
-        let w_old = |w: &WeightMatrix| mean_at(&inhibitory_input_ns(w, config.n_exc), &old);
+        let w_old = |w: &LearnedWeights| mean_at(&inhibitory_input_ns(&w.i_e, config.n_exc), &old);
         let continual = Continual {
             steps,
             w_old_assembly_ns: vec![w_old(w1), w_old(&w2)],
@@ -461,10 +517,10 @@ fn short_label(key: &str, settings: &[LearnedParams]) -> String {
         "start_chi1" => "start χ1".into(),
         "new_wired" => "new wired".into(),
         "after_continual" => "after cont.".into(),
-        k => settings
-            .iter()
-            .find(|p| p.key() == k)
-            .map_or(k.to_string(), |p| format!("ρ0 {} η {}", p.istdp.target_rate_hz, p.istdp.eta)),
+        k => settings.iter().find(|p| p.key() == k).map_or(k.to_string(), |p| {
+            let ei = if p.e_i_stdp.is_some() { " +E→I" } else { "" };
+            format!("ρ0 {} η {}{ei}", p.istdp.target_rate_hz, p.istdp.eta)
+        }),
     }
 }
 
@@ -579,6 +635,19 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
         geometry.insert(name.to_string(), g);
     }
     let ob = ob_reference(&sub, options.seed)?;
+    // E→I selectivity of the hard-wired Tuned E+I and of the start (random E→I), per network
+    let selectivity = |variant: Variant| -> Result<Vec<f64>, EngramError> {
+        bases
+            .iter()
+            .zip(&seeds)
+            .map(|(b, &s)| {
+                let (net, _) = b.with_variant(&config, variant, s)?;
+                let groups: Vec<Vec<u32>> = (0..config.n_assemblies).map(|k| members_of(&net, &[k])).collect();
+                Ok(e_i_selectivity(&LearnedWeights::of(&config, &net).e_i, &groups, config.n_inh))
+            })
+            .collect()
+    };
+    let (tuned_selectivity, start_selectivity) = (selectivity(Variant::TUNED_EI)?, selectivity(START)?);
 
     // figures
     let cats: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -599,7 +668,7 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
     };
     Figure::new(2, 4)
         .title(&format!(
-            "Learned E/I assemblies: iSTDP on I→E vs hard-wired variants (mean ± SD over {n_net} networks)"
+            "Learned E/I assemblies: iSTDP on I→E (and pair STDP on E→I) vs hard-wired variants (mean ± SD over {n_net} networks)"
         ))
         .size(3000, 1200)
         .panel(panel("E rate during odor", "Hz", |m| m.e_rate_odor_hz, true))
@@ -660,11 +729,18 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
     };
     let mut wp = LinePanel::new("total I→E weight onto a trained-assembly neuron", "repeat", "nS");
     let mut rp = LinePanel::new("own-assembly rate during odor (plastic)", "repeat", "Hz");
+    let mut sp = LinePanel::new("E→I selectivity (top-25 I / all I drive from an assembly)", "repeat", "ratio");
     for t in &r0.training {
         let l = short_label(&t.key, &settings);
         wp = wp.series(&l, &pts(&t.steps, 0, |s| s.w_assembly_ns));
         rp = rp.series(&l, &pts(&t.steps, 0, |s| s.assembly_rate_hz));
+        if settings.iter().any(|p| p.key() == t.key && p.e_i_stdp.is_some()) {
+            sp = sp.series(&l, &pts(&t.steps, 0, |s| s.e_i_selectivity));
+        }
     }
+    let n_rep = n1 as f64;
+    sp = sp.series("Tuned E+I (hard-wired)", &[(0.0, tuned_selectivity[0]), (n_rep, tuned_selectivity[0])]);
+    sp = sp.series("start (random E→I)", &[(0.0, start_selectivity[0]), (n_rep, start_selectivity[0])]);
     if let Some(t) = r0.training.first() {
         wp = wp.series("no assembly (first setting)", &pts(&t.steps, 0, |s| s.w_non_assembly_ns));
     }
@@ -672,14 +748,15 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
         wp = wp.series("new assemblies (continual)", &pts(&c.steps, n1, |s| s.w_assembly_ns));
         rp = rp.series("new odors (continual)", &pts(&c.steps, n1, |s| s.assembly_rate_hz));
     }
-    Figure::new(1, 2)
+    Figure::new(1, 3)
         .title(&format!(
-            "iSTDP training, network {} (repeats 1–{n1}: learned odors; then 2 new odors, first setting)",
+            "Training, network {} (repeats 1–{n1}: learned odors; then 2 new odors, first setting)",
             r0.network_seed
         ))
-        .size(1600, 600)
+        .size(2400, 600)
         .panel(wp)
         .panel(rp)
+        .panel(sp)
         .save(options.out.join("dp_learned_weights"))
         .map_err(plot_err)?;
     let summary = json!({
@@ -699,6 +776,7 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
             "test_presentations": cl.test.iter().filter(|t| **t).count(),
             "note": "fig45::analyse on the subspace of `reproduce dp --quick` (same seeds); Fig. 5 template/regression/SVM readouts left out",
         },
+        "e_i_selectivity": {"tuned_ei": tuned_selectivity, "start_chi1": start_selectivity},
         "instances": results,
         "job_wall_s": outs.iter().map(|o| o.wall_s).collect::<Vec<_>>(),
         "wall_s": t0.elapsed().as_secs_f64(),

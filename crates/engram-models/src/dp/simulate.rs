@@ -14,7 +14,7 @@ use engram_core::params::Params;
 use engram_core::rng::component_id;
 use engram_core::time::Clock;
 use engram_neurons::LifCond;
-use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams};
+use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams, PairStdp, PairStdpParams};
 use engram_sim::{Delay, NetworkBuilder, RunOptions, SpikeMonitor, WindowMonitor};
 use engram_stimuli::{
     CurrentInjection, CurrentInjectionParams, CurrentPulse, Odor, OdorSchedule, PoissonMethod, Presentation,
@@ -192,22 +192,42 @@ pub fn simulate(
     dt_ms: f64,
     progress: Option<&str>,
 ) -> Result<DpRecording, EngramError> {
-    simulate_with(config, net, protocol, run_seed, dt_ms, progress, &IeOptions::default()).map(|(rec, _)| rec)
+    simulate_with(config, net, protocol, run_seed, dt_ms, progress, &LearningOptions::default()).map(|(rec, _)| rec)
 }
 
-/// Optional changes to the I→E pathway for [`simulate_with`] (the learned E/I assemblies of
-/// [`super::learned`]). The default changes nothing.
+/// The weights of the two pathways between E and I that [`super::learned`] lets learn (CSR,
+/// row = presynaptic neuron, nS, multiplicity folded in).
+#[derive(Clone, Debug)]
+pub struct LearnedWeights {
+    /// I→E, `n_inh × n_exc`.
+    pub i_e: WeightMatrix,
+    /// E→I, `n_exc × n_inh`.
+    pub e_i: WeightMatrix,
+}
+
+impl LearnedWeights {
+    /// The weights `net` itself has.
+    pub fn of(config: &DpConfig, net: &DpConnectivity) -> Self {
+        let [_, _, _, e_i, i_e, _] = net.weights(config);
+        Self { i_e, e_i }
+    }
+}
+
+/// Optional changes to the I→E and E→I pathways for [`simulate_with`] (the learned E/I
+/// assemblies of [`super::learned`]). The default changes nothing.
 #[derive(Clone, Debug, Default)]
-pub struct IeOptions {
-    /// Use these I→E weights (CSR, row = I neuron, nS, multiplicity folded in) instead of
-    /// `net`'s; the pattern may differ from `net.i_e` but the shape must be `n_inh × n_exc`.
-    pub weights: Option<WeightMatrix>,
+pub struct LearningOptions {
+    /// Use these weights instead of `net`'s; the patterns may differ from `net`'s but the
+    /// shapes must be `n_inh × n_exc` (I→E) and `n_exc × n_inh` (E→I).
+    pub weights: Option<LearnedWeights>,
     /// Attach inhibitory STDP (Vogels et al. 2011) to I→E.
     pub istdp: Option<InhibitoryStdpParams>,
+    /// Attach pair STDP (Song, Miller & Abbott 2000; weights in nS) to E→I.
+    pub e_i_stdp: Option<PairStdpParams>,
 }
 
-/// [`simulate`] with [`IeOptions`]; also returns the I→E weights at the end of the run (the
-/// learned ones if `ie.istdp` is set).
+/// [`simulate`] with [`LearningOptions`]; also returns the I→E and E→I weights at the end of
+/// the run (the learned ones where a rule is attached).
 pub fn simulate_with(
     config: &DpConfig,
     net: &DpConnectivity,
@@ -215,8 +235,8 @@ pub fn simulate_with(
     run_seed: u64,
     dt_ms: f64,
     progress: Option<&str>,
-    ie: &IeOptions,
-) -> Result<(DpRecording, WeightMatrix), EngramError> {
+    learning: &LearningOptions,
+) -> Result<(DpRecording, LearnedWeights), EngramError> {
     config.validate()?;
     let clock = Clock::new(dt_ms)?;
     let mut b = NetworkBuilder::new(dt_ms, run_seed)?;
@@ -238,16 +258,30 @@ pub fn simulate_with(
     let one = Delay::Steps(1);
     b.connect("OB", "E", "ob", ob_e, one.clone())?;
     b.connect("E", "E", "exc", e_e, one.clone())?;
-    let i_e = ie.weights.clone().unwrap_or(i_e);
+    let (i_e, e_i) = match &learning.weights {
+        Some(w) => (w.i_e.clone(), w.e_i.clone()),
+        None => (i_e, e_i),
+    };
+    let e_i_fixed = e_i.clone();
     let ie_id = b.connect("I", "E", "inh", i_e, one.clone())?;
-    if let Some(p) = &ie.istdp {
+    if let Some(p) = &learning.istdp {
         let rule = InhibitoryStdp::new(p.clone().check().map_err(|e| e.within("istdp"))?, config.n_inh, config.n_exc);
         b.add_plasticity(ie_id, rule);
     }
+    let mut ei_id = None;
     if protocol.inhibition_playback.is_none() {
         b.connect("OB", "I", "ob", ob_i, one.clone())?;
-        b.connect("E", "I", "exc", e_i, one.clone())?;
+        let id = b.connect("E", "I", "exc", e_i, one.clone())?;
+        if let Some(p) = &learning.e_i_stdp {
+            let rule = PairStdp::new(p.clone().check().map_err(|e| e.within("e_i_stdp"))?, config.n_exc, config.n_inh);
+            b.add_plasticity(id, rule);
+        }
+        ei_id = Some(id);
         b.connect("I", "I", "inh", i_i, one)?;
+    } else if learning.e_i_stdp.is_some() {
+        return Err(EngramError::Other(
+            "e_i_stdp: E→I plasticity needs spiking I neurons, but this protocol plays inhibition back".into(),
+        ));
     }
     for (k, inj) in protocol.injections.iter().enumerate() {
         let params = CurrentInjectionParams {
@@ -287,7 +321,10 @@ pub fn simulate_with(
     let spikes = network.monitor::<SpikeMonitor>(sm).expect("spike monitor");
     let n_w = windows.len();
     let mean = |var: &str| (0..n_w).map(|w| me.mean(var, w).expect("recorded")).collect::<Vec<_>>();
-    let learned_i_e = network.weights(ie_id).clone();
+    let learned = LearnedWeights {
+        i_e: network.weights(ie_id).clone(),
+        e_i: ei_id.map_or(e_i_fixed, |id| network.weights(id).clone()),
+    };
     let rec = DpRecording {
         e_counts: (0..n_w).map(|w| me.counts(w).to_vec()).collect(),
         i_counts: (0..n_w).map(|w| mi.counts(w).to_vec()).collect(),
@@ -302,5 +339,5 @@ pub fn simulate_with(
         duration_ms: protocol.duration_ms,
         loop_s,
     };
-    Ok((rec, learned_i_e))
+    Ok((rec, learned))
 }
