@@ -262,7 +262,8 @@ pub fn simulate_with(
         Some(w) => (w.i_e.clone(), w.e_i.clone()),
         None => (i_e, e_i),
     };
-    let e_i_fixed = e_i.clone();
+    // kept for the result when E→I is not simulated (inhibition played back)
+    let mut e_i = Some(e_i);
     let ie_id = b.connect("I", "E", "inh", i_e, one.clone())?;
     if let Some(p) = &learning.istdp {
         let rule = InhibitoryStdp::new(p.clone().check().map_err(|e| e.within("istdp"))?, config.n_inh, config.n_exc);
@@ -271,7 +272,7 @@ pub fn simulate_with(
     let mut ei_id = None;
     if protocol.inhibition_playback.is_none() {
         b.connect("OB", "I", "ob", ob_i, one.clone())?;
-        let id = b.connect("E", "I", "exc", e_i, one.clone())?;
+        let id = b.connect("E", "I", "exc", e_i.take().expect("E→I connected once"), one.clone())?;
         if let Some(p) = &learning.e_i_stdp {
             let rule = PairStdp::new(p.clone().check().map_err(|e| e.within("e_i_stdp"))?, config.n_exc, config.n_inh);
             b.add_plasticity(id, rule);
@@ -323,7 +324,10 @@ pub fn simulate_with(
     let mean = |var: &str| (0..n_w).map(|w| me.mean(var, w).expect("recorded")).collect::<Vec<_>>();
     let learned = LearnedWeights {
         i_e: network.weights(ie_id).clone(),
-        e_i: ei_id.map_or(e_i_fixed, |id| network.weights(id).clone()),
+        e_i: match ei_id {
+            Some(id) => network.weights(id).clone(),
+            None => e_i.expect("E→I kept when not connected"),
+        },
     };
     let rec = DpRecording {
         e_counts: (0..n_w).map(|w| me.counts(w).to_vec()).collect(),
