@@ -147,10 +147,16 @@ fn dp_30s(repeats: usize) -> Result<f64> {
 /// each 1 s phase of the 34 M-synapse network (while matching it for COBA-4000), so the
 /// conservative, process-wide figure is reported.
 fn process_stat_cpu_s() -> f64 {
+    stat_cpu_s(11)
+}
+
+/// CPU seconds from `/proc/self/stat`: the user + system tick pair whose user field is
+/// `first` (counted after the process name; 11 this process, 13 its waited-for children).
+fn stat_cpu_s(first: usize) -> f64 {
     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
     let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (tick(11) + tick(12)) / 100.0
+    (tick(first) + tick(first + 1)) / 100.0
 }
 
 /// CPU and wall seconds of `f`, run in a one-thread pool.
@@ -278,19 +284,8 @@ fn plastic_rows(args: &BenchArgs, table: &mut String) -> Result<()> {
             eprint!("{row}");
             table.push_str(&row);
         }
-    } else if args.auryn.is_some() {
-        bail!("--auryn runs Auryn's plastic network beside ours, which needs --plastic");
     }
     Ok(())
-}
-
-/// CPU seconds (user + system) of this process's waited-for children, from `/proc/self/stat`
-/// (10 ms ticks).
-fn children_stat_cpu_s() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (tick(13) + tick(14)) / 100.0
 }
 
 /// Auryn's own `sim_background --fast --tau_hom 10` (30 s priming, then `--simtime` plastic
@@ -305,7 +300,7 @@ fn auryn_itself(dir: &std::path::Path, ours_plastic: f64) -> Result<String> {
     let out = workspace_root().join("target/bench/auryn");
     let cpu_of = |plastic_s: u32| -> Result<f64> {
         std::fs::create_dir_all(&out)?;
-        let c0 = children_stat_cpu_s();
+        let c0 = stat_cpu_s(13);
         let status = Command::new(&bin)
             .args(["--fast", "--tau_hom", "10", "--simtime", &plastic_s.to_string(), "--dir"])
             .arg(&out)
@@ -315,7 +310,7 @@ fn auryn_itself(dir: &std::path::Path, ours_plastic: f64) -> Result<String> {
         if !status.success() {
             bail!("{} --simtime {plastic_s} failed: {status}", bin.display());
         }
-        let cpu = children_stat_cpu_s() - c0;
+        let cpu = stat_cpu_s(13) - c0;
         eprintln!("  Auryn, 30 s priming + {plastic_s} s plastic: {cpu:.2} CPU-s (build included)");
         Ok(cpu)
     };
@@ -341,6 +336,9 @@ fn write_table(args: &BenchArgs, table: &str) -> Result<()> {
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
+    if args.auryn.is_some() && !args.plastic {
+        bail!("--auryn runs Auryn's plastic network beside ours, which needs --plastic");
+    }
     if args.plastic_only {
         let mut table = String::from("Plasticity benchmarks, CPU seconds per simulated second.\n");
         plastic_rows(&args, &mut table)?;

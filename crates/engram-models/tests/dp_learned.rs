@@ -15,12 +15,18 @@ use engram_models::dp::reproduce::fig45::{
 use engram_models::dp::simulate::LearnedWeights;
 use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
 
-#[test]
-fn istdp_raises_inhibition_onto_presented_assemblies() {
+/// The quarter-size network (seed 17) in the start condition, with its odors.
+fn scaled_down_start() -> (DpConfig, engram_stimuli::OdorSets, DpConnectivity) {
     let config = DpConfig::default().scaled_down(4);
     let odors = odor_sets(&config, 3).unwrap();
     let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
     let (start, _) = base.with_variant(&config, START, 17).unwrap();
+    (config, odors, start)
+}
+
+#[test]
+fn istdp_raises_inhibition_onto_presented_assemblies() {
+    let (config, odors, start) = scaled_down_start();
     let params = LearnedParams { repeats: 1, ..LearnedParams::default() };
     let (w, steps) = train(&config, &start, &odors.learned[..3], &[0, 1, 2], None, &params, 17, 0.1).unwrap();
     assert_eq!(steps.len(), 2);
@@ -34,10 +40,7 @@ fn istdp_raises_inhibition_onto_presented_assemblies() {
 
 #[test]
 fn e_i_stdp_makes_the_i_drive_selective_for_presented_assemblies() {
-    let config = DpConfig::default().scaled_down(4);
-    let odors = odor_sets(&config, 3).unwrap();
-    let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
-    let (start, _) = base.with_variant(&config, START, 17).unwrap();
+    let (config, odors, start) = scaled_down_start();
     let params = LearnedParams { repeats: 1, ..LearnedParams::default() }.with_e_i_learning();
     let rule = params.e_i_stdp.clone().unwrap();
     let ids = [0, 1, 2];
