@@ -204,20 +204,15 @@ impl PlasticityRule for RewardModulatedStdp {
         for &i in pre {
             let i = i as usize;
             for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
-                let y = self.y_post.get(syn.post[k] as usize);
-                if y != 0.0 {
-                    self.stored[k] -= p.a_minus * y * inv;
-                }
+                self.stored[k] -= p.a_minus * self.y_post.get(syn.post[k] as usize) * inv;
             }
             self.x_pre.bump(i, p.interaction);
         }
         for &j in post {
             let j = j as usize;
             for e in syn.col_ptr[j]..syn.col_ptr[j + 1] {
-                let x = self.x_pre.get(syn.pre_of_post[e] as usize);
-                if x != 0.0 {
-                    self.stored[syn.syn_of_post[e] as usize] += p.a_plus * x * inv;
-                }
+                self.stored[syn.syn_of_post[e] as usize] +=
+                    p.a_plus * self.x_pre.get(syn.pre_of_post[e] as usize) * inv;
             }
             self.y_post.bump(j, p.interaction);
         }

@@ -343,11 +343,9 @@ impl PlasticityRule for TripletStdp {
                     let a3m = p.a3_minus * self.r2.get(i);
                     for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
                         let j = syn.post[k] as usize;
-                        let o1 = self.o1.get(j);
-                        if o1 != 0.0 {
-                            let nu_j = nu.get(j);
-                            syn.weights[k] = clip(syn.weights[k] - o1 * (gain * nu_j * nu_j + a3m), lo, hi);
-                        }
+                        // branch-free, as in the pair rule (a zero trace changes nothing)
+                        let (o1, nu_j) = (self.o1.get(j), nu.get(j));
+                        syn.weights[k] = clip(syn.weights[k] - o1 * (gain * nu_j * nu_j + a3m), lo, hi);
                     }
                     self.r1.bump(i, inter);
                     if p.a3_minus != 0.0 {
@@ -364,9 +362,7 @@ impl PlasticityRule for TripletStdp {
                     let dep = p.a2_minus + p.a3_minus * self.r2.get(i);
                     for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
                         let o1 = self.o1.get(syn.post[k] as usize);
-                        if o1 != 0.0 {
-                            syn.weights[k] = clip(syn.weights[k] - o1 * dep, lo, hi);
-                        }
+                        syn.weights[k] = clip(syn.weights[k] - o1 * dep, lo, hi);
                     }
                     self.r1.bump(i, inter);
                     if p.a3_minus != 0.0 {
@@ -380,10 +376,7 @@ impl PlasticityRule for TripletStdp {
             let pot = p.a2_plus + p.a3_plus * self.o2.get(j);
             let r1 = &self.r1;
             for_each_in_column(&mut syn, j, |i, w| {
-                let r1 = r1.get(i);
-                if r1 != 0.0 {
-                    *w = clip(*w + r1 * pot, lo, hi);
-                }
+                *w = clip(*w + r1.get(i) * pot, lo, hi);
             });
             self.o1.bump(j, inter);
             if p.a3_plus != 0.0 {
