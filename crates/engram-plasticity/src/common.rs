@@ -234,22 +234,30 @@ fn prefetch<T>(slice: &[T], index: usize) {
 /// so that the misses of all columns overlap instead of each column waiting on its own. Rules
 /// call it with [`prefetch_rows`] before the depression walk, which then runs while the loads
 /// are on their way. A cache hint only; nothing else changes.
+///
+/// Two passes: first the index lines of every column (independent loads, all in flight at
+/// once), then the weights those indices point to. In one pass each column's weight
+/// prefetches wait for that column's index line, one column after the other.
 #[inline]
 pub(crate) fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
-    let mut budget = PREFETCH_STEP_BUDGET;
-    for &j in posts {
-        let column = syn.col_ptr[j as usize]..syn.col_ptr[j as usize + 1];
-        let (ks, pres) = (&syn.syn_of_post[column.clone()], &syn.pre_of_post[column]);
-        let n = ks.len().min(PREFETCH_AHEAD).min(budget);
-        for (e, &k) in ks[..n].iter().enumerate() {
-            if e % ENTRIES_PER_LINE == 0 {
-                prefetch(pres, e);
-            }
-            prefetch(syn.weights, k as usize);
+    let columns = || {
+        let mut budget = PREFETCH_STEP_BUDGET;
+        posts.iter().map_while(move |&j| {
+            let start = syn.col_ptr[j as usize];
+            let n = (syn.col_ptr[j as usize + 1] - start).min(PREFETCH_AHEAD).min(budget);
+            budget -= n;
+            (n > 0 || budget > 0).then_some(start..start + n)
+        })
+    };
+    for column in columns() {
+        for e in column.step_by(ENTRIES_PER_LINE) {
+            prefetch(syn.syn_of_post, e);
+            prefetch(syn.pre_of_post, e);
         }
-        budget -= n;
-        if budget == 0 {
-            return;
+    }
+    for column in columns() {
+        for &k in &syn.syn_of_post[column] {
+            prefetch(syn.weights, k as usize);
         }
     }
 }
