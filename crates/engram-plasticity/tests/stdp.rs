@@ -86,3 +86,19 @@ fn additive_weights_stop_at_hard_bounds() {
     let post: Vec<u64> = pre.iter().map(|t| t + 10).collect();
     assert_eq!(run(&p, &post, &pre, 0.5), 0.0);
 }
+
+#[test]
+fn a_zero_trace_leaves_an_in_bound_weight_exactly_and_clips_one_outside_the_bounds() {
+    // The first presynaptic spike meets a zero postsynaptic trace: no depression. The walks
+    // do not test for a zero trace, they only clip, so an in-bound weight keeps every bit and
+    // a weight set outside [w_min, w_max] is brought back the first time it is touched.
+    let p = PairStdpParams { w_max: 2.0, ..Default::default() };
+    for w0 in [0.0, 1e-300, 0.3, 1.0 / 3.0, 2.0] {
+        assert_eq!(run(&p, &[10], &[], w0).to_bits(), w0.to_bits(), "w0 = {w0}");
+    }
+    assert_eq!(run(&p, &[10], &[], 5.0), 2.0);
+    assert_eq!(run(&p, &[10], &[], -1.0), 0.0);
+    // the same for potentiation: a postsynaptic spike before any presynaptic one
+    assert_eq!(run(&p, &[], &[10], 1.0 / 3.0).to_bits(), (1.0f64 / 3.0).to_bits());
+    assert_eq!(run(&p, &[], &[10], 7.0), 2.0);
+}
