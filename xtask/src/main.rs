@@ -2,11 +2,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
-use engram_models::run::{prepare_output_dir, run_experiment};
+use engram_models::resources::{Limits, estimate};
+use engram_models::run::run_experiment;
+use engram_models::rundir::{RunDir, RunStatus};
 
 mod bench;
 mod tidy;
@@ -40,22 +45,22 @@ struct ReproduceArgs {
     /// Only these figures (1–6); repeat the flag for several. Default: all.
     #[arg(long = "figure")]
     figures: Vec<u32>,
-    /// Networks per structure A–D (the paper's Figs 3–5 use 2 of each).
-    #[arg(long, default_value_t = 2)]
-    networks: usize,
+    /// Networks per structure A–D (dp only; default 2, as the paper's Figs 3–5).
+    #[arg(long)]
+    networks: Option<usize>,
     /// The quick version (2 networks, shorter protocols; a few minutes).
     #[arg(long)]
     quick: bool,
-    /// Experiment seed.
-    #[arg(long, default_value_t = 2025)]
-    seed: u64,
+    /// Experiment seed (default: 2025 for dp and dp-learned, 2011 for vogels2011).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Worker threads (default: all cores; results do not depend on it).
     #[arg(long)]
     threads: Option<usize>,
-    /// Output directory (default: runs/dp or runs/dp-quick).
+    /// Output directory (default: runs/<paper> or runs/<paper>-quick in the workspace).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Overwrite the output directory if it exists.
+    /// Replace an earlier engram run in the output directory (only once this one succeeds).
     #[arg(long)]
     force: bool,
     /// No progress bars.
@@ -79,18 +84,35 @@ struct RunArgs {
     /// Number of neurons for the benchmark models (fixed in-degree scaling).
     #[arg(long)]
     n: Option<usize>,
-    /// Output directory (default: runs/<model>).
+    /// Output directory (default: runs/<model> in the workspace).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Overwrite the output directory if it exists.
+    /// Replace an earlier engram run in the output directory (only once this one succeeds).
     #[arg(long)]
     force: bool,
+    /// Accept a run estimated to take more than 24 hours.
+    #[arg(long)]
+    allow_long: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
 }
 
 fn main() {
+    // A panic is a bug in engram, never the user's fault: one line, and where to report it.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!(
+            "Error: internal error in engram ({message}{place}). This is a bug, not a problem with your input; please report it with the command you ran at {}/issues",
+            env!("CARGO_PKG_REPOSITORY")
+        );
+    }));
     // Errors are for users: the message and its causes on one line, never a backtrace (even
     // with RUST_BACKTRACE set, as many developers have it).
     if let Err(e) = run_cli() {
@@ -103,12 +125,34 @@ fn main() {
             }
         }
         eprintln!("Error: {message}");
-        std::process::exit(1);
+        // 128 + the signal number, as a shell reports a process a signal stopped
+        let code = match e.downcast_ref::<EngramError>() {
+            Some(EngramError::Interrupted { signal: "SIGTERM", .. }) => 143,
+            Some(EngramError::Interrupted { .. }) => 130,
+            _ => 1,
+        };
+        std::process::exit(code);
     }
+}
+
+/// SIGINT and SIGTERM ask the engine to stop at the end of the step (outputs are flushed and
+/// marked `interrupted`); a second one stops the process at once.
+fn install_signal_handlers() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let again = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&again))
+            .context("cannot install the signal handlers")?;
+        signal_hook::flag::register(signal, Arc::clone(&again)).context("cannot install the signal handlers")?;
+        signal_hook::flag::register_usize(signal, engram_sim::interrupt::flag(), signal as usize)
+            .context("cannot install the signal handlers")?;
+    }
+    Ok(())
 }
 
 fn run_cli() -> Result<()> {
     let cli = Cli::parse();
+    install_signal_handlers()?;
     match cli.command {
         Cmd::Run(args) => run(args),
         Cmd::Reproduce(args) => reproduce(args),
@@ -132,6 +176,12 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
+/// Where a run writes when no `--out` is given: `runs/<name>` in the workspace, whatever the
+/// current directory.
+fn default_out(name: &str) -> PathBuf {
+    workspace_root().join("runs").join(name)
+}
+
 fn load_experiment(model: &str) -> Result<Experiment> {
     if let Some(exp) = Experiment::builtin(model) {
         return Ok(exp);
@@ -143,6 +193,49 @@ fn load_experiment(model: &str) -> Result<Experiment> {
     bail!("`{model}` is neither a built-in model ({}) nor a .ron experiment file", ModelConfig::BUILTIN.join(", "))
 }
 
+/// The cores of this machine.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// A thread count is at least 1 and at most the machine's cores (more only slows a run down;
+/// results do not depend on it). `what` names where it was given.
+fn check_threads(what: &str, n: usize) -> Result<()> {
+    if n == 0 {
+        bail!("{what} = 0: at least 1 thread");
+    }
+    let cores = cores();
+    if n > cores {
+        bail!(
+            "{what} = {n}: this machine has {cores} cores; use at most {cores} (results do not depend on the thread count)"
+        );
+    }
+    Ok(())
+}
+
+/// Run `body` in a fresh run directory for `out`; put it in place on success, keep it aside
+/// (marked interrupted or failed) otherwise. Returns where the results are.
+fn in_run_dir(out: &Path, force: bool, body: impl FnOnce(&Path) -> Result<()>) -> Result<PathBuf> {
+    let dir = RunDir::create(out, force)?;
+    match body(dir.path()) {
+        Ok(()) => Ok(dir.commit()?),
+        Err(e) => {
+            let (status, simulated_s) = match e.downcast_ref::<EngramError>() {
+                Some(EngramError::Interrupted { time_ms, .. }) => (RunStatus::Interrupted, Some(time_ms / 1000.0)),
+                Some(EngramError::Diverged { time_ms, .. }) => (RunStatus::Failed, Some(time_ms / 1000.0)),
+                _ => (RunStatus::Failed, None),
+            };
+            match dir.abandon(status, &format!("{e:#}"), simulated_s) {
+                Ok(Some(kept)) => {
+                    Err(e.context(format!("the outputs written so far are in {} ({status:?})", kept.display())))
+                }
+                Ok(None) => Err(e),
+                Err(cleanup) => Err(e.context(format!("and the partial outputs could not be marked: {cleanup}"))),
+            }
+        }
+    }
+}
+
 fn run(args: RunArgs) -> Result<()> {
     let mut exp = load_experiment(&args.model)?;
     if let Some(d) = args.duration {
@@ -152,6 +245,7 @@ fn run(args: RunArgs) -> Result<()> {
         exp.run.seed = s;
     }
     if let Some(t) = args.threads {
+        check_threads("--threads", t)?;
         exp.run.threads = t;
     }
     if let Some(n) = args.n {
@@ -162,9 +256,14 @@ fn run(args: RunArgs) -> Result<()> {
     }
     use engram_core::params::Params;
     exp.validate().map_err(|e| anyhow::anyhow!("{}: {e}", args.model))?;
-    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(exp.model.name()));
-    prepare_output_dir(&out, args.force)?;
-    let summary = run_experiment(&exp, Some(&out), !args.quiet)?;
+    estimate(&exp).check(&Limits::of_this_machine(args.allow_long))?;
+    let out = args.out.unwrap_or_else(|| default_out(exp.model.name()));
+    let mut summary = None;
+    let written = in_run_dir(&out, args.force, |dir| {
+        summary = Some(run_experiment(&exp, Some(dir), !args.quiet)?);
+        Ok(())
+    })?;
+    let summary = summary.expect("a successful run has a summary");
     println!(
         "{}: {} neurons, {:.1} s simulated: E {:.2} Hz, I {:.2} Hz, {} synapses; build {:.3} s, loop {:.3} s wall / {:.3} s CPU",
         summary.model,
@@ -177,90 +276,91 @@ fn run(args: RunArgs) -> Result<()> {
         summary.loop_wall_s,
         summary.loop_cpu_s
     );
-    println!("wrote {}", out.display());
+    println!("wrote {}", written.display());
     Ok(())
 }
 
-fn reproduce(args: ReproduceArgs) -> Result<()> {
-    use engram_models::dp::reproduce::{ReproduceOptions, reproduce as run_reproduction};
-    if args.paper == "vogels2011" {
-        return reproduce_vogels2011(args);
-    }
-    if args.paper == "dp-learned" {
-        return reproduce_dp_learned(args);
-    }
-    if args.paper != "dp" {
+/// Checks shared by the reproductions: options that do not apply are errors, not ignored.
+fn check_reproduce_args(args: &ReproduceArgs) -> Result<()> {
+    if !matches!(args.paper.as_str(), "dp" | "dp-learned" | "vogels2011") {
         bail!("unknown paper `{}`; available: dp, dp-learned, vogels2011", args.paper);
+    }
+    if args.paper != "dp" && !args.figures.is_empty() {
+        bail!("--figure applies to dp only; {} runs all of its experiments", args.paper);
     }
     if let Some(bad) = args.figures.iter().find(|f| !(1..=6).contains(*f)) {
         bail!("--figure {bad}: the Dp paper has figures 1 to 6");
     }
-    let out = args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/dp-quick" } else { "runs/dp" }));
-    prepare_output_dir(&out, args.force)?;
+    if let Some(n) = args.networks {
+        if args.paper != "dp" {
+            bail!("--networks applies to dp only");
+        }
+        if args.quick {
+            bail!(
+                "--networks cannot be combined with --quick (the quick version runs one network each of structures A and C)"
+            );
+        }
+        if n == 0 {
+            bail!("--networks 0: at least 1 network per structure");
+        }
+    }
+    if let Some(t) = args.threads {
+        check_threads("--threads", t)?;
+    }
+    Ok(())
+}
+
+fn reproduce(args: ReproduceArgs) -> Result<()> {
+    check_reproduce_args(&args)?;
+    let name = if args.quick { format!("{}-quick", args.paper) } else { args.paper.clone() };
+    let out = args.out.clone().unwrap_or_else(|| default_out(&name));
     if let Some(t) = args.threads {
         rayon_threads(t)?;
     }
+    let t0 = std::time::Instant::now();
+    let written = in_run_dir(&out, args.force, |dir| match args.paper.as_str() {
+        "vogels2011" => reproduce_vogels2011(&args, dir),
+        "dp-learned" => reproduce_dp_learned(&args, dir),
+        _ => reproduce_dp(&args, dir),
+    })?;
+    println!(
+        "reproduced {} in {:.0} s; figures and summary.json in {}",
+        args.paper,
+        t0.elapsed().as_secs_f64(),
+        written.display()
+    );
+    Ok(())
+}
+
+fn reproduce_dp(args: &ReproduceArgs, out: &Path) -> Result<()> {
+    use engram_models::dp::reproduce::{ReproduceOptions, reproduce};
     let options = ReproduceOptions {
-        figures: args.figures,
-        networks_per_structure: args.networks,
+        figures: args.figures.clone(),
+        networks_per_structure: args.networks.unwrap_or(2),
         quick: args.quick,
-        seed: args.seed,
-        out: out.clone(),
+        seed: args.seed.unwrap_or(2025),
+        out: out.to_path_buf(),
         progress: !args.quiet,
     };
-    let t0 = std::time::Instant::now();
-    run_reproduction(options)?;
-    println!("reproduced dp in {:.0} s; figures and summary.json in {}", t0.elapsed().as_secs_f64(), out.display());
+    reproduce(options)?;
     Ok(())
 }
 
-fn reproduce_vogels2011(args: ReproduceArgs) -> Result<()> {
+fn reproduce_vogels2011(args: &ReproduceArgs, out: &Path) -> Result<()> {
     use engram_models::vogels2011::{ReproduceOptions, reproduce};
-    if !args.figures.is_empty() {
-        bail!("--figure applies to dp only; vogels2011 always runs both experiments");
-    }
-    let out =
-        args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/vogels2011-quick" } else { "runs/vogels2011" }));
-    prepare_output_dir(&out, args.force)?;
-    if let Some(t) = args.threads {
-        rayon_threads(t)?;
-    }
-    let seed = if args.seed == 2025 { 2011 } else { args.seed };
-    let t0 = std::time::Instant::now();
-    reproduce(ReproduceOptions { quick: args.quick, seed, out: out.clone(), progress: !args.quiet })?;
-    println!(
-        "reproduced vogels2011 in {:.0} s; figures and summary.json in {}",
-        t0.elapsed().as_secs_f64(),
-        out.display()
-    );
+    let seed = args.seed.unwrap_or(2011);
+    reproduce(ReproduceOptions { quick: args.quick, seed, out: out.to_path_buf(), progress: !args.quiet })?;
     Ok(())
 }
 
-fn reproduce_dp_learned(args: ReproduceArgs) -> Result<()> {
+fn reproduce_dp_learned(args: &ReproduceArgs, out: &Path) -> Result<()> {
     use engram_models::dp::learned::{LearnedOptions, reproduce};
-    if !args.figures.is_empty() {
-        bail!("--figure applies to dp only; dp-learned runs one experiment");
-    }
-    let out =
-        args.out.unwrap_or_else(|| PathBuf::from(if args.quick { "runs/dp-learned-quick" } else { "runs/dp-learned" }));
-    prepare_output_dir(&out, args.force)?;
-    if let Some(t) = args.threads {
-        rayon_threads(t)?;
-    }
-    let t0 = std::time::Instant::now();
-    reproduce(LearnedOptions { quick: args.quick, seed: args.seed, out: out.clone() })?;
-    println!(
-        "reproduced dp-learned in {:.0} s; figures and summary.json in {}",
-        t0.elapsed().as_secs_f64(),
-        out.display()
-    );
+    reproduce(LearnedOptions { quick: args.quick, seed: args.seed.unwrap_or(2025), out: out.to_path_buf() })?;
     Ok(())
 }
 
 fn rayon_threads(n: usize) -> Result<()> {
-    if n == 0 {
-        bail!("--threads must be at least 1");
-    }
+    check_threads("--threads", n)?;
     rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("cannot configure the thread pool")
 }
 
@@ -280,4 +380,17 @@ pub fn sh(program: &str, args: &[&str]) -> Result<()> {
 
 fn ci() -> Result<()> {
     sh("bash", &[".ci/run"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_output_is_under_the_workspace_whatever_the_current_directory() {
+        let out = default_out("coba");
+        assert!(out.is_absolute(), "{}", out.display());
+        assert_eq!(out, workspace_root().join("runs").join("coba"));
+        assert!(workspace_root().join("Cargo.toml").exists());
+    }
 }

@@ -45,8 +45,10 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// RON syntax or type error (unknown field, wrong type, ...), with its line and column.
-    #[error("{path}:{line}:{column}: {message}")]
+    /// RON syntax or type error (unknown field, wrong type, ...), with its line and column and
+    /// the field where it happened: `coba.ron:5:12: model.Coba.n: expected a whole number,
+    /// found 400.5`.
+    #[error("{path}:{line}:{column}: {}{message}", .field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
     Syntax {
         /// The file (or `<inline>` for a string).
         path: PathBuf,
@@ -54,7 +56,11 @@ pub enum ConfigError {
         line: usize,
         /// 1-based column.
         column: usize,
-        /// What the parser said, e.g. `Unexpected field named tau_mm, expected one of ...`.
+        /// Path of the field being read, e.g. `model.Coba.n` or `record.state[0].every_ms`
+        /// (`None` at the top level, or for an error outside any value).
+        field: Option<String>,
+        /// What was wrong, e.g. `expected a whole number, found 400.5` or
+        /// `Unexpected field named tau_mm, expected one of ...`.
         message: String,
     },
     /// The file parsed but a value is out of range.
@@ -114,6 +120,15 @@ pub enum EngramError {
     /// A checkpoint cannot be taken or restored (unsupported component, different network).
     #[error("checkpoint: {0}")]
     Checkpoint(String),
+    /// The run was stopped by a signal (SIGINT, SIGTERM) at the end of a step; the outputs
+    /// written so far are complete up to `time_ms`.
+    #[error("interrupted by {signal} at t = {time_ms:.1} ms")]
+    Interrupted {
+        /// The signal's name (`SIGINT`, `SIGTERM`).
+        signal: &'static str,
+        /// Simulated time reached, ms.
+        time_ms: f64,
+    },
     /// Anything else, with a message for the user.
     #[error("{0}")]
     Other(String),

@@ -63,6 +63,12 @@ pub trait Monitor: Send {
     fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError>;
     /// Record after a step.
     fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError>;
+    /// Write what is buffered to the output files, leaving them complete and readable up to
+    /// here, and keep recording (called by `Network::flush_monitors` and before a stopped run
+    /// returns). Default: nothing.
+    fn flush(&mut self) -> Result<(), EngramError> {
+        Ok(())
+    }
     /// Flush and close outputs at the end of a run. Default: nothing.
     fn finish(&mut self) -> Result<(), EngramError> {
         Ok(())

@@ -136,6 +136,12 @@ pub trait NeuronModel: Send {
     fn potential_name(&self) -> &'static str {
         "v_mv"
     }
+    /// The absolute refractory period in ms, if the model has one (`None` if it has none or it
+    /// is 0). The divergence guard uses it to set the population's rate ceiling at half the
+    /// highest rate the period allows, `0.5 / t_ref` (at most 500 Hz). Default `None`.
+    fn refractory_ms(&self) -> Option<f64> {
+        None
+    }
     /// The complete dynamic state (every state variable, refractory counters; not parameters
     /// or caches derived from `dt`), for checkpoints. Loading it into a population built the
     /// same way must make the next steps bit-identical. Default: an error naming the model,

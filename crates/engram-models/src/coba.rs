@@ -60,8 +60,17 @@ impl RandomEi {
         }
     }
 
+    /// Expected inputs per neuron (from both populations).
+    pub(crate) fn in_degree(&self) -> f64 {
+        let (p, _) = self.probability_and_weight_scale();
+        p * self.n as f64
+    }
+
     /// Sizes, fraction and probability are usable (errors name the config fields).
     pub(crate) fn validate(&self) -> Result<(), ParamError> {
+        if self.n as u64 > u64::from(u32::MAX) {
+            return Err(ParamError::new("n", self.n, format!("at most {} neurons (indices are 32-bit)", u32::MAX)));
+        }
         if self.n < 2 {
             return Err(ParamError::new("n", self.n, "at least 2 neurons (one excitatory, one inhibitory)"));
         }
@@ -173,7 +182,7 @@ impl CobaConfig {
         self.shape().probability_and_weight_scale()
     }
 
-    fn shape(&self) -> RandomEi {
+    pub(crate) fn shape(&self) -> RandomEi {
         RandomEi {
             n: self.n,
             exc_fraction: self.exc_fraction,
@@ -223,7 +232,7 @@ impl CobaConfig {
         let params = self.neuron.clone().check().map_err(|e| e.within("neuron"))?;
         for (name, n) in [("E", ne), ("I", ni)] {
             let mut pop = LifCond::new(n, params.clone());
-            self.initial_conditions(&mut pop, seed, name);
+            self.initial_conditions(&mut pop, seed, name)?;
             b.add_population(name, pop)?;
         }
         let ids = connect_ei(&mut b, "coba", (ne, ni), p, (we, wi), self.delay_ms, seed)?;
@@ -236,7 +245,7 @@ impl CobaConfig {
         Ok((net, [ids[0], ids[1], ids[2], ids[3]]))
     }
 
-    fn initial_conditions(&self, pop: &mut LifCond, seed: u64, name: &str) {
+    fn initial_conditions(&self, pop: &mut LifCond, seed: u64, name: &str) -> Result<(), EngramError> {
         use engram_core::neuron::NeuronModel;
         let mut rng = stream(seed, component_id(&format!("coba:init:{name}")), 0);
         let mut normal = || -> f64 { StandardNormal.sample(&mut rng) };
@@ -254,8 +263,12 @@ impl CobaConfig {
             CobaVariant::Auryn => (vec![e_l; n], vec![0.0; n], vec![0.0; n]),
         };
         for (var, values) in [("v_mv", v), ("g_exc_ns", ge), ("g_inh_ns", gi)] {
-            pop.state_mut(var).expect("LifCond has v_mv, g_exc_ns, g_inh_ns").copy_from_slice(&values);
+            let known = pop.state_names().join(", ");
+            let state =
+                pop.state_mut(var).ok_or_else(|| EngramError::unknown("state variable", var, known.split(", ")))?;
+            state.copy_from_slice(&values);
         }
+        Ok(())
     }
 }
 
@@ -270,8 +283,27 @@ impl Params for CobaConfig {
         }
         non_negative("delay_ms", self.delay_ms)?;
         self.neuron.validate().map_err(|e| e.within("neuron"))?;
+        require_receptors("neuron.receptors", self.neuron.receptors.iter().map(|r| r.name.as_str()))?;
         positive("neuron.c_m_pf", self.neuron.c_m_pf())
     }
+}
+
+/// The benchmark networks connect E onto receptor `exc` and I onto `inh`: both must exist.
+pub(crate) fn require_receptors<'a>(
+    field: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> Result<(), ParamError> {
+    for needed in ["exc", "inh"] {
+        if !names.clone().any(|n| n == needed) {
+            let have: Vec<&str> = names.clone().collect();
+            return Err(ParamError::new(
+                field,
+                format!("[{}]", have.join(", ")),
+                format!("receptors named `exc` and `inh` (E connects onto `exc`, I onto `inh`); `{needed}` is missing"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The shortest time constant of a conductance-based LIF, ms (membrane, receptors, adaptation).

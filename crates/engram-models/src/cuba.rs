@@ -72,7 +72,7 @@ impl CubaConfig {
         self.shape().probability_and_weight_scale()
     }
 
-    fn shape(&self) -> RandomEi {
+    pub(crate) fn shape(&self) -> RandomEi {
         RandomEi {
             n: self.n,
             exc_fraction: self.exc_fraction,
@@ -107,7 +107,8 @@ impl CubaConfig {
             let mut pop = LifCurrent::new(n, params.clone());
             let mut rng = stream(seed, component_id(&format!("cuba:init:{name}")), 0);
             let (lo, hi) = (self.neuron.v_reset_mv, self.neuron.v_th_mv);
-            for v in pop.state_mut("v_mv").expect("LifCurrent has v_mv") {
+            let v_mv = pop.state_mut("v_mv").ok_or_else(|| EngramError::Other("LifCurrent has no v_mv".into()))?;
+            for v in v_mv {
                 *v = lo + rng.r#gen::<f64>() * (hi - lo);
             }
             b.add_population(name, pop)?;

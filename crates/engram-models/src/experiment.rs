@@ -13,7 +13,7 @@ use std::path::Path;
 
 use engram_core::config::{from_ron_str, invalid_in_text};
 use engram_core::error::{ConfigError, ParamError};
-use engram_core::params::{Params, non_negative, positive};
+use engram_core::params::{Params, finite, non_negative, positive};
 use engram_sim::DivergenceGuard;
 use engram_sim::npy::OutputFormat;
 use serde::{Deserialize, Serialize};
@@ -59,12 +59,67 @@ impl ModelConfig {
         }
     }
 
+    /// The field path of the model's parameters in an experiment file (`model.Coba`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            ModelConfig::Coba(_) => "model.Coba",
+            ModelConfig::Cuba(_) => "model.Cuba",
+        }
+    }
+
+    pub(crate) fn shape(&self) -> crate::coba::RandomEi {
+        match self {
+            ModelConfig::Coba(c) => c.shape(),
+            ModelConfig::Cuba(c) => c.shape(),
+        }
+    }
+
+    /// The synaptic delay, ms.
+    pub fn delay_ms(&self) -> f64 {
+        match self {
+            ModelConfig::Coba(c) => c.delay_ms,
+            ModelConfig::Cuba(c) => c.delay_ms,
+        }
+    }
+
+    /// The populations the model builds: name, size and recordable state variables (valid
+    /// parameters assumed; nothing large is built).
+    pub fn populations(&self) -> Result<Vec<PopulationInfo>, ParamError> {
+        use engram_core::neuron::NeuronModel;
+        let (ne, ni) = self.shape().sizes();
+        let names: Vec<String> = match self {
+            ModelConfig::Coba(c) => {
+                let one = engram_neurons::LifCond::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
+                one.state_names().iter().map(|s| s.to_string()).collect()
+            }
+            ModelConfig::Cuba(c) => {
+                let one = engram_neurons::LifCurrent::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
+                one.state_names().iter().map(|s| s.to_string()).collect()
+            }
+        };
+        Ok([("E", ne), ("I", ni)]
+            .into_iter()
+            .map(|(name, n)| PopulationInfo { name: name.into(), n, state_names: names.clone() })
+            .collect())
+    }
+
     fn validate(&self) -> Result<(), ParamError> {
         match self {
             ModelConfig::Coba(c) => c.validate().map_err(|e| e.within("model.Coba")),
             ModelConfig::Cuba(c) => c.validate().map_err(|e| e.within("model.Cuba")),
         }
     }
+}
+
+/// A population of a model, as an experiment file can refer to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationInfo {
+    /// Name (`E`, `I`).
+    pub name: String,
+    /// Number of neurons.
+    pub n: usize,
+    /// State variables a monitor can record.
+    pub state_names: Vec<String>,
 }
 
 /// How long, how finely, with which seed and how many threads.
@@ -182,6 +237,16 @@ impl Params for Experiment {
         let r = &self.run;
         positive("run.duration_s", r.duration_s)?;
         positive("run.dt_ms", r.dt_ms)?;
+        finite("run.duration_s", r.duration_s)?;
+        finite("run.dt_ms", r.dt_ms)?;
+        let delay_ms = self.model.delay_ms();
+        if delay_ms > r.duration_s * 1000.0 {
+            return Err(ParamError::new(
+                format!("{}.delay_ms", self.model.field()),
+                delay_ms,
+                format!("at most the run's duration ({} ms): a longer delay delivers no spike", r.duration_s * 1000.0),
+            ));
+        }
         let tau = self.model.shortest_time_constant_ms();
         if r.dt_ms >= tau {
             return Err(ParamError::new(
@@ -190,14 +255,55 @@ impl Params for Experiment {
                 format!("a step smaller than the model's shortest time constant ({tau} ms)"),
             ));
         }
+        let steps = r.duration_s * 1000.0 / r.dt_ms;
+        if steps.round() < 1.0 || (steps - steps.round()).abs() > 1e-6 * steps.max(1.0) {
+            let seconds = |k: f64| {
+                let text = format!("{:.9}", k.max(1.0) * r.dt_ms / 1000.0);
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            };
+            let (below, above) = (seconds(steps.floor()), seconds(steps.ceil()));
+            let nearest = if below == above { below } else { format!("{below} or {above}") };
+            return Err(ParamError::new(
+                "run.duration_s",
+                r.duration_s,
+                format!("a whole number of steps of run.dt_ms = {} ms (at least one); nearest: {nearest} s", r.dt_ms),
+            ));
+        }
         if r.threads == 0 {
             return Err(ParamError::new("run.threads", 0, "at least 1 thread"));
         }
         positive("run.divergence.check_every_ms", r.divergence.check_every_ms)?;
-        positive("run.divergence.max_rate_hz", r.divergence.max_rate_hz)?;
+        if let Some(max_rate_hz) = r.divergence.max_rate_hz {
+            positive("run.divergence.max_rate_hz", max_rate_hz)?;
+        }
         positive("record.rate_bin_ms", self.record.rate_bin_ms)?;
+        let populations = self.model.populations().map_err(|e| e.within(self.model.field()))?;
         for (k, s) in self.record.state.iter().enumerate() {
-            non_negative(&format!("record.state[{k}].every_ms"), s.every_ms)?;
+            let field = |name: &str| format!("record.state[{k}].{name}");
+            non_negative(&field("every_ms"), s.every_ms)?;
+            finite(&field("every_ms"), s.every_ms)?;
+            let Some(pop) = populations.iter().find(|p| p.name == s.population) else {
+                let known: Vec<&str> = populations.iter().map(|p| p.name.as_str()).collect();
+                return Err(ParamError::new(
+                    field("population"),
+                    format!("{:?}", s.population),
+                    format!("one of {}", known.join(", ")),
+                ));
+            };
+            if !pop.state_names.contains(&s.variable) {
+                return Err(ParamError::new(
+                    field("variable"),
+                    format!("{:?}", s.variable),
+                    format!("a state variable of `{}`: {}", pop.name, pop.state_names.join(", ")),
+                ));
+            }
+            if let Some(bad) = s.neurons.iter().find(|&&i| i as usize >= pop.n) {
+                return Err(ParamError::new(
+                    field("neurons"),
+                    bad,
+                    format!("neuron indices of `{}` (0 to {})", pop.name, pop.n - 1),
+                ));
+            }
         }
         Ok(())
     }

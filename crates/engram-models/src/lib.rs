@@ -3,11 +3,12 @@
 //!
 //! ```no_run
 //! use engram_models::experiment::Experiment;
-//! use engram_models::run::{prepare_output_dir, run_experiment};
+//! use engram_models::rundir::RunDir;
+//! use engram_models::run::run_experiment;
 //! let exp = Experiment::builtin("coba").unwrap();
-//! let out = std::path::Path::new("runs/coba");
-//! prepare_output_dir(out, false).unwrap();
-//! let summary = run_experiment(&exp, Some(out), true).unwrap();
+//! let run = RunDir::create("runs/coba".as_ref(), false).unwrap();   // written aside ...
+//! let summary = run_experiment(&exp, Some(run.path()), true).unwrap();
+//! run.commit().unwrap();                                             // ... and put in place
 //! println!("E rate {:.1} Hz", summary.rate_exc_hz);
 //! ```
 
@@ -17,6 +18,8 @@ pub mod cuba;
 pub mod dp;
 pub mod experiment;
 pub mod plastic_benchmarks;
+pub mod resources;
 pub mod run;
+pub mod rundir;
 pub mod selection;
 pub mod vogels2011;

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::cputime::process_cpu_s;
 use crate::experiment::{Experiment, ModelConfig};
+use crate::rundir::RunStatus;
 
 /// A network ready to run, with the names of its excitatory and inhibitory populations.
 pub struct ModelNetwork {
@@ -30,11 +31,13 @@ pub struct ModelNetwork {
 /// What `summary.json` holds.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Summary {
+    /// `complete`, or `interrupted` (the numbers then cover the simulated time reached).
+    pub status: RunStatus,
     /// Model name (`coba`, `cuba`).
     pub model: String,
     /// Number of neurons.
     pub n: usize,
-    /// Simulated time, s.
+    /// Simulated time, s (a whole number of steps; less than asked if interrupted).
     pub duration_s: f64,
     /// Step, ms.
     pub dt_ms: f64,
@@ -70,35 +73,13 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
     }
 }
 
-/// Check that `dir` can be used as a run directory: refuse an existing non-empty directory
-/// unless `force`, in which case its contents are removed. Creates the directory.
-pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), EngramError> {
-    let io = |source| EngramError::Output { path: dir.to_path_buf(), source };
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(EngramError::Other(format!("output path {} exists and is not a directory", dir.display())));
-        }
-        let non_empty = std::fs::read_dir(dir).map_err(io)?.next().is_some();
-        if non_empty && !force {
-            return Err(EngramError::Other(format!(
-                "output directory {} already exists and is not empty; pass --force to overwrite it, or choose another --out",
-                dir.display()
-            )));
-        }
-        if non_empty {
-            std::fs::remove_dir_all(dir).map_err(io)?;
-        }
-    }
-    std::fs::create_dir_all(dir).map_err(io)?;
-    // fail now, not after a long run, if we cannot write here
-    let probe = dir.join(".engram_write_test");
-    std::fs::write(&probe, b"").map_err(io)?;
-    std::fs::remove_file(&probe).map_err(io)?;
-    Ok(())
-}
-
-/// Run an experiment; with `out`, write the run directory (which must have been prepared with
-/// [`prepare_output_dir`]). Runs inside a rayon pool of `exp.run.threads` threads.
+/// Run an experiment; with `out`, write the run directory there (a fresh folder, usually a
+/// [`RunDir`](crate::rundir::RunDir)'s `path()`). Runs inside a rayon pool of
+/// `exp.run.threads` threads.
+///
+/// An interrupted run (SIGINT/SIGTERM, see [`engram_sim::interrupt`]) still writes
+/// `config.ron` and a `summary.json` whose `status` is `interrupted` and whose `duration_s` is
+/// the simulated time reached, then returns [`EngramError::Interrupted`].
 pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<Summary, EngramError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(exp.run.threads)
@@ -142,27 +123,34 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
     let cpu0 = process_cpu_s();
     let t1 = Instant::now();
     let options = RunOptions { progress, label: exp.model.name().to_string() };
-    net.run_ms_with(exp.run.duration_s * 1000.0, &options)?;
+    let (status, interruption) = match net.run_ms_with(exp.run.duration_s * 1000.0, &options) {
+        Ok(()) => (RunStatus::Complete, None),
+        Err(e @ EngramError::Interrupted { .. }) if out.is_some() => (RunStatus::Interrupted, Some(e)),
+        Err(e) => return Err(e),
+    };
     let loop_wall_s = t1.elapsed().as_secs_f64();
     let loop_cpu_s = match (cpu0, process_cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };
 
+    // rates over the simulated time (whole steps; less than asked if interrupted)
+    let simulated_s = net.time_ms() / 1000.0;
     let stats = net.stats();
     let rate_of = |names: &[String]| {
         let (spikes, n) = stats
             .iter()
             .filter(|s| names.contains(&s.name))
             .fold((0u64, 0usize), |(k, n), s| (k + s.n_spikes, n + s.n));
-        if n == 0 { 0.0 } else { spikes as f64 / n as f64 / exp.run.duration_s }
+        if n == 0 || simulated_s <= 0.0 { 0.0 } else { spikes as f64 / n as f64 / simulated_s }
     };
     let neuron_pops: Vec<&String> = exc.iter().chain(&inh).collect();
     let n_spikes = stats.iter().filter(|s| neuron_pops.contains(&&s.name)).map(|s| s.n_spikes).sum();
     let summary = Summary {
+        status,
         model: exp.model.name().to_string(),
         n: n_neurons,
-        duration_s: exp.run.duration_s,
+        duration_s: simulated_s,
         dt_ms: exp.run.dt_ms,
         seed: exp.run.seed,
         threads: exp.run.threads,
@@ -173,7 +161,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
         build_s,
         loop_wall_s,
         loop_cpu_s,
-        syn_events_per_s: net.syn_events() as f64 / exp.run.duration_s,
+        syn_events_per_s: if simulated_s > 0.0 { net.syn_events() as f64 / simulated_s } else { 0.0 },
         populations: stats,
     };
 
@@ -181,6 +169,9 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
         write_text(&dir.join("config.ron"), &to_ron_string(exp))?;
         let json = serde_json::to_string_pretty(&summary).expect("summary serialises");
         write_text(&dir.join("summary.json"), &json)?;
+        if let Some(e) = interruption {
+            return Err(e);
+        }
         if rec.figure {
             let spikes = spike_monitor.and_then(|id| net.monitor::<SpikeMonitor>(id));
             let rates = net.monitor::<RateMonitor>(rate_monitor);

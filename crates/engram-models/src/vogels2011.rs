@@ -363,6 +363,9 @@ pub fn run_single_cell(cfg: &SingleCellConfig, seed: u64) -> Result<SingleCellRe
     let cpu0 = cpu_s();
     let nc = cfg.n_channels;
     let mut b = NetworkBuilder::new(cfg.dt_ms, seed)?;
+    // The unbalanced start (before iSTDP) fires at up to 200 Hz by design, above the default
+    // ceiling of 0.5 / t_ref = 100 Hz: only a true runaway, above 500 Hz, is an error.
+    b.divergence_guard(engram_sim::DivergenceGuard { max_rate_hz: Some(500.0), ..Default::default() });
     let mut receptors = Vec::new();
     for k in 0..nc {
         receptors.push(ConductanceReceptor::new(&format!("e{k}"), 0.0, 5.0));
@@ -864,6 +867,9 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
     let groups = cfg.groups();
     let named = groups.named();
     let mut b = NetworkBuilder::new(dt, seed)?;
+    // The unbalanced start (before iSTDP) fires at up to 200 Hz by design, above the default
+    // ceiling of 0.5 / t_ref = 100 Hz: only a true runaway, above 500 Hz, is an error.
+    b.divergence_guard(engram_sim::DivergenceGuard { max_rate_hz: Some(500.0), ..Default::default() });
     b.parallel_min_neurons(1);
     let neuron = LifCondParams { integrator: MembraneIntegrator::ExpEuler, ..LifCondParams::coba() }.check()?;
     for (name, n) in [("E", cfg.n_e), ("I", cfg.n_i)] {

@@ -1,7 +1,7 @@
 //! Bad experiment files give clear errors naming the file, the line and the field.
 
 use engram_models::experiment::Experiment;
-use engram_models::run::prepare_output_dir;
+use engram_models::rundir::RunDir;
 
 fn write(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("engram_config_tests_{}", std::process::id()));
@@ -84,13 +84,33 @@ fn experiment_files_in_the_repository_parse() {
 #[test]
 fn output_directory_is_not_overwritten_without_force() {
     let dir = std::env::temp_dir().join(format!("engram_out_exists_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("summary.json"), "{}").unwrap();
-    let e = prepare_output_dir(&dir, false).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = RunDir::create(&dir, false).unwrap();
+    std::fs::write(run.path().join("summary.json"), "{\"first\": 1}").unwrap();
+    assert!(!dir.exists(), "nothing appears under the final name before the run succeeds");
+    run.commit().unwrap();
+    let e = RunDir::create(&dir, false).unwrap_err().to_string();
     assert!(e.contains("already exists") && e.contains("--force"), "{e}");
-    assert!(dir.join("summary.json").exists(), "nothing removed without --force");
-    prepare_output_dir(&dir, true).unwrap();
-    assert!(!dir.join("summary.json").exists(), "--force clears the directory");
+
+    // --force: the earlier run stays until the new one commits
+    let run = RunDir::create(&dir, true).unwrap();
+    assert!(dir.join("summary.json").exists(), "nothing removed before the new run succeeds");
+    std::fs::write(run.path().join("summary.json"), "{\"second\": 2}").unwrap();
+    run.commit().unwrap();
+    assert!(std::fs::read_to_string(dir.join("summary.json")).unwrap().contains("second"));
+
+    // a run abandoned without output leaves nothing; one with output is kept aside, marked
+    let run = RunDir::create(&dir, true).unwrap();
+    let partial = run.path().to_path_buf();
+    assert!(run.abandon(engram_models::rundir::RunStatus::Failed, "boom", None).unwrap().is_none());
+    assert!(!partial.exists());
+    let run = RunDir::create(&dir, true).unwrap();
+    std::fs::write(run.path().join("rates.npy"), "x").unwrap();
+    let kept = run.abandon(engram_models::rundir::RunStatus::Interrupted, "SIGINT", Some(0.5)).unwrap().unwrap();
+    let summary = std::fs::read_to_string(kept.join("summary.json")).unwrap();
+    assert!(summary.contains("\"interrupted\"") && summary.contains("0.5"), "{summary}");
+    assert!(std::fs::read_to_string(dir.join("summary.json")).unwrap().contains("second"), "target untouched");
+    std::fs::remove_dir_all(&kept).ok();
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -98,6 +118,6 @@ fn output_directory_is_not_overwritten_without_force() {
 fn unwritable_output_directory_is_a_clear_error() {
     // a path below a regular file can never be created, whoever runs the test
     let file = write("not_a_dir", "x");
-    let e = prepare_output_dir(&file.join("run"), false).unwrap_err().to_string();
-    assert!(e.contains("cannot write") && e.contains("not_a_dir/run"), "{e}");
+    let e = RunDir::create(&file.join("run"), false).unwrap_err().to_string();
+    assert!(e.contains("cannot write") && e.contains("not_a_dir"), "{e}");
 }

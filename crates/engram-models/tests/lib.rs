@@ -7,5 +7,6 @@ mod dp_fig3;
 mod dp_fig45;
 mod dp_fig6;
 mod dp_learned;
+mod mutations;
 mod runner;
 mod vogels2011;

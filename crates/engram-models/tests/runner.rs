@@ -1,12 +1,13 @@
 //! A run directory holds the resolved config, the summary, the arrays and the figure.
 
 use engram_models::experiment::Experiment;
-use engram_models::run::{Summary, prepare_output_dir, run_experiment};
+use engram_models::run::{Summary, run_experiment};
 
 #[test]
 fn run_directory_has_config_summary_arrays_and_figure() {
     let dir = std::env::temp_dir().join(format!("engram_run_dir_{}", std::process::id()));
-    prepare_output_dir(&dir, true).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     let text = "(model: Coba(n: 1000), run: (duration_s: 0.2, seed: 5), \
                 record: (state: [(population: \"E\", variable: \"v_mv\", neurons: [0, 1, 2], every_ms: 1.0)]))";
     let exp = Experiment::from_ron_str(text, "<test>").unwrap();

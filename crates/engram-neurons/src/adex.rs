@@ -277,6 +277,10 @@ impl NeuronModel for AdEx {
             MembraneIntegrator::ExpEuler => self.membrane_pass::<true>(input.current_pa, spikes),
         }
     }
+    fn refractory_ms(&self) -> Option<f64> {
+        let t_ref_ms = self.params.t_ref_ms;
+        (t_ref_ms > 0.0).then_some(t_ref_ms)
+    }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.w_pa.fill(0.0);

@@ -448,6 +448,10 @@ impl NeuronModel for LifCond {
             (true, true, true) => self.membrane_pass::<true, true, true>(&input, spikes),
         }
     }
+    fn refractory_ms(&self) -> Option<f64> {
+        let t_ref_ms = self.params.t_ref_ms;
+        (t_ref_ms > 0.0).then_some(t_ref_ms)
+    }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.w_pa.fill(0.0);

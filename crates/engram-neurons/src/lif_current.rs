@@ -263,6 +263,10 @@ impl NeuronModel for LifCurrent {
         }
         crate::common::collect_spikes(&self.spiked[..n], spikes);
     }
+    fn refractory_ms(&self) -> Option<f64> {
+        let t_ref_ms = self.params.t_ref_ms;
+        (t_ref_ms > 0.0).then_some(t_ref_ms)
+    }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.i_exc_pa.fill(0.0);

@@ -201,6 +201,10 @@ impl<N: PointNeuron> NeuronModel for PointPopulation<N> {
             }
         }
     }
+    fn refractory_ms(&self) -> Option<f64> {
+        let t_ref_ms = self.neuron.refractory_ms();
+        (t_ref_ms > 0.0).then_some(t_ref_ms)
+    }
     fn reset_state(&mut self) {
         let dim = N::STATE.len();
         for i in 0..self.len() {

@@ -125,3 +125,42 @@ fn params_round_trip_and_reject_unknown_fields() {
     assert!(ron::from_str::<LifCurrentParams>("(c_m: 30)").is_err());
     assert!(ron::from_str::<AdExParams>("(receptors: [(name: \"exc\", e_rev_mv: 0, tau_ms: 5, x: 1)])").is_err());
 }
+
+#[test]
+fn models_report_their_refractory_period_to_the_engine() {
+    use engram_core::neuron::NeuronModel;
+    use engram_neurons::{AdEx, Izhikevich, LifCond, LifCurrent, LifNmda, LifNmdaParams};
+    let coba = LifCond::new(3, LifCondParams::coba().check().unwrap());
+    assert_eq!(coba.refractory_ms(), Some(5.0));
+    assert_eq!(LifCond::new(3, LifCondParams::dp_excitatory().check().unwrap()).refractory_ms(), Some(8.0));
+    let no_ref = LifCondParams { t_ref_ms: 0.0, ..LifCondParams::coba() };
+    assert_eq!(LifCond::new(3, no_ref.check().unwrap()).refractory_ms(), None);
+    assert_eq!(LifCurrent::new(3, LifCurrentParams::default().check().unwrap()).refractory_ms(), Some(5.0));
+    assert_eq!(AdEx::new(3, AdExParams::default().check().unwrap()).refractory_ms(), None); // t_ref = 0
+    let adex = AdExParams { t_ref_ms: 2.0, ..AdExParams::default() };
+    assert_eq!(AdEx::new(3, adex.check().unwrap()).refractory_ms(), Some(2.0));
+    // no absolute refractory period: the threshold jumps instead, or none at all
+    assert_eq!(LifNmda::new(3, LifNmdaParams::default().check().unwrap()).refractory_ms(), None);
+    assert_eq!(Izhikevich::new(3, IzhikevichParams::default().check().unwrap()).refractory_ms(), None);
+
+    // the period reported is the one the model keeps: driven as hard as possible, a neuron
+    // fires every t_ref (Brian2's `(t − lastspike) < refractory`), or one step later with the
+    // Dp code's clamp-next-step reset
+    let models: Vec<Box<dyn NeuronModel>> = vec![
+        Box::new(coba),
+        Box::new(LifCurrent::new(3, LifCurrentParams::default().check().unwrap())),
+        Box::new(LifCond::new(3, LifCondParams::dp_excitatory().check().unwrap())),
+    ];
+    for mut model in models {
+        let mut drive = crate::common::Drive::new(model.as_ref(), 0.1);
+        drive.current_pa.fill(1e6);
+        let spikes = drive.run(model.as_mut(), 500);
+        let isis = crate::common::isis_ms(&spikes[0], 0.1);
+        let t_ref = model.refractory_ms().unwrap();
+        assert!(
+            isis.len() > 3 && isis.iter().all(|&d| d > t_ref - 1e-9 && d < t_ref + 0.1 + 1e-9),
+            "{}: {isis:?}",
+            model.kind()
+        );
+    }
+}

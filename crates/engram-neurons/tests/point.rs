@@ -197,3 +197,11 @@ fn refractory_hold_and_reset_state() {
     assert_eq!(pop.state("v_mv").unwrap()[0], -60.0);
     assert!(pop.state("g_drive_ns").is_none());
 }
+
+#[test]
+fn point_populations_report_their_neurons_refractory_period() {
+    let receptors = LifCondParams::coba().receptors.iter().map(|r| r.to_receptor()).collect();
+    let point = PointPopulation::new("coba", 2, CobaPoint { receptors }, IntegratorKind::Euler.build());
+    assert_eq!(point.refractory_ms(), Some(5.0));
+    assert_eq!(hh_population(2).refractory_ms(), None); // PointNeuron's default 0
+}

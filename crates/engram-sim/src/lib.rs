@@ -33,6 +33,7 @@
 //! ```
 
 pub mod checkpoint;
+pub mod interrupt;
 pub mod monitors;
 pub mod network;
 pub mod npy;
@@ -42,7 +43,7 @@ pub use checkpoint::Checkpoint;
 pub use monitors::{RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor, WindowMonitor};
 pub use network::{
     Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PlasticityTiming, PopulationStats, ProjectionId,
-    RunOptions,
+    RunOptions, RunawayAction,
 };
 
 /// The builder, the network and the standard monitors.
@@ -54,5 +55,6 @@ pub mod prelude {
     #[doc(no_inline)]
     pub use crate::network::{
         Delay, DivergenceGuard, MonitorId, Network, NetworkBuilder, PlasticityTiming, ProjectionId, RunOptions,
+        RunawayAction,
     };
 }

@@ -1,6 +1,7 @@
 //! The standard monitors: spikes, state variables (a subset, every k steps) and population
 //! rates. Each keeps what it records in memory and can also stream it to `.npy` or CSV
-//! while the run goes on.
+//! while the run goes on; a streamed file is complete and readable up to the last flush
+//! (a full buffer, [`Monitor::flush`] or the end of the run; see [`crate::npy`]).
 
 use std::any::Any;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,10 @@ impl Monitor for SpikeMonitor {
             }
         }
         Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writers.iter_mut().try_for_each(ArrayWriter::flush)
     }
 
     fn finish(&mut self) -> Result<(), EngramError> {
@@ -221,6 +226,10 @@ impl Monitor for StateMonitor {
         Ok(())
     }
 
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::flush)
+    }
+
     fn finish(&mut self) -> Result<(), EngramError> {
         self.writer.as_mut().map_or(Ok(()), ArrayWriter::finish)
     }
@@ -323,6 +332,10 @@ impl Monitor for RateMonitor {
             }
         }
         Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::flush)
     }
 
     fn finish(&mut self) -> Result<(), EngramError> {
@@ -645,6 +658,10 @@ impl Monitor for WeightMonitor {
             writer.write_row(&self.row)?;
         }
         Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::flush)
     }
 
     fn finish(&mut self) -> Result<(), EngramError> {

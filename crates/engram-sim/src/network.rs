@@ -13,7 +13,10 @@
 //! 5. plasticity rules see the spikes of step `t` and update their projection's weights
 //!    (with a [`PlasticityTiming`], the spikes of earlier steps instead: see below);
 //! 6. monitors observe; every `check_every_steps` the divergence guard looks for NaN and
-//!    runaway rates.
+//!    runaway rates (above each population's ceiling, see [`DivergenceGuard`]).
+//!
+//! After each complete step, [`Network::run_steps`] ends the run if a stop was requested
+//! (SIGINT, SIGTERM; see [`crate::interrupt`]).
 //!
 //! # Spike timing for plasticity: axonal and dendritic delays
 //!
@@ -181,19 +184,112 @@ impl PlasticityDelays {
     }
 }
 
-/// When the engine declares a run diverged.
+/// When the engine declares a run diverged: a membrane potential that is NaN or infinite
+/// (always an error), or a population whose mean rate over the last check window exceeds its
+/// ceiling (runaway activity, an error or a warning: [`on_runaway`](Self::on_runaway)).
+///
+/// The ceiling of a population is `max_rate_hz` if it is set, else derived from the model's
+/// refractory period ([`NeuronModel::refractory_ms`]): `min(500 Hz, 0.5 / t_ref)`, half the
+/// highest rate the period allows (500 Hz for models without one). A network pinned at the
+/// refractory limit therefore stops instead of reporting success.
+///
+/// ```
+/// use engram_sim::network::{DivergenceGuard, RunawayAction};
+/// let guard = DivergenceGuard::default();
+/// assert_eq!(guard.rate_ceiling_hz(Some(5.0)), 100.0);   // 0.5 / 5 ms
+/// assert_eq!(guard.rate_ceiling_hz(Some(0.5)), 500.0);   // capped
+/// assert_eq!(guard.rate_ceiling_hz(None), 500.0);
+/// let fixed = DivergenceGuard { max_rate_hz: Some(1000.0), on_runaway: RunawayAction::Warn, ..guard };
+/// assert_eq!(fixed.rate_ceiling_hz(Some(5.0)), 1000.0);
+/// ```
+///
+/// In RON (`run.divergence` of an experiment), `max_rate_hz: 1000.0` sets a fixed ceiling:
+/// `(check_every_ms: 10.0, max_rate_hz: 1000.0, on_runaway: Warn)`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DivergenceGuard {
     /// Check every this many ms of simulated time.
     pub check_every_ms: f64,
-    /// A population whose mean rate over the last check window exceeds this is a runaway.
-    pub max_rate_hz: f64,
+    /// One fixed ceiling for every population, Hz: a population whose mean rate over the last
+    /// check window exceeds it is a runaway. `None` (default): per population,
+    /// `min(500, 0.5 / t_ref)` Hz (see [`rate_ceiling_hz`](Self::rate_ceiling_hz)).
+    pub max_rate_hz: Option<f64>,
+    /// What a runaway population does to the run. Default [`RunawayAction::Stop`].
+    pub on_runaway: RunawayAction,
 }
 
 impl Default for DivergenceGuard {
     fn default() -> Self {
-        Self { check_every_ms: 10.0, max_rate_hz: 500.0 }
+        Self { check_every_ms: 10.0, max_rate_hz: None, on_runaway: RunawayAction::Stop }
+    }
+}
+
+/// The ceiling of models without a refractory period, and the cap of derived ceilings, Hz.
+const DEFAULT_MAX_RATE_HZ: f64 = 500.0;
+
+impl DivergenceGuard {
+    /// The rate ceiling, Hz, of a population whose model has the refractory period
+    /// `refractory_ms` ([`NeuronModel::refractory_ms`]): `max_rate_hz` if set, else
+    /// `min(500, 0.5 / t_ref)` (500 without a refractory period).
+    pub fn rate_ceiling_hz(&self, refractory_ms: Option<f64>) -> f64 {
+        self.ceiling(refractory_ms).hz()
+    }
+
+    fn ceiling(&self, refractory_ms: Option<f64>) -> RateCeiling {
+        match (self.max_rate_hz, refractory_ms) {
+            (Some(hz), _) => RateCeiling::Fixed(hz),
+            (None, Some(t_ref_ms)) if t_ref_ms > 0.0 && 500.0 / t_ref_ms < DEFAULT_MAX_RATE_HZ => {
+                RateCeiling::Refractory { hz: 500.0 / t_ref_ms, t_ref_ms }
+            }
+            (None, t_ref_ms) => RateCeiling::Default { t_ref_ms },
+        }
+    }
+}
+
+/// What the divergence guard does when a population's rate exceeds its ceiling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RunawayAction {
+    /// Stop the run with [`EngramError::Diverged`] (default).
+    #[default]
+    Stop,
+    /// Print one line to stderr the first time each population exceeds its ceiling and go on.
+    Warn,
+}
+
+/// The rate ceiling of one population and where it comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum RateCeiling {
+    /// `max_rate_hz` of the guard.
+    Fixed(f64),
+    /// `0.5 / t_ref`.
+    Refractory { hz: f64, t_ref_ms: f64 },
+    /// 500 Hz: no refractory period, or one so short that `0.5 / t_ref` is higher.
+    Default { t_ref_ms: Option<f64> },
+}
+
+impl RateCeiling {
+    fn hz(self) -> f64 {
+        match self {
+            RateCeiling::Fixed(hz) | RateCeiling::Refractory { hz, .. } => hz,
+            RateCeiling::Default { .. } => DEFAULT_MAX_RATE_HZ,
+        }
+    }
+
+    /// "the ceiling of 100 Hz = 0.5 / t_ref (5 ms); set ... to change it", for messages.
+    fn describe(self, kind: &str) -> String {
+        const HOW: &str = "set run.divergence.max_rate_hz to change it";
+        match self {
+            RateCeiling::Fixed(hz) => format!("max_rate_hz = {hz} Hz (run.divergence.max_rate_hz)"),
+            RateCeiling::Refractory { hz, t_ref_ms } => format!(
+                "the ceiling of {hz} Hz = 0.5 / t_ref ({t_ref_ms} ms), half the highest rate the refractory period of `{kind}` allows; {HOW}"
+            ),
+            RateCeiling::Default { t_ref_ms: None } => {
+                format!("the default ceiling of {DEFAULT_MAX_RATE_HZ} Hz (`{kind}` has no refractory period); {HOW}")
+            }
+            RateCeiling::Default { t_ref_ms: Some(t) } => format!(
+                "the default ceiling of {DEFAULT_MAX_RATE_HZ} Hz (0.5 / t_ref ({t} ms) of `{kind}` is higher); {HOW}"
+            ),
+        }
     }
 }
 
@@ -581,6 +677,13 @@ impl NetworkBuilder {
         let spikes = populations.iter().map(|p| Vec::with_capacity(p.len)).collect();
         let n_neurons: usize = populations.iter().map(|p| p.len).sum();
         let check_every = self.clock.steps(self.guard.check_every_ms)?.max(1);
+        let ceilings: Vec<RateCeiling> = populations
+            .iter()
+            .map(|p| match &p.body {
+                Body::Neurons { model, .. } => self.guard.ceiling(model.refractory_ms()),
+                Body::Source(_) => self.guard.ceiling(None),
+            })
+            .collect();
         let mut net = Network {
             clock: self.clock,
             seed: self.seed,
@@ -595,6 +698,8 @@ impl NetworkBuilder {
             by_target,
             stimuli: self.stimuli,
             monitors: self.monitors,
+            warned: vec![false; ceilings.len()],
+            ceilings,
             guard: self.guard,
             check_every,
             parallel: n_neurons >= self.parallel_min_neurons,
@@ -650,6 +755,10 @@ pub struct Network {
     stimuli: Vec<StimulusHandle>,
     monitors: Vec<Box<dyn Monitor>>,
     guard: DivergenceGuard,
+    /// The divergence guard's rate ceiling of each population.
+    ceilings: Vec<RateCeiling>,
+    /// Populations the guard has warned about ([`RunawayAction::Warn`]).
+    warned: Vec<bool>,
     check_every: u64,
     parallel: bool,
     modulator: f64,
@@ -997,7 +1106,13 @@ impl Network {
         self.run_ms_with(duration_ms, &RunOptions::default())
     }
 
-    /// Run for `duration_ms` with options (progress bar).
+    /// Run for `duration_ms` with options (progress bar), then finish the monitors.
+    ///
+    /// If [`run_steps`](Self::run_steps) stops with an error, the progress bar is cleared and
+    /// the error returned after the monitors are flushed; on [`EngramError::Interrupted`]
+    /// (see [`crate::interrupt`]) they are also finished, so every streamed file is complete up
+    /// to the time reached. (Should writing them fail as well, that is printed to stderr and
+    /// the run's error returned.)
     pub fn run_ms_with(&mut self, duration_ms: f64, options: &RunOptions) -> Result<(), EngramError> {
         let n = self.clock.steps(duration_ms)?;
         let bar = options.progress.then(|| {
@@ -1016,7 +1131,19 @@ impl Network {
         let mut done = 0;
         while done < n {
             let k = chunk.min(n - done);
-            self.run_steps(k)?;
+            if let Err(e) = self.run_steps(k) {
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
+                let written = match e {
+                    EngramError::Interrupted { .. } => self.finish_monitors(),
+                    _ => self.flush_monitors(),
+                };
+                if let Err(w) = written {
+                    eprintln!("error: writing the monitors' outputs after the run stopped: {w}");
+                }
+                return Err(e);
+            }
             done += k;
             if let Some(bar) = &bar {
                 bar.set_position(done);
@@ -1029,7 +1156,13 @@ impl Network {
         self.finish_monitors()
     }
 
-    /// Flush the monitors' outputs (called at the end of `run_ms`; safe to call again).
+    /// Write what the monitors have buffered to their files ([`Monitor::flush`]) and go on
+    /// recording: every streamed file is then complete and readable up to the current step.
+    pub fn flush_monitors(&mut self) -> Result<(), EngramError> {
+        self.monitors.iter_mut().try_for_each(|m| m.flush())
+    }
+
+    /// Flush and close the monitors' outputs (called at the end of `run_ms`; safe to call again).
     pub fn finish_monitors(&mut self) -> Result<(), EngramError> {
         for m in &mut self.monitors {
             m.finish()?;
@@ -1038,10 +1171,19 @@ impl Network {
     }
 
     /// Run `n` steps.
+    ///
+    /// After each complete step, checks for a stop request ([`crate::interrupt`]) and, if one
+    /// is set, returns [`EngramError::Interrupted`] with the simulated time reached (the end
+    /// of that step). The monitors are left open: [`run_ms_with`](Self::run_ms_with) finishes
+    /// them, a caller of `run_steps` calls [`finish_monitors`](Self::finish_monitors).
     pub fn run_steps(&mut self, n: u64) -> Result<(), EngramError> {
         let parallel = self.parallel && rayon::current_num_threads() > 1;
+        let stop = crate::interrupt::flag_ref();
         for _ in 0..n {
             self.step_once(parallel)?;
+            if let Some(signal) = crate::interrupt::name(stop.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(EngramError::Interrupted { signal, time_ms: self.time_ms() });
+            }
         }
         Ok(())
     }
@@ -1416,33 +1558,46 @@ impl Network {
     fn check_divergence(&mut self) -> Result<(), EngramError> {
         let window_s = self.clock.time_ms(self.check_every) / 1000.0;
         let time_ms = self.time_ms();
-        for ((p, window), counts) in self.populations.iter().zip(self.window_counts.iter_mut()).zip(&self.neuron_counts)
-        {
-            let rate = *window as f64 / p.len as f64 / window_s;
-            *window = 0;
-            if let Body::Neurons { model, .. } = &p.body {
-                if let Some(v) = model.state(model.potential_name()) {
-                    if let Some(i) = v.iter().position(|x| !x.is_finite()) {
-                        return Err(EngramError::Diverged {
-                            population: p.name.clone(),
-                            neuron: i,
-                            time_ms,
-                            reason: format!("{} = {}", model.potential_name(), v[i]),
-                        });
-                    }
-                }
-                if rate > self.guard.max_rate_hz {
-                    let busiest = counts.iter().enumerate().max_by_key(|(_, c)| **c).map_or(0, |(i, _)| i);
+        for (k, p) in self.populations.iter().enumerate() {
+            let rate = self.window_counts[k] as f64 / p.len as f64 / window_s;
+            self.window_counts[k] = 0;
+            let Body::Neurons { model, .. } = &p.body else { continue };
+            if let Some(v) = model.state(model.potential_name()) {
+                if let Some(i) = v.iter().position(|x| !x.is_finite()) {
                     return Err(EngramError::Diverged {
                         population: p.name.clone(),
-                        neuron: busiest,
+                        neuron: i,
                         time_ms,
-                        reason: format!(
-                            "runaway activity: mean rate {rate:.0} Hz over the last {:.1} ms exceeds max_rate_hz = {} (neuron given: the most active so far)",
-                            window_s * 1000.0,
-                            self.guard.max_rate_hz
-                        ),
+                        reason: format!("{} = {}", model.potential_name(), v[i]),
                     });
+                }
+            }
+            let ceiling = self.ceilings[k];
+            if rate > ceiling.hz() {
+                let what = format!(
+                    "runaway activity: mean rate {rate:.0} Hz over the last {:.1} ms exceeds {}",
+                    window_s * 1000.0,
+                    ceiling.describe(model.kind())
+                );
+                match self.guard.on_runaway {
+                    RunawayAction::Stop => {
+                        let counts = &self.neuron_counts[k];
+                        let busiest = counts.iter().enumerate().max_by_key(|(_, c)| **c).map_or(0, |(i, _)| i);
+                        return Err(EngramError::Diverged {
+                            population: p.name.clone(),
+                            neuron: busiest,
+                            time_ms,
+                            reason: format!("{what} (neuron given: the most active so far)"),
+                        });
+                    }
+                    RunawayAction::Warn if !self.warned[k] => {
+                        self.warned[k] = true;
+                        eprintln!(
+                            "warning: population `{}` at t = {time_ms:.1} ms: {what}; going on (on_runaway: Warn, reported once)",
+                            p.name
+                        );
+                    }
+                    RunawayAction::Warn => {}
                 }
             }
         }

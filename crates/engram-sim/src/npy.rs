@@ -1,11 +1,16 @@
 //! Streaming writers for 2-D float64 arrays: NumPy `.npy` (readable with `numpy.load`) and CSV;
 //! whole 1-D arrays of `f64`, `u64` or `u32` written and read back bit-exactly (checkpoints).
 //!
-//! The `.npy` header is written with room for the final shape and rewritten when the writer
-//! is finished, so rows can be streamed while the run goes on.
+//! A streamed `.npy` file is a valid array at every flush: the writer keeps whole rows in its
+//! own buffer, and each time it writes them out (when the buffer is full, on
+//! [`ArrayWriter::flush`] and on [`ArrayWriter::finish`]) it first appends the rows and then
+//! rewrites the fixed-size header with the number of rows now in the file. A run that is
+//! killed therefore leaves a file that `numpy.load` (and [`read_npy_2d`]) reads up to the last
+//! flush; if the kill falls between the two writes, the file holds at most one buffer of bytes
+//! beyond the rows the header counts, which both readers ignore.
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
@@ -31,78 +36,130 @@ impl OutputFormat {
 
 const HEADER_LEN: usize = 128;
 
+/// Bytes an [`ArrayWriter`] buffers before it writes them to the file.
+pub const WRITER_BUFFER_BYTES: usize = 1 << 16;
+
 /// Writes rows of `columns` float64 values to a file as they come.
 ///
+/// Rows are buffered ([`WRITER_BUFFER_BYTES`]) and written out when the buffer is full, on
+/// [`flush`](Self::flush) and on [`finish`](Self::finish) (or drop). After each of these the
+/// file is a complete `.npy` array (or CSV table) of the rows written out so far.
+///
 /// ```
-/// use engram_sim::npy::{ArrayWriter, OutputFormat};
+/// use engram_sim::npy::{ArrayWriter, OutputFormat, read_npy_2d};
 /// let path = std::env::temp_dir().join("engram_doc_array.npy");
 /// let mut w = ArrayWriter::create(&path, OutputFormat::Npy, &["time_ms", "v_mv"]).unwrap();
 /// w.write_row(&[0.0, -65.0]).unwrap();
 /// w.write_row(&[0.1, -64.9]).unwrap();
+/// w.flush().unwrap();                          // the file now reads as a (2, 2) array
+/// assert_eq!(read_npy_2d(&path).unwrap().0, vec![2, 2]);
+/// w.write_row(&[0.2, -64.8]).unwrap();         // buffered: not in the file yet
+/// assert_eq!(read_npy_2d(&path).unwrap().0, vec![2, 2]);
 /// w.finish().unwrap();
+/// let (shape, data) = read_npy_2d(&path).unwrap();
+/// assert_eq!((shape, data[5]), (vec![3, 2], -64.8));
 /// let bytes = std::fs::read(&path).unwrap();
 /// assert_eq!(&bytes[..6], b"\x93NUMPY");
-/// assert!(String::from_utf8_lossy(&bytes[..128]).contains("'shape': (2, 2)"));
-/// assert_eq!(bytes.len(), 128 + 4 * 8);
+/// assert_eq!(bytes.len(), 128 + 6 * 8);
 /// ```
 pub struct ArrayWriter {
     path: PathBuf,
     format: OutputFormat,
-    out: Option<BufWriter<File>>,
+    file: Option<File>,
+    /// Whole rows not yet written to the file.
+    buffer: Vec<u8>,
     columns: usize,
+    /// Rows accepted by `write_row`.
     rows: u64,
+    /// Rows whose bytes are in the file (and, for `.npy`, counted by its header).
+    rows_on_disk: u64,
 }
 
 impl ArrayWriter {
     /// Create (truncate) `path` for rows with the given column names.
     pub fn create(path: &Path, format: OutputFormat, columns: &[&str]) -> Result<Self, EngramError> {
         let io = |source| EngramError::Output { path: path.to_path_buf(), source };
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(path).map_err(io)?);
+        let mut file = File::create(path).map_err(io)?;
         match format {
-            OutputFormat::Npy => out.write_all(&npy_header(0, columns.len())).map_err(io)?,
-            OutputFormat::Csv => writeln!(out, "{}", columns.join(",")).map_err(io)?,
+            OutputFormat::Npy => file.write_all(&npy_header(0, columns.len())).map_err(io)?,
+            OutputFormat::Csv => file.write_all(format!("{}\n", columns.join(",")).as_bytes()).map_err(io)?,
         }
-        Ok(Self { path: path.to_path_buf(), format, out: Some(out), columns: columns.len(), rows: 0 })
+        Ok(Self {
+            path: path.to_path_buf(),
+            format,
+            file: Some(file),
+            buffer: Vec::with_capacity(WRITER_BUFFER_BYTES),
+            columns: columns.len(),
+            rows: 0,
+            rows_on_disk: 0,
+        })
     }
 
-    /// Append one row (must have one value per column).
+    /// Append one row (must have one value per column). Writes the buffer out first if the
+    /// row would not fit in it.
     pub fn write_row(&mut self, row: &[f64]) -> Result<(), EngramError> {
         debug_assert_eq!(row.len(), self.columns);
-        let Some(out) = self.out.as_mut() else {
+        if self.file.is_none() {
             return Err(EngramError::Other(format!("{} is already finished", self.path.display())));
-        };
-        let r = match self.format {
-            OutputFormat::Npy => row.iter().try_for_each(|x| out.write_all(&x.to_le_bytes())),
-            OutputFormat::Csv => {
-                let mut first = true;
-                row.iter()
-                    .try_for_each(|x| {
-                        let sep = if first { "" } else { "," };
-                        first = false;
-                        write!(out, "{sep}{x}")
-                    })
-                    .and_then(|_| writeln!(out))
+        }
+        match self.format {
+            OutputFormat::Npy => {
+                if self.buffer.len() + 8 * row.len() > self.buffer.capacity() && !self.buffer.is_empty() {
+                    self.flush()?;
+                }
+                row.iter().for_each(|x| self.buffer.extend_from_slice(&x.to_le_bytes()));
             }
-        };
-        r.map_err(|source| EngramError::Output { path: self.path.clone(), source })?;
+            OutputFormat::Csv => {
+                for (k, x) in row.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { "," };
+                    write!(self.buffer, "{sep}{x}").expect("writing to a Vec cannot fail");
+                }
+                self.buffer.push(b'\n');
+            }
+        }
         self.rows += 1;
+        if self.buffer.len() >= WRITER_BUFFER_BYTES {
+            self.flush()?;
+        }
         Ok(())
     }
 
-    /// Rows written so far.
+    /// Rows written so far (buffered or in the file).
     pub fn rows(&self) -> u64 {
         self.rows
     }
 
-    /// Flush, write the final shape, close. Safe to call twice.
-    pub fn finish(&mut self) -> Result<(), EngramError> {
-        let Some(mut out) = self.out.take() else { return Ok(()) };
-        let io = |source| EngramError::Output { path: self.path.clone(), source };
-        if self.format == OutputFormat::Npy {
-            out.seek(SeekFrom::Start(0)).map_err(io)?;
-            out.write_all(&npy_header(self.rows, self.columns)).map_err(io)?;
+    /// Rows in the file, i.e. written out by the last flush.
+    pub fn rows_on_disk(&self) -> u64 {
+        self.rows_on_disk
+    }
+
+    /// Write the buffered rows to the file; for `.npy`, then rewrite the header with the
+    /// number of rows now in the file (data first, header second, so the header never counts
+    /// rows that are not on disk). Does nothing when no row is buffered or after
+    /// [`finish`](Self::finish).
+    pub fn flush(&mut self) -> Result<(), EngramError> {
+        let Some(file) = self.file.as_mut() else { return Ok(()) };
+        if self.rows_on_disk == self.rows {
+            return Ok(());
         }
-        out.flush().map_err(io)
+        let io = |source| EngramError::Output { path: self.path.clone(), source };
+        file.write_all(&self.buffer).map_err(io)?;
+        self.buffer.clear();
+        if self.format == OutputFormat::Npy {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            file.write_all(&npy_header(self.rows, self.columns)).map_err(io)?;
+            file.seek(SeekFrom::End(0)).map_err(io)?;
+        }
+        self.rows_on_disk = self.rows;
+        Ok(())
+    }
+
+    /// Flush and close. Safe to call twice; later rows are refused.
+    pub fn finish(&mut self) -> Result<(), EngramError> {
+        self.flush()?;
+        self.file = None;
+        Ok(())
     }
 }
 
@@ -187,8 +244,33 @@ pub fn write_npy_1d<T: NpyElement>(path: &Path, data: &[T]) -> Result<(), Engram
     std::fs::write(path, bytes).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
 }
 
-/// Read a C-ordered `.npy` array of element type `T` (any shape, flattened).
+/// Read a C-ordered `.npy` array of element type `T` (any shape, flattened). Strict: the file
+/// must hold exactly the elements its shape says (checkpoints are written whole).
 pub fn read_npy_1d<T: NpyElement>(path: &Path) -> Result<Vec<T>, EngramError> {
+    read_npy(path, false).map(|(_, data)| data)
+}
+
+/// Read a C-ordered `<f8` `.npy` array of any shape: its shape and its elements, row-major.
+///
+/// Reads exactly the number of elements the header's shape says and, as `numpy.load` does,
+/// ignores bytes beyond them (a streamed file whose run was killed between writing rows and
+/// rewriting the header has up to one buffer of them; see [`ArrayWriter`]). Fails, saying
+/// how much is missing, if the file holds fewer elements than its shape.
+///
+/// ```
+/// use engram_sim::npy::{OutputFormat, read_npy_2d, write_array};
+/// let path = std::env::temp_dir().join("engram_doc_2d.npy");
+/// write_array(&path, OutputFormat::Npy, &["a", "b", "c"], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+/// let (shape, data) = read_npy_2d(&path).unwrap();
+/// assert_eq!(shape, vec![2, 3]);
+/// assert_eq!(data[3], 4.0);                    // row 1, column 0
+/// ```
+pub fn read_npy_2d(path: &Path) -> Result<(Vec<usize>, Vec<f64>), EngramError> {
+    read_npy(path, true)
+}
+
+/// Shape and elements of a `.npy` file; `trailing`: accept bytes after the last element.
+fn read_npy<T: NpyElement>(path: &Path, trailing: bool) -> Result<(Vec<usize>, Vec<T>), EngramError> {
     let bad = |what: String| EngramError::Other(format!("{}: {what}", path.display()));
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
@@ -214,14 +296,26 @@ pub fn read_npy_1d<T: NpyElement>(path: &Path) -> Result<Vec<T>, EngramError> {
     if field("fortran_order").as_deref() != Some("False") {
         return Err(bad("Fortran-ordered arrays are not supported".into()));
     }
-    let shape = field("shape").ok_or_else(|| bad("no 'shape' in the header".into()))?;
-    let mut len = 1usize;
-    for dim in shape.trim_matches(['(', ')']).split(',').map(str::trim).filter(|d| !d.is_empty()) {
-        len *= dim.parse::<usize>().map_err(|_| bad(format!("bad shape {shape}")))?;
-    }
+    let shape_text = field("shape").ok_or_else(|| bad("no 'shape' in the header".into()))?;
+    let shape = shape_text
+        .trim_matches(['(', ')'])
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse::<usize>().map_err(|_| bad(format!("bad shape {shape_text}"))))
+        .collect::<Result<Vec<usize>, _>>()?;
+    let len = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| bad(format!("shape {shape_text} is too large")))?;
     let data = &bytes[start + header_len..];
-    if data.len() != len * T::SIZE {
-        return Err(bad(format!("{} data bytes for {len} elements of {}", data.len(), T::DESCR)));
+    let need = len.checked_mul(T::SIZE).ok_or_else(|| bad(format!("shape {shape_text} is too large")))?;
+    if data.len() < need || (!trailing && data.len() > need) {
+        return Err(bad(format!(
+            "{} data bytes, but shape {shape_text} of '{}' needs {need} ({len} elements)",
+            data.len(),
+            T::DESCR
+        )));
     }
-    Ok(data.chunks_exact(T::SIZE).map(T::get).collect())
+    Ok((shape, data[..need].chunks_exact(T::SIZE).map(T::get).collect()))
 }

@@ -109,6 +109,9 @@ fn build_with(setup: &Setup, extra: impl FnOnce(&mut NetworkBuilder)) -> Built {
         let tm = TsodyksMarkramParams::default().check().unwrap();
         b.add_plasticity(e_to_i, TsodyksMarkram::new(tm, setup.n_e));
     }
+    // driven hard on purpose (I fires above 0.5 / t_ref): a fixed ceiling instead of the
+    // refractory one
+    b.divergence_guard(DivergenceGuard { max_rate_hz: Some(500.0), ..Default::default() });
     extra(&mut b);
     Built { net: b.build().unwrap(), i_to_e, e_to_i }
 }

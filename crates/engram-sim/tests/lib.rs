@@ -1,6 +1,7 @@
 //! Integration tests of the engine: delivery and delays, determinism across thread counts,
 //! divergence detection, monitors and their files, plasticity slot, errors, checkpoints and
-//! the weight monitor, plasticity timing (axonal and dendritic delays).
+//! the weight monitor, plasticity timing (axonal and dendritic delays), streams valid at every
+//! flush, and stopping a run on request (SIGINT, SIGTERM).
 
 mod toy;
 
@@ -8,5 +9,7 @@ mod checkpoint;
 mod delivery;
 mod determinism;
 mod divergence;
+mod interrupt;
 mod monitors;
+mod npy;
 mod plasticity_timing;

@@ -178,6 +178,9 @@ fn network(attach: Attach, input_seed: u64) -> (Network, [ProjectionId; 2]) {
             Attach::Timed(t) => b.add_plasticity_with_timing(proj, rule, t).unwrap(),
         }
     }
+    // driven hard on purpose (E fires above 0.5 / t_ref): a fixed ceiling instead of the
+    // refractory one
+    b.divergence_guard(DivergenceGuard { max_rate_hz: Some(500.0), ..Default::default() });
     (b.build().unwrap(), [pe, ee])
 }
 

@@ -308,7 +308,11 @@ pub fn simulate_with(
     let sm = b.add_monitor(SpikeMonitor::new(&["E", "I"]));
     // The Dp network is inhibition-stabilised and runaway activity is a result (Fig. 2B), so
     // only NaN stops a run; rates are capped by the 8 ms refractory period anyway.
-    b.divergence_guard(engram_sim::DivergenceGuard { check_every_ms: 100.0, max_rate_hz: 1000.0 });
+    b.divergence_guard(engram_sim::DivergenceGuard {
+        check_every_ms: 100.0,
+        max_rate_hz: Some(1000.0),
+        ..Default::default()
+    });
     let mut network = b.build()?;
     let cpu0 = crate::cputime::thread_cpu_s();
     let options = RunOptions { progress: progress.is_some(), label: progress.unwrap_or("").to_string() };

@@ -1,0 +1,279 @@
+//! `cargo xtask run` and `reproduce` as a user meets them: runs never lose data, interrupted
+//! runs leave readable arrays, and bad input is a clear error (never a panic, never a hang).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A fresh, empty temporary folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("engram_cli_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn xtask(cwd: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    c.args(args).current_dir(cwd).env_remove("RUST_BACKTRACE");
+    c
+}
+
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    xtask(cwd, args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A small, quick COBA run.
+const SMALL: &[&str] = &["run", "coba", "--n", "400", "--duration", "0.05", "--quiet"];
+
+fn small_into(out: &Path, force: bool) -> Vec<String> {
+    let mut a: Vec<String> = SMALL.iter().map(|s| s.to_string()).collect();
+    a.extend(["--out".into(), out.display().to_string()]);
+    if force {
+        a.push("--force".into());
+    }
+    a
+}
+
+fn run_strings(cwd: &Path, args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(cwd, &args)
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// A folder with a user's files in it, standing for something precious.
+fn precious(dir: &Path) {
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    std::fs::write(dir.join("thesis.tex"), "chapter 1").unwrap();
+    std::fs::write(dir.join("notes").join("ideas.md"), "more").unwrap();
+}
+
+fn assert_refused(o: &Output, what: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{what}: {e}");
+    assert!(e.contains("refusing") && e.contains("nothing was deleted"), "{what}: {e}");
+    assert!(!e.contains("panicked"), "{what}: {e}");
+}
+
+#[test]
+fn force_never_deletes_what_engram_did_not_write() {
+    let root = scratch("force");
+
+    // `--out .` inside a git work tree, with --force
+    let repo = root.join("repo");
+    precious(&repo);
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let before = listing(&repo);
+    assert_refused(&run_strings(&repo, &small_into(Path::new("."), true)), "--out .");
+    assert_eq!(listing(&repo), before);
+
+    // `--out <a git work tree>` from elsewhere
+    assert_refused(&run_strings(&root, &small_into(&repo, true)), "--out repo");
+    assert_eq!(listing(&repo), before);
+
+    // `--out $HOME`
+    let home = root.join("home");
+    precious(&home);
+    let o = xtask(&root, &[SMALL, &["--out", home.to_str().unwrap(), "--force"]].concat())
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_refused(&o, "--out $HOME");
+    assert!(home.join("thesis.tex").exists() && home.join("notes/ideas.md").exists());
+
+    // an unrelated non-empty folder
+    let other = root.join("other");
+    precious(&other);
+    let o = run_strings(&root, &small_into(&other, true));
+    assert_refused(&o, "--out other");
+    assert!(stderr(&o).contains("no .engram-run marker"), "{}", stderr(&o));
+    assert!(other.join("thesis.tex").exists());
+
+    // an earlier engram run to which the user added a file of their own
+    let earlier = root.join("earlier");
+    assert!(run_strings(&root, &small_into(&earlier, false)).status.success());
+    std::fs::write(earlier.join("analysis.ipynb"), "{}").unwrap();
+    let o = run_strings(&root, &small_into(&earlier, true));
+    assert_refused(&o, "run + user file");
+    assert!(stderr(&o).contains("analysis.ipynb"), "{}", stderr(&o));
+    assert!(earlier.join("analysis.ipynb").exists() && earlier.join("summary.json").exists());
+
+    // without --force an earlier run is never replaced
+    std::fs::remove_file(earlier.join("analysis.ipynb")).unwrap();
+    let o = run_strings(&root, &small_into(&earlier, false));
+    assert!(!o.status.success() && stderr(&o).contains("--force"), "{}", stderr(&o));
+
+    // and with --force an earlier engram run is replaced, leaving nothing aside
+    let o = run_strings(&root, &small_into(&earlier, true));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let left: Vec<String> =
+        listing(&root).into_iter().filter(|n| n.contains(".partial-") || n.contains(".old-")).collect();
+    assert!(left.is_empty(), "{left:?}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_failing_run_with_force_keeps_the_previous_results() {
+    let root = scratch("failing");
+    let out = root.join("coba");
+    assert!(run_strings(&root, &small_into(&out, false)).status.success());
+    let previous = std::fs::read(out.join("summary.json")).unwrap();
+
+    // excitation strong enough to run away: the divergence guard stops it
+    let file = root.join("runaway.ron");
+    std::fs::write(&file, "(model: Coba(n: 400, w_exc_ns: 200.0, w_inh_ns: 0.0), run: (duration_s: 0.5))").unwrap();
+    let o = run(&root, &["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--quiet"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("diverged") && e.contains("outputs written so far"), "{e}");
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), previous, "the previous results are intact");
+
+    // the failed run's partial outputs are aside, marked failed, and block nothing
+    let partial = listing(&root).into_iter().find(|n| n.starts_with("coba.partial-")).expect("kept aside");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(&partial).join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "failed");
+    assert!(run_strings(&root, &small_into(&root.join("again"), false)).status.success());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn sigint_leaves_loadable_arrays_and_an_interrupted_summary() {
+    let root = scratch("sigint");
+    let out = root.join("long");
+    let child = xtask(&root, &["run", "coba", "--duration", "200", "--quiet", "--out", out.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the run has streamed spikes to disk (a flushed buffer), then interrupt it
+    let t0 = Instant::now();
+    let partial = loop {
+        let found = listing(&root).into_iter().find(|n| n.starts_with("long.partial-"));
+        if let Some(p) = found.map(|p| root.join(p))
+            && std::fs::metadata(p.join("spikes_E.npy")).is_ok_and(|m| m.len() > 200_000)
+        {
+            break p;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(120), "the run never wrote spikes");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{e}");
+    assert!(e.contains("interrupted by SIGINT") && e.contains(partial.to_str().unwrap()), "{e}");
+    assert!(!out.exists(), "an interrupted run does not take the final name");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(partial.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "interrupted");
+    let simulated_s = summary["duration_s"].as_f64().unwrap();
+    assert!(simulated_s > 0.0 && simulated_s < 200.0, "{simulated_s}");
+    let (shape, data) = engram_sim::npy::read_npy_2d(&partial.join("spikes_E.npy")).unwrap();
+    assert_eq!(shape[1], 2);
+    assert!(shape[0] > 0 && data.len() == shape[0] * 2);
+    let e_spikes = summary["populations"].as_array().unwrap().iter().find(|p| p["name"] == "E").unwrap()["n_spikes"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(shape[0] as u64, e_spikes, "every spike up to the stop is in the array");
+    let last_ms = data.chunks(2).map(|r| r[0]).fold(0.0, f64::max);
+    assert!(last_ms <= simulated_s * 1000.0, "{last_ms} ms after the stop at {simulated_s} s");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// Run `args` under a 100 MB address-space limit: refusals must come before anything large
+/// is allocated (an attempt would abort with code 134 instead of our message).
+fn run_limited(cwd: &Path, args: &[&str]) -> (Output, Duration) {
+    let t0 = Instant::now();
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(r#"ulimit -v 100000; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (o, t0.elapsed())
+}
+
+#[test]
+fn absurd_sizes_are_refused_at_once_without_allocating() {
+    let root = scratch("sizes");
+    for (file_text, extra, expect) in [
+        ("(model: Coba(n: 10000000000))", None, "indices are 32-bit"),
+        ("(model: Coba(n: 100000000))", None, "GB of memory"),
+        ("(model: Coba(delay_ms: 1e9))", None, "model.Coba.delay_ms"),
+        ("(model: Coba(delay_ms: 1e9), run: (duration_s: 1e7))", None, "need --allow-long"),
+        ("(model: Coba(delay_ms: 1e9), run: (duration_s: 1e7))", Some("--allow-long"), "GB of memory"),
+        ("(model: Coba(), run: (duration_s: 1e300))", None, "--allow-long"),
+    ] {
+        let file = root.join("big.ron");
+        std::fs::write(&file, file_text).unwrap();
+        let mut args = vec!["run", file.to_str().unwrap(), "--quiet"];
+        args.extend(extra);
+        let (o, took) = run_limited(&root, &args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file_text}: {e}");
+        assert!(e.contains(expect), "{file_text}: {e}");
+        assert!(took < Duration::from_secs(2), "{file_text}: took {took:?}");
+    }
+    assert_eq!(listing(&root), ["big.ron"], "a refused run writes nothing");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn bad_input_is_a_clear_error_never_a_panic() {
+    let root = scratch("bad");
+    let receptors = "(model: Coba(neuron: (receptors: [(name: \"ampa\", e_rev_mv: 0.0, tau_ms: 5.0), \
+                     (name: \"inh\", e_rev_mv: -80.0, tau_ms: 10.0)])))";
+    std::fs::write(root.join("receptor.ron"), receptors).unwrap();
+    std::fs::write(
+        root.join("monitor.ron"),
+        "(model: Coba(n: 400), record: (state: [\n  (population: \"X\", variable: \"v_mv\", neurons: [0])]))",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("neuron.ron"),
+        "(model: Coba(n: 400), record: (state: [\n  (population: \"I\", variable: \"v_mv\", neurons: [0, 80])]))",
+    )
+    .unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "receptor.ron"], "`exc` is missing"),
+        (&["run", "monitor.ron"], "monitor.ron:2: record.state[0].population = \"X\""),
+        (&["run", "neuron.ron"], "monitor.ron:2: record.state[0].neurons = 80"),
+        (&["run", "coba", "--duration", "0.00001"], "whole number of steps"),
+        (&["run", "coba", "--duration", "0.10005"], "nearest: 0.1 or 0.1001 s"),
+        (&["run", "coba", "--threads", "10000"], "--threads = 10000: this machine has"),
+        (&["run", "coba", "--threads", "0"], "at least 1 thread"),
+        (&["reproduce", "dp", "--networks", "0"], "--networks 0"),
+        (&["reproduce", "dp", "--networks", "3", "--quick"], "cannot be combined with --quick"),
+        (&["reproduce", "vogels2011", "--networks", "3"], "applies to dp only"),
+        (&["reproduce", "vogels2011", "--figure", "2"], "applies to dp only"),
+        (&["reproduce", "dp", "--figure", "7"], "figures 1 to 6"),
+        (&["reproduce", "dp", "--threads", "10000"], "this machine has"),
+        (&["reproduce", "nature2031"], "unknown paper"),
+    ];
+    for (args, expect) in cases {
+        let t0 = Instant::now();
+        let o = run(&root, args);
+        let e = stderr(&o);
+        let expect = expect.replace("monitor.ron:2: record.state[0].neurons", "neuron.ron:2: record.state[0].neurons");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(e.contains(&expect), "{args:?}: expected `{expect}` in: {e}");
+        assert!(!e.contains("panicked"), "{args:?}: {e}");
+        assert!(t0.elapsed() < Duration::from_secs(5), "{args:?} took {:?}", t0.elapsed());
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -1,0 +1,5 @@
+//! Tests of the task runner: the repository is tidy, and `cargo xtask run` / `reproduce` never
+//! lose a user's data and refuse bad input with clear errors.
+
+mod cli;
+mod tidy_check;
