@@ -227,7 +227,8 @@ fn in_run_dir(out: &Path, force: bool, body: impl FnOnce(&Path) -> Result<()>) -
             };
             match dir.abandon(status, &format!("{e:#}"), simulated_s) {
                 Ok(Some(kept)) => {
-                    Err(e.context(format!("the outputs written so far are in {} ({status:?})", kept.display())))
+                    eprintln!("The outputs written so far are in {}, marked {status}.", kept.display());
+                    Err(e)
                 }
                 Ok(None) => Err(e),
                 Err(cleanup) => Err(e.context(format!("and the partial outputs could not be marked: {cleanup}"))),

@@ -193,13 +193,13 @@ fn sigint_leaves_loadable_arrays_and_an_interrupted_summary() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
-/// Run `args` under a 100 MB address-space limit: refusals must come before anything large
+/// Run `args` under a 95,000 KiB (97 MB) address-space limit: refusals must come before anything large
 /// is allocated (an attempt would abort with code 134 instead of our message).
 fn run_limited(cwd: &Path, args: &[&str]) -> (Output, Duration) {
     let t0 = Instant::now();
     let o = Command::new("bash")
         .arg("-c")
-        .arg(r#"ulimit -v 100000; exec "$0" "$@""#)
+        .arg(r#"ulimit -v 95000; exec "$0" "$@""#)
         .arg(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .current_dir(cwd)
