@@ -239,14 +239,6 @@ impl Params for Experiment {
         positive("run.dt_ms", r.dt_ms)?;
         finite("run.duration_s", r.duration_s)?;
         finite("run.dt_ms", r.dt_ms)?;
-        let delay_ms = self.model.delay_ms();
-        if delay_ms > r.duration_s * 1000.0 {
-            return Err(ParamError::new(
-                format!("{}.delay_ms", self.model.field()),
-                delay_ms,
-                format!("at most the run's duration ({} ms): a longer delay delivers no spike", r.duration_s * 1000.0),
-            ));
-        }
         let tau = self.model.shortest_time_constant_ms();
         if r.dt_ms >= tau {
             return Err(ParamError::new(
@@ -267,6 +259,14 @@ impl Params for Experiment {
                 "run.duration_s",
                 r.duration_s,
                 format!("a whole number of steps of run.dt_ms = {} ms (at least one); nearest: {nearest} s", r.dt_ms),
+            ));
+        }
+        let delay_ms = self.model.delay_ms();
+        if delay_ms > r.duration_s * 1000.0 {
+            return Err(ParamError::new(
+                format!("{}.delay_ms", self.model.field()),
+                delay_ms,
+                format!("at most the run's duration ({} ms): a longer delay delivers no spike", r.duration_s * 1000.0),
             ));
         }
         if r.threads == 0 {

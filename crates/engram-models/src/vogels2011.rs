@@ -5,18 +5,19 @@
 //! `docs/reproduction/vogels2011.md`):
 //!
 //! 1. **Detailed balance in one neuron** (paper Figs 1–2; reference code `inhib_plasticity.m`,
-//!    mechanisms.md §1.2): one conductance LIF receives 800 excitatory and 200 inhibitory input
-//!    trains in 8 signal channels; each channel's trains share one rate signal (5 Hz background
-//!    plus rectified, low-pass filtered white noise, τ = 50 ms, peaks ≈ 500 Hz; 5 ms input
-//!    refractoriness). Excitatory weights are tuned to channel 5, inhibitory weights start flat,
-//!    and iSTDP (η = 1e-3 ḡ_I, α = 0.25, ρ0 = 6.25 Hz) acts on the inhibitory synapses. Each
-//!    channel drives its own pair of receptors (`e0..e7`, `i0..i7`) of the neuron, so the
-//!    per-channel currents are read from the conductances by name.
-//! 2. **Recurrent memory network** (Fig. 4; mechanisms.md §1.3–1.4): 8000 E + 2000 I
-//!    conductance LIF neurons, p = 0.02, ḡ_EE = ḡ_EI = 3 nS, ḡ_II = 30 nS, I→E plastic with
-//!    ρ0 = 3 Hz, 200 pA background current. Protocol: a short run without plasticity, then
-//!    I→E = 0 and iSTDP on until the rates return to ρ0, then two assemblies with ×5 E→E
-//!    weights, iSTDP again, and recall by a Poisson cue to 25 % of one assembly.
+//!    docs/models/vogels2011.md#single-neuron-setup): one conductance LIF receives 800 excitatory
+//!    and 200 inhibitory input trains in 8 signal channels; each channel's trains share one rate
+//!    signal (5 Hz background plus rectified, low-pass filtered white noise, τ = 50 ms, peaks ≈
+//!    500 Hz; 5 ms input refractoriness). Excitatory weights are tuned to channel 5, inhibitory
+//!    weights start flat, and iSTDP (η = 1e-3 ḡ_I, α = 0.25, ρ0 = 6.25 Hz) acts on the inhibitory
+//!    synapses. Each channel drives its own pair of receptors (`e0..e7`, `i0..i7`) of the neuron,
+//!    so the per-channel currents are read from the conductances by name.
+//! 2. **Recurrent memory network** (Fig. 4; docs/models/vogels2011.md#recurrent-network and
+//!    #memory-pattern-protocol): 8000 E + 2000 I conductance LIF neurons, p = 0.02, ḡ_EE = ḡ_EI =
+//!    3 nS, ḡ_II = 30 nS, I→E plastic with ρ0 = 3 Hz, 200 pA background current. Protocol: a short
+//!    run without plasticity, then I→E = 0 and iSTDP on until the rates return to ρ0, then two
+//!    assemblies with ×5 E→E weights, iSTDP again, and recall by a Poisson cue to 25 % of one
+//!    assembly.
 //!
 //! The weight edits in the middle of a run (I→E = 0, E→E × 5) go through [`EditQueue`]: a
 //! projection's rule is wrapped in [`Editable`], which applies queued closures to the
@@ -933,18 +934,13 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
     let mut chunks = Vec::new();
     let mut prev_e = vec![0u32; cfg.n_e];
     let mut prev_i_total: u64 = 0;
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(n_chunks);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{prefix:>28} [{bar:30}] {msg}, {elapsed} elapsed, eta {eta}")
-                .expect("template")
-                .progress_chars("=> "),
-        );
-        bar.set_prefix("vogels2011 recurrent");
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = engram_sim::progress::Progress::new(
+        "vogels2011 recurrent",
+        n_chunks,
+        "chunks",
+        engram_sim::progress::Every::Tenth,
+        progress,
+    );
     let p1_mask: Arc<Vec<bool>> = Arc::new((0..cfg.n_e).map(|i| groups.p1.contains(&i)).collect());
     let p2_mask: Arc<Vec<bool>> = Arc::new((0..cfg.n_e).map(|i| groups.p2.contains(&i)).collect());
     for c in 0..n_chunks {
@@ -997,7 +993,7 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
         });
         prev_e = counts_e;
         prev_i_total = i_total;
-        bar.set_message(format!(
+        bar.set_message(&format!(
             "{:.0} s simulated, E {:.1} Hz",
             net.time_ms() / 1000.0,
             chunks.last().map_or(0.0, |c| c.rate_e_hz)

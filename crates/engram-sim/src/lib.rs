@@ -37,6 +37,7 @@ pub mod interrupt;
 pub mod monitors;
 pub mod network;
 pub mod npy;
+pub mod progress;
 pub mod stimulus;
 
 pub use checkpoint::Checkpoint;

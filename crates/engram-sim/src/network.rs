@@ -21,11 +21,11 @@
 //! # Spike timing for plasticity: axonal and dendritic delays
 //!
 //! A rule attached with [`NetworkBuilder::add_plasticity`] sees every spike in the step it is
-//! emitted: STDP timing is measured at the somata, whatever the projection's transmission
-//! delay. [`NetworkBuilder::add_plasticity_with_timing`] instead evaluates timing *at the
-//! synapse* (mechanisms.md §0 item 4): a presynaptic spike emitted in step `t_pre` reaches the
-//! rule in step `t_pre + d_axon`, a postsynaptic spike emitted in step `t_post` (its
-//! back-propagating action potential) in step `t_post + d_dend`, so the rule measures
+//! emitted: STDP timing is measured at the somata, whatever the projection's transmission delay.
+//! [`NetworkBuilder::add_plasticity_with_timing`] instead evaluates timing *at the synapse*
+//! (docs/models/mechanisms.md#spike-timing-at-the-synapse): a presynaptic spike emitted in step
+//! `t_pre` reaches the rule in step `t_pre + d_axon`, a postsynaptic spike emitted in step `t_post`
+//! (its back-propagating action potential) in step `t_post + d_dend`, so the rule measures
 //!
 //! ```text
 //! Δt_syn = (t_post + d_dend) − (t_pre + d_axon)
@@ -56,6 +56,7 @@
 use crate::checkpoint::{
     Checkpoint, FORMAT_VERSION, PlasticityDelayState, PopulationState, ProjectionState, StimulusState,
 };
+use crate::progress::{Every, Progress};
 use crate::stimulus::StimulusHandle;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
@@ -1115,26 +1116,14 @@ impl Network {
     /// the run's error returned.)
     pub fn run_ms_with(&mut self, duration_ms: f64, options: &RunOptions) -> Result<(), EngramError> {
         let n = self.clock.steps(duration_ms)?;
-        let bar = options.progress.then(|| {
-            let bar = indicatif::ProgressBar::new(n);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{prefix} [{bar:30}] {msg} simulated, {elapsed} elapsed, eta {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_prefix(options.label.clone());
-            bar
-        });
+        let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
         let chunk = (n / 200).max(1);
         let mut done = 0;
         while done < n {
             let k = chunk.min(n - done);
             if let Err(e) = self.run_steps(k) {
-                if let Some(bar) = &bar {
-                    bar.finish_and_clear();
-                }
+                progress.set_message(&format!("{:.2} s simulated", self.time_ms() / 1000.0));
+                progress.abandon();
                 let written = match e {
                     EngramError::Interrupted { .. } => self.finish_monitors(),
                     _ => self.flush_monitors(),
@@ -1145,14 +1134,10 @@ impl Network {
                 return Err(e);
             }
             done += k;
-            if let Some(bar) = &bar {
-                bar.set_position(done);
-                bar.set_message(format!("{:.2} s", self.time_ms() / 1000.0));
-            }
+            progress.set_message(&format!("{:.2} s simulated", self.time_ms() / 1000.0));
+            progress.set_position(done);
         }
-        if let Some(bar) = bar {
-            bar.finish();
-        }
+        progress.finish();
         self.finish_monitors()
     }
 

@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
+use engram_sim::progress::{Every, Progress};
 use engram_stimuli::OdorSets;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::network::{DpConnectivity, odor_sets};
@@ -122,29 +122,19 @@ impl Context {
         T: Send,
         F: Fn(&J) -> Result<T, EngramError> + Sync,
     {
-        let bar = if self.options.progress {
-            let bar = ProgressBar::new(jobs.len() as u64);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>28} [{bar:30}] {pos}/{len} simulations, {elapsed} elapsed, eta {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_prefix(label.to_string());
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
+        let progress = Progress::new(label, jobs.len() as u64, "simulations", Every::Item, self.options.progress);
         let out = jobs
             .par_iter()
             .map(|j| {
                 let r = f(j);
-                bar.inc(1);
+                progress.inc(1);
                 r
             })
             .collect::<Result<Vec<T>, EngramError>>();
-        bar.finish();
+        match out {
+            Ok(_) => progress.finish(),
+            Err(_) => progress.abandon(),
+        }
         out
     }
 }
