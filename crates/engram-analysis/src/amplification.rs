@@ -3,7 +3,7 @@
 //!
 //! Rate patterns are `Array2<f64>` with **rows = odors** and **columns = neurons**, in Hz. Each
 //! odor (row) has its own neuron set (the assembly of learned odor k for row k), given as
-//! `sets[k]`. Definitions follow dp-model §4.2.
+//! `sets[k]`. Definitions follow docs/models/dp.md#rates-and-dynamics.
 
 use ndarray::ArrayView2;
 

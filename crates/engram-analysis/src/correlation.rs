@@ -56,7 +56,7 @@ fn pearson_iter(x: impl Iterator<Item = f64> + Clone, y: impl Iterator<Item = f6
 /// and `j` of `patterns` (rows = patterns/odors, columns = neurons). Shape (rows × rows),
 /// symmetric, diagonal 1 (or `NaN` for a constant row); undefined entries are `NaN`.
 /// The paper's "pattern correlation" is the mean off-diagonal of this matrix for the E rate
-/// vectors (dp-model §4.1).
+/// vectors (docs/models/dp.md#fitting-observables).
 pub fn pattern_correlation_matrix(patterns: ArrayView2<f64>) -> Array2<f64> {
     let r = patterns.nrows();
     let mut c = Array2::from_elem((r, r), f64::NAN);
@@ -90,12 +90,12 @@ pub fn time_time_correlation(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<A
     Ok(c)
 }
 
-/// Trial-averaged time–time correlation (Fig. 2E bottom, Fig. 2—S2D): each `trials[k]` is a
-/// binned rate matrix (neurons × bins) of one trial of the same odor. Off-diagonal entries
-/// `(t1, t2)`, `t1 ≠ t2`, average over all ordered trial pairs `(k, l)`, same trial included;
-/// diagonal entries average only over pairs from different trials (`k ≠ l`), as in the paper
-/// (dp-model §4.2). `NaN` entries of single pairs are skipped; an entry with no defined pair is
-/// `NaN`.
+/// Trial-averaged time–time correlation (Fig. 2E bottom, Fig. 2—S2D): each `trials[k]` is a binned
+/// rate matrix (neurons × bins) of one trial of the same odor. Off-diagonal entries `(t1, t2)`,
+/// `t1 ≠ t2`, average over all ordered trial pairs `(k, l)`, same trial included; diagonal entries
+/// average only over pairs from different trials (`k ≠ l`), as in the paper
+/// (docs/models/dp.md#rates-and-dynamics). `NaN` entries of single pairs are skipped; an entry with
+/// no defined pair is `NaN`.
 ///
 /// # Errors
 /// Fewer than 2 trials, or trials of different shapes.

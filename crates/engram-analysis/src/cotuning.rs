@@ -1,11 +1,11 @@
-//! Co-tuning of excitation and inhibition (dp-model §3.3, Fig. 2H–I).
+//! Co-tuning of excitation and inhibition (docs/models/dp.md#balance-measures, Fig. 2H–I).
 //!
 //! Inputs are time-averaged conductances (nS; currents in pA work the same way) as
 //! `Array2<f64>` with **rows = odors** and **columns = neurons**: `g_e[[k, i]]` is neuron `i`'s
 //! mean excitatory conductance during odor `k` (the paper: the 10 learned odors, first 1.5 s of
 //! each odor, with `g_E = g_OE + g_EE` and `g_I = g_IE`).
 //!
-//! Baseline (dp-model §3.3, re-simulation note): subtract **one constant baseline per neuron**
+//! Baseline (docs/models/dp.md#balance-measures): subtract **one constant baseline per neuron**
 //! (for example its mean conductance before the first odor) or none; do **not** subtract a
 //! per-trial pre-odor baseline, which creates an artefact in Scaled I networks. The co-tuning
 //! correlation is invariant to a per-neuron constant, so [`cotuning_correlation`] takes raw or
@@ -135,10 +135,10 @@ pub fn balanced_axis_sd_ratio(g_e: ArrayView2<f64>, g_i: ArrayView2<f64>, slope:
         .collect())
 }
 
-/// Balanced-axis analysis (Fig. 2I, dp-model §3.3(2)): fit `g_I = k·g_E` without intercept over
-/// all (neuron, odor) pairs ([`balanced_axis_slope`]), then the per-neuron SD ratio along the
-/// balanced vs counter-balanced axis ([`balanced_axis_sd_ratio`]). Pass **baseline-subtracted**
-/// conductances (one constant per neuron, see the module notes).
+/// Balanced-axis analysis (Fig. 2I, docs/models/dp.md#balance-measures): fit `g_I = k·g_E` without
+/// intercept over all (neuron, odor) pairs ([`balanced_axis_slope`]), then the per-neuron SD ratio
+/// along the balanced vs counter-balanced axis ([`balanced_axis_sd_ratio`]). Pass
+/// **baseline-subtracted** conductances (one constant per neuron, see the module notes).
 ///
 /// ```
 /// use ndarray::array;

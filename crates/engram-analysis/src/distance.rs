@@ -1,5 +1,6 @@
 //! Distances between patterns and classes: Mahalanobis distance with the class covariance
-//! (dp-model §4.4, Fig. 5B), and its Euclidean companions d_E and d_Ê (Fig. 5—S1).
+//! (docs/models/dp.md#distances-and-classification, Fig. 5B), and its Euclidean companions d_E and
+//! d_Ê (Fig. 5—S1).
 //!
 //! A class of patterns is an `ArrayView2<f64>` with **rows = patterns** (trials, odors) and
 //! **columns = neurons**. Its covariance is the sample covariance (divides by n − 1).

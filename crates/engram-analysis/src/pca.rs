@@ -1,5 +1,5 @@
-//! State-space geometry (dp-model §4.3, Fig. 4): PCA, explained variance, participation ratio,
-//! local variance around pure odors, and angles between difference vectors.
+//! State-space geometry (docs/models/dp.md#geometry, Fig. 4): PCA, explained variance,
+//! participation ratio, local variance around pure odors, and angles between difference vectors.
 //!
 //! Patterns are `ArrayView2<f64>` with **rows = patterns** (odor presentations, time-averaged
 //! rate vectors) and **columns = neurons**. Variances use n − 1 in the denominator (the sample
@@ -203,9 +203,9 @@ pub fn covariance_spectrum(patterns: ArrayView2<f64>) -> Result<Vec<f64>> {
     Ok(l)
 }
 
-/// Participation ratio PR = (Σλᵢ)² / Σλᵢ² of covariance eigenvalues (dp-model §4.3; no
-/// normalisation by the number of neurons). PR is 1 when one eigenvalue carries all variance
-/// and d when d eigenvalues are equal. `None` when all eigenvalues are zero or the slice is empty.
+/// Participation ratio PR = (Σλᵢ)² / Σλᵢ² of covariance eigenvalues (docs/models/dp.md#geometry; no
+/// normalisation by the number of neurons). PR is 1 when one eigenvalue carries all variance and d
+/// when d eigenvalues are equal. `None` when all eigenvalues are zero or the slice is empty.
 ///
 /// ```
 /// use engram_analysis::pca::participation_ratio;
@@ -293,7 +293,7 @@ pub fn local_variance(projections: ArrayView2<f64>, members: &[usize], pcs: Rang
 /// Indices of the `m` rows of `reference` most correlated (Pearson) with row `index`, itself
 /// excluded, in decreasing order of correlation; rows with undefined correlation come last.
 /// With `reference` the OB input patterns this picks "the 7 most closely related mixtures" of a
-/// pure odor (dp-model §4.3).
+/// pure odor (docs/models/dp.md#geometry).
 ///
 /// # Panics
 /// If `index` is out of range.

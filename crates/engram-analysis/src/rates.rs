@@ -46,7 +46,7 @@ pub fn spike_counts(times_ms: &[f64], neurons: &[u32], n: usize, t0_ms: f64, t1_
 
 /// Firing rate (Hz) of each of the `n` neurons in `[t0_ms, t1_ms)`: spike count divided by the
 /// window length in seconds. This is the paper's odor-evoked rate when the window is the first
-/// 1.5 s of the odor (dp-model §4.1).
+/// 1.5 s of the odor (docs/models/dp.md#fitting-observables).
 ///
 /// ```
 /// use engram_analysis::rates::firing_rates_hz;
@@ -72,7 +72,7 @@ fn n_bins(t0_ms: f64, t1_ms: f64, bin_ms: f64) -> usize {
 /// spike count of neuron `i` in `[t0_ms + b·bin_ms, t0_ms + (b+1)·bin_ms)` divided by the bin
 /// length in seconds. Only whole bins are kept. Column `b` is the population rate vector at
 /// time bin `b`, the input of [`crate::correlation::time_time_correlation`] (the paper uses
-/// 100 ms bins, dp-model §4.2).
+/// 100 ms bins, docs/models/dp.md#rates-and-dynamics).
 ///
 /// ```
 /// use engram_analysis::rates::binned_rates_hz;

@@ -95,8 +95,8 @@ pub enum TopSelection {
     /// The `size` neurons with the highest count: with `t` the `size`-th highest count, every
     /// neuron with count `> t` is a member, and the remaining places go to neurons with count
     /// exactly `t`, drawn uniformly at random. This is the rule as the paper states it
-    /// (dp-model.md §3.1: "take the 100 E neurons with the highest count; ties at the threshold
-    /// are broken at random").
+    /// (docs/models/dp.md#assemblies: the 100 E neurons with the highest count, ties at the
+    /// threshold broken at random).
     #[default]
     Strict,
     /// What the reference code `introduce_assemblies.m` does: with `t` as above, `size`
@@ -231,7 +231,7 @@ impl AssemblySet {
     /// from the presynaptic neurons `sources[k]`; `selection` says how ties at the threshold
     /// are broken. Assembly `k` draws from `stream(seed, stream_id, ASSEMBLY_CHUNK_BASE + k)`.
     ///
-    /// In the Dp model (dp-model.md §3.1–3.2):
+    /// In the Dp model (docs/models/dp.md#assemblies, #variants):
     /// - E assembly `k` = top 100 E neurons by connections from odor `k`'s 150 activated mitral
     ///   cells: `from_input(&ob_to_e, &activated_mcs, 100, ..)`;
     /// - I assembly `k` = top 25 I neurons by connections from E assembly `k` (the column sums of

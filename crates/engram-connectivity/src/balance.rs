@@ -71,11 +71,11 @@ pub struct BalanceReport {
 const RANDOM_ATTEMPTS: usize = 32;
 
 impl Connectivity {
-    /// Balance out-degrees, as in the Dp model (dp-model.md §1.4): every presynaptic neuron
-    /// whose out-degree `d` (counting multiplicity) deviates from the mean `m` by
-    /// `|d − m| ≥ trigger_fraction · m` is brought into the target band
-    /// `lo ..= hi`, where `lo`/`hi` are the smallest/largest whole numbers within
-    /// `target_fraction · m` of `m` (widened to `floor(m)` / `ceil(m)` if that leaves no room).
+    /// Balance out-degrees, as in the Dp model (docs/models/dp.md#connectivity): every presynaptic
+    /// neuron whose out-degree `d` (counting multiplicity) deviates from the mean `m` by
+    /// `|d − m| ≥ trigger_fraction · m` is brought into the target band `lo ..= hi`, where
+    /// `lo`/`hi` are the smallest/largest whole numbers within `target_fraction · m` of `m`
+    /// (widened to `floor(m)` / `ceil(m)` if that leaves no room).
     ///
     /// Rather than deleting outputs of one neuron and adding outputs to random postsynaptic
     /// neurons elsewhere (which would change in-degrees and the total), each step **moves**

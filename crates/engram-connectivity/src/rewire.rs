@@ -1,6 +1,7 @@
-//! Degree-conserving assembly rewiring (Meissner-Bernard et al. 2025, dp-model.md §3.1–3.2):
-//! raise the connection probability *within* assemblies by moving inputs of each postsynaptic
-//! member from non-members to members, so that every in-degree stays exactly what it was.
+//! Degree-conserving assembly rewiring (Meissner-Bernard et al. 2025,
+//! docs/models/dp.md#assemblies): raise the connection probability *within* assemblies by moving
+//! inputs of each postsynaptic member from non-members to members, so that every in-degree stays
+//! exactly what it was.
 //!
 //! See [`rewire_within`] for the procedure, the definition of the factor (α, β, γ) and an example.
 
@@ -80,9 +81,9 @@ pub struct RewireReport {
 ///
 /// # The factor (α for E→E, β for I→E, γ for E→I)
 ///
-/// The paper defines the factor against the random network: "the within-assembly connection
-/// probability rises by α. Baseline is 0.05 × 100 = 5 inputs, so α = 25/5 = 5"
-/// (dp-model.md §3.1, item 3), and the code measures it as
+/// The paper defines the factor against the random network: the within-assembly connection
+/// probability rises by α, from a baseline of 0.05 × 100 = 5 inputs to 25, so α = 25/5 = 5
+/// (docs/models/dp.md#assemblies), and the code measures it as
 /// `alpha = mean over assemblies of mean(sum(w_ee(Ee,Ee))) / mean(sum(WE_rand(Ee,Ee)))`, i.e.
 ///
 /// > factor = (mean number of inputs, counting multiplicity, that a postsynaptic member
@@ -97,8 +98,8 @@ pub struct RewireReport {
 /// factor this is `≈ round(factor · b_g)` (Dp E→E: `b_g ≈ 0.05 · 100 = 5`, α = 5 gives
 /// `k_g ≈ 25`, the code's `pE`); for a factor near 1 it is smaller, because posts already
 /// above `k_g` keep their inputs (factor 1 gives `k_g = 0`: no change). Using the measured
-/// `b_g` rather than `p · |P_g|` matters for E→I, where the I members were selected for their
-/// input from the E assembly (baseline ≈ 8.6 instead of 4, dp-model.md §3.2). The achieved
+/// `b_g` rather than `p · |P_g|` matters for E→I, where the I members were selected for their input
+/// from the E assembly (baseline ≈ 8.6 instead of 4, docs/models/dp.md#variants). The achieved
 /// factor differs from the request only by the integer step of `k_g` and by the interaction of
 /// overlapping assemblies (a later assembly's deletions can remove inputs an earlier one added).
 /// [`WithinTarget::Count`] gives the code's fixed targets directly (`pE = 25`, `pI = 25` (Tuned I) or `5` (Tuned E+I), `pEI = 25`).
@@ -271,7 +272,7 @@ pub fn mean_within_inputs(connectivity: &Connectivity, pre: &Assembly, post: &As
 /// The achieved factor (α, β or γ) in the paper's definition: the mean over assembly pairs of
 /// `mean_within_inputs(after) / mean_within_inputs(before)` (pairs with no within-assembly
 /// input before are skipped; `NaN` if all are). This is how the reference code computes the
-/// `alpha`, `beta` and `gamma` it stores (dp-model.md §3.1–3.2).
+/// `alpha`, `beta` and `gamma` it stores (docs/models/dp.md#assemblies).
 ///
 /// Errors: as [`rewire_within`] (for the shape of `after`), or `before` and `after` of
 /// different shapes (field `before`).

@@ -1,5 +1,5 @@
 //! Weight scaling by postsynaptic neuron: the "Scaled I" variant of the Dp model multiplies
-//! inhibitory weights by χ (dp-model.md §3.2: "all I→E weights × χ (global)", χ = 1.4).
+//! inhibitory weights by χ (docs/models/dp.md#variants: every I→E weight × χ, χ = 1.4).
 //!
 //! ```
 //! use engram_connectivity::{ConnectSpec, Rule, scale_weights, scale_weights_onto};

@@ -310,9 +310,9 @@ fn achieved_factor_is_close_to_the_target_at_medium_size() {
     }
 }
 
-/// The Dp network (structure A, dp-model.md §1.4 and §3): 4000 E, 1000 I, 1500 mitral cells;
-/// 15 odors of 150 activated MCs; E assemblies = top 100 E by MC input; I assemblies = top 25 I
-/// by input from the E assembly; Tuned E+I rewiring with α = 5, β = 4, γ = 3.
+/// The Dp network (structure A, docs/models/dp.md#connectivity and #assemblies): 4000 E, 1000 I,
+/// 1500 mitral cells; 15 odors of 150 activated MCs; E assemblies = top 100 E by MC input; I
+/// assemblies = top 25 I by input from the E assembly; Tuned E+I rewiring with α = 5, β = 4, γ = 3.
 /// Runs in about a second in the test profile (this crate is built with opt-level 2).
 #[test]
 fn dp_sized_tuned_e_plus_i_network() {
@@ -364,7 +364,8 @@ fn dp_sized_tuned_e_plus_i_network() {
         assert!((got / want - 1.0).abs() < 0.1, "{name} = {got}, target {want}");
     }
     assert_eq!(r_ee.shortfall + r_ie.shortfall + r_ei.shortfall, 0);
-    // The paper's assembly statistics (dp-model.md §3.1): ~30% of E in >= 1 assembly, ~6% in > 1.
+    // The paper's assembly statistics (docs/models/dp.md#assemblies): ~30% of E in >= 1 assembly,
+    // ~6% in > 1.
     assert!((0.25..0.35).contains(&in_one), "{in_one}");
     assert!((0.03..0.09).contains(&in_two), "{in_two}");
 

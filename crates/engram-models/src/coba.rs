@@ -1,6 +1,6 @@
 //! The COBA benchmark (Brette et al. 2007, benchmark 1; the network of Vogels & Abbott 2005),
-//! with exactly the parameters and initial conditions of `shared/peers/brian2_coba.py`, and
-//! its fixed-in-degree scaling to other sizes.
+//! with exactly the parameters and initial conditions of `xtask/peers/brian2_coba.py`, and
+//! its fixed-in-degree scaling to other sizes (described in `docs/models/coba.md`).
 //!
 //! 80 % excitatory, 20 % inhibitory conductance-based LIF neurons (C 200 pF, g_L 10 nS,
 //! E_L −60 mV, threshold −50 mV, reset −60 mV, refractory 5 ms), exponential conductances

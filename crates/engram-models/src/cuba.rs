@@ -1,5 +1,5 @@
-//! The CUBA benchmark (Brette et al. 2007, benchmark 2) with the parameters and initial
-//! conditions of `shared/peers/brian2_coba.py --model cuba`.
+//! The CUBA benchmark (Brette et al. 2007, benchmark 2) with the parameters and initial conditions
+//! of `xtask/peers/brian2_coba.py --model cuba` (described in `docs/models/coba.md#cuba`).
 //!
 //! τ_m dv/dt = −(v − E_L) + g_e + g_i with E_L = −49 mV, τ_m = 20 ms, exponential synaptic
 //! inputs g_e (τ 5 ms, +1.62 mV per spike) and g_i (τ 10 ms, −9 mV per spike), threshold

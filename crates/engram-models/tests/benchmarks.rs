@@ -1,8 +1,8 @@
 //! COBA and CUBA on CI-sized runs fire in the range Brian2 gives for the same model.
 //!
-//! Brian2 2.9 (`shared/peers/brian2_coba.py`, runtime mode), measured on this machine,
+//! Brian2 2.9 (`xtask/peers/brian2_coba.py`, runtime mode), measured on this machine,
 //! 2 s runs, seeds 1–4: COBA mean rate 20.45, 20.10, 17.94, 20.67 Hz (21.1 Hz for seed 12345
-//! over 1 s, 21.6 Hz over 10 s; performance.md §2.1); CUBA seeds 1–3: 5.58, 5.50, 5.57 Hz
+//! over 1 s, 21.6 Hz over 10 s; docs/performance.md); CUBA seeds 1–3: 5.58, 5.50, 5.57 Hz
 //! (5.68 Hz for seed 12345 over 1 s). The bands below are those ranges widened by the
 //! seed-to-seed spread of a shorter run.
 

@@ -1,5 +1,6 @@
 //! The Dp model's claims that a CI-sized run can check (one full-size network; the 10 learned
-//! odors, as co-tuning is defined over them, and 4 novel odors): dp-model.md §5.1 and §7.
+//! odors, as co-tuning is defined over them, and 4 novel odors):
+//! docs/models/dp.md#numbers-stated-in-the-paper and docs/models/dp.md#claims.
 
 use engram_models::dp::{
     DpConfig, DpConnectivity, OdorSet, Protocol, RunMetrics, Variant, odor_sets, run_metrics, simulate,

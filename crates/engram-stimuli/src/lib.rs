@@ -45,9 +45,8 @@
 //!
 //! # Odor inputs: choices where the paper is silent
 //!
-//! The Dp odor model follows the paper's Methods and the reference extraction
-//! (`reference/dp-model.md` §2, §8). Where they leave a choice open, this crate does the following
-//! (cite this list in model reports):
+//! The Dp odor model follows the paper's Methods (`docs/models/dp.md#odor-inputs`). Where the
+//! paper leaves a choice open, this crate does the following (cite this list in model reports):
 //!
 //! 1. **Rate convention.** Default `increment_on_baseline` (the authors' shipped spike files):
 //!    activated MCs get Δ ~ U{8..32} Hz *on top of* the 6 Hz baseline; inhibited MCs drop by

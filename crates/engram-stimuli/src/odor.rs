@@ -15,9 +15,9 @@
 //! variability comes only from the Poisson draws (see [`OdorSchedule`](crate::OdorSchedule)).
 //!
 //! Two rate conventions ([`RateConvention`]):
-//! - `increment_on_baseline` (default; what the authors' shipped spike files contain, reference
-//!   §2.2): Δ ~ U{8..32} Hz added on top of the baseline (peak 14–38 Hz), inhibited MCs drop by
-//!   U{2..6} Hz (to 0–4 Hz).
+//! - `increment_on_baseline` (default; what the authors' shipped spike files contain,
+//!   docs/models/dp.md#the-authors-spike-files): Δ ~ U{8..32} Hz added on top of the baseline (peak
+//!   14–38 Hz), inhibited MCs drop by U{2..6} Hz (to 0–4 Hz).
 //! - `rate_replaces_baseline` (the paper's Methods text): the activated rate itself is
 //!   U{8..32} Hz (Δ = rate − baseline) and the inhibited rate is U{0..5} Hz.
 //!
@@ -50,8 +50,9 @@ pub const ODOR_DURATION_MS: f64 = 2000.0;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RateConvention {
-    /// The authors' shipped spike files (reference §2.2): the activated MCs' increment is drawn
-    /// and added to the baseline; the inhibited MCs' decrement is drawn and subtracted.
+    /// The authors' shipped spike files (docs/models/dp.md#the-authors-spike-files): the activated
+    /// MCs' increment is drawn and added to the baseline; the inhibited MCs' decrement is drawn and
+    /// subtracted.
     IncrementOnBaseline {
         /// Range (inclusive, integer Hz, discrete uniform) of the increment Δ. Default (8, 32).
         activated_increment_hz: [u32; 2],
@@ -165,7 +166,8 @@ impl Default for RateConvention {
     }
 }
 
-/// Parameters of a random [`Odor`]. Defaults: the Dp model (paper Methods, shipped files §2.2).
+/// Parameters of a random [`Odor`]. Defaults: the Dp model (paper Methods, shipped files;
+/// docs/models/dp.md#odor-inputs).
 ///
 /// In RON: `(n_mitral_cells: 1500, convention: increment_on_baseline(activated_increment_hz:
 /// (8, 32), inhibited_decrement_hz: (2, 6)), tau_decay_ms: [1000, 2000, 4000], ...)`.
@@ -477,8 +479,9 @@ impl Default for OdorSetParams {
 }
 
 impl OdorSetParams {
-    /// Like the authors' shipped files (§2.2): learned odors drawn from MCs 0..1125, novel odors
-    /// from MCs 0..750 (so novel odors overlap more: measured correlation 0.057 vs 0.019).
+    /// Like the authors' shipped files (docs/models/dp.md#the-authors-spike-files): learned odors
+    /// drawn from MCs 0..1125, novel odors from MCs 0..750 (so novel odors overlap more: measured
+    /// correlation 0.057 vs 0.019).
     pub fn shipped_files() -> Self {
         Self {
             learned_mitral_cell_range: Some([0, 1125]),
@@ -585,12 +588,12 @@ pub struct MixtureComponent<'a> {
     pub pool_fraction: f64,
 }
 
-/// A mixture of pure odors (§2.3): from each component keep `floor(fraction · 150)` activated
-/// and `floor(fraction · 75)` inhibited MCs ([`cells_kept`]), drawn at random from its `pool_fraction`
-/// shortest-latency cells. Kept cells keep their pure-odor latency and τ; when two or more
-/// components have a fraction > 0, each kept cell's increment (decrement) is jittered by a
-/// discrete uniform U{−`rate_jitter_hz`..`rate_jitter_hz`} Hz (clamped to ≥ 0, decrements to
-/// ≤ baseline).
+/// A mixture of pure odors (docs/models/dp.md#odor-subspace): from each component keep
+/// `floor(fraction · 150)` activated and `floor(fraction · 75)` inhibited MCs ([`cells_kept`]),
+/// drawn at random from its `pool_fraction` shortest-latency cells. Kept cells keep their pure-odor
+/// latency and τ; when two or more components have a fraction > 0, each kept cell's increment
+/// (decrement) is jittered by a discrete uniform U{−`rate_jitter_hz`..`rate_jitter_hz`} Hz (clamped
+/// to ≥ 0, decrements to ≤ baseline).
 ///
 /// Overlaps: components claim cells in order of decreasing fraction (ties: given order),
 /// activated cells of all components before inhibited cells. A cell already claimed is skipped

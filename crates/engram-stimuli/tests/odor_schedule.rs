@@ -141,7 +141,7 @@ fn measured_activated_rate_over_the_odor_window_is_in_the_reference_band() {
         "activated MCs over the 2 s odor: {act_rate:.2} Hz measured, {expected_rate:.2} Hz expected; \
          inhibited {inh_rate:.2} Hz; baseline {base_rate:.3} Hz"
     );
-    // Reference §2.2: 15–19 Hz (shipped files: 18.6 Hz).
+    // docs/models/dp.md#the-authors-spike-files: 15–19 Hz (shipped files: 18.6 Hz).
     assert!((15.0..=19.0).contains(&act_rate), "activated MC rate {act_rate} Hz");
     // Poisson counting: SD of the mean ≈ sqrt(18 · 3000) / 3000 ≈ 0.08 Hz.
     assert!((act_rate - expected_rate).abs() < 0.3, "{act_rate} vs {expected_rate}");

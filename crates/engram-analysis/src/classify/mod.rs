@@ -1,5 +1,6 @@
-//! Readouts of population patterns (dp-model §4.4): QDA, template matching, linear regression
-//! of concentration, linear SVM, plus neuron subsampling and cross-validation folds.
+//! Readouts of population patterns (docs/models/dp.md#distances-and-classification): QDA, template
+//! matching, linear regression of concentration, linear SVM, plus neuron subsampling and
+//! cross-validation folds.
 //!
 //! Patterns are `ArrayView2<f64>` with **rows = patterns** (trials) and **columns = neurons**;
 //! class labels are `usize` in `0..n_classes`, one per row. Random choices take the caller's

@@ -5,9 +5,9 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use crate::distance::{CovarianceRegularization, GaussianClass};
 use crate::error::{Result, check_len};
 
-/// A fitted QDA classifier (dp-model §4.4, Fig. 5C): one Gaussian per class with its own mean
-/// μ_k and sample covariance S_k, priors π_k = class frequencies in the training set, and the
-/// discriminant
+/// A fitted QDA classifier (docs/models/dp.md#distances-and-classification, Fig. 5C): one Gaussian
+/// per class with its own mean μ_k and sample covariance S_k, priors π_k = class frequencies in the
+/// training set, and the discriminant
 ///
 /// δ_k(x) = −½ log|S_k| − ½ (x − μ_k)ᵀ S_k⁻¹ (x − μ_k) + log π_k.
 ///

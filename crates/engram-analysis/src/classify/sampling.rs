@@ -6,9 +6,10 @@ use rand::seq::SliceRandom;
 
 use crate::error::{AnalysisError, Result};
 
-/// Draw `m` of the neuron indices `0..n` without replacement, returned sorted (the paper draws
-/// 80 E neurons 50 times, dp-model §4.4). To draw from a set (the 400 (pseudo-)assembly
-/// neurons), draw positions in the set: `subsample_neurons(set.len(), m, rng)` and map them.
+/// Draw `m` of the neuron indices `0..n` without replacement, returned sorted (the paper draws 80 E
+/// neurons 50 times, docs/models/dp.md#distances-and-classification). To draw from a set (the 400
+/// (pseudo-)assembly neurons), draw positions in the set: `subsample_neurons(set.len(), m, rng)`
+/// and map them.
 ///
 /// ```
 /// use rand::SeedableRng;

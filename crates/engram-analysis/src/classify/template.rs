@@ -7,12 +7,12 @@ use rand::Rng;
 use crate::correlation::pearson_correlation_view;
 use crate::error::{Result, check_len};
 
-/// Template matching (dp-model §4.4): one training pattern per class is drawn at random as that
-/// class's template (one draw per call, shared by all test patterns); each test pattern (row of
-/// `test`) is assigned to the class whose template has the highest Pearson correlation with it.
-/// Entry `i` is `None` if no template has a defined correlation with test row `i` (a constant
-/// pattern). `train`/`test`: rows = patterns, columns = neurons; `train_labels` in
-/// `0..n_classes`, every class present.
+/// Template matching (docs/models/dp.md#distances-and-classification): one training pattern per
+/// class is drawn at random as that class's template (one draw per call, shared by all test
+/// patterns); each test pattern (row of `test`) is assigned to the class whose template has the
+/// highest Pearson correlation with it. Entry `i` is `None` if no template has a defined
+/// correlation with test row `i` (a constant pattern). `train`/`test`: rows = patterns, columns =
+/// neurons; `train_labels` in `0..n_classes`, every class present.
 ///
 /// ```
 /// use ndarray::array;

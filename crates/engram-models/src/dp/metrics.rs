@@ -1,4 +1,4 @@
-//! The per-run measures of the Dp paper (Figs 1–2, dp-model.md §3.3, §4.1, §4.2), computed
+//! The per-run measures of the Dp paper (Figs 1–2; docs/models/dp.md#analyses), computed
 //! from a [`DpRecording`] of one network and one odor set.
 //!
 //! Definitions (all on E neurons, odor window = first 1.5 s of each odor, baseline window =

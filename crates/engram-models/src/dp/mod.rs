@@ -6,8 +6,8 @@
 //! - [`network`]: one network instance (connectivity, assemblies, variants);
 //! - [`simulate`]: protocols of odor presentations, recordings.
 //!
-//! Every number and choice comes from `shared/reference/dp-model.md`; choices where the paper
-//! is silent are stated in the module that makes them.
+//! Every number and choice is described in `docs/models/dp.md`; choices where the paper is
+//! silent are also stated in the module that makes them.
 //!
 //! ```no_run
 //! use engram_models::dp::{DpConfig, DpConnectivity, Protocol, Variant, odor_sets, simulate};

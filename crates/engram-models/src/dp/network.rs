@@ -1,7 +1,7 @@
 //! One Dp network instance: connectivity of the six pathways, the odors that define the
 //! assemblies, and the variants derived from the same random instance.
 //!
-//! Choices (dp-model.md §1.4, §3, §8):
+//! Choices (docs/models/dp.md: #connectivity, #assemblies, #choices-where-the-paper-is-silent):
 //! - OB→E and OB→I have a fixed in-degree equal to the authors' matrices (A, B: 31 and 16;
 //!   D: 46 and 31), which is p·n_mc + 1; the simple model uses p·n_mc. Structure C fixes the
 //!   out-degree of mitral cells instead (80 to E, 10 to I) and the authors' balancing leaves

@@ -1,13 +1,13 @@
 //! Fig. 1: the rand networks fitted to pDp, and the inhibition-stabilisation test.
 //!
-//! - Observables (dp-model.md §4.1) of every rand network with learned and novel odors,
-//!   next to the paper's target bands.
-//! - Inhibition stabilisation (§3.3(4)): each odor is presented alone (1 s baseline, 2 s
-//!   odor); the I spikes of that run are then played back into the same network in place of
-//!   the I population, either unchanged (control: activity must stay normal) or with every
-//!   spike moved to a uniformly random time of the run ("shuffled I spike times"; the paper
-//!   does not describe its shuffling). A run counts as runaway when the mean E rate in the
-//!   odor window exceeds 10 Hz (ten times the fitted odor-evoked rate). Paper: runaway
+//! - Observables (docs/models/dp.md#fitting-observables) of every rand network with learned and
+//!   novel odors, next to the paper's target bands.
+//! - Inhibition stabilisation (docs/models/dp.md#inhibition-stabilisation-test): each odor is
+//!   presented alone (1 s baseline, 2 s odor); the I spikes of that run are then played back into
+//!   the same network in place of the I population, either unchanged (control: activity must stay
+//!   normal) or with every spike moved to a uniformly random time of the run ("shuffled I spike
+//!   times"; the paper does not describe its shuffling). A run counts as runaway when the mean E
+//!   rate in the odor window exceeds 10 Hz (ten times the fitted odor-evoked rate). Paper: runaway
 //!   probability 0.79 ± 0.20.
 
 use engram_core::error::EngramError;

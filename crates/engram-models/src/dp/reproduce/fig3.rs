@@ -25,7 +25,7 @@
 //! - 3C–F: along N→L, for assembly L (pseudo-assembly in rand) and for neurons in no
 //!   assembly: rate, and the hypothetical voltage-clamp currents of the recorded mean
 //!   conductances in the first 1.5 s of odor, with a fixed 70 mV driving force for both E and
-//!   I (as in Fig. 1E; dp-model.md §3.3(3)): OB input = g_OB·70 mV, recurrent E =
+//!   I (as in Fig. 1E; docs/models/dp.md#balance-measures): OB input = g_OB·70 mV, recurrent E =
 //!   g_EE·70 mV, I = g_I·70 mV (magnitudes), net recurrent = E − I. Absolute values, not
 //!   baseline-subtracted.
 //! - 3—S1A: baseline OB input only (6 Hz, no odor); 28 pA for 500 ms into a random half of

@@ -1,7 +1,7 @@
 //! Figs 4 and 5 (with Fig. 4—S2 and 4—S3): geometry of the odor-subspace representations and
 //! their classification, from one set of subspace simulations analysed twice.
 //!
-//! **Subspace** (dp-model.md §2.3, `engram_stimuli::odor_space`): the corners are
+//! **Subspace** (docs/models/dp.md#odor-subspace, `engram_stimuli::odor_space`): the corners are
 //! `[L, M, N, O]` = `[learned[0], learned[1], novel[0], novel[1]]` of the shared odors, in the
 //! corner order of [`Corner::ALL`] (top-left, top-right, bottom-left, bottom-right), so L and
 //! M are aligned with assemblies 0 and 1 of every network. Each trajectory presents the 121

@@ -1,6 +1,7 @@
 //! Fig. 6 (continual learning): two assemblies for the correlated odors Y and Z are added to
-//! existing Tuned E+I and Scaled I networks without re-tuning α, β, γ or χ (dp-model.md §2.3,
-//! §4.5, §7 claim 9).
+//! existing Tuned E+I and Scaled I networks without re-tuning α, β, γ or χ (claim 9 of
+//! docs/models/dp.md#claims; set-up in docs/models/dp.md#correlated-subspace and
+//! docs/models/dp.md#protocols).
 //!
 //! Protocol (choices where the paper is silent are marked *):
 //! - A correlated subspace ([`OdorSubspace::correlated`], adjacent pure odors share half of
@@ -15,21 +16,22 @@
 //! - *Budget: a subset of the 8 trajectories (quick: 1 trajectory, 1 network; full: 3
 //!   trajectories, 2 networks), each preceded by 2 s of baseline, 1 s per pixel. Before and
 //!   after use the same Poisson draws of the OB (paired comparison).
-//! - Patterns: E rate vectors in the two halves of each 1 s presentation (as for QDA, §4.4);
-//!   whole-presentation patterns (mean of the halves) for rates, correlations and PCA.
+//! - Patterns: E rate vectors in the two halves of each 1 s presentation (as for QDA,
+//!   docs/models/dp.md#distances-and-classification); whole-presentation patterns (mean of the
+//!   halves) for rates, correlations and PCA.
 //! - Measures: E population rate, rates of the Y/Z (pseudo-)assemblies during Y/Z, output
 //!   correlation and Euclidean distance of the mean Y and Z patterns, PCA per condition (PC1–2;
 //!   Y–Z distance in PC1–2 relative to the RMS spread of all patterns), d_M and QDA P_target.
 //!   *The Y and Z representations are the class means (pure odor plus the mixtures with OB
 //!   correlation > 0.6 to it, see below), which are less noisy than the pure-odor patterns alone
 //!   with few trajectories; the pure-odor versions are in the JSON too (`*_pure`).
-//! - d_M and QDA (§4.4): class c = half-patterns of pixels whose OB correlation with pure odor
-//!   c is > 0.6 (training / reference class Q_c); test patterns = all other pixels, target =
-//!   the pure odor with the highest OB correlation (V_c). Neurons are drawn from the union of
-//!   the four (pseudo-)assemblies of the pure odors (W and X never get assemblies). *With a few
-//!   trajectories a class has far fewer than 80 patterns, so the number of neurons is
-//!   min(80, n_min / 2) (n_min = smallest class) and no regularisation is used: draws with a
-//!   singular covariance are counted as "not applicable" (the paper: Scaled I).
+//! - d_M and QDA (docs/models/dp.md#distances-and-classification): class c = half-patterns of
+//!   pixels whose OB correlation with pure odor c is > 0.6 (training / reference class Q_c); test
+//!   patterns = all other pixels, target = the pure odor with the highest OB correlation (V_c).
+//!   Neurons are drawn from the union of the four (pseudo-)assemblies of the pure odors (W and X
+//!   never get assemblies). *With a few trajectories a class has far fewer than 80 patterns, so the
+//!   number of neurons is min(80, n_min / 2) (n_min = smallest class) and no regularisation is
+//!   used: draws with a singular covariance are counted as "not applicable" (the paper: Scaled I).
 
 use engram_analysis::classify::{Qda, select_columns, subsample_neurons};
 use engram_analysis::correlation::pearson_correlation;
@@ -60,7 +62,8 @@ use crate::dp::simulate::{Protocol, Window, WindowKind, simulate};
 pub const ODOR_NAMES: [&str; 4] = ["Y", "Z", "W", "X"];
 /// The two odors that get assemblies (indices into [`Corner::ALL`]).
 const LEARNED: [usize; 2] = [0, 1];
-/// OB correlation above which a mixture joins its pure odor's class (§4.4).
+/// OB correlation above which a mixture joins its pure odor's class
+/// (docs/models/dp.md#distances-and-classification).
 const CLASS_THRESHOLD: f64 = 0.6;
 /// The variants of Fig. 6.
 const VARIANTS: [Variant; 2] = [Variant::TUNED_EI, Variant::SCALED_I];
