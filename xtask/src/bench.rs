@@ -20,7 +20,7 @@ pub struct BenchArgs {
     /// only engram is measured.
     #[arg(long)]
     brian2_python: Option<PathBuf>,
-    /// Folder holding brian2_coba.py (default: ../shared/peers beside the repository).
+    /// Folder holding brian2_coba.py (default: xtask/peers in the repository).
     #[arg(long)]
     peers: Option<PathBuf>,
     /// Skip the criterion benchmarks (only the side-by-side table).
@@ -356,7 +356,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     if !args.quick {
         cases.push(Case { label: "COBA-64000", model: "coba", n: 64_000, duration_s: 1.0 });
     }
-    let script = args.peers.clone().unwrap_or_else(|| workspace_root().join("../shared/peers")).join("brian2_coba.py");
+    let script = args.peers.clone().unwrap_or_else(|| workspace_root().join("xtask/peers")).join("brian2_coba.py");
     let mut table = String::from(
         "Seconds per simulated second, single thread, best of the repeats. Brian2 is C++ standalone; \
          its CPU column is the whole binary (loop + set-up), an upper bound on its loop.\n\n\

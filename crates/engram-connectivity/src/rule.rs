@@ -380,7 +380,9 @@ impl Lines {
     }
 
     /// The lines are columns: counting sort by presynaptic neuron. Columns are visited in
-    /// increasing order, so each row's column indices come out sorted.
+    /// increasing order, so each row's column indices come out sorted. (The same sort as
+    /// [`TransposeIndex::new`](crate::TransposeIndex::new), the other way round: this one moves
+    /// the drawn entries into CSR rows, that one indexes a built matrix's entries by column.)
     fn transpose_into_csr(self, n_pre: usize, n_post: usize) -> MultiplicityMatrix {
         let nnz = self.nnz();
         let mut indptr = vec![0usize; n_pre + 1];

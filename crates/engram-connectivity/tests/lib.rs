@@ -1,6 +1,6 @@
 //! Integration tests of engram-connectivity: degree statistics of every generator, balancing,
 //! the transpose index, determinism across thread counts, delays, input errors, assemblies,
-//! assembly rewiring and weight scaling.
+//! assembly rewiring, weight scaling, and random connection specs (engram-testkit's strategies).
 
 mod assemblies;
 mod balance;
@@ -10,6 +10,7 @@ mod errors;
 mod generators;
 mod rewiring;
 mod scaling;
+mod specs;
 mod timing;
 mod transpose;
 

@@ -29,7 +29,9 @@ pub mod proptest;
 /// The traits and types most programs need, for `use engram_core::prelude::*`.
 pub mod prelude {
     #[doc(no_inline)]
-    pub use crate::checkpoint::ComponentState;
+    pub use crate::checkpoint::{ComponentState, StateField};
+    #[doc(no_inline)]
+    pub use crate::checkpoint_fields;
     #[doc(no_inline)]
     pub use crate::error::{ConfigError, EngramError, ParamError};
     #[doc(no_inline)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::ComponentState;
+use crate::checkpoint::{ComponentState, StateField, load_fields, save_fields};
 use crate::error::EngramError;
 
 /// What a receptor channel does with the weights that arrive on it.
@@ -110,6 +110,12 @@ pub struct StepInput<'a> {
 /// spikes.clear(); // the engine hands `step` an empty vector
 /// pop.step(&ctx, StepInput { receptors: &input, current_pa: &[0.0; 3] }, &mut spikes);
 /// assert_eq!(spikes, vec![0, 2]);
+///
+/// // Checkpoints come for free: `x` is the whole state, and the defaults save and load it.
+/// let saved = pop.save_state().unwrap();
+/// let mut again = Counter { x: vec![0.0; 3], receptors: vec![Receptor::current("in", 1.0)] };
+/// again.load_state(&saved).unwrap();
+/// assert_eq!(again.state("x"), pop.state("x"));
 /// ```
 pub trait NeuronModel: Send {
     /// Short name of the model (`lif_cond`, `adex`, ...), for summaries and errors.
@@ -142,18 +148,75 @@ pub trait NeuronModel: Send {
     fn refractory_ms(&self) -> Option<f64> {
         None
     }
-    /// The complete dynamic state (every state variable, refractory counters; not parameters
-    /// or caches derived from `dt`), for checkpoints. Loading it into a population built the
-    /// same way must make the next steps bit-identical. Default: an error naming the model,
-    /// so that a checkpoint of a network with this model fails instead of skipping it.
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Err(ComponentState::unsupported("neuron model", self.kind()))
+    /// Dynamic state besides the state variables, for checkpoints: refractory counters, a
+    /// random stream, anything a [`StateField`] can hold. Write it with
+    /// [`checkpoint_fields!`](crate::checkpoint_fields) (`checkpoint_fields!(refractory_left);`),
+    /// which also writes [`checkpoint_fields_mut`](Self::checkpoint_fields_mut). Default: none.
+    fn checkpoint_fields(&self) -> Vec<(&'static str, &dyn StateField)> {
+        Vec::new()
     }
-    /// Restore a state written by [`save_state`](Self::save_state) of the same kind and size.
-    /// Default: the same error as `save_state`.
+    /// The same fields as [`checkpoint_fields`](Self::checkpoint_fields), mutable, in the same
+    /// order (for loading). Default: none.
+    fn checkpoint_fields_mut(&mut self) -> Vec<(&'static str, &mut dyn StateField)> {
+        Vec::new()
+    }
+    /// The complete dynamic state (not parameters or caches derived from `dt`), for
+    /// checkpoints. Loading it into a population built the same way must make the next steps
+    /// bit-identical.
+    ///
+    /// Default: every state variable of [`state_names`](Self::state_names) as a float array
+    /// of that name, plus the [`checkpoint_fields`](Self::checkpoint_fields). That is the
+    /// whole state of a model that keeps everything that changes in its named variables and
+    /// declared fields, which is what the library's models do. Override `save_state` and
+    /// `load_state` only if some dynamic state lives elsewhere. A model that declares no state
+    /// at all gets an error naming it ([`ComponentState::unsupported`]).
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let (names, fields) = (self.state_names(), self.checkpoint_fields());
+        if names.is_empty() && fields.is_empty() {
+            return Err(ComponentState::unsupported("neuron model", self.kind()));
+        }
+        let mut state = save_fields(self.kind(), &fields)?;
+        for &name in names {
+            let values = self.state(name).ok_or_else(|| {
+                EngramError::Checkpoint(format!(
+                    "neuron model `{}` lists state variable `{name}` but `state` does not return it",
+                    self.kind()
+                ))
+            })?;
+            state.f64s.insert(name.into(), values.to_vec());
+        }
+        Ok(state)
+    }
+    /// Restore a state written by [`save_state`](Self::save_state) of the same kind and size,
+    /// all or nothing: on an error (another kind, a missing variable, another length) the
+    /// model is unchanged. Default: the counterpart of the default `save_state`.
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let _ = state;
-        Err(ComponentState::unsupported("neuron model", self.kind()))
+        let kind = self.kind().to_string();
+        state.check_kind(&kind)?;
+        let names: Vec<&'static str> = self.state_names().to_vec();
+        if names.is_empty() && self.checkpoint_fields().is_empty() {
+            return Err(ComponentState::unsupported("neuron model", &kind));
+        }
+        // Check every state variable before anything changes.
+        for &name in &names {
+            let saved = state.f64_array(name)?.len();
+            let Some(current) = self.state_mut(name).map(|v| v.len()) else {
+                return Err(EngramError::Checkpoint(format!(
+                    "neuron model `{kind}` lists state variable `{name}` but `state_mut` does not return it \
+                     (implement `load_state`)"
+                )));
+            };
+            if saved != current {
+                return Err(EngramError::Checkpoint(format!(
+                    "state of `{kind}`: `{name}` has {saved} values, expected {current}"
+                )));
+            }
+        }
+        load_fields(&kind, state, &mut self.checkpoint_fields_mut())?;
+        for name in names {
+            state.read_f64(name, self.state_mut(name).expect("checked above"))?;
+        }
+        Ok(())
     }
 }
 
@@ -186,15 +249,37 @@ pub trait SpikeSource: Send {
     }
     /// Push the indices of sources spiking in this step, in increasing order.
     fn emit(&mut self, ctx: &StepContext, spikes: &mut Vec<u32>);
-    /// The complete dynamic state (random stream, pending spikes, schedule position), for
-    /// checkpoints. Default: an error naming the source.
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Err(ComponentState::unsupported("spike source", self.kind()))
+    /// The fields that hold the source's dynamic state (random stream, next-spike steps,
+    /// refractory counters), for checkpoints. Write it with
+    /// [`checkpoint_fields!`](crate::checkpoint_fields), which also writes
+    /// [`checkpoint_fields_mut`](Self::checkpoint_fields_mut). Default: none.
+    fn checkpoint_fields(&self) -> Vec<(&'static str, &dyn StateField)> {
+        Vec::new()
     }
-    /// Restore a state written by [`save_state`](Self::save_state). Default: an error.
+    /// The same fields, mutable, in the same order (for loading). Default: none.
+    fn checkpoint_fields_mut(&mut self) -> Vec<(&'static str, &mut dyn StateField)> {
+        Vec::new()
+    }
+    /// The complete dynamic state (random stream, pending spikes, schedule position), for
+    /// checkpoints. Default: the [`checkpoint_fields`](Self::checkpoint_fields)
+    /// ([`save_fields`]), or an error naming the source if it declares none. Override it (with
+    /// `load_state`) for state that is not in fields of its own.
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let fields = self.checkpoint_fields();
+        if fields.is_empty() {
+            return Err(ComponentState::unsupported("spike source", self.kind()));
+        }
+        save_fields(self.kind(), &fields)
+    }
+    /// Restore a state written by [`save_state`](Self::save_state), all or nothing. Default:
+    /// the counterpart of the default `save_state` ([`load_fields`]).
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let _ = state;
-        Err(ComponentState::unsupported("spike source", self.kind()))
+        let kind = self.kind().to_string();
+        let mut fields = self.checkpoint_fields_mut();
+        if fields.is_empty() {
+            return Err(ComponentState::unsupported("spike source", &kind));
+        }
+        load_fields(&kind, state, &mut fields)
     }
     /// The source as `Any`, so that its owner can reach its own methods (reseed, start a
     /// trial) through `Network::source_mut`. Default `None`.
@@ -247,5 +332,116 @@ pub trait PointNeuron: Send + Sync {
     /// Absolute refractory period in ms, during which the state is held at the reset. Default 0.
     fn refractory_ms(&self) -> f64 {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `v` (a state variable, writable unless `read_only`) and refractory counters (a field).
+    struct Model {
+        v: Vec<f64>,
+        refractory: Vec<u32>,
+        read_only: bool,
+        names: &'static [&'static str],
+    }
+
+    impl NeuronModel for Model {
+        fn kind(&self) -> &str {
+            "model"
+        }
+        fn len(&self) -> usize {
+            self.v.len()
+        }
+        fn receptors(&self) -> &[Receptor] {
+            &[]
+        }
+        fn state_names(&self) -> &[&'static str] {
+            self.names
+        }
+        fn state(&self, name: &str) -> Option<&[f64]> {
+            (name == "v").then_some(&self.v[..])
+        }
+        fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+            (name == "v" && !self.read_only).then_some(&mut self.v[..])
+        }
+        fn step(&mut self, _: &StepContext, _: StepInput<'_>, _: &mut Vec<u32>) {}
+        crate::checkpoint_fields!(refractory);
+    }
+
+    fn model(n: usize) -> Model {
+        Model { v: vec![0.0; n], refractory: vec![0; n], read_only: false, names: &["v"] }
+    }
+
+    #[test]
+    fn the_default_saves_state_variables_and_fields() {
+        let mut a = model(2);
+        a.v = vec![-60.5, f64::NAN];
+        a.refractory = vec![0, 7];
+        let saved = a.save_state().unwrap();
+        let expected =
+            ComponentState::new("model").with_f64("v", vec![-60.5, f64::NAN]).with_u32("refractory", &[0, 7]);
+        assert_eq!(format!("{saved:?}"), format!("{expected:?}"));
+        let mut b = model(2);
+        b.load_state(&saved).unwrap();
+        assert_eq!((b.v[0], b.v[1].is_nan(), &b.refractory[..]), (-60.5, true, &[0, 7][..]));
+    }
+
+    #[test]
+    fn a_refused_state_changes_nothing() {
+        let saved = model(2).save_state().unwrap();
+        let mut short = model(3);
+        short.refractory = vec![1, 2, 3];
+        let e = short.load_state(&saved).unwrap_err().to_string();
+        assert!(e.contains("state of `model`: `v` has 2 values, expected 3"), "{e}");
+        // right `v`, wrong counters: `v` must not be written either
+        let mut odd = saved.clone();
+        odd.f64s.insert("v".into(), vec![1.0, 1.0, 1.0]);
+        let e = short.load_state(&odd).unwrap_err().to_string();
+        assert!(e.contains("`refractory` has 2 values, expected 3"), "{e}");
+        assert_eq!((&short.v[..], &short.refractory[..]), (&[0.0; 3][..], &[1, 2, 3][..]));
+    }
+
+    #[test]
+    fn undeclared_or_read_only_state_is_an_error_naming_the_model() {
+        let mut ro = model(1);
+        ro.read_only = true;
+        let saved = ro.save_state().unwrap();
+        let e = ro.load_state(&saved).unwrap_err().to_string();
+        assert!(e.contains("`model` lists state variable `v` but `state_mut` does not return it"), "{e}");
+        let ghost = Model { names: &["v", "w"], ..model(1) };
+        let e = ghost.save_state().unwrap_err().to_string();
+        assert!(e.contains("lists state variable `w` but `state` does not return it"), "{e}");
+
+        struct Nothing;
+        impl NeuronModel for Nothing {
+            fn kind(&self) -> &str {
+                "nothing"
+            }
+            fn len(&self) -> usize {
+                1
+            }
+            fn receptors(&self) -> &[Receptor] {
+                &[]
+            }
+            fn state_names(&self) -> &[&'static str] {
+                &[]
+            }
+            fn state(&self, _: &str) -> Option<&[f64]> {
+                None
+            }
+            fn state_mut(&mut self, _: &str) -> Option<&mut [f64]> {
+                None
+            }
+            fn step(&mut self, _: &StepContext, _: StepInput<'_>, _: &mut Vec<u32>) {}
+        }
+        let e = Nothing.save_state().unwrap_err().to_string();
+        assert!(
+            e.contains("neuron model `nothing` does not support checkpoints (list its state in `state_names`"),
+            "{e}"
+        );
+        let e = Nothing.load_state(&ComponentState::new("nothing")).unwrap_err().to_string();
+        assert!(e.contains("neuron model `nothing` does not support checkpoints"), "{e}");
     }
 }

@@ -1,7 +1,7 @@
 //! The slot for plasticity rules: objects that watch one projection's pre- and postsynaptic
 //! spikes and change its weights through their own traces. Rules never own the weights.
 
-use crate::checkpoint::ComponentState;
+use crate::checkpoint::{ComponentState, StateField, load_fields, save_fields};
 use crate::error::EngramError;
 use crate::neuron::StepContext;
 
@@ -23,6 +23,54 @@ pub struct SynapsesMut<'a> {
     pub pre_of_post: &'a [u32],
 }
 
+impl SynapsesMut<'_> {
+    /// Number of presynaptic neurons (rows).
+    pub fn n_pre(&self) -> usize {
+        self.row_ptr.len().saturating_sub(1)
+    }
+
+    /// Number of postsynaptic neurons (columns of the transpose index).
+    pub fn n_post(&self) -> usize {
+        self.col_ptr.len().saturating_sub(1)
+    }
+
+    /// Pre-major walk: the synapses *from* presynaptic neuron `pre`, as
+    /// `(synapse index, postsynaptic neuron, &mut weight)`, in storage order (the walk a
+    /// presynaptic spike makes: depression at a pre spike, for example).
+    ///
+    /// ```
+    /// # use engram_core::plasticity::SynapsesMut;
+    /// // 2 pre × 2 post, synapses 0→0, 0→1, 1→1
+    /// let (row_ptr, post, mut w) = ([0, 2, 3], [0u32, 1, 1], [1.0, 2.0, 3.0]);
+    /// let (col_ptr, syn_of_post, pre_of_post) = ([0, 1, 3], [0u32, 1, 2], [0u32, 0, 1]);
+    /// let mut syn = SynapsesMut { row_ptr: &row_ptr, post: &post, weights: &mut w, col_ptr: &col_ptr,
+    ///                             syn_of_post: &syn_of_post, pre_of_post: &pre_of_post };
+    /// for (_, j, w) in syn.from_pre(0) { *w += 10.0 * j as f64 }   // pre 0 onto posts 0 and 1
+    /// syn.for_each_onto_post(1, |k, i, w| { *w *= 2.0; assert_eq!(k as u32, i + 1) });  // onto post 1
+    /// assert_eq!(w, [1.0, 24.0, 6.0]);
+    /// ```
+    pub fn from_pre(&mut self, pre: usize) -> impl Iterator<Item = (usize, u32, &mut f64)> {
+        let range = self.row_ptr[pre]..self.row_ptr[pre + 1];
+        let start = range.start;
+        self.post[range.clone()]
+            .iter()
+            .zip(&mut self.weights[range])
+            .enumerate()
+            .map(move |(k, (&j, w))| (start + k, j, w))
+    }
+
+    /// Post-major walk: calls `f(synapse index, presynaptic neuron, &mut weight)` for each
+    /// synapse *onto* postsynaptic neuron `post`, through the transpose index (the walk a
+    /// postsynaptic spike makes: potentiation at a post spike, for example). A closure, not an
+    /// iterator, since these synapses are scattered through the weight array.
+    pub fn for_each_onto_post(&mut self, post: usize, mut f: impl FnMut(usize, u32, &mut f64)) {
+        let range = self.col_ptr[post]..self.col_ptr[post + 1];
+        for (&k, &i) in self.syn_of_post[range.clone()].iter().zip(&self.pre_of_post[range]) {
+            f(k as usize, i, &mut self.weights[k as usize]);
+        }
+    }
+}
+
 /// A plasticity rule attached to one projection.
 ///
 /// The engine calls `step` once per step, after the neurons have spiked and their spikes have
@@ -32,16 +80,16 @@ pub struct SynapsesMut<'a> {
 /// [`scales_transmission`](Self::scales_transmission) and
 /// [`before_delivery`](Self::before_delivery), which run before delivery.
 ///
-/// **Which spikes, when.** Attached with `NetworkBuilder::add_plasticity` (engram-sim), a rule
-/// sees every spike in the step it is emitted, so spike timing is measured at the somata.
-/// Attached with `NetworkBuilder::add_plasticity_with_timing` and a `PlasticityTiming
-/// { axonal_delay_ms, dendritic_delay_ms }`, the engine delays the spike lists instead: in step
-/// `t` the rule gets the presynaptic spikes emitted in step `t − d_axon` and the postsynaptic
-/// spikes emitted in step `t − d_dend` (delays in steps), with the [`StepContext`] of step `t`.
-/// A rule that measures timing from `ctx.step` therefore evaluates it at the synapse,
-/// `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (mechanisms.md §0 item 4), without
-/// buffering spikes itself. Write rules for "the spikes that reach the synapse in this step";
-/// the engine decides when that is.
+/// **Which spikes, when.** Attached with `NetworkBuilder::add_plasticity` (engram-sim), a rule sees
+/// every spike in the step it is emitted, so spike timing is measured at the somata. Attached with
+/// `NetworkBuilder::add_plasticity_with_timing` and a
+/// `PlasticityTiming { axonal_delay_ms, dendritic_delay_ms }`, the engine delays the spike lists
+/// instead: in step `t` the rule gets the presynaptic spikes emitted in step `t − d_axon` and the
+/// postsynaptic spikes emitted in step `t − d_dend` (delays in steps), with the [`StepContext`] of
+/// step `t`. A rule that measures timing from `ctx.step` therefore evaluates it at the synapse,
+/// `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)`
+/// (docs/models/mechanisms.md#spike-timing-at-the-synapse), without buffering spikes itself. Write
+/// rules for "the spikes that reach the synapse in this step"; the engine decides when that is.
 ///
 /// ```
 /// use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -107,14 +155,37 @@ pub trait PlasticityRule: Send + Sync {
         let _ = (ctx, pre_spikes, row_ptr, efficacy);
     }
 
-    /// The complete dynamic state (traces, sensors, short-term plasticity variables; not the
-    /// weights, which the engine saves), for checkpoints. Default: an error naming the rule.
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Err(ComponentState::unsupported("plasticity rule", self.name()))
+    /// The fields that hold the rule's dynamic state (traces, rate estimates, sensors), for
+    /// checkpoints. Write it with [`checkpoint_fields!`](crate::checkpoint_fields)
+    /// (`checkpoint_fields!(x_pre, x_post);`), which also writes
+    /// [`checkpoint_fields_mut`](Self::checkpoint_fields_mut). Default: none.
+    fn checkpoint_fields(&self) -> Vec<(&'static str, &dyn StateField)> {
+        Vec::new()
     }
-    /// Restore a state written by [`save_state`](Self::save_state). Default: an error.
+    /// The same fields, mutable, in the same order (for loading). Default: none.
+    fn checkpoint_fields_mut(&mut self) -> Vec<(&'static str, &mut dyn StateField)> {
+        Vec::new()
+    }
+    /// The complete dynamic state (traces, sensors, short-term plasticity variables; not the
+    /// weights, which the engine saves), for checkpoints. Default: the
+    /// [`checkpoint_fields`](Self::checkpoint_fields) ([`save_fields`]), or an error naming
+    /// the rule if it declares none. Override it (with `load_state`) for state that is not in
+    /// fields of its own, or for a stateless rule (an empty [`ComponentState`]).
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        let fields = self.checkpoint_fields();
+        if fields.is_empty() {
+            return Err(ComponentState::unsupported("plasticity rule", self.name()));
+        }
+        save_fields(self.name(), &fields)
+    }
+    /// Restore a state written by [`save_state`](Self::save_state), all or nothing. Default:
+    /// the counterpart of the default `save_state` ([`load_fields`]).
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let _ = state;
-        Err(ComponentState::unsupported("plasticity rule", self.name()))
+        let kind = self.name().to_string();
+        let mut fields = self.checkpoint_fields_mut();
+        if fields.is_empty() {
+            return Err(ComponentState::unsupported("plasticity rule", &kind));
+        }
+        load_fields(&kind, state, &mut fields)
     }
 }

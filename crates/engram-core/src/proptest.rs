@@ -1,4 +1,25 @@
-//! proptest strategies for downstream property tests (feature `proptest`).
+//! proptest strategies for downstream property tests (feature `proptest`): the basic values
+//! every simulation draws (step size, seed, connection probability).
+//!
+//! `engram-testkit` builds on these: it re-exports them from `engram_testkit::strategies`
+//! beside strategies for the parameters of every model, rule, stimulus and connection rule,
+//! and for small random networks (which take their step, seed and connection probabilities
+//! from here).
+//!
+//! ```
+//! use engram_core::proptest::{dt_ms, probability};
+//! use engram_core::time::Clock;
+//! use proptest::prelude::*;
+//!
+//! proptest! {
+//!     // in a test file: #[test]
+//!     fn every_step_makes_a_clock(dt in dt_ms(), p in probability()) {
+//!         prop_assert!(Clock::new(dt).is_ok());
+//!         prop_assert!(p > 0.0 && p <= 0.5);
+//!     }
+//! }
+//! # fn main() { every_step_makes_a_clock(); }
+//! ```
 
 use proptest::prelude::*;
 

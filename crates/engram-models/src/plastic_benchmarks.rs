@@ -1,6 +1,6 @@
-//! Networks for the plasticity speed benchmarks (performance.md §4, B5): COBA-4000 with pair
-//! STDP on E→E, and Auryn's plastic background network (`sim_background`: 20 000 E + 5 000 I
-//! + 2 500 Poisson inputs, p = 0.05 everywhere, NMDA, triplet STDP on E→E).
+//! Networks for the plasticity speed benchmarks (docs/performance.md#plasticity): COBA-4000 with
+//! pair STDP on E→E, and Auryn's plastic background network (`sim_background`: 20 000 E + 5 000 I +
+//! 2 500 Poisson inputs, p = 0.05 everywhere, NMDA, triplet STDP on E→E).
 //!
 //! `cargo xtask bench` measures them (CPU seconds per simulated second, single thread); the
 //! criterion bench `coba_4000_pair_stdp_loop_100ms` runs the first one.
@@ -17,11 +17,9 @@
 //! ```
 
 use engram_connectivity::{ConnectSpec, Rule};
-use engram_core::checkpoint::ComponentState;
 use engram_core::error::EngramError;
-use engram_core::neuron::{NeuronModel, StepContext};
+use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
-use engram_core::plasticity::{PlasticityRule, SynapsesMut};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifNmda, LifNmdaParams};
 use engram_plasticity::{PairStdp, PairStdpParams, SlidingThreshold, TripletStdp, TripletStdpParams};
@@ -53,63 +51,8 @@ pub fn coba_with_pair_stdp(config: &CobaConfig, plastic: bool, dt_ms: f64, seed:
     b.build()
 }
 
-/// A rule whose weight updates are on only while the modulator is above `threshold`, like
-/// Auryn's `stdp_active` flag: while off, `inner` still sees every spike (its traces, and a
-/// sliding threshold's rate estimates, evolve as in Auryn's priming phase) but through a
-/// projection without synapses, so no weight changes. The same network then has a static
-/// phase and a plastic phase. Meant for rules whose state is per neuron (STDP traces, rate
-/// estimates); per-synapse state, such as an eligibility trace, pauses while off.
-pub struct ModulatorSwitch<R> {
-    inner: R,
-    threshold: f64,
-    /// Row and column pointers of an empty projection of the same shape (all zero).
-    empty_row_ptr: Vec<usize>,
-    empty_col_ptr: Vec<usize>,
-}
-
-impl<R: PlasticityRule> ModulatorSwitch<R> {
-    /// Weight updates while the modulator is strictly above `threshold`.
-    pub fn new(inner: R, threshold: f64) -> Self {
-        Self { inner, threshold, empty_row_ptr: Vec::new(), empty_col_ptr: Vec::new() }
-    }
-}
-
-impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
-        if modulator > self.threshold {
-            self.inner.step(ctx, pre, post, modulator, syn);
-        } else {
-            // Sized once (the projection's shape never changes); no per-step allocation.
-            self.empty_row_ptr.resize(syn.row_ptr.len(), 0);
-            self.empty_col_ptr.resize(syn.col_ptr.len(), 0);
-            let empty = SynapsesMut {
-                row_ptr: &self.empty_row_ptr,
-                post: &[],
-                weights: &mut [],
-                col_ptr: &self.empty_col_ptr,
-                syn_of_post: &[],
-                pre_of_post: &[],
-            };
-            self.inner.step(ctx, pre, post, modulator, empty);
-        }
-    }
-
-    fn reset_traces(&mut self) {
-        self.inner.reset_traces();
-    }
-
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        self.inner.save_state()
-    }
-
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        self.inner.load_state(state)
-    }
-}
+/// The switch moved to `engram-plasticity`; re-exported here for existing code.
+pub use engram_plasticity::ModulatorSwitch;
 
 /// Auryn's plastic background network (`sim_background`, Zenke, Hennequin & Gerstner 2013;
 /// the plasticity benchmark of Zenke & Gerstner 2014): `n_e` excitatory and `n_i` inhibitory

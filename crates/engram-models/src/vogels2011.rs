@@ -7,24 +7,22 @@
 //! 1. **Detailed balance in one neuron** (paper Figs 1–2; reference code `inhib_plasticity.m`,
 //!    docs/models/vogels2011.md#single-neuron-setup): one conductance LIF receives 800 excitatory
 //!    and 200 inhibitory input trains in 8 signal channels; each channel's trains share one rate
-//!    signal (5 Hz background plus rectified, low-pass filtered white noise, τ = 50 ms, peaks ≈
-//!    500 Hz; 5 ms input refractoriness). Excitatory weights are tuned to channel 5, inhibitory
+//!    signal (5 Hz background plus rectified, low-pass filtered white noise, τ = 50 ms, peaks
+//!    ≈ 500 Hz; 5 ms input refractoriness). Excitatory weights are tuned to channel 5, inhibitory
 //!    weights start flat, and iSTDP (η = 1e-3 ḡ_I, α = 0.25, ρ0 = 6.25 Hz) acts on the inhibitory
 //!    synapses. Each channel drives its own pair of receptors (`e0..e7`, `i0..i7`) of the neuron,
 //!    so the per-channel currents are read from the conductances by name.
-//! 2. **Recurrent memory network** (Fig. 4; docs/models/vogels2011.md#recurrent-network and
-//!    #memory-pattern-protocol): 8000 E + 2000 I conductance LIF neurons, p = 0.02, ḡ_EE = ḡ_EI =
-//!    3 nS, ḡ_II = 30 nS, I→E plastic with ρ0 = 3 Hz, 200 pA background current. Protocol: a short
-//!    run without plasticity, then I→E = 0 and iSTDP on until the rates return to ρ0, then two
-//!    assemblies with ×5 E→E weights, iSTDP again, and recall by a Poisson cue to 25 % of one
-//!    assembly.
+//! 2. **Recurrent memory network** (Fig. 4; docs/models/vogels2011.md, recurrent network and
+//!    memory-pattern protocol): 8000 E + 2000 I conductance LIF neurons, p = 0.02,
+//!    ḡ_EE = ḡ_EI = 3 nS, ḡ_II = 30 nS, I→E plastic with ρ0 = 3 Hz, 200 pA background current.
+//!    Protocol: a short run without plasticity, then I→E = 0 and iSTDP on until the rates return
+//!    to ρ0, then two assemblies with ×5 E→E weights, iSTDP again, and recall by a Poisson cue to
+//!    25 % of one assembly.
 //!
-//! The weight edits in the middle of a run (I→E = 0, E→E × 5) go through [`EditQueue`]: a
-//! projection's rule is wrapped in [`Editable`], which applies queued closures to the
-//! projection's weights at its next step (the engine exposes weights read-only).
+//! The weight edits in the middle of a run (I→E = 0, E→E × 5) are made between two chunks of
+//! steps, with `Network::weights_mut`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use engram_analysis::correlation::pearson_correlation;
 use engram_analysis::isi::isi_cv_per_neuron;
@@ -34,7 +32,6 @@ use engram_core::error::EngramError;
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::{SpikeSource, StepContext};
 use engram_core::params::Params;
-use engram_core::plasticity::{PlasticityRule, SynapsesMut};
 use engram_core::rng::{RngStream, component_id, stream};
 use engram_neurons::{ConductanceReceptor, LifCond, LifCondParams, MembraneIntegrator};
 use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams};
@@ -50,57 +47,6 @@ use serde_json::json;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A weight edit applied by [`Editable`] at the next step of its projection.
-pub type Edit = Box<dyn FnOnce(&mut SynapsesMut<'_>) + Send>;
-
-/// A queue of weight edits shared between the experiment and an [`Editable`] rule.
-#[derive(Clone, Default)]
-pub struct EditQueue(Arc<Mutex<Vec<Edit>>>);
-
-impl EditQueue {
-    /// Queue an edit; it runs at the projection's next step, before the wrapped rule.
-    pub fn push(&self, edit: impl FnOnce(&mut SynapsesMut<'_>) + Send + 'static) {
-        self.0.lock().expect("edit queue poisoned").push(Box::new(edit));
-    }
-}
-
-/// A plasticity rule (or none) plus an [`EditQueue`]: lets an experiment change a projection's
-/// weights between two steps of a running network.
-pub struct Editable {
-    inner: Option<Box<dyn PlasticityRule>>,
-    queue: EditQueue,
-}
-
-impl Editable {
-    /// Wrap `inner` (or nothing, for a static projection); edits come from `queue`.
-    pub fn new(inner: Option<Box<dyn PlasticityRule>>, queue: EditQueue) -> Self {
-        Self { inner, queue }
-    }
-}
-
-impl PlasticityRule for Editable {
-    fn name(&self) -> &str {
-        self.inner.as_ref().map_or("editable", |r| r.name())
-    }
-
-    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
-        let mut syn = syn;
-        let edits: Vec<Edit> = std::mem::take(&mut *self.queue.0.lock().expect("edit queue poisoned"));
-        for e in edits {
-            e(&mut syn);
-        }
-        if let Some(r) = &mut self.inner {
-            r.step(ctx, pre, post, modulator, syn);
-        }
-    }
-
-    fn reset_traces(&mut self) {
-        if let Some(r) = &mut self.inner {
-            r.reset_traces();
-        }
-    }
-}
 
 fn plot_err(e: engram_plot::PlotError) -> EngramError {
     EngramError::Other(format!("figure: {e}"))
@@ -540,7 +486,7 @@ fn single_cell_summary(res: &SingleCellResult) -> serde_json::Value {
         "exc_weight_ps": res.exc_weight_ps,
         "paper": {
             "output_rate": "settles near rho0 (6.25 Hz for alpha = 0.25 eta; correlations shift it slightly)",
-            "cotuning": "inhibitory tuning matches excitatory tuning (detailed balance), r > 0.9 suggested (mechanisms §9)",
+            "cotuning": "inhibitory tuning matches excitatory tuning (detailed balance), r > 0.9 suggested (docs/models/vogels2011.md#validation-targets)",
             "temporal": "E and I currents track each other in time after learning",
         },
         "cpu_s": res.cpu_s,
@@ -888,10 +834,7 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
     let conn = |pre: &str, post: &str, n_pre: usize, n_post: usize| {
         spec.connect_populations(n_pre, n_post, pre == post, seed, component_id(&format!("vogels2011:{pre}->{post}")))
     };
-    let ee_q = EditQueue::default();
-    let ie_q = EditQueue::default();
     let ee = b.connect("E", "E", "exc", conn("E", "E", cfg.n_e, cfg.n_e)?.weights(cfg.w_exc_ns), delay.clone())?;
-    b.add_plasticity(ee, Editable::new(None, ee_q.clone()));
     b.connect("E", "I", "exc", conn("E", "I", cfg.n_e, cfg.n_i)?.weights(cfg.w_exc_ns), delay.clone())?;
     b.connect("I", "I", "inh", conn("I", "I", cfg.n_i, cfg.n_i)?.weights(cfg.w_ii_ns), delay.clone())?;
     let ie = b.connect("I", "E", "inh", conn("I", "E", cfg.n_i, cfg.n_e)?.weights(cfg.w_ie_initial_ns), delay)?;
@@ -904,7 +847,7 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
         ..InhibitoryStdpParams::default()
     }
     .check()?;
-    b.add_plasticity(ie, Editable::new(Some(Box::new(InhibitoryStdp::new(rule, cfg.n_i, cfg.n_e))), ie_q.clone()));
+    b.add_plasticity(ie, InhibitoryStdp::new(rule, cfg.n_i, cfg.n_e));
     // recall cue
     let cue = PoissonInputParams {
         receptor: "exc".into(),
@@ -941,26 +884,23 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
         engram_sim::progress::Every::Tenth,
         progress,
     );
-    let p1_mask: Arc<Vec<bool>> = Arc::new((0..cfg.n_e).map(|i| groups.p1.contains(&i)).collect());
-    let p2_mask: Arc<Vec<bool>> = Arc::new((0..cfg.n_e).map(|i| groups.p2.contains(&i)).collect());
+    let p1_mask: Vec<bool> = (0..cfg.n_e).map(|i| groups.p1.contains(&i)).collect();
+    let p2_mask: Vec<bool> = (0..cfg.n_e).map(|i| groups.p2.contains(&i)).collect();
     for c in 0..n_chunks {
         let step0 = c * chunk_steps;
         if step0 == steps(t_a) {
-            ie_q.push(|syn| syn.weights.fill(0.0));
+            net.weights_mut(ie).data_mut().fill(0.0);
             net.set_modulator(1.0);
         }
         if step0 == steps(t_c) {
-            let (m1, m2, f) = (p1_mask.clone(), p2_mask.clone(), cfg.pattern_factor);
-            ee_q.push(move |syn| {
-                for i in 0..syn.row_ptr.len() - 1 {
-                    for k in syn.row_ptr[i]..syn.row_ptr[i + 1] {
-                        let j = syn.post[k] as usize;
-                        if (m1[i] && m1[j]) || (m2[i] && m2[j]) {
-                            syn.weights[k] *= f;
-                        }
+            let (m1, m2, f) = (&p1_mask, &p2_mask, cfg.pattern_factor);
+            for (i, mut row) in net.weights_mut(ee).outer_iterator_mut().enumerate() {
+                for (j, w) in row.iter_mut() {
+                    if (m1[i] && m1[j]) || (m2[i] && m2[j]) {
+                        *w *= f;
                     }
                 }
-            });
+            }
         }
         let n = chunk_steps.min(steps(t_end) - step0);
         net.run_steps(n)?;

@@ -1,4 +1,5 @@
-//! Integration tests of the built-in models and the experiment runner.
+//! Integration tests of the built-in models and the experiment runner, and property tests over
+//! random model configs and experiments (engram-testkit's strategies, feature `models`).
 
 mod benchmarks;
 mod config;
@@ -8,5 +9,6 @@ mod dp_fig45;
 mod dp_fig6;
 mod dp_learned;
 mod mutations;
+mod properties;
 mod runner;
 mod vogels2011;

@@ -2,6 +2,7 @@
 
 use engram_models::experiment::Experiment;
 use engram_models::run::{Summary, run_experiment};
+use engram_sim::npy::read_npy_2d;
 
 #[test]
 fn run_directory_has_config_summary_arrays_and_figure() {
@@ -48,5 +49,22 @@ fn run_directory_has_config_summary_arrays_and_figure() {
     let bytes = std::fs::read(dir.join("spikes_E.npy")).unwrap();
     let e_spikes = summary.populations.iter().find(|p| p.name == "E").unwrap().n_spikes;
     assert_eq!(bytes.len() as u64, 128 + e_spikes * 16);
+    // ... and read as NumPy would: (n_spikes, 2) arrays of (time_ms, neuron) per population,
+    // in time order, inside the run, adding up to the summary's counts
+    let mut total = 0;
+    for pop in &summary.populations {
+        let (shape, data) = read_npy_2d(&dir.join(format!("spikes_{}.npy", pop.name))).unwrap();
+        assert_eq!(shape, vec![pop.n_spikes as usize, 2], "spikes_{}.npy", pop.name);
+        let (times, neurons): (Vec<f64>, Vec<f64>) = data.chunks(2).map(|r| (r[0], r[1])).unzip();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{}: spike times out of order", pop.name);
+        assert!(times.iter().all(|&t| (0.0..200.0).contains(&t)), "{}: a spike outside the run", pop.name);
+        assert!(neurons.iter().all(|&i| i.fract() == 0.0 && i >= 0.0 && (i as usize) < pop.n), "{}", pop.name);
+        let mut per_neuron = vec![0u64; pop.n];
+        neurons.iter().for_each(|&i| per_neuron[i as usize] += 1);
+        assert!(per_neuron.iter().filter(|&&c| c > 0).count() > 1, "{}: spikes of one neuron only", pop.name);
+        total += pop.n_spikes;
+    }
+    assert_eq!(total, summary.n_spikes);
+    assert_eq!(summary.populations.iter().map(|p| p.n).sum::<usize>(), 1000);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,11 +2,11 @@
 //! conductance synapses.
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, check_input, conductance_pass, intern, load_named, refractory_steps,
-    reset_below, save_named, validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, refractory_steps, reset_below,
+    validate_receptors,
 };
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use engram_core::checkpoint_fields;
+use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,6 @@ impl Params for AdExParams {
 #[derive(Clone, Debug)]
 struct DtCache {
     dt_ms: f64,
-    decay: Vec<f64>,
     n_ref: u32,
     dt_over_c: f64,
     dt_over_tau_w: f64,
@@ -143,12 +142,11 @@ struct DtCache {
 #[derive(Clone, Debug)]
 pub struct AdEx {
     params: AdExParams,
-    receptors: Vec<Receptor>,
     names: Vec<&'static str>,
-    e_rev_mv: Vec<f64>,
     v_mv: Vec<f64>,
     w_pa: Vec<f64>,
-    g_ns: Vec<Vec<f64>>,
+    /// The conductances `g_<receptor>_ns`.
+    bank: ReceptorBank,
     refractory_left: Vec<u32>,
     g_sum: Vec<f64>,
     ge_sum: Vec<f64>,
@@ -159,20 +157,17 @@ impl AdEx {
     /// `n` neurons at rest (`v = e_l`, `w = 0`, no conductance).
     pub fn new(n: usize, params: Checked<AdExParams>) -> Self {
         let params = params.into_inner();
-        let receptors: Vec<Receptor> = params.receptors.iter().map(ConductanceReceptor::to_receptor).collect();
+        let bank = ReceptorBank::new(n, params.receptors.iter().map(ConductanceReceptor::to_receptor).collect());
         let mut names = vec!["v_mv", "w_pa"];
-        names.extend(params.receptors.iter().map(|r| intern(format!("g_{}_ns", r.name))));
-        let n_r = receptors.len();
+        names.extend(bank.names());
         Self {
-            e_rev_mv: params.receptors.iter().map(|r| r.e_rev_mv).collect(),
             v_mv: vec![params.e_l_mv; n],
             w_pa: vec![0.0; n],
-            g_ns: vec![vec![0.0; n]; n_r],
+            bank,
             refractory_left: vec![0; n],
             g_sum: vec![0.0; n],
             ge_sum: vec![0.0; n],
-            cache: DtCache { dt_ms: f64::NAN, decay: vec![0.0; n_r], n_ref: 0, dt_over_c: 0.0, dt_over_tau_w: 0.0 },
-            receptors,
+            cache: DtCache { dt_ms: f64::NAN, n_ref: 0, dt_over_c: 0.0, dt_over_tau_w: 0.0 },
             names,
             params,
         }
@@ -190,9 +185,6 @@ impl AdEx {
         let p = &self.params;
         let c = &mut self.cache;
         c.dt_ms = dt_ms;
-        for (d, r) in c.decay.iter_mut().zip(&p.receptors) {
-            *d = (-dt_ms / r.tau_ms).exp();
-        }
         c.n_ref = refractory_steps(p.t_ref_ms, dt_ms);
         c.dt_over_c = dt_ms / p.c_m_pf;
         c.dt_over_tau_w = dt_ms / p.tau_w_ms;
@@ -249,7 +241,7 @@ impl NeuronModel for AdEx {
         self.v_mv.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &self.names
@@ -258,20 +250,21 @@ impl NeuronModel for AdEx {
         match name {
             "v_mv" => Some(&self.v_mv),
             "w_pa" => Some(&self.w_pa),
-            _ => Some(&self.g_ns[self.names[2..].iter().position(|&s| s == name)?]),
+            _ => self.bank.get(name),
         }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v_mv),
             "w_pa" => Some(&mut self.w_pa),
-            _ => Some(&mut self.g_ns[self.names[2..].iter().position(|&s| s == name)?]),
+            _ => self.bank.get_mut(name),
         }
     }
+    checkpoint_fields!(refractory_left);
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
-        check_input("adex", self.len(), self.receptors.len(), &input);
+        check_input("adex", self.len(), self.bank.receptors().len(), &input);
         self.prepare(ctx.dt_ms);
-        conductance_pass(&mut self.g_ns, &self.e_rev_mv, &self.cache.decay, &input, &mut self.g_sum, &mut self.ge_sum);
+        self.bank.advance_with_sums(ctx.dt_ms, input.receptors, &mut self.g_sum, &mut self.ge_sum);
         match self.params.integrator {
             MembraneIntegrator::Euler => self.membrane_pass::<false>(input.current_pa, spikes),
             MembraneIntegrator::ExpEuler => self.membrane_pass::<true>(input.current_pa, spikes),
@@ -284,16 +277,7 @@ impl NeuronModel for AdEx {
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.w_pa.fill(0.0);
-        for g in &mut self.g_ns {
-            g.fill(0.0);
-        }
+        self.bank.reset();
         self.refractory_left.fill(0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, Some(&self.refractory_left)))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, true)?;
-        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -1,9 +1,10 @@
-//! Pieces shared by the models: conductance receptor parameters, the membrane integration
-//! choice, synaptic current from receptor variables, refractory step counts, input checks.
+//! Pieces shared by the models, public so that a model of your own can use them too: the
+//! receptor bank (synaptic variables with arrivals, exact decay and the sums the membrane
+//! needs), conductance receptor parameters, the membrane integration choice, synaptic current
+//! from receptor variables, refractory step counts, spike collection and input checks.
 
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
-use engram_core::neuron::{NeuronModel, Receptor, ReceptorKind, StepInput};
+use engram_core::error::ParamError;
+use engram_core::neuron::{Receptor, ReceptorKind, StepInput};
 use engram_core::params::{finite, positive};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -100,10 +101,29 @@ pub fn synaptic_current_pa(receptors: &[Receptor], synaptic: &[f64], v_mv: f64) 
 }
 
 /// Number of steps a neuron stays refractory after the step in which it spiked: `t_ref/dt`
-/// rounded to the nearest step. With the counter set to this value at the spike and decremented
-/// at the start of each later step, a neuron that spiked in step `n` integrates again from step
-/// `n + t_ref/dt` on (Brian2's `(t − lastspike) < refractory`).
-pub(crate) fn refractory_steps(t_ref_ms: f64, dt_ms: f64) -> u32 {
+/// rounded to the nearest step.
+///
+/// The library's models keep one counter per neuron (`refractory_left`, a `Vec<u32>`, declared
+/// with `checkpoint_fields!` so that checkpoints include it) and use it the way Brian2's
+/// `(t − lastspike) < refractory` works: set to this value in the step of a spike, decremented
+/// at the start of each later step, and the membrane is integrated only when the decremented
+/// counter is 0. A neuron that spiked in step `n` then integrates again from step
+/// `n + t_ref/dt` on.
+///
+/// ```
+/// use engram_neurons::refractory_steps;
+/// assert_eq!(refractory_steps(2.0, 0.1), 20);
+/// assert_eq!(refractory_steps(0.25, 0.1), 3); // 2.5 steps round to 3
+/// // One neuron with a 0.3 ms period at dt = 0.1 ms, spiking in step 0:
+/// let (n_ref, mut left, mut integrated) = (refractory_steps(0.3, 0.1), 0u32, Vec::new());
+/// for step in 0..6 {
+///     left = left.saturating_sub(1);
+///     if left == 0 { integrated.push(step) }
+///     if step == 0 { left = n_ref } // the spike
+/// }
+/// assert_eq!(integrated, [0, 3, 4, 5]);
+/// ```
+pub fn refractory_steps(t_ref_ms: f64, dt_ms: f64) -> u32 {
     (t_ref_ms / dt_ms).round() as u32
 }
 
@@ -122,9 +142,17 @@ pub(crate) fn intern(name: String) -> &'static str {
     s
 }
 
-/// Panic with a clear message if the input does not match the population.
+/// Panic with a clear message if the input does not match the population: `n` injected
+/// currents, `n_receptors` receptor inputs of `n` values each. `kind` names the model.
+///
+/// ```should_panic
+/// use engram_core::neuron::StepInput;
+/// let receptors = vec![vec![0.0; 3]];
+/// // "my_model: input for 1 receptors, the model has 2"
+/// engram_neurons::check_input("my_model", 3, 2, &StepInput { receptors: &receptors, current_pa: &[0.0; 3] });
+/// ```
 #[inline]
-pub(crate) fn check_input(kind: &str, n: usize, n_receptors: usize, input: &StepInput<'_>) {
+pub fn check_input(kind: &str, n: usize, n_receptors: usize, input: &StepInput<'_>) {
     assert_eq!(input.current_pa.len(), n, "{kind}: current_pa has {} entries for {n} neurons", input.current_pa.len());
     assert_eq!(
         input.receptors.len(),
@@ -137,94 +165,300 @@ pub(crate) fn check_input(kind: &str, n: usize, n_receptors: usize, input: &Step
     }
 }
 
-/// Add the arriving weights to one synaptic variable, hand its post-arrival value to `use_value`,
-/// then decay it by `decay` (steps 1 and 5 of the update order; the membrane in between only
-/// reads the post-arrival value, so the decay can be applied in the same pass).
-#[inline]
-pub(crate) fn arrive_and_decay(g: &mut [f64], w: &[f64], decay: f64, mut use_value: impl FnMut(usize, f64)) {
-    let n = g.len();
-    let w = &w[..n];
-    for i in 0..n {
-        let gi = g[i] + w[i];
-        use_value(i, gi);
-        g[i] = gi * decay;
-    }
+/// The synaptic variables of a population: for each receptor one exponentially decaying
+/// variable per neuron (a conductance in nS for [`ReceptorKind::Conductance`], a current in
+/// pA for [`ReceptorKind::Current`]), which jumps by the weight arriving in a step and decays
+/// exactly by `exp(−dt/τ)`.
+///
+/// This is steps (1) and (5) of the update order of every library model: in a step, each
+/// variable first takes the arriving weights, the membrane then reads these post-arrival
+/// values, and the variable decays by its exact factor. The membrane only reads the
+/// post-arrival value, so arrival, reading and decay happen in one pass over memory:
+///
+/// - [`advance_with_sums`](Self::advance_with_sums) hands the membrane the two sums it needs
+///   for any mix of receptors, `g_sum = Σ g_r` (conductances only) and
+///   `ge_sum = Σ g_r·E_r + Σ i_r`, so that the synaptic current at potential `v` is
+///   `ge_sum − g_sum·v` (pA) — what [`LifCond`](crate::LifCond) and [`AdEx`](crate::AdEx) use;
+/// - [`advance`](Self::advance) hands each post-arrival value to a closure
+///   ([`PointPopulation`](crate::PointPopulation));
+/// - a model that fuses everything into one loop of its own ([`LifCurrent`](crate::LifCurrent),
+///   [`LifNmda`](crate::LifNmda), [`Izhikevich`](crate::Izhikevich)) takes
+///   [`values_mut`](Self::values_mut) and the factors of [`decay`](Self::decay) after
+///   [`prepare`](Self::prepare).
+///
+/// Each variable has a state-variable name for monitors and checkpoints: `g_<receptor>_ns` or
+/// `i_<receptor>_pa` ([`with_names`](Self::with_names) chooses others); a model lists
+/// [`names`](Self::names) in its `state_names` and answers `state(name)` with
+/// [`get`](Self::get).
+///
+/// ```
+/// use engram_core::neuron::Receptor;
+/// use engram_neurons::ReceptorBank;
+///
+/// let mut bank = ReceptorBank::new(2, vec![Receptor::conductance("exc", 0.0, 5.0), Receptor::current("drive", 2.0)]);
+/// assert_eq!(bank.names(), ["g_exc_ns", "i_drive_pa"]);
+/// // Step 1: 2 nS arrive on `exc` of neuron 0, 30 pA on `drive` of neuron 1.
+/// let input = vec![vec![2.0, 0.0], vec![0.0, 30.0]];
+/// let (mut g_sum, mut ge_sum) = (vec![0.0; 2], vec![0.0; 2]);
+/// bank.advance_with_sums(0.1, &input, &mut g_sum, &mut ge_sum);
+/// assert_eq!((g_sum, ge_sum.clone()), (vec![2.0, 0.0], vec![0.0, 30.0])); // E_exc = 0 mV
+/// // Synaptic current of neuron 0 at −60 mV: ge_sum − g_sum·v = 120 pA.
+/// assert_eq!(ge_sum[0] - 2.0 * -60.0, 120.0);
+/// // After the step, the variables have decayed by exp(−dt/τ).
+/// assert_eq!(bank.get("g_exc_ns").unwrap()[0], 2.0 * (-0.1f64 / 5.0).exp());
+/// assert_eq!(bank.get("i_drive_pa").unwrap()[1], 30.0 * (-0.1f64 / 2.0).exp());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReceptorBank {
+    receptors: Vec<Receptor>,
+    names: Vec<&'static str>,
+    /// `values[r][i]`: the variable of receptor `r` of neuron `i`.
+    values: Vec<Vec<f64>>,
+    /// Reversal potential per receptor (0 for current receptors, where it is not used).
+    e_rev_mv: Vec<f64>,
+    /// `true` if every receptor is a conductance (the fused two- and three-receptor passes).
+    all_conductance: bool,
+    /// The step size the decay factors are for.
+    dt_ms: f64,
+    /// `exp(−dt/τ_r)` per receptor.
+    decay: Vec<f64>,
 }
 
-/// Steps 1 and 5 for a set of conductance receptors: add the arrivals, record the total
-/// conductance `g_sum` (nS) and `ge_sum = Σ g_r·e_rev_r` (pA) after arrival for the membrane
-/// update, and decay each conductance by its factor.
-pub(crate) fn conductance_pass(
-    g_ns: &mut [Vec<f64>],
-    e_rev_mv: &[f64],
-    decay: &[f64],
-    input: &StepInput<'_>,
-    g_sum: &mut [f64],
-    ge_sum: &mut [f64],
-) {
-    let n = g_sum.len();
-    let ge_sum = &mut ge_sum[..n];
-    if g_ns.is_empty() {
-        g_sum.fill(0.0);
-        ge_sum.fill(0.0);
-        return;
+impl ReceptorBank {
+    /// `n` neurons with the variables of `receptors` at zero, named `g_<receptor>_ns`
+    /// (conductance) or `i_<receptor>_pa` (current).
+    pub fn new(n: usize, receptors: Vec<Receptor>) -> Self {
+        let names = receptors
+            .iter()
+            .map(|r| match r.kind {
+                ReceptorKind::Conductance { .. } => intern(format!("g_{}_ns", r.name)),
+                ReceptorKind::Current => intern(format!("i_{}_pa", r.name)),
+            })
+            .collect();
+        let e_rev_mv = receptors
+            .iter()
+            .map(|r| match r.kind {
+                ReceptorKind::Conductance { e_rev_mv } => e_rev_mv,
+                ReceptorKind::Current => 0.0,
+            })
+            .collect();
+        let all_conductance = receptors.iter().all(|r| matches!(r.kind, ReceptorKind::Conductance { .. }));
+        let n_r = receptors.len();
+        Self {
+            values: vec![vec![0.0; n]; n_r],
+            decay: vec![0.0; n_r],
+            dt_ms: f64::NAN,
+            receptors,
+            names,
+            e_rev_mv,
+            all_conductance,
+        }
     }
-    // Two or three receptors (COBA, Dp) in one fused pass over zipped slices: half the memory
-    // traffic of one pass per receptor, and no bounds checks, so it vectorises.
-    match g_ns {
-        [g0, g1] => {
-            let (e0, e1, d0, d1) = (e_rev_mv[0], e_rev_mv[1], decay[0], decay[1]);
-            let (w0, w1) = (&input.receptors[0][..n], &input.receptors[1][..n]);
-            let per_neuron =
-                g0[..n].iter_mut().zip(&mut g1[..n]).zip(w0.iter().zip(w1)).zip(g_sum.iter_mut().zip(ge_sum));
-            for (((g0, g1), (w0, w1)), (gs, ges)) in per_neuron {
-                let (a, b) = (*g0 + w0, *g1 + w1);
-                *gs = a + b;
-                *ges = a * e0 + b * e1;
-                *g0 = a * d0;
-                *g1 = b * d1;
-            }
+
+    /// Name the variables `names` (one per receptor, in order) instead of
+    /// `g_<receptor>_ns` / `i_<receptor>_pa`, e.g. after the transmitter (`g_ampa_ns`).
+    ///
+    /// # Panics
+    /// If `names` does not have one name per receptor.
+    pub fn with_names(mut self, names: &[&'static str]) -> Self {
+        assert_eq!(names.len(), self.receptors.len(), "ReceptorBank::with_names: one name per receptor");
+        self.names = names.to_vec();
+        self
+    }
+
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.values.first().map_or(0, Vec::len)
+    }
+
+    /// `true` without neurons or without receptors.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The receptors, in the order of `StepInput::receptors`.
+    pub fn receptors(&self) -> &[Receptor] {
+        &self.receptors
+    }
+
+    /// The state-variable names, one per receptor.
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// The variable called `name` for all neurons.
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        let r = self.names.iter().position(|&s| s == name)?;
+        Some(&self.values[r])
+    }
+
+    /// The variable called `name` for all neurons, mutable.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut [f64]> {
+        let r = self.names.iter().position(|&s| s == name)?;
+        Some(&mut self.values[r])
+    }
+
+    /// All variables: `values()[r][i]` is receptor `r` of neuron `i`.
+    pub fn values(&self) -> &[Vec<f64>] {
+        &self.values
+    }
+
+    /// All variables, mutable (for a model's own fused loop).
+    pub fn values_mut(&mut self) -> &mut [Vec<f64>] {
+        &mut self.values
+    }
+
+    /// Reversal potential of each receptor, mV (0 for current receptors).
+    pub fn e_rev_mv(&self) -> &[f64] {
+        &self.e_rev_mv
+    }
+
+    /// Compute the decay factors `exp(−dt/τ_r)` for step size `dt_ms` (nothing if they are
+    /// already for this step size). The `advance` methods call it themselves.
+    #[inline]
+    pub fn prepare(&mut self, dt_ms: f64) {
+        if self.dt_ms == dt_ms {
             return;
         }
-        [g0, g1, g2] => {
-            let (e0, e1, e2) = (e_rev_mv[0], e_rev_mv[1], e_rev_mv[2]);
-            let (d0, d1, d2) = (decay[0], decay[1], decay[2]);
-            let (w0, w1, w2) = (&input.receptors[0][..n], &input.receptors[1][..n], &input.receptors[2][..n]);
-            let per_neuron = g0[..n]
-                .iter_mut()
-                .zip(&mut g1[..n])
-                .zip(&mut g2[..n])
-                .zip(w0.iter().zip(w1).zip(w2))
-                .zip(g_sum.iter_mut().zip(ge_sum));
-            for ((((g0, g1), g2), ((w0, w1), w2)), (gs, ges)) in per_neuron {
-                let (a, b, c) = (*g0 + w0, *g1 + w1, *g2 + w2);
-                *gs = a + b + c;
-                *ges = a * e0 + b * e1 + c * e2;
-                *g0 = a * d0;
-                *g1 = b * d1;
-                *g2 = c * d2;
+        self.dt_ms = dt_ms;
+        for (d, r) in self.decay.iter_mut().zip(&self.receptors) {
+            *d = (-dt_ms / r.tau_ms).exp();
+        }
+    }
+
+    /// The decay factor of each receptor for the step size of the last
+    /// [`prepare`](Self::prepare).
+    pub fn decay(&self) -> &[f64] {
+        &self.decay
+    }
+
+    /// Set every variable to zero (between trials).
+    pub fn reset(&mut self) {
+        for v in &mut self.values {
+            v.fill(0.0);
+        }
+    }
+
+    /// One step of arrivals and decay: add `input[r][i]` to each variable, hand its
+    /// post-arrival value to `use_value(r, i, value)`, then decay it by `exp(−dt/τ_r)`.
+    ///
+    /// ```
+    /// use engram_core::neuron::Receptor;
+    /// use engram_neurons::ReceptorBank;
+    /// let mut bank = ReceptorBank::new(1, vec![Receptor::current("exc", 10.0)]);
+    /// let mut seen = Vec::new();
+    /// bank.advance(1.0, &[vec![5.0]], |_, _, i_pa| seen.push(i_pa));
+    /// bank.advance(1.0, &[vec![0.0]], |_, _, i_pa| seen.push(i_pa));
+    /// assert_eq!(seen, [5.0, 5.0 * (-0.1f64).exp()]);
+    /// ```
+    #[inline]
+    pub fn advance(&mut self, dt_ms: f64, input: &[Vec<f64>], mut use_value: impl FnMut(usize, usize, f64)) {
+        self.prepare(dt_ms);
+        for (r, g) in self.values.iter_mut().enumerate() {
+            let (n, decay) = (g.len(), self.decay[r]);
+            let w = &input[r][..n];
+            for i in 0..n {
+                let gi = g[i] + w[i];
+                use_value(r, i, gi);
+                g[i] = gi * decay;
             }
+        }
+    }
+
+    /// One step of arrivals and decay that leaves the membrane its synaptic input as two sums
+    /// per neuron, taken after the arrivals: `g_sum[i] = Σ g_r` over the conductance receptors
+    /// (nS) and `ge_sum[i] = Σ g_r·E_r + Σ i_r` over conductance and current receptors (pA).
+    /// The synaptic current at potential `v` is then `ge_sum[i] − g_sum[i]·v`.
+    ///
+    /// With two or three conductance receptors (COBA, Dp) the receptors are updated in one
+    /// fused pass over zipped slices: half the memory traffic of one pass per receptor, and no
+    /// bounds checks, so it vectorises.
+    pub fn advance_with_sums(&mut self, dt_ms: f64, input: &[Vec<f64>], g_sum: &mut [f64], ge_sum: &mut [f64]) {
+        self.prepare(dt_ms);
+        let n = g_sum.len();
+        let ge_sum = &mut ge_sum[..n];
+        let (e_rev_mv, decay) = (&self.e_rev_mv, &self.decay);
+        if self.values.is_empty() {
+            g_sum.fill(0.0);
+            ge_sum.fill(0.0);
             return;
         }
-        _ => {}
-    }
-    for (r, g) in g_ns.iter_mut().enumerate() {
-        let (e, d) = (e_rev_mv[r], decay[r]);
-        let g = &mut g[..n];
-        let w = &input.receptors[r][..n];
-        if r == 0 {
-            for i in 0..n {
-                let gi = g[i] + w[i];
-                g_sum[i] = gi;
-                ge_sum[i] = gi * e;
-                g[i] = gi * d;
+        if self.all_conductance {
+            match &mut self.values[..] {
+                [g0, g1] => {
+                    let (e0, e1, d0, d1) = (e_rev_mv[0], e_rev_mv[1], decay[0], decay[1]);
+                    let (w0, w1) = (&input[0][..n], &input[1][..n]);
+                    let per_neuron =
+                        g0[..n].iter_mut().zip(&mut g1[..n]).zip(w0.iter().zip(w1)).zip(g_sum.iter_mut().zip(ge_sum));
+                    for (((g0, g1), (w0, w1)), (gs, ges)) in per_neuron {
+                        let (a, b) = (*g0 + w0, *g1 + w1);
+                        *gs = a + b;
+                        *ges = a * e0 + b * e1;
+                        *g0 = a * d0;
+                        *g1 = b * d1;
+                    }
+                    return;
+                }
+                [g0, g1, g2] => {
+                    let (e0, e1, e2) = (e_rev_mv[0], e_rev_mv[1], e_rev_mv[2]);
+                    let (d0, d1, d2) = (decay[0], decay[1], decay[2]);
+                    let (w0, w1, w2) = (&input[0][..n], &input[1][..n], &input[2][..n]);
+                    let per_neuron = g0[..n]
+                        .iter_mut()
+                        .zip(&mut g1[..n])
+                        .zip(&mut g2[..n])
+                        .zip(w0.iter().zip(w1).zip(w2))
+                        .zip(g_sum.iter_mut().zip(ge_sum));
+                    for ((((g0, g1), g2), ((w0, w1), w2)), (gs, ges)) in per_neuron {
+                        let (a, b, c) = (*g0 + w0, *g1 + w1, *g2 + w2);
+                        *gs = a + b + c;
+                        *ges = a * e0 + b * e1 + c * e2;
+                        *g0 = a * d0;
+                        *g1 = b * d1;
+                        *g2 = c * d2;
+                    }
+                    return;
+                }
+                _ => {}
             }
-        } else {
-            for i in 0..n {
-                let gi = g[i] + w[i];
-                g_sum[i] += gi;
-                ge_sum[i] += gi * e;
-                g[i] = gi * d;
+        }
+        for (r, g) in self.values.iter_mut().enumerate() {
+            let (e, d) = (e_rev_mv[r], decay[r]);
+            let conductance = matches!(self.receptors[r].kind, ReceptorKind::Conductance { .. });
+            let g = &mut g[..n];
+            let w = &input[r][..n];
+            match (r == 0, conductance) {
+                (true, true) => {
+                    for i in 0..n {
+                        let gi = g[i] + w[i];
+                        g_sum[i] = gi;
+                        ge_sum[i] = gi * e;
+                        g[i] = gi * d;
+                    }
+                }
+                (false, true) => {
+                    for i in 0..n {
+                        let gi = g[i] + w[i];
+                        g_sum[i] += gi;
+                        ge_sum[i] += gi * e;
+                        g[i] = gi * d;
+                    }
+                }
+                (true, false) => {
+                    for i in 0..n {
+                        let si = g[i] + w[i];
+                        g_sum[i] = 0.0;
+                        ge_sum[i] = si;
+                        g[i] = si * d;
+                    }
+                }
+                (false, false) => {
+                    for i in 0..n {
+                        let si = g[i] + w[i];
+                        ge_sum[i] += si;
+                        g[i] = si * d;
+                    }
+                }
             }
         }
     }
@@ -232,8 +466,17 @@ pub(crate) fn conductance_pass(
 
 /// Push the indices `i` with `spiked[i] != 0`, in increasing order, skipping eight silent
 /// neurons at a time.
+///
+/// A model's membrane loop then writes one flag per neuron instead of pushing (a loop without
+/// pushes vectorises) and collects the spikes afterwards, in the order `step` must push them.
+///
+/// ```
+/// let mut spikes = Vec::new();
+/// engram_neurons::collect_spikes(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1], &mut spikes);
+/// assert_eq!(spikes, [1, 9, 10]);
+/// ```
 #[inline]
-pub(crate) fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
+pub fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
     let mut chunks = spiked.chunks_exact(8);
     let mut base = 0u32;
     for chunk in &mut chunks {
@@ -251,52 +494,4 @@ pub(crate) fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
             spikes.push(base + k as u32);
         }
     }
-}
-
-/// The checkpoint state of a model whose whole dynamic state is its named state variables
-/// (as `state_names` lists them) plus, if it has them, refractory counters.
-pub(crate) fn save_named(model: &dyn NeuronModel, refractory_left: Option<&[u32]>) -> ComponentState {
-    let mut s = ComponentState::new(model.kind());
-    for &name in model.state_names() {
-        s = s.with_f64(name, model.state(name).expect("listed state variable"));
-    }
-    if let Some(r) = refractory_left {
-        s = s.with_u32("refractory_left", r);
-    }
-    s
-}
-
-/// Load what [`save_named`] wrote: checks the kind and every length before changing anything,
-/// then copies the state variables. With `refractory`, the counters (one per neuron) are
-/// checked too but copied by the caller (`read_u32("refractory_left", ..)`).
-pub(crate) fn load_named(
-    model: &mut dyn NeuronModel,
-    state: &ComponentState,
-    refractory: bool,
-) -> Result<(), EngramError> {
-    state.check_kind(model.kind())?;
-    let names: Vec<&'static str> = model.state_names().to_vec();
-    let n = model.len();
-    for name in &names {
-        let len = state.f64_array(name)?.len();
-        if len != n {
-            return Err(EngramError::Checkpoint(format!(
-                "state of `{}`: `{name}` has {len} values, expected {n}",
-                model.kind()
-            )));
-        }
-    }
-    if refractory {
-        let len = state.u64_array("refractory_left")?.len();
-        if len != n {
-            return Err(EngramError::Checkpoint(format!(
-                "state of `{}`: `refractory_left` has {len} values, expected {n}",
-                model.kind()
-            )));
-        }
-    }
-    for name in names {
-        state.read_f64(name, model.state_mut(name).expect("listed state variable"))?;
-    }
-    Ok(())
 }

@@ -1,9 +1,8 @@
 //! The simple spiking model of Izhikevich (IEEE Trans. Neural Netw. 14:1569, 2003), with
 //! exponential synaptic currents.
 
-use crate::common::{check_input, load_named, reset_below, save_named};
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use crate::common::{ReceptorBank, check_input, reset_below};
+use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, positive};
 use serde::{Deserialize, Serialize};
@@ -121,29 +120,22 @@ impl Params for IzhikevichParams {
 #[derive(Clone, Debug)]
 pub struct Izhikevich {
     params: IzhikevichParams,
-    receptors: Vec<Receptor>,
     v_mv: Vec<f64>,
     u: Vec<f64>,
-    i_exc_pa: Vec<f64>,
-    i_inh_pa: Vec<f64>,
-    /// (dt, exc decay, inh decay)
-    cache: (f64, f64, f64),
+    /// The synaptic currents `i_exc_pa` and `i_inh_pa`.
+    bank: ReceptorBank,
 }
 
 impl Izhikevich {
     /// `n` neurons at `v = −65` mV, `u = b·v`, no current.
     pub fn new(n: usize, params: Checked<IzhikevichParams>) -> Self {
         let params = params.into_inner();
+        let receptors =
+            vec![Receptor::current("exc", params.tau_syn_exc_ms), Receptor::current("inh", params.tau_syn_inh_ms)];
         Self {
-            receptors: vec![
-                Receptor::current("exc", params.tau_syn_exc_ms),
-                Receptor::current("inh", params.tau_syn_inh_ms),
-            ],
+            bank: ReceptorBank::new(n, receptors),
             v_mv: vec![V_INIT_MV; n],
             u: vec![params.b * V_INIT_MV; n],
-            i_exc_pa: vec![0.0; n],
-            i_inh_pa: vec![0.0; n],
-            cache: (f64::NAN, 0.0, 0.0),
             params,
         }
     }
@@ -162,7 +154,7 @@ impl NeuronModel for Izhikevich {
         self.v_mv.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &["v_mv", "u", "i_exc_pa", "i_inh_pa"]
@@ -171,36 +163,30 @@ impl NeuronModel for Izhikevich {
         match name {
             "v_mv" => Some(&self.v_mv),
             "u" => Some(&self.u),
-            "i_exc_pa" => Some(&self.i_exc_pa),
-            "i_inh_pa" => Some(&self.i_inh_pa),
-            _ => None,
+            _ => self.bank.get(name),
         }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v_mv),
             "u" => Some(&mut self.u),
-            "i_exc_pa" => Some(&mut self.i_exc_pa),
-            "i_inh_pa" => Some(&mut self.i_inh_pa),
-            _ => None,
+            _ => self.bank.get_mut(name),
         }
     }
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         let n = self.len();
         check_input("izhikevich", n, 2, &input);
         let dt = ctx.dt_ms;
-        if self.cache.0 != dt {
-            self.cache = (dt, (-dt / self.params.tau_syn_exc_ms).exp(), (-dt / self.params.tau_syn_inh_ms).exp());
-        }
-        let (_, decay_e, decay_i) = self.cache;
+        self.bank.prepare(dt);
+        let (decay_e, decay_i) = (self.bank.decay()[0], self.bank.decay()[1]);
         let p = &self.params;
         let (a, b, c, d, v_peak) = (p.a, p.b, p.c, p.d, p.v_peak_mv);
         let inv_c = 1.0 / p.c_m_pf;
         let half = 0.5 * dt;
         let v = &mut self.v_mv[..n];
         let u = &mut self.u[..n];
-        let i_e = &mut self.i_exc_pa[..n];
-        let i_i = &mut self.i_inh_pa[..n];
+        let [i_e, i_i] = self.bank.values_mut() else { unreachable!("two receptors") };
+        let (i_e, i_i) = (&mut i_e[..n], &mut i_i[..n]);
         let w_e = &input.receptors[0][..n];
         let w_i = &input.receptors[1][..n];
         let i_inj = &input.current_pa[..n];
@@ -229,13 +215,6 @@ impl NeuronModel for Izhikevich {
     fn reset_state(&mut self) {
         self.v_mv.fill(V_INIT_MV);
         self.u.fill(self.params.b * V_INIT_MV);
-        self.i_exc_pa.fill(0.0);
-        self.i_inh_pa.fill(0.0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, None))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, false)
+        self.bank.reset();
     }
 }

@@ -18,6 +18,13 @@
 //! advance the membrane from the current state; (3) threshold; (4) reset and refractoriness;
 //! (5) decay each synaptic variable by its exact factor `exp(-dt/tau)`. Units: ms, mV, nS, pA, pF.
 //!
+//! The pieces they share are public, for models of your own: [`ReceptorBank`] (steps 1 and 5
+//! for any set of conductance and current receptors, with the sums the membrane needs),
+//! [`refractory_steps`], [`collect_spikes`], [`check_input`] and [`synaptic_current_pa`].
+//! Every model checkpoints through the default `save_state` / `load_state` of
+//! [`NeuronModel`](engram_core::neuron::NeuronModel): its state variables plus its refractory
+//! counters, declared with [`checkpoint_fields!`](engram_core::checkpoint_fields).
+//!
 //! ```
 //! use engram_core::prelude::*;
 //! use engram_neurons::{LifCond, LifCondParams};
@@ -44,7 +51,10 @@ mod lif_nmda;
 mod point;
 
 pub use adex::{AdEx, AdExParams};
-pub use common::{ConductanceReceptor, MembraneIntegrator, synaptic_current_pa};
+pub use common::{
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, refractory_steps,
+    synaptic_current_pa,
+};
 pub use izhikevich::{Izhikevich, IzhikevichParams};
 pub use lif_cond::{Adaptation, LifCond, LifCondIntegrator, LifCondParams, ResetMode};
 pub use lif_current::{LifCurrent, LifCurrentParams};

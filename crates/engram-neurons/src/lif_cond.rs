@@ -3,11 +3,11 @@
 //! Meissner-Bernard, Zenke & Friedrich (eLife 2025).
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, check_input, collect_spikes, conductance_pass, intern, load_named,
-    refractory_steps, reset_below, save_named, validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, refractory_steps, reset_below,
+    validate_receptors,
 };
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use engram_core::checkpoint_fields;
+use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -23,9 +23,10 @@ pub enum ResetMode {
     /// integrated) for `t_ref_ms`; conductances and adaptation keep evolving.
     #[default]
     Immediate,
-    /// The Dp MATLAB code (dp-model.md §1.5): `v` is not reset in the spiking step; in each of
-    /// the following `t_ref/dt` steps it is first updated and then clamped to `v_reset_mv`. The
-    /// spike test `v > v_th` comes after the clamp, so clamped neurons cannot spike.
+    /// The Dp MATLAB code (docs/models/dp.md#integration-and-update-order): `v` is not reset in the
+    /// spiking step; in each of the following `t_ref/dt` steps it is first updated and then clamped
+    /// to `v_reset_mv`. The spike test `v > v_th` comes after the clamp, so clamped neurons cannot
+    /// spike.
     ClampNextStep,
 }
 
@@ -216,8 +217,6 @@ impl Params for LifCondParams {
 #[derive(Clone, Debug)]
 struct DtCache {
     dt_ms: f64,
-    /// `exp(-dt/tau_r)` per receptor.
-    decay: Vec<f64>,
     /// Refractory steps.
     n_ref: u32,
     /// `dt/C`, ms/pF.
@@ -253,12 +252,11 @@ struct DtCache {
 #[derive(Clone, Debug)]
 pub struct LifCond {
     params: LifCondParams,
-    receptors: Vec<Receptor>,
     names: Vec<&'static str>,
-    e_rev_mv: Vec<f64>,
     v_mv: Vec<f64>,
     w_pa: Vec<f64>,
-    g_ns: Vec<Vec<f64>>,
+    /// The conductances `g_<receptor>_ns`.
+    bank: ReceptorBank,
     refractory_left: Vec<u32>,
     /// Scratch: total synaptic conductance after arrivals, nS.
     g_sum: Vec<f64>,
@@ -273,33 +271,22 @@ impl LifCond {
     /// `n` neurons at rest (`v = e_l`, no conductance, no adaptation current).
     pub fn new(n: usize, params: Checked<LifCondParams>) -> Self {
         let params = params.into_inner();
-        let receptors: Vec<Receptor> = params.receptors.iter().map(ConductanceReceptor::to_receptor).collect();
+        let bank = ReceptorBank::new(n, params.receptors.iter().map(ConductanceReceptor::to_receptor).collect());
         let mut names = vec!["v_mv"];
-        names.extend(params.receptors.iter().map(|r| intern(format!("g_{}_ns", r.name))));
+        names.extend(bank.names());
         if params.adaptation.is_some() {
             names.push("w_pa");
         }
-        let e_rev_mv = params.receptors.iter().map(|r| r.e_rev_mv).collect();
-        let n_r = receptors.len();
         Self {
             v_mv: vec![params.e_l_mv; n],
             w_pa: vec![0.0; n],
-            g_ns: vec![vec![0.0; n]; n_r],
+            bank,
             refractory_left: vec![0; n],
             g_sum: vec![0.0; n],
             ge_sum: vec![0.0; n],
             spiked: vec![0; n],
-            cache: DtCache {
-                dt_ms: f64::NAN,
-                decay: vec![0.0; n_r],
-                n_ref: 0,
-                dt_over_c: 0.0,
-                dt_over_tau_w: 0.0,
-                w_decay: 0.0,
-            },
-            receptors,
+            cache: DtCache { dt_ms: f64::NAN, n_ref: 0, dt_over_c: 0.0, dt_over_tau_w: 0.0, w_decay: 0.0 },
             names,
-            e_rev_mv,
             params,
         }
     }
@@ -321,9 +308,6 @@ impl LifCond {
         let p = &self.params;
         let c = &mut self.cache;
         c.dt_ms = dt_ms;
-        for (d, r) in c.decay.iter_mut().zip(&p.receptors) {
-            *d = (-dt_ms / r.tau_ms).exp();
-        }
         c.n_ref = refractory_steps(p.t_ref_ms, dt_ms);
         c.dt_over_c = dt_ms / p.c_m_pf();
         let tau_w = p.adaptation.as_ref().map_or(1.0, |a| a.tau_w_ms);
@@ -331,10 +315,9 @@ impl LifCond {
         c.w_decay = (-dt_ms / tau_w).exp();
     }
 
-    /// Steps 1–5 for all neurons, monomorphised over the options so that the loop has no
-    /// per-neuron branches on configuration. With `R` = 1, 2 or 3 receptors the conductances
-    /// are updated in the same loop (one pass over memory); with `R = 0` (any other count)
-    /// [`conductance_pass`] has already filled `g_sum` and `ge_sum`.
+    /// Steps 2–4 for all neurons, monomorphised over the options so that the loop has no
+    /// per-neuron branches on configuration. [`ReceptorBank::advance_with_sums`] has already
+    /// done steps 1 and 5 and filled `g_sum` and `ge_sum`.
     fn membrane_pass<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
         &mut self,
         input: &StepInput<'_>,
@@ -354,7 +337,7 @@ impl LifCond {
         let (a, b) = p.adaptation.as_ref().map_or((0.0, 0.0), |ad| (ad.a_ns, ad.b_pa));
         let (dt_over_c, dt_over_tau_w, w_decay, n_ref) = (c.dt_over_c, c.dt_over_tau_w, c.w_decay, c.n_ref);
         let neg_dt_over_c = -dt_over_c;
-        // The conductances were handled by `conductance_pass`; one flat pass over plain
+        // The conductances were handled by the receptor bank; one flat pass over plain
         // zipped slices (no indexing, so no bounds checks) lets the loop vectorise.
         let per_neuron = v
             .iter_mut()
@@ -403,7 +386,7 @@ impl NeuronModel for LifCond {
         self.v_mv.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &self.names
@@ -412,31 +395,26 @@ impl NeuronModel for LifCond {
         match name {
             "v_mv" => Some(&self.v_mv),
             "w_pa" if self.params.adaptation.is_some() => Some(&self.w_pa),
-            _ => {
-                let k = self.names[1..=self.g_ns.len()].iter().position(|&s| s == name)?;
-                Some(&self.g_ns[k])
-            }
+            _ => self.bank.get(name),
         }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v_mv),
             "w_pa" if self.params.adaptation.is_some() => Some(&mut self.w_pa),
-            _ => {
-                let k = self.names[1..=self.g_ns.len()].iter().position(|&s| s == name)?;
-                Some(&mut self.g_ns[k])
-            }
+            _ => self.bank.get_mut(name),
         }
     }
+    checkpoint_fields!(refractory_left);
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
-        check_input("lif_cond", self.len(), self.receptors.len(), &input);
+        check_input("lif_cond", self.len(), self.bank.receptors().len(), &input);
         self.prepare(ctx.dt_ms);
         let adapt = self.params.adaptation.is_some();
         let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
         let clamp = self.params.reset == ResetMode::ClampNextStep;
         // Two passes, each a flat loop over plain slices that vectorises: conductances (per
         // receptor: arrival, sums for the membrane, exact decay), then the membrane.
-        conductance_pass(&mut self.g_ns, &self.e_rev_mv, &self.cache.decay, &input, &mut self.g_sum, &mut self.ge_sum);
+        self.bank.advance_with_sums(ctx.dt_ms, input.receptors, &mut self.g_sum, &mut self.ge_sum);
         match (adapt, exp, clamp) {
             (false, false, false) => self.membrane_pass::<false, false, false>(&input, spikes),
             (false, false, true) => self.membrane_pass::<false, false, true>(&input, spikes),
@@ -455,16 +433,7 @@ impl NeuronModel for LifCond {
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.w_pa.fill(0.0);
-        for g in &mut self.g_ns {
-            g.fill(0.0);
-        }
+        self.bank.reset();
         self.refractory_left.fill(0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, Some(&self.refractory_left)))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, true)?;
-        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -1,9 +1,9 @@
 //! Current-based leaky integrate-and-fire with exponential synaptic currents, integrated
 //! exactly (Rotter & Diesmann 1999; NEST `iaf_psc_exp`, Brian2 CUBA with `method='exact'`).
 
-use crate::common::{check_input, load_named, refractory_steps, reset_below, save_named};
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use crate::common::{ReceptorBank, check_input, collect_spikes, refractory_steps, reset_below};
+use engram_core::checkpoint_fields;
+use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -106,8 +106,6 @@ struct DtCache {
     p_vi_const: f64,
     p_v_exc: f64,
     p_v_inh: f64,
-    decay_exc: f64,
-    decay_inh: f64,
     n_ref: u32,
 }
 
@@ -137,10 +135,9 @@ struct DtCache {
 #[derive(Clone, Debug)]
 pub struct LifCurrent {
     params: LifCurrentParams,
-    receptors: Vec<Receptor>,
     v_mv: Vec<f64>,
-    i_exc_pa: Vec<f64>,
-    i_inh_pa: Vec<f64>,
+    /// The synaptic currents `i_exc_pa` and `i_inh_pa`.
+    bank: ReceptorBank,
     refractory_left: Vec<u32>,
     /// Scratch: 1 for neurons that spiked in this step (collected after the loop, so that the
     /// loop has no pushes and vectorises).
@@ -152,26 +149,14 @@ impl LifCurrent {
     /// `n` neurons at rest (`v = e_l`, no current).
     pub fn new(n: usize, params: Checked<LifCurrentParams>) -> Self {
         let params = params.into_inner();
+        let receptors =
+            vec![Receptor::current("exc", params.tau_syn_exc_ms), Receptor::current("inh", params.tau_syn_inh_ms)];
         Self {
-            receptors: vec![
-                Receptor::current("exc", params.tau_syn_exc_ms),
-                Receptor::current("inh", params.tau_syn_inh_ms),
-            ],
+            bank: ReceptorBank::new(n, receptors),
             v_mv: vec![params.e_l_mv; n],
-            i_exc_pa: vec![0.0; n],
-            i_inh_pa: vec![0.0; n],
             refractory_left: vec![0; n],
             spiked: vec![0; n],
-            cache: DtCache {
-                dt_ms: f64::NAN,
-                p_vv: 0.0,
-                p_vi_const: 0.0,
-                p_v_exc: 0.0,
-                p_v_inh: 0.0,
-                decay_exc: 0.0,
-                decay_inh: 0.0,
-                n_ref: 0,
-            },
+            cache: DtCache { dt_ms: f64::NAN, p_vv: 0.0, p_vi_const: 0.0, p_v_exc: 0.0, p_v_inh: 0.0, n_ref: 0 },
             params,
         }
     }
@@ -187,14 +172,13 @@ impl LifCurrent {
         }
         let p = &self.params;
         let (tm, c) = (p.tau_m_ms, p.c_m_pf);
+        self.bank.prepare(h);
         self.cache = DtCache {
             dt_ms: h,
             p_vv: (-h / tm).exp(),
             p_vi_const: -(-h / tm).exp_m1() * tm / c,
             p_v_exc: psc_propagator(h, tm, p.tau_syn_exc_ms, c),
             p_v_inh: psc_propagator(h, tm, p.tau_syn_inh_ms, c),
-            decay_exc: (-h / p.tau_syn_exc_ms).exp(),
-            decay_inh: (-h / p.tau_syn_inh_ms).exp(),
             n_ref: refractory_steps(p.t_ref_ms, h),
         };
     }
@@ -208,7 +192,7 @@ impl NeuronModel for LifCurrent {
         self.v_mv.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &["v_mv", "i_exc_pa", "i_inh_pa"]
@@ -216,19 +200,16 @@ impl NeuronModel for LifCurrent {
     fn state(&self, name: &str) -> Option<&[f64]> {
         match name {
             "v_mv" => Some(&self.v_mv),
-            "i_exc_pa" => Some(&self.i_exc_pa),
-            "i_inh_pa" => Some(&self.i_inh_pa),
-            _ => None,
+            _ => self.bank.get(name),
         }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v_mv),
-            "i_exc_pa" => Some(&mut self.i_exc_pa),
-            "i_inh_pa" => Some(&mut self.i_inh_pa),
-            _ => None,
+            _ => self.bank.get_mut(name),
         }
     }
+    checkpoint_fields!(refractory_left);
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         let n = self.len();
         check_input("lif_current", n, 2, &input);
@@ -237,10 +218,11 @@ impl NeuronModel for LifCurrent {
         let p = &self.params;
         let (e_l, v_th, v_reset) = (p.e_l_mv, p.v_th_mv, p.v_reset_mv);
         let (p_vv, p_v_exc, p_v_inh, p_vi_const) = (c.p_vv, c.p_v_exc, c.p_v_inh, c.p_vi_const);
-        let (decay_exc, decay_inh, n_ref) = (c.decay_exc, c.decay_inh, c.n_ref);
+        let (decay_exc, decay_inh, n_ref) = (self.bank.decay()[0], self.bank.decay()[1], c.n_ref);
+        let [i_exc_pa, i_inh_pa] = self.bank.values_mut() else { unreachable!("two receptors") };
         let per_neuron = self.v_mv[..n]
             .iter_mut()
-            .zip(self.i_exc_pa[..n].iter_mut().zip(self.i_inh_pa[..n].iter_mut()))
+            .zip(i_exc_pa[..n].iter_mut().zip(i_inh_pa[..n].iter_mut()))
             .zip(self.refractory_left[..n].iter_mut().zip(self.spiked[..n].iter_mut()))
             .zip(input.receptors[0][..n].iter().zip(&input.receptors[1][..n]))
             .zip(&input.current_pa[..n]);
@@ -261,7 +243,7 @@ impl NeuronModel for LifCurrent {
             *i_e = ie * decay_exc;
             *i_i = ii * decay_inh;
         }
-        crate::common::collect_spikes(&self.spiked[..n], spikes);
+        collect_spikes(&self.spiked[..n], spikes);
     }
     fn refractory_ms(&self) -> Option<f64> {
         let t_ref_ms = self.params.t_ref_ms;
@@ -269,15 +251,7 @@ impl NeuronModel for LifCurrent {
     }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
-        self.i_exc_pa.fill(0.0);
-        self.i_inh_pa.fill(0.0);
+        self.bank.reset();
         self.refractory_left.fill(0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, Some(&self.refractory_left)))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, true)?;
-        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -2,9 +2,8 @@
 //! neuron of Zenke, Hennequin & Gerstner (2013) and Zenke, Agnes & Gerstner (2015), Auryn's
 //! `IFGroup`.
 
-use crate::common::{check_input, collect_spikes, load_named, save_named};
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use crate::common::{ReceptorBank, check_input, collect_spikes};
+use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
 use serde::{Deserialize, Serialize};
@@ -123,8 +122,6 @@ impl Params for LifNmdaParams {
 #[derive(Clone, Debug)]
 struct DtCache {
     dt_ms: f64,
-    ampa_decay: f64,
-    gaba_decay: f64,
     threshold_decay: f64,
     /// `1 − exp(−dt/τ_nmda)`.
     nmda_gain: f64,
@@ -158,11 +155,10 @@ struct DtCache {
 #[derive(Clone, Debug)]
 pub struct LifNmda {
     params: LifNmdaParams,
-    receptors: Vec<Receptor>,
     v_mv: Vec<f64>,
-    g_ampa_ns: Vec<f64>,
+    /// `g_ampa_ns` (receptor `exc`) and `g_gaba_ns` (receptor `inh`).
+    bank: ReceptorBank,
     g_nmda_ns: Vec<f64>,
-    g_gaba_ns: Vec<f64>,
     theta_mv: Vec<f64>,
     /// Scratch: 1 where the neuron spiked in this step.
     spiked: Vec<u8>,
@@ -175,18 +171,17 @@ impl LifNmda {
     /// `n` neurons at rest, no conductance, no threshold jump.
     pub fn new(n: usize, params: Checked<LifNmdaParams>) -> Self {
         let p = params.into_inner();
+        let receptors = vec![
+            Receptor::conductance("exc", p.e_exc_mv, p.tau_ampa_ms),
+            Receptor::conductance("inh", p.e_inh_mv, p.tau_gaba_ms),
+        ];
         Self {
-            receptors: vec![
-                Receptor::conductance("exc", p.e_exc_mv, p.tau_ampa_ms),
-                Receptor::conductance("inh", p.e_inh_mv, p.tau_gaba_ms),
-            ],
+            bank: ReceptorBank::new(n, receptors).with_names(&["g_ampa_ns", "g_gaba_ns"]),
             v_mv: vec![p.e_l_mv; n],
-            g_ampa_ns: vec![0.0; n],
             g_nmda_ns: vec![0.0; n],
-            g_gaba_ns: vec![0.0; n],
             theta_mv: vec![0.0; n],
             spiked: vec![0; n],
-            cache: DtCache { dt_ms: f64::NAN, ampa_decay: 0.0, gaba_decay: 0.0, threshold_decay: 0.0, nmda_gain: 0.0 },
+            cache: DtCache { dt_ms: f64::NAN, threshold_decay: 0.0, nmda_gain: 0.0 },
             params: p,
         }
     }
@@ -201,10 +196,9 @@ impl LifNmda {
             return;
         }
         let p = &self.params;
+        self.bank.prepare(dt_ms);
         self.cache = DtCache {
             dt_ms,
-            ampa_decay: (-dt_ms / p.tau_ampa_ms).exp(),
-            gaba_decay: (-dt_ms / p.tau_gaba_ms).exp(),
             threshold_decay: (-dt_ms / p.tau_threshold_ms).exp(),
             nmda_gain: -(-dt_ms / p.tau_nmda_ms).exp_m1(),
         };
@@ -219,7 +213,7 @@ impl NeuronModel for LifNmda {
         self.v_mv.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &STATE_NAMES
@@ -227,21 +221,17 @@ impl NeuronModel for LifNmda {
     fn state(&self, name: &str) -> Option<&[f64]> {
         match name {
             "v_mv" => Some(&self.v_mv),
-            "g_ampa_ns" => Some(&self.g_ampa_ns),
             "g_nmda_ns" => Some(&self.g_nmda_ns),
-            "g_gaba_ns" => Some(&self.g_gaba_ns),
             "theta_mv" => Some(&self.theta_mv),
-            _ => None,
+            _ => self.bank.get(name),
         }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v_mv),
-            "g_ampa_ns" => Some(&mut self.g_ampa_ns),
             "g_nmda_ns" => Some(&mut self.g_nmda_ns),
-            "g_gaba_ns" => Some(&mut self.g_gaba_ns),
             "theta_mv" => Some(&mut self.theta_mv),
-            _ => None,
+            _ => self.bank.get_mut(name),
         }
     }
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
@@ -256,14 +246,16 @@ impl NeuronModel for LifNmda {
         let inv_g_l = 1.0 / p.g_l_ns;
         let (e_l, e_exc, e_inh, v_th, v_reset, jump) =
             (p.e_l_mv, p.e_exc_mv, p.e_inh_mv, p.v_th_mv, p.v_reset_mv, p.threshold_jump_mv);
-        let (d_ampa, d_gaba, d_thr, k_nmda) = (c.ampa_decay, c.gaba_decay, c.threshold_decay, c.nmda_gain);
+        let (d_ampa, d_gaba) = (self.bank.decay()[0], self.bank.decay()[1]);
+        let (d_thr, k_nmda) = (c.threshold_decay, c.nmda_gain);
         let (w_exc, w_inh, i_inj) = (&input.receptors[0][..n], &input.receptors[1][..n], &input.current_pa[..n]);
+        let [g_ampa_ns, g_gaba_ns] = self.bank.values_mut() else { unreachable!("two receptors") };
         // One flat pass over zipped slices (no bounds checks), so the loop vectorises.
         let per_neuron = self.v_mv[..n]
             .iter_mut()
-            .zip(&mut self.g_ampa_ns[..n])
+            .zip(&mut g_ampa_ns[..n])
             .zip(&mut self.g_nmda_ns[..n])
-            .zip(&mut self.g_gaba_ns[..n])
+            .zip(&mut g_gaba_ns[..n])
             .zip(&mut self.theta_mv[..n])
             .zip(w_exc.iter().zip(w_inh).zip(i_inj))
             .zip(&mut self.spiked[..n]);
@@ -285,15 +277,8 @@ impl NeuronModel for LifNmda {
     }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
-        self.g_ampa_ns.fill(0.0);
+        self.bank.reset();
         self.g_nmda_ns.fill(0.0);
-        self.g_gaba_ns.fill(0.0);
         self.theta_mv.fill(0.0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, None))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, false)
     }
 }

@@ -1,9 +1,8 @@
 //! `PointPopulation`: vectorises a user's per-neuron [`PointNeuron`] with any integrator.
 
-use crate::common::{arrive_and_decay, check_input, intern, load_named, refractory_steps, save_named};
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::EngramError;
-use engram_core::neuron::{NeuronModel, PointNeuron, Receptor, ReceptorKind, StepContext, StepInput};
+use crate::common::{ReceptorBank, check_input, refractory_steps};
+use engram_core::checkpoint_fields;
+use engram_core::neuron::{NeuronModel, PointNeuron, Receptor, StepContext, StepInput};
 use engram_core::ode::{Integrator, OdeSystem};
 
 /// One neuron's equations with its synaptic variables and injected current frozen over a step.
@@ -68,12 +67,11 @@ pub struct PointPopulation<N: PointNeuron> {
     neuron: N,
     kind: String,
     integrator: Box<dyn Integrator>,
-    receptors: Vec<Receptor>,
     names: Vec<&'static str>,
     /// `state[j][i]`: variable `j` of neuron `i`.
     state: Vec<Vec<f64>>,
-    /// `synaptic[r][i]`: synaptic variable of receptor `r` of neuron `i`.
-    synaptic: Vec<Vec<f64>>,
+    /// The synaptic variables, one per receptor and neuron.
+    bank: ReceptorBank,
     refractory_left: Vec<u32>,
     /// Scratch: one neuron's state.
     y: Vec<f64>,
@@ -81,38 +79,32 @@ pub struct PointPopulation<N: PointNeuron> {
     syn_now: Vec<f64>,
     /// Scratch: all neurons' synaptic variables after arrivals (receptor-major).
     syn_arrived: Vec<Vec<f64>>,
-    /// (dt, refractory steps) and per-receptor decay factors for that dt.
+    /// (dt, refractory steps) for that dt.
     cache_dt_ms: f64,
     n_ref: u32,
-    decay: Vec<f64>,
 }
 
 impl<N: PointNeuron> PointPopulation<N> {
     /// `n` neurons in `neuron.initial_state`, advanced with `integrator`; `name` gives the
     /// population's kind `point:<name>`.
     pub fn new(name: &str, n: usize, neuron: N, integrator: Box<dyn Integrator>) -> Self {
-        let receptors = neuron.receptors().to_vec();
+        let bank = ReceptorBank::new(n, neuron.receptors().to_vec());
         let mut names: Vec<&'static str> = N::STATE.to_vec();
-        names.extend(receptors.iter().map(|r| match r.kind {
-            ReceptorKind::Conductance { .. } => intern(format!("g_{}_ns", r.name)),
-            ReceptorKind::Current => intern(format!("i_{}_pa", r.name)),
-        }));
+        names.extend(bank.names());
         let dim = N::STATE.len();
-        let n_r = receptors.len();
+        let n_r = bank.receptors().len();
         let mut pop = Self {
             kind: format!("point:{name}"),
             integrator,
             names,
             state: vec![vec![0.0; n]; dim],
-            synaptic: vec![vec![0.0; n]; n_r],
+            bank,
             refractory_left: vec![0; n],
             y: vec![0.0; dim],
             syn_now: vec![0.0; n_r],
             syn_arrived: vec![vec![0.0; n]; n_r],
             cache_dt_ms: f64::NAN,
             n_ref: 0,
-            decay: vec![0.0; n_r],
-            receptors,
             neuron,
         };
         pop.reset_state();
@@ -135,9 +127,6 @@ impl<N: PointNeuron> PointPopulation<N> {
         }
         self.cache_dt_ms = dt_ms;
         self.n_ref = refractory_steps(self.neuron.refractory_ms(), dt_ms);
-        for (d, r) in self.decay.iter_mut().zip(&self.receptors) {
-            *d = (-dt_ms / r.tau_ms).exp();
-        }
     }
 }
 
@@ -149,30 +138,31 @@ impl<N: PointNeuron> NeuronModel for PointPopulation<N> {
         self.refractory_left.len()
     }
     fn receptors(&self) -> &[Receptor] {
-        &self.receptors
+        self.bank.receptors()
     }
     fn state_names(&self) -> &[&'static str] {
         &self.names
     }
     fn state(&self, name: &str) -> Option<&[f64]> {
-        let k = self.names.iter().position(|&s| s == name)?;
-        let dim = N::STATE.len();
-        Some(if k < dim { &self.state[k] } else { &self.synaptic[k - dim] })
+        match N::STATE.iter().position(|&s| s == name) {
+            Some(k) => Some(&self.state[k]),
+            None => self.bank.get(name),
+        }
     }
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
-        let k = self.names.iter().position(|&s| s == name)?;
-        let dim = N::STATE.len();
-        Some(if k < dim { &mut self.state[k] } else { &mut self.synaptic[k - dim] })
+        match N::STATE.iter().position(|&s| s == name) {
+            Some(k) => Some(&mut self.state[k]),
+            None => self.bank.get_mut(name),
+        }
     }
+    checkpoint_fields!(refractory_left);
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         let n = self.len();
-        check_input(&self.kind, n, self.receptors.len(), &input);
+        check_input(&self.kind, n, self.bank.receptors().len(), &input);
         self.prepare(ctx.dt_ms);
         // (1) and (5): arrivals, remembered for the membrane, then exact decay.
-        for r in 0..self.receptors.len() {
-            let arrived = &mut self.syn_arrived[r];
-            arrive_and_decay(&mut self.synaptic[r], &input.receptors[r], self.decay[r], |i, g| arrived[i] = g);
-        }
+        let arrived = &mut self.syn_arrived;
+        self.bank.advance(ctx.dt_ms, input.receptors, |r, i, g| arrived[r][i] = g);
         let t = ctx.time_ms();
         let dim = N::STATE.len();
         for i in 0..n {
@@ -213,16 +203,7 @@ impl<N: PointNeuron> NeuronModel for PointPopulation<N> {
                 self.state[j][i] = self.y[j];
             }
         }
-        for s in &mut self.synaptic {
-            s.fill(0.0);
-        }
+        self.bank.reset();
         self.refractory_left.fill(0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(save_named(self, Some(&self.refractory_left)))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        load_named(self, state, true)?;
-        state.read_u32("refractory_left", &mut self.refractory_left)
     }
 }

@@ -1,9 +1,9 @@
 //! `AdEx`: rheobase from the I–V curve, spike-triggered adaptation, robustness to huge inputs.
 
-use crate::common::{Drive, isis_ms};
 use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
 use engram_neurons::{AdEx, AdExParams, MembraneIntegrator};
+use engram_testkit::neuron::{NeuronDrive, isis_ms};
 
 /// Maximum of the steady-state I–V curve I(V) = (g_l + a)(V − E_l) − g_l Δ_T e^{(V − V_T)/Δ_T}:
 /// the largest constant current with a resting fixed point.
@@ -20,7 +20,7 @@ fn rheobase_is_near_the_top_of_the_iv_curve() {
         let top = iv_max_pa(&p); // ≈ 627 pA for the defaults
         assert!((600.0..650.0).contains(&top), "{top}");
         let mut model = AdEx::new(3, p.clone().check().unwrap());
-        let mut drive = Drive::new(&model, 0.05);
+        let mut drive = NeuronDrive::new(&model, 0.05);
         // Well below: a stable resting point, no spike. Above the top: no fixed point, firing.
         // (With a > C/tau_w the loss of stability is a Hopf bifurcation slightly below the top,
         // so the test stays 10% away on the low side.)
@@ -42,7 +42,7 @@ fn spike_triggered_adaptation_lengthens_isis() {
     let mut result = Vec::new();
     for p in [adapting, tonic] {
         let mut model = AdEx::new(1, p.check().unwrap());
-        let mut drive = Drive::new(&model, 0.05);
+        let mut drive = NeuronDrive::new(&model, 0.05);
         drive.current_pa[0] = 1000.0;
         let spikes = drive.run(&mut model, 20_000); // 1 s
         result.push(isis_ms(&spikes[0], 0.05));
@@ -61,7 +61,7 @@ fn spike_triggered_adaptation_lengthens_isis() {
 fn w_jumps_by_b_at_each_spike() {
     let p = AdExParams::default();
     let mut model = AdEx::new(1, p.clone().check().unwrap());
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.current_pa[0] = 1500.0;
     let mut jumps = 0;
     for _ in 0..5000 {
@@ -85,7 +85,7 @@ fn huge_inputs_never_produce_nan_or_infinity() {
     for integrator in [MembraneIntegrator::Euler, MembraneIntegrator::ExpEuler] {
         let p = AdExParams { integrator, ..AdExParams::default() };
         let mut model = AdEx::new(5, p.check().unwrap());
-        let mut drive = Drive::new(&model, 0.1);
+        let mut drive = NeuronDrive::new(&model, 0.1);
         drive.current_pa.copy_from_slice(&[1e9, 1e15, -1e9, 0.0, 0.0]);
         let mut n_spikes = [0usize; 5];
         for _ in 0..2000 {

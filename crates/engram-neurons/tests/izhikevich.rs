@@ -1,15 +1,15 @@
 //! `Izhikevich`: the published firing patterns (Izhikevich 2003, Fig. 2) for a step current
 //! I = 10.
 
-use crate::common::{Drive, isis_ms};
 use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
 use engram_neurons::{Izhikevich, IzhikevichParams};
+use engram_testkit::neuron::{NeuronDrive, isis_ms};
 
 /// ISIs (ms) over 1 s of I = 10 at step `dt`.
 fn isis(p: IzhikevichParams, dt: f64) -> Vec<f64> {
     let mut model = Izhikevich::new(1, p.check().unwrap());
-    let mut drive = Drive::new(&model, dt);
+    let mut drive = NeuronDrive::new(&model, dt);
     drive.current_pa[0] = 10.0;
     let spikes = drive.run(&mut model, (1000.0 / dt) as u64);
     isis_ms(&spikes[0], dt)
@@ -103,7 +103,7 @@ fn names_state_and_reset() {
     assert_eq!(model.kind(), "izhikevich");
     assert_eq!(model.state_names(), ["v_mv", "u", "i_exc_pa", "i_inh_pa"]);
     assert_eq!(model.state("u").unwrap(), [-13.0, -13.0]);
-    let mut drive = Drive::new(&model, 0.5);
+    let mut drive = NeuronDrive::new(&model, 0.5);
     drive.receptors[0][1] = 50.0; // a strong excitatory current
     let spikes = drive.run(&mut model, 100);
     assert!(spikes[0].is_empty() && !spikes[1].is_empty());

@@ -1,10 +1,10 @@
 //! `LifCond`: membrane time constant, rheobase, adaptation, the two reset conventions, the
 //! Dp neurons' fitting targets and unitary PSP, exact conductance decay.
 
-use crate::common::{Drive, isis_ms, v};
 use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
 use engram_neurons::{Adaptation, LifCond, LifCondIntegrator, LifCondParams, ResetMode};
+use engram_testkit::neuron::{NeuronDrive, isis_ms, v};
 
 fn pop(n: usize, p: LifCondParams) -> LifCond {
     LifCond::new(n, p.check().unwrap())
@@ -15,7 +15,7 @@ fn pop(n: usize, p: LifCondParams) -> LifCond {
 fn fitted_tau_ms(p: LifCondParams, i_pa: f64, dt: f64) -> f64 {
     let (e_l, g_l, tau) = (p.e_l_mv, p.g_l_ns, p.tau_m_ms);
     let mut model = pop(1, p);
-    let mut drive = Drive::new(&model, dt);
+    let mut drive = NeuronDrive::new(&model, dt);
     drive.current_pa[0] = i_pa;
     let dv_inf = i_pa / g_l;
     let (mut sx, mut sy, mut sxx, mut sxy, mut n) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -49,7 +49,7 @@ fn rheobase_separates_silence_from_firing() {
     for p in [LifCondParams::coba(), dp_e_plain, LifCondParams::dp_inhibitory()] {
         let rheo = p.rheobase_pa();
         let mut model = pop(2, p);
-        let mut drive = Drive::new(&model, 0.1);
+        let mut drive = NeuronDrive::new(&model, 0.1);
         drive.current_pa.copy_from_slice(&[0.99 * rheo, 1.02 * rheo]);
         let spikes = drive.run(&mut model, 30_000);
         assert!(spikes[0].is_empty(), "0.99 × rheobase {rheo} pA spiked");
@@ -61,7 +61,7 @@ fn rheobase_separates_silence_from_firing() {
     let p = LifCondParams::dp_excitatory();
     let rheo = p.rheobase_pa();
     let mut model = pop(1, p.clone());
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.current_pa[0] = 0.99 * rheo;
     assert!(drive.run(&mut model, 30_000)[0].is_empty());
     let v_inf = p.e_l_mv + 0.99 * rheo / (p.g_l_ns + 1.0);
@@ -70,10 +70,10 @@ fn rheobase_separates_silence_from_firing() {
 
 #[test]
 fn dp_excitatory_neuron_meets_its_fitting_targets() {
-    // dp-model.md §1.2: a 500 ms, 15 pA step gives no spike; 100 pA gives tens of Hz;
+    // docs/models/dp.md#neuron-model: a 500 ms, 15 pA step gives no spike; 100 pA gives tens of Hz;
     // I rates exceed E rates.
     let mut e = pop(2, LifCondParams::dp_excitatory());
-    let mut drive = Drive::new(&e, 0.1);
+    let mut drive = NeuronDrive::new(&e, 0.1);
     drive.current_pa.copy_from_slice(&[15.0, 100.0]);
     let spikes = drive.run(&mut e, 5000);
     assert!(spikes[0].is_empty(), "15 pA: {} spikes", spikes[0].len());
@@ -81,7 +81,7 @@ fn dp_excitatory_neuron_meets_its_fitting_targets() {
     assert!((10.0..100.0).contains(&rate_e), "100 pA: {rate_e} Hz");
 
     let mut i = pop(1, LifCondParams::dp_inhibitory());
-    let mut drive = Drive::new(&i, 0.1);
+    let mut drive = NeuronDrive::new(&i, 0.1);
     drive.current_pa[0] = 100.0;
     let rate_i = drive.run(&mut i, 5000)[0].len() as f64 / 0.5;
     assert!(rate_i > rate_e, "I {rate_i} Hz vs E {rate_e} Hz");
@@ -90,7 +90,7 @@ fn dp_excitatory_neuron_meets_its_fitting_targets() {
 /// Spike steps and (w before, w after) at each spike, for a constant current.
 fn run_with_w(p: LifCondParams, i_pa: f64, n_steps: u64) -> (Vec<u64>, Vec<(f64, f64)>) {
     let mut model = pop(1, p);
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.current_pa[0] = i_pa;
     let (mut steps, mut w) = (Vec::new(), Vec::new());
     for step in 0..n_steps {
@@ -122,7 +122,7 @@ fn adaptation_lowers_the_rate_and_lengthens_isis() {
     assert!(w[5].1 > w[0].1 + b);
     // The same cell without adaptation fires faster.
     let mut plain = pop(1, LifCondParams { adaptation: None, ..p });
-    let mut drive = Drive::new(&plain, 0.1);
+    let mut drive = NeuronDrive::new(&plain, 0.1);
     drive.current_pa[0] = 150.0;
     let n_plain = drive.run(&mut plain, 10_000)[0].len();
     assert!(n_plain as f64 > 1.05 * steps.len() as f64, "{n_plain} vs {}", steps.len());
@@ -142,10 +142,11 @@ fn adaptation_lowers_the_rate_and_lengthens_isis() {
 
 #[test]
 fn dp_unitary_psp_is_about_one_millivolt() {
-    // dp-model.md §1.4: a single 128 pS OB→E (or E→E) input at rest peaks at ≈ 1.0 mV.
+    // docs/models/dp.md#unitary-psps: a single 128 pS OB→E (or E→E) input at rest peaks at
+    // ≈ 1.0 mV.
     for receptor in [0, 1] {
         let mut e = pop(1, LifCondParams::dp_excitatory());
-        let mut drive = Drive::new(&e, 0.1);
+        let mut drive = NeuronDrive::new(&e, 0.1);
         drive.receptors[receptor][0] = 0.128;
         let mut peak = f64::MIN;
         for _ in 0..3000 {
@@ -156,7 +157,7 @@ fn dp_unitary_psp_is_about_one_millivolt() {
     }
     // I→E, 480 pS at −60 mV: ≈ −0.3 mV.
     let mut e = pop(1, LifCondParams::dp_excitatory());
-    let mut drive = Drive::new(&e, 0.1);
+    let mut drive = NeuronDrive::new(&e, 0.1);
     drive.receptors[2][0] = 0.48;
     let mut trough = f64::MAX;
     for _ in 0..3000 {
@@ -167,7 +168,7 @@ fn dp_unitary_psp_is_about_one_millivolt() {
 }
 
 /// First step index at which neuron 0 spikes.
-fn first_spike(model: &mut LifCond, drive: &mut Drive) -> u64 {
+fn first_spike(model: &mut LifCond, drive: &mut NeuronDrive) -> u64 {
     for _ in 0..100_000 {
         let step = drive.step;
         if !drive.step(model).is_empty() {
@@ -181,7 +182,7 @@ fn first_spike(model: &mut LifCond, drive: &mut Drive) -> u64 {
 fn immediate_reset_holds_v_for_t_ref() {
     let p = LifCondParams::coba(); // 5 ms = 50 steps
     let mut model = pop(1, p.clone());
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.current_pa[0] = 3000.0;
     let n = first_spike(&mut model, &mut drive);
     assert_eq!(v(&model, 0), p.v_reset_mv);
@@ -196,11 +197,12 @@ fn immediate_reset_holds_v_for_t_ref() {
 
 #[test]
 fn clamp_next_step_reset_follows_the_dp_code() {
-    // dp-model.md §1.5: v is not reset in the spiking step; it is clamped to the reset after
-    // its update in each of the next t_ref/dt = 80 steps; b is added at the spike.
+    // docs/models/dp.md#integration-and-update-order: v is not reset in the spiking step; it is
+    // clamped to the reset after its update in each of the next t_ref/dt = 80 steps; b is added at
+    // the spike.
     let p = LifCondParams::dp_excitatory();
     let mut model = pop(1, p.clone());
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.current_pa[0] = 400.0;
     let n = first_spike(&mut model, &mut drive);
     assert!(v(&model, 0) > p.v_th_mv, "v stays above threshold in the spiking step");
@@ -221,7 +223,7 @@ fn clamp_next_step_matches_a_direct_transcription_of_the_dp_loop() {
     let (mut v_ref, mut z, mut g_ob, mut counter) = (p.e_l_mv, 0.0, 0.0, 0u32);
     let decay = (-dt / 30.0f64).exp();
     let mut model = pop(1, p.clone());
-    let mut drive = Drive::new(&model, dt);
+    let mut drive = NeuronDrive::new(&model, dt);
     drive.current_pa[0] = 60.0;
     let mut n_spikes = 0;
     for step in 0..20_000u64 {
@@ -257,7 +259,7 @@ fn clamp_next_step_matches_a_direct_transcription_of_the_dp_loop() {
 fn conductances_jump_and_decay_exactly_and_act_in_the_arrival_step() {
     let p = LifCondParams::coba();
     let mut model = pop(1, p.clone());
-    let mut drive = Drive::new(&model, 0.1);
+    let mut drive = NeuronDrive::new(&model, 0.1);
     drive.receptors[0][0] = 6.0;
     drive.step(&mut model);
     // The membrane saw g = 6 nS in this step: dv = dt/C · g (E − v).
@@ -269,7 +271,7 @@ fn conductances_jump_and_decay_exactly_and_act_in_the_arrival_step() {
     }
     // Huge inhibitory conductance with exponential Euler: stable, v stays between E_inh and E_l.
     let mut stiff = pop(1, LifCondParams { integrator: LifCondIntegrator::ExpEuler, ..p });
-    let mut drive = Drive::new(&stiff, 0.1);
+    let mut drive = NeuronDrive::new(&stiff, 0.1);
     drive.receptors[1][0] = 1e6;
     drive.step(&mut stiff);
     let x = v(&stiff, 0);
@@ -282,7 +284,7 @@ fn exp_euler_and_euler_agree_at_small_dt() {
     let mut counts = Vec::new();
     for integrator in [LifCondIntegrator::Euler, LifCondIntegrator::ExpEuler] {
         let mut model = pop(1, mk(integrator));
-        let mut drive = Drive::new(&model, 0.01);
+        let mut drive = NeuronDrive::new(&model, 0.01);
         drive.current_pa[0] = 200.0;
         counts.push(drive.run(&mut model, 100_000)[0].len() as f64);
     }

@@ -1,10 +1,10 @@
 //! `LifCurrent`: f–I curve against the analytic LIF formula, PSP against the closed form
 //! (exact integration), refractoriness, dt changes.
 
-use crate::common::{Drive, isis_ms, v};
 use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
 use engram_neurons::{LifCurrent, LifCurrentParams};
+use engram_testkit::neuron::{NeuronDrive, isis_ms, v};
 
 /// Analytic interspike interval of a LIF neuron under a constant current, ms:
 /// t_ref + tau_m ln((R I + E_L − v_reset)/(R I + E_L − v_th)).
@@ -24,7 +24,7 @@ fn f_i_curve_matches_the_analytic_formula() {
     let currents = [110.0, 150.0, 250.0, 350.0]; // rheobase is g_l (v_th − e_l) = 100 pA
     for dt in [0.01, 0.05, 0.1] {
         let mut pop = LifCurrent::new(currents.len(), p.clone().check().unwrap());
-        let mut drive = Drive::new(&pop, dt);
+        let mut drive = NeuronDrive::new(&pop, dt);
         drive.current_pa.copy_from_slice(&currents);
         let spikes = drive.run(&mut pop, (2000.0 / dt) as u64);
         for (k, &i_pa) in currents.iter().enumerate() {
@@ -45,7 +45,7 @@ fn f_i_curve_matches_the_analytic_formula() {
 fn below_rheobase_never_spikes_and_settles_at_e_l_plus_ri() {
     let p = LifCurrentParams::default();
     let mut pop = LifCurrent::new(1, p.clone().check().unwrap());
-    let mut drive = Drive::new(&pop, 0.1);
+    let mut drive = NeuronDrive::new(&pop, 0.1);
     drive.current_pa[0] = 99.0;
     let spikes = drive.run(&mut pop, 20_000);
     assert!(spikes[0].is_empty());
@@ -77,7 +77,7 @@ fn check_psp(tau_m: f64, tau_s: f64) {
     let dt = t_peak / n_peak;
     let w = 150.0;
     let mut pop = LifCurrent::new(1, p.clone().check().unwrap());
-    let mut drive = Drive::new(&pop, dt);
+    let mut drive = NeuronDrive::new(&pop, dt);
     drive.receptors[0][0] = w; // arrives at the start of step 0, i.e. at t = 0
     let (mut v_max, mut k_max) = (f64::MIN, 0);
     for k in 0..(3.0 * n_peak) as usize {
@@ -108,7 +108,7 @@ fn psp_peak_time_and_amplitude_match_the_closed_form() {
 fn refractory_holds_v_at_reset_while_currents_decay() {
     let p = LifCurrentParams::default(); // t_ref 5 ms = 50 steps
     let mut pop = LifCurrent::new(1, p.clone().check().unwrap());
-    let mut drive = Drive::new(&pop, 0.1);
+    let mut drive = NeuronDrive::new(&pop, 0.1);
     drive.current_pa[0] = 5000.0;
     let mut first = None;
     for k in 0..100 {
@@ -137,7 +137,7 @@ fn changing_dt_recomputes_the_propagators() {
     // Exact propagators compose: 10 steps of 0.1 ms equal 20 steps of 0.05 ms.
     let p = LifCurrentParams::default().check().unwrap();
     let (mut a, mut b) = (LifCurrent::new(1, p.clone()), LifCurrent::new(1, p));
-    let (mut da, mut db) = (Drive::new(&a, 0.1), Drive::new(&b, 0.1));
+    let (mut da, mut db) = (NeuronDrive::new(&a, 0.1), NeuronDrive::new(&b, 0.1));
     da.current_pa[0] = 50.0;
     db.current_pa[0] = 50.0;
     da.receptors[0][0] = 80.0;
@@ -161,7 +161,7 @@ fn names_state_access_and_reset() {
     let names: Vec<_> = pop.receptors().iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["exc", "inh"]);
     pop.state_mut("v_mv").unwrap()[1] = -49.0; // above threshold
-    let mut drive = Drive::new(&pop, 0.1);
+    let mut drive = NeuronDrive::new(&pop, 0.1);
     assert_eq!(drive.step(&mut pop), [1]);
     assert!(pop.state("nope").is_none());
     pop.reset_state();

@@ -152,10 +152,10 @@ fn models_report_their_refractory_period_to_the_engine() {
         Box::new(LifCond::new(3, LifCondParams::dp_excitatory().check().unwrap())),
     ];
     for mut model in models {
-        let mut drive = crate::common::Drive::new(model.as_ref(), 0.1);
+        let mut drive = engram_testkit::NeuronDrive::new(model.as_ref(), 0.1);
         drive.current_pa.fill(1e6);
         let spikes = drive.run(model.as_mut(), 500);
-        let isis = crate::common::isis_ms(&spikes[0], 0.1);
+        let isis = engram_testkit::neuron::isis_ms(&spikes[0], 0.1);
         let t_ref = model.refractory_ms().unwrap();
         assert!(
             isis.len() > 3 && isis.iter().all(|&d| d > t_ref - 1e-9 && d < t_ref + 0.1 + 1e-9),

@@ -2,11 +2,11 @@
 //! `examples/custom_neuron.rs`), and a conductance LIF written as a point neuron against
 //! `LifCond`.
 
-use crate::common::{Drive, isis_ms, v};
 use engram_core::neuron::{NeuronModel, PointNeuron, Receptor};
 use engram_core::params::Params;
 use engram_integrators::IntegratorKind;
 use engram_neurons::{LifCond, LifCondParams, PointPopulation, synaptic_current_pa};
+use engram_testkit::neuron::{NeuronDrive, isis_ms, v};
 use rand::{Rng, SeedableRng};
 
 /// `x / (1 − e^{−x/k})`, with its limit `k` at `x = 0`.
@@ -83,7 +83,7 @@ fn hodgkin_huxley_fires_repetitively_at_10_ua_per_cm2() {
     assert_eq!(pop.integrator_name(), "rk4");
     assert_eq!(pop.state_names(), ["v_mv", "m", "h", "n", "armed", "g_exc_ns"]);
     let dt = 0.01;
-    let mut drive = Drive::new(&pop, dt);
+    let mut drive = NeuronDrive::new(&pop, dt);
     // 0, 2 and 10 µA/cm².
     drive.current_pa.copy_from_slice(&[0.0, 200.0, 1000.0]);
     let mut v_max: f64 = f64::MIN;
@@ -110,7 +110,7 @@ fn hodgkin_huxley_fires_repetitively_at_10_ua_per_cm2() {
 #[test]
 fn hodgkin_huxley_responds_to_synaptic_conductance() {
     let mut pop = hh_population(2);
-    let mut drive = Drive::new(&pop, 0.01);
+    let mut drive = NeuronDrive::new(&pop, 0.01);
     drive.receptors[0][1] = 100.0; // 100 nS excitatory kick on neuron 1
     let spikes = drive.run(&mut pop, 2000);
     assert!(spikes[0].is_empty());
@@ -153,7 +153,7 @@ fn point_lif_with_euler_matches_lif_cond() {
     let receptors = LifCondParams::coba().receptors.iter().map(|r| r.to_receptor()).collect();
     let mut point = PointPopulation::new("coba", n, CobaPoint { receptors }, IntegratorKind::Euler.build());
     let mut lif = LifCond::new(n, LifCondParams::coba().check().unwrap());
-    let (mut dp, mut dl) = (Drive::new(&point, 0.1), Drive::new(&lif, 0.1));
+    let (mut dp, mut dl) = (NeuronDrive::new(&point, 0.1), NeuronDrive::new(&lif, 0.1));
     let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
     let currents: Vec<f64> = (0..n).map(|i| 50.0 + 10.0 * i as f64).collect();
     dp.current_pa.copy_from_slice(&currents);
@@ -186,7 +186,7 @@ fn refractory_hold_and_reset_state() {
     let receptors = vec![Receptor::current("drive", 1.0)];
     let mut pop = PointPopulation::new("coba", 1, CobaPoint { receptors }, IntegratorKind::Rk2.build());
     assert_eq!(pop.state_names(), ["v_mv", "i_drive_pa"]);
-    let mut drive = Drive::new(&pop, 0.1);
+    let mut drive = NeuronDrive::new(&pop, 0.1);
     drive.current_pa[0] = 5000.0;
     let spikes = drive.run(&mut pop, 300);
     let isis = isis_ms(&spikes[0], 0.1);

@@ -1,7 +1,9 @@
-//! Building blocks shared by the rules: per-neuron spike traces, the pairing scheme, weight
-//! bounds and the shape check of a projection.
+//! Building blocks shared by the rules, public so that a rule of your own can use them too:
+//! per-neuron spike traces, the pairing scheme, weight clipping, the column walk with prefetch,
+//! cache prefetch of the rows and columns of a step's spikes, and the shape check of a
+//! projection.
 
-use engram_core::checkpoint::ComponentState;
+use engram_core::checkpoint::{ComponentState, StateField};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::ordered;
 use engram_core::plasticity::SynapsesMut;
@@ -28,6 +30,10 @@ pub enum Interaction {
 /// event-driven traces sampled on the grid). Rules driven directly may skip silent steps.
 /// Values read in a step are the traces at `t − ε`, before that step's spikes are added with
 /// [`bump`](Self::bump).
+///
+/// A `Trace` is a [`StateField`]: list it in a rule's `checkpoint_fields!` and checkpoints
+/// save and restore it bit-exactly (as `{name}.values`, `{name}.dt_factor` and
+/// `{name}.last_step`).
 ///
 /// ```
 /// use engram_plasticity::{Interaction, Trace};
@@ -132,19 +138,19 @@ impl Trace {
         self.last_step = None;
         self.scale = 1.0;
     }
+}
 
-    /// Add this trace to a checkpoint state as `{name}.values` (scaled), `{name}.dt_factor`
-    /// (dt, factor, scale) and
-    /// `{name}.last_step`.
-    pub fn save_into(&self, state: ComponentState, name: &str) -> ComponentState {
-        state
-            .with_f64(&format!("{name}.values"), self.values.clone())
-            .with_f64(&format!("{name}.dt_factor"), vec![self.dt_ms, self.factor, self.scale])
-            .with_opt_u64(&format!("{name}.last_step"), self.last_step)
+/// Saved as `{name}.values` (the values divided by the scale), `{name}.dt_factor` (dt, decay
+/// factor, scale) and `{name}.last_step`; loading needs the same number of neurons.
+impl StateField for Trace {
+    fn save_field(&self, state: &mut ComponentState, name: &str) -> Result<(), EngramError> {
+        state.f64s.insert(format!("{name}.values"), self.values.clone());
+        state.f64s.insert(format!("{name}.dt_factor"), vec![self.dt_ms, self.factor, self.scale]);
+        state.u64s.insert(format!("{name}.last_step"), self.last_step.into_iter().collect());
+        Ok(())
     }
 
-    /// Load what [`save_into`](Self::save_into) wrote (the number of values must match).
-    pub fn load_from(&mut self, state: &ComponentState, name: &str) -> Result<(), EngramError> {
+    fn load_field(&mut self, state: &ComponentState, name: &str) -> Result<(), EngramError> {
         let mut dt_factor = [0.0; 3];
         state.read_f64(&format!("{name}.dt_factor"), &mut dt_factor)?;
         let last_step = state.opt_u64(&format!("{name}.last_step"))?;
@@ -179,9 +185,17 @@ pub(crate) fn check_bounds(w_min: f64, w_max: f64) -> Result<(), ParamError> {
     ordered("w_max", w_min, w_max)
 }
 
-/// Clip to `[lo, hi]` (for `lo ≤ hi`; NaN-free for finite inputs).
+/// Clip a weight to `[lo, hi]` (for `lo ≤ hi`; NaN-free for finite inputs), the way every
+/// library rule bounds the weights it changes.
+///
+/// ```
+/// use engram_plasticity::clip;
+/// assert_eq!(clip(1.5, 0.0, 1.0), 1.0);
+/// assert_eq!(clip(-0.2, 0.0, 1.0), 0.0);
+/// assert_eq!(clip(0.3, 0.0, 1.0), 0.3);
+/// ```
 #[inline(always)]
-pub(crate) fn clip(w: f64, lo: f64, hi: f64) -> f64 {
+pub fn clip(w: f64, lo: f64, hi: f64) -> f64 {
     // Two plain selects (not f64::max/min, whose NaN handling costs extra compares), which
     // compile to `minsd`/`maxsd` without branches: the weight walks then have no branch the
     // CPU can mispredict or wait on, and keep more cache misses in flight.
@@ -196,11 +210,12 @@ const PREFETCH_AHEAD: usize = 64;
 const ENTRIES_PER_LINE: usize = 16;
 
 /// Start loading the postsynaptic indices of the rows of this step's presynaptic spikes (their
-/// first [`PREFETCH_AHEAD`] entries; the hardware prefetcher follows a longer row on its own,
-/// and without plasticity delays spike delivery has just read the weights of those rows). A
-/// cache hint only.
+/// first 64 entries; the hardware prefetcher follows a longer row on its own, and without
+/// plasticity delays spike delivery has just read the weights of those rows). A cache hint
+/// only: nothing observable changes, so a rule may call it or not. See [`prefetch_columns`]
+/// for where it pays.
 #[inline]
-pub(crate) fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
+pub fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
     for &i in pres {
         let row = syn.row_ptr[i as usize]..syn.row_ptr[i as usize + 1];
         for e in row.take(PREFETCH_AHEAD).step_by(ENTRIES_PER_LINE) {
@@ -229,17 +244,27 @@ fn prefetch<T>(slice: &[T], index: usize) {
 }
 
 /// Start loading the weights and presynaptic indices of the columns of this step's
-/// postsynaptic spikes (the first [`PREFETCH_AHEAD`] entries of each column, at most
-/// [`PREFETCH_STEP_BUDGET`] in all; [`for_each_in_column`] prefetches the rest as it walks),
-/// so that the misses of all columns overlap instead of each column waiting on its own. Rules
-/// call it with [`prefetch_rows`] before the depression walk, which then runs while the loads
+/// postsynaptic spikes (the first 64 entries of each column, at most 512 in all;
+/// [`for_each_in_column`] prefetches the rest as it walks), so that the misses of all columns
+/// overlap instead of each column waiting on its own. The library's STDP rules call it with
+/// [`prefetch_rows`] before the presynaptic (depression) walk, which then runs while the loads
 /// are on their way. A cache hint only; nothing else changes.
 ///
 /// Two passes: first the index lines of every column (independent loads, all in flight at
 /// once), then the weights those indices point to. In one pass each column's weight
 /// prefetches wait for that column's index line, one column after the other.
+///
+/// ```
+/// use engram_plasticity::{SynapseTable, prefetch_columns, prefetch_rows};
+/// let mut t = SynapseTable::all_to_all(3, 2, 0.5);
+/// let syn = t.view();
+/// let (pre, post) = ([0u32, 2], [1u32]);
+/// prefetch_rows(&syn, &pre);    // then walk the rows of `pre` ...
+/// prefetch_columns(&syn, &post); // ... and the columns of `post`
+/// assert_eq!(syn.weights, &[0.5; 6]); // hints only
+/// ```
 #[inline]
-pub(crate) fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
+pub fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
     let columns = || {
         let mut budget = PREFETCH_STEP_BUDGET;
         posts.iter().map_while(move |&j| {
@@ -263,11 +288,21 @@ pub(crate) fn prefetch_columns(syn: &SynapsesMut<'_>, posts: &[u32]) {
 }
 
 /// Call `f(pre, weight)` for every synapse onto postsynaptic neuron `j`, in the order of the
-/// transpose index. The weights of a column lie one CSR row apart (random access into the
-/// whole weight array), so the loop prefetches the weight a few entries ahead: without it the
-/// postsynaptic side of STDP waits on memory for every synapse.
+/// transpose index: the walk a rule does at a postsynaptic spike. The weights of a column lie
+/// one CSR row apart (random access into the whole weight array), so the loop prefetches the
+/// weight a few entries ahead: without it the postsynaptic side of STDP waits on memory for
+/// every synapse.
+///
+/// ```
+/// use engram_plasticity::{SynapseTable, clip, for_each_in_column};
+/// let mut t = SynapseTable::from_triplets(3, 2, &[(0, 1, 0.5), (1, 0, 0.5), (2, 1, 0.9)]);
+/// let x_pre = [1.0, 0.0, 0.5]; // presynaptic traces
+/// // a spike of postsynaptic neuron 1 potentiates its synapses by 0.2 · x_pre, up to 1
+/// for_each_in_column(&mut t.view(), 1, |i, w| *w = clip(*w + 0.2 * x_pre[i], 0.0, 1.0));
+/// assert_eq!((t.weight(0, 1), t.weight(1, 0), t.weight(2, 1)), (Some(0.7), Some(0.5), Some(1.0)));
+/// ```
 #[inline]
-pub(crate) fn for_each_in_column(syn: &mut SynapsesMut<'_>, j: usize, mut f: impl FnMut(usize, &mut f64)) {
+pub fn for_each_in_column(syn: &mut SynapsesMut<'_>, j: usize, mut f: impl FnMut(usize, &mut f64)) {
     let column = syn.col_ptr[j]..syn.col_ptr[j + 1];
     let (ks, pres) = (&syn.syn_of_post[column.clone()], &syn.pre_of_post[column]);
     for (e, (&k, &i)) in ks.iter().zip(pres).enumerate() {
@@ -279,9 +314,16 @@ pub(crate) fn for_each_in_column(syn: &mut SynapsesMut<'_>, j: usize, mut f: imp
 }
 
 /// Panics with a clear message when a rule sized for `n_pre × n_post` is attached to a
-/// projection of another shape.
+/// projection of another shape (call it at the top of `step`; it costs two comparisons).
+///
+/// ```should_panic
+/// use engram_plasticity::{SynapseTable, check_shape};
+/// let mut t = SynapseTable::all_to_all(3, 2, 0.5);
+/// // "plasticity rule `bcm` was built for 3 pre x 4 post neurons but its projection is 3 x 2"
+/// check_shape("bcm", 3, 4, &t.view());
+/// ```
 #[inline]
-pub(crate) fn check_shape(rule: &str, n_pre: usize, n_post: usize, syn: &SynapsesMut<'_>) {
+pub fn check_shape(rule: &str, n_pre: usize, n_post: usize, syn: &SynapsesMut<'_>) {
     let (p, q) = (syn.row_ptr.len().saturating_sub(1), syn.col_ptr.len().saturating_sub(1));
     assert!(
         p == n_pre && q == n_post,

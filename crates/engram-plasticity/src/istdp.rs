@@ -3,7 +3,8 @@
 //! Zenke, Agnes & Gerstner (2015).
 
 use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
-use engram_core::checkpoint::ComponentState;
+use engram_core::checkpoint::{ComponentState, StateField};
+use engram_core::checkpoint_fields;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
@@ -12,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 /// Parameters of [`InhibitoryStdp`] (Vogels, Sprekeler, Zenke, Clopath & Gerstner 2011).
 ///
-/// Defaults: the recurrent-network values of the Brian2 port (mechanisms.md §1.1):
-/// `tau_stdp_ms = 20`, `target_rate_hz = 3` (ρ0), `eta = 0.01` (weight units per unit trace,
-/// 10 pS for weights in nS), bounds `[0, 100]`, no gate.
+/// Defaults: the recurrent-network values of the Brian2 port
+/// (docs/models/vogels2011.md#learning-rule): `tau_stdp_ms = 20`, `target_rate_hz = 3` (ρ0),
+/// `eta = 0.01` (weight units per unit trace, 10 pS for weights in nS), bounds `[0, 100]`, no gate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct InhibitoryStdpParams {
@@ -159,18 +160,7 @@ impl PlasticityRule for InhibitoryStdp {
         "inhibitory_stdp"
     }
 
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        Ok(self.x_post.save_into(self.x_pre.save_into(s, "x_pre"), "x_post"))
-    }
-
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let kind = self.name().to_string();
-        load_all_or_nothing(self, &kind, state, |r, s| {
-            r.x_pre.load_from(s, "x_pre")?;
-            r.x_post.load_from(s, "x_post")
-        })
-    }
+    checkpoint_fields!(x_pre, x_post);
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.x_pre.len(), self.x_post.len(), &syn);
@@ -340,19 +330,18 @@ impl PlasticityRule for GlobalFactorIstdp {
     }
 
     fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        Ok(self
-            .x_post
-            .save_into(self.x_pre.save_into(s, "x_pre"), "x_post")
-            .with_f64("rate_dt_decay", vec![self.rate_hz, self.dt_ms, self.rate_decay])
+        let mut s = ComponentState::new(self.name());
+        self.x_pre.save_field(&mut s, "x_pre")?;
+        self.x_post.save_field(&mut s, "x_post")?;
+        Ok(s.with_f64("rate_dt_decay", vec![self.rate_hz, self.dt_ms, self.rate_decay])
             .with_opt_u64("last_step", self.last_step))
     }
 
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
         let kind = self.name().to_string();
         load_all_or_nothing(self, &kind, state, |r, s| {
-            r.x_pre.load_from(s, "x_pre")?;
-            r.x_post.load_from(s, "x_post")?;
+            r.x_pre.load_field(s, "x_pre")?;
+            r.x_post.load_field(s, "x_post")?;
             let mut v = [0.0; 3];
             s.read_f64("rate_dt_decay", &mut v)?;
             [r.rate_hz, r.dt_ms, r.rate_decay] = v;

@@ -46,6 +46,16 @@
 //! - **Driving a rule directly.** [`SynapseTable`] holds a projection in the engine's layout so
 //!   that rules can be run on synthetic spike trains; rules may then skip silent steps (traces
 //!   decay over the elapsed steps).
+//! - **Checkpoints.** Rules whose state is a few traces and vectors declare them with
+//!   [`checkpoint_fields!`](engram_core::checkpoint_fields) and get `save_state` / `load_state`
+//!   from the trait's defaults; [`Trace`] is a [`StateField`](engram_core::checkpoint::StateField).
+//!
+//! # Building blocks for your own rules
+//!
+//! The pieces the library's rules are made of are public: [`Trace`] and [`Interaction`],
+//! [`clip`], [`for_each_in_column`] (the postsynaptic walk through the transpose index, with
+//! prefetch), [`prefetch_rows`] and [`prefetch_columns`] (cache hints for the rows and columns
+//! of a step's spikes), [`check_shape`], and [`SynapseTable`] to test a rule without a network.
 //!
 //! ```
 //! use engram_core::params::Params;
@@ -73,13 +83,17 @@ mod istdp;
 mod scaling;
 mod stdp;
 mod stp;
+mod switch;
 mod three_factor;
 mod triplet;
 
-pub use common::{Interaction, SynapseTable, Trace};
+pub use common::{
+    Interaction, SynapseTable, Trace, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
+};
 pub use istdp::{GlobalFactorIstdp, GlobalFactorIstdpParams, InhibitoryStdp, InhibitoryStdpParams, PlusOneOn};
 pub use scaling::{SynapticScaling, SynapticScalingParams};
 pub use stdp::{PairStdp, PairStdpParams, WeightDependence};
 pub use stp::{TsodyksMarkram, TsodyksMarkramParams};
+pub use switch::ModulatorSwitch;
 pub use three_factor::{RewardModulatedStdp, RewardModulatedStdpParams};
 pub use triplet::{SlidingThreshold, TripletStdp, TripletStdpParams};

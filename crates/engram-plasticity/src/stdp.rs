@@ -2,11 +2,10 @@
 //! 2003) updates, with all-to-all or nearest-spike interactions.
 
 use crate::common::{
-    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing, prefetch_columns,
-    prefetch_rows,
+    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
 };
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use engram_core::checkpoint_fields;
+use engram_core::error::ParamError;
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -199,18 +198,7 @@ impl PlasticityRule for PairStdp {
         "pair_stdp"
     }
 
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        Ok(self.y_post.save_into(self.x_pre.save_into(s, "x_pre"), "y_post"))
-    }
-
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let kind = self.name().to_string();
-        load_all_or_nothing(self, &kind, state, |r, s| {
-            r.x_pre.load_from(s, "x_pre")?;
-            r.y_post.load_from(s, "y_post")
-        })
-    }
+    checkpoint_fields!(x_pre, y_post);
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.x_pre.len(), self.y_post.len(), &syn);

@@ -2,9 +2,8 @@
 //! form of NEST): the efficacy `u·x` of each presynaptic spike scales what the projection
 //! transmits; the stored weights stay the baseline.
 
-use crate::common::load_all_or_nothing;
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use engram_core::checkpoint_fields;
+use engram_core::error::ParamError;
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -176,21 +175,7 @@ impl PlasticityRule for TsodyksMarkram {
         "tsodyks_markram"
     }
 
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        Ok(s.with_f64("u", self.u.clone())
-            .with_f64("x", self.x.clone())
-            .with_u64("last_spike", self.last_spike.clone()))
-    }
-
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let kind = self.name().to_string();
-        load_all_or_nothing(self, &kind, state, |r, s| {
-            s.read_f64("u", &mut r.u)?;
-            s.read_f64("x", &mut r.x)?;
-            s.read_u64("last_spike", &mut r.last_spike)
-        })
-    }
+    checkpoint_fields!(u, x, last_spike);
 
     fn step(&mut self, _ctx: &StepContext, _pre: &[u32], _post: &[u32], _modulator: f64, _syn: SynapsesMut<'_>) {}
 

@@ -2,7 +2,7 @@
 //! it into weight change (Izhikevich 2007, "Solving the distal reward problem").
 
 use crate::common::{Interaction, Trace, check_bounds, check_shape, clip, load_all_or_nothing};
-use engram_core::checkpoint::ComponentState;
+use engram_core::checkpoint::{ComponentState, StateField};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
@@ -158,11 +158,10 @@ impl PlasticityRule for RewardModulatedStdp {
     }
 
     fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        Ok(self
-            .y_post
-            .save_into(self.x_pre.save_into(s, "x_pre"), "y_post")
-            .with_f64("stored", self.stored.clone())
+        let mut s = ComponentState::new(self.name());
+        self.x_pre.save_field(&mut s, "x_pre")?;
+        self.y_post.save_field(&mut s, "y_post")?;
+        Ok(s.with_f64("stored", self.stored.clone())
             .with_f64("epoch_dt_decay", vec![self.epoch, self.dt_ms, self.c_decay])
             .with_opt_u64("last_step", self.last_step))
     }
@@ -170,8 +169,8 @@ impl PlasticityRule for RewardModulatedStdp {
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
         let kind = self.name().to_string();
         load_all_or_nothing(self, &kind, state, |r, s| {
-            r.x_pre.load_from(s, "x_pre")?;
-            r.y_post.load_from(s, "y_post")?;
+            r.x_pre.load_field(s, "x_pre")?;
+            r.y_post.load_field(s, "y_post")?;
             s.read_f64("stored", &mut r.stored)?;
             let mut f = [0.0; 3];
             s.read_f64("epoch_dt_decay", &mut f)?;

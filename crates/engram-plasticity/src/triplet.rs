@@ -2,11 +2,10 @@
 //! published visual-cortex parameter sets.
 
 use crate::common::{
-    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, load_all_or_nothing, prefetch_columns,
-    prefetch_rows,
+    Interaction, Trace, check_bounds, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
 };
-use engram_core::checkpoint::ComponentState;
-use engram_core::error::{EngramError, ParamError};
+use engram_core::checkpoint::StateField;
+use engram_core::error::ParamError;
 use engram_core::neuron::StepContext;
 use engram_core::params::{Checked, Params, non_negative, positive};
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
@@ -286,30 +285,23 @@ impl PlasticityRule for TripletStdp {
         "triplet_stdp"
     }
 
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        let s = ComponentState::new(self.name());
-        let s = self.r1.save_into(s, "r1");
-        let s = self.r2.save_into(s, "r2");
-        let s = self.o1.save_into(s, "o1");
-        let s = self.o2.save_into(s, "o2");
-        Ok(match &self.nu {
-            Some(nu) => nu.save_into(s, "nu"),
-            None => s,
-        })
+    /// The four traces, and the rate estimate `nu` when the LTD threshold slides.
+    fn checkpoint_fields(&self) -> Vec<(&'static str, &dyn StateField)> {
+        let mut fields: Vec<(&'static str, &dyn StateField)> =
+            vec![("r1", &self.r1), ("r2", &self.r2), ("o1", &self.o1), ("o2", &self.o2)];
+        if let Some(nu) = &self.nu {
+            fields.push(("nu", nu));
+        }
+        fields
     }
 
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        let kind = self.name().to_string();
-        load_all_or_nothing(self, &kind, state, |r, s| {
-            r.r1.load_from(s, "r1")?;
-            r.r2.load_from(s, "r2")?;
-            r.o1.load_from(s, "o1")?;
-            r.o2.load_from(s, "o2")?;
-            match &mut r.nu {
-                Some(nu) => nu.load_from(s, "nu"),
-                None => Ok(()),
-            }
-        })
+    fn checkpoint_fields_mut(&mut self) -> Vec<(&'static str, &mut dyn StateField)> {
+        let mut fields: Vec<(&'static str, &mut dyn StateField)> =
+            vec![("r1", &mut self.r1), ("r2", &mut self.r2), ("o1", &mut self.o1), ("o2", &mut self.o2)];
+        if let Some(nu) = &mut self.nu {
+            fields.push(("nu", nu));
+        }
+        fields
     }
 
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, mut syn: SynapsesMut<'_>) {

@@ -10,6 +10,7 @@ use engram_plasticity::{
     RewardModulatedStdp, RewardModulatedStdpParams, SynapseTable, SynapticScaling, SynapticScalingParams, TripletStdp,
     TripletStdpParams, TsodyksMarkram, TsodyksMarkramParams,
 };
+use engram_testkit::RuleDrive;
 use rand::Rng;
 
 const DT: f64 = 0.1;
@@ -28,46 +29,40 @@ fn raster() -> Vec<(Vec<u32>, Vec<u32>, f64)> {
         .collect()
 }
 
-/// Run steps `from..to`; the weights and efficacies as bits afterwards.
+/// Run steps `from..to` as the engine does; the weights and efficacies as bits afterwards.
 fn drive(
     rule: &mut dyn PlasticityRule,
-    syn: &mut SynapseTable,
-    eff: &mut [f64],
+    d: &mut RuleDrive,
     raster: &[(Vec<u32>, Vec<u32>, f64)],
     from: usize,
     to: usize,
 ) -> Vec<u64> {
     for (step, (pre, post, m)) in raster.iter().enumerate().take(to).skip(from) {
-        let ctx = StepContext { step: step as u64, dt_ms: DT };
-        if rule.scales_transmission() {
-            rule.before_delivery(&ctx, pre, &syn.row_ptr, eff);
-        }
-        rule.step(&ctx, pre, post, *m, syn.view());
+        d.step(rule, step as u64, pre, post, *m);
     }
-    syn.weights.iter().chain(eff.iter()).map(|x| x.to_bits()).collect()
+    d.bits()
 }
 
 fn check(name: &str, make: &dyn Fn() -> Box<dyn PlasticityRule>) {
     let raster = raster();
-    let mut syn = SynapseTable::all_to_all(N_PRE, N_POST, 0.5);
-    let mut eff = vec![1.0; syn.len()];
+    let mut d = RuleDrive::new(SynapseTable::all_to_all(N_PRE, N_POST, 0.5), DT);
     let mut a = make();
-    drive(a.as_mut(), &mut syn, &mut eff, &raster, 0, 3000);
+    drive(a.as_mut(), &mut d, &raster, 0, 3000);
     let saved = a.save_state().unwrap();
     assert_eq!(saved.kind, name);
-    let (syn_at, eff_at) = (syn.clone(), eff.clone());
-    let end_a = drive(a.as_mut(), &mut syn, &mut eff, &raster, 3000, 6000);
+    let at = d.clone();
+    let end_a = drive(a.as_mut(), &mut d, &raster, 3000, 6000);
 
-    let (mut syn_b, mut eff_b) = (syn_at.clone(), eff_at.clone());
+    let mut d_b = at.clone();
     let mut b = make();
     b.load_state(&saved).unwrap();
-    assert!(drive(b.as_mut(), &mut syn_b, &mut eff_b, &raster, 3000, 6000) == end_a, "{name}: restored run differs");
+    assert!(drive(b.as_mut(), &mut d_b, &raster, 3000, 6000) == end_a, "{name}: restored run differs");
 
-    let (mut syn_c, mut eff_c) = (syn_at, eff_at);
+    let mut d_c = at;
     let mut fresh = make();
-    let end_c = drive(fresh.as_mut(), &mut syn_c, &mut eff_c, &raster, 3000, 6000);
+    let end_c = drive(fresh.as_mut(), &mut d_c, &raster, 3000, 6000);
     assert!(end_c != end_a, "{name}: the saved state should matter in this test");
-    let w: Vec<f64> = syn.weights.clone();
+    let (w, eff) = (d.syn.weights.clone(), &d.efficacy);
     assert!(w.iter().any(|&x| x != w[0]) || eff.iter().any(|&e| e != 1.0), "{name}: weights saturated or unchanged");
 }
 

@@ -1,13 +1,15 @@
 //! Inhibitory STDP: the Poisson drift closed form, the gate, the global factor, and a LIF
 //! neuron driven to the target rate by plastic inhibition (engine simulation).
 
-use crate::support::{Raster, drive, mean, poisson_steps, rng};
 use engram_core::neuron::StepContext;
 use engram_core::params::Params;
 use engram_core::plasticity::PlasticityRule;
 use engram_plasticity::{
     GlobalFactorIstdp, GlobalFactorIstdpParams, InhibitoryStdp, InhibitoryStdpParams, SynapseTable,
 };
+use engram_testkit::plasticity::{PrePost, drive};
+use engram_testkit::spikes::{poisson_steps, rng};
+use engram_testkit::stats::mean;
 
 /// Mean drift per second of `n` independent pre/post pairs at the given rates.
 fn measured_drift(params: &InhibitoryStdpParams, rate_pre: f64, rate_post: f64, seed: u64) -> f64 {
@@ -19,7 +21,7 @@ fn measured_drift(params: &InhibitoryStdpParams, rate_pre: f64, rate_post: f64, 
     let w0 = 50.0;
     let mut syn = SynapseTable::one_to_one(n, w0);
     let mut rule = InhibitoryStdp::new(params.clone().check().unwrap(), n, n);
-    drive(&mut rule, &mut syn, &Raster::new(&pre, &post), dt);
+    drive(&mut rule, &mut syn, &PrePost::new(&pre, &post), dt);
     assert!(syn.weights.iter().all(|&w| w > 0.0 && w < 100.0), "no clipping in this test");
     (mean(&syn.weights) - w0) / t_s
 }
@@ -68,7 +70,7 @@ fn global_factor_sign_follows_population_rate() {
         let post: Vec<_> = (0..n).map(|_| poisson_steps(&mut r, rate_post, dt, n_steps)).collect();
         let mut syn = SynapseTable::all_to_all(n, n, 2.0);
         let mut rule = GlobalFactorIstdp::new(p.check().unwrap(), n, n);
-        drive(&mut rule, &mut syn, &Raster::new(&pre, &post), dt);
+        drive(&mut rule, &mut syn, &PrePost::new(&pre, &post), dt);
         println!("rho_post {rate_post}: H = {:.2} Hz, mean w = {:.4}", rule.rate_estimate_hz(), mean(&syn.weights));
         assert!((rule.rate_estimate_hz() - rate_post).abs() < 0.25 * rate_post.max(1.0));
         assert_eq!(mean(&syn.weights) > 2.0, grows);

@@ -1,7 +1,8 @@
 //! Integration tests of engram-plasticity: closed forms (iSTDP drift, TM steady state and
 //! paired pulses, triplet BCM threshold and pairing frequency, STDP window, scaling), engine
 //! experiments (iSTDP drives a LIF neuron to ρ0, STP through the delivery hook, rewarded
-//! synapse) and weight bounds under arbitrary spike trains.
+//! synapse) and weight bounds under arbitrary spike trains. Rules are driven on synthetic spike
+//! trains by engram-testkit (`plasticity::drive`, `RuleDrive`, `spikes::poisson_steps`).
 
 mod bounds;
 mod checkpoint;
@@ -10,6 +11,5 @@ mod params;
 mod scaling;
 mod stdp;
 mod stp;
-mod support;
 mod three_factor;
 mod triplet;

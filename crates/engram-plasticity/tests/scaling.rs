@@ -1,9 +1,9 @@
 //! Synaptic scaling: the multiplicative exponential approach for a fixed sensor value
 //! (proportional and integral terms), ratios preserved.
 
-use crate::support::{Raster, drive};
 use engram_core::params::Params;
 use engram_plasticity::{SynapseTable, SynapticScaling, SynapticScalingParams};
+use engram_testkit::plasticity::{PrePost, drive};
 
 /// Regular post spikes at 10 Hz in 10 neurons for `t_s` seconds, dt = 1 ms, scaling every ms.
 fn run(beta: f64, gamma: f64, t_s: f64) -> (SynapseTable, f64) {
@@ -27,7 +27,7 @@ fn run(beta: f64, gamma: f64, t_s: f64) -> (SynapseTable, f64) {
     let post: Vec<Vec<u64>> = (0..10).map(|j| (0..n_steps).filter(|s| (s + 7 * j) % 100 == 0).collect()).collect();
     let mut all_steps: Vec<Vec<u64>> = vec![(0..n_steps).collect()];
     all_steps.extend(std::iter::repeat_n(Vec::new(), 2));
-    let raster = Raster::new(&all_steps, &post);
+    let raster = PrePost::new(&all_steps, &post);
     drive(&mut rule, &mut syn, &raster, dt);
     (syn, t_s)
 }

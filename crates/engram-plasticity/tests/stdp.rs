@@ -1,9 +1,8 @@
 //! Pair STDP: the window shape, nearest-spike vs all-to-all, weight dependence.
 
-use engram_core::neuron::StepContext;
 use engram_core::params::Params;
-use engram_core::plasticity::PlasticityRule;
 use engram_plasticity::{Interaction, PairStdp, PairStdpParams, SynapseTable, WeightDependence};
+use engram_testkit::plasticity::{PrePost, drive};
 
 const DT: f64 = 0.1;
 
@@ -11,14 +10,7 @@ const DT: f64 = 0.1;
 fn run(p: &PairStdpParams, pre: &[u64], post: &[u64], w0: f64) -> f64 {
     let mut rule = PairStdp::new(p.clone().check().unwrap(), 1, 1);
     let mut syn = SynapseTable::one_to_one(1, w0);
-    let mut steps: Vec<u64> = pre.iter().chain(post).copied().collect();
-    steps.sort();
-    steps.dedup();
-    for s in steps {
-        let a: &[u32] = if pre.contains(&s) { &[0] } else { &[] };
-        let b: &[u32] = if post.contains(&s) { &[0] } else { &[] };
-        rule.step(&StepContext { step: s, dt_ms: DT }, a, b, 0.0, syn.view());
-    }
+    drive(&mut rule, &mut syn, &PrePost::new(&[pre.to_vec()], &[post.to_vec()]), DT);
     syn.weights[0]
 }
 

@@ -1,11 +1,11 @@
 //! Three-factor rule: a reduced version of Izhikevich's (2007) rewarded-synapse experiment,
 //! and the modulator reaching the rule through the engine.
 
-use crate::support::{poisson_steps, rng};
 use engram_core::neuron::StepContext;
 use engram_core::params::Params;
 use engram_core::plasticity::PlasticityRule;
 use engram_plasticity::{RewardModulatedStdp, RewardModulatedStdpParams, SynapseTable};
+use engram_testkit::spikes::{poisson_steps, rng};
 use rand::Rng;
 
 /// 50 presynaptic neurons onto one postsynaptic neuron, all Poisson at `rate_hz`, dt = 1 ms.

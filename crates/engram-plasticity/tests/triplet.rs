@@ -1,11 +1,13 @@
 //! Triplet STDP: BCM behaviour (drift vs post rate crosses zero at the predicted threshold)
 //! and the pairing-frequency dependence of a Sjöström-like protocol, against closed forms.
 
-use crate::support::{Raster, drive, mean, poisson_steps, rng};
 use engram_core::neuron::StepContext;
 use engram_core::params::Params;
 use engram_core::plasticity::PlasticityRule;
 use engram_plasticity::{SynapseTable, TripletStdp, TripletStdpParams};
+use engram_testkit::plasticity::{PrePost, drive};
+use engram_testkit::spikes::{poisson_steps, rng};
+use engram_testkit::stats::mean;
 
 fn drift(p: &TripletStdpParams, rate_pre: f64, rate_post: f64, seed: u64) -> f64 {
     let (n, dt, t_s) = (200usize, 0.1, 50.0);
@@ -16,7 +18,7 @@ fn drift(p: &TripletStdpParams, rate_pre: f64, rate_post: f64, seed: u64) -> f64
     let p = TripletStdpParams { w_min: -100.0, w_max: 100.0, ..p.clone() };
     let mut syn = SynapseTable::one_to_one(n, 0.0);
     let mut rule = TripletStdp::new(p.check().unwrap(), n, n);
-    drive(&mut rule, &mut syn, &Raster::new(&pre, &post), dt);
+    drive(&mut rule, &mut syn, &PrePost::new(&pre, &post), dt);
     mean(&syn.weights) / t_s
 }
 
@@ -147,7 +149,7 @@ fn sliding_threshold_moves_the_bcm_crossing_to_the_target_rate() {
         let mut rule = TripletStdp::new(p.clone().check().unwrap(), n, n);
         let warm_step = (warm_s * 1000.0 / dt) as u64;
         let mut w_warm = None;
-        for (step, pre, post) in &Raster::new(&pre, &post).events {
+        for (step, pre, post) in &PrePost::new(&pre, &post).events {
             if *step >= warm_step && w_warm.is_none() {
                 w_warm = Some(mean(&syn.weights));
             }
@@ -182,7 +184,7 @@ fn sliding_threshold_rate_estimate_starts_at_the_target_and_tracks_the_rate() {
     let pre: Vec<_> = (0..n).map(|_| Vec::new()).collect();
     let post: Vec<_> = (0..n).map(|_| poisson_steps(&mut r, 8.0, dt, n_steps)).collect();
     let mut syn = SynapseTable::one_to_one(n, 0.5);
-    drive(&mut rule, &mut syn, &Raster::new(&pre, &post), dt);
+    drive(&mut rule, &mut syn, &PrePost::new(&pre, &post), dt);
     let nu = mean(&rule.rate_estimates_hz().unwrap());
     assert!((nu - 8.0).abs() < 0.5, "mean rate estimate {nu} Hz");
     rule.reset_traces();

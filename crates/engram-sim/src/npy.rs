@@ -64,10 +64,7 @@ pub const WRITER_BUFFER_BYTES: usize = 1 << 16;
 /// ```
 pub struct ArrayWriter {
     path: PathBuf,
-    format: OutputFormat,
-    file: Option<File>,
-    /// Whole rows not yet written to the file.
-    buffer: Vec<u8>,
+    sink: Option<Sink>,
     columns: usize,
     /// Rows accepted by `write_row`.
     rows: u64,
@@ -75,50 +72,61 @@ pub struct ArrayWriter {
     rows_on_disk: u64,
 }
 
+/// Where the rows go: `.npy` bytes through our own buffer (the header is rewritten at each
+/// flush), or CSV through the `csv` crate's writer (which buffers by itself).
+enum Sink {
+    Npy { file: File, buffer: Vec<u8> },
+    Csv { writer: Box<csv::Writer<File>>, field: String },
+}
+
 impl ArrayWriter {
     /// Create (truncate) `path` for rows with the given column names.
     pub fn create(path: &Path, format: OutputFormat, columns: &[&str]) -> Result<Self, EngramError> {
         let io = |source| EngramError::Output { path: path.to_path_buf(), source };
         let mut file = File::create(path).map_err(io)?;
-        match format {
-            OutputFormat::Npy => file.write_all(&npy_header(0, columns.len())).map_err(io)?,
-            OutputFormat::Csv => file.write_all(format!("{}\n", columns.join(",")).as_bytes()).map_err(io)?,
-        }
-        Ok(Self {
-            path: path.to_path_buf(),
-            format,
-            file: Some(file),
-            buffer: Vec::with_capacity(WRITER_BUFFER_BYTES),
-            columns: columns.len(),
-            rows: 0,
-            rows_on_disk: 0,
-        })
+        let sink = match format {
+            OutputFormat::Npy => {
+                file.write_all(&npy_header(0, columns.len())).map_err(io)?;
+                Sink::Npy { file, buffer: Vec::with_capacity(WRITER_BUFFER_BYTES) }
+            }
+            OutputFormat::Csv => {
+                let mut writer = csv::WriterBuilder::new().buffer_capacity(WRITER_BUFFER_BYTES).from_writer(file);
+                writer.write_record(columns).map_err(|e| csv_error(path, e))?;
+                writer.flush().map_err(io)?;
+                Sink::Csv { writer: Box::new(writer), field: String::with_capacity(32) }
+            }
+        };
+        Ok(Self { path: path.to_path_buf(), sink: Some(sink), columns: columns.len(), rows: 0, rows_on_disk: 0 })
     }
 
     /// Append one row (must have one value per column). Writes the buffer out first if the
     /// row would not fit in it.
     pub fn write_row(&mut self, row: &[f64]) -> Result<(), EngramError> {
         debug_assert_eq!(row.len(), self.columns);
-        if self.file.is_none() {
-            return Err(EngramError::Other(format!("{} is already finished", self.path.display())));
+        let needs_room = matches!(&self.sink, Some(Sink::Npy { buffer, .. })
+            if !buffer.is_empty() && buffer.len() + 8 * row.len() > buffer.capacity());
+        if needs_room {
+            self.flush()?;
         }
-        match self.format {
-            OutputFormat::Npy => {
-                if self.buffer.len() + 8 * row.len() > self.buffer.capacity() && !self.buffer.is_empty() {
-                    self.flush()?;
-                }
-                row.iter().for_each(|x| self.buffer.extend_from_slice(&x.to_le_bytes()));
+        let full = match self.sink.as_mut() {
+            None => return Err(EngramError::Other(format!("{} is already finished", self.path.display()))),
+            Some(Sink::Npy { buffer, .. }) => {
+                row.iter().for_each(|x| buffer.extend_from_slice(&x.to_le_bytes()));
+                buffer.len() >= WRITER_BUFFER_BYTES
             }
-            OutputFormat::Csv => {
-                for (k, x) in row.iter().enumerate() {
-                    let sep = if k == 0 { "" } else { "," };
-                    write!(self.buffer, "{sep}{x}").expect("writing to a Vec cannot fail");
+            Some(Sink::Csv { writer, field }) => {
+                use std::fmt::Write as _;
+                for x in row {
+                    field.clear();
+                    write!(field, "{x}").expect("writing to a String cannot fail");
+                    writer.write_field(field.as_bytes()).map_err(|e| csv_error(&self.path, e))?;
                 }
-                self.buffer.push(b'\n');
+                writer.write_record(None::<&[u8]>).map_err(|e| csv_error(&self.path, e))?;
+                false
             }
-        }
+        };
         self.rows += 1;
-        if self.buffer.len() >= WRITER_BUFFER_BYTES {
+        if full {
             self.flush()?;
         }
         Ok(())
@@ -139,17 +147,20 @@ impl ArrayWriter {
     /// rows that are not on disk). Does nothing when no row is buffered or after
     /// [`finish`](Self::finish).
     pub fn flush(&mut self) -> Result<(), EngramError> {
-        let Some(file) = self.file.as_mut() else { return Ok(()) };
         if self.rows_on_disk == self.rows {
             return Ok(());
         }
         let io = |source| EngramError::Output { path: self.path.clone(), source };
-        file.write_all(&self.buffer).map_err(io)?;
-        self.buffer.clear();
-        if self.format == OutputFormat::Npy {
-            file.seek(SeekFrom::Start(0)).map_err(io)?;
-            file.write_all(&npy_header(self.rows, self.columns)).map_err(io)?;
-            file.seek(SeekFrom::End(0)).map_err(io)?;
+        match self.sink.as_mut() {
+            None => return Ok(()),
+            Some(Sink::Npy { file, buffer }) => {
+                file.write_all(buffer).map_err(io)?;
+                buffer.clear();
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                file.write_all(&npy_header(self.rows, self.columns)).map_err(io)?;
+                file.seek(SeekFrom::End(0)).map_err(io)?;
+            }
+            Some(Sink::Csv { writer, .. }) => writer.flush().map_err(io)?,
         }
         self.rows_on_disk = self.rows;
         Ok(())
@@ -158,9 +169,13 @@ impl ArrayWriter {
     /// Flush and close. Safe to call twice; later rows are refused.
     pub fn finish(&mut self) -> Result<(), EngramError> {
         self.flush()?;
-        self.file = None;
+        self.sink = None;
         Ok(())
     }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> EngramError {
+    EngramError::Output { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
 }
 
 impl Drop for ArrayWriter {

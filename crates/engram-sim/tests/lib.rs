@@ -1,11 +1,17 @@
 //! Integration tests of the engine: delivery and delays, determinism across thread counts,
-//! divergence detection, monitors and their files, plasticity slot, errors, checkpoints and
-//! the weight monitor, plasticity timing (axonal and dendritic delays), streams valid at every
-//! flush, stopping a run on request (SIGINT, SIGTERM), and progress lines in logs.
+//! the between-steps hook and weight edits, divergence detection, monitors and their files,
+//! plasticity slot, errors, checkpoints and the weight monitor, plasticity timing (axonal and
+//! dendritic delays), streams valid at every flush, stopping a run on request (SIGINT,
+//! SIGTERM), progress lines in logs, state monitors against the model step by step, checkpoint
+//! files that cannot be read, and property tests on random networks (engram-testkit): the
+//! complete state is the same for any thread count and after checkpoint → restore → continue.
 
-mod toy;
+/// The toy models of the engine tests (`crate::toy::ToyLif`, ...).
+use engram_testkit::toy;
 
+mod between_steps;
 mod checkpoint;
+mod checkpoint_files;
 mod delivery;
 mod determinism;
 mod divergence;
@@ -14,3 +20,5 @@ mod monitors;
 mod npy;
 mod plasticity_timing;
 mod progress;
+mod properties;
+mod state_monitor;

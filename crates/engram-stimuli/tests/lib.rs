@@ -1,5 +1,6 @@
 //! Integration tests of engram-stimuli: statistics, timing, determinism and parameter checks.
-//! Sources are driven by hand (`emit` / `apply` in a loop), without the engine.
+//! Sources are driven by hand (`emit` / `apply` in a loop), without the engine; property tests
+//! over random parameters use engram-testkit's strategies.
 
 mod checkpoint;
 mod current;
@@ -9,4 +10,5 @@ mod odor_space;
 mod params;
 mod poisson_group;
 mod poisson_input;
+mod properties;
 mod spike_trains;

@@ -1,16 +1,42 @@
-//! Small models used only by the engine tests (the library models live in engram-neurons).
+//! Small models for engine tests (the library models live in engram-neurons): a probe that
+//! records its input and fires on command, a toy current-based LIF with enough dynamics for
+//! chaos-sensitive determinism tests, a model that produces NaN on purpose, and random sparse
+//! weights.
+//!
+//! ```
+//! use engram_sim::prelude::*;
+//! use engram_testkit::toy::{Probe, ToyLif, random_weights};
+//!
+//! let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+//! b.add_population("L", ToyLif::new(20, 3)).unwrap();       // fires on its own (bias)
+//! b.add_population("P", Probe::new(5, vec![])).unwrap();    // records what arrives
+//! b.connect("L", "P", "exc", random_weights(20, 5, 0.5, 1.0, 7), Delay::Steps(1)).unwrap();
+//! let mut net = b.build().unwrap();
+//! net.run_ms(50.0).unwrap();
+//! assert!(net.stats()[0].n_spikes > 0);
+//! ```
 
+use engram_core::checkpoint::ComponentState;
+use engram_core::error::EngramError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 
 /// Records the input it receives; spikes when told to by `fire_at` (neuron, step) pairs.
+///
+/// One current receptor `exc`; `v_mv` integrates what arrives on it. It refuses checkpoints
+/// (`save_state` and `load_state` return [`ComponentState::unsupported`]): the model without
+/// them that the engine's error paths are tested with.
 pub struct Probe {
-    pub received: Vec<Vec<f64>>, // per step, input on receptor 0
+    /// Per step, the input on receptor 0 of every neuron.
+    pub received: Vec<Vec<f64>>,
+    /// `(neuron, step)`: the neuron spikes in that step.
     pub fire_at: Vec<(u32, u64)>,
+    /// Sum of the input received so far, per neuron.
     pub v: Vec<f64>,
     receptors: Vec<Receptor>,
 }
 
 impl Probe {
+    /// `n` neurons that spike exactly at `fire_at`.
     pub fn new(n: usize, fire_at: Vec<(u32, u64)>) -> Self {
         Self { received: Vec::new(), fire_at, v: vec![0.0; n], receptors: vec![Receptor::current("exc", 1.0)] }
     }
@@ -35,6 +61,12 @@ impl NeuronModel for Probe {
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         (name == "v_mv").then_some(&mut self.v[..])
     }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Err(ComponentState::unsupported("neuron model", self.kind()))
+    }
+    fn load_state(&mut self, _state: &ComponentState) -> Result<(), EngramError> {
+        Err(ComponentState::unsupported("neuron model", self.kind()))
+    }
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         self.received.push(input.receptors[0].to_vec());
         for i in 0..self.v.len() {
@@ -48,16 +80,27 @@ impl NeuronModel for Probe {
 
 /// A current-based LIF with exponential synapses, forward Euler: enough dynamics for
 /// chaos-sensitive determinism tests.
+///
+/// `dv/dt = (−(v + 60) + bias + i_exc − i_inh + I) / 20` (mV, ms), threshold −50 mV, reset to
+/// −60 mV and 20 steps refractory; receptors `exc` (τ 5 ms) and `inh` (τ 10 ms), both
+/// positive weights (`inh` is subtracted). With the default bias of 12 mV every neuron fires
+/// on its own. Initial potentials are uniform in [−60, −50) from `engram_core::rng::stream(seed, 1, 0)`.
+/// Implements checkpoints.
 pub struct ToyLif {
+    /// Membrane potential, mV.
     pub v: Vec<f64>,
+    /// Excitatory synaptic input.
     pub i_exc: Vec<f64>,
+    /// Inhibitory synaptic input (subtracted).
     pub i_inh: Vec<f64>,
     refractory: Vec<u32>,
     receptors: Vec<Receptor>,
+    /// Constant drive, mV. Default 12.
     pub bias: f64,
 }
 
 impl ToyLif {
+    /// `n` neurons with random initial potentials drawn from `seed`.
     pub fn new(n: usize, seed: u64) -> Self {
         use rand::Rng;
         let mut rng = engram_core::rng::stream(seed, 1, 0);
@@ -69,6 +112,12 @@ impl ToyLif {
             receptors: vec![Receptor::current("exc", 5.0), Receptor::current("inh", 10.0)],
             bias: 12.0,
         }
+    }
+
+    /// The same with another bias (below 10 mV the neurons are silent without input).
+    pub fn with_bias(mut self, bias: f64) -> Self {
+        self.bias = bias;
+        self
     }
 }
 
@@ -119,18 +168,48 @@ impl NeuronModel for ToyLif {
             self.i_inh[i] *= (-dt / 10.0f64).exp();
         }
     }
+    fn reset_state(&mut self) {
+        self.v.fill(-60.0);
+        self.i_exc.fill(0.0);
+        self.i_inh.fill(0.0);
+        self.refractory.fill(0);
+    }
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        Ok(ComponentState::new(self.kind())
+            .with_f64("v_mv", self.v.clone())
+            .with_f64("i_exc", self.i_exc.clone())
+            .with_f64("i_inh", self.i_inh.clone())
+            .with_u32("refractory", &self.refractory))
+    }
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        state.check_kind(self.kind())?;
+        let n = self.v.len();
+        let (mut v, mut e, mut i, mut r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0; n]);
+        state.read_f64("v_mv", &mut v)?;
+        state.read_f64("i_exc", &mut e)?;
+        state.read_f64("i_inh", &mut i)?;
+        state.read_u32("refractory", &mut r)?;
+        (self.v, self.i_exc, self.i_inh, self.refractory) = (v, e, i, r);
+        Ok(())
+    }
 }
 
-/// A model that produces NaN in neuron `bad` at step `when`.
+/// A model that produces NaN in neuron `bad` at step `when`, or (with `fire_always`) makes
+/// every neuron spike in every step.
 pub struct Poison {
+    /// Membrane potential (0 until poisoned).
     pub v: Vec<f64>,
+    /// The neuron that turns NaN.
     pub bad: usize,
+    /// The step in which it does.
     pub when: u64,
+    /// Spike in every step instead (a runaway population).
     pub fire_always: bool,
     receptors: Vec<Receptor>,
 }
 
 impl Poison {
+    /// `n` neurons; see the fields.
     pub fn new(n: usize, bad: usize, when: u64, fire_always: bool) -> Self {
         Self { v: vec![0.0; n], bad, when, fire_always, receptors: vec![Receptor::current("exc", 1.0)] }
     }
@@ -165,8 +244,8 @@ impl NeuronModel for Poison {
     }
 }
 
-/// Random sparse weights with fixed probability (test helper; the library generators are in
-/// engram-connectivity).
+/// Random sparse weights: each pair with probability `p`, weight `w`, drawn from
+/// `engram_core::rng::stream(seed, 2, 0)` (the library generators are in engram-connectivity).
 pub fn random_weights(n_pre: usize, n_post: usize, p: f64, w: f64, seed: u64) -> sprs::CsMatI<f64, u32, usize> {
     use rand::Rng;
     let mut rng = engram_core::rng::stream(seed, 2, 0);

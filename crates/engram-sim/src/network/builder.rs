@@ -1,0 +1,354 @@
+//! [`NetworkBuilder`]: populations, sources, projections with their delays and plasticity rules,
+//! stimuli, monitors and the divergence guard, assembled into a [`Network`].
+
+use engram_connectivity::TransposeIndex;
+use engram_core::error::{EngramError, ParamError};
+use engram_core::monitor::Monitor;
+use engram_core::neuron::{NeuronModel, SpikeSource};
+use engram_core::plasticity::PlasticityRule;
+use engram_core::stimulus::Stimulus;
+use engram_core::time::Clock;
+use sprs::CsMatI;
+
+use super::guard::RateCeiling;
+use super::timing::{PlasticityDelays, SpikeDelayLine, plasticity_delay_steps};
+use super::view::View;
+use super::{
+    Body, Delay, DivergenceGuard, MonitorId, Network, PlasticityTiming, Population, Projection, ProjectionId,
+    SynapseDelay,
+};
+use crate::stimulus::StimulusHandle;
+
+/// Assembles populations, projections, stimuli and monitors into a [`Network`].
+pub struct NetworkBuilder {
+    clock: Clock,
+    seed: u64,
+    populations: Vec<Population>,
+    projections: Vec<(Projection, u32 /* max delay */)>,
+    stimuli: Vec<StimulusHandle>,
+    monitors: Vec<Box<dyn Monitor>>,
+    guard: DivergenceGuard,
+    parallel_min_neurons: usize,
+}
+
+impl NetworkBuilder {
+    /// A new, empty network with step `dt_ms` and experiment seed `seed`.
+    pub fn new(dt_ms: f64, seed: u64) -> Result<Self, ParamError> {
+        Ok(Self {
+            clock: Clock::new(dt_ms)?,
+            seed,
+            populations: Vec::new(),
+            projections: Vec::new(),
+            stimuli: Vec::new(),
+            monitors: Vec::new(),
+            guard: DivergenceGuard::default(),
+            parallel_min_neurons: 20_000,
+        })
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// The experiment seed (components derive their streams from it).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn check_new_name(&self, name: &str) -> Result<(), EngramError> {
+        if name.is_empty() || self.populations.iter().any(|p| p.name == name) {
+            return Err(EngramError::Other(format!("population name `{name}` is empty or already used")));
+        }
+        Ok(())
+    }
+
+    fn population(&self, name: &str) -> Result<usize, EngramError> {
+        self.populations
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| EngramError::unknown("population", name, self.populations.iter().map(|p| p.name.as_str())))
+    }
+
+    /// Add a population of neurons. Fails if the name is taken or the population is empty.
+    pub fn add_population(&mut self, name: &str, model: impl NeuronModel + 'static) -> Result<usize, EngramError> {
+        self.add_population_boxed(name, Box::new(model))
+    }
+
+    /// [`add_population`](Self::add_population) for a boxed model.
+    pub fn add_population_boxed(&mut self, name: &str, model: Box<dyn NeuronModel>) -> Result<usize, EngramError> {
+        self.check_new_name(name)?;
+        let len = model.len();
+        if len == 0 {
+            return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one neuron").into());
+        }
+        let body = Body::Neurons { model, ring: Vec::new(), current_pa: vec![0.0; len], stimulated: false };
+        self.populations.push(Population { name: name.into(), len, body });
+        Ok(self.populations.len() - 1)
+    }
+
+    /// Add a spike source (Poisson group, odor input, spike trains).
+    pub fn add_source(&mut self, name: &str, source: impl SpikeSource + 'static) -> Result<usize, EngramError> {
+        self.add_source_boxed(name, Box::new(source))
+    }
+
+    /// [`add_source`](Self::add_source) for a boxed source.
+    pub fn add_source_boxed(&mut self, name: &str, source: Box<dyn SpikeSource>) -> Result<usize, EngramError> {
+        self.check_new_name(name)?;
+        let len = source.len();
+        if len == 0 {
+            return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one source").into());
+        }
+        self.populations.push(Population { name: name.into(), len, body: Body::Source(source) });
+        Ok(self.populations.len() - 1)
+    }
+
+    /// Connect `pre` to `post` on receptor `receptor` of `post`, with a weight matrix
+    /// (CSR, row = presynaptic neuron, `n_pre × n_post`; multiplicity already folded into the
+    /// weights) and a delay.
+    pub fn connect(
+        &mut self,
+        pre: &str,
+        post: &str,
+        receptor: &str,
+        weights: CsMatI<f64, u32, usize>,
+        delay: Delay,
+    ) -> Result<ProjectionId, EngramError> {
+        let (pre_i, post_i) = (self.population(pre)?, self.population(post)?);
+        let receptor_i = self.populations[post_i].receptor_index(receptor)?;
+        let (n_pre, n_post) = (self.populations[pre_i].len, self.populations[post_i].len);
+        let what = format!("projections.{pre}->{post}");
+        if weights.shape() != (n_pre, n_post) {
+            return Err(ParamError::new(
+                format!("{what}.weights"),
+                format!("{:?}", weights.shape()),
+                format!("a {n_pre} x {n_post} matrix"),
+            )
+            .into());
+        }
+        let weights = if weights.is_csr() { weights } else { weights.to_csr() };
+        if let Some(w) = weights.data().iter().find(|w| !w.is_finite()) {
+            return Err(ParamError::new(format!("{what}.weights"), w, "finite weights").into());
+        }
+        let (delay, max_delay) = match delay {
+            Delay::Steps(0) => return Err(ParamError::new(format!("{what}.delay"), 0, "at least 1 step").into()),
+            Delay::Steps(d) => (SynapseDelay::Uniform(d), d),
+            Delay::Ms(ms) => {
+                let d = self.clock.delay_steps(ms).map_err(|e| e.within(&what))?;
+                (SynapseDelay::Uniform(d), d)
+            }
+            Delay::PerSynapse(d) => {
+                if d.len() != weights.nnz() {
+                    return Err(ParamError::new(
+                        format!("{what}.delay"),
+                        format!("{} delays", d.len()),
+                        format!("one delay per synapse ({})", weights.nnz()),
+                    )
+                    .into());
+                }
+                if d.contains(&0) {
+                    return Err(ParamError::new(format!("{what}.delay"), 0, "at least 1 step").into());
+                }
+                let max = d.iter().copied().max().unwrap_or(1);
+                (SynapseDelay::PerSynapse(d), max)
+            }
+        };
+        let index = self.projections.len();
+        let name = [
+            format!("{pre}->{post}"),
+            format!("{pre}->{post}:{receptor}"),
+            format!("{pre}->{post}:{receptor}#{index}"),
+        ]
+        .into_iter()
+        .find(|n| !self.projections.iter().any(|(p, _)| &p.name == n))
+        .expect("the index makes the last name unique");
+        let projection = Projection {
+            name,
+            pre: pre_i,
+            post: post_i,
+            receptor: receptor_i,
+            weights,
+            delay,
+            rule: None,
+            efficacy: None,
+            timing: PlasticityDelays::default(),
+        };
+        self.projections.push((projection, max_delay));
+        Ok(ProjectionId(index))
+    }
+
+    /// Name a projection (for monitors and checkpoints). [`connect`](Self::connect) names it
+    /// `"pre->post"`, or `"pre->post:receptor"` when that is taken (then
+    /// `"pre->post:receptor#index"`). Fails if the name is empty or used by another projection.
+    pub fn name_projection(&mut self, projection: ProjectionId, name: &str) -> Result<(), EngramError> {
+        let taken = self.projections.iter().enumerate().any(|(i, (p, _))| i != projection.0 && p.name == name);
+        if name.is_empty() || taken {
+            return Err(EngramError::Other(format!("projection name `{name}` is empty or already used")));
+        }
+        self.projections[projection.0].0.name = name.into();
+        Ok(())
+    }
+
+    /// Attach a plasticity rule to a projection. The rule sees spikes in the step they are
+    /// emitted (timing at the somata); see
+    /// [`add_plasticity_with_timing`](Self::add_plasticity_with_timing) for timing at the
+    /// synapse.
+    pub fn add_plasticity(&mut self, projection: ProjectionId, rule: impl PlasticityRule + 'static) {
+        let p = &mut self.projections[projection.0].0;
+        let t = TransposeIndex::new(&p.weights);
+        p.efficacy = rule.scales_transmission().then(|| vec![1.0; p.weights.nnz()]);
+        p.rule = Some((Box::new(rule), t));
+        p.timing = PlasticityDelays::default();
+    }
+
+    /// Attach a plasticity rule that sees presynaptic spikes `timing.axonal_delay_ms` and
+    /// postsynaptic spikes `timing.dendritic_delay_ms` after their emission, so that it
+    /// measures `Δt_syn = (t_post + d_dend) − (t_pre + d_axon)` (see the
+    /// [module docs](crate::network#spike-timing-for-plasticity-axonal-and-dendritic-delays)).
+    /// Zero delays are exactly [`add_plasticity`](Self::add_plasticity).
+    ///
+    /// Fails, naming the field and its value, if a delay is negative, not finite or not a
+    /// whole number of steps, and refuses non-zero delays for rules that
+    /// [scale transmission](PlasticityRule::scales_transmission) (short-term plasticity acts
+    /// on the spikes as they are transmitted).
+    ///
+    /// ```
+    /// use engram_core::prelude::*;
+    /// use engram_neurons::{LifCond, LifCondParams};
+    /// use engram_plasticity::{PairStdp, PairStdpParams};
+    /// use engram_sim::network::PlasticityTiming;
+    /// use engram_sim::prelude::*;
+    ///
+    /// let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    /// b.add_population("E", LifCond::new(2, LifCondParams::coba().check().unwrap())).unwrap();
+    /// let proj = b.connect("E", "E", "exc", sprs::CsMatI::eye(2), Delay::Ms(1.5)).unwrap();
+    /// let stdp = PairStdp::new(PairStdpParams::default().check().unwrap(), 2, 2);
+    /// // Brian2's convention: the transmission delay is axonal, for plasticity too
+    /// let timing = PlasticityTiming { axonal_delay_ms: 1.5, dendritic_delay_ms: 0.0 };
+    /// b.add_plasticity_with_timing(proj, stdp, timing).unwrap();
+    ///
+    /// let stdp = PairStdp::new(PairStdpParams::default().check().unwrap(), 2, 2);
+    /// let bad = PlasticityTiming { axonal_delay_ms: 0.25, dendritic_delay_ms: 0.0 };
+    /// let e = b.add_plasticity_with_timing(proj, stdp, bad).unwrap_err().to_string();
+    /// assert!(e.starts_with("projections.E->E.plasticity_timing.axonal_delay_ms = 0.25 is not allowed"));
+    /// ```
+    pub fn add_plasticity_with_timing(
+        &mut self,
+        projection: ProjectionId,
+        rule: impl PlasticityRule + 'static,
+        timing: PlasticityTiming,
+    ) -> Result<(), EngramError> {
+        let dt_ms = self.clock.dt_ms();
+        let p = &self.projections[projection.0].0;
+        let field = |name: &str| format!("projections.{}.plasticity_timing.{name}", p.name);
+        let d_axon = plasticity_delay_steps(field("axonal_delay_ms"), timing.axonal_delay_ms, dt_ms)?;
+        let d_dend = plasticity_delay_steps(field("dendritic_delay_ms"), timing.dendritic_delay_ms, dt_ms)?;
+        if rule.scales_transmission() && (d_axon, d_dend) != (0, 0) {
+            return Err(EngramError::Other(format!(
+                "projection `{}`: rule `{}` scales transmission (short-term plasticity) and takes no plasticity delays",
+                p.name,
+                rule.name()
+            )));
+        }
+        self.add_plasticity(projection, rule);
+        self.projections[projection.0].0.timing =
+            PlasticityDelays { pre: SpikeDelayLine::new(d_axon), post: SpikeDelayLine::new(d_dend) };
+        Ok(())
+    }
+
+    /// Add a stimulus acting on population `target`.
+    pub fn add_stimulus(&mut self, target: &str, stimulus: impl Stimulus + 'static) -> Result<(), EngramError> {
+        self.add_stimulus_boxed(target, Box::new(stimulus))
+    }
+
+    /// [`add_stimulus`](Self::add_stimulus) for a boxed stimulus.
+    pub fn add_stimulus_boxed(&mut self, target: &str, stimulus: Box<dyn Stimulus>) -> Result<(), EngramError> {
+        let t = self.population(target)?;
+        let receptor = match stimulus.receptor() {
+            Some(r) => Some(self.populations[t].receptor_index(r)?),
+            None => {
+                if let Body::Source(_) = self.populations[t].body {
+                    return Err(EngramError::Other(format!("population `{target}` is a spike source")));
+                }
+                None
+            }
+        };
+        if let Body::Neurons { stimulated, .. } = &mut self.populations[t].body {
+            *stimulated = true;
+        }
+        self.stimuli.push(StimulusHandle { target: t, receptor, stimulus });
+        Ok(())
+    }
+
+    /// Add a monitor; read it back after the run with [`Network::monitor`].
+    pub fn add_monitor(&mut self, monitor: impl Monitor + 'static) -> MonitorId {
+        self.monitors.push(Box::new(monitor));
+        MonitorId(self.monitors.len() - 1)
+    }
+
+    /// Replace the divergence guard.
+    pub fn divergence_guard(&mut self, guard: DivergenceGuard) -> &mut Self {
+        self.guard = guard;
+        self
+    }
+
+    /// Networks with at least this many neurons use rayon inside a step (default 20 000).
+    /// Below it the per-step synchronisation costs more than it saves.
+    pub fn parallel_min_neurons(&mut self, n: usize) -> &mut Self {
+        self.parallel_min_neurons = n;
+        self
+    }
+
+    /// Finish: allocate the delay buffers and bind the monitors.
+    pub fn build(self) -> Result<Network, EngramError> {
+        let ring_len = self.projections.iter().map(|(_, d)| *d as usize + 1).max().unwrap_or(2).max(2);
+        let mut populations = self.populations;
+        for p in &mut populations {
+            if let Body::Neurons { model, ring, .. } = &mut p.body {
+                *ring = vec![vec![vec![0.0; p.len]; model.receptors().len()]; ring_len];
+            }
+        }
+        let mut by_target = vec![Vec::new(); populations.len()];
+        let projections: Vec<Projection> = self.projections.into_iter().map(|(p, _)| p).collect();
+        for (i, p) in projections.iter().enumerate() {
+            by_target[p.post].push(i);
+        }
+        let spikes = populations.iter().map(|p| Vec::with_capacity(p.len)).collect();
+        let n_neurons: usize = populations.iter().map(|p| p.len).sum();
+        let check_every = self.clock.steps(self.guard.check_every_ms)?.max(1);
+        let ceilings: Vec<RateCeiling> = populations
+            .iter()
+            .map(|p| match &p.body {
+                Body::Neurons { model, .. } => self.guard.ceiling(model.refractory_ms()),
+                Body::Source(_) => self.guard.ceiling(None),
+            })
+            .collect();
+        let mut net = Network {
+            clock: self.clock,
+            seed: self.seed,
+            step: 0,
+            ring_len,
+            spikes,
+            spike_counts: vec![0; populations.len()],
+            window_counts: vec![0; populations.len()],
+            neuron_counts: populations.iter().map(|p| vec![0; p.len]).collect(),
+            populations,
+            projections,
+            by_target,
+            stimuli: self.stimuli,
+            monitors: self.monitors,
+            warned: vec![false; ceilings.len()],
+            ceilings,
+            guard: self.guard,
+            check_every,
+            parallel: n_neurons >= self.parallel_min_neurons,
+            modulator: 0.0,
+            steps_run: 0,
+        };
+        let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };
+        for m in &mut net.monitors {
+            m.bind(&view)?;
+        }
+        Ok(net)
+    }
+}
