@@ -17,6 +17,7 @@
 //! assert_eq!(lines.len(), 4);
 //! assert!(lines[3].starts_with("fig2 rates: 4/4 simulations (100 %), "), "{}", lines[3]);
 //! assert!(lines[0].contains("elapsed") && lines[0].contains("left"), "{}", lines[0]);
+//! assert!(lines[3].ends_with("elapsed, done"), "{}", lines[3]);
 //! ```
 
 use std::io::{IsTerminal, Write};
@@ -201,6 +202,8 @@ impl Plain {
         let percent = (self.done * 100).checked_div(self.total).unwrap_or(100);
         let left = if self.done == 0 {
             "time left unknown".to_string()
+        } else if self.done == self.total {
+            "done".to_string()
         } else {
             let rest = elapsed * (self.total - self.done) as f64 / self.done as f64;
             format!("about {} left", duration_words(rest))

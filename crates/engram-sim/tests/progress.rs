@@ -18,7 +18,8 @@ fn steps_print_a_line_per_tenth_and_the_last_one_at_100_percent() {
     assert_eq!(lines.len(), 10, "{lines:#?}");
     assert!(lines[0].starts_with("coba: 1000/10000 steps (10 %), 0.10 s simulated, "), "{}", lines[0]);
     assert!(lines[9].starts_with("coba: 10000/10000 steps (100 %), 1.00 s simulated, "), "{}", lines[9]);
-    assert!(lines.iter().all(|l| l.contains(" elapsed, about ") && l.ends_with(" left")), "{lines:#?}");
+    assert!(lines[..9].iter().all(|l| l.contains(" elapsed, about ") && l.ends_with(" left")), "{lines:#?}");
+    assert!(lines[9].ends_with(" elapsed, done"), "{}", lines[9]);
 }
 
 #[test]

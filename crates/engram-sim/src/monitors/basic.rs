@@ -1,0 +1,342 @@
+//! Spikes, state variables (a subset, every k steps) and population rates.
+
+use std::any::Any;
+use std::path::{Path, PathBuf};
+
+use engram_core::error::EngramError;
+use engram_core::monitor::{Monitor, NetworkView};
+use engram_core::neuron::StepContext;
+
+use crate::npy::{ArrayWriter, OutputFormat};
+
+use super::resolve;
+
+/// Records every spike of some populations: `(time_ms, neuron)` pairs.
+///
+/// Streams to `DIR/spikes_<population>.<npy|csv>` (two columns: time_ms, neuron) when given
+/// an output directory.
+#[derive(Default)]
+pub struct SpikeMonitor {
+    names: Vec<String>,
+    pops: Vec<usize>,
+    times_ms: Vec<Vec<f64>>,
+    neurons: Vec<Vec<u32>>,
+    keep: bool,
+    stream: Option<(PathBuf, OutputFormat)>,
+    writers: Vec<ArrayWriter>,
+}
+
+impl SpikeMonitor {
+    /// Record the spikes of these populations in memory.
+    pub fn new(populations: &[&str]) -> Self {
+        Self { names: populations.iter().map(|s| s.to_string()).collect(), keep: true, ..Default::default() }
+    }
+
+    /// Also stream them to files in `dir`.
+    pub fn streaming_to(mut self, dir: &Path, format: OutputFormat) -> Self {
+        self.stream = Some((dir.to_path_buf(), format));
+        self
+    }
+
+    /// Do not keep spikes in memory (streaming only).
+    pub fn without_memory(mut self) -> Self {
+        self.keep = false;
+        self
+    }
+
+    fn slot(&self, population: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == population)
+    }
+
+    /// Spike times (ms) of `population`.
+    pub fn times_ms(&self, population: &str) -> &[f64] {
+        self.slot(population).map_or(&[], |i| &self.times_ms[i])
+    }
+
+    /// Spiking neuron of each spike of `population`.
+    pub fn neurons(&self, population: &str) -> &[u32] {
+        self.slot(population).map_or(&[], |i| &self.neurons[i])
+    }
+
+    /// Number of spikes recorded for `population`.
+    pub fn count(&self, population: &str) -> usize {
+        self.times_ms(population).len()
+    }
+
+    /// Names of the recorded populations.
+    pub fn populations(&self) -> &[String] {
+        &self.names
+    }
+}
+
+impl Monitor for SpikeMonitor {
+    fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+        self.pops = self.names.iter().map(|n| resolve(net, n)).collect::<Result<_, _>>()?;
+        self.times_ms = vec![Vec::new(); self.pops.len()];
+        self.neurons = vec![Vec::new(); self.pops.len()];
+        if let Some((dir, format)) = &self.stream {
+            self.writers = self
+                .names
+                .iter()
+                .map(|n| {
+                    let path = dir.join(format!("spikes_{n}.{}", format.extension()));
+                    ArrayWriter::create(&path, *format, &["time_ms", "neuron"])
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(())
+    }
+
+    fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+        let t = ctx.time_ms();
+        for (k, &p) in self.pops.iter().enumerate() {
+            let spikes = net.spikes(p);
+            if self.keep {
+                self.times_ms[k].extend(std::iter::repeat_n(t, spikes.len()));
+                self.neurons[k].extend_from_slice(spikes);
+            }
+            if let Some(w) = self.writers.get_mut(k) {
+                for &i in spikes {
+                    w.write_row(&[t, i as f64])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writers.iter_mut().try_for_each(ArrayWriter::flush)
+    }
+
+    fn finish(&mut self) -> Result<(), EngramError> {
+        self.writers.iter_mut().try_for_each(ArrayWriter::finish)
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
+/// Records a state variable (`v_mv`, `g_exc_ns`, ...) of some neurons every `every_steps`.
+///
+/// Streams to `DIR/state_<population>_<variable>.<npy|csv>`: one row per sample, first
+/// column time_ms, then one column per recorded neuron.
+pub struct StateMonitor {
+    population: String,
+    variable: String,
+    neurons: Vec<u32>,
+    every_steps: u64,
+    pop: usize,
+    times_ms: Vec<f64>,
+    values: Vec<f64>,
+    stream: Option<(PathBuf, OutputFormat)>,
+    writer: Option<ArrayWriter>,
+    row: Vec<f64>,
+}
+
+impl StateMonitor {
+    /// Record `variable` of `neurons` of `population` every `every_steps` steps (≥ 1).
+    pub fn new(population: &str, variable: &str, neurons: &[u32], every_steps: u64) -> Self {
+        Self {
+            population: population.into(),
+            variable: variable.into(),
+            neurons: neurons.to_vec(),
+            every_steps: every_steps.max(1),
+            pop: 0,
+            times_ms: Vec::new(),
+            values: Vec::new(),
+            stream: None,
+            writer: None,
+            row: Vec::new(),
+        }
+    }
+
+    /// Also stream to a file in `dir`.
+    pub fn streaming_to(mut self, dir: &Path, format: OutputFormat) -> Self {
+        self.stream = Some((dir.to_path_buf(), format));
+        self
+    }
+
+    /// Sample times, ms.
+    pub fn times_ms(&self) -> &[f64] {
+        &self.times_ms
+    }
+
+    /// Recorded values, row-major: one row of `neurons().len()` values per sample.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The trace of the `k`-th recorded neuron.
+    pub fn trace(&self, k: usize) -> Vec<f64> {
+        self.values.iter().skip(k).step_by(self.neurons.len()).copied().collect()
+    }
+
+    /// The recorded neurons.
+    pub fn neurons(&self) -> &[u32] {
+        &self.neurons
+    }
+}
+
+impl Monitor for StateMonitor {
+    fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+        self.pop = resolve(net, &self.population)?;
+        let Some(state) = net.state(self.pop, &self.variable) else {
+            return Err(EngramError::unknown("state variable", &self.variable, net.state_names(self.pop)));
+        };
+        if let Some(&bad) = self.neurons.iter().find(|&&i| i as usize >= state.len()) {
+            return Err(EngramError::Other(format!(
+                "StateMonitor: neuron {bad} does not exist in `{}` ({} neurons)",
+                self.population,
+                state.len()
+            )));
+        }
+        if let Some((dir, format)) = &self.stream {
+            let names: Vec<String> =
+                std::iter::once("time_ms".to_string()).chain(self.neurons.iter().map(|i| format!("n{i}"))).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let path = dir.join(format!("state_{}_{}.{}", self.population, self.variable, format.extension()));
+            self.writer = Some(ArrayWriter::create(&path, *format, &names)?);
+        }
+        self.row = vec![0.0; self.neurons.len() + 1];
+        Ok(())
+    }
+
+    fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+        if ctx.step % self.every_steps != 0 {
+            return Ok(());
+        }
+        let state = net.state(self.pop, &self.variable).unwrap_or(&[]);
+        let t = ctx.time_ms();
+        self.times_ms.push(t);
+        self.row[0] = t;
+        for (k, &i) in self.neurons.iter().enumerate() {
+            self.row[k + 1] = state[i as usize];
+        }
+        self.values.extend_from_slice(&self.row[1..]);
+        if let Some(w) = &mut self.writer {
+            w.write_row(&self.row)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::flush)
+    }
+
+    fn finish(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::finish)
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
+/// Population rates (Hz per neuron) in bins of `bin_ms`.
+///
+/// Streams to `DIR/rates.<npy|csv>`: one row per bin, first column the bin start in ms,
+/// then one column per population.
+pub struct RateMonitor {
+    names: Vec<String>,
+    pops: Vec<usize>,
+    sizes: Vec<usize>,
+    bin_steps: u64,
+    dt_ms: f64,
+    counts: Vec<u64>,
+    rates_hz: Vec<f64>,
+    starts_ms: Vec<f64>,
+    stream: Option<(PathBuf, OutputFormat)>,
+    writer: Option<ArrayWriter>,
+    row: Vec<f64>,
+}
+
+impl RateMonitor {
+    /// Rates of these populations in bins of `bin_ms` (rounded to whole steps at bind time).
+    pub fn new(populations: &[&str], bin_ms: f64) -> Self {
+        Self {
+            names: populations.iter().map(|s| s.to_string()).collect(),
+            pops: Vec::new(),
+            sizes: Vec::new(),
+            bin_steps: 0,
+            dt_ms: bin_ms,
+            counts: Vec::new(),
+            rates_hz: Vec::new(),
+            starts_ms: Vec::new(),
+            stream: None,
+            writer: None,
+            row: Vec::new(),
+        }
+    }
+
+    /// Also stream to `dir/rates.<ext>`.
+    pub fn streaming_to(mut self, dir: &Path, format: OutputFormat) -> Self {
+        self.stream = Some((dir.to_path_buf(), format));
+        self
+    }
+
+    /// Start time of each completed bin, ms.
+    pub fn bin_starts_ms(&self) -> &[f64] {
+        &self.starts_ms
+    }
+
+    /// Rates of `population` per completed bin, Hz.
+    pub fn rates_hz(&self, population: &str) -> Vec<f64> {
+        let Some(k) = self.names.iter().position(|n| n == population) else { return Vec::new() };
+        self.rates_hz.iter().skip(k).step_by(self.names.len()).copied().collect()
+    }
+}
+
+impl Monitor for RateMonitor {
+    fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+        self.pops = self.names.iter().map(|n| resolve(net, n)).collect::<Result<_, _>>()?;
+        self.sizes = self.pops.iter().map(|&p| net.population_len(p)).collect();
+        self.counts = vec![0; self.pops.len()];
+        self.row = vec![0.0; self.pops.len() + 1];
+        if let Some((dir, format)) = &self.stream {
+            let names: Vec<&str> = std::iter::once("time_ms").chain(self.names.iter().map(String::as_str)).collect();
+            self.writer =
+                Some(ArrayWriter::create(&dir.join(format!("rates.{}", format.extension())), *format, &names)?);
+        }
+        Ok(())
+    }
+
+    fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+        if self.bin_steps == 0 {
+            // `dt_ms` holds the requested bin width until the first step tells us dt.
+            self.bin_steps = ((self.dt_ms / ctx.dt_ms).round() as u64).max(1);
+            self.dt_ms = ctx.dt_ms;
+        }
+        for (c, &p) in self.counts.iter_mut().zip(&self.pops) {
+            *c += net.spikes(p).len() as u64;
+        }
+        if (ctx.step + 1) % self.bin_steps == 0 {
+            let bin_s = self.bin_steps as f64 * self.dt_ms / 1000.0;
+            let start = (ctx.step + 1 - self.bin_steps) as f64 * self.dt_ms;
+            self.starts_ms.push(start);
+            self.row[0] = start;
+            for (k, c) in self.counts.iter_mut().enumerate() {
+                let r = *c as f64 / self.sizes[k] as f64 / bin_s;
+                self.rates_hz.push(r);
+                self.row[k + 1] = r;
+                *c = 0;
+            }
+            if let Some(w) = &mut self.writer {
+                w.write_row(&self.row)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::flush)
+    }
+
+    fn finish(&mut self) -> Result<(), EngramError> {
+        self.writer.as_mut().map_or(Ok(()), ArrayWriter::finish)
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
