@@ -43,3 +43,22 @@ fn per_neuron_needs_three_spikes_and_mean_skips_none() {
     assert_eq!(mean_isi_cv(&cv, Some(&[2, 3])), None);
     assert!(isi_cv_per_neuron(&t, &i, 2).is_err());
 }
+
+/// Two independent implementations agree: the analysis's per-neuron ISI CV, averaged, equals
+/// the test kit's raster statistic on discrete Poisson rasters (and is near 1, as it must be
+/// for Poisson trains: `sqrt(1 - p)` per step of probability `p`).
+#[test]
+fn per_neuron_cv_agrees_with_the_test_kits_raster_on_poisson_rasters() {
+    use engram_testkit::raster::Raster;
+    use engram_testkit::spikes::{poisson_trains, rng};
+    let dt_ms = 0.1;
+    for seed in 1..=3 {
+        let trains = poisson_trains(&mut rng(seed), 40, 20.0, dt_ms, 200_000); // 20 s at 20 Hz
+        let raster = Raster::from_trains(&trains, dt_ms);
+        let cvs = isi_cv_per_neuron(&raster.times_ms(), raster.neurons(), 40).unwrap();
+        let ours = mean_isi_cv(&cvs, None).unwrap();
+        let kit = raster.cv_isi().unwrap();
+        assert!((ours - kit).abs() < 1e-12, "seed {seed}: analysis {ours} vs test kit {kit}");
+        assert!((ours - 1.0).abs() < 0.03, "seed {seed}: Poisson CV {ours}");
+    }
+}
