@@ -14,6 +14,7 @@ use engram_models::run::run_experiment;
 use engram_models::rundir::{RunDir, RunStatus};
 
 mod bench;
+mod report;
 mod tidy;
 
 #[derive(Parser)]
@@ -30,6 +31,8 @@ enum Cmd {
     /// Reproduce a paper: `dp` (Meissner-Bernard, Zenke & Friedrich, eLife 2025), all figures by
     /// default, or `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
+    /// Regenerate (or --check) the tables of a reproduction's docs page from its summary.
+    Report(report::ReportArgs),
     /// Criterion benchmarks plus a side-by-side table against Brian2 (with --brian2-python).
     Bench(bench::BenchArgs),
     /// What CI runs: fmt --check, clippy -D warnings, doctests, nextest.
@@ -156,6 +159,7 @@ fn run_cli() -> Result<()> {
     match cli.command {
         Cmd::Run(args) => run(args),
         Cmd::Reproduce(args) => reproduce(args),
+        Cmd::Report(args) => report::report(args),
         Cmd::Bench(args) => bench::bench(args),
         Cmd::Ci => ci(),
         Cmd::Tidy => {

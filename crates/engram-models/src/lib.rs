@@ -18,6 +18,7 @@ pub mod cuba;
 pub mod dp;
 pub mod experiment;
 pub mod plastic_benchmarks;
+pub mod report;
 pub mod resources;
 pub mod run;
 pub mod rundir;

@@ -42,6 +42,8 @@ use engram_stimuli::{
 };
 use rand::Rng;
 use serde::Serialize;
+
+pub mod report;
 use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -1149,6 +1151,29 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
         "wall_s": t0.elapsed().as_secs_f64(),
         "cpu_s": cpu_s() - cpu0,
     });
-    write_json(&options.out.join("summary.json"), &summary)?;
+    let summary_path = options.out.join("summary.json");
+    write_json(&summary_path, &summary)?;
+    // the report's compact summary and the report itself, generated from what was just written
+    let compact = report::CompactSummary::from_run(&summary_path)?;
+    compact.save(&options.out.join("compact_summary.json"))?;
+    write_report(&options.out.join("report.md"), &compact, options.quick)?;
     Ok(summary)
+}
+
+/// `report.md` of a run: the generated tables of `docs/reproduction/vogels2011.md`.
+fn write_report(path: &std::path::Path, compact: &report::CompactSummary, quick: bool) -> Result<(), EngramError> {
+    let mut text = format!(
+        "# Vogels et al. 2011, {} run (seed {})\n\nGenerated from `compact_summary.json` of this run; the paper's statements beside our numbers. Figures: `fig1_single_cell.png`, `fig2_recurrent.png`, `fig3_rasters.png`.\n",
+        if quick { "quick" } else { "full" },
+        compact.seed
+    );
+    for (name, table) in compact.regions() {
+        let title = if name == "single_cell" {
+            "Detailed balance in one neuron"
+        } else {
+            "Recurrent network and memory patterns"
+        };
+        text.push_str(&format!("\n## {title}\n\n{table}"));
+    }
+    std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
 }

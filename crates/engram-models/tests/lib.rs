@@ -10,5 +10,6 @@ mod dp_fig6;
 mod dp_learned;
 mod mutations;
 mod properties;
+mod report;
 mod runner;
 mod vogels2011;
