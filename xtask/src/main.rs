@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
+use engram_models::reproduction::{self, Reproduction};
 use engram_models::resources::{Limits, estimate};
 use engram_models::run::run_experiment;
 use engram_models::rundir::{RunDir, RunStatus};
@@ -28,8 +29,8 @@ struct Cli {
 enum Cmd {
     /// Run a built-in model (coba, cuba) or an experiment file (.ron) and write a run directory.
     Run(RunArgs),
-    /// Reproduce a paper: `dp` (Meissner-Bernard, Zenke & Friedrich, eLife 2025), all figures by
-    /// default, or `vogels2011` (Vogels et al., Science 2011).
+    /// Reproduce a paper (`--list` names them): `dp` (Meissner-Bernard, Zenke & Friedrich,
+    /// eLife 2025, all figures by default), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
     /// Regenerate (or --check) the tables of a reproduction's docs page from its summary.
     Report(report::ReportArgs),
@@ -43,8 +44,12 @@ enum Cmd {
 
 #[derive(clap::Args)]
 struct ReproduceArgs {
-    /// Which paper: `dp`, `dp-learned` (learned E/I assemblies by iSTDP) or `vogels2011`.
-    paper: String,
+    /// Which reproduction (`cargo xtask reproduce --list` names them).
+    #[arg(required_unless_present = "list")]
+    paper: Option<String>,
+    /// List the reproductions, one line each.
+    #[arg(long)]
+    list: bool,
     /// Only these figures (1–6); repeat the flag for several. Default: all.
     #[arg(long = "figure")]
     figures: Vec<u32>,
@@ -286,19 +291,20 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 /// Checks shared by the reproductions: options that do not apply are errors, not ignored.
-fn check_reproduce_args(args: &ReproduceArgs) -> Result<()> {
-    if !matches!(args.paper.as_str(), "dp" | "dp-learned" | "vogels2011") {
-        bail!("unknown paper `{}`; available: dp, dp-learned, vogels2011", args.paper);
-    }
-    if args.paper != "dp" && !args.figures.is_empty() {
-        bail!("--figure applies to dp only; {} runs all of its experiments", args.paper);
-    }
-    if let Some(bad) = args.figures.iter().find(|f| !(1..=6).contains(*f)) {
-        bail!("--figure {bad}: the Dp paper has figures 1 to 6");
+fn check_reproduce_args(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<()> {
+    let name = r.name();
+    match r.figures() {
+        None if !args.figures.is_empty() => bail!("--figure does not apply to {name}: it runs all of its experiments"),
+        Some(range) => {
+            if let Some(bad) = args.figures.iter().find(|f| !range.contains(*f)) {
+                bail!("--figure {bad}: {name} has figures {} to {}", range.start(), range.end());
+            }
+        }
+        None => {}
     }
     if let Some(n) = args.networks {
-        if args.paper != "dp" {
-            bail!("--networks applies to dp only");
+        if !r.takes_networks() {
+            bail!("--networks applies to dp only, not to {name}");
         }
         if args.quick {
             bail!(
@@ -316,51 +322,42 @@ fn check_reproduce_args(args: &ReproduceArgs) -> Result<()> {
 }
 
 fn reproduce(args: ReproduceArgs) -> Result<()> {
-    check_reproduce_args(&args)?;
-    let name = if args.quick { format!("{}-quick", args.paper) } else { args.paper.clone() };
+    let names: Vec<&str> = reproduction::all().iter().map(|r| r.name()).collect();
+    if args.list {
+        for r in reproduction::all() {
+            println!("{:<12} seed {:<5} {}", r.name(), r.default_seed(), r.describe());
+        }
+        return Ok(());
+    }
+    let paper = args.paper.clone().unwrap_or_default();
+    let Some(r) = reproduction::find(&paper) else {
+        bail!("unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)", names.join(", "));
+    };
+    check_reproduce_args(&args, r)?;
+    let name = if args.quick { format!("{paper}-quick") } else { paper.clone() };
     let out = args.out.clone().unwrap_or_else(|| default_out(&name));
     if let Some(t) = args.threads {
         rayon_threads(t)?;
     }
     let t0 = std::time::Instant::now();
-    let written = in_run_dir(&out, args.force, |dir| match args.paper.as_str() {
-        "vogels2011" => reproduce_vogels2011(&args, dir),
-        "dp-learned" => reproduce_dp_learned(&args, dir),
-        _ => reproduce_dp(&args, dir),
+    let written = in_run_dir(&out, args.force, |dir| {
+        let options = reproduction::Options {
+            quick: args.quick,
+            seed: args.seed,
+            out: dir.to_path_buf(),
+            progress: !args.quiet,
+            figures: args.figures.clone(),
+            networks: args.networks,
+        };
+        r.run(&options)?;
+        Ok(())
     })?;
     println!(
-        "reproduced {} in {:.0} s; figures and summary.json in {}",
-        args.paper,
+        "reproduced {paper} in {:.0} s (seed {}); figures and summary.json in {}",
         t0.elapsed().as_secs_f64(),
+        args.seed.unwrap_or(r.default_seed()),
         written.display()
     );
-    Ok(())
-}
-
-fn reproduce_dp(args: &ReproduceArgs, out: &Path) -> Result<()> {
-    use engram_models::dp::reproduce::{ReproduceOptions, reproduce};
-    let options = ReproduceOptions {
-        figures: args.figures.clone(),
-        networks_per_structure: args.networks.unwrap_or(2),
-        quick: args.quick,
-        seed: args.seed.unwrap_or(2025),
-        out: out.to_path_buf(),
-        progress: !args.quiet,
-    };
-    reproduce(options)?;
-    Ok(())
-}
-
-fn reproduce_vogels2011(args: &ReproduceArgs, out: &Path) -> Result<()> {
-    use engram_models::vogels2011::{ReproduceOptions, reproduce};
-    let seed = args.seed.unwrap_or(2011);
-    reproduce(ReproduceOptions { quick: args.quick, seed, out: out.to_path_buf(), progress: !args.quiet })?;
-    Ok(())
-}
-
-fn reproduce_dp_learned(args: &ReproduceArgs, out: &Path) -> Result<()> {
-    use engram_models::dp::learned::{LearnedOptions, reproduce};
-    reproduce(LearnedOptions { quick: args.quick, seed: args.seed.unwrap_or(2025), out: out.to_path_buf() })?;
     Ok(())
 }
 

@@ -260,8 +260,8 @@ fn bad_input_is_a_clear_error_never_a_panic() {
         (&["reproduce", "dp", "--networks", "0"], "--networks 0"),
         (&["reproduce", "dp", "--networks", "3", "--quick"], "cannot be combined with --quick"),
         (&["reproduce", "vogels2011", "--networks", "3"], "applies to dp only"),
-        (&["reproduce", "vogels2011", "--figure", "2"], "applies to dp only"),
-        (&["reproduce", "dp", "--figure", "7"], "figures 1 to 6"),
+        (&["reproduce", "vogels2011", "--figure", "2"], "--figure does not apply to vogels2011"),
+        (&["reproduce", "dp", "--figure", "7"], "dp has figures 1 to 6"),
         (&["reproduce", "dp", "--threads", "10000"], "this machine has"),
         (&["reproduce", "nature2031"], "unknown paper"),
     ];
@@ -275,5 +275,20 @@ fn bad_input_is_a_clear_error_never_a_panic() {
         assert!(!e.contains("panicked"), "{args:?}: {e}");
         assert!(t0.elapsed() < Duration::from_secs(5), "{args:?} took {:?}", t0.elapsed());
     }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn reproduce_list_names_every_reproduction_with_its_default_seed() {
+    let root = scratch("list");
+    let o = run(&root, &["reproduce", "--list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (line, (name, seed)) in lines.iter().zip([("dp", 2025), ("dp-learned", 2025), ("vogels2011", 2011)]) {
+        assert!(line.starts_with(name) && line.contains(&format!("seed {seed}")), "{line}");
+    }
+    assert!(listing(&root).is_empty(), "listing writes nothing");
     std::fs::remove_dir_all(&root).unwrap();
 }

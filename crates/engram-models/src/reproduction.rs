@@ -1,0 +1,136 @@
+//! The reproductions of papers behind one trait, so that `cargo xtask reproduce <name>` is one
+//! code path and `cargo xtask reproduce --list` names them all.
+//!
+//! ```
+//! use engram_models::reproduction::{all, find};
+//! let names: Vec<&str> = all().iter().map(|r| r.name()).collect();
+//! assert_eq!(names, ["dp", "dp-learned", "vogels2011"]);
+//! let v = find("vogels2011").unwrap();
+//! assert_eq!(v.default_seed(), 2011);
+//! assert!(v.figures().is_none() && !v.takes_networks());
+//! assert_eq!(find("dp").unwrap().figures(), Some(1..=6));
+//! ```
+
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+use engram_core::error::EngramError;
+
+/// What a user asks of a reproduction (what applies depends on it: see
+/// [`Reproduction::figures`] and [`Reproduction::takes_networks`]).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The quick version (minutes).
+    pub quick: bool,
+    /// Experiment seed; `None` = the reproduction's [default](Reproduction::default_seed).
+    pub seed: Option<u64>,
+    /// Output directory (a run directory being written).
+    pub out: PathBuf,
+    /// Show progress.
+    pub progress: bool,
+    /// Only these figures (empty = all), for reproductions with figures.
+    pub figures: Vec<u32>,
+    /// Networks per structure, for reproductions that take it; `None` = their default.
+    pub networks: Option<usize>,
+}
+
+/// A reproduction of a paper or study.
+pub trait Reproduction: Sync {
+    /// The name on the command line (`dp`).
+    fn name(&self) -> &'static str;
+    /// One line: the paper and what is reproduced.
+    fn describe(&self) -> &'static str;
+    /// The seed used when the user gives none (a user-given seed is always used).
+    fn default_seed(&self) -> u64;
+    /// The figures `--figure` may select, if the reproduction has them.
+    fn figures(&self) -> Option<RangeInclusive<u32>> {
+        None
+    }
+    /// Whether `--networks` applies.
+    fn takes_networks(&self) -> bool {
+        false
+    }
+    /// Run it into `options.out`; returns its summary (also written there).
+    fn run(&self, options: &Options) -> Result<serde_json::Value, EngramError>;
+}
+
+struct Dp;
+struct DpLearned;
+struct Vogels2011;
+
+impl Reproduction for Dp {
+    fn name(&self) -> &'static str {
+        "dp"
+    }
+    fn describe(&self) -> &'static str {
+        "Meissner-Bernard, Zenke & Friedrich, eLife 2025: the precisely balanced Dp memory network, Figs 1-6"
+    }
+    fn default_seed(&self) -> u64 {
+        2025
+    }
+    fn figures(&self) -> Option<RangeInclusive<u32>> {
+        Some(1..=6)
+    }
+    fn takes_networks(&self) -> bool {
+        true
+    }
+    fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        crate::dp::reproduce::reproduce(crate::dp::reproduce::ReproduceOptions {
+            figures: o.figures.clone(),
+            networks_per_structure: o.networks.unwrap_or(2),
+            quick: o.quick,
+            seed: o.seed.unwrap_or(self.default_seed()),
+            out: o.out.clone(),
+            progress: o.progress,
+        })
+    }
+}
+
+impl Reproduction for DpLearned {
+    fn name(&self) -> &'static str {
+        "dp-learned"
+    }
+    fn describe(&self) -> &'static str {
+        "can inhibitory plasticity learn the Dp network's E/I assemblies? (iSTDP on I->E, optional E->I STDP)"
+    }
+    fn default_seed(&self) -> u64 {
+        2025
+    }
+    fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        crate::dp::learned::reproduce(crate::dp::learned::LearnedOptions {
+            quick: o.quick,
+            seed: o.seed.unwrap_or(self.default_seed()),
+            out: o.out.clone(),
+        })
+    }
+}
+
+impl Reproduction for Vogels2011 {
+    fn name(&self) -> &'static str {
+        "vogels2011"
+    }
+    fn describe(&self) -> &'static str {
+        "Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011: inhibitory plasticity, one neuron and a memory network"
+    }
+    fn default_seed(&self) -> u64 {
+        2011
+    }
+    fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        crate::vogels2011::reproduce(crate::vogels2011::ReproduceOptions {
+            quick: o.quick,
+            seed: o.seed.unwrap_or(self.default_seed()),
+            out: o.out.clone(),
+            progress: o.progress,
+        })
+    }
+}
+
+/// Every reproduction, in the order `--list` prints them.
+pub fn all() -> [&'static dyn Reproduction; 3] {
+    [&Dp, &DpLearned, &Vogels2011]
+}
+
+/// The reproduction called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Reproduction> {
+    all().into_iter().find(|r| r.name() == name)
+}
