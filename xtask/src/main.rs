@@ -343,6 +343,7 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
     let written = in_run_dir(&out, args.force, |dir| {
         let options = reproduction::Options {
             quick: args.quick,
+            tiny: false,
             seed: args.seed,
             out: dir.to_path_buf(),
             progress: !args.quiet,

@@ -22,6 +22,9 @@ use engram_core::error::EngramError;
 pub struct Options {
     /// The quick version (minutes).
     pub quick: bool,
+    /// A test-only size that runs the whole pipeline in seconds (reproductions without one
+    /// refuse it); its numbers mean nothing.
+    pub tiny: bool,
     /// Experiment seed; `None` = the reproduction's [default](Reproduction::default_seed).
     pub seed: Option<u64>,
     /// Output directory (a run directory being written).
@@ -50,6 +53,10 @@ pub trait Reproduction: Sync {
     fn takes_networks(&self) -> bool {
         false
     }
+    /// Whether it has a test-only [`tiny`](Options::tiny) size.
+    fn has_tiny(&self) -> bool {
+        false
+    }
     /// Run it into `options.out`; returns its summary (also written there).
     fn run(&self, options: &Options) -> Result<serde_json::Value, EngramError>;
 }
@@ -75,6 +82,7 @@ impl Reproduction for Dp {
         true
     }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        refuse_tiny(self, o)?;
         crate::dp::reproduce::reproduce(crate::dp::reproduce::ReproduceOptions {
             figures: o.figures.clone(),
             networks_per_structure: o.networks.unwrap_or(2),
@@ -97,6 +105,7 @@ impl Reproduction for DpLearned {
         2025
     }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        refuse_tiny(self, o)?;
         crate::dp::learned::reproduce(crate::dp::learned::LearnedOptions {
             quick: o.quick,
             seed: o.seed.unwrap_or(self.default_seed()),
@@ -115,14 +124,25 @@ impl Reproduction for Vogels2011 {
     fn default_seed(&self) -> u64 {
         2011
     }
+    fn has_tiny(&self) -> bool {
+        true
+    }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
         crate::vogels2011::reproduce(crate::vogels2011::ReproduceOptions {
             quick: o.quick,
+            tiny: o.tiny,
             seed: o.seed.unwrap_or(self.default_seed()),
             out: o.out.clone(),
             progress: o.progress,
         })
     }
+}
+
+fn refuse_tiny(r: &dyn Reproduction, o: &Options) -> Result<(), EngramError> {
+    if o.tiny && !r.has_tiny() {
+        return Err(EngramError::Other(format!("{} has no tiny size yet", r.name())));
+    }
+    Ok(())
 }
 
 /// Every reproduction, in the order `--list` prints them.

@@ -592,6 +592,26 @@ impl RecurrentConfig {
     pub fn quick() -> Self {
         Self { eta_ns: 0.5, t_learn_ms: 15_000.0, t_memory_ms: 15_000.0, stats_window_ms: 3000.0, ..Self::default() }
     }
+
+    /// A test-only size that runs the whole pipeline in seconds: a quarter of the network (each
+    /// neuron keeps its 160 E and 40 I inputs) and phases of 1–2 s. Its numbers mean nothing.
+    pub fn tiny() -> Self {
+        Self {
+            n_e: 2000,
+            n_i: 500,
+            p: 0.08,
+            pattern_size: 196,
+            pattern_overlap: 16,
+            cue_size: 49,
+            t_pre_ms: 1000.0,
+            t_learn_ms: 2000.0,
+            t_memory_ms: 2000.0,
+            t_recall_ms: 500.0,
+            stats_window_ms: 500.0,
+            chunk_ms: 250.0,
+            ..Self::quick()
+        }
+    }
     fn groups(&self) -> Groups {
         let p1 = 0..self.pattern_size;
         let s2 = self.pattern_size - self.pattern_overlap;
@@ -1114,6 +1134,9 @@ fn recurrent_summary(res: &RecurrentResult) -> serde_json::Value {
 pub struct ReproduceOptions {
     /// Short version (≈ 1 min).
     pub quick: bool,
+    /// Test-only size: the whole pipeline (simulations, figures, summaries, report) in seconds
+    /// ([`RecurrentConfig::tiny`], 4 single-neuron runs of 0.5 s); overrides `quick`.
+    pub tiny: bool,
     /// Seed.
     pub seed: u64,
     /// Output directory.
@@ -1128,9 +1151,13 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     let cpu0 = cpu_s();
     std::fs::create_dir_all(&options.out)
         .map_err(|source| EngramError::Output { path: options.out.clone(), source })?;
-    let sc =
-        if options.quick { SingleCellConfig { n_runs: 30, ..Default::default() } } else { SingleCellConfig::default() };
-    let rc = if options.quick { RecurrentConfig::quick() } else { RecurrentConfig::default() };
+    let (sc, rc) = if options.tiny {
+        (SingleCellConfig { n_runs: 4, run_ms: 500.0, ..Default::default() }, RecurrentConfig::tiny())
+    } else if options.quick {
+        (SingleCellConfig { n_runs: 30, ..Default::default() }, RecurrentConfig::quick())
+    } else {
+        (SingleCellConfig::default(), RecurrentConfig::default())
+    };
     if options.progress {
         eprintln!("vogels2011: single neuron, {} runs x {} s", sc.n_runs, sc.run_ms / 1000.0);
     }
