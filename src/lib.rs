@@ -14,6 +14,7 @@ pub use engram_models as models;
 pub use engram_neurons as neurons;
 pub use engram_plasticity as plasticity;
 pub use engram_plot as plot;
+pub use engram_repro as repro;
 pub use engram_sim as sim;
 pub use engram_stimuli as stimuli;
 

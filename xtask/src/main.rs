@@ -9,10 +9,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
-use engram_models::reproduction::{self, Reproduction};
 use engram_models::resources::{Limits, estimate};
 use engram_models::run::run_experiment;
 use engram_models::rundir::{RunDir, RunStatus};
+use engram_repro::reproduction::{self, Reproduction};
 
 mod bench;
 mod report;

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use engram_models::report::{check_regions, rewrite_regions};
-use engram_models::vogels2011::report::CompactSummary;
+use engram_repro::report::{check_regions, rewrite_regions};
+use engram_repro::vogels2011::report::CompactSummary;
 
 use crate::workspace_root;
 

@@ -18,8 +18,6 @@ pub mod cuba;
 pub mod dp;
 pub mod experiment;
 pub mod plastic_benchmarks;
-pub mod report;
-pub mod reproduction;
 pub mod resources;
 pub mod run;
 pub mod rundir;

@@ -4,12 +4,9 @@
 mod benchmarks;
 mod config;
 mod dp;
-mod dp_fig3;
-mod dp_fig45;
-mod dp_fig6;
-mod dp_learned;
+mod dp_completion;
+mod dp_continual;
 mod mutations;
 mod properties;
-mod report;
 mod runner;
 mod vogels2011;

@@ -4,7 +4,13 @@
 //!
 //! - [`params`]: structures A–D and the simple model (Table 2), variants (Table 5);
 //! - [`network`]: one network instance (connectivity, assemblies, variants);
-//! - [`simulate`]: protocols of odor presentations, recordings.
+//! - [`simulate`]: protocols of odor presentations, recordings;
+//! - [`completion`], [`subspace`]: the protocols of Fig. 3 (odor morphs, partial assembly
+//!   stimulation) and Figs 4–6 (the odor subspace, its classes, the corners' assemblies);
+//! - [`continual`]: assemblies added to a built network (Fig. 6).
+//!
+//! The figures, analyses and summaries of the paper's reproduction (`cargo xtask reproduce
+//! dp`) are in `engram_repro::dp`.
 //!
 //! Every number and choice is described in `docs/models/dp.md`; choices where the paper is
 //! silent are also stated in the module that makes them.
@@ -19,12 +25,13 @@
 //! let rec = simulate(&config, &tuned, &Protocol::trials(odors.learned[..10].to_vec()), 5, 0.1, None).unwrap();
 //! ```
 
-pub mod learned;
+pub mod completion;
+pub mod continual;
 pub mod metrics;
 pub mod network;
 pub mod params;
-pub mod reproduce;
 pub mod simulate;
+pub mod subspace;
 
 pub use metrics::{OdorSet, RunMetrics, mean_sd_table, run_metrics};
 pub use network::{Achieved, DpConnectivity, odor_sets};

@@ -195,8 +195,9 @@ pub fn simulate(
     simulate_with(config, net, protocol, run_seed, dt_ms, progress, &LearningOptions::default()).map(|(rec, _)| rec)
 }
 
-/// The weights of the two pathways between E and I that [`super::learned`] lets learn (CSR,
-/// row = presynaptic neuron, nS, multiplicity folded in).
+/// The weights of the two pathways between E and I that the learned E/I assemblies study
+/// (`engram_repro::dp_learned`) lets learn (CSR, row = presynaptic neuron, nS, multiplicity
+/// folded in).
 #[derive(Clone, Debug)]
 pub struct LearnedWeights {
     /// I→E, `n_inh × n_exc`.
@@ -214,7 +215,7 @@ impl LearnedWeights {
 }
 
 /// Optional changes to the I→E and E→I pathways for [`simulate_with`] (the learned E/I
-/// assemblies of [`super::learned`]). The default changes nothing.
+/// assemblies, `engram_repro::dp_learned`). The default changes nothing.
 #[derive(Clone, Debug, Default)]
 pub struct LearningOptions {
     /// Use these weights instead of `net`'s; the patterns may differ from `net`'s but the

@@ -2,7 +2,7 @@
 //! code path and `cargo xtask reproduce --list` names them all.
 //!
 //! ```
-//! use engram_models::reproduction::{all, find};
+//! use engram_repro::reproduction::{all, find};
 //! let names: Vec<&str> = all().iter().map(|r| r.name()).collect();
 //! assert_eq!(names, ["dp", "dp-learned", "vogels2011"]);
 //! let v = find("vogels2011").unwrap();
@@ -83,7 +83,7 @@ impl Reproduction for Dp {
     }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
         refuse_tiny(self, o)?;
-        crate::dp::reproduce::reproduce(crate::dp::reproduce::ReproduceOptions {
+        crate::dp::reproduce(crate::dp::ReproduceOptions {
             figures: o.figures.clone(),
             networks_per_structure: o.networks.unwrap_or(2),
             quick: o.quick,
@@ -106,7 +106,7 @@ impl Reproduction for DpLearned {
     }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
         refuse_tiny(self, o)?;
-        crate::dp::learned::reproduce(crate::dp::learned::LearnedOptions {
+        crate::dp_learned::reproduce(crate::dp_learned::LearnedOptions {
             quick: o.quick,
             seed: o.seed.unwrap_or(self.default_seed()),
             out: o.out.clone(),

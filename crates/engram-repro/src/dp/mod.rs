@@ -1,4 +1,5 @@
-//! `cargo xtask reproduce dp`: every figure of the Dp paper, one module each.
+//! `cargo xtask reproduce dp`: every figure of the Dp paper, one module each (the model, its
+//! variants and the protocols of Figs 3–6 are in [`engram_models::dp`]).
 //!
 //! A [`Context`] holds the network instances (by default 2 per structure A–D, i.e. 8
 //! networks, the paper's count for Figs 3–5), the shared odors and the output directory.
@@ -10,12 +11,11 @@
 use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
+use engram_models::dp::network::{DpConnectivity, odor_sets};
+use engram_models::dp::params::{DpConfig, Structure};
 use engram_sim::progress::{Every, Progress};
 use engram_stimuli::OdorSets;
 use rayon::prelude::*;
-
-use super::network::{DpConnectivity, odor_sets};
-use super::params::{DpConfig, Structure};
 
 pub mod basic;
 pub mod fig1;
@@ -141,14 +141,14 @@ impl Context {
 
 /// For each variant and odor set, mean ± SD over networks of every per-run measure.
 fn variants_table(basic: &[basic::BasicRun]) -> serde_json::Value {
-    use super::metrics::{OdorSet, mean_sd_table};
+    use engram_models::dp::metrics::{OdorSet, mean_sd_table};
     let mut out = serde_json::Map::new();
     for v in basic::VARIANTS {
         let mut sets = serde_json::Map::new();
         for (name, set) in [("learned", OdorSet::Learned), ("novel", OdorSet::Novel)] {
             sets.insert(name.into(), mean_sd_table(&basic::select(basic, v, set)).into());
         }
-        let achieved: Vec<&super::network::Achieved> =
+        let achieved: Vec<&engram_models::dp::network::Achieved> =
             basic.iter().filter(|r| r.variant == v && r.set == OdorSet::Learned).map(|r| &r.achieved).collect();
         sets.insert("achieved".into(), serde_json::to_value(achieved).expect("serialises"));
         sets.insert("label".into(), v.label().into());

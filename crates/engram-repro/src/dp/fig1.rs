@@ -11,6 +11,9 @@
 //!   probability 0.79 ± 0.20.
 
 use engram_core::error::EngramError;
+use engram_models::dp::metrics::{OdorSet, mean_sd_table};
+use engram_models::dp::params::Variant;
+use engram_models::dp::simulate::{Protocol, WindowKind, simulate};
 use engram_plot::{BarPanel, Figure};
 use rand::Rng;
 use serde_json::json;
@@ -18,9 +21,6 @@ use serde_json::json;
 use super::basic::{BasicRun, select};
 use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
-use crate::dp::metrics::{OdorSet, mean_sd_table};
-use crate::dp::params::Variant;
-use crate::dp::simulate::{Protocol, WindowKind, simulate};
 
 /// Mean E rate in the odor window above which a run counts as runaway, Hz.
 pub const RUNAWAY_RATE_HZ: f64 = 10.0;
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, basic: &[BasicRun]) -> Result<serde_json::Value, Engra
         let control = simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?;
         let spikes: Vec<(u32, f64)> =
             control.i_spike_neurons.iter().copied().zip(control.i_spike_times_ms.iter().copied()).collect();
-        let odor_rate = |rec: &crate::dp::simulate::DpRecording| {
+        let odor_rate = |rec: &engram_models::dp::simulate::DpRecording| {
             let w = rec.windows_of(WindowKind::Odor).next().expect("one odor window");
             rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64
         };

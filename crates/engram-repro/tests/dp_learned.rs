@@ -1,4 +1,4 @@
-//! Learned E/I assemblies (dp::learned) on a scaled-down Dp network: iSTDP on I→E, started
+//! Learned E/I assemblies (dp_learned) on a scaled-down Dp network: iSTDP on I→E, started
 //! from E assemblies with random inhibition (Scaled I, χ = 1), raises the inhibition onto the
 //! neurons of the presented assemblies more than onto neurons in no assembly; pair STDP on
 //! E→I makes the I cells' drive selective for the presented assemblies; the Figs 4–5
@@ -6,14 +6,13 @@
 //! analysis and sits between the hard-wired variants.
 
 use engram_core::rng::component_id;
-use engram_models::dp::learned::{
+use engram_models::dp::simulate::LearnedWeights;
+use engram_models::dp::subspace::{Subspace, corner_assemblies, half_rates};
+use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
+use engram_repro::dp::fig45::{ReadoutSizes, RunAnalysis, analyse};
+use engram_repro::dp_learned::{
     LearnedParams, START, e_i_selectivity, inhibitory_input_ns, subspace_analysis, sweep, train,
 };
-use engram_models::dp::reproduce::fig45::{
-    ReadoutSizes, RunAnalysis, Subspace, analyse, corner_assemblies, half_rates,
-};
-use engram_models::dp::simulate::LearnedWeights;
-use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
 
 /// The quarter-size network (seed 17) in the start condition, with its odors.
 fn scaled_down_start() -> (DpConfig, engram_stimuli::OdorSets, DpConnectivity) {

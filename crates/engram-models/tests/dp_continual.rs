@@ -1,9 +1,9 @@
-//! Fig. 6 continual learning: adding two assemblies to a structured Dp network (scaled down)
-//! keeps every in-degree and adds the expected within-assembly connectivity.
+//! Fig. 6 continual learning (dp::continual): adding two assemblies to a structured Dp network
+//! (scaled down) keeps every in-degree and adds the expected within-assembly connectivity.
 
 use engram_connectivity::{Assembly, Connectivity, mean_within_inputs};
 use engram_core::params::Params;
-use engram_models::dp::reproduce::fig6::add_assemblies;
+use engram_models::dp::continual::add_assemblies;
 use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets};
 use engram_stimuli::odor::OdorParams;
 use engram_stimuli::{Odor, OdorSubspace};

@@ -5,7 +5,7 @@
 //! prose around it is the author's, the region is the generator's.
 //!
 //! ```
-//! use engram_models::report::{rewrite_regions, check_regions};
+//! use engram_repro::report::{rewrite_regions, check_regions};
 //! let page = "Intro.\n<!-- report:rates -->\nold table\n<!-- /report:rates -->\nOutro.\n";
 //! let regions = [("rates".to_string(), "| E | 5.3 Hz |".to_string())];
 //! let new = rewrite_regions(page, &regions, "page.md").unwrap();

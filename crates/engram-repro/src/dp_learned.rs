@@ -16,7 +16,7 @@
 //!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4) and Tuned
 //!    E+I of the same instance, with the same OB Poisson draws (paired).
 //! 4. Geometry (Figs 4–5), weights frozen: the odor-subspace protocol of
-//!    [`fig45`](super::reproduce::fig45) (corners L, M = learned odors 0, 1, whose assemblies
+//!    [`fig45`](crate::dp::fig45) (corners L, M = learned odors 0, 1, whose assemblies
 //!    were trained; N, O = novel odors 0, 1), analysed by the same [`analyse`] as `reproduce
 //!    dp` (PCA, participation ratio, angles, local variance, d_M, QDA; the Fig. 5 readouts
 //!    template / regression / SVM are left out). The same subspace, simulation seed and
@@ -45,6 +45,12 @@ use std::path::PathBuf;
 use engram_connectivity::WeightMatrix;
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
+use engram_models::dp::continual::add_assemblies;
+use engram_models::dp::metrics::{OdorSet, RunMetrics, mean_of, run_metrics};
+use engram_models::dp::network::{DpConnectivity, odor_sets};
+use engram_models::dp::params::{DpConfig, Structure, Variant};
+use engram_models::dp::simulate::{LearnedWeights, LearningOptions, Protocol, WindowKind, simulate_with};
+use engram_models::dp::subspace::{Subspace, corner_assemblies, half_rates};
 use engram_plasticity::{InhibitoryStdpParams, PairStdpParams};
 use engram_plot::{BarPanel, Figure, LinePanel};
 use engram_stimuli::Odor;
@@ -52,17 +58,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::metrics::{OdorSet, RunMetrics, mean_of, run_metrics};
-use super::network::{DpConnectivity, odor_sets};
-use super::params::{DpConfig, Structure, Variant};
-use super::reproduce::fig6::add_assemblies;
-use super::reproduce::fig45::{
-    ReadoutSizes, RunAnalysis, Subspace, analyse, angle_panel, bars, corner_assemblies, corner_scatter,
-    distances_summary, dm_panel, geometry_summary, half_rates, ob_reference, pr_panel, readout_summary, stat,
-    trajectory_ids,
+use crate::dp::fig45::{
+    ReadoutSizes, RunAnalysis, analyse, angle_panel, bars, corner_scatter, distances_summary, dm_panel,
+    geometry_summary, ob_reference, pr_panel, readout_summary, stat, trajectory_ids,
 };
-use super::reproduce::{finite_mean_sd, plot_err, write_json};
-use super::simulate::{LearnedWeights, LearningOptions, Protocol, WindowKind, simulate_with};
+use crate::dp::{finite_mean_sd, plot_err, write_json};
 
 /// The starting point: E assemblies, random inhibition at the rand weight.
 pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
@@ -212,7 +212,7 @@ fn mean_at(v: &[f64], idx: &[u32]) -> f64 {
 }
 
 /// Rate of assembly `ids[odor]` during the odor windows of each presentation, mean, Hz.
-fn own_assembly_rate(rec: &super::simulate::DpRecording, net: &DpConnectivity, ids: &[usize]) -> f64 {
+fn own_assembly_rate(rec: &engram_models::dp::simulate::DpRecording, net: &DpConnectivity, ids: &[usize]) -> f64 {
     mean_of(rec.windows_of(WindowKind::Odor).map(|w| {
         let rates = rec.e_rates_hz(w);
         mean_at(&rates, &members_of(net, &[ids[rec.windows[w].odor]]))

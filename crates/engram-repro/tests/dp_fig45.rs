@@ -3,10 +3,9 @@
 //! OB-correlation rule, and on a scaled-down network the rand representation has a higher
 //! participation ratio than Scaled I (attractors collapse the subspace, Fig. 4F).
 
-use engram_models::dp::reproduce::fig45::{
-    ReadoutSizes, Subspace, TRAIN_CORR, analyse, corner_assemblies, half_rates, trajectory_ids,
-};
+use engram_models::dp::subspace::{Subspace, TRAIN_CORR, corner_assemblies, half_rates};
 use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
+use engram_repro::dp::fig45::{ReadoutSizes, analyse, trajectory_ids};
 use engram_stimuli::Corner;
 use engram_stimuli::odor_space::concentrations_percent;
 

@@ -3,13 +3,13 @@
 //! with the per-run measures and amplification relative to the same instance's rand network.
 
 use engram_core::error::EngramError;
+use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
+use engram_models::dp::network::Achieved;
+use engram_models::dp::params::Variant;
+use engram_models::dp::simulate::{Protocol, simulate};
 use serde::Serialize;
 
 use super::Context;
-use crate::dp::metrics::{OdorSet, RunMetrics, run_metrics};
-use crate::dp::network::Achieved;
-use crate::dp::params::Variant;
-use crate::dp::simulate::{Protocol, simulate};
 
 /// The variants of Figs 2–3 (Table 5).
 pub const VARIANTS: [Variant; 4] = [Variant::Rand, Variant::SCALED_I, Variant::TUNED_I, Variant::TUNED_EI];
@@ -63,7 +63,7 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
         let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
         let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
         let metrics = run_metrics(&rec, &net, set);
-        let odor_windows: Vec<usize> = rec.windows_of(crate::dp::simulate::WindowKind::Odor).collect();
+        let odor_windows: Vec<usize> = rec.windows_of(engram_models::dp::simulate::WindowKind::Odor).collect();
         let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
         let set_name = match set {
             OdorSet::Learned => "learned",
@@ -74,7 +74,7 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         engram_sim::npy::write_array(&path, engram_sim::npy::OutputFormat::Npy, &columns, &rates)?;
         let e_rate_per_odor_hz = rec
-            .windows_of(crate::dp::simulate::WindowKind::Odor)
+            .windows_of(engram_models::dp::simulate::WindowKind::Odor)
             .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
             .collect();
         Ok(BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s })

@@ -11,15 +11,15 @@
 use engram_analysis::correlation::mean_time_time_correlation;
 use engram_analysis::rates::binned_rates_hz;
 use engram_core::error::EngramError;
+use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
+use engram_models::dp::params::Variant;
+use engram_models::dp::simulate::{Protocol, simulate};
 use engram_plot::{BarPanel, Figure, HeatmapPanel, LinePanel};
 use serde_json::json;
 
 use super::basic::{BasicRun, VARIANTS, select};
 use super::finite_mean_sd as mean_sd;
 use super::{Context, plot_err, write_json};
-use crate::dp::metrics::{OdorSet, RunMetrics, run_metrics};
-use crate::dp::params::Variant;
-use crate::dp::simulate::{Protocol, simulate};
 
 fn measure(runs: &[RunMetrics], f: fn(&RunMetrics) -> f64) -> (f64, f64) {
     mean_sd(&runs.iter().map(f).collect::<Vec<_>>())

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use engram_models::report::{check_regions, rewrite_regions};
-use engram_models::vogels2011::report::CompactSummary;
+use engram_repro::report::{check_regions, rewrite_regions};
+use engram_repro::vogels2011::report::CompactSummary;
 
 fn docs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/reproduction")

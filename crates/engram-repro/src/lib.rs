@@ -1,0 +1,31 @@
+//! Reproductions of papers with engram: per paper a module, per figure simulate → analyse →
+//! panels, typed summaries and generated reports. The models and their protocols are in
+//! `engram-models`; this crate runs them as the papers did and compares.
+//!
+//! - [`dp`]: Meissner-Bernard, Zenke & Friedrich, eLife 2025 (the Dp memory network), Figs 1–6;
+//! - [`dp_learned`]: can inhibitory plasticity learn the Dp network's E/I assemblies?
+//! - [`vogels2011`]: Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011;
+//! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
+//! - [`report`]: docs pages whose marked regions are generated from a run's summary.
+//!
+//! ```no_run
+//! use engram_repro::reproduction::{Options, find};
+//! let r = find("vogels2011").unwrap();
+//! let options = Options {
+//!     quick: true,
+//!     tiny: false,
+//!     seed: None,
+//!     out: "runs/vogels2011-quick".into(),
+//!     progress: true,
+//!     figures: vec![],
+//!     networks: None,
+//! };
+//! let summary = r.run(&options).unwrap();
+//! println!("{}", summary["single_cell"]["output_rate_hz"]);
+//! ```
+
+pub mod dp;
+pub mod dp_learned;
+pub mod report;
+pub mod reproduction;
+pub mod vogels2011;

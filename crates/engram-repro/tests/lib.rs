@@ -1,0 +1,9 @@
+//! Integration tests of the reproductions: the Dp figures' protocols and analyses on scaled-down
+//! networks, the learned E/I assemblies study, the generated reports and the whole Vogels 2011
+//! reproduction at its tiny size.
+
+mod dp_fig3;
+mod dp_fig45;
+mod dp_learned;
+mod report;
+mod vogels2011;
