@@ -5,5 +5,6 @@
 mod dp_fig3;
 mod dp_fig45;
 mod dp_learned;
+mod dp_summary;
 mod report;
 mod vogels2011;

@@ -176,9 +176,24 @@ pub fn readable_summary(summary: &serde_json::Value) -> String {
         (Some(m), Some(s)) => format!("{m:.2} ± {s:.2}"),
         _ => "–".into(),
     };
+    // figure measures are stored as [mean, sd] pairs
+    let pair = |ptr: &str| match summary.pointer(ptr).and_then(serde_json::Value::as_array).map(|a| a.as_slice()) {
+        Some([m, s]) => match (m.as_f64(), s.as_f64()) {
+            (Some(m), Some(s)) => format!("{m:.2} ± {s:.2}"),
+            _ => "–".into(),
+        },
+        _ => "–".into(),
+    };
     let mut out = String::new();
     let networks = summary.pointer("/networks").map(|n| n.to_string()).unwrap_or_default();
+    let n_networks = summary.pointer("/networks").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
     let _ = writeln!(out, "# Dp reproduction: key numbers\n\nNetworks: {networks}. Mean ± SD over networks.\n");
+    if n_networks < 4 {
+        let _ = writeln!(
+            out,
+            "> **Only {n_networks} network(s)**: the spreads below are wide (one structure may differ from another by more than the effects), and quick protocols are shorter. Compare with the paper after the full run (8 networks, `cargo xtask reproduce dp`).\n"
+        );
+    }
     if summary.get("fig1").is_some() {
         let _ = writeln!(out, "## Fig. 1: rand networks (paper targets in brackets)\n");
         let o = "/fig1/observables_rand";
@@ -218,6 +233,52 @@ pub fn readable_summary(summary: &serde_json::Value) -> String {
                 ms(&format!("{l}/cotuning_r")),
                 ms(&format!("{l}/balanced_sd_ratio")),
                 ms(&format!("{l}/isi_cv_assembly")),
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nPaper: Scaled I fires its assemblies at high rates, regularly (low ISI CV), persists after the odor, responds far less to novel odors and is weakly co-tuned; Tuned I and Tuned E+I stay near 1 Hz for learned and novel odors with modest amplification, irregular firing, and co-tuning and SD ratio clearly above rand and Scaled I.\n"
+        );
+    }
+    if summary.get("fig3").is_some() {
+        let _ = writeln!(
+            out,
+            "## Fig. 3: attractors and pattern completion (paper: a steep rise of output correlation along morphs in Scaled I only; partial stimulation recruits the assembly in structured networks)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| variant | steepest slope, novel → learned morph | rest of assembly / non-assembly, during stimulation |\n|---|---|---|"
+        );
+        for v in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
+            let _ = writeln!(
+                out,
+                "| {v} | {} | {} |",
+                pair(&format!("/fig3/morphs/{v}/novel_to_learned/steepest_step_slope")),
+                pair(&format!("/fig3/partial_stimulation/{v}/other_members_over_no_assembly_during")),
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if summary.get("fig6").is_some() {
+        let _ = writeln!(
+            out,
+            "## Fig. 6: continual learning, before → after adding the Y/Z assemblies (paper: Tuned E+I keeps its rate and separates Y and Z; Scaled I's rate rises and Y and Z merge)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| variant | E rate, Hz | Y/Z assembly rate, Hz | Y/Z correlation (pure odors) |\n|---|---|---|---|"
+        );
+        for v in ["scaled_i", "tuned_ei"] {
+            let f = |when: &str, key: &str| pair(&format!("/fig6/variants/{v}/{when}/{key}"));
+            let _ = writeln!(
+                out,
+                "| {v} | {} → {} | {} → {} | {} → {} |",
+                f("before", "e_rate_hz"),
+                f("after", "e_rate_hz"),
+                f("before", "yz_assembly_rate_own_hz"),
+                f("after", "yz_assembly_rate_own_hz"),
+                f("before", "corr_yz_pure"),
+                f("after", "corr_yz_pure"),
             );
         }
         let _ = writeln!(out);
