@@ -69,6 +69,9 @@ impl Reproduction for Dp {
     fn name(&self) -> &'static str {
         "dp"
     }
+    fn has_tiny(&self) -> bool {
+        true
+    }
     fn describe(&self) -> &'static str {
         "Meissner-Bernard, Zenke & Friedrich, eLife 2025: the precisely balanced Dp memory network, Figs 1-6"
     }
@@ -82,11 +85,11 @@ impl Reproduction for Dp {
         true
     }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
-        refuse_tiny(self, o)?;
         crate::dp::reproduce(crate::dp::ReproduceOptions {
             figures: o.figures.clone(),
             networks_per_structure: o.networks.unwrap_or(2),
-            quick: o.quick,
+            quick: o.quick || o.tiny,
+            scale_down: if o.tiny { 8 } else { 1 },
             seed: o.seed.unwrap_or(self.default_seed()),
             out: o.out.clone(),
             progress: o.progress,

@@ -6,5 +6,6 @@ mod dp_fig3;
 mod dp_fig45;
 mod dp_learned;
 mod dp_summary;
+mod dp_tiny;
 mod report;
 mod vogels2011;

@@ -39,6 +39,9 @@ pub struct ReproduceOptions {
     pub out: PathBuf,
     /// Show progress bars.
     pub progress: bool,
+    /// Test-only size: the quick protocols on networks scaled down by this factor (1 = full
+    /// size), to run the whole pipeline in CI. Its numbers mean nothing.
+    pub scale_down: usize,
 }
 
 impl Default for ReproduceOptions {
@@ -50,6 +53,7 @@ impl Default for ReproduceOptions {
             seed: 2025,
             out: "runs/dp".into(),
             progress: true,
+            scale_down: 1,
         }
     }
 }
@@ -89,7 +93,7 @@ impl Context {
         let structures: Vec<Structure> =
             if options.quick { vec![Structure::A, Structure::C] } else { Structure::FITTED.to_vec() };
         let per = if options.quick { 1 } else { options.networks_per_structure.max(1) };
-        let template = DpConfig::default();
+        let template = DpConfig::default().scaled_down(options.scale_down.max(1));
         let odors = odor_sets(&template, options.seed)?;
         let specs: Vec<(Structure, u64)> = structures
             .iter()

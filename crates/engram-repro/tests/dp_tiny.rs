@@ -1,0 +1,42 @@
+//! The whole Dp reproduction, as `cargo xtask reproduce dp` runs it, at the test-only tiny size
+//! (the quick protocols on networks scaled down 8×): every figure's simulations, analyses,
+//! panels and summaries, and `summary.md`. About a minute in debug; its numbers mean nothing.
+
+use engram_repro::reproduction::{Options, find};
+
+#[test]
+fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_size() {
+    let out = std::env::temp_dir().join(format!("engram_dp_tiny_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let options = Options {
+        quick: false,
+        tiny: true,
+        seed: Some(3),
+        out: out.clone(),
+        progress: false,
+        figures: vec![],
+        networks: None,
+    };
+    let summary = find("dp").unwrap().run(&options).unwrap();
+    assert_eq!(summary["seed"], 3, "the seed given is the seed used");
+    assert_eq!(summary["networks"].as_array().unwrap().len(), 2, "quick protocols: one network of A and one of C");
+    for fig in 1..=6 {
+        let dir = out.join(format!("fig{fig}"));
+        assert!(summary.get(format!("fig{fig}")).is_some(), "summary.json lacks fig{fig}");
+        let pngs = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"));
+        assert!(pngs.count() >= 1, "no figure in {}", dir.display());
+    }
+    assert!(out.join("fig3/fig3.json").is_file() && out.join("summary.json").is_file());
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    for section in
+        ["## Fig. 1", "## Figs 2–3", "## Fig. 3", "## Fig. 4", "## Fig. 5", "## Fig. 6", "**Only 2 network(s)**"]
+    {
+        assert!(md.contains(section), "summary.md lacks {section}:\n{md}");
+    }
+    // the rand networks are fitted to the paper's observables even at this size
+    let rate = summary.pointer("/fig1/observables_rand/e_rate_odor_hz/mean").and_then(|v| v.as_f64()).unwrap();
+    assert!(rate.is_finite() && rate > 0.0, "odor-evoked E rate {rate}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
