@@ -313,6 +313,9 @@ pub struct LearnedOptions {
     pub seed: u64,
     /// Output directory.
     pub out: PathBuf,
+    /// Test-only size: the quick protocol on a network scaled down by this factor (1 = full
+    /// size), to run the whole pipeline in CI. Its numbers mean nothing.
+    pub scale_down: usize,
 }
 
 /// The hard-wired reference conditions, in table order (the trained ones follow, then
@@ -530,7 +533,7 @@ fn short_label(key: &str, settings: &[LearnedParams]) -> String {
 pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
     let quick = options.quick;
-    let config = DpConfig { structure: Structure::A, ..DpConfig::default() };
+    let config = DpConfig { structure: Structure::A, ..DpConfig::default() }.scaled_down(options.scale_down.max(1));
     let odors = odor_sets(&config, options.seed)?;
     let settings = sweep(quick, if quick { 4 } else { 8 });
     let n_net = if quick { 1 } else { 3 };

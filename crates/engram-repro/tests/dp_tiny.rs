@@ -40,3 +40,27 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
     assert!(rate.is_finite() && rate > 0.0, "odor-evoked E rate {rate}");
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// dp-learned, the same way: training by iSTDP, measurement, the sweep and the continual step on
+/// one network scaled down 8×.
+#[test]
+fn the_whole_dp_learned_study_runs_at_a_tiny_size() {
+    let out = std::env::temp_dir().join(format!("engram_dp_learned_tiny_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let options = Options {
+        quick: false,
+        tiny: true,
+        seed: None,
+        out: out.clone(),
+        progress: false,
+        figures: vec![],
+        networks: None,
+    };
+    let summary = find("dp-learned").unwrap().run(&options).unwrap();
+    assert_eq!(summary["seed"], 2025, "the default seed");
+    assert!(out.join("summary.json").is_file());
+    let pngs =
+        std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"));
+    assert!(pngs.count() >= 1, "no figure in {}", out.display());
+    std::fs::remove_dir_all(&out).unwrap();
+}
