@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
-use engram_models::resources::{Limits, estimate};
+use engram_models::resources::{Limits, cores, estimate};
 use engram_models::run::run_experiment;
 use engram_models::rundir::{RunDir, RunStatus};
 use engram_repro::reproduction::{self, Reproduction};
@@ -200,11 +200,6 @@ fn load_experiment(model: &str) -> Result<Experiment> {
         return Ok(Experiment::from_file(path)?);
     }
     bail!("`{model}` is neither a built-in model ({}) nor a .ron experiment file", ModelConfig::BUILTIN.join(", "))
-}
-
-/// The cores of this machine.
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// A thread count is at least 1 and at most the machine's cores (more only slows a run down;

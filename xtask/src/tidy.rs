@@ -35,7 +35,7 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
 /// nested package. `[dependencies]` and `[dev-dependencies]` are both checked.
 pub fn unused_dependencies(root: &Path) -> Result<Vec<String>> {
     let mut manifests = Vec::new();
-    collect_named(root, "Cargo.toml", &mut manifests)?;
+    collect_where(root, &|name| name == "Cargo.toml", &mut manifests)?;
     let packages: Vec<PathBuf> = manifests
         .iter()
         .filter(|m| std::fs::read_to_string(m).is_ok_and(|t| t.contains("[package]")))
@@ -100,30 +100,21 @@ fn dependencies(manifest: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-fn collect_named(dir: &Path, file_name: &str, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !matches!(name, "target" | ".git" | "runs" | "node_modules") && !name.starts_with('.') {
-                collect_named(&path, file_name, out)?;
-            }
-        } else if name == file_name {
-            out.push(path);
-        }
-    }
-    Ok(())
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    collect_where(dir, &|name| name.ends_with(".rs"), out)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Every file below `dir` whose name satisfies `wanted`, skipping build outputs, runs and
+/// hidden folders.
+fn collect_where(dir: &Path, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !matches!(name, "target" | ".git" | "runs" | "node_modules") && !name.starts_with('.') {
-                collect(&path, out)?;
+            if !matches!(name, "target" | "runs" | "node_modules") && !name.starts_with('.') {
+                collect_where(&path, wanted, out)?;
             }
-        } else if name.ends_with(".rs") {
+        } else if wanted(name) {
             out.push(path);
         }
     }

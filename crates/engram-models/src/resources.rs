@@ -69,9 +69,13 @@ pub struct Limits {
 impl Limits {
     /// This machine's available memory (`MemAvailable` of `/proc/meminfo`; unknown elsewhere).
     pub fn of_this_machine(allow_long: bool) -> Self {
-        let max_threads = std::thread::available_parallelism().map_or(1, usize::from);
-        Self { available_bytes: available_memory_bytes(), allow_long, max_threads }
+        Self { available_bytes: available_memory_bytes(), allow_long, max_threads: cores() }
     }
+}
+
+/// The cores this process may use (1 if unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The memory this machine has available now, bytes (Linux; `None` elsewhere).

@@ -43,20 +43,14 @@ fn svg_with(stem: &Path, needles: &[&str]) -> String {
     svg
 }
 
-/// A deterministic pseudo-random spike train: `rate_hz` per neuron over `duration_ms`.
+/// Poisson spike trains from the test kit: `rate_hz` per neuron over `duration_ms` (0.1 ms steps).
 fn spikes(name: &str, n: usize, rate_hz: f64, duration_ms: f64, seed: u64) -> PopulationSpikes {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let total = (n as f64 * rate_hz * duration_ms * 1e-3) as usize;
-    let mut p = PopulationSpikes { name: name.into(), n, ..Default::default() };
-    for _ in 0..total {
-        p.times_ms.push(next() * duration_ms);
-        p.neurons.push(((next() * n as f64) as u32).min(n as u32 - 1));
-    }
-    p
+    use engram_testkit::raster::Raster;
+    use engram_testkit::spikes::{poisson_trains, rng};
+    let dt_ms = 0.1;
+    let trains = poisson_trains(&mut rng(seed), n, rate_hz, dt_ms, (duration_ms / dt_ms) as u64);
+    let raster = Raster::from_trains(&trains, dt_ms);
+    PopulationSpikes { name: name.into(), n, times_ms: raster.times_ms(), neurons: raster.neurons().to_vec() }
 }
 
 #[test]

@@ -101,6 +101,11 @@ impl Progress {
         Self { bar: None, plain: None }
     }
 
+    /// Whether anything is shown (callers can skip building messages for a hidden report).
+    pub fn is_visible(&self) -> bool {
+        self.bar.is_some() || self.plain.is_some()
+    }
+
     fn plain(label: &str, total: u64, unit: &str, every: Every, out: Box<dyn Write + Send>) -> Self {
         let now = Instant::now();
         let plain = Plain {

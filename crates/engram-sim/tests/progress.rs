@@ -35,9 +35,11 @@ fn a_stopped_job_says_where_it_stopped() {
 #[test]
 fn a_hidden_report_prints_nothing_and_a_disabled_one_is_hidden() {
     let hidden = Progress::new("x", 5, "steps", Every::Item, false);
+    assert!(!hidden.is_visible());
     hidden.inc(5);
     hidden.finish();
     let (quiet, log) = Progress::to_buffer("y", 0, "steps", Every::Item);
+    assert!(quiet.is_visible());
     quiet.finish();
     assert!(lines(&log).is_empty());
 }

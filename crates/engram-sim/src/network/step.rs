@@ -45,8 +45,10 @@ impl Network {
                 return Err(e);
             }
             done += k;
-            progress.set_message(&format!("{:.2} s simulated", self.time_ms() / 1000.0));
-            progress.set_position(done);
+            if progress.is_visible() {
+                progress.set_message(&format!("{:.2} s simulated", self.time_ms() / 1000.0));
+                progress.set_position(done);
+            }
         }
         progress.finish();
         self.finish_monitors()
