@@ -4,4 +4,5 @@
 mod common;
 mod convergence;
 mod exact;
+mod in_a_population;
 mod kind;

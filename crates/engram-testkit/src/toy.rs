@@ -85,7 +85,7 @@ impl NeuronModel for Probe {
 /// −60 mV and 20 steps refractory; receptors `exc` (τ 5 ms) and `inh` (τ 10 ms), both
 /// positive weights (`inh` is subtracted). With the default bias of 12 mV every neuron fires
 /// on its own. Initial potentials are uniform in [−60, −50) from `engram_core::rng::stream(seed, 1, 0)`.
-/// Implements checkpoints.
+/// Checkpoints through the `NeuronModel` defaults (its state variables and one declared field).
 pub struct ToyLif {
     /// Membrane potential, mV.
     pub v: Vec<f64>,
@@ -145,9 +145,13 @@ impl NeuronModel for ToyLif {
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]> {
         match name {
             "v_mv" => Some(&mut self.v),
+            "i_exc" => Some(&mut self.i_exc),
+            "i_inh" => Some(&mut self.i_inh),
             _ => None,
         }
     }
+    // Checkpoints come from the trait's default: the three state variables plus this field.
+    engram_core::checkpoint_fields!(refractory);
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         let dt = ctx.dt_ms;
         for i in 0..self.v.len() {
@@ -173,24 +177,6 @@ impl NeuronModel for ToyLif {
         self.i_exc.fill(0.0);
         self.i_inh.fill(0.0);
         self.refractory.fill(0);
-    }
-    fn save_state(&self) -> Result<ComponentState, EngramError> {
-        Ok(ComponentState::new(self.kind())
-            .with_f64("v_mv", self.v.clone())
-            .with_f64("i_exc", self.i_exc.clone())
-            .with_f64("i_inh", self.i_inh.clone())
-            .with_u32("refractory", &self.refractory))
-    }
-    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
-        state.check_kind(self.kind())?;
-        let n = self.v.len();
-        let (mut v, mut e, mut i, mut r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0; n]);
-        state.read_f64("v_mv", &mut v)?;
-        state.read_f64("i_exc", &mut e)?;
-        state.read_f64("i_inh", &mut i)?;
-        state.read_u32("refractory", &mut r)?;
-        (self.v, self.i_exc, self.i_inh, self.refractory) = (v, e, i, r);
-        Ok(())
     }
 }
 
