@@ -74,6 +74,10 @@ struct ReproduceArgs {
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
+    /// Developers only: the test-only tiny size (seconds; its numbers mean nothing), to compare
+    /// a summary before and after a refactoring.
+    #[arg(long, hide = true)]
+    tiny: bool,
 }
 
 #[derive(clap::Args)]
@@ -329,7 +333,16 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
         bail!("unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)", names.join(", "));
     };
     check_reproduce_args(&args, r)?;
-    let name = if args.quick { format!("{paper}-quick") } else { paper.clone() };
+    if args.tiny && !r.has_tiny() {
+        bail!("--tiny: {paper} has no tiny size");
+    }
+    let name = if args.tiny {
+        format!("{paper}-tiny")
+    } else if args.quick {
+        format!("{paper}-quick")
+    } else {
+        paper.clone()
+    };
     let out = args.out.clone().unwrap_or_else(|| default_out(&name));
     if let Some(t) = args.threads {
         rayon_threads(t)?;
@@ -338,7 +351,7 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
     let written = in_run_dir(&out, args.force, |dir| {
         let options = reproduction::Options {
             quick: args.quick,
-            tiny: false,
+            tiny: args.tiny,
             seed: args.seed,
             out: dir.to_path_buf(),
             progress: !args.quiet,
