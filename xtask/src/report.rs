@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use engram_repro::report::{check_regions, rewrite_regions};
-use engram_repro::vogels2011::report::CompactSummary;
+use engram_repro::reproduction;
 
 use crate::workspace_root;
 
 /// Options of `cargo xtask report`.
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// Which reproduction: `vogels2011` (the others' pages are not generated yet).
+    /// Which reproduction (those with a generated page: see the error for a name without one).
     paper: String,
     /// A run directory (with its `summary.json`): take the numbers from it and commit its
     /// compact summary to `docs/reproduction/<paper>/summary.json`.
@@ -25,34 +25,43 @@ pub struct ReportArgs {
 
 /// Run `cargo xtask report`.
 pub fn report(args: ReportArgs) -> Result<()> {
-    if args.paper != "vogels2011" {
-        bail!("no generated report for `{}` yet; available: vogels2011", args.paper);
-    }
-    let root = workspace_root();
-    let summary_path = root.join("docs/reproduction/vogels2011/summary.json");
-    let page_name = "docs/reproduction/vogels2011.md";
-    let page_path = root.join(page_name);
-    let compact = match &args.from {
-        Some(_) if args.check => {
-            bail!("--check compares the committed page with the committed summary; it takes no --from")
-        }
-        Some(dir) => {
-            let compact = CompactSummary::from_run(&dir.join("summary.json"))?;
-            if compact.quick {
-                bail!("{} is a --quick run; the docs page reports the full run", dir.display());
-            }
-            compact.save(&summary_path)?;
-            compact
-        }
-        None => CompactSummary::load(&summary_path)?,
+    let with_pages: Vec<&str> = reproduction::all().iter().filter(|r| r.report().is_some()).map(|r| r.name()).collect();
+    let Some(report) = reproduction::find(&args.paper).and_then(|r| r.report()) else {
+        bail!("no generated report for `{}`; available: {}", args.paper, with_pages.join(", "));
     };
-    let page = std::fs::read_to_string(&page_path)?;
-    if args.check {
-        check_regions(&page, &compact.regions(), page_name)?;
-        println!("{page_name}: every generated table matches {}", summary_path.display());
-    } else {
-        std::fs::write(&page_path, rewrite_regions(&page, &compact.regions(), page_name)?)?;
-        println!("wrote the generated tables of {page_name} from {}", summary_path.display());
+    let root = workspace_root();
+    let summary_path = root.join(report.summary());
+    let page_name = report.page();
+    let page_path = root.join(page_name);
+    if args.check && args.from.is_some() {
+        bail!("--check compares the committed page with the committed summary; it takes no --from");
     }
-    Ok(())
+    // From a run: write its compact summary beside the committed one and move it into place
+    // only once the page has been regenerated from it, so that a failure changes nothing.
+    let fresh = args.from.as_ref().map(|_| summary_path.with_extension("json.new"));
+    if let (Some(dir), Some(fresh)) = (&args.from, &fresh) {
+        report.commit_from_run(dir, fresh)?;
+    }
+    let regions = report.regions(fresh.as_deref().unwrap_or(&summary_path));
+    let page = std::fs::read_to_string(&page_path);
+    let result = regions.map_err(anyhow::Error::from).and_then(|regions| {
+        let page = page?;
+        if args.check {
+            check_regions(&page, &regions, page_name)?;
+            println!("{page_name}: every generated table matches {}", summary_path.display());
+        } else {
+            std::fs::write(&page_path, rewrite_regions(&page, &regions, page_name)?)?;
+            println!("wrote the generated tables of {page_name} from {}", summary_path.display());
+        }
+        Ok(())
+    });
+    if let Some(fresh) = &fresh {
+        match &result {
+            Ok(()) => std::fs::rename(fresh, &summary_path)?,
+            Err(_) => {
+                let _ = std::fs::remove_file(fresh);
+            }
+        }
+    }
+    result
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
 
@@ -60,6 +60,69 @@ pub trait Reproduction: Sync {
     }
     /// Run it into `options.out`; returns its summary (also written there).
     fn run(&self, options: &Options) -> Result<serde_json::Value, EngramError>;
+    /// Its generated docs page, if it has one.
+    fn report(&self) -> Option<&'static dyn Report> {
+        None
+    }
+}
+
+/// A docs page whose marked tables are generated from a committed compact summary of a full
+/// run (`cargo xtask report <name> [--from RUN] [--check]`).
+pub trait Report: Sync {
+    /// The page, relative to the workspace root (`docs/reproduction/dp.md`).
+    fn page(&self) -> &'static str;
+    /// The committed compact summary, relative to the workspace root.
+    fn summary(&self) -> &'static str;
+    /// Read the full `summary.json` of the run directory `run`, refuse a quick (or tiny) run,
+    /// and write its compact summary to `to`.
+    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError>;
+    /// The generated regions `(name, Markdown)` from the compact summary at `summary`.
+    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError>;
+}
+
+struct DpReport;
+struct VogelsReport;
+
+fn quick_run(run: &Path) -> EngramError {
+    EngramError::Other(format!("{} is a --quick run; the docs page reports the full run", run.display()))
+}
+
+impl Report for DpReport {
+    fn page(&self) -> &'static str {
+        "docs/reproduction/dp.md"
+    }
+    fn summary(&self) -> &'static str {
+        "docs/reproduction/dp/summary.json"
+    }
+    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
+        let numbers = crate::dp::report::DpNumbers::from_run(&run.join("summary.json"))?;
+        if numbers.quick {
+            return Err(quick_run(run));
+        }
+        numbers.save(to)
+    }
+    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
+        Ok(crate::dp::report::DpNumbers::load(summary)?.regions())
+    }
+}
+
+impl Report for VogelsReport {
+    fn page(&self) -> &'static str {
+        "docs/reproduction/vogels2011.md"
+    }
+    fn summary(&self) -> &'static str {
+        "docs/reproduction/vogels2011/summary.json"
+    }
+    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
+        let compact = crate::vogels2011::report::CompactSummary::from_run(&run.join("summary.json"))?;
+        if compact.quick {
+            return Err(quick_run(run));
+        }
+        compact.save(to)
+    }
+    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
+        Ok(crate::vogels2011::report::CompactSummary::load(summary)?.regions())
+    }
 }
 
 struct Dp;
@@ -95,6 +158,9 @@ impl Reproduction for Dp {
             out: o.out.clone(),
             progress: o.progress,
         })
+    }
+    fn report(&self) -> Option<&'static dyn Report> {
+        Some(&DpReport)
     }
 }
 
@@ -142,6 +208,9 @@ impl Reproduction for Vogels2011 {
             out: o.out.clone(),
             progress: o.progress,
         })
+    }
+    fn report(&self) -> Option<&'static dyn Report> {
+        Some(&VogelsReport)
     }
 }
 

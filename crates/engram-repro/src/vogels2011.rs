@@ -15,7 +15,7 @@ use engram_models::vogels2011::{
     run_single_cell,
 };
 use engram_plot::{BarPanel, Figure, HistogramPanel, LinePanel, PopulationSpikes, RasterPanel};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 pub mod report;
 
@@ -27,7 +27,7 @@ fn plot_err(e: engram_plot::PlotError) -> EngramError {
     EngramError::Other(format!("figure: {e}"))
 }
 
-fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), EngramError> {
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), EngramError> {
     let text = serde_json::to_string_pretty(value).expect("serialises");
     std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
 }
@@ -89,7 +89,82 @@ fn single_cell_figure(res: &SingleCellResult, dir: &Path) -> Result<(), EngramEr
         .map_err(plot_err)
 }
 
-fn single_cell_summary(res: &SingleCellResult) -> serde_json::Value {
+/// A first → last pair.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirstLast {
+    /// Mean over the first runs.
+    pub first: f64,
+    /// Mean over the last runs.
+    pub last: f64,
+}
+
+/// The output rate over learning.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputRate {
+    /// Mean of the first runs, Hz.
+    pub first: f64,
+    /// Mean of the last runs, Hz.
+    pub last: f64,
+    /// Target rate ρ0, Hz.
+    pub rho0: f64,
+}
+
+/// The same measure for run 1 and for the last runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirstRunLastRuns<T> {
+    /// Run 1.
+    pub first_run: T,
+    /// The last runs (averaged).
+    pub last_runs: T,
+}
+
+/// The single-neuron experiment in `summary.json` (and `single_cell.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SingleCellSummary {
+    /// Runs of `run_ms` each.
+    pub runs: usize,
+    /// Length of a run, ms.
+    pub run_ms: f64,
+    /// Runs averaged at each end (a tenth of them).
+    pub averaged_runs_each_end: usize,
+    /// Output rate, Hz.
+    pub output_rate_hz: OutputRate,
+    /// Per-run E/I co-tuning across channels (Pearson r).
+    pub cotuning_corr: FirstLast,
+    /// Pearson r of the total E and I currents over time.
+    pub temporal_ei_corr: FirstLast,
+    /// Co-tuning of the mean tuning curves.
+    pub cotuning_corr_of_mean_tuning: FirstRunLastRuns<Option<f64>>,
+    /// Mean excitatory current per channel, pA.
+    pub exc_tuning_pa: FirstRunLastRuns<Vec<f64>>,
+    /// Mean inhibitory current per channel (plus the leak's share), pA.
+    pub inh_tuning_pa_plus_leak_share: FirstRunLastRuns<Vec<f64>>,
+    /// Output rate of each run, Hz.
+    pub rate_hz_per_run: Vec<f64>,
+    /// Co-tuning of each run.
+    pub cotuning_corr_per_run: Vec<f64>,
+    /// Final inhibitory weight per channel, pS.
+    pub inh_weight_ps_final: Vec<f64>,
+    /// Excitatory weight per channel, pS.
+    pub exc_weight_ps: Vec<f64>,
+    /// What the paper reports, in words.
+    pub paper: SingleCellPaper,
+    /// CPU seconds.
+    pub cpu_s: f64,
+}
+
+/// The paper's single-neuron statements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SingleCellPaper {
+    /// On the output rate.
+    pub output_rate: String,
+    /// On co-tuning.
+    pub cotuning: String,
+    /// On E and I over time.
+    pub temporal: String,
+}
+
+fn single_cell_summary(res: &SingleCellResult) -> SingleCellSummary {
     let n = res.rate_hz.len();
     let k = (n / 10).max(1);
     let first = |v: &[f64]| mean(&v[..k]);
@@ -97,30 +172,30 @@ fn single_cell_summary(res: &SingleCellResult) -> serde_json::Value {
     let tc: Vec<f64> = res.runs.iter().map(|r| r.temporal_corr).collect();
     let (e_last, i_last) = mean_tuning(&res.runs[n - k..]);
     let (e_first, i_first) = mean_tuning(&res.runs[..1]);
-    json!({
-        "runs": n,
-        "run_ms": res.config.run_ms,
-        "averaged_runs_each_end": k,
-        "output_rate_hz": { "first": first(&res.rate_hz), "last": lastk(&res.rate_hz), "rho0": res.config.rho0_hz },
-        "cotuning_corr": { "first": first(&res.cotuning_corr), "last": lastk(&res.cotuning_corr) },
-        "temporal_ei_corr": { "first": first(&tc), "last": lastk(&tc) },
-        "cotuning_corr_of_mean_tuning": {
-            "first_run": pearson_correlation(&e_first, &i_first),
-            "last_runs": pearson_correlation(&e_last, &i_last),
+    SingleCellSummary {
+        runs: n,
+        run_ms: res.config.run_ms,
+        averaged_runs_each_end: k,
+        output_rate_hz: OutputRate { first: first(&res.rate_hz), last: lastk(&res.rate_hz), rho0: res.config.rho0_hz },
+        cotuning_corr: FirstLast { first: first(&res.cotuning_corr), last: lastk(&res.cotuning_corr) },
+        temporal_ei_corr: FirstLast { first: first(&tc), last: lastk(&tc) },
+        cotuning_corr_of_mean_tuning: FirstRunLastRuns {
+            first_run: pearson_correlation(&e_first, &i_first),
+            last_runs: pearson_correlation(&e_last, &i_last),
         },
-        "exc_tuning_pa": { "first_run": e_first, "last_runs": e_last },
-        "inh_tuning_pa_plus_leak_share": { "first_run": i_first, "last_runs": i_last },
-        "rate_hz_per_run": res.rate_hz,
-        "cotuning_corr_per_run": res.cotuning_corr,
-        "inh_weight_ps_final": res.inh_weight_ps[n - 1],
-        "exc_weight_ps": res.exc_weight_ps,
-        "paper": {
-            "output_rate": "settles near rho0 (6.25 Hz for alpha = 0.25 eta; correlations shift it slightly)",
-            "cotuning": "inhibitory tuning matches excitatory tuning (detailed balance), r > 0.9 suggested (docs/models/vogels2011.md#validation-targets)",
-            "temporal": "E and I currents track each other in time after learning",
+        exc_tuning_pa: FirstRunLastRuns { first_run: e_first, last_runs: e_last },
+        inh_tuning_pa_plus_leak_share: FirstRunLastRuns { first_run: i_first, last_runs: i_last },
+        rate_hz_per_run: res.rate_hz.clone(),
+        cotuning_corr_per_run: res.cotuning_corr.clone(),
+        inh_weight_ps_final: res.inh_weight_ps[n - 1].clone(),
+        exc_weight_ps: res.exc_weight_ps.clone(),
+        paper: SingleCellPaper {
+            output_rate: "settles near rho0 (6.25 Hz for alpha = 0.25 eta; correlations shift it slightly)".into(),
+            cotuning: "inhibitory tuning matches excitatory tuning (detailed balance), r > 0.9 suggested (docs/models/vogels2011.md#validation-targets)".into(),
+            temporal: "E and I currents track each other in time after learning".into(),
         },
-        "cpu_s": res.cpu_s,
-    })
+        cpu_s: res.cpu_s,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,9 +279,81 @@ fn recurrent_figures(res: &RecurrentResult, dir: &Path) -> Result<(), EngramErro
     fig.save(dir.join("fig3_rasters")).map_err(plot_err)
 }
 
-fn recurrent_summary(res: &RecurrentResult) -> serde_json::Value {
-    let w = |k: usize| serde_json::to_value(&res.windows[k]).expect("serialises");
-    let recall = &res.windows[5];
+/// The recurrent experiment in `summary.json` (and `recurrent.json`). It embeds the model's
+/// own records (configuration, chunks, windows), which serialise only: the report reads the
+/// file back through its own typed view ([`report::CompactSummary::from_run`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct RecurrentSummary<'a> {
+    /// The configuration run.
+    pub config: &'a RecurrentConfig,
+    /// Synapses built.
+    pub n_synapses: usize,
+    /// Rates and weights per chunk of the protocol.
+    pub chunks: &'a [engram_models::vogels2011::Chunk],
+    /// Names of the groups, in the order of every per-group vector.
+    pub group_order: [&'static str; 5],
+    /// Statistics per window.
+    pub windows: Windows<'a>,
+    /// Group rates before, during and after the cue, Hz.
+    pub recall_group_rates_hz: RecallRates,
+    /// Rest of pattern 1 over the control group, during the cue.
+    pub pattern_completion_ratio_p1rest_over_control_during_cue: f64,
+    /// Group rates in the first second after the imprint, Hz.
+    pub pattern_rate_after_imprint_hz: &'a [f64],
+    /// What the paper reports, in words.
+    pub paper: RecurrentPaper,
+    /// CPU seconds.
+    pub cpu_s: f64,
+    /// Wall seconds.
+    pub wall_s: f64,
+}
+
+/// The statistics windows of the protocol.
+#[derive(Clone, Debug, Serialize)]
+#[allow(non_snake_case)]
+pub struct Windows<'a> {
+    /// Before plasticity.
+    pub pre: &'a WindowStats,
+    /// Start of A (I→E = 0).
+    pub A_start: &'a WindowStats,
+    /// End of B (learning).
+    pub B_end: &'a WindowStats,
+    /// Start of C (patterns × 5).
+    pub C_start: &'a WindowStats,
+    /// End of D (consolidation).
+    pub D_end: &'a WindowStats,
+    /// E: the recall window.
+    pub E_recall: &'a WindowStats,
+}
+
+/// Group rates around the cue, Hz.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecallRates {
+    /// Before the cue.
+    pub before: Vec<f64>,
+    /// During it.
+    pub during_cue: Vec<f64>,
+    /// After it.
+    pub after: Vec<f64>,
+}
+
+/// The paper's statements on the recurrent network, per window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub struct RecurrentPaper {
+    /// End of B.
+    pub B_end: String,
+    /// Start of A.
+    pub A_start: String,
+    /// Start of C.
+    pub C_start: String,
+    /// End of D.
+    pub D_end: String,
+    /// Recall.
+    pub E_recall: String,
+}
+
+fn recurrent_summary(res: &RecurrentResult) -> RecurrentSummary<'_> {
     // group rates during the three recall segments
     let seg = |a: f64, b: f64| -> Vec<f64> {
         let sel: Vec<&(f64, Vec<f64>)> = res.recall_bins.iter().filter(|(t, _)| *t >= a && *t < b).collect();
@@ -214,28 +361,45 @@ fn recurrent_summary(res: &RecurrentResult) -> serde_json::Value {
     };
     let r = res.config.t_recall_ms;
     let (before, during, after) = (seg(-r, 0.0), seg(0.0, r), seg(r, 2.0 * r));
-    let c_win = &res.windows[3];
-    json!({
-        "config": res.config,
-        "n_synapses": res.n_synapses,
-        "chunks": res.chunks,
-        "group_order": ["cue", "P1 rest", "P2", "control", "background"],
-        "windows": {
-            "pre": w(0), "A_start": w(1), "B_end": w(2), "C_start": w(3), "D_end": w(4), "E_recall": recall,
+    let w = &res.windows;
+    RecurrentSummary {
+        config: &res.config,
+        n_synapses: res.n_synapses,
+        chunks: &res.chunks,
+        group_order: ["cue", "P1 rest", "P2", "control", "background"],
+        windows: Windows { pre: &w[0], A_start: &w[1], B_end: &w[2], C_start: &w[3], D_end: &w[4], E_recall: &w[5] },
+        pattern_completion_ratio_p1rest_over_control_during_cue: during[1] / during[3].max(1e-9),
+        recall_group_rates_hz: RecallRates { before, during_cue: during, after },
+        pattern_rate_after_imprint_hz: &w[3].group_rates_hz,
+        paper: RecurrentPaper {
+            B_end: "AI state restored, E rate ~ rho0 = 3 Hz, ISI CV ~ 1, low correlations".into(),
+            A_start: "I->E = 0: high, synchronous rates".into(),
+            C_start: "pattern neurons fire at elevated, more synchronous rates".into(),
+            D_end: "patterns indistinguishable from background (rates back near rho0)".into(),
+            E_recall: "cue to 25 % of a pattern activates the rest of it; other pattern and control nearly unaffected; back to background after the cue".into(),
         },
-        "recall_group_rates_hz": { "before": before, "during_cue": during, "after": after },
-        "pattern_completion_ratio_p1rest_over_control_during_cue": during[1] / during[3].max(1e-9),
-        "pattern_rate_after_imprint_hz": c_win.group_rates_hz,
-        "paper": {
-            "B_end": "AI state restored, E rate ~ rho0 = 3 Hz, ISI CV ~ 1, low correlations",
-            "A_start": "I->E = 0: high, synchronous rates",
-            "C_start": "pattern neurons fire at elevated, more synchronous rates",
-            "D_end": "patterns indistinguishable from background (rates back near rho0)",
-            "E_recall": "cue to 25 % of a pattern activates the rest of it; other pattern and control nearly unaffected; back to background after the cue",
-        },
-        "cpu_s": res.cpu_s,
-        "wall_s": res.wall_s,
-    })
+        cpu_s: res.cpu_s,
+        wall_s: res.wall_s,
+    }
+}
+
+/// `summary.json` of the reproduction.
+#[derive(Clone, Debug, Serialize)]
+pub struct VogelsSummary<'a> {
+    /// The paper.
+    pub paper: &'static str,
+    /// Seed.
+    pub seed: u64,
+    /// Whether it was the quick version.
+    pub quick: bool,
+    /// The single neuron.
+    pub single_cell: SingleCellSummary,
+    /// The recurrent network.
+    pub recurrent: RecurrentSummary<'a>,
+    /// Wall seconds of the whole reproduction.
+    pub wall_s: f64,
+    /// CPU seconds.
+    pub cpu_s: f64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,21 +440,22 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     }
     let single = run_single_cell(&sc, options.seed)?;
     single_cell_figure(&single, &options.out)?;
-    let single_json = single_cell_summary(&single);
-    write_json(&options.out.join("single_cell.json"), &single_json)?;
+    let single_summary = single_cell_summary(&single);
+    write_json(&options.out.join("single_cell.json"), &single_summary)?;
     let rec = run_recurrent(&rc, options.seed, options.progress)?;
     recurrent_figures(&rec, &options.out)?;
-    let rec_json = recurrent_summary(&rec);
-    write_json(&options.out.join("recurrent.json"), &rec_json)?;
-    let summary = json!({
-        "paper": "Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 334:1569 (2011)",
-        "seed": options.seed,
-        "quick": options.quick,
-        "single_cell": single_json,
-        "recurrent": rec_json,
-        "wall_s": t0.elapsed().as_secs_f64(),
-        "cpu_s": cpu_s() - cpu0,
-    });
+    let rec_summary = recurrent_summary(&rec);
+    write_json(&options.out.join("recurrent.json"), &rec_summary)?;
+    let summary = VogelsSummary {
+        paper: "Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 334:1569 (2011)",
+        seed: options.seed,
+        quick: options.quick,
+        single_cell: single_summary,
+        recurrent: rec_summary,
+        wall_s: t0.elapsed().as_secs_f64(),
+        cpu_s: cpu_s() - cpu0,
+    };
+    let summary = serde_json::to_value(&summary).expect("the summary serialises");
     let summary_path = options.out.join("summary.json");
     write_json(&summary_path, &summary)?;
     // the report's compact summary and the report itself, generated from what was just written

@@ -23,6 +23,7 @@ pub mod fig2;
 pub mod fig3;
 pub mod fig45;
 pub mod fig6;
+pub mod report;
 
 /// What to reproduce and how big.
 #[derive(Clone, Debug)]
