@@ -13,9 +13,9 @@
 //! static phase the rule's traces and rate estimates run (only weight changes are off), as in
 //! Auryn's priming. Measured here: E ≈ 2.9 Hz while priming, 2.0–2.9 Hz over the 10 plastic
 //! seconds after 30 s of priming, 3.0–3.35 Hz over 6 plastic seconds after 2 s.
-//! Set `RAYON_NUM_THREADS=1` for single-thread timings. The network is `engram::models::plastic_benchmarks`.
+//! Set `RAYON_NUM_THREADS=1` for single-thread timings. The network is `engram::models::auryn_background`.
 
-use engram::models::plastic_benchmarks::AurynBackgroundConfig;
+use engram::models::auryn_background::AurynBackgroundConfig;
 
 fn main() -> anyhow::Result<()> {
     let arg = |k: usize, default: f64| -> anyhow::Result<f64> {

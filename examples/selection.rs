@@ -9,19 +9,23 @@
 //!
 //! Writes `target/examples/selection/selection.png` (and `.svg`) and prints the key numbers;
 //! a control run with the signal never on shows that the change comes from the gated
-//! learning. The network and protocol are `engram::models::selection`; the guide is
-//! `docs/guide/selection.md`.
+//! learning. The network and protocol are `engram::models::selection` (the figure is drawn
+//! here); the guide is `docs/guide/selection.md`.
 
-use engram::models::selection::{SelectionConfig, run_selection, write_figure};
+use std::path::Path;
+
+use anyhow::Context;
+use engram::models::selection::{SelectionConfig, SelectionResult, run_selection};
+use engram::plot::{BarPanel, Figure, LinePanel};
 
 fn main() -> anyhow::Result<()> {
     let cfg = SelectionConfig::default();
     let gated = run_selection(&cfg, 1)?;
     let control = run_selection(&SelectionConfig { gated: false, ..cfg.clone() }, 1)?;
-    let dir = std::path::Path::new("target/examples/selection");
+    let dir = Path::new("target/examples/selection");
     write_figure(dir, &gated, Some(&control))?;
 
-    let w = |r: &engram::models::selection::SelectionResult| {
+    let w = |r: &SelectionResult| {
         format!(
             "I->A {:.2} -> {:.2} nS, I->B {:.2} -> {:.2} nS",
             r.w_ia_before_after_ns.0, r.w_ia_before_after_ns.1, r.w_ib_before_after_ns.0, r.w_ib_before_after_ns.1
@@ -52,5 +56,45 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("figure: {}", dir.join("selection.png").display());
+    Ok(())
+}
+
+/// Write the figure `selection.png` / `.svg` into `dir`: inhibitory weights onto A and B over
+/// time, the rates of A and B over time, and the test rates before and after learning (with
+/// the control's, if given).
+fn write_figure(dir: &Path, r: &SelectionResult, control: Option<&SelectionResult>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let pts = |y: &[f64]| -> Vec<(f64, f64)> { r.t_s.iter().copied().zip(y.iter().copied()).collect() };
+    let signal: Vec<(f64, f64)> = r
+        .t_s
+        .iter()
+        .zip(&r.signal)
+        .map(|(&t, &s)| (t, if s { r.w_ia_ns.iter().chain(&r.w_ib_ns).fold(0.0f64, |a, &b| a.max(b)) } else { 0.0 }))
+        .collect();
+    let weights = LinePanel::new("Mean I→E weight (iSTDP gated by the signal)", "time (s)", "weight (nS)")
+        .series("onto A (relevant)", &pts(&r.w_ia_ns))
+        .series("onto B (competitor)", &pts(&r.w_ib_ns))
+        .series("signal on", &signal);
+    let rates = LinePanel::new("Assembly rates (50 ms bins)", "time (s)", "rate (Hz)")
+        .series("A", &pts(&r.rate_a_hz))
+        .series("B", &pts(&r.rate_b_hz));
+    let mut bars =
+        BarPanel::new("Test: A and B stimulated equally", "rate (Hz)", &["A before", "B before", "A after", "B after"])
+            .group("gated iSTDP", &[r.before.rate_a_hz, r.before.rate_b_hz, r.after.rate_a_hz, r.after.rate_b_hz], &[]);
+    if let Some(c) = control {
+        bars = bars.group(
+            "control (signal never on)",
+            &[c.before.rate_a_hz, c.before.rate_b_hz, c.after.rate_a_hz, c.after.rate_b_hz],
+            &[],
+        );
+    }
+    Figure::new(3, 1)
+        .size(1000, 1200)
+        .title("Selection by neuromodulator-gated inhibitory plasticity")
+        .panel(weights)
+        .panel(rates)
+        .panel(bars)
+        .save(dir.join("selection"))
+        .context("figure")?;
     Ok(())
 }

@@ -25,8 +25,8 @@ fn cuba_loop(c: &mut Criterion) {
 /// COBA-4000 with pair STDP on E→E: 100 ms after a 100 ms warm-up, one thread (compare
 /// with `coba_4000_loop_100ms`).
 fn coba_stdp_loop(c: &mut Criterion) {
+    use engram_benches::networks::coba_with_pair_stdp;
     use engram_models::coba::CobaConfig;
-    use engram_models::plastic_benchmarks::coba_with_pair_stdp;
     let mut net = coba_with_pair_stdp(&CobaConfig::default(), true, 0.1, 12345).expect("builds");
     net.run_ms(100.0).expect("runs");
     c.bench_function("coba_4000_pair_stdp_loop_100ms", |b| b.iter(|| net.run_ms(black_box(100.0)).expect("runs")));

@@ -79,7 +79,7 @@ fn ours(case: &Case, repeats: usize) -> Result<Measured> {
             ModelConfig::Coba(c) => c.n = case.n,
             ModelConfig::Cuba(c) => c.n = case.n,
         }
-        let s = run_experiment(&exp, None, false)?;
+        let s = run_experiment(&exp, None, false)?.summary;
         let total_spikes = s.n_spikes as f64;
         let m = Measured {
             loop_cpu_s: s.loop_cpu_s,
@@ -143,9 +143,9 @@ fn dp_30s(repeats: usize) -> Result<f64> {
 
 /// Process CPU seconds (user + system, all threads, exited ones included) from
 /// `/proc/self/stat`, in clock ticks of 10 ms. Used for the plasticity rows: on this machine
-/// the per-thread `schedstat` sum (`cputime::process_cpu_s`) reported ~1 s less than this for
-/// each 1 s phase of the 34 M-synapse network (while matching it for COBA-4000), so the
-/// conservative, process-wide figure is reported.
+/// the per-thread `schedstat` sum (`engram_sim::cputime::process_cpu_s`) reported ~1 s less
+/// than this for each 1 s phase of the 34 M-synapse network (while matching it for COBA-4000),
+/// so the conservative, process-wide figure is reported.
 fn process_stat_cpu_s() -> f64 {
     stat_cpu_s(11)
 }
@@ -171,8 +171,8 @@ fn timed(f: impl FnOnce() -> Result<()> + Send) -> Result<(f64, f64)> {
 /// warm-up; long enough for the 10 ms CPU ticks); best CPU of the repeats. Returns
 /// (static, plastic) CPU s per simulated s and E rates.
 fn coba_stdp(repeats: usize) -> Result<[(f64, f64); 2]> {
+    use engram_benches::networks::coba_with_pair_stdp;
     use engram_models::coba::CobaConfig;
-    use engram_models::plastic_benchmarks::coba_with_pair_stdp;
     let mut best = [(f64::INFINITY, 0.0); 2];
     for _ in 0..repeats {
         for (k, plastic) in [false, true].into_iter().enumerate() {
@@ -195,9 +195,9 @@ fn coba_stdp(repeats: usize) -> Result<[(f64, f64); 2]> {
 /// per thread from `schedstat`). The load of a shared host changes between pairs more than
 /// within one, so this is steadier than the ratio of two best-ofs.
 fn coba_stdp_paired(pairs: usize) -> Result<f64> {
+    use engram_benches::networks::coba_with_pair_stdp;
     use engram_models::coba::CobaConfig;
-    use engram_models::cputime::thread_cpu_s;
-    use engram_models::plastic_benchmarks::coba_with_pair_stdp;
+    use engram_sim::cputime::thread_cpu_s;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     pool.install(|| {
         let mut nets = Vec::new();
@@ -227,7 +227,7 @@ fn coba_stdp_paired(pairs: usize) -> Result<f64> {
 /// second (the start is a synchronous transient) is not measured; the other 29 s of priming
 /// give the static row. Each phase's CPU time per simulated second and rates; about 1.5 min.
 fn auryn_like() -> Result<(String, f64)> {
-    use engram_models::plastic_benchmarks::{AurynBackground, AurynBackgroundConfig};
+    use engram_models::auryn_background::{AurynBackground, AurynBackgroundConfig};
     let config = AurynBackgroundConfig::default();
     let mut built = None;
     let (build_cpu, _) = timed(|| {

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
 use engram_models::resources::{Limits, cores, estimate};
-use engram_models::run::run_experiment;
+use engram_models::run::{PopulationSpikes, Summary, run_experiment};
 use engram_models::rundir::{RunDir, RunStatus};
 use engram_repro::reproduction::{self, Reproduction};
 
@@ -269,7 +269,11 @@ fn run(args: RunArgs) -> Result<()> {
     let out = args.out.unwrap_or_else(|| default_out(exp.model.name()));
     let mut summary = None;
     let written = in_run_dir(&out, args.force, |dir| {
-        summary = Some(run_experiment(&exp, Some(dir), !args.quiet)?);
+        let output = run_experiment(&exp, Some(dir), !args.quiet)?;
+        if exp.record.figure {
+            draw_raster(dir, &exp, &output.summary, output.spikes)?;
+        }
+        summary = Some(output.summary);
         Ok(())
     })?;
     let summary = summary.expect("a successful run has a summary");
@@ -290,6 +294,26 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 /// Checks shared by the reproductions: options that do not apply are errors, not ignored.
+/// The figure of a run, drawn into its run directory before it is put in place:
+/// `raster.png` / `raster.svg`, the spike raster (at most 250 rows per population) and the
+/// population rates in `record.rate_bin_ms` bins.
+fn draw_raster(dir: &Path, exp: &Experiment, summary: &Summary, spikes: Vec<PopulationSpikes>) -> Result<()> {
+    let pops: Vec<engram_plot::PopulationSpikes> = spikes
+        .into_iter()
+        .map(|p| engram_plot::PopulationSpikes { name: p.name, n: p.n, times_ms: p.times_ms, neurons: p.neurons })
+        .collect();
+    let title = format!(
+        "{} · {} neurons · seed {}",
+        exp.model.name().to_uppercase(),
+        summary.populations.iter().map(|p| p.n).sum::<usize>(),
+        exp.run.seed
+    );
+    let (duration_ms, bin_ms) = (exp.run.duration_s * 1000.0, exp.record.rate_bin_ms);
+    engram_plot::raster_and_rates(dir.join("raster"), &title, &pops, duration_ms, bin_ms, Some(250))
+        .context("figure")?;
+    Ok(())
+}
+
 fn check_reproduce_args(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<()> {
     let name = r.name();
     match r.figures() {

@@ -122,6 +122,21 @@ fn force_never_deletes_what_engram_did_not_write() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+/// The raster figure is drawn inside the run directory and listed in its marker.
+#[test]
+fn a_run_draws_its_raster_into_the_run_directory() {
+    let root = scratch("raster");
+    let out = root.join("coba");
+    let o = run_strings(&root, &small_into(&out, false));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let marker = std::fs::read_to_string(out.join(".engram-run")).unwrap();
+    for f in ["raster.png", "raster.svg"] {
+        assert!(std::fs::metadata(out.join(f)).is_ok_and(|m| m.len() > 0), "{f} missing or empty");
+        assert!(marker.contains(&format!("\"{f}\"")), "{f} is not listed in the marker: {marker}");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 #[test]
 fn a_failing_run_with_force_keeps_the_previous_results() {
     let root = scratch("failing");

@@ -185,7 +185,9 @@ pub struct RecordConfig {
     pub state: Vec<StateRecord>,
     /// File format of the arrays.
     pub format: OutputFormat,
-    /// Draw the raster-and-rates figure (`raster.png`, `raster.svg`).
+    /// Keep every spike in memory for the raster-and-rates figure (`raster.png`, `raster.svg`),
+    /// which `cargo xtask run` draws into the run directory (returned in
+    /// [`RunOutput::spikes`](crate::run::RunOutput::spikes)).
     pub figure: bool,
 }
 

@@ -1,5 +1,4 @@
-//! Ready-made engram models and the experiment runner: the COBA and CUBA benchmarks of
-//! Brette et al. 2007 (with their fixed-in-degree scaling), experiment files, run directories.
+//! Ready-made engram models and their protocols, and the experiment runner.
 //!
 //! ```no_run
 //! use engram_models::experiment::Experiment;
@@ -7,17 +6,35 @@
 //! use engram_models::run::run_experiment;
 //! let exp = Experiment::builtin("coba").unwrap();
 //! let run = RunDir::create("runs/coba".as_ref(), false).unwrap();   // written aside ...
-//! let summary = run_experiment(&exp, Some(run.path()), true).unwrap();
+//! let output = run_experiment(&exp, Some(run.path()), true).unwrap();
 //! run.commit().unwrap();                                             // ... and put in place
-//! println!("E rate {:.1} Hz", summary.rate_exc_hz);
+//! println!("E rate {:.1} Hz", output.summary.rate_exc_hz);
 //! ```
+//!
+//! The models:
+//! - [`coba`], [`cuba`]: the COBA and CUBA benchmarks of Brette et al. 2007, with their
+//!   fixed-in-degree scaling; built by name (`coba`, `cuba`) from an experiment file;
+//! - [`dp`]: the balanced memory network of zebrafish posterior Dp (Meissner-Bernard, Zenke &
+//!   Friedrich 2025), its variants and odor protocols;
+//! - [`vogels2011`]: inhibitory plasticity balancing one neuron and a recurrent network with
+//!   memory patterns (Vogels et al. 2011);
+//! - [`auryn_background`]: Auryn's plastic background network (Zenke, Hennequin & Gerstner 2013);
+//! - [`selection`]: selection by neuromodulator-gated inhibitory plasticity.
+//!
+//! Running them: [`experiment`] (experiment files), [`run`] (build, run, write the arrays and
+//! the summary), [`rundir`] (run directories that never lose data), [`resources`] (what a run
+//! will cost, checked before it is built).
+//!
+//! This crate draws no figures: runs return what a figure needs (the raster of
+//! `cargo xtask run` is drawn by xtask, the papers' figures by `engram-repro`). Networks that
+//! only benchmarks use live in the bench crate (`engram_benches::networks`); CPU timers are
+//! `engram_sim::cputime`.
 
+pub mod auryn_background;
 pub mod coba;
-pub mod cputime;
 pub mod cuba;
 pub mod dp;
 pub mod experiment;
-pub mod plastic_benchmarks;
 pub mod resources;
 pub mod run;
 pub mod rundir;

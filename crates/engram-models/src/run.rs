@@ -1,20 +1,22 @@
 //! Running an experiment: build, run with monitors, write the run directory.
 //!
-//! A run directory holds `config.ron` (the full resolved experiment), `summary.json`,
-//! the monitors' arrays (`spikes_<pop>.npy`, `rates.npy`, `state_<pop>_<var>.npy`) and the
-//! figure `raster.png` / `raster.svg`.
+//! A run directory holds `config.ron` (the full resolved experiment), `summary.json` and the
+//! monitors' arrays (`spikes_<pop>.npy`, `rates.npy`, `state_<pop>_<var>.npy`). With
+//! `record.figure` the run also returns every spike in memory ([`RunOutput::spikes`]), from
+//! which `cargo xtask run` draws the raster figure `raster.png` / `raster.svg` into the run
+//! directory (this crate draws no figures).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
-use engram_sim::{MonitorId, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor};
+use engram_sim::{NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor};
 use serde::Serialize;
 
-use crate::cputime::process_cpu_s;
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
+use engram_sim::cputime::process_cpu_s;
 
 /// A network ready to run, with the names of its excitatory and inhibitory populations.
 pub struct ModelNetwork {
@@ -65,6 +67,41 @@ pub struct Summary {
     pub populations: Vec<engram_sim::PopulationStats>,
 }
 
+/// The spikes of one neuron population that a run kept in memory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PopulationSpikes {
+    /// Population name (`E`, `I`).
+    pub name: String,
+    /// Number of neurons in the population.
+    pub n: usize,
+    /// Spike times, ms, one per spike, in time order.
+    pub times_ms: Vec<f64>,
+    /// Index (0..n) of the neuron that fired each spike.
+    pub neurons: Vec<u32>,
+}
+
+/// What a finished run returns: what `summary.json` holds and, with `record.figure`, every
+/// spike of the neuron populations (excitatory first), for a raster figure drawn by the caller.
+///
+/// ```
+/// use engram_models::experiment::Experiment;
+/// use engram_models::run::run_experiment;
+/// let mut exp = Experiment::builtin("coba").unwrap();
+/// exp.run.duration_s = 0.05;
+/// exp.record.figure = true;
+/// let run = run_experiment(&exp, None, false).unwrap();
+/// let e = &run.spikes[0];
+/// assert_eq!((e.name.as_str(), e.n), ("E", 3200));
+/// assert_eq!(e.times_ms.len() as u64, run.summary.populations[0].n_spikes);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunOutput {
+    /// The run's summary, as written to `summary.json`.
+    pub summary: Summary,
+    /// The spikes of every neuron population, kept when `record.figure` is set; empty otherwise.
+    pub spikes: Vec<PopulationSpikes>,
+}
+
 /// Build the network of a model.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
     match model {
@@ -75,12 +112,13 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
 
 /// Run an experiment; with `out`, write the run directory there (a fresh folder, usually a
 /// [`RunDir`](crate::rundir::RunDir)'s `path()`). Runs inside a rayon pool of
-/// `exp.run.threads` threads.
+/// `exp.run.threads` threads. Returns the summary and, with `record.figure`, the spikes for
+/// the raster figure (see [`RunOutput`]); drawing it is the caller's.
 ///
 /// An interrupted run (SIGINT/SIGTERM, see [`engram_sim::interrupt`]) still writes
 /// `config.ron` and a `summary.json` whose `status` is `interrupted` and whose `duration_s` is
 /// the simulated time reached, then returns [`EngramError::Interrupted`].
-pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<Summary, EngramError> {
+pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<RunOutput, EngramError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(exp.run.threads)
         .build()
@@ -88,7 +126,7 @@ pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> R
     pool.install(|| run_in_pool(exp, out, progress))
 }
 
-fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<Summary, EngramError> {
+fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
     let ModelNetwork { mut builder, exc, inh, n_neurons } = build_model(&exp.model, exp.run.dt_ms, exp.run.seed)?;
     builder.divergence_guard(exp.run.divergence.clone()).parallel_min_neurons(exp.run.parallel_min_neurons);
@@ -96,7 +134,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
     let all: Vec<&str> = exc.iter().chain(&inh).map(String::as_str).collect();
     let format = rec.format;
     let mut spike_monitor = None;
-    if rec.spikes || (rec.figure && out.is_some()) {
+    if rec.spikes || rec.figure {
         let mut m = SpikeMonitor::new(&all);
         if let (Some(dir), true) = (out, rec.spikes) {
             m = m.streaming_to(dir, format);
@@ -107,7 +145,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
     if let Some(dir) = out {
         rates = rates.streaming_to(dir, format);
     }
-    let rate_monitor = builder.add_monitor(rates);
+    builder.add_monitor(rates);
     let dt = exp.run.dt_ms;
     for s in &rec.state {
         let every = ((s.every_ms / dt).round() as u64).max(1);
@@ -172,50 +210,22 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<S
         if let Some(e) = interruption {
             return Err(e);
         }
-        if rec.figure {
-            let spikes = spike_monitor.and_then(|id| net.monitor::<SpikeMonitor>(id));
-            let rates = net.monitor::<RateMonitor>(rate_monitor);
-            write_raster(dir, exp, &all, spikes, rates, &net_sizes(&summary))?;
-        }
     }
-    let _: Option<MonitorId> = spike_monitor;
-    Ok(summary)
-}
-
-fn net_sizes(summary: &Summary) -> Vec<(String, usize)> {
-    summary.populations.iter().map(|p| (p.name.clone(), p.n)).collect()
+    let spikes = match spike_monitor.and_then(|id| net.monitor::<SpikeMonitor>(id)) {
+        Some(m) if rec.figure => all
+            .iter()
+            .map(|&name| PopulationSpikes {
+                name: name.to_string(),
+                n: summary.populations.iter().find(|p| p.name == name).map_or(0, |p| p.n),
+                times_ms: m.times_ms(name).to_vec(),
+                neurons: m.neurons(name).to_vec(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(RunOutput { summary, spikes })
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), EngramError> {
     std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
-}
-
-fn write_raster(
-    dir: &Path,
-    exp: &Experiment,
-    names: &[&str],
-    spikes: Option<&SpikeMonitor>,
-    _rates: Option<&RateMonitor>,
-    sizes: &[(String, usize)],
-) -> Result<(), EngramError> {
-    let Some(spikes) = spikes else { return Ok(()) };
-    let pops: Vec<engram_plot::PopulationSpikes> = names
-        .iter()
-        .map(|&name| engram_plot::PopulationSpikes {
-            name: name.to_string(),
-            n: sizes.iter().find(|(n, _)| n == name).map_or(0, |(_, k)| *k),
-            times_ms: spikes.times_ms(name).to_vec(),
-            neurons: spikes.neurons(name).to_vec(),
-        })
-        .collect();
-    let title = format!(
-        "{} · {} neurons · seed {}",
-        exp.model.name().to_uppercase(),
-        sizes.iter().map(|s| s.1).sum::<usize>(),
-        exp.run.seed
-    );
-    let stem: PathBuf = dir.join("raster");
-    engram_plot::raster_and_rates(&stem, &title, &pops, exp.run.duration_s * 1000.0, exp.record.rate_bin_ms, Some(250))
-        .map(|_| ())
-        .map_err(|e| EngramError::Other(format!("figure: {e}")))
 }

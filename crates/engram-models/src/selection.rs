@@ -14,7 +14,7 @@
 //! shared pool, and suppresses the other: A wins. The control (`gated = false`, signal never
 //! on) leaves the weights and the tie unchanged.
 //!
-//! `cargo run --release --example selection` runs it and writes the figure; the guide is
+//! `cargo run --release --example selection` runs it and draws the figure; the guide is
 //! `docs/guide/selection.md`.
 //!
 //! ```no_run
@@ -23,8 +23,6 @@
 //! assert!(r.after.rate_a_hz > r.after.rate_b_hz);
 //! ```
 
-use std::path::Path;
-
 use engram_connectivity::{ConnectSpec, Rule};
 use engram_core::error::EngramError;
 use engram_core::neuron::NeuronModel;
@@ -32,7 +30,6 @@ use engram_core::params::Params;
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCond, LifCondParams, MembraneIntegrator};
 use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams};
-use engram_plot::{BarPanel, Figure, LinePanel};
 use engram_sim::{Delay, NetworkBuilder};
 use engram_stimuli::{PoissonInput, PoissonInputParams, RateSegment, RateSpec, Targets};
 use rand::Rng;
@@ -328,43 +325,4 @@ pub fn run_selection(cfg: &SelectionConfig, seed: u64) -> Result<SelectionResult
     r.w_ia_before_after_ns = (w0.0, w1.0);
     r.w_ib_before_after_ns = (w0.1, w1.1);
     Ok(r)
-}
-
-/// Write the figure `selection.png` / `.svg` into `dir`: inhibitory weights onto A and B over
-/// time, the rates of A and B over time, and the test rates before and after learning (with
-/// the control's, if given).
-pub fn write_figure(dir: &Path, r: &SelectionResult, control: Option<&SelectionResult>) -> Result<(), EngramError> {
-    std::fs::create_dir_all(dir).map_err(|source| EngramError::Output { path: dir.to_path_buf(), source })?;
-    let pts = |y: &[f64]| -> Vec<(f64, f64)> { r.t_s.iter().copied().zip(y.iter().copied()).collect() };
-    let signal: Vec<(f64, f64)> = r
-        .t_s
-        .iter()
-        .zip(&r.signal)
-        .map(|(&t, &s)| (t, if s { r.w_ia_ns.iter().chain(&r.w_ib_ns).fold(0.0f64, |a, &b| a.max(b)) } else { 0.0 }))
-        .collect();
-    let weights = LinePanel::new("Mean I→E weight (iSTDP gated by the signal)", "time (s)", "weight (nS)")
-        .series("onto A (relevant)", &pts(&r.w_ia_ns))
-        .series("onto B (competitor)", &pts(&r.w_ib_ns))
-        .series("signal on", &signal);
-    let rates = LinePanel::new("Assembly rates (50 ms bins)", "time (s)", "rate (Hz)")
-        .series("A", &pts(&r.rate_a_hz))
-        .series("B", &pts(&r.rate_b_hz));
-    let mut bars =
-        BarPanel::new("Test: A and B stimulated equally", "rate (Hz)", &["A before", "B before", "A after", "B after"])
-            .group("gated iSTDP", &[r.before.rate_a_hz, r.before.rate_b_hz, r.after.rate_a_hz, r.after.rate_b_hz], &[]);
-    if let Some(c) = control {
-        bars = bars.group(
-            "control (signal never on)",
-            &[c.before.rate_a_hz, c.before.rate_b_hz, c.after.rate_a_hz, c.after.rate_b_hz],
-            &[],
-        );
-    }
-    Figure::new(3, 1)
-        .size(1000, 1200)
-        .title("Selection by neuromodulator-gated inhibitory plasticity")
-        .panel(weights)
-        .panel(rates)
-        .panel(bars)
-        .save(dir.join("selection"))
-        .map_err(|e| EngramError::Other(format!("figure: {e}")))
 }

@@ -205,9 +205,9 @@ fn check(origin: &str, text: &str, tally: &mut Tally) {
             exp.run.duration_s = exp.run.duration_s.min(20.0 * exp.run.dt_ms / 1000.0);
             exp.record.figure = false;
             match run_experiment(&exp, None, false) {
-                Ok(summary) => {
+                Ok(run) => {
                     tally.ran += 1;
-                    assert!(summary.duration_s > 0.0);
+                    assert!(run.summary.duration_s > 0.0);
                 }
                 Err(e) => {
                     // the divergence guard may stop an edited network; anything else is a bug

@@ -1,18 +1,20 @@
-//! A run directory holds the resolved config, the summary, the arrays and the figure.
+//! A run directory holds the resolved config, the summary and the arrays; the run returns the
+//! spikes for the figure.
 
 use engram_models::experiment::Experiment;
 use engram_models::run::{Summary, run_experiment};
 use engram_sim::npy::read_npy_2d;
 
 #[test]
-fn run_directory_has_config_summary_arrays_and_figure() {
+fn run_directory_has_config_summary_and_arrays_and_the_run_returns_its_spikes() {
     let dir = std::env::temp_dir().join(format!("engram_run_dir_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let text = "(model: Coba(n: 1000), run: (duration_s: 0.2, seed: 5), \
                 record: (state: [(population: \"E\", variable: \"v_mv\", neurons: [0, 1, 2], every_ms: 1.0)]))";
     let exp = Experiment::from_ron_str(text, "<test>").unwrap();
-    let summary = run_experiment(&exp, Some(&dir), false).unwrap();
+    let output = run_experiment(&exp, Some(&dir), false).unwrap();
+    let summary = &output.summary;
 
     let back = Experiment::from_file(&dir.join("config.ron")).unwrap();
     assert_eq!(back, exp, "config.ron is the full resolved experiment and reads back identically");
@@ -41,7 +43,7 @@ fn run_directory_has_config_summary_arrays_and_figure() {
     assert_eq!(parsed.n, 1000);
     assert!(summary.n_spikes > 0);
 
-    for f in ["spikes_E.npy", "spikes_I.npy", "rates.npy", "state_E_v_mv.npy", "raster.png", "raster.svg"] {
+    for f in ["spikes_E.npy", "spikes_I.npy", "rates.npy", "state_E_v_mv.npy"] {
         let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);
         assert!(len > 0, "{f} missing or empty");
     }
@@ -59,12 +61,18 @@ fn run_directory_has_config_summary_arrays_and_figure() {
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "{}: spike times out of order", pop.name);
         assert!(times.iter().all(|&t| (0.0..200.0).contains(&t)), "{}: a spike outside the run", pop.name);
         assert!(neurons.iter().all(|&i| i.fract() == 0.0 && i >= 0.0 && (i as usize) < pop.n), "{}", pop.name);
+        // the spikes returned for the figure are the same spikes
+        let kept = output.spikes.iter().find(|k| k.name == pop.name).unwrap();
+        assert_eq!((kept.n, &kept.times_ms), (pop.n, &times), "{}", pop.name);
+        assert!(kept.neurons.iter().zip(&neurons).all(|(&a, &b)| a as f64 == b), "{}", pop.name);
         let mut per_neuron = vec![0u64; pop.n];
         neurons.iter().for_each(|&i| per_neuron[i as usize] += 1);
         assert!(per_neuron.iter().filter(|&&c| c > 0).count() > 1, "{}: spikes of one neuron only", pop.name);
         total += pop.n_spikes;
     }
     assert_eq!(total, summary.n_spikes);
+    assert_eq!(output.spikes.len(), summary.populations.len());
+    assert!(!dir.join("raster.png").exists(), "the library draws no figure (cargo xtask run does)");
     assert_eq!(summary.populations.iter().map(|p| p.n).sum::<usize>(), 1000);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,8 +1,9 @@
 //! Integration tests of engram-plasticity: closed forms (iSTDP drift, TM steady state and
 //! paired pulses, triplet BCM threshold and pairing frequency, STDP window, scaling), engine
 //! experiments (iSTDP drives a LIF neuron to ρ0, STP through the delivery hook, rewarded
-//! synapse) and weight bounds under arbitrary spike trains. Rules are driven on synthetic spike
-//! trains by engram-testkit (`plasticity::drive`, `RuleDrive`, `spikes::poisson_steps`).
+//! synapse), the modulator switch, and weight bounds under arbitrary spike trains. Rules are
+//! driven on synthetic spike trains by engram-testkit (`plasticity::drive`, `RuleDrive`,
+//! `spikes::poisson_steps`).
 
 mod bounds;
 mod checkpoint;
@@ -11,5 +12,6 @@ mod params;
 mod scaling;
 mod stdp;
 mod stp;
+mod switch;
 mod three_factor;
 mod triplet;

@@ -37,7 +37,7 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 fn cpu_s() -> f64 {
-    engram_models::cputime::process_cpu_s().unwrap_or(f64::NAN)
+    engram_sim::cputime::process_cpu_s().unwrap_or(f64::NAN)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@
 //! ```
 
 pub mod checkpoint;
+pub mod cputime;
 pub mod interrupt;
 pub mod monitors;
 pub mod network;

@@ -315,10 +315,10 @@ pub fn simulate_with(
         ..Default::default()
     });
     let mut network = b.build()?;
-    let cpu0 = crate::cputime::thread_cpu_s();
+    let cpu0 = engram_sim::cputime::thread_cpu_s();
     let options = RunOptions { progress: progress.is_some(), label: progress.unwrap_or("").to_string() };
     network.run_ms_with(protocol.duration_ms, &options)?;
-    let loop_s = match (cpu0, crate::cputime::thread_cpu_s()) {
+    let loop_s = match (cpu0, engram_sim::cputime::thread_cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };

@@ -248,7 +248,7 @@ fn shape(steps: &[StepStats], fraction: &[f64]) -> [f64; 4] {
 /// Run Fig. 3 and Fig. 3—S1A.
 pub fn run(ctx: &Context) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
-    let cpu0 = engram_models::cputime::process_cpu_s();
+    let cpu0 = engram_sim::cputime::process_cpu_s();
     let dir = ctx.figure_dir("fig3")?;
     let quick = ctx.options.quick;
     let n_steps = if quick { 6 } else { 11 };
@@ -486,7 +486,7 @@ pub fn run(ctx: &Context) -> Result<serde_json::Value, EngramError> {
         .map_err(plot_err)?;
 
     // CPU time of the process over this figure (it runs alone; includes building the variants).
-    let cpu_s = match (cpu0, engram_models::cputime::process_cpu_s()) {
+    let cpu_s = match (cpu0, engram_sim::cputime::process_cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };

@@ -334,7 +334,7 @@ fn analyse(
 
 /// Run Fig. 6.
 pub fn run(ctx: &Context) -> Result<serde_json::Value, EngramError> {
-    let cpu0 = engram_models::cputime::process_cpu_s();
+    let cpu0 = engram_sim::cputime::process_cpu_s();
     let t0 = std::time::Instant::now();
     let dir = ctx.figure_dir("fig6")?;
     let quick = ctx.options.quick;
@@ -527,7 +527,7 @@ pub fn run(ctx: &Context) -> Result<serde_json::Value, EngramError> {
         .save(dir.join("fig6_measures"))
         .map_err(plot_err)?;
 
-    let cpu_s = match (cpu0, engram_models::cputime::process_cpu_s()) {
+    let cpu_s = match (cpu0, engram_sim::cputime::process_cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };

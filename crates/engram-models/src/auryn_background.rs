@@ -1,15 +1,10 @@
-//! Networks for the plasticity speed benchmarks (docs/performance.md#plasticity): COBA-4000 with
-//! pair STDP on E→E, and Auryn's plastic background network (`sim_background`: 20 000 E + 5 000 I +
-//! 2 500 Poisson inputs, p = 0.05 everywhere, NMDA, triplet STDP on E→E).
-//!
-//! `cargo xtask bench` measures them (CPU seconds per simulated second, single thread); the
-//! criterion bench `coba_4000_pair_stdp_loop_100ms` runs the first one.
+//! Auryn's plastic background network (`sim_background`; Zenke, Hennequin & Gerstner 2013):
+//! 20 000 E + 5 000 I + 2 500 Poisson inputs, p = 0.05 everywhere, NMDA, triplet STDP with a
+//! sliding threshold on E→E. The plasticity speed benchmark of Zenke & Gerstner 2014, measured
+//! by `cargo xtask bench --plastic` (docs/performance.md#plasticity).
 //!
 //! ```
-//! use engram_models::plastic_benchmarks::{AurynBackgroundConfig, coba_with_pair_stdp};
-//! use engram_models::coba::CobaConfig;
-//! let mut net = coba_with_pair_stdp(&CobaConfig { n: 400, ..CobaConfig::default() }, true, 0.1, 1).unwrap();
-//! net.run_ms(5.0).unwrap();
+//! use engram_models::auryn_background::AurynBackgroundConfig;
 //! let small = AurynBackgroundConfig { n_e: 400, n_i: 100, n_poisson: 50, ..AurynBackgroundConfig::default() };
 //! let mut bg = small.build(0.1, 1).unwrap();
 //! bg.network.set_modulator(1.0);            // triplet STDP on (off while the modulator is 0)
@@ -22,37 +17,11 @@ use engram_core::neuron::NeuronModel;
 use engram_core::params::Params;
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifNmda, LifNmdaParams};
-use engram_plasticity::{PairStdp, PairStdpParams, SlidingThreshold, TripletStdp, TripletStdpParams};
+use engram_plasticity::{ModulatorSwitch, SlidingThreshold, TripletStdp, TripletStdpParams};
 use engram_sim::{Delay, Network, NetworkBuilder, PlasticityTiming, ProjectionId};
 use engram_stimuli::{PoissonGroup, PoissonGroupParams, RateSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-
-use crate::coba::CobaConfig;
-
-/// Pair STDP for the COBA benchmark's E→E synapses (weights in nS): Song, Miller & Abbott
-/// (2000) amplitudes relative to `w_max = 2 Δg_e` (A₊ = 1 % of w_max, A₋ = 1.05 A₊, τ± 20 ms,
-/// additive, all-to-all).
-pub fn coba_pair_stdp_params(w_exc_ns: f64) -> PairStdpParams {
-    let w_max = 2.0 * w_exc_ns;
-    PairStdpParams { a_plus: 0.01 * w_max, a_minus: 0.0105 * w_max, w_max, ..PairStdpParams::default() }
-}
-
-/// The COBA benchmark network (any [`CobaConfig`]), with pair STDP
-/// ([`coba_pair_stdp_params`]) on E→E if `plastic`, otherwise exactly the static benchmark.
-pub fn coba_with_pair_stdp(config: &CobaConfig, plastic: bool, dt_ms: f64, seed: u64) -> Result<Network, EngramError> {
-    let (model, [ee, ..]) = config.build_with_projections(dt_ms, seed)?;
-    let mut b = model.builder;
-    if plastic {
-        let (ne, _) = config.sizes();
-        let params = coba_pair_stdp_params(config.weights_ns().0).check()?;
-        b.add_plasticity(ee, PairStdp::new(params, ne, ne));
-    }
-    b.build()
-}
-
-/// The switch moved to `engram-plasticity`; re-exported here for existing code.
-pub use engram_plasticity::ModulatorSwitch;
 
 /// Auryn's plastic background network (`sim_background`, Zenke, Hennequin & Gerstner 2013;
 /// the plasticity benchmark of Zenke & Gerstner 2014): `n_e` excitatory and `n_i` inhibitory
@@ -218,18 +187,6 @@ impl AurynBackgroundConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pair_stdp_changes_only_the_plastic_coba() {
-        let config = CobaConfig { n: 400, ..CobaConfig::default() };
-        for plastic in [false, true] {
-            let mut net = coba_with_pair_stdp(&config, plastic, 0.1, 3).unwrap();
-            net.run_ms(200.0).unwrap();
-            let ee = net.projection("E->E").unwrap();
-            let changed = net.weights(ee).data().iter().filter(|&&w| w != 6.0).count();
-            assert_eq!(changed > 0, plastic, "plastic {plastic}: {changed} weights changed");
-        }
-    }
 
     #[test]
     fn triplet_stdp_runs_only_while_the_modulator_is_on() {

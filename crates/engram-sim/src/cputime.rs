@@ -1,4 +1,4 @@
-//! CPU time of this process (all threads), for benchmark summaries.
+//! CPU time of this process (all threads) and of the calling thread, for run summaries and benchmarks.
 
 /// CPU seconds (user + system) used by all threads of this process so far.
 ///
@@ -6,10 +6,10 @@
 /// if that fails, it returns `None`.
 ///
 /// ```
-/// let t0 = engram_models::cputime::process_cpu_s().unwrap_or(0.0);
+/// let t0 = engram_sim::cputime::process_cpu_s().unwrap_or(0.0);
 /// let mut x = 0u64; for i in 0..2_000_000u64 { x = x.wrapping_add(i * i) }
 /// std::hint::black_box(x);
-/// assert!(engram_models::cputime::process_cpu_s().unwrap_or(1.0) >= t0);
+/// assert!(engram_sim::cputime::process_cpu_s().unwrap_or(1.0) >= t0);
 /// ```
 pub fn process_cpu_s() -> Option<f64> {
     let mut total_ns: u64 = 0;
@@ -25,7 +25,7 @@ pub fn process_cpu_s() -> Option<f64> {
 /// `None` elsewhere). Use it to time work done on one thread while other threads run.
 ///
 /// ```
-/// let t = engram_models::cputime::thread_cpu_s();
+/// let t = engram_sim::cputime::thread_cpu_s();
 /// assert!(t.is_none() || t.unwrap() >= 0.0);
 /// ```
 pub fn thread_cpu_s() -> Option<f64> {
