@@ -1,7 +1,8 @@
 //! Analyses of spiking representations for the Dp memory-network paper (Meissner-Bernard,
 //! Zenke & Friedrich, eLife 2025) and beyond: rates, ISI CV, correlations, amplification, E/I
 //! co-tuning, PCA geometry and participation ratio, Mahalanobis distance, QDA, template
-//! matching, regression and SVM readouts, and the Wilcoxon signed-rank test.
+//! matching, regression and SVM readouts (also repeated over random neuron draws, as the paper
+//! measures them: [`neuron_draws`]), and the Wilcoxon signed-rank test.
 //!
 //! Everything takes plain data and returns numbers; nothing depends on the engine.
 //!
@@ -29,7 +30,9 @@ pub mod correlation;
 pub mod cotuning;
 pub mod distance;
 mod error;
+pub mod finite;
 pub mod isi;
+pub mod neuron_draws;
 pub mod pca;
 pub mod rates;
 pub mod stats;

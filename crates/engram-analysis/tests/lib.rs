@@ -7,6 +7,7 @@ mod correlation;
 mod cotuning;
 mod distance;
 mod isi;
+mod neuron_draws;
 mod pca;
 mod properties;
 mod qda;

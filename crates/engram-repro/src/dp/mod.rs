@@ -350,8 +350,8 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     }
     if wants(4) || wants(5) {
         let (fig4, fig5) = fig45::run(&ctx)?;
-        summary.insert("fig4".into(), fig4);
-        summary.insert("fig5".into(), fig5);
+        summary.insert("fig4".into(), serde_json::to_value(fig4).expect("serialises"));
+        summary.insert("fig5".into(), serde_json::to_value(fig5).expect("serialises"));
     }
     summary.insert("wall_s".into(), t0.elapsed().as_secs_f64().into());
     let summary = serde_json::Value::Object(summary);
