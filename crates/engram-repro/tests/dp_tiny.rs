@@ -1,7 +1,13 @@
 //! The whole Dp reproduction, as `cargo xtask reproduce dp` runs it, at the test-only tiny size
 //! (the quick protocols on networks scaled down 8×): every figure's simulations, analyses,
-//! panels and summaries, and `summary.md`. About a minute in debug; its numbers mean nothing.
+//! panels and summaries (read back into their types), and `summary.md`. About a minute in
+//! debug; its numbers mean nothing.
 
+use engram_repro::dp::DpSummary;
+use engram_repro::dp::fig1::Fig1Summary;
+use engram_repro::dp::fig2::Fig2Summary;
+use engram_repro::dp::fig3::Fig3Summary;
+use engram_repro::dp::fig6::Fig6Summary;
 use engram_repro::reproduction::{Options, find};
 
 #[test]
@@ -29,6 +35,19 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
         assert!(pngs.count() >= 1, "no figure in {}", dir.display());
     }
     assert!(out.join("fig3/fig3.json").is_file() && out.join("summary.json").is_file());
+    // summary.json and every figN.json read back into their types, and write the same JSON again
+    let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+    let typed: DpSummary = serde_json::from_str(&read("summary.json")).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), json(&read("summary.json")));
+    fn again<T: serde::Serialize + serde::de::DeserializeOwned>(text: &str) -> serde_json::Value {
+        serde_json::to_value(serde_json::from_str::<T>(text).unwrap()).unwrap()
+    }
+    assert_eq!(again::<Fig1Summary>(&read("fig1/fig1.json")), json(&read("fig1/fig1.json")));
+    assert_eq!(again::<Fig2Summary>(&read("fig2/fig2.json")), json(&read("fig2/fig2.json")));
+    assert_eq!(again::<Fig3Summary>(&read("fig3/fig3.json")), json(&read("fig3/fig3.json")));
+    assert_eq!(again::<Fig6Summary>(&read("fig6/fig6.json")), json(&read("fig6/fig6.json")));
+    assert_eq!(serde_json::to_value(typed.fig3.as_ref().unwrap()).unwrap(), json(&read("fig3/fig3.json")));
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     for section in
         ["## Fig. 1", "## Figs 2–3", "## Fig. 3", "## Fig. 4", "## Fig. 5", "## Fig. 6", "**Only 2 network(s)**"]

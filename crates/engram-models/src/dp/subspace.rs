@@ -9,7 +9,8 @@
 //! assemblies 0 and 1 of every network) and two novel ones for N and O. Each trajectory
 //! presents its 121 pixels for 1 s each ([`PIXEL_MS`]) after [`BASELINE_MS`] of baseline; every
 //! presentation is measured in two 0.5 s windows. The analyses of Figs 4 and 5 are in
-//! `engram_repro::dp::fig45`.
+//! `engram_repro::dp::fig45`; Fig. 6 uses the same protocol on a correlated subspace
+//! ([`Subspace::on`], `engram_repro::dp::fig6`).
 
 use engram_connectivity::{Assembly, TopSelection};
 use engram_core::error::EngramError;
@@ -42,7 +43,8 @@ pub struct Subspace {
     pub mixtures: Vec<Odor>,
     /// Mean OB rate of each mitral cell over each presentation (exact), Hz: presentations × MCs.
     pub ob: Array2<f64>,
-    /// Pearson correlation of each presentation's OB pattern with each pure odor's.
+    /// Pearson correlation of each presentation's OB pattern with each pure odor's (mean MC
+    /// rates over [`PIXEL_MS`], or over the window given to [`Subspace::on`]).
     pub corr: Vec<[f64; 4]>,
     /// Total duration, ms.
     pub duration_ms: f64,
@@ -50,9 +52,19 @@ pub struct Subspace {
 
 impl Subspace {
     /// The subspace on `corners` ([L, M, N, O]), presented along the trajectories `ids`, with
-    /// mixture draws from `seed`.
+    /// mixture draws from `seed` (rate jitter 1 Hz); OB correlations over one presentation
+    /// ([`PIXEL_MS`]).
     pub fn new(corners: [Odor; 4], ids: &[usize], seed: u64) -> Result<Self, EngramError> {
-        let space = OdorSubspace::new(corners.clone(), 1, seed)?;
+        let space = OdorSubspace::new(corners, 1, seed)?;
+        Ok(Self::on(&space, ids, PIXEL_MS))
+    }
+
+    /// The experiment on an existing odor subspace (e.g. [`OdorSubspace::correlated`], Fig. 6),
+    /// presented along the trajectories `ids`; `corr` is the Pearson correlation of each
+    /// mixture's and each pure odor's mean MC rates over the first `correlation_window_ms` after
+    /// onset (`engram_stimuli::odor::input_correlation_over`; [`PIXEL_MS`] in [`Subspace::new`]).
+    pub fn on(space: &OdorSubspace, ids: &[usize], correlation_window_ms: f64) -> Self {
+        let corners = space.corners().clone();
         let paths = trajectories();
         let (mut presentations, mut mixtures) = (Vec::new(), Vec::new());
         let mut t = 0.0;
@@ -76,14 +88,15 @@ impl Subspace {
         for (k, m) in mixtures.iter().enumerate() {
             ob.row_mut(k).assign(&ndarray::Array1::from(m.mean_rates_hz(PIXEL_MS)));
         }
-        let pure: Vec<Vec<f64>> = corners.iter().map(|c| c.mean_rates_hz(PIXEL_MS)).collect();
-        let corr = (0..mixtures.len())
-            .map(|k| {
-                let row = ob.row(k).to_vec();
-                [0, 1, 2, 3].map(|c| pearson(&row, &pure[c]))
+        let pure: Vec<Vec<f64>> = corners.iter().map(|c| c.mean_rates_hz(correlation_window_ms)).collect();
+        let corr = mixtures
+            .iter()
+            .map(|m| {
+                let rates = m.mean_rates_hz(correlation_window_ms);
+                [0, 1, 2, 3].map(|c| pearson(&rates, &pure[c]))
             })
             .collect();
-        Ok(Self { corners, presentations, mixtures, ob, corr, duration_ms: t })
+        Self { corners, presentations, mixtures, ob, corr, duration_ms: t }
     }
 
     /// Number of presentations.

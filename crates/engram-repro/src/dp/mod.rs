@@ -5,9 +5,15 @@
 //! networks, the paper's count for Figs 3–5), the shared odors and the output directory.
 //! Each figure module runs its simulations in parallel over cores (rayon; each simulation is
 //! single-threaded and seeded, so results do not depend on the thread count), writes its
-//! panels under `OUT/figN/`, its arrays as `.npy`, and returns its numbers, which go into
-//! `OUT/summary.json` under `"figN"`.
+//! panels under `OUT/figN/`, its arrays as `.npy`, and returns its typed summary
+//! (`FigNSummary`, also written to `OUT/figN/figN.json`), which goes into [`DpSummary`]
+//! (`OUT/summary.json`) under `"figN"`; [`readable_summary`] makes `OUT/summary.md` from it.
+//!
+//! Summaries hold means ± SD over networks as [`MeanSd`] (written `[mean, sd]`). serde_json
+//! writes a non-finite number (a measure that was not applicable) as `null`; the summaries read
+//! `null` back as NaN ([`null_as_nan`]).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
@@ -16,6 +22,7 @@ use engram_models::dp::params::{DpConfig, Structure};
 use engram_sim::progress::{Every, Progress};
 use engram_stimuli::OdorSets;
 use rayon::prelude::*;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub mod basic;
 pub mod fig1;
@@ -144,22 +151,85 @@ impl Context {
     }
 }
 
-/// For each variant and odor set, mean ± SD over networks of every per-run measure.
-fn variants_table(basic: &[basic::BasicRun]) -> serde_json::Value {
-    use engram_models::dp::metrics::{OdorSet, mean_sd_table};
-    let mut out = serde_json::Map::new();
-    for v in basic::VARIANTS {
-        let mut sets = serde_json::Map::new();
-        for (name, set) in [("learned", OdorSet::Learned), ("novel", OdorSet::Novel)] {
-            sets.insert(name.into(), mean_sd_table(&basic::select(basic, v, set)).into());
-        }
-        let achieved: Vec<&engram_models::dp::network::Achieved> =
-            basic.iter().filter(|r| r.variant == v && r.set == OdorSet::Learned).map(|r| &r.achieved).collect();
-        sets.insert("achieved".into(), serde_json::to_value(achieved).expect("serialises"));
-        sets.insert("label".into(), v.label().into());
-        out.insert(v.name().into(), sets.into());
+/// Mean ± SD over networks (or runs) of one measure, written as `[mean, sd]` (`null` for a
+/// non-finite value, read back as NaN).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MeanSd {
+    /// Mean (NaN when no value was finite).
+    pub mean: f64,
+    /// Sample standard deviation (0 for a single value).
+    pub sd: f64,
+}
+
+impl MeanSd {
+    /// Mean ± SD over the finite values, as [`finite_mean_sd`].
+    pub fn of_finite(values: &[f64]) -> Self {
+        finite_mean_sd(values).into()
     }
-    out.into()
+}
+
+impl From<(f64, f64)> for MeanSd {
+    fn from((mean, sd): (f64, f64)) -> Self {
+        Self { mean, sd }
+    }
+}
+
+impl Serialize for MeanSd {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.mean, self.sd).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for MeanSd {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (mean, sd) = <(Option<f64>, Option<f64>)>::deserialize(deserializer)?;
+        Ok(Self { mean: mean.unwrap_or(f64::NAN), sd: sd.unwrap_or(f64::NAN) })
+    }
+}
+
+/// `12.34 ± 0.56` (two decimals), or `–` unless both are finite (as `summary.md` shows them).
+impl std::fmt::Display for MeanSd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.mean.is_finite() && self.sd.is_finite() {
+            write!(f, "{:.2} ± {:.2}", self.mean, self.sd)
+        } else {
+            f.write_str("–")
+        }
+    }
+}
+
+/// Deserialisers for `#[serde(deserialize_with = "...")]` that read `null` (what serde_json
+/// writes for NaN and ±∞) as NaN, so a summary with a measure that was not applicable reads back.
+pub mod null_as_nan {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer};
+
+    fn or_nan(x: Option<f64>) -> f64 {
+        x.unwrap_or(f64::NAN)
+    }
+
+    /// A number, `null` as NaN.
+    pub fn f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        Option::<f64>::deserialize(deserializer).map(or_nan)
+    }
+
+    /// A list of numbers, `null` as NaN.
+    pub fn vec<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
+        Ok(Vec::<Option<f64>>::deserialize(deserializer)?.into_iter().map(or_nan).collect())
+    }
+
+    /// A list of `N` numbers, `null` as NaN.
+    pub fn array<'de, D: Deserializer<'de>, const N: usize>(deserializer: D) -> Result<[f64; N], D::Error> {
+        let v = vec(deserializer)?;
+        let n = v.len();
+        v.try_into().map_err(|_| D::Error::invalid_length(n, &format!("{N} numbers").as_str()))
+    }
+
+    /// A list of lists of numbers (a matrix by rows), `null` as NaN.
+    pub fn matrix<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        let rows = Vec::<Vec<Option<f64>>>::deserialize(deserializer)?;
+        Ok(rows.into_iter().map(|r| r.into_iter().map(or_nan).collect()).collect())
+    }
 }
 
 /// Mean ± sample SD over the finite values, as the figures report them across networks
@@ -171,27 +241,72 @@ pub fn finite_mean_sd(values: &[f64]) -> (f64, f64) {
     (mean(&v).unwrap_or(f64::NAN), sd(&v).unwrap_or(0.0))
 }
 
+/// CPU time of this process from the moment it was started (a figure runs alone, so this is
+/// the figure's CPU time).
+pub struct CpuClock(Option<f64>);
+
+impl CpuClock {
+    /// Start now.
+    pub fn start() -> Self {
+        Self(engram_sim::cputime::process_cpu_s())
+    }
+
+    /// CPU seconds since the start; NaN where the platform gives none.
+    pub fn elapsed_s(&self) -> f64 {
+        match (self.0, engram_sim::cputime::process_cpu_s()) {
+            (Some(a), Some(b)) => b - a,
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// What `OUT/summary.json` holds: the run and each figure's summary (figures not run are left
+/// out).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DpSummary {
+    /// The model and its paper.
+    pub model: String,
+    /// Experiment seed.
+    pub seed: u64,
+    /// Whether the quick protocols were run.
+    pub quick: bool,
+    /// Labels of the network instances (`A1`, `C11`, …).
+    pub networks: Vec<String>,
+    /// Per variant (by name): mean ± SD over networks of every per-run measure of the shared
+    /// runs of Figs 1–2, for learned and novel odors (run with Fig. 1 or 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<BTreeMap<String, basic::VariantStats>>,
+    /// Fig. 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig1: Option<fig1::Fig1Summary>,
+    /// Fig. 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig2: Option<fig2::Fig2Summary>,
+    /// Fig. 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig3: Option<fig3::Fig3Summary>,
+    /// Fig. 4 (with 4—S2 and 4—S3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig4: Option<fig45::Fig4Summary>,
+    /// Fig. 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig5: Option<fig45::Fig5Summary>,
+    /// Fig. 6.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fig6: Option<fig6::Fig6Summary>,
+    /// Wall-clock time of the whole reproduction, s.
+    #[serde(deserialize_with = "null_as_nan::f64")]
+    pub wall_s: f64,
+}
+
 /// The key numbers of a reproduction as a short Markdown page (`summary.md`): what a reader
 /// wants to see first, with the paper's values beside ours. Figures that were not run are
 /// left out.
-pub fn readable_summary(summary: &serde_json::Value) -> String {
+pub fn readable_summary(summary: &DpSummary) -> String {
     use std::fmt::Write;
-    let num = |ptr: &str| summary.pointer(ptr).and_then(serde_json::Value::as_f64);
-    let ms = |ptr: &str| match (num(&format!("{ptr}/mean")), num(&format!("{ptr}/sd"))) {
-        (Some(m), Some(s)) => format!("{m:.2} ± {s:.2}"),
-        _ => "–".into(),
-    };
-    // figure measures are stored as [mean, sd] pairs
-    let pair = |ptr: &str| match summary.pointer(ptr).and_then(serde_json::Value::as_array).map(|a| a.as_slice()) {
-        Some([m, s]) => match (m.as_f64(), s.as_f64()) {
-            (Some(m), Some(s)) => format!("{m:.2} ± {s:.2}"),
-            _ => "–".into(),
-        },
-        _ => "–".into(),
-    };
     let mut out = String::new();
-    let networks = summary.pointer("/networks").map(|n| n.to_string()).unwrap_or_default();
-    let n_networks = summary.pointer("/networks").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+    let networks = serde_json::to_string(&summary.networks).expect("serialises");
+    let n_networks = summary.networks.len();
     let _ = writeln!(out, "# Dp reproduction: key numbers\n\nNetworks: {networks}. Mean ± SD over networks.\n");
     if n_networks < 4 {
         let _ = writeln!(
@@ -199,116 +314,55 @@ pub fn readable_summary(summary: &serde_json::Value) -> String {
             "> **Only {n_networks} network(s)**: the spreads below are wide (one structure may differ from another by more than the effects), and quick protocols are shorter. Compare with the paper after the full run (8 networks, `cargo xtask reproduce dp`).\n"
         );
     }
-    if summary.get("fig1").is_some() {
-        let _ = writeln!(out, "## Fig. 1: rand networks (paper targets in brackets)\n");
-        let o = "/fig1/observables_rand";
-        for (key, label, target) in [
-            ("e_rate_baseline_hz", "spontaneous E rate, Hz", "< 0.1"),
-            ("e_rate_odor_hz", "odor-evoked E rate, Hz", "≈ 1"),
-            ("i_rate_odor_hz", "odor-evoked I rate, Hz", "4–6"),
-            ("g_oe_ns", "Δg_OE, nS", "0.03–0.16"),
-            ("g_syn_ns", "Δg_syn, nS", "1–9"),
-            ("pct_recurrent", "recurrent E input, %", "> 80"),
-            ("pattern_corr", "pattern correlation", "≈ 0"),
-        ] {
-            let _ = writeln!(out, "- {label}: {} [{target}]", ms(&format!("{o}/{key}")));
-        }
-        let _ = writeln!(
-            out,
-            "- runaway after shuffling I spikes: {} [0.79 ± 0.20]\n",
-            ms("/fig1/inhibition_stabilisation/p_runaway_shuffled")
-        );
+    if let Some(fig1) = &summary.fig1 {
+        out += &fig1.key_numbers();
     }
-    if let Some(variants) = summary.get("variants").and_then(|v| v.as_object()) {
-        let _ = writeln!(out, "## Figs 2–3: variants (learned odors; novel in the second column)\n");
-        let _ = writeln!(
-            out,
-            "| variant | E rate learned | E rate novel | assembly rate | amplification | after offset | co-tuning r | SD ratio | ISI CV |\n|---|---|---|---|---|---|---|---|---|"
-        );
-        for (name, _) in variants {
-            let l = format!("/variants/{name}/learned");
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                ms(&format!("{l}/e_rate_odor_hz")),
-                ms(&format!("/variants/{name}/novel/e_rate_odor_hz")),
-                ms(&format!("{l}/assembly_rate_hz")),
-                ms(&format!("{l}/amplification_in")),
-                ms(&format!("{l}/assembly_rate_after_offset_hz")),
-                ms(&format!("{l}/cotuning_r")),
-                ms(&format!("{l}/balanced_sd_ratio")),
-                ms(&format!("{l}/isi_cv_assembly")),
-            );
-        }
-        let _ = writeln!(
-            out,
-            "\nPaper: Scaled I fires its assemblies at high rates, regularly (low ISI CV), persists after the odor, responds far less to novel odors and is weakly co-tuned; Tuned I and Tuned E+I stay near 1 Hz for learned and novel odors with modest amplification, irregular firing, and co-tuning and SD ratio clearly above rand and Scaled I.\n"
-        );
+    if let Some(variants) = &summary.variants {
+        out += &basic::variants_key_numbers(variants);
     }
-    if summary.get("fig3").is_some() {
-        let _ = writeln!(
-            out,
-            "## Fig. 3: attractors and pattern completion (paper: a steep rise of output correlation along morphs in Scaled I only; partial stimulation recruits the assembly in structured networks)\n"
-        );
-        let _ = writeln!(
-            out,
-            "| variant | steepest slope, novel → learned morph | rest of assembly / non-assembly, during stimulation |\n|---|---|---|"
-        );
-        for v in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
-            let _ = writeln!(
-                out,
-                "| {v} | {} | {} |",
-                pair(&format!("/fig3/morphs/{v}/novel_to_learned/steepest_step_slope")),
-                pair(&format!("/fig3/partial_stimulation/{v}/other_members_over_no_assembly_during")),
-            );
-        }
-        let _ = writeln!(out);
+    if let Some(fig3) = &summary.fig3 {
+        out += &fig3.key_numbers();
     }
-    if summary.get("fig6").is_some() {
-        let _ = writeln!(
-            out,
-            "## Fig. 6: continual learning, before → after adding the Y/Z assemblies (paper: Tuned E+I keeps its rate and separates Y and Z; Scaled I's rate rises and Y and Z merge)\n"
-        );
-        let _ = writeln!(
-            out,
-            "| variant | E rate, Hz | Y/Z assembly rate, Hz | Y/Z correlation (pure odors) |\n|---|---|---|---|"
-        );
-        for v in ["scaled_i", "tuned_ei"] {
-            let f = |when: &str, key: &str| pair(&format!("/fig6/variants/{v}/{when}/{key}"));
-            let _ = writeln!(
-                out,
-                "| {v} | {} → {} | {} → {} | {} → {} |",
-                f("before", "e_rate_hz"),
-                f("after", "e_rate_hz"),
-                f("before", "yz_assembly_rate_own_hz"),
-                f("after", "yz_assembly_rate_own_hz"),
-                f("before", "corr_yz_pure"),
-                f("after", "corr_yz_pure"),
-            );
-        }
-        let _ = writeln!(out);
+    if let Some(fig6) = &summary.fig6 {
+        out += &fig6.key_numbers();
     }
-    if summary.get("fig4").is_some() {
-        let _ = writeln!(out, "## Fig. 4: participation ratio (paper: rand > Tuned > Scaled I)\n");
-        for v in ["rand", "scaled_i", "tuned_ei"] {
-            let _ = writeln!(out, "- {v}: {}", ms(&format!("/fig4/variants/{v}/participation_ratio/all")));
-        }
-        let _ = writeln!(out);
+    if let Some(fig4) = &summary.fig4 {
+        out += &fig4_key_numbers(fig4);
     }
-    if summary.get("fig5").is_some() {
-        let _ = writeln!(out, "## Fig. 5: concentration readout, learned odors (paper: Tuned best)\n");
-        for v in ["rand", "scaled_i", "tuned_ei"] {
-            let _ = writeln!(
-                out,
-                "- {v}: regression MSE {} %², SVM accuracy {}",
-                ms(&format!("/fig5/variants/{v}/regression_mse_fit_pct2/learned")),
-                ms(&format!("/fig5/variants/{v}/svm_accuracy/learned"))
-            );
-        }
-        let _ = writeln!(out);
+    if let Some(fig5) = &summary.fig5 {
+        out += &fig5_key_numbers(fig5);
     }
     let _ = writeln!(out, "Everything else: summary.json and figN/figN.json; figures in figN/.");
     out
+}
+
+/// A fig45 mean ± SD as [`MeanSd`]'s text (`–` if absent).
+fn fig45_mean_sd(m: Option<fig45::measures::MeanSd>) -> String {
+    m.map_or(MeanSd { mean: f64::NAN, sd: f64::NAN }, |m| MeanSd { mean: m.mean, sd: m.sd }).to_string()
+}
+
+/// The Fig. 4 section of `summary.md`.
+fn fig4_key_numbers(fig4: &fig45::Fig4Summary) -> String {
+    let mut out = String::from("## Fig. 4: participation ratio (paper: rand > Tuned > Scaled I)\n\n");
+    for v in ["rand", "scaled_i", "tuned_ei"] {
+        let pr = fig4.variants.get(v).and_then(|g| g.participation_ratio.all);
+        out += &format!("- {v}: {}\n", fig45_mean_sd(pr));
+    }
+    out + "\n"
+}
+
+/// The Fig. 5 section of `summary.md`.
+fn fig5_key_numbers(fig5: &fig45::Fig5Summary) -> String {
+    let mut out = String::from("## Fig. 5: concentration readout, learned odors (paper: Tuned best)\n\n");
+    for v in ["rand", "scaled_i", "tuned_ei"] {
+        let r = fig5.variants.get(v).map(|r| &r.readouts);
+        out += &format!(
+            "- {v}: regression MSE {} %², SVM accuracy {}\n",
+            fig45_mean_sd(r.and_then(|r| r.regression_mse_fit_pct2.learned)),
+            fig45_mean_sd(r.and_then(|r| r.svm_accuracy.learned))
+        );
+    }
+    out + "\n"
 }
 
 /// Write a JSON value to `path`.
@@ -317,50 +371,57 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), EngramEr
     std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
 }
 
+/// Write a typed summary to `path` as JSON (keys in alphabetical order, as [`write_json`]).
+pub fn write_summary<T: Serialize>(path: &Path, summary: &T) -> Result<(), EngramError> {
+    write_json(path, &serde_json::to_value(summary).expect("serialises"))
+}
+
 /// Convert a plot error into an engine error.
 pub fn plot_err(e: engram_plot::PlotError) -> EngramError {
     EngramError::Other(format!("figure: {e}"))
 }
 
-/// Run the requested figures; returns the summary (also written to `OUT/summary.json`).
+/// Run the requested figures; returns the summary (also written to `OUT/summary.json`, and its
+/// key numbers to `OUT/summary.md`).
 pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
     let ctx = Context::new(options)?;
     let wants = |n: u32| ctx.options.figures.is_empty() || ctx.options.figures.contains(&n);
-    let mut summary = serde_json::Map::new();
-    summary.insert("model".into(), "dp (Meissner-Bernard, Zenke & Friedrich, eLife 2025)".into());
-    summary.insert("seed".into(), ctx.options.seed.into());
-    summary.insert("quick".into(), ctx.options.quick.into());
-    summary.insert("networks".into(), ctx.instances.iter().map(|i| i.label()).collect::<Vec<_>>().into());
+    let mut summary = DpSummary {
+        model: "dp (Meissner-Bernard, Zenke & Friedrich, eLife 2025)".into(),
+        seed: ctx.options.seed,
+        quick: ctx.options.quick,
+        networks: ctx.instances.iter().map(Instance::label).collect(),
+        ..DpSummary::default()
+    };
     if wants(1) || wants(2) {
         let basic = basic::basic_runs(&ctx)?;
-        summary.insert("variants".into(), variants_table(&basic));
+        summary.variants = Some(basic::variants_table(&basic));
         if wants(1) {
-            summary.insert("fig1".into(), fig1::run(&ctx, &basic)?);
+            summary.fig1 = Some(fig1::run(&ctx, &basic)?);
         }
         if wants(2) {
-            summary.insert("fig2".into(), fig2::run(&ctx, &basic)?);
+            summary.fig2 = Some(fig2::run(&ctx, &basic)?);
         }
     }
     if wants(3) {
-        summary.insert("fig3".into(), fig3::run(&ctx)?);
+        summary.fig3 = Some(fig3::run(&ctx)?);
     }
     if wants(6) {
-        summary.insert("fig6".into(), fig6::run(&ctx)?);
+        summary.fig6 = Some(fig6::run(&ctx)?);
     }
     if wants(4) || wants(5) {
         let (fig4, fig5) = fig45::run(&ctx)?;
-        summary.insert("fig4".into(), serde_json::to_value(fig4).expect("serialises"));
-        summary.insert("fig5".into(), serde_json::to_value(fig5).expect("serialises"));
+        summary.fig4 = Some(fig4);
+        summary.fig5 = Some(fig5);
     }
-    summary.insert("wall_s".into(), t0.elapsed().as_secs_f64().into());
-    let summary = serde_json::Value::Object(summary);
-    write_json(&ctx.options.out.join("summary.json"), &summary)?;
+    summary.wall_s = t0.elapsed().as_secs_f64();
+    write_summary(&ctx.options.out.join("summary.json"), &summary)?;
     let text = readable_summary(&summary);
     let path = ctx.options.out.join("summary.md");
     std::fs::write(&path, &text).map_err(|source| EngramError::Output { path, source })?;
     if ctx.options.progress {
         eprintln!("\n{text}");
     }
-    Ok(summary)
+    Ok(serde_json::to_value(&summary).expect("serialises"))
 }
