@@ -15,6 +15,7 @@
 pub mod coba;
 pub mod cputime;
 pub mod cuba;
+pub mod description;
 pub mod dp;
 pub mod experiment;
 pub mod plastic_benchmarks;
