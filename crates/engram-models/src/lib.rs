@@ -33,6 +33,7 @@
 pub mod auryn_background;
 pub mod coba;
 pub mod cuba;
+pub mod description;
 pub mod dp;
 pub mod experiment;
 pub mod resources;

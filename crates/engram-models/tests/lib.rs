@@ -3,6 +3,7 @@
 
 mod benchmarks;
 mod config;
+mod description;
 mod dp;
 mod dp_completion;
 mod dp_continual;

@@ -48,12 +48,16 @@
 
 mod connectivity;
 #[cfg(feature = "models")]
+mod description;
+#[cfg(feature = "models")]
 mod models;
 mod neurons;
 mod plasticity;
 mod stimuli;
 
 pub use connectivity::*;
+#[cfg(feature = "models")]
+pub use description::*;
 pub use engram_core::proptest::{dt_ms, probability, seed};
 #[cfg(feature = "models")]
 pub use models::*;

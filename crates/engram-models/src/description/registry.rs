@@ -1,0 +1,442 @@
+//! The [`Registry`] of kinds a description may name: neuron models, spike sources, stimuli,
+//! connectivity rules and plasticity rules. The library's own are registered by
+//! [`Registry::default`]; a user's crate adds its own with one call each.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use engram_connectivity::{ConnectSpec, Rule};
+use engram_core::error::{EngramError, ParamError};
+use engram_core::neuron::{NeuronModel, Receptor, SpikeSource};
+use engram_core::params::{Checked, Params, finite};
+use engram_core::plasticity::PlasticityRule;
+use engram_core::stimulus::Stimulus;
+use engram_core::time::Clock;
+use engram_neurons::{AdEx, AdExParams, Izhikevich, IzhikevichParams, LifCond, LifCondParams, LifCurrent};
+use engram_neurons::{LifCurrentParams, LifNmda, LifNmdaParams};
+use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams, PairStdp, PairStdpParams};
+use engram_plasticity::{TripletStdp, TripletStdpParams};
+use engram_sim::stimulus::ConstantCurrent;
+use engram_stimuli::{CurrentInjection, CurrentInjectionParams, PoissonGroup, PoissonGroupParams};
+use engram_stimuli::{PoissonInput, PoissonInputParams};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::params::RawParams;
+
+/// Why a component could not be made: its parameters do not parse, are out of range, or the
+/// kind refused them for this place in the network.
+#[derive(Debug)]
+pub enum ComponentError {
+    /// The parameter text does not parse into the kind's parameter struct (line and column
+    /// within the parameters).
+    Parse(engram_core::error::ConfigError),
+    /// A parameter (field relative to the parameters) is out of range.
+    Param(ParamError),
+    /// Anything else the engine reports.
+    Engine(EngramError),
+}
+
+impl From<ParamError> for ComponentError {
+    fn from(e: ParamError) -> Self {
+        Self::Param(e)
+    }
+}
+
+impl From<EngramError> for ComponentError {
+    fn from(e: EngramError) -> Self {
+        match e {
+            EngramError::Param(p) => Self::Param(p),
+            other => Self::Engine(other),
+        }
+    }
+}
+
+fn checked<P: Params + DeserializeOwned>(params: &RawParams) -> Result<Checked<P>, ComponentError> {
+    let p: P = params.parse("<params>").map_err(ComponentError::Parse)?;
+    Ok(p.check()?)
+}
+
+/// What a spike source is built with.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceContext {
+    /// Experiment seed.
+    pub seed: u64,
+    /// The source's stream id (from its `stream` name).
+    pub stream_id: u64,
+    /// The network's clock.
+    pub clock: Clock,
+}
+
+/// What a stimulus is built with.
+#[derive(Clone, Copy, Debug)]
+pub struct StimulusContext {
+    /// Size of the target population.
+    pub n_neurons: usize,
+    /// Experiment seed.
+    pub seed: u64,
+    /// The stimulus' stream id (from its `stream` name).
+    pub stream_id: u64,
+    /// The network's clock.
+    pub clock: Clock,
+}
+
+/// What a connectivity rule is built with.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectContext {
+    /// Presynaptic neurons.
+    pub n_pre: usize,
+    /// Postsynaptic neurons.
+    pub n_post: usize,
+    /// Whether pre and post are the same population.
+    pub same_population: bool,
+    /// The projection's `autapses`.
+    pub autapses: bool,
+    /// The projection's `multapses`.
+    pub multapses: bool,
+}
+
+/// What a plasticity rule is built with.
+#[derive(Clone, Debug)]
+pub struct RuleContext {
+    /// Presynaptic neurons.
+    pub n_pre: usize,
+    /// Postsynaptic neurons.
+    pub n_post: usize,
+    /// Stored synapses: `None` while a description is being checked (nothing is drawn yet),
+    /// the count when the network is built.
+    pub n_synapses: Option<usize>,
+    /// The receptor the projection arrives on.
+    pub receptor: Receptor,
+    /// The smallest and largest weight the projection's weight distribution can give
+    /// (before multiplicity).
+    pub weight_range: (f64, f64),
+}
+
+impl RuleContext {
+    /// An error unless every weight the projection can have lies in `[w_min, w_max]` (a rule
+    /// that clips to those bounds would otherwise move every weight at its first update).
+    pub fn require_weights_within(&self, w_min: f64, w_max: f64) -> Result<(), ParamError> {
+        let (lo, hi) = self.weight_range;
+        if lo < w_min {
+            return Err(ParamError::new(
+                "w_min",
+                w_min,
+                format!("at most the projection's smallest weight ({lo}): the rule clips weights to [w_min, w_max]"),
+            ));
+        }
+        if hi > w_max {
+            return Err(ParamError::new(
+                "w_max",
+                w_max,
+                format!("at least the projection's largest weight ({hi}): the rule clips weights to [w_min, w_max]"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+type NeuronFactory = Arc<dyn Fn(&RawParams, usize) -> Result<Box<dyn NeuronModel>, ComponentError> + Send + Sync>;
+type SourceFactory =
+    Arc<dyn Fn(&RawParams, &SourceContext) -> Result<Box<dyn SpikeSource>, ComponentError> + Send + Sync>;
+type StimulusFactory =
+    Arc<dyn Fn(&RawParams, &StimulusContext) -> Result<Box<dyn Stimulus>, ComponentError> + Send + Sync>;
+type ConnectFactory = Arc<dyn Fn(&RawParams, &ConnectContext) -> Result<ConnectSpec, ComponentError> + Send + Sync>;
+type RuleFactory =
+    Arc<dyn Fn(&RawParams, &RuleContext) -> Result<Box<dyn PlasticityRule>, ComponentError> + Send + Sync>;
+
+/// The kinds a description may name, by family.
+///
+/// [`Registry::default`] holds the library's kinds (see [`Registry::library`]); register your
+/// own with one call each. A kind is a name, a parameter struct (serde, `deny_unknown_fields`,
+/// [`Params`]) and a function that makes the component from the checked parameters:
+///
+/// ```
+/// use engram_core::params::{Checked, Params};
+/// use engram_models::description::{NetworkDescription, Registry};
+/// use engram_neurons::{LifCurrent, LifCurrentParams};
+///
+/// let mut registry = Registry::default();
+/// // a LifCurrent with another name and its own defaults, as a user's crate would register its model
+/// registry.register_neuron("Fast", |n, p: Checked<LifCurrentParams>| Ok(LifCurrent::new(n, p)));
+/// let text = r#"(populations: [(name: "A", size: 3, neuron: (kind: "Fast", params: (tau_m_ms: 5)))])"#;
+/// let description = NetworkDescription::from_ron_str_with(text, "fast.ron", &registry).unwrap();
+/// let net = description.build_with(&registry, 0.1, 1).unwrap().network;
+/// assert_eq!(net.stats()[0].n, 3);
+/// ```
+#[derive(Clone)]
+pub struct Registry {
+    neurons: BTreeMap<String, NeuronFactory>,
+    sources: BTreeMap<String, SourceFactory>,
+    stimuli: BTreeMap<String, StimulusFactory>,
+    connectivity: BTreeMap<String, ConnectFactory>,
+    rules: BTreeMap<String, RuleFactory>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("neurons", &self.neurons.keys().collect::<Vec<_>>())
+            .field("sources", &self.sources.keys().collect::<Vec<_>>())
+            .field("stimuli", &self.stimuli.keys().collect::<Vec<_>>())
+            .field("connectivity", &self.connectivity.keys().collect::<Vec<_>>())
+            .field("rules", &self.rules.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Default for Registry {
+    /// The library's kinds: [`Registry::library`].
+    fn default() -> Self {
+        Self::library()
+    }
+}
+
+/// Parameters of the `ConstantCurrent` stimulus: the same current into every neuron.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConstantCurrentParams {
+    /// Current, pA (any sign). Default 0.
+    pub amplitude_pa: f64,
+}
+
+impl Default for ConstantCurrentParams {
+    fn default() -> Self {
+        Self { amplitude_pa: 0.0 }
+    }
+}
+
+impl Params for ConstantCurrentParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        finite("amplitude_pa", self.amplitude_pa)
+    }
+}
+
+/// Parameters of the `FixedProbability` connectivity rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedProbabilityParams {
+    /// Connection probability of each pair, in [0, 1].
+    pub p: f64,
+}
+
+impl Params for FixedProbabilityParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        engram_core::params::probability("p", self.p)
+    }
+}
+
+/// Parameters of the `FixedInDegree` and `FixedOutDegree` connectivity rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedDegreeParams {
+    /// Inputs per postsynaptic neuron (in-degree) or outputs per presynaptic neuron.
+    pub k: u32,
+}
+
+impl Params for FixedDegreeParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        Ok(())
+    }
+}
+
+/// No parameters: `()` (`AllToAll`, `OneToOne`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl Params for NoParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        Ok(())
+    }
+}
+
+impl Registry {
+    /// A registry with no kinds at all.
+    pub fn empty() -> Self {
+        Self {
+            neurons: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            stimuli: BTreeMap::new(),
+            connectivity: BTreeMap::new(),
+            rules: BTreeMap::new(),
+        }
+    }
+
+    /// The library's kinds.
+    ///
+    /// - neurons: `LifCond` ([`LifCondParams`], COBA's neuron), `LifCurrent`
+    ///   ([`LifCurrentParams`], CUBA's), `AdEx`, `Izhikevich`, `LifNmda`;
+    /// - sources: `PoissonGroup` ([`PoissonGroupParams`]);
+    /// - stimuli: `PoissonInput` ([`PoissonInputParams`]), `CurrentInjection`
+    ///   ([`CurrentInjectionParams`]), `ConstantCurrent` ([`ConstantCurrentParams`]);
+    /// - connectivity: `FixedProbability` (`(p: 0.02)`), `FixedInDegree` and
+    ///   `FixedOutDegree` (`(k: 80)`), `AllToAll`, `OneToOne` (`()`);
+    /// - rules: `PairStdp` ([`PairStdpParams`]), `TripletStdp`, `InhibitoryStdp`
+    ///   ([`InhibitoryStdpParams`]); each refuses a projection whose weights lie outside its
+    ///   bounds `[w_min, w_max]`.
+    pub fn library() -> Self {
+        let mut r = Self::empty();
+        r.register_neuron("LifCond", |n, p: Checked<LifCondParams>| Ok(LifCond::new(n, p)));
+        r.register_neuron("LifCurrent", |n, p: Checked<LifCurrentParams>| Ok(LifCurrent::new(n, p)));
+        r.register_neuron("AdEx", |n, p: Checked<AdExParams>| Ok(AdEx::new(n, p)));
+        r.register_neuron("Izhikevich", |n, p: Checked<IzhikevichParams>| Ok(Izhikevich::new(n, p)));
+        r.register_neuron("LifNmda", |n, p: Checked<LifNmdaParams>| Ok(LifNmda::new(n, p)));
+
+        r.register_source("PoissonGroup", |p: Checked<PoissonGroupParams>, c: &SourceContext| {
+            Ok(PoissonGroup::new(p, c.seed, c.stream_id, c.clock))
+        });
+
+        r.register_stimulus("PoissonInput", |p: Checked<PoissonInputParams>, c: &StimulusContext| {
+            PoissonInput::new(p, c.n_neurons, c.seed, c.stream_id, c.clock)
+        });
+        r.register_stimulus("CurrentInjection", |p: Checked<CurrentInjectionParams>, c: &StimulusContext| {
+            CurrentInjection::new(p, c.n_neurons, c.clock)
+        });
+        r.register_stimulus("ConstantCurrent", |p: Checked<ConstantCurrentParams>, _: &StimulusContext| {
+            Ok(ConstantCurrent::new(p.amplitude_pa))
+        });
+
+        r.register_connectivity("FixedProbability", |p: Checked<FixedProbabilityParams>, _: &ConnectContext| {
+            Ok(Rule::FixedProbability { p: p.p })
+        });
+        r.register_connectivity("FixedInDegree", |p: Checked<FixedDegreeParams>, _: &ConnectContext| {
+            Ok(Rule::FixedInDegree { k: p.k })
+        });
+        r.register_connectivity("FixedOutDegree", |p: Checked<FixedDegreeParams>, _: &ConnectContext| {
+            Ok(Rule::FixedOutDegree { k: p.k })
+        });
+        r.register_connectivity("AllToAll", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::AllToAll));
+        r.register_connectivity("OneToOne", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::OneToOne));
+
+        r.register_rule("PairStdp", |p: Checked<PairStdpParams>, c: &RuleContext| {
+            c.require_weights_within(p.w_min, p.w_max)?;
+            Ok(PairStdp::new(p, c.n_pre, c.n_post))
+        });
+        r.register_rule("TripletStdp", |p: Checked<TripletStdpParams>, c: &RuleContext| {
+            c.require_weights_within(p.w_min, p.w_max)?;
+            Ok(TripletStdp::new(p, c.n_pre, c.n_post))
+        });
+        r.register_rule("InhibitoryStdp", |p: Checked<InhibitoryStdpParams>, c: &RuleContext| {
+            c.require_weights_within(p.w_min, p.w_max)?;
+            Ok(InhibitoryStdp::new(p, c.n_pre, c.n_post))
+        });
+        r
+    }
+
+    /// Register a neuron model: `build(n, params)` makes a population of `n` neurons (any
+    /// [`NeuronModel`]; for a [`PointNeuron`](engram_core::neuron::PointNeuron), return an
+    /// `engram_neurons::PointPopulation`). Replaces a kind of the same name.
+    pub fn register_neuron<P, N, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        N: NeuronModel + 'static,
+        F: Fn(usize, Checked<P>) -> Result<N, ParamError> + Send + Sync + 'static,
+    {
+        let f: NeuronFactory = Arc::new(move |raw: &RawParams, n: usize| {
+            let model = build(n, checked::<P>(raw)?)?;
+            Ok(Box::new(model) as Box<dyn NeuronModel>)
+        });
+        self.neurons.insert(kind.into(), f);
+        self
+    }
+
+    /// Register a spike source (its size is its own).
+    pub fn register_source<P, S, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        S: SpikeSource + 'static,
+        F: Fn(Checked<P>, &SourceContext) -> Result<S, ParamError> + Send + Sync + 'static,
+    {
+        let f: SourceFactory = Arc::new(move |raw: &RawParams, c: &SourceContext| {
+            Ok(Box::new(build(checked::<P>(raw)?, c)?) as Box<dyn SpikeSource>)
+        });
+        self.sources.insert(kind.into(), f);
+        self
+    }
+
+    /// Register a stimulus.
+    pub fn register_stimulus<P, S, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        S: Stimulus + 'static,
+        F: Fn(Checked<P>, &StimulusContext) -> Result<S, ParamError> + Send + Sync + 'static,
+    {
+        let f: StimulusFactory = Arc::new(move |raw: &RawParams, c: &StimulusContext| {
+            Ok(Box::new(build(checked::<P>(raw)?, c)?) as Box<dyn Stimulus>)
+        });
+        self.stimuli.insert(kind.into(), f);
+        self
+    }
+
+    /// Register a connectivity rule, as the [`Rule`] of engram's generators that it stands
+    /// for (the projection's `autapses` and `multapses` are applied to it).
+    pub fn register_connectivity<P, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        F: Fn(Checked<P>, &ConnectContext) -> Result<Rule, ParamError> + Send + Sync + 'static,
+    {
+        let f: ConnectFactory = Arc::new(move |raw: &RawParams, c: &ConnectContext| {
+            let rule = build(checked::<P>(raw)?, c)?;
+            Ok(ConnectSpec::new(rule).autapses(c.autapses).multapses(c.multapses))
+        });
+        self.connectivity.insert(kind.into(), f);
+        self
+    }
+
+    /// Register a plasticity rule. `build` may refuse a projection it cannot serve (an
+    /// error naming the parameter, e.g. with [`RuleContext::require_weights_within`]).
+    pub fn register_rule<P, R, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        R: PlasticityRule + 'static,
+        F: Fn(Checked<P>, &RuleContext) -> Result<R, ParamError> + Send + Sync + 'static,
+    {
+        let f: RuleFactory = Arc::new(move |raw: &RawParams, c: &RuleContext| {
+            Ok(Box::new(build(checked::<P>(raw)?, c)?) as Box<dyn PlasticityRule>)
+        });
+        self.rules.insert(kind.into(), f);
+        self
+    }
+
+    /// Names of the registered neuron kinds, sorted.
+    pub fn neuron_kinds(&self) -> Vec<&str> {
+        self.neurons.keys().map(String::as_str).collect()
+    }
+
+    /// Names of the registered source kinds, sorted.
+    pub fn source_kinds(&self) -> Vec<&str> {
+        self.sources.keys().map(String::as_str).collect()
+    }
+
+    /// Names of the registered stimulus kinds, sorted.
+    pub fn stimulus_kinds(&self) -> Vec<&str> {
+        self.stimuli.keys().map(String::as_str).collect()
+    }
+
+    /// Names of the registered connectivity rules, sorted.
+    pub fn connectivity_kinds(&self) -> Vec<&str> {
+        self.connectivity.keys().map(String::as_str).collect()
+    }
+
+    /// Names of the registered plasticity rules, sorted.
+    pub fn rule_kinds(&self) -> Vec<&str> {
+        self.rules.keys().map(String::as_str).collect()
+    }
+
+    pub(crate) fn neuron(&self, kind: &str) -> Option<&NeuronFactory> {
+        self.neurons.get(kind)
+    }
+    pub(crate) fn source(&self, kind: &str) -> Option<&SourceFactory> {
+        self.sources.get(kind)
+    }
+    pub(crate) fn stimulus(&self, kind: &str) -> Option<&StimulusFactory> {
+        self.stimuli.get(kind)
+    }
+    pub(crate) fn connect(&self, kind: &str) -> Option<&ConnectFactory> {
+        self.connectivity.get(kind)
+    }
+    pub(crate) fn rule(&self, kind: &str) -> Option<&RuleFactory> {
+        self.rules.get(kind)
+    }
+}
