@@ -183,6 +183,7 @@ impl Reproduction for DpLearned {
             scale_down: if o.tiny { 8 } else { 1 },
             seed: o.seed.unwrap_or(self.default_seed()),
             out: o.out.clone(),
+            progress: o.progress,
         })
     }
 }

@@ -54,6 +54,13 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
     {
         assert!(md.contains(section), "summary.md lacks {section}:\n{md}");
     }
+    // report.md: every table of the docs page, generated from this run, the paper beside ours
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for heading in ["## The claims", "## Numbers stated in the paper", "## Fig. 1", "## Fig. 4: geometry", "## Fig. 6"]
+    {
+        assert!(report.contains(heading), "report.md lacks {heading}:\n{report}");
+    }
+    assert!(report.contains("| Spontaneous E rate | < 0.1 Hz |"), "{report}");
     // the rand networks are fitted to the paper's observables even at this size
     let rate = summary.pointer("/fig1/observables_rand/e_rate_odor_hz/mean").and_then(|v| v.as_f64()).unwrap();
     assert!(rate.is_finite() && rate > 0.0, "odor-evoked E rate {rate}");

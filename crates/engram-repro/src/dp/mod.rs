@@ -423,5 +423,10 @@ pub fn reproduce(options: ReproduceOptions) -> Result<serde_json::Value, EngramE
     if ctx.options.progress {
         eprintln!("\n{text}");
     }
-    Ok(serde_json::to_value(&summary).expect("serialises"))
+    let value = serde_json::to_value(&summary).expect("serialises");
+    // report.md: the tables of docs/reproduction/dp.md, from this run
+    let report = report::DpNumbers::from_value(&value)?.report_md();
+    let path = ctx.options.out.join("report.md");
+    std::fs::write(&path, report).map_err(|source| EngramError::Output { path, source })?;
+    Ok(value)
 }

@@ -9,6 +9,7 @@ use engram_models::dp::network::DpConnectivity;
 use engram_models::dp::params::{DpConfig, Variant};
 use engram_models::dp::simulate::{LearnedWeights, LearningOptions, Protocol, simulate_with};
 use engram_models::dp::subspace::Subspace;
+use engram_sim::progress::{Every, Progress};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -213,6 +214,7 @@ impl Experiment<'_> {
         &self,
         bases: &[DpConnectivity],
         seeds: &[u64],
+        progress: bool,
     ) -> Result<(Vec<InstanceResult>, Vec<f64>), EngramError> {
         let n_net = seeds.len();
         let mut jobs: Vec<(usize, Task)> = Vec::new();
@@ -222,10 +224,20 @@ impl Experiment<'_> {
         for r in 0..REFERENCES.len() {
             jobs.extend((0..n_net).map(|n| (n, Task::Reference(r))));
         }
+        let bar = Progress::new("dp-learned: train and measure", jobs.len() as u64, "jobs", Every::Item, progress);
         let outs = jobs
             .par_iter()
-            .map(|&(n, task)| self.run(&bases[n], n, seeds[n], task))
-            .collect::<Result<Vec<_>, EngramError>>()?;
+            .map(|&(n, task)| {
+                let out = self.run(&bases[n], n, seeds[n], task);
+                bar.inc(1);
+                out
+            })
+            .collect::<Result<Vec<_>, EngramError>>();
+        match &outs {
+            Ok(_) => bar.finish(),
+            Err(_) => bar.abandon(),
+        }
+        let outs = outs?;
         let keys: Vec<String> = REFERENCES
             .iter()
             .map(|s| s.to_string())

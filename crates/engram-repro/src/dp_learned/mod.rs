@@ -330,6 +330,8 @@ pub struct LearnedOptions {
     /// Test-only size: the quick protocol on a network scaled down by this factor (1 = full
     /// size), to run the whole pipeline in CI. Its numbers mean nothing.
     pub scale_down: usize,
+    /// Show progress (a bar on a terminal, one line per finished job otherwise).
+    pub progress: bool,
 }
 
 /// The hard-wired reference conditions, in table order (the trained ones follow, then
@@ -365,7 +367,7 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
         reference_geometry: if quick { [true, false, true, false] } else { [true; 4] },
         dt_ms: 0.1,
     };
-    let (instances, job_wall_s) = exp.run_all(&bases, &seeds)?;
+    let (instances, job_wall_s) = exp.run_all(&bases, &seeds, options.progress)?;
     std::fs::create_dir_all(&options.out)
         .map_err(|source| EngramError::Output { path: options.out.clone(), source })?;
     let selectivity = summary::EiSelectivity::new(
