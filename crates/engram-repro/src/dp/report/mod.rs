@@ -11,6 +11,7 @@
 //! assert_eq!(fmt_ms(Ms { mean: None, sd: None }, 2), "–");
 //! ```
 
+mod claims;
 mod numbers;
 mod tables;
 
