@@ -45,10 +45,12 @@
 //! `engram_connectivity::DelayDistribution`.
 
 pub mod build;
+mod check;
 mod locate;
 pub mod models;
 mod params;
 pub mod registry;
+mod switch;
 pub mod types;
 
 use std::path::Path;
@@ -67,7 +69,7 @@ pub use types::{
     PlasticityDescription, PopulationDescription, ProjectionDescription, SourceDescription, StimulusDescription,
 };
 
-use build::CheckError;
+use check::CheckError;
 
 /// Turn a failed check into an error placed in the file: the line of the field (for a value
 /// out of range), or the line and column inside a component's parameters (for parameters that
