@@ -4,7 +4,7 @@
 //!
 //! - [`params`]: structures A–D and the simple model (Table 2), variants (Table 5);
 //! - [`network`]: one network instance (connectivity, assemblies, variants);
-//! - [`simulate`]: protocols of odor presentations, recordings;
+//! - [`simulate`](mod@simulate): protocols of odor presentations, recordings;
 //! - [`completion`], [`subspace`]: the protocols of Fig. 3 (odor morphs, partial assembly
 //!   stimulation) and Figs 4–6 (the odor subspace, its classes, the corners' assemblies);
 //! - [`continual`]: assemblies added to a built network (Fig. 6).

@@ -134,9 +134,9 @@ impl Variant {
     pub const TUNED_I: Variant = Variant::TunedI { alpha: 5.0, beta: 18.0 };
     /// Tuned E+I of Table 5 (α = 5, β = 4, γ = 3).
     pub const TUNED_EI: Variant = Variant::TunedEI { alpha: 5.0, beta: 4.0, gamma: 3.0 };
-    /// Scaled[adjust] of Fig. 4—S3 (α = 3.7, χ = 1.07).
+    /// Scaled\[adjust\] of Fig. 4—S3 (α = 3.7, χ = 1.07).
     pub const SCALED_ADJUST: Variant = Variant::ScaledI { alpha: 3.7, chi: 1.07 };
-    /// Tuned[adjust] of Fig. 4—S3 (α = 5, β = 11.5, γ = 3).
+    /// Tuned\[adjust\] of Fig. 4—S3 (α = 5, β = 11.5, γ = 3).
     pub const TUNED_ADJUST: Variant = Variant::TunedEI { alpha: 5.0, beta: 11.5, gamma: 3.0 };
 
     /// Short name for tables and files (`rand`, `scaled_i`, `tuned_i`, `tuned_ei`).
