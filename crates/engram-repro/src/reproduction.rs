@@ -81,6 +81,7 @@ pub trait Report: Sync {
 }
 
 struct DpReport;
+struct DpLearnedReport;
 struct VogelsReport;
 
 fn quick_run(run: &Path) -> EngramError {
@@ -103,6 +104,25 @@ impl Report for DpReport {
     }
     fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
         Ok(crate::dp::report::DpNumbers::load(summary)?.regions())
+    }
+}
+
+impl Report for DpLearnedReport {
+    fn page(&self) -> &'static str {
+        "docs/reproduction/dp-learned.md"
+    }
+    fn summary(&self) -> &'static str {
+        "docs/reproduction/dp-learned/summary.json"
+    }
+    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
+        let numbers = crate::dp_learned::report::LearnedNumbers::from_run(&run.join("summary.json"))?;
+        if numbers.quick {
+            return Err(quick_run(run));
+        }
+        numbers.save(to)
+    }
+    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
+        Ok(crate::dp_learned::report::LearnedNumbers::load(summary)?.regions())
     }
 }
 
@@ -185,6 +205,9 @@ impl Reproduction for DpLearned {
             out: o.out.clone(),
             progress: o.progress,
         })
+    }
+    fn report(&self) -> Option<&'static dyn Report> {
+        Some(&DpLearnedReport)
     }
 }
 

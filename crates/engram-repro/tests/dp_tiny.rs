@@ -3,6 +3,8 @@
 //! panels and summaries (read back into their types), and `summary.md`. About a minute in
 //! debug; its numbers mean nothing.
 
+use std::sync::OnceLock;
+
 use engram_repro::dp::DpSummary;
 use engram_repro::dp::fig1::Fig1Summary;
 use engram_repro::dp::fig2::Fig2Summary;
@@ -67,26 +69,67 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// What the tiny dp-learned run wrote, read back before its directory is removed.
+pub(crate) struct TinyLearnedRun {
+    /// Its `summary.json`.
+    pub summary: serde_json::Value,
+    /// Its `report.md`.
+    pub report_md: String,
+    /// Figures (PNG) it wrote.
+    pub pngs: usize,
+}
+
+/// The dp-learned study at the tiny size (default seed), run once per test binary and shared by
+/// the tests that need a run (this file's and the report's).
+pub(crate) fn tiny_dp_learned_run() -> &'static TinyLearnedRun {
+    static RUN: OnceLock<TinyLearnedRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("engram_dp_learned_tiny_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let options = Options {
+            quick: false,
+            tiny: true,
+            seed: None,
+            out: out.clone(),
+            progress: false,
+            figures: vec![],
+            networks: None,
+        };
+        let summary = find("dp-learned").unwrap().run(&options).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(written, summary, "summary.json is the summary returned");
+        let report_md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let pngs = std::fs::read_dir(&out)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+            .count();
+        std::fs::remove_dir_all(&out).unwrap();
+        TinyLearnedRun { summary, report_md, pngs }
+    })
+}
+
 /// dp-learned, the same way: training by iSTDP, measurement, the sweep and the continual step on
-/// one network scaled down 8×.
+/// one network scaled down 8×, and its `report.md`.
 #[test]
 fn the_whole_dp_learned_study_runs_at_a_tiny_size() {
-    let out = std::env::temp_dir().join(format!("engram_dp_learned_tiny_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let options = Options {
-        quick: false,
-        tiny: true,
-        seed: None,
-        out: out.clone(),
-        progress: false,
-        figures: vec![],
-        networks: None,
-    };
-    let summary = find("dp-learned").unwrap().run(&options).unwrap();
-    assert_eq!(summary["seed"], 2025, "the default seed");
-    assert!(out.join("summary.json").is_file());
-    let pngs =
-        std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"));
-    assert!(pngs.count() >= 1, "no figure in {}", out.display());
-    std::fs::remove_dir_all(&out).unwrap();
+    let run = tiny_dp_learned_run();
+    assert_eq!(run.summary["seed"], 2025, "the default seed");
+    assert!(run.pngs >= 1, "no figure");
+    // report.md: every table of the docs page, generated from this run
+    let report = &run.report_md;
+    for heading in
+        ["## The run", "## Measures", "## Geometry", "## Training", "## E→I selectivity", "## Continual learning"]
+    {
+        assert!(report.contains(heading), "report.md lacks {heading}:\n{report}");
+    }
+    for row in [
+        "| rand |",
+        "| Tuned E+I |",
+        "| **iSTDP ρ0 1 Hz, η 0.05** (default) |",
+        "| after continual learning (default) |",
+    ] {
+        assert!(report.contains(row), "report.md lacks the row {row}:\n{report}");
+    }
+    assert!(report.contains("| condition | E rate learned (Hz) |"), "{report}");
 }

@@ -44,7 +44,8 @@
 //! **Structure**: this module holds the learning rules, training and measurement; `experiment`
 //! runs the jobs of every network; [`summary`] builds the typed [`LearnedSummary`] (with the
 //! across-network summaries of Figs 4–5, [`crate::dp::fig45::measures`]); `panels` draws the
-//! three figures from it.
+//! three figures from it; [`report`] generates the tables of the docs page (and of the run's
+//! `report.md`) from it.
 
 use std::path::PathBuf;
 
@@ -67,6 +68,7 @@ use crate::dp::{plot_err, write_json};
 
 mod experiment;
 mod panels;
+pub mod report;
 pub mod summary;
 
 pub use experiment::{Condition, Continual, InstanceResult, Training};
@@ -76,7 +78,7 @@ pub use summary::{LearnedSummary, MEASURES};
 pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
 
 /// Parameters of the learning phases.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearnedParams {
     /// The iSTDP rule on I→E (weights in nS).
     pub istdp: InhibitoryStdpParams,
@@ -338,9 +340,9 @@ pub struct LearnedOptions {
 /// `new_wired` and `after_continual`).
 pub const REFERENCES: [&str; 4] = ["rand", "scaled_i", "tuned_ei", "start_chi1"];
 
-/// Run the experiment; writes `OUT/summary.json`, `OUT/dp_learned_measures.{png,svg}`,
-/// `OUT/dp_learned_geometry.{png,svg}` and `OUT/dp_learned_weights.{png,svg}`; returns the
-/// summary (the [`LearnedSummary`] as JSON).
+/// Run the experiment; writes `OUT/summary.json`, `OUT/report.md` (the tables of the docs page,
+/// [`report`]), `OUT/dp_learned_measures.{png,svg}`, `OUT/dp_learned_geometry.{png,svg}` and
+/// `OUT/dp_learned_weights.{png,svg}`; returns the summary (the [`LearnedSummary`] as JSON).
 pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
     let quick = options.quick;
@@ -383,6 +385,10 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
     summary.wall_s = t0.elapsed().as_secs_f64();
     let json = serde_json::to_value(&summary).expect("the summary serialises");
     write_json(&options.out.join("summary.json"), &json)?;
+    // report.md: the tables of docs/reproduction/dp-learned.md, from this run
+    let report = report::LearnedNumbers::from_value(&json)?.report_md();
+    let path = options.out.join("report.md");
+    std::fs::write(&path, report).map_err(|source| EngramError::Output { path, source })?;
     Ok(json)
 }
 
