@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run a built-in model (coba, cuba) or an experiment file (.ron) and write a run directory.
+    /// Run a built-in model (`--list` names them), an experiment file or a network description
+    /// file (.ron) and write a run directory.
     Run(RunArgs),
     /// Reproduce a paper (`--list` names them): `dp` (Meissner-Bernard, Zenke & Friedrich,
     /// eLife 2025, all figures by default), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
@@ -82,9 +83,19 @@ struct ReproduceArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// A built-in model name (coba, cuba) or the path of a .ron experiment file.
-    model: String,
-    /// Simulated time in seconds (overrides the experiment's run.duration_s).
+    /// A built-in model (coba, cuba, coba-network, cuba-network), or the path of a .ron
+    /// experiment file or network description file.
+    #[arg(required_unless_present = "list")]
+    model: Option<String>,
+    /// List the built-in models and the experiment and description files under experiments/.
+    #[arg(long, conflicts_with = "print_config")]
+    list: bool,
+    /// Write the resolved experiment (what the run would write as config.ron) to stdout as
+    /// RON, and run nothing.
+    #[arg(long)]
+    print_config: bool,
+    /// Simulated time in seconds (overrides the experiment's run.duration_s; for a
+    /// description file, the default is its phases' total duration).
     #[arg(long)]
     duration: Option<f64>,
     /// Experiment seed (overrides run.seed).
@@ -93,7 +104,8 @@ struct RunArgs {
     /// Worker threads (overrides run.threads; results do not depend on it).
     #[arg(long)]
     threads: Option<usize>,
-    /// Number of neurons for the benchmark models (fixed in-degree scaling).
+    /// Number of neurons for the benchmark models, built-in or as networks (fixed in-degree
+    /// scaling).
     #[arg(long)]
     n: Option<usize>,
     /// Output directory (default: runs/<model> in the workspace).
@@ -195,15 +207,68 @@ fn default_out(name: &str) -> PathBuf {
     workspace_root().join("runs").join(name)
 }
 
-fn load_experiment(model: &str) -> Result<Experiment> {
+/// The experiment `model` names (a built-in model, an experiment file or a description file)
+/// and the name of its run (`runs/<name>` by default): the model's for the benchmark models,
+/// the built-in name or the file's stem for a description.
+fn load_experiment(model: &str) -> Result<(Experiment, String)> {
     if let Some(exp) = Experiment::builtin(model) {
-        return Ok(exp);
+        return Ok((exp, model.to_string()));
     }
     let path = Path::new(model);
     if path.extension().is_some_and(|e| e == "ron") || path.exists() {
-        return Ok(Experiment::from_file(path)?);
+        let (exp, _) = Experiment::read(path)?;
+        let name = match exp.model {
+            ModelConfig::Network(_) => path.file_stem().map_or("network".into(), |s| s.to_string_lossy().into_owned()),
+            _ => exp.model.name().to_string(),
+        };
+        return Ok((exp, name));
     }
-    bail!("`{model}` is neither a built-in model ({}) nor a .ron experiment file", ModelConfig::BUILTIN.join(", "))
+    bail!(
+        "`{model}` is neither a built-in model ({}) nor a .ron experiment or description file (cargo xtask run --list)",
+        ModelConfig::BUILTIN.join(", ")
+    )
+}
+
+/// What `--list` says of each built-in model.
+const BUILTIN_ABOUT: &[(&str, &str)] = &[
+    ("coba", "Brette et al. 2007 benchmark 1: 4000 conductance-based LIF neurons (built-in)"),
+    ("cuba", "Brette et al. 2007 benchmark 2: 4000 current-based LIF neurons (built-in)"),
+    ("coba-network", "COBA written as a network description (built-in; the same spikes as coba)"),
+    ("cuba-network", "CUBA written as a network description (built-in; the same spikes as cuba)"),
+];
+
+/// `cargo xtask run --list`: the built-in models, then every .ron file under experiments/
+/// (relative to the workspace) with the first line of its leading comment.
+fn list_runnable() -> Result<()> {
+    for (name, about) in BUILTIN_ABOUT {
+        println!("{name:<38} {about}");
+    }
+    let root = workspace_root();
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("experiments")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "ron") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let about = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .and_then(|l| l.strip_prefix("//"))
+            .map_or("", str::trim);
+        let shown = path.strip_prefix(&root).unwrap_or(&path);
+        println!("{:<38} {about}", shown.display());
+    }
+    Ok(())
 }
 
 /// A thread count is at least 1 and at most the machine's cores (more only slows a run down;
@@ -246,7 +311,11 @@ fn in_run_dir(out: &Path, force: bool, body: impl FnOnce(&Path) -> Result<()>) -
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let mut exp = load_experiment(&args.model)?;
+    if args.list {
+        return list_runnable();
+    }
+    let model = args.model.clone().expect("clap requires a model without --list");
+    let (mut exp, name) = load_experiment(&model)?;
     if let Some(d) = args.duration {
         exp.run.duration_s = d;
     }
@@ -258,62 +327,91 @@ fn run(args: RunArgs) -> Result<()> {
         exp.run.threads = t;
     }
     if let Some(n) = args.n {
-        match &mut exp.model {
-            ModelConfig::Coba(c) => c.n = n,
-            ModelConfig::Cuba(c) => c.n = n,
-        }
+        set_n(&mut exp.model, &model, n)?;
     }
     use engram_core::params::Params;
-    exp.validate().map_err(|e| anyhow::anyhow!("{}: {e}", args.model))?;
+    exp.validate().map_err(|e| anyhow::anyhow!("{model}: {e}"))?;
+    if args.print_config {
+        print!("{}", engram_core::config::to_ron_string(&exp));
+        println!();
+        return Ok(());
+    }
     estimate(&exp).check(&Limits::of_this_machine(args.allow_long))?;
-    let out = args.out.unwrap_or_else(|| default_out(exp.model.name()));
+    let out = args.out.unwrap_or_else(|| default_out(&name));
     let mut summary = None;
     let written = in_run_dir(&out, args.force, |dir| {
         let output = run_experiment(&exp, Some(dir), !args.quiet)?;
         if exp.record.figure {
-            draw_raster(dir, &exp, &output.summary, output.spikes)?;
+            draw_raster(dir, &exp, &name, &output.summary, output.spikes)?;
         }
         summary = Some(output.summary);
         Ok(())
     })?;
     let summary = summary.expect("a successful run has a summary");
+    let rates = match exp.model {
+        ModelConfig::Network(_) => {
+            let each: Vec<String> =
+                summary.populations.iter().map(|p| format!("{} {:.2} Hz", p.name, p.rate_hz)).collect();
+            each.join(", ")
+        }
+        _ => format!("E {:.2} Hz, I {:.2} Hz", summary.rate_exc_hz, summary.rate_inh_hz),
+    };
     println!(
-        "{}: {} neurons, {:.1} s simulated: E {:.2} Hz, I {:.2} Hz, {} synapses; build {:.3} s, loop {:.3} s wall / {:.3} s CPU",
-        summary.model,
-        summary.n,
-        summary.duration_s,
-        summary.rate_exc_hz,
-        summary.rate_inh_hz,
-        summary.n_synapses,
-        summary.build_s,
-        summary.loop_wall_s,
-        summary.loop_cpu_s
+        "{name}: {} neurons, {:.1} s simulated: {rates}, {} synapses; build {:.3} s, loop {:.3} s wall / {:.3} s CPU",
+        summary.n, summary.duration_s, summary.n_synapses, summary.build_s, summary.loop_wall_s, summary.loop_cpu_s
     );
     println!("wrote {}", written.display());
     Ok(())
 }
 
-/// Checks shared by the reproductions: options that do not apply are errors, not ignored.
+/// `--n`: the size of a benchmark model, built-in or written as a network (`coba-network`,
+/// `cuba-network`, rebuilt at that size); a description file sets its own sizes.
+fn set_n(model: &mut ModelConfig, name: &str, n: usize) -> Result<()> {
+    use engram_models::coba::CobaConfig;
+    use engram_models::cuba::CubaConfig;
+    use engram_models::description::models;
+    match model {
+        ModelConfig::Coba(c) => c.n = n,
+        ModelConfig::Cuba(c) => c.n = n,
+        ModelConfig::Network(d) => {
+            *d = match name {
+                "coba-network" => models::coba(&CobaConfig { n, ..CobaConfig::default() })?,
+                "cuba-network" => models::cuba(&CubaConfig { n, ..CubaConfig::default() })?,
+                _ => bail!(
+                    "--n applies to the benchmark models (coba, cuba, coba-network, cuba-network); a network description sets the size of each population"
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The figure of a run, drawn into its run directory before it is put in place:
 /// `raster.png` / `raster.svg`, the spike raster (at most 250 rows per population) and the
 /// population rates in `record.rate_bin_ms` bins.
-fn draw_raster(dir: &Path, exp: &Experiment, summary: &Summary, spikes: Vec<PopulationSpikes>) -> Result<()> {
+fn draw_raster(
+    dir: &Path,
+    exp: &Experiment,
+    name: &str,
+    summary: &Summary,
+    spikes: Vec<PopulationSpikes>,
+) -> Result<()> {
     let pops: Vec<engram_plot::PopulationSpikes> = spikes
         .into_iter()
         .map(|p| engram_plot::PopulationSpikes { name: p.name, n: p.n, times_ms: p.times_ms, neurons: p.neurons })
         .collect();
-    let title = format!(
-        "{} · {} neurons · seed {}",
-        exp.model.name().to_uppercase(),
-        summary.populations.iter().map(|p| p.n).sum::<usize>(),
-        exp.run.seed
-    );
+    let label = match exp.model {
+        ModelConfig::Network(_) => name.to_string(),
+        _ => exp.model.name().to_uppercase(),
+    };
+    let title = format!("{label} · {} neurons · seed {}", summary.n, exp.run.seed);
     let (duration_ms, bin_ms) = (exp.run.duration_s * 1000.0, exp.record.rate_bin_ms);
     engram_plot::raster_and_rates(dir.join("raster"), &title, &pops, duration_ms, bin_ms, Some(250))
         .context("figure")?;
     Ok(())
 }
 
+/// Checks shared by the reproductions: options that do not apply are errors, not ignored.
 fn check_reproduce_args(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<()> {
     let name = r.name();
     match r.figures() {

@@ -307,3 +307,123 @@ fn reproduce_list_names_every_reproduction_with_its_default_seed() {
     assert!(listing(&root).is_empty(), "listing writes nothing");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// The repository root (the shipped experiment and description files are under it).
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn shipped_description() -> String {
+    workspace().join("experiments/networks/adex_stdp.ron").display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A description file runs as it is: its protocol (cut short by `--duration`), its roles in
+/// the summary, its monitors and the raster in the run directory.
+#[test]
+fn a_description_file_runs_with_no_rust_written() {
+    let root = scratch("description");
+    let out = root.join("adex");
+    let file = shipped_description();
+    let o = run(&root, &["run", &file, "--duration", "0.2", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("adex_stdp: 250 neurons, 0.2 s simulated: E "), "{}", stdout(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "complete");
+    assert_eq!(summary["model"], "network");
+    assert_eq!(summary["duration_s"], 0.2);
+    assert!(summary["n_spikes"].as_u64().unwrap() > 0, "{summary}");
+    assert!(summary["rate_exc_hz"].as_f64().unwrap() > 0.0 && summary["rate_inh_hz"].as_f64().unwrap() > 0.0);
+    let names: Vec<&str> =
+        summary["populations"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["E", "I", "input"]);
+    for f in ["raster.png", "raster.svg", "spikes_E.npy", "spikes_I.npy", "state_E_w_pa.npy", "weights_input_to_E.npy"]
+    {
+        assert!(std::fs::metadata(out.join(f)).is_ok_and(|m| m.len() > 0), "{f} missing or empty");
+    }
+    // its config.ron is an experiment that runs again
+    let config = out.join("config.ron");
+    let o = run(&root, &["run", config.to_str().unwrap(), "--print-config"]);
+    assert!(o.status.success() && stdout(&o).contains("model: Network("), "{}", stderr(&o));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn run_list_names_the_builtin_models_and_the_shipped_files() {
+    let root = scratch("run_list");
+    let o = run(&root, &["run", "--list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    for (line, name) in lines.iter().zip(["coba", "cuba", "coba-network", "cuba-network"]) {
+        assert!(line.starts_with(&format!("{name} ")), "{out}");
+    }
+    let adex = lines.iter().find(|l| l.starts_with("experiments/networks/adex_stdp.ron")).expect("adex_stdp listed");
+    assert!(
+        adex.ends_with("AdEx neurons learning from Poisson input with pair STDP, under feedback inhibition."),
+        "{adex}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("experiments/coba.ron ") && l.contains("COBA benchmark")), "{out}");
+    assert!(listing(&root).is_empty(), "listing writes nothing");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn print_config_writes_the_resolved_ron_and_nothing_else() {
+    use engram_models::experiment::{Experiment, ModelConfig};
+    let root = scratch("print_config");
+    let read = |args: &[&str]| {
+        let o = run(&root, args);
+        assert!(o.status.success() && o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+        Experiment::from_ron_str(&stdout(&o), "<stdout>").unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    let mut expected = Experiment::builtin("coba").unwrap();
+    expected.run.seed = 7;
+    assert_eq!(read(&["run", "coba", "--print-config", "--seed", "7"]), expected);
+
+    let network = read(&["run", "coba-network", "--print-config", "--n", "400"]);
+    let ModelConfig::Network(d) = &network.model else { panic!("{network:?}") };
+    let sizes: Vec<usize> = d.populations.iter().map(|p| p.size).collect();
+    assert_eq!(sizes, [320, 80]);
+
+    // a description file: the experiment it runs as, lasting its phases' total
+    let adex = read(&["run", &shipped_description(), "--print-config"]);
+    assert!(matches!(adex.model, ModelConfig::Network(_)) && adex.run.duration_s == 1.0, "{adex:?}");
+    assert!(listing(&root).is_empty(), "printing the config writes nothing");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// A bad description is one line naming the file and the line (not an experiment's error
+/// as well), and nothing is written; a bad experiment gets the experiment's error.
+#[test]
+fn a_bad_description_file_is_a_one_line_error_and_writes_nothing() {
+    let root = scratch("bad_description");
+    let text = std::fs::read_to_string(shipped_description()).unwrap().replacen("\"AdEx\"", "\"Adex\"", 1);
+    let line = text.lines().position(|l| l.contains("\"Adex\"")).unwrap() + 1;
+    std::fs::write(root.join("bad.ron"), &text).unwrap();
+    std::fs::write(root.join("typo.ron"), "(\n  populatons: [],\n)").unwrap();
+    std::fs::write(root.join("exp.ron"), "(model: Coba(n: 400),\n run: (duraton_s: 1.0))").unwrap();
+    let cases = [
+        ("bad.ron", format!("bad.ron:{line}: populations[0].neuron.kind = \"Adex\" is not allowed")),
+        ("typo.ron", "typo.ron:2:".to_string()),
+        ("exp.ron", "exp.ron:2:".to_string()),
+    ];
+    for (file, expect) in cases {
+        let o = run(&root, &["run", file, "--out", "out", "--quiet"]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file}: {e}");
+        assert_eq!(e.lines().count(), 1, "{file}: one line: {e}");
+        assert!(e.starts_with("Error: ") && e.contains(&expect), "{file}: expected `{expect}` in: {e}");
+        assert!(!e.contains("panicked"), "{e}");
+    }
+    let e = stderr(&run(&root, &["run", "typo.ron"]));
+    assert!(e.contains("populatons") && !e.contains("`model`"), "the description's error: {e}");
+    let e = stderr(&run(&root, &["run", "exp.ron"]));
+    assert!(e.contains("duraton_s") && !e.contains("populations"), "the experiment's error: {e}");
+    assert_eq!(listing(&root), ["bad.ron", "exp.ron", "typo.ron"], "a refused run writes nothing");
+    std::fs::remove_dir_all(&root).unwrap();
+}

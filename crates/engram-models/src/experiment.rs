@@ -1,4 +1,5 @@
-//! An experiment as a file: which model, how long, which seed, what to record.
+//! An experiment as a file: which model (a built-in one, or any network written as a
+//! [`NetworkDescription`]), how long, which seed, what to record.
 //!
 //! ```
 //! use engram_models::experiment::{Experiment, ModelConfig};
@@ -7,19 +8,36 @@
 //! assert_eq!(exp.run.dt_ms, 0.1);                       // a default
 //! let err = Experiment::from_ron_str("(model: Coba(n: 800, p_conect: 0.1))", "coba.ron").unwrap_err();
 //! assert!(err.to_string().contains("coba.ron:1:") && err.to_string().contains("p_conect"));
+//!
+//! // any network, written as a description (docs/guide/configuration.md#network-descriptions)
+//! let text = r#"(
+//!     model: Network(
+//!         populations: [(name: "E", size: 20, neuron: (kind: "AdEx"), role: Excitatory)],
+//!         phases: [(name: "rest", duration_ms: 50.0)],
+//!     ),
+//!     run: (duration_s: 0.05, seed: 3),
+//! )"#;
+//! let exp = Experiment::from_ron_str(text, "net.ron").unwrap();
+//! assert_eq!(exp.model.populations().unwrap()[0].n, 20);
+//! // its errors name the line in the experiment file, and the field from its top
+//! let e = Experiment::from_ron_str(&text.replace("\"AdEx\"", "\"Adex\""), "net.ron").unwrap_err().to_string();
+//! assert!(e.starts_with("net.ron:3: model.Network.populations[0].neuron.kind = \"Adex\""), "{e}");
 //! ```
 
 use std::path::Path;
 
-use engram_core::config::{from_ron_str, invalid_in_text};
-use engram_core::error::{ConfigError, ParamError};
+use engram_connectivity::{DelayDistribution, Rule};
+use engram_core::config::{from_ron_str, invalid_in_text, ron_options};
+use engram_core::error::{ConfigError, EngramError, ParamError};
 use engram_core::params::{Params, finite, non_negative, positive};
 use engram_sim::DivergenceGuard;
 use engram_sim::npy::OutputFormat;
 use serde::{Deserialize, Serialize};
 
-use crate::coba::CobaConfig;
+use crate::coba::{CobaConfig, RandomEi, Scaling};
 use crate::cuba::CubaConfig;
+use crate::description::registry::ConnectContext;
+use crate::description::{MonitorDescription, NetworkDescription, Registry, models};
 
 /// The model an experiment runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,34 +46,48 @@ pub enum ModelConfig {
     Coba(CobaConfig),
     /// Brette et al. 2007 benchmark 2 (current-based).
     Cuba(CubaConfig),
+    /// Any network of the library's kinds, written as a description
+    /// (`Network(populations: [...], projections: [...], ...)`; its parts are checked against
+    /// [`Registry::default`]). Its protocol phases are run in order from the start of the run;
+    /// the run lasts `run.duration_s` (cutting the protocol short, or going on after it with
+    /// the last phase's settings).
+    Network(NetworkDescription),
 }
 
 impl ModelConfig {
-    /// The model's name as used on the command line (`coba`, `cuba`).
+    /// The model's name as used on the command line and in summaries (`coba`, `cuba`,
+    /// `network`).
     pub fn name(&self) -> &'static str {
         match self {
             ModelConfig::Coba(_) => "coba",
             ModelConfig::Cuba(_) => "cuba",
+            ModelConfig::Network(_) => "network",
         }
     }
 
-    /// The embedded default of a built-in model, by name.
+    /// The embedded default of a built-in model, by name: `coba`, `cuba`, and the same two
+    /// written as network descriptions, `coba-network` and `cuba-network`
+    /// ([`models::coba`], [`models::cuba`]; the same spikes at the same seed).
     pub fn builtin(name: &str) -> Option<Self> {
         match name {
             "coba" => Some(ModelConfig::Coba(CobaConfig::default())),
             "cuba" => Some(ModelConfig::Cuba(CubaConfig::default())),
+            "coba-network" => models::coba(&CobaConfig::default()).ok().map(ModelConfig::Network),
+            "cuba-network" => models::cuba(&CubaConfig::default()).ok().map(ModelConfig::Network),
             _ => None,
         }
     }
 
     /// Names of the built-in models.
-    pub const BUILTIN: &'static [&'static str] = &["coba", "cuba"];
+    pub const BUILTIN: &'static [&'static str] = &["coba", "cuba", "coba-network", "cuba-network"];
 
-    /// The shortest time constant of the model, ms (the step must be smaller).
+    /// The shortest time constant of the model, ms (the step must be smaller); infinite for a
+    /// network description (its models are not known to this check).
     pub fn shortest_time_constant_ms(&self) -> f64 {
         match self {
             ModelConfig::Coba(c) => c.shortest_time_constant_ms(),
             ModelConfig::Cuba(c) => c.shortest_time_constant_ms(),
+            ModelConfig::Network(_) => f64::INFINITY,
         }
     }
 
@@ -64,21 +96,38 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(_) => "model.Coba",
             ModelConfig::Cuba(_) => "model.Cuba",
+            ModelConfig::Network(_) => "model.Network",
         }
     }
 
-    pub(crate) fn shape(&self) -> crate::coba::RandomEi {
+    /// Size and connectivity for the resource estimate. A description is estimated as one
+    /// population of all its neurons with the expected number of synapses of its projections.
+    pub(crate) fn shape(&self) -> RandomEi {
         match self {
             ModelConfig::Coba(c) => c.shape(),
             ModelConfig::Cuba(c) => c.shape(),
+            ModelConfig::Network(d) => {
+                let (neurons, synapses) = expected_size(d);
+                let n = neurons.max(1.0);
+                // fixed p: in_degree = p · n = synapses / n
+                RandomEi { n: n as usize, exc_fraction: 0.5, p_at_4000: synapses / (n * n), scaling: Scaling::FixedP }
+            }
         }
     }
 
-    /// The synaptic delay, ms.
+    /// The synaptic delay, ms (for a description: the longest of its projections).
     pub fn delay_ms(&self) -> f64 {
         match self {
             ModelConfig::Coba(c) => c.delay_ms,
             ModelConfig::Cuba(c) => c.delay_ms,
+            ModelConfig::Network(d) => d
+                .projections
+                .iter()
+                .map(|p| match p.delay {
+                    DelayDistribution::Constant { ms } => ms,
+                    DelayDistribution::Uniform { max_ms, .. } => max_ms,
+                })
+                .fold(0.0, f64::max),
         }
     }
 
@@ -86,7 +135,6 @@ impl ModelConfig {
     /// parameters assumed; nothing large is built).
     pub fn populations(&self) -> Result<Vec<PopulationInfo>, ParamError> {
         use engram_core::neuron::NeuronModel;
-        let (ne, ni) = self.shape().sizes();
         let names: Vec<String> = match self {
             ModelConfig::Coba(c) => {
                 let one = engram_neurons::LifCond::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
@@ -96,7 +144,23 @@ impl ModelConfig {
                 let one = engram_neurons::LifCurrent::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
                 one.state_names().iter().map(|s| s.to_string()).collect()
             }
+            ModelConfig::Network(d) => {
+                let info = d.check_with(&Registry::default()).map_err(|e| param_error(EngramError::from(e)))?;
+                return Ok(d
+                    .populations
+                    .iter()
+                    .map(|p| PopulationInfo {
+                        name: p.name.clone(),
+                        n: p.size,
+                        state_names: info.nodes[&p.name]
+                            .neurons
+                            .as_ref()
+                            .map_or_else(Vec::new, |n| n.state_names.clone()),
+                    })
+                    .collect());
+            }
         };
+        let (ne, ni) = self.shape().sizes();
         Ok([("E", ne), ("I", ni)]
             .into_iter()
             .map(|(name, n)| PopulationInfo { name: name.into(), n, state_names: names.clone() })
@@ -107,8 +171,64 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(c) => c.validate().map_err(|e| e.within("model.Coba")),
             ModelConfig::Cuba(c) => c.validate().map_err(|e| e.within("model.Cuba")),
+            ModelConfig::Network(d) => d
+                .check_with(&Registry::default())
+                .map(|_| ())
+                .map_err(|e| param_error(EngramError::from(e)).within("model.Network")),
         }
     }
+}
+
+/// A failed description check as a parameter error (a parameter text that does not parse
+/// becomes an error of that `params` field).
+fn param_error(e: EngramError) -> ParamError {
+    match e {
+        EngramError::Param(p) => p,
+        EngramError::Config(ConfigError::Syntax { path, field, message, .. }) => {
+            let at = path.display().to_string();
+            let at = at.strip_suffix(" (parameters)").unwrap_or(&at).to_string();
+            let inner = field.map(|f| format!(".{f}")).unwrap_or_default();
+            ParamError::new(format!("{at}{inner}"), "as written", format!("valid parameters: {message}"))
+        }
+        other => ParamError::new("", "the network", other.to_string()),
+    }
+}
+
+/// Neurons of a description's populations and the expected number of synapses of its
+/// projections (from each connectivity rule and the sizes; 0 for a part that does not check).
+fn expected_size(d: &NetworkDescription) -> (f64, f64) {
+    let neurons: f64 = d.populations.iter().map(|p| p.size as f64).sum();
+    let registry = Registry::default();
+    let Ok(info) = d.check_with(&registry) else { return (neurons, 0.0) };
+    let synapses = d
+        .projections
+        .iter()
+        .map(|p| {
+            let (Some(pre), Some(post)) = (info.nodes.get(&p.pre), info.nodes.get(&p.post)) else { return 0.0 };
+            let (n_pre, n_post) = (pre.size, post.size);
+            let ctx = ConnectContext {
+                n_pre,
+                n_post,
+                same_population: p.pre == p.post,
+                autapses: p.autapses,
+                multapses: p.multapses,
+            };
+            let Some(spec) = registry.connect(&p.connectivity.kind).and_then(|f| f(&p.connectivity.params, &ctx).ok())
+            else {
+                return 0.0;
+            };
+            let (n_pre, n_post) = (n_pre as f64, n_post as f64);
+            match spec.rule {
+                Rule::FixedProbability { p } => p * n_pre * n_post,
+                Rule::FixedInDegree { k } => f64::from(k) * n_post,
+                Rule::FixedOutDegree { k } => f64::from(k) * n_pre,
+                Rule::AllToAll => n_pre * n_post,
+                Rule::OneToOne => n_pre.min(n_post),
+                Rule::Explicit { pairs } => pairs.len() as f64,
+            }
+        })
+        .sum();
+    (neurons, synapses)
 }
 
 /// A population of a model, as an experiment file can refer to it.
@@ -211,15 +331,61 @@ pub struct Experiment {
     pub record: RecordConfig,
 }
 
+/// What a file read by [`Experiment::read`] held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// An experiment: `(model: ..., run: ..., record: ...)`.
+    Experiment,
+    /// A bare network description: `(populations: [...], ...)`, run as
+    /// [`Experiment::of_description`] makes it.
+    Description,
+}
+
 impl Experiment {
-    /// The embedded default experiment of a built-in model.
+    /// The embedded default experiment of a built-in model (see [`ModelConfig::builtin`]).
     pub fn builtin(name: &str) -> Option<Self> {
         Some(Self { model: ModelConfig::builtin(name)?, run: RunConfig::default(), record: RecordConfig::default() })
+    }
+
+    /// The experiment that runs a bare description: every run and record default, except
+    /// that the run lasts as long as the description's phases (1 s without phases) and the
+    /// rate trace takes the bin of its first `Rates` monitor, if it has one.
+    ///
+    /// ```
+    /// use engram_models::description::NetworkDescription;
+    /// use engram_models::experiment::Experiment;
+    /// let d = NetworkDescription::from_ron_str(r#"(
+    ///     populations: [(name: "E", size: 10, neuron: (kind: "LifCond"))],
+    ///     monitors: [Rates(populations: ["E"], bin_ms: 2.0)],
+    ///     phases: [(name: "a", duration_ms: 150.0), (name: "b", duration_ms: 50.0)],
+    /// )"#, "<inline>").unwrap();
+    /// let exp = Experiment::of_description(d);
+    /// assert_eq!((exp.run.duration_s, exp.record.rate_bin_ms), (0.2, 2.0));
+    /// ```
+    pub fn of_description(description: NetworkDescription) -> Self {
+        let mut exp = Self {
+            model: ModelConfig::Network(description),
+            run: RunConfig::default(),
+            record: RecordConfig::default(),
+        };
+        let ModelConfig::Network(d) = &exp.model else { unreachable!("made above") };
+        if !d.phases.is_empty() {
+            exp.run.duration_s = d.phases.iter().map(|p| p.duration_ms).sum::<f64>() / 1000.0;
+        }
+        let bin = d.monitors.iter().find_map(|m| match m {
+            MonitorDescription::Rates { bin_ms, .. } => Some(*bin_ms),
+            _ => None,
+        });
+        if let Some(bin_ms) = bin {
+            exp.record.rate_bin_ms = bin_ms;
+        }
+        exp
     }
 
     /// Parse and validate a RON string; `origin` names it in errors.
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let exp: Self = from_ron_str(text, origin)?;
+        exp.check_description_in(text, origin)?;
         exp.validate().map_err(|e| invalid_in_text(Path::new(origin), text, e))?;
         Ok(exp)
     }
@@ -227,9 +393,114 @@ impl Experiment {
     /// Read, parse and validate a RON file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
-        let exp: Self = from_ron_str(&text, &path.display().to_string())?;
-        exp.validate().map_err(|e| invalid_in_text(path, &text, e))?;
-        Ok(exp)
+        Self::from_ron_str(&text, &path.display().to_string())
+    }
+
+    /// Read an experiment file or a bare network description file (tried in that order), and
+    /// say which it was. When neither reads, the error is the one of the kind the file's
+    /// first top-level field belongs to (`model`, `run`, `record`: an experiment), so a typo
+    /// in a description is reported as such, with its line.
+    ///
+    /// ```
+    /// use engram_models::experiment::{Experiment, FileKind};
+    /// let dir = std::env::temp_dir().join(format!("engram_read_doc_{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let file = dir.join("net.ron");
+    /// std::fs::write(&file, "(\n  populations: [(name: \"E\", size: 0, neuron: (kind: \"AdEx\"))],\n)").unwrap();
+    /// let e = Experiment::read(&file).unwrap_err().to_string();
+    /// assert!(e.contains("net.ron:2: populations[0].size = 0"), "{e}");
+    /// std::fs::write(&file, "(populations: [(name: \"E\", size: 5, neuron: (kind: \"AdEx\"))])").unwrap();
+    /// assert_eq!(Experiment::read(&file).unwrap().1, FileKind::Description);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// ```
+    pub fn read(path: &Path) -> Result<(Self, FileKind), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
+        let origin = path.display().to_string();
+        let as_experiment = match Self::from_ron_str(&text, &origin) {
+            Ok(exp) => return Ok((exp, FileKind::Experiment)),
+            Err(e) => e,
+        };
+        let as_description = match NetworkDescription::from_ron_str(&text, &origin) {
+            Ok(d) => return Ok((Self::of_description(d), FileKind::Description)),
+            Err(e) => e,
+        };
+        match first_top_level_field(&text).as_deref() {
+            Some("model" | "run" | "record") => Err(as_experiment),
+            Some(_) => Err(as_description),
+            None => Err(as_experiment),
+        }
+    }
+
+    /// For a description model, check it in `text` so that an error names the line where the
+    /// failing field is written (the description's own errors, placed inside the experiment).
+    fn check_description_in(&self, text: &str, origin: &str) -> Result<(), ConfigError> {
+        let ModelConfig::Network(_) = &self.model else { return Ok(()) };
+        let Some((inner, at)) = description_text(text) else { return Ok(()) };
+        let Err(e) = NetworkDescription::from_ron_str(inner, origin) else { return Ok(()) };
+        let (line0, col0) = line_and_column(text, at);
+        let shift = |line: usize| line0 + line - 1;
+        Err(match e {
+            ConfigError::Invalid { path, line, source } => {
+                ConfigError::Invalid { path, line: line.map(shift), source: source.within("model.Network") }
+            }
+            ConfigError::Syntax { path, line, column, field, message } => ConfigError::Syntax {
+                path,
+                line: shift(line),
+                column: if line == 1 { col0 + column - 1 } else { column },
+                field: Some(field.map_or_else(|| "model.Network".into(), |f| format!("model.Network.{f}"))),
+                message,
+            },
+            other => other,
+        })
+    }
+}
+
+/// The text of the description in an experiment's `model: Network(populations: ...)` (from
+/// its opening parenthesis, read as the description's own), and its byte offset.
+fn description_text(text: &str) -> Option<(&str, usize)> {
+    #[derive(Deserialize)]
+    struct Shadow<'a> {
+        #[serde(borrow)]
+        model: &'a ron::value::RawValue,
+    }
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let shadow: Shadow<'_> = ron_options().from_str(body).ok()?;
+    let raw = shadow.model.get_ron();
+    let start = (raw.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let open = raw.find('(')?;
+    Some((raw[open..].trim_end(), start + open))
+}
+
+/// 1-based line and column of byte offset `at`.
+fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// The name of the first field of the top-level struct of a RON text (comments skipped).
+fn first_top_level_field(text: &str) -> Option<String> {
+    let mut rest = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut seen_open = false;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else if !seen_open && rest.starts_with('(') {
+            seen_open = true;
+            rest = &rest[1..];
+        } else if !seen_open && rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            // a struct name before the parenthesis
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            rest = &rest[end..];
+        } else if seen_open {
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            return (end > 0).then(|| rest[..end].to_string());
+        } else {
+            return None;
+        }
     }
 }
 
@@ -263,8 +534,20 @@ impl Params for Experiment {
                 format!("a whole number of steps of run.dt_ms = {} ms (at least one); nearest: {nearest} s", r.dt_ms),
             ));
         }
+        if let ModelConfig::Network(d) = &self.model {
+            for (k, ph) in d.phases.iter().enumerate() {
+                let steps = ph.duration_ms / r.dt_ms;
+                if steps.round() < 1.0 || (steps - steps.round()).abs() > 1e-6 * steps.round().max(1.0) {
+                    return Err(ParamError::new(
+                        format!("model.Network.phases[{k}].duration_ms"),
+                        ph.duration_ms,
+                        format!("a whole number of steps of run.dt_ms = {} ms (at least one)", r.dt_ms),
+                    ));
+                }
+            }
+        }
         let delay_ms = self.model.delay_ms();
-        if delay_ms > r.duration_s * 1000.0 {
+        if !matches!(self.model, ModelConfig::Network(_)) && delay_ms > r.duration_s * 1000.0 {
             return Err(ParamError::new(
                 format!("{}.delay_ms", self.model.field()),
                 delay_ms,

@@ -5,15 +5,28 @@
 //! `record.figure` the run also returns every spike in memory ([`RunOutput::spikes`]), from
 //! which `cargo xtask run` draws the raster figure `raster.png` / `raster.svg` into the run
 //! directory (this crate draws no figures).
+//!
+//! A network description ([`ModelConfig::Network`]) runs its protocol: phase after phase from
+//! the start, each with its modulator (its stimuli, sources and rules switch by themselves),
+//! for `run.duration_s` in all; after the last phase its settings hold. Every neuron
+//! population is recorded and counted in `n_spikes`; `rate_exc_hz` and `rate_inh_hz` average
+//! over the populations whose `role` is `Excitatory` or `Inhibitory`. The description's own
+//! monitors are written into the run directory too: `Spikes` of source groups as
+//! `spikes_<group>.npy`, `State` as `state_<pop>_<var>.npy`, `Weights` as
+//! `weights_<projection>.npy`; `Rates` are covered by `rates.npy` (every population, in
+//! `record.rate_bin_ms` bins).
 
 use std::path::Path;
 use std::time::Instant;
 
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
-use engram_sim::{NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor};
+use engram_sim::progress::{Every, Progress};
+use engram_sim::{Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor};
 use serde::Serialize;
 
+use crate::description::types::Role;
+use crate::description::{MonitorDescription, NetworkDescription, Registry};
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
 use engram_sim::cputime::process_cpu_s;
@@ -102,12 +115,111 @@ pub struct RunOutput {
     pub spikes: Vec<PopulationSpikes>,
 }
 
-/// Build the network of a model.
+/// Build the network of a model. A description is built with the library's kinds
+/// ([`Registry::default`]), with its monitors; its populations of role `Excitatory` and
+/// `Inhibitory` are `exc` and `inh`.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
     match model {
         ModelConfig::Coba(c) => c.build(dt_ms, seed),
         ModelConfig::Cuba(c) => c.build(dt_ms, seed),
+        ModelConfig::Network(d) => Ok(build_description(d, dt_ms, seed)?.0),
     }
+}
+
+/// A description built without its monitors (the runner adds them, streaming), with the
+/// phases' steps and modulators.
+fn build_description(
+    d: &NetworkDescription,
+    dt_ms: f64,
+    seed: u64,
+) -> Result<(ModelNetwork, Vec<(u64, f64)>), EngramError> {
+    let (builder, handles) = d.builder_with(&Registry::default(), dt_ms, seed)?;
+    let with_role = |role: Role| -> Vec<String> {
+        d.populations.iter().filter(|p| p.role == Some(role)).map(|p| p.name.clone()).collect()
+    };
+    let network = ModelNetwork {
+        builder,
+        exc: with_role(Role::Excitatory),
+        inh: with_role(Role::Inhibitory),
+        n_neurons: d.populations.iter().map(|p| p.size).sum(),
+    };
+    Ok((network, handles.phases.into_iter().map(|(_, steps, modulator)| (steps, modulator)).collect()))
+}
+
+/// What the runner needs of a model besides its builder: the neuron populations to record
+/// (in order), the protocol's phases as (steps, modulator), and the extra monitors a
+/// description asks for.
+struct Plan {
+    populations: Vec<String>,
+    phases: Vec<(u64, f64)>,
+    monitors: Vec<MonitorDescription>,
+}
+
+fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
+    match model {
+        ModelConfig::Network(d) => {
+            // the description's monitors are added by the runner, streaming into the run directory
+            let without = NetworkDescription { monitors: Vec::new(), ..d.clone() };
+            let (network, phases) = build_description(&without, dt_ms, seed)?;
+            let populations = d.populations.iter().map(|p| p.name.clone()).collect();
+            Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))
+        }
+        _ => {
+            let network = build_model(model, dt_ms, seed)?;
+            let populations = network.exc.iter().chain(&network.inh).cloned().collect();
+            Ok((network, Plan { populations, phases: Vec::new(), monitors: Vec::new() }))
+        }
+    }
+}
+
+/// Run `duration_ms` through the protocol's `phases` (steps, modulator): each phase's
+/// modulator from its first step, the last one's after the protocol ends. With progress and
+/// the monitors finished as [`Network::run_ms_with`] does.
+fn run_phases(
+    net: &mut Network,
+    duration_ms: f64,
+    phases: &[(u64, f64)],
+    options: &RunOptions,
+) -> Result<(), EngramError> {
+    if phases.is_empty() {
+        return net.run_ms_with(duration_ms, options);
+    }
+    let mut starts = Vec::with_capacity(phases.len());
+    let mut at = 0u64;
+    for &(steps, modulator) in phases {
+        starts.push((at, modulator));
+        at += steps;
+    }
+    let modulator_at = |step: u64| starts.iter().rev().find(|(start, _)| *start <= step).map_or(0.0, |&(_, m)| m);
+    let n = net.clock().steps(duration_ms)?;
+    let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
+    let chunk = (n / 200).max(1);
+    let mut done = 0;
+    while done < n {
+        let k = chunk.min(n - done);
+        let stepped = net.run_steps_with(k, |net, step| {
+            net.set_modulator(modulator_at(step));
+            Ok(())
+        });
+        if let Err(e) = stepped {
+            progress.abandon();
+            let written = match e {
+                EngramError::Interrupted { .. } => net.finish_monitors(),
+                _ => net.flush_monitors(),
+            };
+            if let Err(w) = written {
+                eprintln!("error: writing the monitors' outputs after the run stopped: {w}");
+            }
+            return Err(e);
+        }
+        done += k;
+        if progress.is_visible() {
+            progress.set_message(&format!("{:.2} s simulated", net.time_ms() / 1000.0));
+            progress.set_position(done);
+        }
+    }
+    progress.finish();
+    net.finish_monitors()
 }
 
 /// Run an experiment; with `out`, write the run directory there (a fresh folder, usually a
@@ -128,14 +240,26 @@ pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> R
 
 fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
-    let ModelNetwork { mut builder, exc, inh, n_neurons } = build_model(&exp.model, exp.run.dt_ms, exp.run.seed)?;
+    let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
+        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed)?;
     builder.divergence_guard(exp.run.divergence.clone()).parallel_min_neurons(exp.run.parallel_min_neurons);
     let rec = &exp.record;
-    let all: Vec<&str> = exc.iter().chain(&inh).map(String::as_str).collect();
+    let all: Vec<&str> = plan.populations.iter().map(String::as_str).collect();
     let format = rec.format;
+    // source groups whose spikes a description's `Spikes` monitor asks for
+    let mut recorded = all.clone();
+    for m in &plan.monitors {
+        if let MonitorDescription::Spikes { populations } = m {
+            for p in populations {
+                if !recorded.contains(&p.as_str()) {
+                    recorded.push(p);
+                }
+            }
+        }
+    }
     let mut spike_monitor = None;
     if rec.spikes || rec.figure {
-        let mut m = SpikeMonitor::new(&all);
+        let mut m = SpikeMonitor::new(&recorded);
         if let (Some(dir), true) = (out, rec.spikes) {
             m = m.streaming_to(dir, format);
         }
@@ -155,13 +279,32 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
         }
         builder.add_monitor(m);
     }
+    for m in &plan.monitors {
+        let every = |ms: f64| ((ms / dt).round() as u64).max(1);
+        match m {
+            MonitorDescription::State { population, variable, neurons, every_ms } => {
+                let mut m = StateMonitor::new(population, variable, neurons, every(*every_ms));
+                if let Some(dir) = out {
+                    m = m.streaming_to(dir, format);
+                }
+                builder.add_monitor(m);
+            }
+            MonitorDescription::Weights { projection, every_ms } => {
+                if let Some(dir) = out {
+                    let m = WeightMonitor::new(projection.as_str(), every(*every_ms), None);
+                    builder.add_monitor(m.streaming_to(dir, format).without_memory());
+                }
+            }
+            MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
+        }
+    }
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 
     let cpu0 = process_cpu_s();
     let t1 = Instant::now();
     let options = RunOptions { progress, label: exp.model.name().to_string() };
-    let (status, interruption) = match net.run_ms_with(exp.run.duration_s * 1000.0, &options) {
+    let (status, interruption) = match run_phases(&mut net, exp.run.duration_s * 1000.0, &plan.phases, &options) {
         Ok(()) => (RunStatus::Complete, None),
         Err(e @ EngramError::Interrupted { .. }) if out.is_some() => (RunStatus::Interrupted, Some(e)),
         Err(e) => return Err(e),
@@ -182,8 +325,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
             .fold((0u64, 0usize), |(k, n), s| (k + s.n_spikes, n + s.n));
         if n == 0 || simulated_s <= 0.0 { 0.0 } else { spikes as f64 / n as f64 / simulated_s }
     };
-    let neuron_pops: Vec<&String> = exc.iter().chain(&inh).collect();
-    let n_spikes = stats.iter().filter(|s| neuron_pops.contains(&&s.name)).map(|s| s.n_spikes).sum();
+    let n_spikes = stats.iter().filter(|s| all.contains(&s.name.as_str())).map(|s| s.n_spikes).sum();
     let summary = Summary {
         status,
         model: exp.model.name().to_string(),

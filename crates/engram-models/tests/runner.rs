@@ -1,7 +1,11 @@
 //! A run directory holds the resolved config, the summary and the arrays; the run returns the
-//! spikes for the figure.
+//! spikes for the figure. A network description runs as an experiment: the same spikes as the
+//! built-in model it writes, its protocol's phases honoured, its monitors written.
 
-use engram_models::experiment::Experiment;
+use engram_models::coba::CobaConfig;
+use engram_models::description::models;
+use engram_models::experiment::{Experiment, ModelConfig};
+use engram_models::resources::estimate;
 use engram_models::run::{Summary, run_experiment};
 use engram_sim::npy::read_npy_2d;
 
@@ -75,4 +79,93 @@ fn run_directory_has_config_summary_and_arrays_and_the_run_returns_its_spikes() 
     assert!(!dir.join("raster.png").exists(), "the library draws no figure (cargo xtask run does)");
     assert_eq!(summary.populations.iter().map(|p| p.n).sum::<usize>(), 1000);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// COBA written as a description (with roles E and I) runs through `run_experiment` to the
+/// same spikes, counts, rates and synapses as the built-in model at the same seed.
+#[test]
+fn coba_as_a_description_runs_as_the_builtin_coba() {
+    let config = CobaConfig { n: 1000, ..CobaConfig::default() };
+    let mut builtin = Experiment::builtin("coba").unwrap();
+    builtin.model = ModelConfig::Coba(config.clone());
+    builtin.run.duration_s = 0.2;
+    builtin.run.seed = 5;
+    builtin.record.spikes = false;
+    let described = Experiment { model: ModelConfig::Network(models::coba(&config).unwrap()), ..builtin.clone() };
+    let a = run_experiment(&builtin, None, false).unwrap();
+    let b = run_experiment(&described, None, false).unwrap();
+    let (a, b) = (&a.summary, &b.summary);
+    assert!(a.n_spikes > 0);
+    assert_eq!(b.n_spikes, a.n_spikes);
+    assert_eq!(b.populations, a.populations);
+    assert_eq!((b.rate_exc_hz, b.rate_inh_hz), (a.rate_exc_hz, a.rate_inh_hz));
+    assert_eq!((b.n, b.n_synapses, b.model.as_str()), (a.n, a.n_synapses, "network"));
+}
+
+/// A small driven network: its source is off in the first phase.
+const PHASED: &str = r#"(
+    model: Network(
+        populations: [(name: "E", size: 50, neuron: (kind: "LifCond"), role: Excitatory)],
+        sources: [(name: "drive", source: (kind: "PoissonGroup",
+                   params: (n_sources: 100, rates: Constant(rate_hz: 20.0))))],
+        projections: [(pre: "drive", post: "E", receptor: "exc",
+                       connectivity: (kind: "FixedProbability", params: (p: 0.5)),
+                       weight: Constant(value: 1.0), delay: Constant(ms: 1.0))],
+        monitors: [
+            Spikes(populations: ["E", "drive"]),
+            State(population: "E", variable: "v_mv", neurons: [0, 1], every_ms: 1.0),
+        ],
+        phases: [(name: "quiet", duration_ms: 50.0, stimuli_on: []), (name: "driven", duration_ms: 100.0)],
+    ),
+    run: (duration_s: 0.15, seed: 2),
+)"#;
+
+#[test]
+fn a_description_runs_its_phases_and_writes_its_monitors() {
+    let dir = std::env::temp_dir().join(format!("engram_run_network_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let exp = Experiment::from_ron_str(PHASED, "phased.ron").unwrap_or_else(|e| panic!("{e}"));
+    let cost = estimate(&exp);
+    assert_eq!(cost.neurons, 50.0);
+    assert!(cost.synapse_bytes > 2000.0 && cost.synapse_bytes < 3000.0 * 24.0, "{cost:?}");
+
+    let output = run_experiment(&exp, Some(&dir), false).unwrap();
+    let summary = &output.summary;
+    let back = Experiment::from_file(&dir.join("config.ron")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, exp, "config.ron reads back as the same experiment");
+
+    // the E population fires only once its source is on (phase `driven`, from 50 ms)
+    let e = &output.spikes[0];
+    assert_eq!(e.name, "E");
+    assert!(!e.times_ms.is_empty());
+    assert!(e.times_ms.iter().all(|&t| t >= 50.0), "E fired before its drive: {:?}", &e.times_ms[..3]);
+    assert_eq!(summary.n_spikes, e.times_ms.len() as u64, "n_spikes counts the neuron populations only");
+    assert!(summary.rate_exc_hz > 0.0 && summary.rate_inh_hz == 0.0);
+    // the description's monitors are in the run directory (the source group's spikes too)
+    for f in ["spikes_E.npy", "spikes_drive.npy", "state_E_v_mv.npy", "rates.npy"] {
+        assert!(std::fs::metadata(dir.join(f)).is_ok_and(|m| m.len() > 0), "{f} missing or empty");
+    }
+    let (shape, data) = read_npy_2d(&dir.join("spikes_drive.npy")).unwrap();
+    assert!(shape[0] > 0 && data.chunks(2).all(|r| r[0] >= 50.0), "the source is off in `quiet`");
+
+    // a run shorter than the protocol stops in its first phase: nothing fires
+    let mut short = exp.clone();
+    short.run.duration_s = 0.04;
+    assert_eq!(run_experiment(&short, None, false).unwrap().summary.n_spikes, 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn errors_in_a_description_inside_an_experiment_name_the_line_in_the_experiment() {
+    let bad = PHASED.replace("rate_hz: 20.0", "rat_hz: 20.0");
+    let e = Experiment::from_ron_str(&bad, "phased.ron").unwrap_err().to_string();
+    assert!(e.starts_with("phased.ron:5:") && e.contains("model.Network.sources[0].source.params"), "{e}");
+    assert!(e.contains("rat_hz"), "{e}");
+    let bad = PHASED.replace("duration_ms: 100.0", "duration_ms: 100.05");
+    let e = Experiment::from_ron_str(&bad, "phased.ron").unwrap_err().to_string();
+    assert!(e.starts_with("phased.ron:13: model.Network.phases[1].duration_ms = 100.05"), "{e}");
+    let bad = PHASED.replace("post: \"E\"", "post: \"F\"");
+    let e = Experiment::from_ron_str(&bad, "phased.ron").unwrap_err().to_string();
+    assert!(e.starts_with("phased.ron:6: model.Network.projections[0].post = \"F\""), "{e}");
 }

@@ -8,7 +8,7 @@ use engram_core::params::Params;
 
 use super::registry::{ConstantCurrentParams, FixedProbabilityParams};
 use super::types::{
-    Component, Distribution, InitialValue, NetworkDescription, PopulationDescription, ProjectionDescription,
+    Component, Distribution, InitialValue, NetworkDescription, PopulationDescription, ProjectionDescription, Role,
     StimulusDescription,
 };
 use crate::coba::{CobaConfig, CobaVariant};
@@ -74,14 +74,15 @@ pub fn coba(config: &CobaConfig) -> Result<NetworkDescription, EngramError> {
             init("g_inh_ns", Distribution::Constant { value: 0.0 }),
         ],
     };
-    let populations = [("E", ne), ("I", ni)]
+    let populations = [("E", ne, Role::Excitatory), ("I", ni, Role::Inhibitory)]
         .into_iter()
-        .map(|(name, size)| PopulationDescription {
+        .map(|(name, size, role)| PopulationDescription {
             name: name.into(),
             size,
             neuron: Component::new("LifCond", &config.neuron),
             initial: initial.clone(),
             stream: Some(format!("coba:init:{name}")),
+            role: Some(role),
         })
         .collect();
     let stimuli = if matches!(config.variant, CobaVariant::Driven | CobaVariant::Auryn) {
@@ -119,14 +120,15 @@ pub fn cuba(config: &CubaConfig) -> Result<NetworkDescription, EngramError> {
     let (ne, ni) = config.sizes();
     let (p, _) = config.probability_and_weight_scale();
     let (low, high) = (config.neuron.v_reset_mv, config.neuron.v_th_mv);
-    let populations = [("E", ne), ("I", ni)]
+    let populations = [("E", ne, Role::Excitatory), ("I", ni, Role::Inhibitory)]
         .into_iter()
-        .map(|(name, size)| PopulationDescription {
+        .map(|(name, size, role)| PopulationDescription {
             name: name.into(),
             size,
             neuron: Component::new("LifCurrent", &config.neuron),
             initial: vec![init("v_mv", Distribution::Uniform { low, high })],
             stream: Some(format!("cuba:init:{name}")),
+            role: Some(role),
         })
         .collect();
     Ok(NetworkDescription {

@@ -110,6 +110,16 @@ pub struct InitialValue {
     pub value: Distribution,
 }
 
+/// What a population is for the run's summary: its excitatory and inhibitory rates
+/// (`rate_exc_hz`, `rate_inh_hz` of `summary.json`) average over the populations of each role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Counted in `rate_exc_hz`.
+    Excitatory,
+    /// Counted in `rate_inh_hz`.
+    Inhibitory,
+}
+
 /// A population of neurons.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +138,11 @@ pub struct PopulationDescription {
     /// Name of the random stream of the initial state (default `init:<name>`).
     #[serde(default)]
     pub stream: Option<String>,
+    /// `Excitatory` or `Inhibitory`, for the summary's E and I rates (default none: the
+    /// population is in neither, its own counts and rate are still reported). Changes nothing
+    /// in the network.
+    #[serde(default)]
+    pub role: Option<Role>,
 }
 
 /// A group of spike sources: a population that only emits spikes.

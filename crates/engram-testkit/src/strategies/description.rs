@@ -1,6 +1,7 @@
 //! Strategies for generic network descriptions of engram-models (feature `models`): small
 //! valid networks of the library's kinds, for round trips and checks.
 
+use engram_models::description::types::Role;
 use engram_models::description::{
     Component, ConstantCurrentParams, Distribution, FixedProbabilityParams, InitialValue, MonitorDescription,
     NetworkDescription, NoParams, PhaseDescription, PlasticityDescription, PopulationDescription,
@@ -36,11 +37,13 @@ pub fn distribution(low: f64, high: f64) -> impl Strategy<Value = Distribution> 
 }
 
 /// Valid descriptions: 1–3 populations of [`neuron_component`] (1–20 neurons, sometimes an
-/// initial `v_mv`), 0–1 Poisson groups, 0–4 projections onto `exc` (fixed probability or all
+/// initial `v_mv`, sometimes a role), 0–1 Poisson groups, 0–4 projections onto `exc` (fixed probability or all
 /// to all, weights 0–1 nS or pA, any delay, sometimes pair STDP whose bounds hold the
 /// weights), 0–1 constant currents, a spike monitor, and 0–2 phases of whole milliseconds.
 pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
-    let populations = vec((neuron_component(), 1..=20usize, proptest::option::of(distribution(-70.0, -50.0))), 1..=3);
+    let role = proptest::option::of(prop_oneof![Just(Role::Excitatory), Just(Role::Inhibitory)]);
+    let populations =
+        vec((neuron_component(), 1..=20usize, proptest::option::of(distribution(-70.0, -50.0)), role), 1..=3);
     let sources = vec(poisson_group_params(20), 0..=1);
     let projection = (
         any::<usize>(),
@@ -62,12 +65,13 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
         let populations: Vec<PopulationDescription> = pops
             .into_iter()
             .enumerate()
-            .map(|(k, (neuron, size, v))| PopulationDescription {
+            .map(|(k, (neuron, size, v, role))| PopulationDescription {
                 name: format!("P{k}"),
                 size,
                 neuron,
                 initial: v.map(|value| vec![InitialValue { variable: "v_mv".into(), value }]).unwrap_or_default(),
                 stream: None,
+                role,
             })
             .collect();
         let sources: Vec<SourceDescription> = sources
