@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use engram_repro::dp::report::DpNumbers;
 use engram_repro::dp_learned::report::LearnedNumbers;
 use engram_repro::report::{check_regions, rewrite_regions};
 use engram_repro::reproduction;
@@ -14,16 +15,31 @@ fn docs() -> PathBuf {
 }
 
 #[test]
-fn the_vogels2011_page_is_what_its_committed_summary_generates() {
-    let summary = CompactSummary::load(&docs().join("vogels2011/summary.json")).unwrap();
-    assert!(!summary.quick, "the page reports the full run");
-    let page = std::fs::read_to_string(docs().join("vogels2011.md")).unwrap();
-    let regions = summary.regions();
-    check_regions(&page, &regions, "vogels2011.md").unwrap_or_else(|e| {
-        panic!("{e}\n(run `cargo xtask report vogels2011` after changing the summary or the generator)")
-    });
-    // regenerating changes nothing
-    assert_eq!(rewrite_regions(&page, &regions, "vogels2011.md").unwrap(), page);
+fn a_hand_edited_dp_number_fails_the_check() {
+    let numbers = DpNumbers::load(&docs().join("dp/summary.json")).unwrap();
+    assert!(!numbers.quick && numbers.networks.len() == 8, "the page reports the full run");
+    let page = std::fs::read_to_string(docs().join("dp.md")).unwrap();
+    let f1 = numbers.fig1.as_ref().unwrap();
+    let runaway = format!(
+        "**{:.2} ± {:.2}**",
+        f1.inhibition_stabilisation.p_runaway_shuffled.mean, f1.inhibition_stabilisation.p_runaway_shuffled.sd
+    );
+    assert!(page.contains(&runaway), "the generated runaway fraction is on the page");
+    let edited = page.replacen(&runaway, "**0.79 ± 0.20**", 1);
+    let e = check_regions(&edited, &numbers.regions(), "dp.md").unwrap_err().to_string();
+    assert!(e.contains("`claims`") && e.contains("0.79 ± 0.20"), "{e}");
+}
+
+#[test]
+fn the_dp_compact_summary_refuses_unknown_fields() {
+    let text = std::fs::read_to_string(docs().join("dp/summary.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("engram-dp-compact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("summary.json");
+    std::fs::write(&path, text.replacen('{', "{\"sead\": 1, ", 1)).unwrap();
+    let e = DpNumbers::load(&path).unwrap_err().to_string();
+    assert!(e.contains("summary.json") && e.contains("does not know"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! use engram_repro::dp::report::{Ms, fmt_ms};
 //! assert_eq!(fmt_ms(Ms { mean: Some(1.005), sd: Some(0.057) }, 3), "1.005 ± 0.057");
 //! assert_eq!(fmt_ms(Ms { mean: None, sd: None }, 2), "–");
+//! assert_eq!(fmt_ms(Ms { mean: Some(9.4e57), sd: Some(2.7e58) }, 1), "9.4e57 ± 2.7e58");
 //! ```
 
 mod claims;
@@ -20,9 +21,11 @@ use std::path::Path;
 use engram_core::error::EngramError;
 pub use numbers::*;
 
-/// `x` with `digits` decimals, or `–` when not applicable.
+/// `x` with `digits` decimals (in scientific notation from 10⁶ on, where a value has run
+/// away), or `–` when not applicable.
 pub fn fmt(x: Option<f64>, digits: usize) -> String {
     match x {
+        Some(v) if v.is_finite() && v.abs() >= 1e6 => format!("{v:.1e}"),
         Some(v) if v.is_finite() => format!("{v:.digits$}"),
         _ => "–".into(),
     }
