@@ -80,70 +80,84 @@ pub trait Report: Sync {
     fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError>;
 }
 
-struct DpReport;
-struct DpLearnedReport;
-struct VogelsReport;
-
-fn quick_run(run: &Path) -> EngramError {
-    EngramError::Other(format!("{} is a --quick run; the docs page reports the full run", run.display()))
+/// The compact numbers behind a generated page: read from a run, committed, turned into regions.
+trait PageNumbers: Sized {
+    fn from_run(summary_json: &Path) -> Result<Self, EngramError>;
+    fn load(path: &Path) -> Result<Self, EngramError>;
+    fn save(&self, path: &Path) -> Result<(), EngramError>;
+    fn quick(&self) -> bool;
+    fn regions(&self) -> Vec<(String, String)>;
 }
 
-impl Report for DpReport {
+macro_rules! page_numbers {
+    ($t:ty) => {
+        impl PageNumbers for $t {
+            fn from_run(summary_json: &Path) -> Result<Self, EngramError> {
+                <$t>::from_run(summary_json)
+            }
+            fn load(path: &Path) -> Result<Self, EngramError> {
+                <$t>::load(path)
+            }
+            fn save(&self, path: &Path) -> Result<(), EngramError> {
+                <$t>::save(self, path)
+            }
+            fn quick(&self) -> bool {
+                self.quick
+            }
+            fn regions(&self) -> Vec<(String, String)> {
+                <$t>::regions(self)
+            }
+        }
+    };
+}
+page_numbers!(crate::dp::report::DpNumbers);
+page_numbers!(crate::dp_learned::report::LearnedNumbers);
+page_numbers!(crate::vogels2011::report::CompactSummary);
+
+/// A docs page generated from the compact numbers `N`.
+struct PageReport<N> {
+    page: &'static str,
+    summary: &'static str,
+    numbers: std::marker::PhantomData<fn() -> N>,
+}
+
+impl<N: PageNumbers> Report for PageReport<N> {
     fn page(&self) -> &'static str {
-        "docs/reproduction/dp.md"
+        self.page
     }
     fn summary(&self) -> &'static str {
-        "docs/reproduction/dp/summary.json"
+        self.summary
     }
     fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
-        let numbers = crate::dp::report::DpNumbers::from_run(&run.join("summary.json"))?;
-        if numbers.quick {
-            return Err(quick_run(run));
+        let numbers = N::from_run(&run.join("summary.json"))?;
+        if numbers.quick() {
+            return Err(EngramError::Other(format!(
+                "{} is a --quick run; the docs page reports the full run",
+                run.display()
+            )));
         }
         numbers.save(to)
     }
     fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
-        Ok(crate::dp::report::DpNumbers::load(summary)?.regions())
+        Ok(N::load(summary)?.regions())
     }
 }
 
-impl Report for DpLearnedReport {
-    fn page(&self) -> &'static str {
-        "docs/reproduction/dp-learned.md"
-    }
-    fn summary(&self) -> &'static str {
-        "docs/reproduction/dp-learned/summary.json"
-    }
-    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
-        let numbers = crate::dp_learned::report::LearnedNumbers::from_run(&run.join("summary.json"))?;
-        if numbers.quick {
-            return Err(quick_run(run));
-        }
-        numbers.save(to)
-    }
-    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
-        Ok(crate::dp_learned::report::LearnedNumbers::load(summary)?.regions())
-    }
-}
-
-impl Report for VogelsReport {
-    fn page(&self) -> &'static str {
-        "docs/reproduction/vogels2011.md"
-    }
-    fn summary(&self) -> &'static str {
-        "docs/reproduction/vogels2011/summary.json"
-    }
-    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
-        let compact = crate::vogels2011::report::CompactSummary::from_run(&run.join("summary.json"))?;
-        if compact.quick {
-            return Err(quick_run(run));
-        }
-        compact.save(to)
-    }
-    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
-        Ok(crate::vogels2011::report::CompactSummary::load(summary)?.regions())
-    }
-}
+static DP_REPORT: PageReport<crate::dp::report::DpNumbers> = PageReport {
+    page: "docs/reproduction/dp.md",
+    summary: "docs/reproduction/dp/summary.json",
+    numbers: std::marker::PhantomData,
+};
+static DP_LEARNED_REPORT: PageReport<crate::dp_learned::report::LearnedNumbers> = PageReport {
+    page: "docs/reproduction/dp-learned.md",
+    summary: "docs/reproduction/dp-learned/summary.json",
+    numbers: std::marker::PhantomData,
+};
+static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = PageReport {
+    page: "docs/reproduction/vogels2011.md",
+    summary: "docs/reproduction/vogels2011/summary.json",
+    numbers: std::marker::PhantomData,
+};
 
 struct Dp;
 struct DpLearned;
@@ -180,7 +194,7 @@ impl Reproduction for Dp {
         })
     }
     fn report(&self) -> Option<&'static dyn Report> {
-        Some(&DpReport)
+        Some(&DP_REPORT)
     }
 }
 
@@ -207,7 +221,7 @@ impl Reproduction for DpLearned {
         })
     }
     fn report(&self) -> Option<&'static dyn Report> {
-        Some(&DpLearnedReport)
+        Some(&DP_LEARNED_REPORT)
     }
 }
 
@@ -234,7 +248,7 @@ impl Reproduction for Vogels2011 {
         })
     }
     fn report(&self) -> Option<&'static dyn Report> {
-        Some(&VogelsReport)
+        Some(&VOGELS_REPORT)
     }
 }
 
