@@ -242,6 +242,17 @@ impl DpConfig {
 
     /// A scaled-down network for tests: sizes divided by `factor`, in-degrees kept by scaling
     /// the probabilities (so per-neuron input statistics stay as in the full model).
+    ///
+    /// The result carries explicit pathways (those in force, scaled), so choose the structure
+    /// first: `DpConfig { structure: Structure::C, ..scaled }` would keep the old structure's
+    /// pathways.
+    ///
+    /// ```
+    /// use engram_models::dp::{DpConfig, Structure};
+    /// let c = DpConfig { structure: Structure::C, ..DpConfig::default() }.scaled_down(4);
+    /// assert_eq!(c.n_exc, 1000);
+    /// assert_eq!(c.pathways().i_e.w_ns, Structure::C.pathways().i_e.w_ns);
+    /// ```
     pub fn scaled_down(&self, factor: usize) -> Self {
         let f = factor.max(1) as f64;
         let mut pw = self.pathways();

@@ -95,14 +95,30 @@ pub struct Context {
     pub dt_ms: f64,
 }
 
+/// The configuration of one network instance: structure `structure`'s Table 2 pathways, sizes
+/// divided by `scale_down` (1: full size).
+///
+/// The structure is set before scaling: [`DpConfig::scaled_down`] writes the pathways in force
+/// into the configuration, so a structure changed afterwards would keep the old structure's
+/// pathways.
+///
+/// ```
+/// use engram_models::dp::Structure;
+/// let c = engram_repro::dp::instance_config(Structure::C, 1);
+/// assert_eq!(c.pathways(), Structure::C.pathways());
+/// ```
+pub fn instance_config(structure: Structure, scale_down: usize) -> DpConfig {
+    DpConfig { structure, ..DpConfig::default() }.scaled_down(scale_down.max(1))
+}
+
 impl Context {
     /// Draw odors and network instances.
     pub fn new(options: ReproduceOptions) -> Result<Self, EngramError> {
         let structures: Vec<Structure> =
             if options.quick { vec![Structure::A, Structure::C] } else { Structure::FITTED.to_vec() };
         let per = if options.quick { 1 } else { options.networks_per_structure.max(1) };
-        let template = DpConfig::default().scaled_down(options.scale_down.max(1));
-        let odors = odor_sets(&template, options.seed)?;
+        let scale_down = options.scale_down.max(1);
+        let odors = odor_sets(&instance_config(Structure::A, scale_down), options.seed)?;
         let specs: Vec<(Structure, u64)> = structures
             .iter()
             .enumerate()
@@ -111,7 +127,7 @@ impl Context {
         let instances = specs
             .par_iter()
             .map(|&(structure, k)| {
-                let config = DpConfig { structure, ..template.clone() };
+                let config = instance_config(structure, scale_down);
                 let network_seed = options.seed.wrapping_mul(1000).wrapping_add(k);
                 let base = DpConnectivity::generate(&config, &odors.learned, network_seed)?;
                 Ok(Instance { config, network_seed, base })
