@@ -20,8 +20,9 @@
 //!   caller (a singular covariance) are [`AnalysisError`]s.
 //! - Randomness comes from a caller-provided `rand::Rng` (rand 0.8).
 //!
-//! Algorithms that linfa provides are used from linfa (PCA: linfa-reduction, linear regression:
-//! linfa-linear, SVM: linfa-svm); QDA, Mahalanobis with class covariance, participation ratio,
+//! Algorithms that linfa provides are used from linfa (PCA: linfa-reduction, SVM: linfa-svm).
+//! Linear regression is solved through nalgebra's SVD rather than linfa-linear, whose unpivoted
+//! QR runs away on the collinear rates of saturated assemblies ([`classify::LinearReadout`]). QDA, Mahalanobis with class covariance, participation ratio,
 //! angles, co-tuning and the Wilcoxon test are written here and tested against closed forms.
 
 pub mod amplification;

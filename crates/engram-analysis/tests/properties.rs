@@ -1,9 +1,11 @@
 //! Property tests of invariants: participation-ratio bounds, Pearson symmetry and affine
-//! invariance, Wilcoxon sign-flip symmetry.
+//! invariance, Wilcoxon sign-flip symmetry, least squares never worse than the mean.
 
+use engram_analysis::classify::{LinearReadout, mean_squared_error};
 use engram_analysis::correlation::pearson_correlation;
 use engram_analysis::pca::participation_ratio;
 use engram_analysis::stats::{WilcoxonMethod, wilcoxon_signed_rank};
+use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -12,6 +14,29 @@ fn config() -> ProptestConfig {
 
 proptest! {
     #![proptest_config(config())]
+
+    /// The intercept-only fit is one of the candidates, so least squares never leaves more
+    /// in-sample error than the target's variance, whatever the design: duplicated neurons,
+    /// silent neurons, more neurons than responses.
+    #[test]
+    fn least_squares_is_never_worse_in_sample_than_the_mean(
+        rows in 2usize..30,
+        cols in 1usize..12,
+        values in prop::collection::vec(0.0f64..50.0, 30 * 12),
+        targets in prop::collection::vec(-10.0f64..10.0, 30),
+        copies in prop::collection::vec((0usize..12, 0usize..12), 0..6),
+    ) {
+        let mut x = Array2::from_shape_fn((rows, cols), |(i, j)| values[i * 12 + j].floor());
+        for (from, to) in copies {
+            let (from, to) = (from % cols, to % cols);
+            let column = x.column(from).to_owned();
+            x.column_mut(to).assign(&column);
+        }
+        let y = Array1::from_iter(targets[..rows].iter().copied());
+        let m = LinearReadout::fit(x.view(), y.view()).unwrap();
+        let mse = mean_squared_error(m.predict(x.view()).unwrap().view(), y.view()).unwrap();
+        prop_assert!(mse <= y.var(0.0) * (1.0 + 1e-9) + 1e-9, "MSE {} > variance {}", mse, y.var(0.0));
+    }
 
     #[test]
     fn participation_ratio_is_between_one_and_the_number_of_nonzero_eigenvalues(

@@ -74,6 +74,51 @@ fn regression_recovers_known_coefficients() {
     assert!(m.predict(Array2::zeros((1, 3)).view()).is_err());
 }
 
+/// A design like the rates of a Scaled I network's saturated assemblies: 352 responses of 80
+/// neurons whose rates are exact linear combinations of 3 latent signals (many neurons are
+/// copies of each other), so the design has rank 3.
+fn collinear_design(seed: u64) -> (Array2<f64>, Array1<f64>) {
+    let mut r = rng(seed);
+    let (n, d, rank) = (352, 80, 3);
+    let latent = Array2::from_shape_fn((n, rank), |_| r.r#gen::<f64>() * 40.0);
+    let mixing =
+        Array2::from_shape_fn(
+            (rank, d),
+            |(k, j)| if j % 4 == 0 { (k + 1) as f64 } else { (j % rank == k) as u8 as f64 * 2.5 },
+        );
+    let x = latent.dot(&mixing);
+    let noise = Normal::new(0.0, 2.0).unwrap();
+    let y: Array1<f64> =
+        latent.rows().into_iter().map(|l| 1.5 * l[0] - 0.5 * l[2] + 10.0 + noise.sample(&mut r)).collect();
+    (x, y)
+}
+
+#[test]
+fn regression_on_a_rank_deficient_design_gives_the_least_squares_projection() {
+    let (x, y) = collinear_design(59);
+    let m = LinearReadout::fit(x.view(), y.view()).unwrap();
+    let predicted = m.predict(x.view()).unwrap();
+    assert!(predicted.iter().all(|p| p.is_finite()));
+    let mse = mean_squared_error(predicted.view(), y.view()).unwrap();
+    let variance = y.var(0.0);
+    // the target is linear in the latent signals plus noise of SD 2: the fit explains all but the
+    // noise (MSE ≈ 4 · (1 − 4/352)); an intercept-only fit would leave the variance (≈ 300)
+    assert!((3.0..4.5).contains(&mse), "in-sample MSE {mse} (target variance {variance})");
+    // minimum norm: the weights are of the size of the latent coefficients, not huge
+    let norm = m.coefficients().dot(m.coefficients()).sqrt();
+    assert!(norm < 10.0, "|w| = {norm}");
+    let mut r = rng(60);
+    let cv = cross_validated_mse(x.view(), y.view(), 2, &mut r).unwrap();
+    assert!((3.0..5.0).contains(&cv), "2-fold MSE {cv}");
+}
+
+#[test]
+fn regression_rejects_non_finite_rates() {
+    let x = ndarray::array![[0.0], [f64::NAN], [2.0]];
+    let err = LinearReadout::fit(x.view(), ndarray::array![0.0, 1.0, 2.0].view()).unwrap_err();
+    assert!(err.to_string().contains("not finite"), "{err}");
+}
+
 #[test]
 fn svm_separates_separable_classes() {
     // 6 classes, 27 responses each (162, as in the paper), 20 neurons

@@ -1,16 +1,16 @@
-//! Multiple linear regression readout (concentration from rates, Fig. 5D,E) via linfa-linear.
+//! Multiple linear regression readout (concentration from rates, Fig. 5D,E): least squares with
+//! an intercept, solved through a singular value decomposition (nalgebra `SVD`) so that
+//! collinear neurons give the minimum-norm fit instead of running away.
 
-use linfa::prelude::*;
-use linfa_linear::{FittedLinearRegression, LinearRegression};
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use nalgebra::{DMatrix, DVector};
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 use rand::Rng;
 
 use super::sampling::{k_folds, select_rows, training_indices};
 use crate::error::{AnalysisError, Result, check_len};
 
-/// A fitted ordinary-least-squares readout y ≈ w·x + b (linfa-linear `LinearRegression` with an
-/// intercept). `x`: rows = responses, columns = neurons (rates); `y`: one target per row
-/// (the odor concentration in the paper).
+/// A fitted ordinary-least-squares readout y ≈ w·x + b. `x`: rows = responses, columns =
+/// neurons (rates); `y`: one target per row (the odor concentration in the paper).
 ///
 /// ```
 /// use ndarray::array;
@@ -19,38 +19,67 @@ use crate::error::{AnalysisError, Result, check_len};
 /// let y = array![2.0, 3.0, 4.0, 6.0, 4.0]; // y = 2 x0 + 1 x1 + 1
 /// let m = LinearReadout::fit(x.view(), y.view()).unwrap();
 /// assert!((m.coefficients()[0] - 2.0).abs() < 1e-8 && (m.intercept() - 1.0).abs() < 1e-8);
+///
+/// // Two identical neurons: the weight is shared between them (minimum norm), and the fit is
+/// // the same as with one of them.
+/// let twins = array![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
+/// let m = LinearReadout::fit(twins.view(), array![1.0, 3.0, 5.0, 7.0].view()).unwrap();
+/// assert!((m.coefficients()[0] - 1.0).abs() < 1e-9 && (m.coefficients()[1] - 1.0).abs() < 1e-9);
 /// ```
+///
+/// How it is solved: the columns and the targets are centred (the intercept is then
+/// b = ȳ − w·x̄), and the centred system is solved through its singular value decomposition,
+/// treating singular values below `max(rows, columns) · ε · σ_max` as zero (the tolerance of
+/// NumPy's `lstsq`). On a full-rank design this is the ordinary least-squares fit. On a
+/// rank-deficient one (neurons whose rates are linear combinations of others, as the
+/// saturated assemblies of Scaled I networks give) the predictions are still the unique
+/// least-squares projection, and the weights are the smallest that produce it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearReadout {
-    model: FittedLinearRegression<f64>,
+    coefficients: Array1<f64>,
+    intercept: f64,
 }
 
 impl LinearReadout {
-    /// Least-squares fit with intercept.
+    /// Least-squares fit with intercept (see the type's docs for the method).
     ///
     /// # Errors
-    /// Shape mismatch, no rows, or linfa's failure (for example more coefficients than
-    /// responses).
+    /// Shape mismatch, no rows, or a non-finite value in `x` or `y`.
     pub fn fit(x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<Self> {
         check_len("targets (one per response row)", x.nrows(), y.len())?;
-        if x.nrows() == 0 {
+        let (n, p) = x.dim();
+        if n == 0 {
             return Err(AnalysisError::TooFewSamples { what: "responses for a regression", needed: 1, found: 0 });
         }
-        let ds = Dataset::new(x.to_owned(), y.to_owned());
-        let model = LinearRegression::new()
-            .fit(&ds)
-            .map_err(|e| AnalysisError::Fit { model: "linear regression (linfa-linear)", message: e.to_string() })?;
-        Ok(Self { model })
+        if x.iter().chain(y.iter()).any(|v| !v.is_finite()) {
+            return Err(AnalysisError::Fit {
+                model: "linear regression",
+                message: "a rate or target is not finite".into(),
+            });
+        }
+        let x_mean = x.mean_axis(Axis(0)).expect("at least one row");
+        let y_mean = y.mean().expect("at least one row");
+        let centred = DMatrix::from_fn(n, p, |i, j| x[[i, j]] - x_mean[j]);
+        let target = DVector::from_fn(n, |i, _| y[i] - y_mean);
+        let svd = centred.svd(true, true);
+        let largest = svd.singular_values.iter().copied().fold(0.0_f64, f64::max);
+        let tolerance = n.max(p) as f64 * f64::EPSILON * largest;
+        let w = svd
+            .solve(&target, tolerance)
+            .map_err(|message| AnalysisError::Fit { model: "linear regression", message: message.into() })?;
+        let coefficients = Array1::from_iter(w.iter().copied());
+        let intercept = y_mean - coefficients.dot(&x_mean);
+        Ok(Self { coefficients, intercept })
     }
 
     /// Weights w, one per neuron.
     pub fn coefficients(&self) -> &Array1<f64> {
-        self.model.params()
+        &self.coefficients
     }
 
     /// Intercept b.
     pub fn intercept(&self) -> f64 {
-        self.model.intercept()
+        self.intercept
     }
 
     /// Predictions w·x + b for each row of `x`.
