@@ -83,7 +83,7 @@ struct ReproduceArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// A built-in model (coba, cuba, coba-network, cuba-network), or the path of a .ron
+    /// A built-in model (coba, cuba, coba-network, cuba-network, dp), or the path of a .ron
     /// experiment file or network description file.
     #[arg(required_unless_present = "list")]
     model: Option<String>,
@@ -94,6 +94,10 @@ struct RunArgs {
     /// RON, and run nothing.
     #[arg(long)]
     print_config: bool,
+    /// Like --print-config, with the model written as the network description it runs as
+    /// (`model: Network(...)`; for a named model such as dp, its expansion). Runs nothing.
+    #[arg(long, conflicts_with_all = ["print_config", "list"])]
+    print_description: bool,
     /// Simulated time in seconds (overrides the experiment's run.duration_s; for a
     /// description file, the default is its phases' total duration).
     #[arg(long)]
@@ -207,19 +211,28 @@ fn default_out(name: &str) -> PathBuf {
     workspace_root().join("runs").join(name)
 }
 
+/// The run directory's name for a model: its name, except `dp-run` for the Dp model, so that
+/// a run never meets the reproduction's `runs/dp`.
+fn run_name(model: &str) -> String {
+    match model {
+        "dp" => "dp-run".into(),
+        other => other.into(),
+    }
+}
+
 /// The experiment `model` names (a built-in model, an experiment file or a description file)
 /// and the name of its run (`runs/<name>` by default): the model's for the benchmark models,
 /// the built-in name or the file's stem for a description.
 fn load_experiment(model: &str) -> Result<(Experiment, String)> {
     if let Some(exp) = Experiment::builtin(model) {
-        return Ok((exp, model.to_string()));
+        return Ok((exp, run_name(model)));
     }
     let path = Path::new(model);
     if path.extension().is_some_and(|e| e == "ron") || path.exists() {
         let (exp, _) = Experiment::read(path)?;
         let name = match exp.model {
             ModelConfig::Network(_) => path.file_stem().map_or("network".into(), |s| s.to_string_lossy().into_owned()),
-            _ => exp.model.name().to_string(),
+            _ => run_name(exp.model.name()),
         };
         return Ok((exp, name));
     }
@@ -235,6 +248,10 @@ const BUILTIN_ABOUT: &[(&str, &str)] = &[
     ("cuba", "Brette et al. 2007 benchmark 2: 4000 current-based LIF neurons (built-in)"),
     ("coba-network", "COBA written as a network description (built-in; the same spikes as coba)"),
     ("cuba-network", "CUBA written as a network description (built-in; the same spikes as cuba)"),
+    (
+        "dp",
+        "Dp model (Meissner-Bernard et al. 2025): structure A, Tuned E+I, 10 learned odors in 3 s trials (31 s; built-in)",
+    ),
 ];
 
 /// `cargo xtask run --list`: the built-in models, then every .ron file under experiments/
@@ -336,6 +353,17 @@ fn run(args: RunArgs) -> Result<()> {
         println!();
         return Ok(());
     }
+    if args.print_description {
+        let Some(d) = exp.model.described()? else {
+            bail!(
+                "{model}: built in Rust, not from a description; `coba-network` and `cuba-network` are its descriptions"
+            )
+        };
+        let described = Experiment { model: ModelConfig::Network(d.into_owned()), ..exp };
+        print!("{}", engram_core::config::to_ron_string(&described));
+        println!();
+        return Ok(());
+    }
     estimate(&exp).check(&Limits::of_this_machine(args.allow_long))?;
     let out = args.out.unwrap_or_else(|| default_out(&name));
     let mut summary = None;
@@ -382,6 +410,9 @@ fn set_n(model: &mut ModelConfig, name: &str, n: usize) -> Result<()> {
                 ),
             }
         }
+        ModelConfig::Dp(_) => bail!(
+            "--n applies to the benchmark models (coba, cuba, coba-network, cuba-network); the Dp model keeps its 4000 E, 1000 I (`scale_down` in an experiment file divides them)"
+        ),
     }
     Ok(())
 }

@@ -38,6 +38,7 @@ use crate::coba::{CobaConfig, RandomEi, Scaling};
 use crate::cuba::CubaConfig;
 use crate::description::registry::ConnectContext;
 use crate::description::{MonitorDescription, NetworkDescription, Registry, models};
+use crate::dp::described::DpModel;
 
 /// The model an experiment runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,6 +53,12 @@ pub enum ModelConfig {
     /// the run lasts `run.duration_s` (cutting the protocol short, or going on after it with
     /// the last phase's settings).
     Network(NetworkDescription),
+    /// The Dp model of Meissner-Bernard, Zenke & Friedrich (eLife 2025): one network of a
+    /// structure and variant shown odors in the standard trials
+    /// (`Dp(structure: A, variant: TunedEI(alpha: 5, beta: 4, gamma: 3), n_odors: 10)`;
+    /// [`DpModel`]). It runs as the network description it expands to
+    /// ([`DpModel::description`]).
+    Dp(DpModel),
 }
 
 impl ModelConfig {
@@ -62,7 +69,22 @@ impl ModelConfig {
             ModelConfig::Coba(_) => "coba",
             ModelConfig::Cuba(_) => "cuba",
             ModelConfig::Network(_) => "network",
+            ModelConfig::Dp(_) => "dp",
         }
+    }
+
+    /// The network description the model runs as: a description as written, or a named
+    /// model's expansion; `None` for the Rust-built benchmarks `Coba` and `Cuba`.
+    ///
+    /// # Errors
+    /// A named model whose parameters are out of range.
+    pub fn described(&self) -> Result<Option<std::borrow::Cow<'_, NetworkDescription>>, EngramError> {
+        use std::borrow::Cow;
+        Ok(match self {
+            ModelConfig::Coba(_) | ModelConfig::Cuba(_) => None,
+            ModelConfig::Network(d) => Some(Cow::Borrowed(d)),
+            ModelConfig::Dp(m) => Some(Cow::Owned(m.description()?)),
+        })
     }
 
     /// The embedded default of a built-in model, by name: `coba`, `cuba`, and the same two
@@ -74,12 +96,13 @@ impl ModelConfig {
             "cuba" => Some(ModelConfig::Cuba(CubaConfig::default())),
             "coba-network" => models::coba(&CobaConfig::default()).ok().map(ModelConfig::Network),
             "cuba-network" => models::cuba(&CubaConfig::default()).ok().map(ModelConfig::Network),
+            "dp" => Some(ModelConfig::Dp(DpModel::default())),
             _ => None,
         }
     }
 
     /// Names of the built-in models.
-    pub const BUILTIN: &'static [&'static str] = &["coba", "cuba", "coba-network", "cuba-network"];
+    pub const BUILTIN: &'static [&'static str] = &["coba", "cuba", "coba-network", "cuba-network", "dp"];
 
     /// The shortest time constant of the model, ms (the step must be smaller); infinite for a
     /// network description (its models are not known to this check).
@@ -88,6 +111,10 @@ impl ModelConfig {
             ModelConfig::Coba(c) => c.shortest_time_constant_ms(),
             ModelConfig::Cuba(c) => c.shortest_time_constant_ms(),
             ModelConfig::Network(_) => f64::INFINITY,
+            ModelConfig::Dp(m) => {
+                let (e, i) = m.structure.neurons();
+                crate::coba::shortest_time_constant_ms(&e).min(crate::coba::shortest_time_constant_ms(&i))
+            }
         }
     }
 
@@ -97,6 +124,7 @@ impl ModelConfig {
             ModelConfig::Coba(_) => "model.Coba",
             ModelConfig::Cuba(_) => "model.Cuba",
             ModelConfig::Network(_) => "model.Network",
+            ModelConfig::Dp(_) => "model.Dp",
         }
     }
 
@@ -106,8 +134,8 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(c) => c.shape(),
             ModelConfig::Cuba(c) => c.shape(),
-            ModelConfig::Network(d) => {
-                let (neurons, synapses) = expected_size(d);
+            ModelConfig::Network(_) | ModelConfig::Dp(_) => {
+                let (neurons, synapses) = self.described().ok().flatten().map_or((1.0, 0.0), |d| expected_size(&d));
                 let n = neurons.max(1.0);
                 // fixed p: in_degree = p · n = synapses / n
                 RandomEi { n: n as usize, exc_fraction: 0.5, p_at_4000: synapses / (n * n), scaling: Scaling::FixedP }
@@ -120,14 +148,17 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(c) => c.delay_ms,
             ModelConfig::Cuba(c) => c.delay_ms,
-            ModelConfig::Network(d) => d
-                .projections
-                .iter()
-                .map(|p| match p.delay {
-                    DelayDistribution::Constant { ms } => ms,
-                    DelayDistribution::Uniform { max_ms, .. } => max_ms,
-                })
-                .fold(0.0, f64::max),
+            // one step, as simulate connects it
+            ModelConfig::Dp(_) => 0.0,
+            ModelConfig::Network(_) => self.described().ok().flatten().map_or(0.0, |d| {
+                d.projections
+                    .iter()
+                    .map(|p| match p.delay {
+                        DelayDistribution::Constant { ms } => ms,
+                        DelayDistribution::Uniform { max_ms, .. } => max_ms,
+                    })
+                    .fold(0.0, f64::max)
+            }),
         }
     }
 
@@ -144,7 +175,8 @@ impl ModelConfig {
                 let one = engram_neurons::LifCurrent::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
                 one.state_names().iter().map(|s| s.to_string()).collect()
             }
-            ModelConfig::Network(d) => {
+            ModelConfig::Network(_) | ModelConfig::Dp(_) => {
+                let d = self.described().map_err(param_error)?.expect("a description");
                 let info = d.check_with(&Registry::default()).map_err(|e| param_error(EngramError::from(e)))?;
                 return Ok(d
                     .populations
@@ -171,6 +203,7 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(c) => c.validate().map_err(|e| e.within("model.Coba")),
             ModelConfig::Cuba(c) => c.validate().map_err(|e| e.within("model.Cuba")),
+            ModelConfig::Dp(m) => m.validate().map_err(|e| e.within("model.Dp")),
             ModelConfig::Network(d) => d
                 .check_with(&Registry::default())
                 .map(|_| ())
@@ -344,7 +377,13 @@ pub enum FileKind {
 impl Experiment {
     /// The embedded default experiment of a built-in model (see [`ModelConfig::builtin`]).
     pub fn builtin(name: &str) -> Option<Self> {
-        Some(Self { model: ModelConfig::builtin(name)?, run: RunConfig::default(), record: RecordConfig::default() })
+        let model = ModelConfig::builtin(name)?;
+        let mut run = RunConfig::default();
+        if let ModelConfig::Dp(m) = &model {
+            // the whole protocol
+            run.duration_s = m.duration_ms() / 1000.0;
+        }
+        Some(Self { model, run, record: RecordConfig::default() })
     }
 
     /// The experiment that runs a bare description: every run and record default, except

@@ -119,10 +119,13 @@ pub struct RunOutput {
 /// ([`Registry::default`]), with its monitors; its populations of role `Excitatory` and
 /// `Inhibitory` are `exc` and `inh`.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+    if let Some(d) = model.described()? {
+        return Ok(build_description(&d, dt_ms, seed)?.0);
+    }
     match model {
         ModelConfig::Coba(c) => c.build(dt_ms, seed),
         ModelConfig::Cuba(c) => c.build(dt_ms, seed),
-        ModelConfig::Network(d) => Ok(build_description(d, dt_ms, seed)?.0),
+        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("described above"),
     }
 }
 
@@ -156,10 +159,10 @@ struct Plan {
 }
 
 fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
-    match model {
-        ModelConfig::Network(d) => {
+    match model.described()? {
+        Some(d) => {
             // the description's monitors are added by the runner, streaming into the run directory
-            let without = NetworkDescription { monitors: Vec::new(), ..d.clone() };
+            let without = NetworkDescription { monitors: Vec::new(), ..NetworkDescription::clone(&d) };
             let (network, phases) = build_description(&without, dt_ms, seed)?;
             let populations = d.populations.iter().map(|p| p.name.clone()).collect();
             Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))

@@ -28,7 +28,7 @@ fn run(
     match &mut exp.model {
         ModelConfig::Coba(c) => c.n = n,
         ModelConfig::Cuba(c) => c.n = n,
-        ModelConfig::Network(_) => unreachable!("built-in benchmark models only"),
+        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("built-in benchmark models only"),
     }
     run_experiment(&exp, None, false).unwrap().summary
 }

@@ -208,14 +208,17 @@ fn an_unknown_rule_kind_lists_the_known_ones() {
 fn an_unknown_source_kind_lists_the_known_ones() {
     let e = broken("\"PoissonGroup\"", "\"Poisson\"");
     assert!(e.starts_with("net.ron:6: sources[0].source.kind = \"Poisson\" is not allowed"), "{e}");
-    assert!(e.contains("expected one of the registered source kinds: PoissonGroup"), "{e}");
+    assert!(e.contains("expected one of the registered source kinds: OdorBulb, PoissonGroup"), "{e}");
 }
 
 #[test]
 fn an_unknown_connectivity_rule_lists_the_known_ones() {
     let e = broken("\"FixedInDegree\"", "\"FixedInDeg\"");
     assert!(e.starts_with("net.ron:13: projections[1].connectivity.kind = \"FixedInDeg\""), "{e}");
-    assert!(e.contains("AllToAll, FixedInDegree, FixedOutDegree, FixedProbability, OneToOne"), "{e}");
+    assert!(
+        e.contains("registered connectivity kinds: AllToAll, DpPathway, FixedInDegree, FixedOutDegree, FixedProbability, OneToOne"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod description;
 mod dp;
 mod dp_completion;
 mod dp_continual;
+mod dp_described;
 mod mutations;
 mod properties;
 mod runner;

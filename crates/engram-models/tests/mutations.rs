@@ -203,6 +203,10 @@ fn check(origin: &str, text: &str, tally: &mut Tally) {
             }
             // a few steps are enough to build every part and pass spikes through it
             exp.run.duration_s = exp.run.duration_s.min(20.0 * exp.run.dt_ms / 1000.0);
+            // and a Dp network a tenth the size has every part of the full one
+            if let engram_models::experiment::ModelConfig::Dp(m) = &mut exp.model {
+                m.scale_down = m.scale_down.max(10);
+            }
             exp.record.figure = false;
             match run_experiment(&exp, None, false) {
                 Ok(run) => {

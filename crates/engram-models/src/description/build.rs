@@ -3,6 +3,7 @@
 //! stimuli and monitors, one function each, called in that order from
 //! [`NetworkDescription::builder_with`]; and the handles to the parts.
 
+use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::NeuronModel;
 use engram_core::rng::{RngStream, component_id, stream};
@@ -15,7 +16,7 @@ use rand::Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
 use super::check::{CheckedInfo, place};
-use super::registry::{ConnectContext, Registry, RuleContext, SourceContext, StimulusContext};
+use super::registry::{ConnectContext, MatrixContext, Registry, RuleContext, SourceContext, StimulusContext};
 use super::switch::Protocol;
 use super::types::{Distribution, MonitorDescription, NetworkDescription, ProjectionDescription};
 
@@ -253,28 +254,31 @@ fn add_projection(
     let n_pre = info.nodes[&p.pre].size;
     let post = &info.nodes[&p.post];
     let n_post = post.size;
-    let same = p.pre == p.post;
-    let ctx = ConnectContext { n_pre, n_post, same_population: same, autapses: p.autapses, multapses: p.multapses };
-    let factory = parts.registry.connect(&p.connectivity.kind).expect("checked");
-    let field = format!("projections[{k}].connectivity.params");
-    let spec = factory(&p.connectivity.params, &ctx)
-        .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
     let id = component_id(&p.stream.clone().unwrap_or_else(|| format!("projection:{name}")));
-    let pattern = spec
-        .connect_populations(n_pre, n_post, same, seed, id)
-        .map_err(|e| e.within(&format!("projections[{k}].connectivity")))?;
-    let weights = match p.weight {
-        Distribution::Constant { value } => pattern.weights(value),
-        ref d => {
-            let mut w = pattern.weights(1.0);
-            let mut rng = stream(seed, id, WEIGHT_CHUNK);
-            for x in w.data_mut() {
-                *x *= draw(d, &mut rng);
+    let field = format!("projections[{k}].connectivity.params");
+    let weights = match &p.weight {
+        Some(distribution) => drawn_weights(parts, k, p, (n_pre, n_post), id, distribution)?,
+        None => {
+            let factory = parts.registry.matrix(&p.connectivity.kind).expect("checked");
+            let ctx = MatrixContext { n_pre, n_post, same_population: p.pre == p.post, seed, stream_id: id };
+            let w = factory(&p.connectivity.params, &ctx)
+                .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
+            if (w.rows(), w.cols()) != (n_pre, n_post) {
+                return Err(ParamError::new(
+                    format!("projections[{k}].connectivity"),
+                    format!("a {} x {} matrix", w.rows(), w.cols()),
+                    format!("{n_pre} x {n_post} ({} -> {})", p.pre, p.post),
+                )
+                .into());
             }
             w
         }
     };
     let nnz = weights.nnz();
+    let weight_range = weights.data().iter().fold(None, |range: Option<(f64, f64)>, &w| match range {
+        None => Some((w, w)),
+        Some((lo, hi)) => Some((lo.min(w), hi.max(w))),
+    });
     let delay = match p.delay {
         engram_connectivity::DelayDistribution::Constant { ms } => Delay::Ms(ms),
         ref d => Delay::PerSynapse(d.sample_steps(nnz, &parts.clock, seed, id)),
@@ -288,10 +292,44 @@ fn add_projection(
             .and_then(|n| n.receptors.iter().find(|r| r.name == p.receptor))
             .cloned()
             .expect("checked");
-        let ctx = RuleContext { n_pre, n_post, n_synapses: Some(nnz), receptor, weight_range: p.weight.range() };
+        let weight_range = p.weight.as_ref().map(Distribution::range).or(weight_range);
+        let ctx = RuleContext { n_pre, n_post, n_synapses: Some(nnz), receptor, weight_range };
         add_rule(parts, b, k, p, pid, ctx)?;
     }
     Ok(pid)
+}
+
+/// The weights of projection `k` whose connectivity rule draws the pattern (from the
+/// projection's stream `id`, chunks 0, 1, ...) and whose `distribution` draws each weight
+/// (chunk [`WEIGHT_CHUNK`]).
+fn drawn_weights(
+    parts: &Parts<'_>,
+    k: usize,
+    p: &ProjectionDescription,
+    (n_pre, n_post): (usize, usize),
+    id: u64,
+    distribution: &Distribution,
+) -> Result<WeightMatrix, EngramError> {
+    let same = p.pre == p.post;
+    let ctx = ConnectContext { n_pre, n_post, same_population: same, autapses: p.autapses, multapses: p.multapses };
+    let factory = parts.registry.connect(&p.connectivity.kind).expect("checked");
+    let field = format!("projections[{k}].connectivity.params");
+    let spec = factory(&p.connectivity.params, &ctx)
+        .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
+    let pattern = spec
+        .connect_populations(n_pre, n_post, same, parts.seed, id)
+        .map_err(|e| e.within(&format!("projections[{k}].connectivity")))?;
+    Ok(match *distribution {
+        Distribution::Constant { value } => pattern.weights(value),
+        ref d => {
+            let mut w = pattern.weights(1.0);
+            let mut rng = stream(parts.seed, id, WEIGHT_CHUNK);
+            for x in w.data_mut() {
+                *x *= draw(d, &mut rng);
+            }
+            w
+        }
+    })
 }
 
 /// The plasticity rule of projection `k` (added as `pid`), learning in the phases that list

@@ -394,7 +394,9 @@ impl NetworkDescription {
             .into());
         };
         check_connectivity(registry, at, p, n_pre, n_post)?;
-        check_distribution(&format!("{at}.weight"), &p.weight)?;
+        if let Some(w) = &p.weight {
+            check_distribution(&format!("{at}.weight"), w)?;
+        }
         p.delay.validate().map_err(|e| e.within(&format!("{at}.delay")))?;
         if let Some(pl) = &p.plasticity {
             let ctx = RuleContext {
@@ -402,7 +404,7 @@ impl NetworkDescription {
                 n_post,
                 n_synapses: None,
                 receptor: receptor.clone(),
-                weight_range: p.weight.range(),
+                weight_range: p.weight.as_ref().map(Distribution::range),
             };
             check_rule(registry, at, pl, ctx)?;
         }
@@ -563,11 +565,34 @@ fn check_connectivity(
     n_pre: usize,
     n_post: usize,
 ) -> Result<(), CheckError> {
+    let params_field = format!("{at}.connectivity.params");
+    if let Some(check) = registry.matrix_check(&p.connectivity.kind) {
+        let kind = &p.connectivity.kind;
+        if let Some(w) = &p.weight {
+            return Err(ParamError::new(
+                format!("{at}.weight"),
+                format!("{w:?}"),
+                format!("left out: connectivity `{kind}` gives each synapse its own weight"),
+            )
+            .into());
+        }
+        if !p.autapses || p.multapses {
+            let (field, value) = if p.multapses { ("multapses", true) } else { ("autapses", false) };
+            return Err(ParamError::new(
+                format!("{at}.{field}"),
+                value,
+                format!("left out: connectivity `{kind}` makes the whole matrix itself"),
+            )
+            .into());
+        }
+        check(&p.connectivity.params).map_err(|e| place(&params_field, p.connectivity.params.as_str(), e))?;
+        return Ok(());
+    }
     let Some(factory) = registry.connect(&p.connectivity.kind) else {
         return Err(unknown_kind(
             format!("{at}.connectivity.kind"),
             &p.connectivity.kind,
-            "connectivity rules",
+            "connectivity kinds",
             registry.connectivity_kinds(),
         ));
     };
@@ -578,7 +603,17 @@ fn check_connectivity(
         autapses: p.autapses,
         multapses: p.multapses,
     };
-    let params_field = format!("{at}.connectivity.params");
+    if p.weight.is_none() {
+        return Err(ParamError::new(
+            format!("{at}.weight"),
+            "missing",
+            format!(
+                "a weight distribution, e.g. `weight: Constant(value: 0.5)`: connectivity `{}` draws only the pattern",
+                p.connectivity.kind
+            ),
+        )
+        .into());
+    }
     let spec =
         factory(&p.connectivity.params, &ctx).map_err(|e| place(&params_field, p.connectivity.params.as_str(), e))?;
     spec.validate_for(n_pre, n_post, p.pre == p.post).map_err(|e| {

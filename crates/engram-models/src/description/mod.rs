@@ -61,8 +61,8 @@ use engram_core::error::{ConfigError, ParamError};
 pub use build::{BuiltNetwork, Handles};
 pub use params::RawParams;
 pub use registry::{
-    ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, NoParams,
-    Registry, RuleContext, SourceContext, StimulusContext,
+    ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, MatrixContext,
+    NoParams, Registry, RuleContext, SourceContext, StimulusContext,
 };
 pub use types::{
     Component, Distribution, InitialValue, MonitorDescription, NetworkDescription, PhaseDescription,

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use engram_connectivity::{ConnectSpec, Rule};
+use engram_connectivity::{ConnectSpec, Rule, WeightMatrix};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::neuron::{NeuronModel, Receptor, SpikeSource};
 use engram_core::params::{Checked, Params, finite};
@@ -96,6 +96,22 @@ pub struct ConnectContext {
     pub multapses: bool,
 }
 
+/// What a connectivity kind that makes its own weight matrix is built with
+/// ([`Registry::register_connectivity_matrix`]).
+#[derive(Clone, Copy, Debug)]
+pub struct MatrixContext {
+    /// Presynaptic neurons (the matrix must have this many rows).
+    pub n_pre: usize,
+    /// Postsynaptic neurons (the matrix must have this many columns).
+    pub n_post: usize,
+    /// Whether pre and post are the same population.
+    pub same_population: bool,
+    /// Experiment seed.
+    pub seed: u64,
+    /// The projection's stream id (from its `stream` name), for kinds that draw.
+    pub stream_id: u64,
+}
+
 /// What a plasticity rule is built with.
 #[derive(Clone, Debug)]
 pub struct RuleContext {
@@ -108,16 +124,19 @@ pub struct RuleContext {
     pub n_synapses: Option<usize>,
     /// The receptor the projection arrives on.
     pub receptor: Receptor,
-    /// The smallest and largest weight the projection's weight distribution can give
-    /// (before multiplicity).
-    pub weight_range: (f64, f64),
+    /// The smallest and largest weight the projection can have (of its weight distribution,
+    /// before multiplicity; or of the matrix a connectivity kind gave). `None` while a
+    /// description is checked and the weights come from a connectivity kind that makes its own
+    /// matrix (nothing is drawn yet).
+    pub weight_range: Option<(f64, f64)>,
 }
 
 impl RuleContext {
     /// An error unless every weight the projection can have lies in `[w_min, w_max]` (a rule
     /// that clips to those bounds would otherwise move every weight at its first update).
+    /// Passes while the weights are not known yet (`weight_range` is `None`).
     pub fn require_weights_within(&self, w_min: f64, w_max: f64) -> Result<(), ParamError> {
-        let (lo, hi) = self.weight_range;
+        let Some((lo, hi)) = self.weight_range else { return Ok(()) };
         if lo < w_min {
             return Err(ParamError::new(
                 "w_min",
@@ -142,6 +161,8 @@ type SourceFactory =
 type StimulusFactory =
     Arc<dyn Fn(&RawParams, &StimulusContext) -> Result<Box<dyn Stimulus>, ComponentError> + Send + Sync>;
 type ConnectFactory = Arc<dyn Fn(&RawParams, &ConnectContext) -> Result<ConnectSpec, ComponentError> + Send + Sync>;
+type MatrixCheck = Arc<dyn Fn(&RawParams) -> Result<(), ComponentError> + Send + Sync>;
+type MatrixFactory = Arc<dyn Fn(&RawParams, &MatrixContext) -> Result<WeightMatrix, ComponentError> + Send + Sync>;
 type RuleFactory =
     Arc<dyn Fn(&RawParams, &RuleContext) -> Result<Box<dyn PlasticityRule>, ComponentError> + Send + Sync>;
 
@@ -170,6 +191,7 @@ pub struct Registry {
     sources: BTreeMap<String, SourceFactory>,
     stimuli: BTreeMap<String, StimulusFactory>,
     connectivity: BTreeMap<String, ConnectFactory>,
+    matrices: BTreeMap<String, (MatrixCheck, MatrixFactory)>,
     rules: BTreeMap<String, RuleFactory>,
 }
 
@@ -179,7 +201,7 @@ impl std::fmt::Debug for Registry {
             .field("neurons", &self.neurons.keys().collect::<Vec<_>>())
             .field("sources", &self.sources.keys().collect::<Vec<_>>())
             .field("stimuli", &self.stimuli.keys().collect::<Vec<_>>())
-            .field("connectivity", &self.connectivity.keys().collect::<Vec<_>>())
+            .field("connectivity", &self.connectivity_kinds())
             .field("rules", &self.rules.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -259,6 +281,7 @@ impl Registry {
             sources: BTreeMap::new(),
             stimuli: BTreeMap::new(),
             connectivity: BTreeMap::new(),
+            matrices: BTreeMap::new(),
             rules: BTreeMap::new(),
         }
     }
@@ -271,7 +294,11 @@ impl Registry {
     /// - stimuli: `PoissonInput` ([`PoissonInputParams`]), `CurrentInjection`
     ///   ([`CurrentInjectionParams`]), `ConstantCurrent` ([`ConstantCurrentParams`]);
     /// - connectivity: `FixedProbability` (`(p: 0.02)`), `FixedInDegree` and
-    ///   `FixedOutDegree` (`(k: 80)`), `AllToAll`, `OneToOne` (`()`);
+    ///   `FixedOutDegree` (`(k: 80)`), `AllToAll`, `OneToOne` (`()`); `DpPathway`
+    ///   ([`DpPathwayParams`](crate::dp::described::DpPathwayParams): one pathway of a Dp
+    ///   network with its assemblies, a whole weight matrix);
+    /// - the Dp model's bulb: the source `OdorBulb`
+    ///   ([`OdorBulbParams`](crate::dp::described::OdorBulbParams));
     /// - rules: `PairStdp` ([`PairStdpParams`]), `TripletStdp`, `InhibitoryStdp`
     ///   ([`InhibitoryStdpParams`]); each refuses a projection whose weights lie outside its
     ///   bounds `[w_min, w_max]`.
@@ -317,6 +344,8 @@ impl Registry {
             c.require_weights_within(p.w_min, p.w_max)?;
             Ok(TripletStdp::new(p, c.n_pre, c.n_post))
         });
+        crate::dp::described::register(&mut r);
+
         r.register_rule("InhibitoryStdp", |p: Checked<InhibitoryStdpParams>, c: &RuleContext| {
             c.require_weights_within(p.w_min, p.w_max)?;
             Ok(InhibitoryStdp::new(p, c.n_pre, c.n_post))
@@ -380,7 +409,47 @@ impl Registry {
             let rule = build(checked::<P>(raw)?, c)?;
             Ok(ConnectSpec::new(rule).autapses(c.autapses).multapses(c.multapses))
         });
+        self.matrices.remove(kind);
         self.connectivity.insert(kind.into(), f);
+        self
+    }
+
+    /// Register a connectivity kind that makes the whole weight matrix itself (pattern and
+    /// weights: a network read from a file, or one drawn with structure the generic rules
+    /// cannot express, such as the Dp model's assemblies). A projection naming it leaves out
+    /// `weight` (each synapse has its own) and keeps `autapses`/`multapses` at their defaults.
+    /// `build` is called only when the network is built (a check parses the parameters
+    /// only); the matrix must be `n_pre × n_post` (rows = presynaptic neurons).
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, Rule};
+    /// use engram_core::params::Checked;
+    /// use engram_models::description::{FixedDegreeParams, MatrixContext, NetworkDescription, Registry};
+    ///
+    /// let mut registry = Registry::default();
+    /// // every presynaptic neuron k onto postsynaptic neuron k mod n_post, weight 0.1·(k + 1) nS
+    /// registry.register_connectivity_matrix("Ramp", |_: Checked<FixedDegreeParams>, c: &MatrixContext| {
+    ///     let pattern = ConnectSpec::new(Rule::Explicit { pairs: (0..c.n_pre as u32).map(|k| (k, k % c.n_post as u32)).collect() })
+    ///         .connect(c.n_pre, c.n_post, c.seed, c.stream_id)?;
+    ///     let mut w = pattern.weights(1.0);
+    ///     w.data_mut().iter_mut().enumerate().for_each(|(k, x)| *x = 0.1 * (k + 1) as f64);
+    ///     Ok(w)
+    /// });
+    /// let text = r#"(populations: [(name: "A", size: 4, neuron: (kind: "LifCond"))],
+    ///     projections: [(pre: "A", post: "A", receptor: "exc", connectivity: (kind: "Ramp", params: (k: 1)))])"#;
+    /// let d = NetworkDescription::from_ron_str_with(text, "ramp.ron", &registry).unwrap();
+    /// let built = d.build_with(&registry, 0.1, 1).unwrap();
+    /// assert_eq!(built.network.weights(built.projections[0]).data(), &[0.1, 0.2, 0.30000000000000004, 0.4]);
+    /// ```
+    pub fn register_connectivity_matrix<P, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        F: Fn(Checked<P>, &MatrixContext) -> Result<WeightMatrix, EngramError> + Send + Sync + 'static,
+    {
+        let check: MatrixCheck = Arc::new(|raw: &RawParams| checked::<P>(raw).map(|_| ()));
+        let f: MatrixFactory = Arc::new(move |raw: &RawParams, c: &MatrixContext| Ok(build(checked::<P>(raw)?, c)?));
+        self.connectivity.remove(kind);
+        self.matrices.insert(kind.into(), (check, f));
         self
     }
 
@@ -414,9 +483,11 @@ impl Registry {
         self.stimuli.keys().map(String::as_str).collect()
     }
 
-    /// Names of the registered connectivity rules, sorted.
+    /// Names of the registered connectivity kinds (rules and matrix kinds), sorted.
     pub fn connectivity_kinds(&self) -> Vec<&str> {
-        self.connectivity.keys().map(String::as_str).collect()
+        let mut kinds: Vec<&str> = self.connectivity.keys().chain(self.matrices.keys()).map(String::as_str).collect();
+        kinds.sort_unstable();
+        kinds
     }
 
     /// Names of the registered plasticity rules, sorted.
@@ -435,6 +506,12 @@ impl Registry {
     }
     pub(crate) fn connect(&self, kind: &str) -> Option<&ConnectFactory> {
         self.connectivity.get(kind)
+    }
+    pub(crate) fn matrix_check(&self, kind: &str) -> Option<&MatrixCheck> {
+        self.matrices.get(kind).map(|(check, _)| check)
+    }
+    pub(crate) fn matrix(&self, kind: &str) -> Option<&MatrixFactory> {
+        self.matrices.get(kind).map(|(_, build)| build)
     }
     pub(crate) fn rule(&self, kind: &str) -> Option<&RuleFactory> {
         self.rules.get(kind)

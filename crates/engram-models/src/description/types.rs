@@ -209,19 +209,23 @@ pub struct ProjectionDescription {
     pub post: String,
     /// Receptor of the postsynaptic model the spikes arrive on (`exc`, `inh`).
     pub receptor: String,
-    /// A registered connectivity rule (`FixedProbability`, `FixedInDegree`, ...) and its
-    /// parameters.
+    /// A registered connectivity kind and its parameters: a rule that draws the pattern
+    /// (`FixedProbability`, `FixedInDegree`, ...), or a kind that makes the whole weight
+    /// matrix (`DpPathway`).
     pub connectivity: Component,
-    /// Allow `i → i` when `pre` and `post` are the same population (default `true`).
+    /// Allow `i → i` when `pre` and `post` are the same population (default `true`; rules
+    /// that draw a pattern only).
     #[serde(default = "yes")]
     pub autapses: bool,
     /// Allow a pair to be drawn twice (multiplicity > 1) by fixed-degree rules (default
-    /// `false`). Multiplicity is folded into the weight.
+    /// `false`; rules that draw a pattern only). Multiplicity is folded into the weight.
     #[serde(default)]
     pub multapses: bool,
     /// Weight of each synapse, in the receptor's unit (nS for conductances, pA for currents),
-    /// drawn per stored synapse in row order and multiplied by its multiplicity.
-    pub weight: Distribution,
+    /// drawn per stored synapse in row order and multiplied by its multiplicity. Required for
+    /// a rule that draws a pattern; left out for a kind that makes its own matrix.
+    #[serde(default)]
+    pub weight: Option<Distribution>,
     /// Transmission delay (default one step): `Constant(ms: 1.5)` or
     /// `Uniform(min_ms: 0.5, max_ms: 3.0)` (per synapse).
     #[serde(default)]

@@ -27,6 +27,7 @@
 
 pub mod completion;
 pub mod continual;
+pub mod described;
 pub mod metrics;
 pub mod network;
 pub mod params;

@@ -2,7 +2,7 @@
 //! structures A–D and the simple model (Table 2), variants (Table 5), sizes.
 
 use engram_core::error::ParamError;
-use engram_core::params::{Params, non_negative, positive};
+use engram_core::params::{Params, finite, non_negative};
 use engram_neurons::LifCondParams;
 use serde::{Deserialize, Serialize};
 
@@ -168,14 +168,26 @@ impl Variant {
     }
 }
 
+/// A rewiring factor: finite and at least 1 (rewiring only adds connections within
+/// assemblies).
+fn factor(field: &str, value: f64) -> Result<(), ParamError> {
+    if value.is_finite() && value >= 1.0 {
+        Ok(())
+    } else {
+        Err(ParamError::new(field, value, "a finite factor >= 1 (rewiring only adds connections within assemblies)"))
+    }
+}
+
 impl Params for Variant {
     fn validate(&self) -> Result<(), ParamError> {
         match *self {
             Variant::Rand => Ok(()),
-            Variant::ScaledI { alpha, chi } => positive("alpha", alpha).and(non_negative("chi", chi)),
-            Variant::TunedI { alpha, beta } => positive("alpha", alpha).and(positive("beta", beta)),
+            Variant::ScaledI { alpha, chi } => {
+                factor("alpha", alpha).and(non_negative("chi", chi)).and(finite("chi", chi))
+            }
+            Variant::TunedI { alpha, beta } => factor("alpha", alpha).and(factor("beta", beta)),
             Variant::TunedEI { alpha, beta, gamma } => {
-                positive("alpha", alpha).and(positive("beta", beta)).and(positive("gamma", gamma))
+                factor("alpha", alpha).and(factor("beta", beta)).and(factor("gamma", gamma))
             }
         }
     }

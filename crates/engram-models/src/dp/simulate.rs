@@ -103,9 +103,7 @@ impl Protocol {
     /// Every odor `repeats` times in a row of trials (odor 0, 1, …, n−1, then again).
     pub fn repeated_trials(odors: Vec<Odor>, repeats: usize) -> Self {
         let n = odors.len();
-        let presentations: Vec<Presentation> = (0..n * repeats)
-            .map(|k| Presentation { odor: k % n, onset_ms: 3000.0 * k as f64 + 1000.0, duration_ms: 2000.0 })
-            .collect();
+        let presentations = Self::trial_presentations(n, repeats);
         let duration_ms = 3000.0 * (n * repeats) as f64 + 1000.0;
         Self {
             odors,
@@ -115,6 +113,20 @@ impl Protocol {
             inhibition_playback: None,
             custom_windows: None,
         }
+    }
+
+    /// The presentations of [`repeated_trials`](Self::repeated_trials) for `n_odors` odors:
+    /// trial k shows odor k mod `n_odors` from 3 k + 1 s to 3 k + 3 s.
+    ///
+    /// ```
+    /// let p = engram_models::dp::Protocol::trial_presentations(2, 2);
+    /// assert_eq!(p.iter().map(|p| (p.odor, p.onset_ms)).collect::<Vec<_>>(),
+    ///            vec![(0, 1000.0), (1, 4000.0), (0, 7000.0), (1, 10000.0)]);
+    /// ```
+    pub fn trial_presentations(n_odors: usize, repeats: usize) -> Vec<Presentation> {
+        (0..n_odors * repeats)
+            .map(|k| Presentation { odor: k % n_odors, onset_ms: 3000.0 * k as f64 + 1000.0, duration_ms: 2000.0 })
+            .collect()
     }
 
     /// The measurement windows: `custom_windows` if given, else four around every presentation.

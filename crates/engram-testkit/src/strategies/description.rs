@@ -105,7 +105,7 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
                     connectivity,
                     autapses,
                     multapses: false,
-                    weight,
+                    weight: Some(weight),
                     delay,
                     plasticity,
                     stream: None,
