@@ -16,6 +16,7 @@ use engram_repro::reproduction::{self, Reproduction};
 
 mod bench;
 mod report;
+mod sweep;
 mod tidy;
 
 #[derive(Parser)]
@@ -30,6 +31,9 @@ enum Cmd {
     /// Run a built-in model (`--list` names them), an experiment file or a network description
     /// file (.ron) and write a run directory.
     Run(RunArgs),
+    /// Run an experiment over a grid of values (`--set KEY=[...]`, repeatable) and seeds, in
+    /// parallel: one run directory per grid point and a `sweep.json` table of their summaries.
+    Sweep(sweep::SweepArgs),
     /// Reproduce a paper (`--list` names them): `dp` (Meissner-Bernard, Zenke & Friedrich,
     /// eLife 2025, all figures by default), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
@@ -183,6 +187,7 @@ fn run_cli() -> Result<()> {
     install_signal_handlers()?;
     match cli.command {
         Cmd::Run(args) => run(args),
+        Cmd::Sweep(args) => sweep::sweep(args),
         Cmd::Reproduce(args) => reproduce(args),
         Cmd::Report(args) => report::report(args),
         Cmd::Bench(args) => bench::bench(args),

@@ -40,4 +40,5 @@ pub mod resources;
 pub mod run;
 pub mod rundir;
 pub mod selection;
+pub mod sweep;
 pub mod vogels2011;

@@ -29,7 +29,7 @@ use crate::description::types::Role;
 use crate::description::{MonitorDescription, NetworkDescription, Registry};
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
-use engram_sim::cputime::process_cpu_s;
+use engram_sim::cputime::{process_cpu_s, thread_cpu_s};
 
 /// A network ready to run, with the names of its excitatory and inhibitory populations.
 pub struct ModelNetwork {
@@ -72,7 +72,8 @@ pub struct Summary {
     pub build_s: f64,
     /// Simulation loop wall time, s.
     pub loop_wall_s: f64,
-    /// Simulation loop CPU time (all threads), s.
+    /// Simulation loop CPU time (all threads of the run; with `run.threads = 1`, the run's own
+    /// thread, so that runs side by side in one process do not count each other's), s.
     pub loop_cpu_s: f64,
     /// Synaptic events delivered per simulated second (spikes × out-degree).
     pub syn_events_per_s: f64,
@@ -304,7 +305,10 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 
-    let cpu0 = process_cpu_s();
+    // On one thread, that thread's CPU time: runs side by side in one process (a sweep) then
+    // do not count each other's.
+    let cpu_s: fn() -> Option<f64> = if exp.run.threads == 1 { thread_cpu_s } else { process_cpu_s };
+    let cpu0 = cpu_s();
     let t1 = Instant::now();
     let options = RunOptions { progress, label: exp.model.name().to_string() };
     let (status, interruption) = match run_phases(&mut net, exp.run.duration_s * 1000.0, &plan.phases, &options) {
@@ -313,7 +317,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
         Err(e) => return Err(e),
     };
     let loop_wall_s = t1.elapsed().as_secs_f64();
-    let loop_cpu_s = match (cpu0, process_cpu_s()) {
+    let loop_cpu_s = match (cpu0, cpu_s()) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };

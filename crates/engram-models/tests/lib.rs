@@ -1,4 +1,4 @@
-//! Integration tests of the built-in models and the experiment runner, and property tests over
+//! Integration tests of the built-in models, the experiment runner and sweeps, and property tests over
 //! random model configs and experiments (engram-testkit's strategies, feature `models`).
 
 mod benchmarks;
@@ -11,4 +11,5 @@ mod dp_described;
 mod mutations;
 mod properties;
 mod runner;
+mod sweep;
 mod vogels2011;

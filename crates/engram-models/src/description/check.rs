@@ -167,6 +167,31 @@ fn name_free(nodes: &Nodes, field: String, name: &str) -> Result<(), CheckError>
 }
 
 impl NetworkDescription {
+    /// The name of each projection, in order: its `name`, or the default one (`pre->post`,
+    /// then `pre->post:receptor` when that is taken), as monitors, phases and sweep keys
+    /// (`projections.E->I.weight`) name it.
+    ///
+    /// ```
+    /// use engram_models::description::NetworkDescription;
+    /// let d = NetworkDescription::from_ron_str(r#"(
+    ///     populations: [(name: "E", size: 10, neuron: (kind: "LifCond"))],
+    ///     projections: [
+    ///         (pre: "E", post: "E", receptor: "exc", connectivity: (kind: "AllToAll"), weight: Constant(value: 1.0)),
+    ///         (pre: "E", post: "E", receptor: "inh", connectivity: (kind: "AllToAll"), weight: Constant(value: 1.0)),
+    ///         (name: "mine", pre: "E", post: "E", receptor: "exc", connectivity: (kind: "AllToAll"), weight: Constant(value: 1.0)),
+    ///     ],
+    /// )"#, "<inline>").unwrap();
+    /// assert_eq!(d.projection_names(), ["E->E", "E->E:inh", "mine"]);
+    /// ```
+    pub fn projection_names(&self) -> Vec<String> {
+        projection_names(self)
+    }
+
+    /// The name of each stimulus, in order: its `name`, or `stimulus<k>`.
+    pub fn stimulus_names(&self) -> Vec<String> {
+        stimulus_names(self)
+    }
+
     /// Check every part against `registry`: names unique and referring to what exists, kinds
     /// registered, parameters parsed and in range, rules able to serve their projection,
     /// monitors on variables the models have, phases in order without overlap.
