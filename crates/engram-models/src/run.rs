@@ -1,8 +1,8 @@
 //! Running an experiment: build, run with monitors, write the run directory.
 //!
 //! A run directory holds `config.ron` (the full resolved experiment; for a description, with
-//! its `base_dir` written out), `summary.json` and the
-//! monitors' arrays (`spikes_<pop>.npy`, `rates.npy`, `state_<pop>_<var>.npy`). With
+//! its `base_dir` written out), `summary.json` and the monitors' arrays (`spikes_<pop>.npy`,
+//! `rates.npy`, `state_<pop>_<var>.npy`). With
 //! `record.figure` the run also returns every spike in memory ([`RunOutput::spikes`]), from
 //! which `cargo xtask run` draws the raster figure `raster.png` / `raster.svg` into the run
 //! directory (this crate draws no figures).
