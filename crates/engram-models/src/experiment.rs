@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::coba::{CobaConfig, RandomEi, Scaling};
 use crate::cuba::CubaConfig;
 use crate::description::registry::ConnectContext;
-use crate::description::{MonitorDescription, NetworkDescription, Registry, models};
+use crate::description::{MonitorDescription, NetworkDescription, Registry, file_folder, models, resolve_folder};
 use crate::dp::described::DpModel;
 
 /// The model an experiment runs.
@@ -423,16 +423,27 @@ impl Experiment {
 
     /// Parse and validate a RON string; `origin` names it in errors.
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let exp: Self = from_ron_str(text, origin)?;
-        exp.check_description_in(text, origin)?;
+        Self::from_ron_str_in(text, origin, None)
+    }
+
+    /// Parse and validate `text`; with `folder` (the folder of the file it was read from), a
+    /// `Network` model's `base_dir` is resolved against it, so that relative paths in the
+    /// description are relative to the file.
+    fn from_ron_str_in(text: &str, origin: &str, folder: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut exp: Self = from_ron_str(text, origin)?;
+        if let (Some(folder), ModelConfig::Network(d)) = (folder, &mut exp.model) {
+            d.base_dir = Some(resolve_folder(folder, d.base_dir.as_deref()));
+        }
+        exp.check_description_in(text, origin, folder)?;
         exp.validate().map_err(|e| invalid_in_text(Path::new(origin), text, e))?;
         Ok(exp)
     }
 
-    /// Read, parse and validate a RON file.
+    /// Read, parse and validate a RON file (relative paths in a `Network` model are relative
+    /// to the file's folder).
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
-        Self::from_ron_str(&text, &path.display().to_string())
+        Self::from_ron_str_in(&text, &path.display().to_string(), Some(file_folder(path)))
     }
 
     /// Read an experiment file or a bare network description file (tried in that order), and
@@ -455,14 +466,16 @@ impl Experiment {
     pub fn read(path: &Path) -> Result<(Self, FileKind), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
         let origin = path.display().to_string();
-        let as_experiment = match Self::from_ron_str(&text, &origin) {
+        let folder = file_folder(path);
+        let as_experiment = match Self::from_ron_str_in(&text, &origin, Some(folder)) {
             Ok(exp) => return Ok((exp, FileKind::Experiment)),
             Err(e) => e,
         };
-        let as_description = match NetworkDescription::from_ron_str(&text, &origin) {
-            Ok(d) => return Ok((Self::of_description(d), FileKind::Description)),
-            Err(e) => e,
-        };
+        let as_description =
+            match NetworkDescription::from_ron_str_in(&text, &origin, &Registry::default(), Some(folder)) {
+                Ok(d) => return Ok((Self::of_description(d), FileKind::Description)),
+                Err(e) => e,
+            };
         match first_top_level_field(&text).as_deref() {
             Some("model" | "run" | "record") => Err(as_experiment),
             Some(_) => Err(as_description),
@@ -471,11 +484,14 @@ impl Experiment {
     }
 
     /// For a description model, check it in `text` so that an error names the line where the
-    /// failing field is written (the description's own errors, placed inside the experiment).
-    fn check_description_in(&self, text: &str, origin: &str) -> Result<(), ConfigError> {
+    /// failing field is written (the description's own errors, placed inside the experiment);
+    /// `folder`: the folder of the file `text` was read from.
+    fn check_description_in(&self, text: &str, origin: &str, folder: Option<&Path>) -> Result<(), ConfigError> {
         let ModelConfig::Network(_) = &self.model else { return Ok(()) };
         let Some((inner, at)) = description_text(text) else { return Ok(()) };
-        let Err(e) = NetworkDescription::from_ron_str(inner, origin) else { return Ok(()) };
+        let Err(e) = NetworkDescription::from_ron_str_in(inner, origin, &Registry::default(), folder) else {
+            return Ok(());
+        };
         let (line0, col0) = line_and_column(text, at);
         let shift = |line: usize| line0 + line - 1;
         Err(match e {

@@ -1,7 +1,8 @@
 //! Running an experiment: build, run with monitors, write the run directory.
 //!
-//! A run directory holds `config.ron` (the full resolved experiment), `summary.json` and the
-//! monitors' arrays (`spikes_<pop>.npy`, `rates.npy`, `state_<pop>_<var>.npy`). With
+//! A run directory holds `config.ron` (the full resolved experiment; for a description, with
+//! its `base_dir` written out), `summary.json` and the monitors' arrays (`spikes_<pop>.npy`,
+//! `rates.npy`, `state_<pop>_<var>.npy`). With
 //! `record.figure` the run also returns every spike in memory ([`RunOutput::spikes`]), from
 //! which `cargo xtask run` draws the raster figure `raster.png` / `raster.svg` into the run
 //! directory (this crate draws no figures).
@@ -14,9 +15,12 @@
 //! monitors are written into the run directory too: `Spikes` of source groups as
 //! `spikes_<group>.npy`, `State` as `state_<pop>_<var>.npy`, `Weights` as
 //! `weights_<projection>.npy`; `Rates` are covered by `rates.npy` (every population, in
-//! `record.rate_bin_ms` bins).
+//! `record.rate_bin_ms` bins); a `Custom` monitor is made by its registered kind with the run
+//! directory as its [`MonitorContext::out_dir`](crate::description::MonitorContext::out_dir).
+//! A phase with `checkpoint: true` saves the network's checkpoint at its end into
+//! `checkpoints/<phase>/` (if the run gets there).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use engram_core::config::to_ron_string;
@@ -159,6 +163,20 @@ struct Plan {
     monitors: Vec<MonitorDescription>,
 }
 
+/// Where the phases that save a checkpoint end: (step, folder below the run directory).
+fn checkpoint_steps(model: &ModelConfig, phases: &[(u64, f64)]) -> Vec<(u64, PathBuf)> {
+    let ModelConfig::Network(d) = model else { return Vec::new() };
+    let mut end = 0;
+    let mut out = Vec::new();
+    for (ph, &(steps, _)) in d.phases.iter().zip(phases) {
+        end += steps;
+        if ph.checkpoint {
+            out.push((end, Path::new("checkpoints").join(&ph.name)));
+        }
+    }
+    out
+}
+
 fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
     match model.described()? {
         Some(d) => {
@@ -177,12 +195,14 @@ fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNet
 }
 
 /// Run `duration_ms` through the protocol's `phases` (steps, modulator): each phase's
-/// modulator from its first step, the last one's after the protocol ends. With progress and
-/// the monitors finished as [`Network::run_ms_with`] does.
+/// modulator from its first step, the last one's after the protocol ends; at each of
+/// `checkpoints` (step, folder) that the run reaches, save the network's checkpoint into that
+/// folder. With progress and the monitors finished as [`Network::run_ms_with`] does.
 fn run_phases(
     net: &mut Network,
     duration_ms: f64,
     phases: &[(u64, f64)],
+    checkpoints: &[(u64, PathBuf)],
     options: &RunOptions,
 ) -> Result<(), EngramError> {
     if phases.is_empty() {
@@ -199,12 +219,18 @@ fn run_phases(
     let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
     let chunk = (n / 200).max(1);
     let mut done = 0;
+    let mut saves = checkpoints.iter().peekable();
     while done < n {
-        let k = chunk.min(n - done);
-        let stepped = net.run_steps_with(k, |net, step| {
+        let next_save = saves.peek().map_or(u64::MAX, |(step, _)| *step);
+        let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1));
+        let mut stepped = net.run_steps_with(k, |net, step| {
             net.set_modulator(modulator_at(step));
             Ok(())
         });
+        while stepped.is_ok() && saves.peek().is_some_and(|(step, _)| *step <= net.current_step()) {
+            let (_, dir) = saves.next().expect("peeked");
+            stepped = net.checkpoint().and_then(|c| c.save(dir));
+        }
         if let Err(e) = stepped {
             progress.abandon();
             let written = match e {
@@ -300,6 +326,16 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
                 }
             }
             MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
+            // made below, by their kinds, when there is a run directory to write into
+            MonitorDescription::Custom { .. } => {}
+        }
+    }
+    if let (ModelConfig::Network(d), Some(dir)) = (&exp.model, out) {
+        for (k, m) in d.monitors.iter().enumerate() {
+            if let MonitorDescription::Custom { .. } = m {
+                let clock = builder.clock();
+                builder.add_monitor(d.custom_monitor(&Registry::default(), k, clock, Some(dir.to_path_buf()))?);
+            }
         }
     }
     let mut net = builder.build()?;
@@ -311,7 +347,12 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
     let cpu0 = cpu_s();
     let t1 = Instant::now();
     let options = RunOptions { progress, label: exp.model.name().to_string() };
-    let (status, interruption) = match run_phases(&mut net, exp.run.duration_s * 1000.0, &plan.phases, &options) {
+    let checkpoints: Vec<(u64, PathBuf)> = match out {
+        Some(dir) => checkpoint_steps(&exp.model, &plan.phases).into_iter().map(|(s, p)| (s, dir.join(p))).collect(),
+        None => Vec::new(),
+    };
+    let duration_ms = exp.run.duration_s * 1000.0;
+    let (status, interruption) = match run_phases(&mut net, duration_ms, &plan.phases, &checkpoints, &options) {
         Ok(()) => (RunStatus::Complete, None),
         Err(e @ EngramError::Interrupted { .. }) if out.is_some() => (RunStatus::Interrupted, Some(e)),
         Err(e) => return Err(e),
@@ -353,7 +394,7 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
     };
 
     if let Some(dir) = out {
-        write_text(&dir.join("config.ron"), &to_ron_string(exp))?;
+        write_text(&dir.join("config.ron"), &to_ron_string(&with_base_dir(exp)))?;
         let json = serde_json::to_string_pretty(&summary).expect("summary serialises");
         write_text(&dir.join("summary.json"), &json)?;
         if let Some(e) = interruption {
@@ -373,6 +414,20 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
         _ => Vec::new(),
     };
     Ok(RunOutput { summary, spikes })
+}
+
+/// The experiment as `config.ron` holds it: a description's `base_dir` written out (the
+/// current directory, absolute, if it had none), so that the file read back from the run
+/// directory resolves relative paths as the run did.
+fn with_base_dir(exp: &Experiment) -> std::borrow::Cow<'_, Experiment> {
+    match &exp.model {
+        ModelConfig::Network(d) if d.base_dir.is_none() => {
+            let Ok(here) = std::env::current_dir() else { return std::borrow::Cow::Borrowed(exp) };
+            let d = NetworkDescription { base_dir: Some(here), ..d.clone() };
+            std::borrow::Cow::Owned(Experiment { model: ModelConfig::Network(d), ..exp.clone() })
+        }
+        _ => std::borrow::Cow::Borrowed(exp),
+    }
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), EngramError> {

@@ -4,6 +4,7 @@
 mod benchmarks;
 mod config;
 mod description;
+mod description_io;
 mod dp;
 mod dp_completion;
 mod dp_continual;

@@ -133,7 +133,12 @@ fn a_description_runs_its_phases_and_writes_its_monitors() {
     let output = run_experiment(&exp, Some(&dir), false).unwrap();
     let summary = &output.summary;
     let back = Experiment::from_file(&dir.join("config.ron")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(back, exp, "config.ron reads back as the same experiment");
+    // with the folder its relative paths were resolved against (here: the current one) written out
+    let mut pinned = exp.clone();
+    if let ModelConfig::Network(d) = &mut pinned.model {
+        d.base_dir = Some(std::env::current_dir().unwrap());
+    }
+    assert_eq!(back, pinned, "config.ron reads back as the same experiment");
 
     // the E population fires only once its source is on (phase `driven`, from 50 ms)
     let e = &output.spikes[0];

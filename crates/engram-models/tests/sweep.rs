@@ -118,7 +118,7 @@ fn list_elements_are_reached_by_index_by_name_and_by_default_name() {
     // a projection by its name, and by the default name of an unnamed one (`pre->post`)
     let d = by("projections.ie.weight.Constant.value=[7.5]");
     assert_eq!(d.model, by("projections[2].weight.Constant.value=[7.5]").model);
-    let weight = |e: &Experiment, k: usize| format!("{:?}", network_of(e).projections[k].weight);
+    let weight = |e: &Experiment, k: usize| format!("{:?}", network_of(e).projections[k].weight.as_ref().unwrap());
     assert_eq!(weight(&d, 2), "Constant { value: 7.5 }");
     assert_eq!(
         weight(&by("projections.E->I.weight=[Uniform(low: 0.5, high: 1.5)]"), 1),

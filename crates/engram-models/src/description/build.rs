@@ -3,9 +3,13 @@
 //! stimuli and monitors, one function each, called in that order from
 //! [`NetworkDescription::builder_with`]; and the handles to the parts.
 
+use std::any::Any;
+use std::path::PathBuf;
+
 use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
-use engram_core::neuron::NeuronModel;
+use engram_core::monitor::{Monitor, NetworkView};
+use engram_core::neuron::{NeuronModel, StepContext};
 use engram_core::rng::{RngStream, component_id, stream};
 use engram_core::time::Clock;
 use engram_sim::{
@@ -49,14 +53,47 @@ pub struct BuiltNetwork {
 }
 
 impl BuiltNetwork {
-    /// Run the protocol: each phase for its duration with its modulator (the stimuli and
-    /// rules switch by themselves). Without phases, runs nothing.
+    /// Run the protocol from the network's current step to its end: each phase (or what is
+    /// left of it) for its duration with its modulator (the stimuli and rules switch by
+    /// themselves). Without phases, or past the last one, runs nothing.
+    ///
+    /// From a fresh network this is the whole protocol; after
+    /// [`Network::restore`](engram_sim::Network::restore) of a checkpoint saved at the end of a
+    /// phase (a phase's `checkpoint`), it is the phases that remain, with the same spikes as the
+    /// run that saved it.
     pub fn run_protocol(&mut self) -> Result<(), EngramError> {
+        let mut end = 0u64;
         for (_, steps, modulator) in &self.phases {
-            self.network.set_modulator(*modulator);
-            self.network.run_steps(*steps)?;
+            end += steps;
+            let now = self.network.current_step();
+            if now < end {
+                self.network.set_modulator(*modulator);
+                self.network.run_steps(end - now)?;
+            }
         }
         Ok(())
+    }
+}
+
+/// A monitor made by a registered kind, behind the builder's `add_monitor` (reads back as the
+/// kind's own type: `as_any` is the inner monitor's).
+pub(crate) struct BoxedMonitor(pub(crate) Box<dyn Monitor>);
+
+impl Monitor for BoxedMonitor {
+    fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+        self.0.bind(net)
+    }
+    fn observe(&mut self, ctx: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+        self.0.observe(ctx, net)
+    }
+    fn flush(&mut self) -> Result<(), EngramError> {
+        self.0.flush()
+    }
+    fn finish(&mut self) -> Result<(), EngramError> {
+        self.0.finish()
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        self.0.as_any()
     }
 }
 
@@ -107,7 +144,7 @@ impl NetworkDescription {
         self.add_sources(&parts, &mut b)?;
         let projections = self.add_projections(&parts, &mut b)?;
         self.add_stimuli(&parts, &mut b)?;
-        let monitors = self.add_monitors(&mut b, dt_ms);
+        let monitors = self.add_monitors(&parts, &mut b, dt_ms)?;
         Ok((b, Handles { projections, monitors, phases }))
     }
 
@@ -176,7 +213,13 @@ impl NetworkDescription {
         for (k, s) in self.sources.iter().enumerate() {
             let factory = parts.registry.source(&s.source.kind).expect("checked");
             let name = s.stream.clone().unwrap_or_else(|| format!("source:{}", s.name));
-            let ctx = SourceContext { seed: parts.seed, stream_id: component_id(&name), clock: parts.clock };
+            let ctx = SourceContext {
+                seed: parts.seed,
+                stream_id: component_id(&name),
+                clock: parts.clock,
+                checking: false,
+                base_dir: self.base_dir(),
+            };
             let field = format!("sources[{k}].source.params");
             let source = factory(&s.source.params, &ctx)
                 .map_err(|e| EngramError::from(place(&field, s.source.params.as_str(), e)))?;
@@ -205,6 +248,8 @@ impl NetworkDescription {
                 seed: parts.seed,
                 stream_id: component_id(&stream_name),
                 clock: parts.clock,
+                checking: false,
+                base_dir: self.base_dir(),
             };
             let field = format!("stimuli[{k}].stimulus.params");
             let stim = factory(&s.stimulus.params, &ctx)
@@ -214,11 +259,36 @@ impl NetworkDescription {
         Ok(())
     }
 
+    /// Monitor `k`, a `Custom` one, made by its registered kind in a network of step `clock`,
+    /// writing into `out_dir` if given.
+    pub(crate) fn custom_monitor(
+        &self,
+        registry: &Registry,
+        k: usize,
+        clock: Clock,
+        out_dir: Option<PathBuf>,
+    ) -> Result<BoxedMonitor, EngramError> {
+        let MonitorDescription::Custom { kind, params } = &self.monitors[k] else {
+            return Err(EngramError::Other(format!("monitors[{k}] is not a Custom monitor")));
+        };
+        let info = self.check_with(registry)?;
+        let factory = registry.monitor(kind).expect("checked");
+        let ctx = self.monitor_context(&info.nodes, &info.projection_names, clock, false, out_dir);
+        let field = format!("monitors[{k}].params");
+        let monitor = factory(params, &ctx).map_err(|e| EngramError::from(place(&field, params.as_str(), e)))?;
+        Ok(BoxedMonitor(monitor))
+    }
+
     /// Each monitor, sampling every so many steps of `dt_ms` (at least one); their ids.
-    fn add_monitors(&self, b: &mut NetworkBuilder, dt_ms: f64) -> Vec<MonitorId> {
+    fn add_monitors(
+        &self,
+        parts: &Parts<'_>,
+        b: &mut NetworkBuilder,
+        dt_ms: f64,
+    ) -> Result<Vec<MonitorId>, EngramError> {
         let every = |ms: f64| ((ms / dt_ms).round() as u64).max(1);
         let mut monitors = Vec::with_capacity(self.monitors.len());
-        for m in &self.monitors {
+        for (k, m) in self.monitors.iter().enumerate() {
             let id = match m {
                 MonitorDescription::Spikes { populations } => {
                     let names: Vec<&str> = populations.iter().map(String::as_str).collect();
@@ -234,10 +304,19 @@ impl NetworkDescription {
                 MonitorDescription::Weights { projection, every_ms } => {
                     b.add_monitor(WeightMonitor::new(projection.as_str(), every(*every_ms), None))
                 }
+                MonitorDescription::Custom { kind, params } => {
+                    let factory = parts.registry.monitor(kind).expect("checked");
+                    let info = parts.info;
+                    let ctx = self.monitor_context(&info.nodes, &info.projection_names, parts.clock, false, None);
+                    let field = format!("monitors[{k}].params");
+                    let monitor =
+                        factory(params, &ctx).map_err(|e| EngramError::from(place(&field, params.as_str(), e)))?;
+                    b.add_monitor(BoxedMonitor(monitor))
+                }
             };
             monitors.push(id);
         }
-        monitors
+        Ok(monitors)
     }
 }
 

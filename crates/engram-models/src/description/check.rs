@@ -4,13 +4,16 @@
 //! reported is the first in the description.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use engram_core::error::{ConfigError, EngramError, ParamError};
 use engram_core::neuron::Receptor;
 use engram_core::params::{Params, finite, non_negative, positive};
 use engram_core::time::Clock;
 
-use super::registry::{ComponentError, ConnectContext, Registry, RuleContext, SourceContext, StimulusContext};
+use super::registry::{
+    ComponentError, ConnectContext, MonitorContext, Registry, RuleContext, SourceContext, StimulusContext,
+};
 use super::types::{
     Distribution, MonitorDescription, NetworkDescription, PlasticityDescription, ProjectionDescription,
 };
@@ -148,7 +151,7 @@ fn stimulus_names(d: &NetworkDescription) -> Vec<String> {
 }
 
 /// The clock used while checking (sources and stimuli are made once to learn their size and
-/// receptor; nothing depends on the step then).
+/// receptor, with `checking` set: nothing may depend on the step then).
 fn check_clock() -> Clock {
     Clock::new(0.1).expect("0.1 ms is a valid step")
 }
@@ -206,7 +209,7 @@ impl NetworkDescription {
         self.check_stimuli(registry, &nodes, &stimulus_names)?;
         let projection_names = projection_names(self);
         self.check_projections(registry, &nodes, &projection_names)?;
-        self.check_monitors(&nodes, &projection_names)?;
+        self.check_monitors(registry, &nodes, &projection_names)?;
         let phase_times_ms = self.check_phases(&stimulus_names, &projection_names)?;
         Ok(CheckedInfo { nodes, stimulus_names, projection_names, phase_times_ms })
     }
@@ -322,7 +325,7 @@ impl NetworkDescription {
                     registry.source_kinds(),
                 ));
             };
-            let ctx = SourceContext { seed: 0, stream_id: 0, clock };
+            let ctx = SourceContext { seed: 0, stream_id: 0, clock, checking: true, base_dir: self.base_dir() };
             let params_field = format!("{at}.source.params");
             let source =
                 factory(&s.source.params, &ctx).map_err(|e| place(&params_field, s.source.params.as_str(), e))?;
@@ -357,7 +360,14 @@ impl NetworkDescription {
                     registry.stimulus_kinds(),
                 ));
             };
-            let ctx = StimulusContext { n_neurons: n, seed: 0, stream_id: 0, clock };
+            let ctx = StimulusContext {
+                n_neurons: n,
+                seed: 0,
+                stream_id: 0,
+                clock,
+                checking: true,
+                base_dir: self.base_dir(),
+            };
             let params_field = format!("{at}.stimulus.params");
             let stim =
                 factory(&s.stimulus.params, &ctx).map_err(|e| place(&params_field, s.stimulus.params.as_str(), e))?;
@@ -437,8 +447,13 @@ impl NetworkDescription {
     }
 
     /// Each monitor: on populations, variables, neurons and projections that exist, sampling
-    /// at positive intervals.
-    fn check_monitors(&self, nodes: &Nodes, projection_names: &[String]) -> Result<(), CheckError> {
+    /// at positive intervals; a `Custom` one of a registered kind, with parameters it takes.
+    fn check_monitors(
+        &self,
+        registry: &Registry,
+        nodes: &Nodes,
+        projection_names: &[String],
+    ) -> Result<(), CheckError> {
         for (k, m) in self.monitors.iter().enumerate() {
             let at = format!("monitors[{k}]");
             match m {
@@ -471,9 +486,52 @@ impl NetworkDescription {
                     positive(&format!("{at}.every_ms"), *every_ms)?;
                     finite(&format!("{at}.every_ms"), *every_ms)?;
                 }
+                MonitorDescription::Custom { kind, params } => {
+                    let Some(factory) = registry.monitor(kind) else {
+                        let e = unknown_kind(format!("{at}.kind"), kind, "monitor kinds", registry.monitor_kinds());
+                        return Err(match e {
+                            CheckError::Param(p) => CheckError::Param(ParamError {
+                                allowed: format!(
+                                    "{} (the built-in Spikes, Rates, State and Weights are written without \
+                                     Custom: `Spikes(populations: [...])`)",
+                                    p.allowed
+                                ),
+                                ..p
+                            }),
+                            other => other,
+                        });
+                    };
+                    let ctx = self.monitor_context(nodes, projection_names, check_clock(), true, None);
+                    factory(params, &ctx).map_err(|e| place(&format!("{at}.params"), params.as_str(), e))?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// The context a monitor is made in: the populations and source groups (sizes from
+    /// `nodes`), the projections, and the run directory if any.
+    pub(crate) fn monitor_context(
+        &self,
+        nodes: &Nodes,
+        projection_names: &[String],
+        clock: Clock,
+        checking: bool,
+        out_dir: Option<PathBuf>,
+    ) -> MonitorContext {
+        let names = self.populations.iter().map(|p| &p.name).chain(self.sources.iter().map(|s| &s.name));
+        MonitorContext {
+            clock,
+            checking,
+            populations: names.filter_map(|n| nodes.get(n).map(|node| (n.clone(), node.size))).collect(),
+            projections: projection_names.to_vec(),
+            out_dir,
+        }
+    }
+
+    /// The folder relative paths are resolved against: `base_dir`, or the current directory.
+    pub(crate) fn base_dir(&self) -> PathBuf {
+        self.base_dir.clone().unwrap_or_default()
     }
 
     /// A state monitor at `at`: a neuron population, one of its state variables, and neuron
@@ -531,6 +589,9 @@ impl NetworkDescription {
                 )
                 .into());
             }
+            if ph.checkpoint {
+                folder_name(&format!("{at}.name"), &ph.name)?;
+            }
             positive(&format!("{at}.duration_ms"), ph.duration_ms)?;
             finite(&format!("{at}.duration_ms"), ph.duration_ms)?;
             finite(&format!("{at}.modulator"), ph.modulator)?;
@@ -579,6 +640,23 @@ impl NetworkDescription {
         }
         Ok(times)
     }
+}
+
+/// `name` can be a folder's name (a phase saving a checkpoint into `checkpoints/<name>/`).
+fn folder_name(field: &str, name: &str) -> Result<(), ParamError> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.chars().any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
+    if bad {
+        return Err(ParamError::new(
+            field,
+            quoted(name),
+            "a name that can be a folder's (the phase saves checkpoints/<name>/): not empty, not . or .., \
+             without / \\ : or control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// The connectivity of projection `p` at `at`: a registered rule, its parameters, and a

@@ -30,9 +30,14 @@
 //! ```
 //!
 //! The kinds are looked up in a [`Registry`]: [`Registry::default`] holds the library's own,
-//! and a user's crate registers its own neuron models and rules with one call each
-//! ([`Registry::register_neuron`], [`Registry::register_rule`], ...), then reads files that
-//! name them with [`NetworkDescription::from_ron_str_with`]. [`models`] writes the built-in
+//! and a user's crate registers its own neuron models, rules and monitors with one call each
+//! ([`Registry::register_neuron`], [`Registry::register_rule`],
+//! [`Registry::register_monitor`], ...), then reads files that name them with
+//! [`NetworkDescription::from_ron_str_with`]. A source group can replay spikes from a `.npy`
+//! file (`SpikeTrainsFile`, [`SpikeTrainsFileParams`]); relative paths are relative to the
+//! description's file (its `base_dir`). A phase can save the network's checkpoint at its end
+//! (`checkpoint: true`, written by the runner), from which [`BuiltNetwork::run_protocol`]
+//! resumes. [`models`] writes the built-in
 //! COBA and CUBA benchmarks as descriptions; built from them, they are bit-identical to
 //! [`CobaConfig::build`](crate::coba::CobaConfig::build) and
 //! [`CubaConfig::build`](crate::cuba::CubaConfig::build).
@@ -50,10 +55,11 @@ mod locate;
 pub mod models;
 mod params;
 pub mod registry;
+mod spike_file;
 mod switch;
 pub mod types;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use engram_core::config::{from_ron_str, to_ron_string};
 use engram_core::error::{ConfigError, ParamError};
@@ -62,8 +68,9 @@ pub use build::{BuiltNetwork, Handles};
 pub use params::RawParams;
 pub use registry::{
     ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, MatrixContext,
-    NoParams, Registry, RuleContext, SourceContext, StimulusContext,
+    MonitorContext, NoParams, Registry, RuleContext, SourceContext, StimulusContext,
 };
+pub use spike_file::SpikeTrainsFileParams;
 pub use types::{
     Component, Distribution, InitialValue, MonitorDescription, NetworkDescription, PhaseDescription,
     PlasticityDescription, PopulationDescription, ProjectionDescription, SourceDescription, StimulusDescription,
@@ -106,6 +113,23 @@ fn placed(origin: &str, text: &str, e: CheckError) -> ConfigError {
     }
 }
 
+/// The folder `file` is in (`.` for a bare file name).
+pub(crate) fn file_folder(file: &Path) -> &Path {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The folder relative paths of a file in `folder` are resolved against: `written` (a
+/// `base_dir` the file gives) relative to `folder`, or `folder` itself; absolute.
+pub(crate) fn resolve_folder(folder: &Path, written: Option<&Path>) -> PathBuf {
+    let folder = folder.join(written.unwrap_or(Path::new("")));
+    let folder = std::path::absolute(&folder).unwrap_or(folder);
+    // `a/./b` and a trailing `.` say nothing: drop them
+    folder.components().collect()
+}
+
 impl NetworkDescription {
     /// Parse a RON string and check it against the library's kinds; `origin` names it in
     /// errors (`file:line: field = value is not allowed: expected ...`).
@@ -115,15 +139,32 @@ impl NetworkDescription {
 
     /// Parse a RON string and check it against `registry` (the library's kinds and a user's).
     pub fn from_ron_str_with(text: &str, origin: &str, registry: &Registry) -> Result<Self, ConfigError> {
-        let description: Self = from_ron_str(text, origin)?;
-        description.check_with(registry).map_err(|e| placed(origin, text, e))?;
-        Ok(description)
+        Self::from_ron_str_in(text, origin, registry, None)
     }
 
-    /// Read, parse and check a RON file against `registry`.
+    /// Read, parse and check a RON file against `registry`. Its `base_dir` is set to the
+    /// file's folder, as an absolute path (or, if the file writes one, to that, relative to the
+    /// file's folder), so that relative paths in it are relative to the file.
     pub fn from_file_with(path: &Path, registry: &Registry) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
-        Self::from_ron_str_with(&text, &path.display().to_string(), registry)
+        Self::from_ron_str_in(&text, &path.display().to_string(), registry, Some(file_folder(path)))
+    }
+
+    /// Parse `text` and check it against `registry`; with `folder` (the folder of the file
+    /// the text was read from), `base_dir` is resolved against it (see
+    /// [`from_file_with`](Self::from_file_with)).
+    pub(crate) fn from_ron_str_in(
+        text: &str,
+        origin: &str,
+        registry: &Registry,
+        folder: Option<&Path>,
+    ) -> Result<Self, ConfigError> {
+        let mut description: Self = from_ron_str(text, origin)?;
+        if let Some(folder) = folder {
+            description.base_dir = Some(resolve_folder(folder, description.base_dir.as_deref()));
+        }
+        description.check_with(registry).map_err(|e| placed(origin, text, e))?;
+        Ok(description)
     }
 
     /// Read, parse and check a RON file against the library's kinds.

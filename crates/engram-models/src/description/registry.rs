@@ -1,12 +1,14 @@
 //! The [`Registry`] of kinds a description may name: neuron models, spike sources, stimuli,
-//! connectivity rules and plasticity rules. The library's own are registered by
+//! connectivity rules, plasticity rules and monitors. The library's own are registered by
 //! [`Registry::default`]; a user's crate adds its own with one call each.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use engram_connectivity::{ConnectSpec, Rule, WeightMatrix};
 use engram_core::error::{EngramError, ParamError};
+use engram_core::monitor::Monitor;
 use engram_core::neuron::{NeuronModel, Receptor, SpikeSource};
 use engram_core::params::{Checked, Params, finite};
 use engram_core::plasticity::PlasticityRule;
@@ -23,6 +25,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::params::RawParams;
+use super::spike_file::spike_trains_from_file;
 
 /// Why a component could not be made: its parameters do not parse, are out of range, or the
 /// kind refused them for this place in the network.
@@ -58,18 +61,32 @@ fn checked<P: Params + DeserializeOwned>(params: &RawParams) -> Result<Checked<P
 }
 
 /// What a spike source is built with.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceContext {
     /// Experiment seed.
     pub seed: u64,
     /// The source's stream id (from its `stream` name).
     pub stream_id: u64,
-    /// The network's clock.
+    /// The network's clock (a stand-in step of 0.1 ms while `checking`).
     pub clock: Clock,
+    /// `true` while a description is being checked: the source is made only to learn its
+    /// size and to refuse bad parameters, and must not refuse anything that depends on the
+    /// step (`clock` is a stand-in then).
+    pub checking: bool,
+    /// The folder relative paths in the parameters are resolved against (see
+    /// [`resolve`](Self::resolve)); empty: the current directory.
+    pub base_dir: PathBuf,
+}
+
+impl SourceContext {
+    /// `path` resolved against [`base_dir`](Self::base_dir) (an absolute path as it is).
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        self.base_dir.join(path)
+    }
 }
 
 /// What a stimulus is built with.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct StimulusContext {
     /// Size of the target population.
     pub n_neurons: usize,
@@ -77,8 +94,63 @@ pub struct StimulusContext {
     pub seed: u64,
     /// The stimulus' stream id (from its `stream` name).
     pub stream_id: u64,
-    /// The network's clock.
+    /// The network's clock (a stand-in step of 0.1 ms while `checking`).
     pub clock: Clock,
+    /// `true` while a description is being checked (see [`SourceContext::checking`]).
+    pub checking: bool,
+    /// The folder relative paths in the parameters are resolved against (see
+    /// [`resolve`](Self::resolve)); empty: the current directory.
+    pub base_dir: PathBuf,
+}
+
+impl StimulusContext {
+    /// `path` resolved against [`base_dir`](Self::base_dir) (an absolute path as it is).
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        self.base_dir.join(path)
+    }
+}
+
+/// What a monitor is built with: the network's parts by name, and where a run writes.
+#[derive(Clone, Debug)]
+pub struct MonitorContext {
+    /// The network's clock (a stand-in step of 0.1 ms while `checking`).
+    pub clock: Clock,
+    /// `true` while a description is being checked (see [`SourceContext::checking`]).
+    pub checking: bool,
+    /// The neuron populations, then the source groups, in the order of the description,
+    /// with their sizes.
+    pub populations: Vec<(String, usize)>,
+    /// The projections' names, in the order of the description.
+    pub projections: Vec<String>,
+    /// The run directory when the runner runs the description (`cargo xtask run`): write the
+    /// monitor's files there, in [`Monitor::finish`] at the latest. `None` when the network is
+    /// built from Rust (read the monitor back with `Network::monitor`).
+    pub out_dir: Option<PathBuf>,
+}
+
+impl MonitorContext {
+    /// The size of population or source group `name`, or an error for parameter `field`
+    /// listing the names there are.
+    pub fn population(&self, field: &str, name: &str) -> Result<usize, ParamError> {
+        match self.populations.iter().find(|(n, _)| n == name) {
+            Some(&(_, size)) => Ok(size),
+            None => {
+                let names: Vec<&str> = self.populations.iter().map(|(n, _)| n.as_str()).collect();
+                Err(ParamError::new(
+                    field,
+                    format!("{name:?}"),
+                    format!("one of the populations and source groups: {}", names.join(", ")),
+                ))
+            }
+        }
+    }
+
+    /// An interval in ms as a whole number of steps (at least one), or an error for
+    /// parameter `field` unless it is finite and positive.
+    pub fn every_steps(&self, field: &str, ms: f64) -> Result<u64, ParamError> {
+        engram_core::params::positive(field, ms)?;
+        Ok(((ms / self.clock.dt_ms()).round() as u64).max(1))
+    }
 }
 
 /// What a connectivity rule is built with.
@@ -165,6 +237,8 @@ type MatrixCheck = Arc<dyn Fn(&RawParams) -> Result<(), ComponentError> + Send +
 type MatrixFactory = Arc<dyn Fn(&RawParams, &MatrixContext) -> Result<WeightMatrix, ComponentError> + Send + Sync>;
 type RuleFactory =
     Arc<dyn Fn(&RawParams, &RuleContext) -> Result<Box<dyn PlasticityRule>, ComponentError> + Send + Sync>;
+type MonitorFactory =
+    Arc<dyn Fn(&RawParams, &MonitorContext) -> Result<Box<dyn Monitor>, ComponentError> + Send + Sync>;
 
 /// The kinds a description may name, by family.
 ///
@@ -193,6 +267,7 @@ pub struct Registry {
     connectivity: BTreeMap<String, ConnectFactory>,
     matrices: BTreeMap<String, (MatrixCheck, MatrixFactory)>,
     rules: BTreeMap<String, RuleFactory>,
+    monitors: BTreeMap<String, MonitorFactory>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -203,6 +278,7 @@ impl std::fmt::Debug for Registry {
             .field("stimuli", &self.stimuli.keys().collect::<Vec<_>>())
             .field("connectivity", &self.connectivity_kinds())
             .field("rules", &self.rules.keys().collect::<Vec<_>>())
+            .field("monitors", &self.monitors.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -283,6 +359,7 @@ impl Registry {
             connectivity: BTreeMap::new(),
             matrices: BTreeMap::new(),
             rules: BTreeMap::new(),
+            monitors: BTreeMap::new(),
         }
     }
 
@@ -290,7 +367,9 @@ impl Registry {
     ///
     /// - neurons: `LifCond` ([`LifCondParams`], COBA's neuron), `LifCurrent`
     ///   ([`LifCurrentParams`], CUBA's), `AdEx`, `Izhikevich`, `LifNmda`;
-    /// - sources: `PoissonGroup` ([`PoissonGroupParams`]);
+    /// - sources: `PoissonGroup` ([`PoissonGroupParams`]), `SpikeTrainsFile`
+    ///   ([`SpikeTrainsFileParams`](super::SpikeTrainsFileParams): spikes replayed from a `.npy` file, as engram's spike
+    ///   monitor writes them);
     /// - stimuli: `PoissonInput` ([`PoissonInputParams`]), `CurrentInjection`
     ///   ([`CurrentInjectionParams`]), `ConstantCurrent` ([`ConstantCurrentParams`]);
     /// - connectivity: `FixedProbability` (`(p: 0.02)`), `FixedInDegree` and
@@ -301,7 +380,9 @@ impl Registry {
     ///   ([`OdorBulbParams`](crate::dp::described::OdorBulbParams));
     /// - rules: `PairStdp` ([`PairStdpParams`]), `TripletStdp`, `InhibitoryStdp`
     ///   ([`InhibitoryStdpParams`]); each refuses a projection whose weights lie outside its
-    ///   bounds `[w_min, w_max]`.
+    ///   bounds `[w_min, w_max]`;
+    /// - monitors: none besides the built-in `Spikes`, `Rates`, `State` and `Weights`
+    ///   (register your own with [`register_monitor`](Self::register_monitor)).
     pub fn library() -> Self {
         let mut r = Self::empty();
         r.register_neuron("LifCond", |n, p: Checked<LifCondParams>| Ok(LifCond::new(n, p)));
@@ -313,6 +394,7 @@ impl Registry {
         r.register_source("PoissonGroup", |p: Checked<PoissonGroupParams>, c: &SourceContext| {
             Ok(PoissonGroup::new(p, c.seed, c.stream_id, c.clock))
         });
+        r.register_source("SpikeTrainsFile", spike_trains_from_file);
 
         r.register_stimulus("PoissonInput", |p: Checked<PoissonInputParams>, c: &StimulusContext| {
             PoissonInput::new(p, c.n_neurons, c.seed, c.stream_id, c.clock)
@@ -468,6 +550,71 @@ impl Registry {
         self
     }
 
+    /// Register a monitor kind, named in a description as
+    /// `Custom(kind: "...", params: (...))`. `build` makes the monitor from its checked
+    /// parameters; it may refuse names that are not in the network (with
+    /// [`MonitorContext::population`]). Built from Rust, the monitor is read back with
+    /// `network.monitor::<M>(built.monitors[k])` (implement [`Monitor::as_any`]); run by the
+    /// runner, it may write into [`MonitorContext::out_dir`].
+    ///
+    /// ```
+    /// use engram_core::error::{EngramError, ParamError};
+    /// use engram_core::monitor::{Monitor, NetworkView};
+    /// use engram_core::neuron::StepContext;
+    /// use engram_core::params::{Checked, Params};
+    /// use engram_models::description::{MonitorContext, NetworkDescription, Registry};
+    ///
+    /// /// Parameters of the `SpikeCount` monitor: `(population: "E")`.
+    /// #[derive(serde::Deserialize)]
+    /// #[serde(deny_unknown_fields)]
+    /// struct SpikeCountParams { population: String }
+    /// impl Params for SpikeCountParams {
+    ///     fn validate(&self) -> Result<(), ParamError> { Ok(()) }
+    /// }
+    /// /// Counts the spikes of one population.
+    /// struct SpikeCount { population: String, index: usize, n_spikes: usize }
+    /// impl Monitor for SpikeCount {
+    ///     fn bind(&mut self, net: &dyn NetworkView) -> Result<(), EngramError> {
+    ///         self.index = net.population(&self.population).expect("checked by the registry");
+    ///         Ok(())
+    ///     }
+    ///     fn observe(&mut self, _: &StepContext, net: &dyn NetworkView) -> Result<(), EngramError> {
+    ///         self.n_spikes += net.spikes(self.index).len();
+    ///         Ok(())
+    ///     }
+    ///     fn as_any(&self) -> Option<&dyn std::any::Any> { Some(self) }
+    /// }
+    ///
+    /// let mut registry = Registry::default();
+    /// registry.register_monitor("SpikeCount", |p: Checked<SpikeCountParams>, c: &MonitorContext| {
+    ///     c.population("population", &p.population)?;
+    ///     Ok(SpikeCount { population: p.into_inner().population, index: 0, n_spikes: 0 })
+    /// });
+    /// let text = r#"(
+    ///     populations: [(name: "E", size: 10, neuron: (kind: "LifCurrent"))],
+    ///     stimuli: [(target: "E", stimulus: (kind: "ConstantCurrent", params: (amplitude_pa: 300.0)))],
+    ///     monitors: [Custom(kind: "SpikeCount", params: (population: "E"))],
+    /// )"#;
+    /// let d = NetworkDescription::from_ron_str_with(text, "count.ron", &registry).unwrap();
+    /// let mut built = d.build_with(&registry, 0.1, 1).unwrap();
+    /// built.network.run_ms(100.0).unwrap();
+    /// let count = built.network.monitor::<SpikeCount>(built.monitors[0]).unwrap();
+    /// assert!(count.n_spikes > 0);
+    /// assert_eq!(count.n_spikes as u64, built.network.stats()[0].n_spikes);
+    /// ```
+    pub fn register_monitor<P, M, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        M: Monitor + 'static,
+        F: Fn(Checked<P>, &MonitorContext) -> Result<M, ParamError> + Send + Sync + 'static,
+    {
+        let f: MonitorFactory = Arc::new(move |raw: &RawParams, c: &MonitorContext| {
+            Ok(Box::new(build(checked::<P>(raw)?, c)?) as Box<dyn Monitor>)
+        });
+        self.monitors.insert(kind.into(), f);
+        self
+    }
+
     /// Names of the registered neuron kinds, sorted.
     pub fn neuron_kinds(&self) -> Vec<&str> {
         self.neurons.keys().map(String::as_str).collect()
@@ -495,6 +642,12 @@ impl Registry {
         self.rules.keys().map(String::as_str).collect()
     }
 
+    /// Names of the registered monitor kinds, sorted (not the built-in `Spikes`, `Rates`,
+    /// `State` and `Weights`).
+    pub fn monitor_kinds(&self) -> Vec<&str> {
+        self.monitors.keys().map(String::as_str).collect()
+    }
+
     pub(crate) fn neuron(&self, kind: &str) -> Option<&NeuronFactory> {
         self.neurons.get(kind)
     }
@@ -515,5 +668,8 @@ impl Registry {
     }
     pub(crate) fn rule(&self, kind: &str) -> Option<&RuleFactory> {
         self.rules.get(kind)
+    }
+    pub(crate) fn monitor(&self, kind: &str) -> Option<&MonitorFactory> {
+        self.monitors.get(kind)
     }
 }

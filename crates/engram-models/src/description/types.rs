@@ -1,6 +1,8 @@
 //! The serde types of a network description: populations, spike sources, stimuli,
 //! projections, monitors and protocol phases, each part naming a registered kind.
 
+use std::path::PathBuf;
+
 use engram_connectivity::DelayDistribution;
 use serde::{Deserialize, Serialize};
 
@@ -273,6 +275,16 @@ pub enum MonitorDescription {
         /// Sampling interval, ms (at least one step).
         every_ms: f64,
     },
+    /// A monitor kind registered with
+    /// [`Registry::register_monitor`](super::Registry::register_monitor), and its parameters:
+    /// `Custom(kind: "SpikeCount", params: (population: "E"))`.
+    Custom {
+        /// Registered name of the monitor kind.
+        kind: String,
+        /// The kind's parameters (default `()`, all defaults).
+        #[serde(default)]
+        params: RawParams,
+    },
 }
 
 /// One phase of the protocol. Phases follow each other; in a phase, only the listed stimuli
@@ -300,6 +312,13 @@ pub struct PhaseDescription {
     /// while it is above their threshold).
     #[serde(default)]
     pub modulator: f64,
+    /// Save the network's checkpoint when the phase ends (default `false`): the runner writes
+    /// it into the run directory as `checkpoints/<name>/` (see
+    /// [`engram_sim::checkpoint`]); restore it into the same description built again and
+    /// [`BuiltNetwork::run_protocol`](super::BuiltNetwork::run_protocol) runs the phases that
+    /// remain.
+    #[serde(default)]
+    pub checkpoint: bool,
 }
 
 /// A whole network: what to build, what to record and how to run it.
@@ -326,4 +345,12 @@ pub struct NetworkDescription {
     /// Protocol phases (default none: everything on, run for as long as the caller asks).
     #[serde(default)]
     pub phases: Vec<PhaseDescription>,
+    /// The folder that relative paths in the components' parameters (a `SpikeTrainsFile`'s
+    /// `path`) are resolved against. Default: the folder of the file the description is read
+    /// from ([`from_file`](NetworkDescription::from_file) and the experiment readers write it
+    /// in, as an absolute path, so that a run's `config.ron` finds the same files); for a
+    /// description read from a string or built in Rust, the current directory. A relative
+    /// `base_dir` written in a file is relative to that file's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_dir: Option<PathBuf>,
 }

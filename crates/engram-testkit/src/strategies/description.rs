@@ -5,7 +5,7 @@ use engram_models::description::types::Role;
 use engram_models::description::{
     Component, ConstantCurrentParams, Distribution, FixedProbabilityParams, InitialValue, MonitorDescription,
     NetworkDescription, NoParams, PhaseDescription, PlasticityDescription, PopulationDescription,
-    ProjectionDescription, SourceDescription, StimulusDescription,
+    ProjectionDescription, RawParams, SourceDescription, StimulusDescription,
 };
 use engram_plasticity::PairStdpParams;
 use proptest::collection::vec;
@@ -39,7 +39,8 @@ pub fn distribution(low: f64, high: f64) -> impl Strategy<Value = Distribution> 
 /// Valid descriptions: 1–3 populations of [`neuron_component`] (1–20 neurons, sometimes an
 /// initial `v_mv`, sometimes a role), 0–1 Poisson groups, 0–4 projections onto `exc` (fixed probability or all
 /// to all, weights 0–1 nS or pA, any delay, sometimes pair STDP whose bounds hold the
-/// weights), 0–1 constant currents, a spike monitor, and 0–2 phases of whole milliseconds.
+/// weights), 0–1 constant currents, a spike monitor, 0–2 phases of whole milliseconds (some
+/// saving a checkpoint), and sometimes a `base_dir`.
 pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
     let role = proptest::option::of(prop_oneof![Just(Role::Excitatory), Just(Role::Inhibitory)]);
     let populations =
@@ -60,8 +61,10 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
     );
     let projections = vec(projection, 0..=4);
     let stimuli = vec((any::<usize>(), -50.0..200.0f64), 0..=1);
-    let phases = vec((1..100u32, proptest::option::of(any::<bool>()), 0.0..1.0f64), 0..=2);
-    (populations, sources, projections, stimuli, phases).prop_map(|(pops, sources, projections, stimuli, phases)| {
+    let phases = vec((1..100u32, proptest::option::of(any::<bool>()), 0.0..1.0f64, any::<bool>()), 0..=2);
+    let base_dir = proptest::option::of(prop_oneof![Just("inputs"), Just("/data/run 1"), Just("../shared")]);
+    let parts = (populations, sources, projections, stimuli, phases, base_dir);
+    parts.prop_map(|(pops, sources, projections, stimuli, phases, base_dir)| {
         let populations: Vec<PopulationDescription> = pops
             .into_iter()
             .enumerate()
@@ -126,7 +129,7 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
         let phases = phases
             .into_iter()
             .enumerate()
-            .map(|(k, (ms, all_on, modulator))| PhaseDescription {
+            .map(|(k, (ms, all_on, modulator, checkpoint))| PhaseDescription {
                 name: format!("phase{k}"),
                 start_ms: None,
                 duration_ms: ms as f64,
@@ -137,9 +140,28 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
                 },
                 learning: None,
                 modulator,
+                checkpoint,
             })
             .collect();
         let monitors = vec![MonitorDescription::Spikes { populations: nodes }];
-        NetworkDescription { populations, sources, stimuli, projections, monitors, phases }
+        let base_dir = base_dir.map(std::path::PathBuf::from);
+        NetworkDescription { populations, sources, stimuli, projections, monitors, phases, base_dir }
+    })
+}
+
+/// `Custom` monitors of the kinds `kinds` (one chosen), with parameters `(population: "<p>")`
+/// naming one of `populations`, or `()`: for round trips of the monitor registry's syntax
+/// (check them against a registry that registers those kinds).
+pub fn custom_monitor(
+    kinds: &'static [&'static str],
+    populations: Vec<String>,
+) -> impl Strategy<Value = MonitorDescription> {
+    let params = proptest::option::of(proptest::sample::select(populations));
+    (proptest::sample::select(kinds), params).prop_map(|(kind, population)| MonitorDescription::Custom {
+        kind: kind.to_string(),
+        params: match population {
+            Some(p) => RawParams::from_text(&format!("(population: {p:?})")).expect("valid RON"),
+            None => RawParams::default(),
+        },
     })
 }
