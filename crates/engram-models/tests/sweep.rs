@@ -151,7 +151,7 @@ fn list_elements_are_reached_by_index_by_name_and_by_default_name() {
     .unwrap();
     assert_eq!(
         format!("{:?}", network_of(&s.points()[0].experiment).projections[2].weight),
-        "Constant { value: 50.0 }"
+        "Some(Constant { value: 50.0 })"
     );
 }
 
