@@ -78,7 +78,11 @@ fn ours(case: &Case, repeats: usize) -> Result<Measured> {
         match &mut exp.model {
             ModelConfig::Coba(c) => c.n = case.n,
             ModelConfig::Cuba(c) => c.n = case.n,
-            ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("the benchmark cases are built-in models"),
+            ModelConfig::Network(_)
+            | ModelConfig::Dp(_)
+            | ModelConfig::Vogels2011(_)
+            | ModelConfig::AurynBackground(_)
+            | ModelConfig::Selection(_) => unreachable!("the benchmark cases are built-in models"),
         }
         let s = run_experiment(&exp, None, false)?.summary;
         let total_spikes = s.n_spikes as f64;

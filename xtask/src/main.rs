@@ -87,8 +87,9 @@ struct ReproduceArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// A built-in model (coba, cuba, coba-network, cuba-network, dp), or the path of a .ron
-    /// experiment file or network description file.
+    /// A built-in model (coba, cuba, coba-network, cuba-network, dp, vogels2011,
+    /// auryn-background, selection), or the path of a .ron experiment file or network
+    /// description file.
     #[arg(required_unless_present = "list")]
     model: Option<String>,
     /// List the built-in models and the experiment and description files under experiments/.
@@ -257,6 +258,12 @@ const BUILTIN_ABOUT: &[(&str, &str)] = &[
         "dp",
         "Dp model (Meissner-Bernard et al. 2025): structure A, Tuned E+I, 10 learned odors in 3 s trials (31 s; built-in)",
     ),
+    ("vogels2011", "Vogels et al. 2011: 10 000-neuron memory network, iSTDP, patterns and recall (255 s; named model)"),
+    (
+        "auryn-background",
+        "Auryn's background network: 25 000 NMDA neurons, triplet STDP (30 s priming + 10 s; named model)",
+    ),
+    ("selection", "Selection by neuromodulator-gated iSTDP: assemblies A and B, one I pool (named model)"),
 ];
 
 /// `cargo xtask run --list`: the built-in models, then every .ron file under experiments/
@@ -359,7 +366,7 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     if args.print_description {
-        let Some(d) = exp.model.described()? else {
+        let Some(d) = exp.model.description()? else {
             bail!(
                 "{model}: built in Rust, not from a description; `coba-network` and `cuba-network` are its descriptions"
             )
@@ -417,6 +424,9 @@ fn set_n(model: &mut ModelConfig, name: &str, n: usize) -> Result<()> {
         }
         ModelConfig::Dp(_) => bail!(
             "--n applies to the benchmark models (coba, cuba, coba-network, cuba-network); the Dp model keeps its 4000 E, 1000 I (`scale_down` in an experiment file divides them)"
+        ),
+        ModelConfig::Vogels2011(_) | ModelConfig::AurynBackground(_) | ModelConfig::Selection(_) => bail!(
+            "--n applies to the benchmark models (coba, cuba, coba-network, cuba-network); a named model sets its sizes in its own fields (cargo xtask run {name} --print-config)"
         ),
     }
     Ok(())

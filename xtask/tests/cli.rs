@@ -359,8 +359,13 @@ fn run_list_names_the_builtin_models_and_the_shipped_files() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    for (line, name) in lines.iter().zip(["coba", "cuba", "coba-network", "cuba-network"]) {
+    let builtin = ["coba", "cuba", "coba-network", "cuba-network", "dp", "vogels2011", "auryn-background", "selection"];
+    for (line, name) in lines.iter().zip(builtin) {
         assert!(line.starts_with(&format!("{name} ")), "{out}");
+    }
+    for name in ["dp", "vogels2011", "auryn-background", "selection"] {
+        let file = format!("experiments/{name}.ron ");
+        assert!(lines.iter().any(|l| l.starts_with(&file)), "{file} listed: {out}");
     }
     let adex = lines.iter().find(|l| l.starts_with("experiments/networks/adex_stdp.ron")).expect("adex_stdp listed");
     assert!(
@@ -393,6 +398,13 @@ fn print_config_writes_the_resolved_ron_and_nothing_else() {
     // a description file: the experiment it runs as, lasting its phases' total
     let adex = read(&["run", &shipped_description(), "--print-config"]);
     assert!(matches!(adex.model, ModelConfig::Network(_)) && adex.run.duration_s == 1.0, "{adex:?}");
+
+    // a named model: its own short config, every field written, and its whole protocol
+    for name in ["vogels2011", "auryn-background", "selection"] {
+        assert_eq!(read(&["run", name, "--print-config"]), Experiment::builtin(name).unwrap(), "{name}");
+    }
+    let o = run(&root, &["run", "selection", "--print-config"]);
+    assert!(stdout(&o).contains("model: Selection(") && stdout(&o).contains("n_assembly: 100"), "{}", stdout(&o));
     assert!(listing(&root).is_empty(), "printing the config writes nothing");
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -68,6 +68,16 @@ pub struct AurynBackgroundConfig {
     /// `TripletConnection`: minimal all-to-all, A₃⁺ = 6.5e-3, τ₊ 16.8 ms, τ₋ 33.7 ms,
     /// τ_y 114 ms, sliding threshold τ_hom 10 s, κ 3 Hz, bounds [0, 1].
     pub triplet: TripletStdpParams,
+    /// Priming, ms: triplet STDP's weight changes off while its traces and rate estimates
+    /// run. Default 30 000 (3 τ_hom, Auryn's benchmark `sim_background --tau 10`). Used by
+    /// the named model's protocol ([`description::models::auryn_background`]); [`build`]
+    /// leaves the switch to its caller.
+    ///
+    /// [`description::models::auryn_background`]: crate::description::models::auryn_background
+    /// [`build`]: Self::build
+    pub priming_ms: f64,
+    /// Plastic phase after the priming, ms. Default 10 000 (Auryn's benchmark).
+    pub plastic_ms: f64,
 }
 
 impl Default for AurynBackgroundConfig {
@@ -90,6 +100,8 @@ impl Default for AurynBackgroundConfig {
                 sliding_threshold: Some(SlidingThreshold { tau_ms: 10_000.0, target_rate_hz: 3.0 }),
                 ..TripletStdpParams::visual_cortex_all_to_all_minimal()
             },
+            priming_ms: 30_000.0,
+            plastic_ms: 10_000.0,
         }
     }
 }

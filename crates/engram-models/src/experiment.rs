@@ -24,6 +24,7 @@
 //! assert!(e.starts_with("net.ron:3: model.Network.populations[0].neuron.kind = \"Adex\""), "{e}");
 //! ```
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use engram_connectivity::{DelayDistribution, Rule};
@@ -34,11 +35,14 @@ use engram_sim::DivergenceGuard;
 use engram_sim::npy::OutputFormat;
 use serde::{Deserialize, Serialize};
 
+use crate::auryn_background::AurynBackgroundConfig;
 use crate::coba::{CobaConfig, RandomEi, Scaling};
 use crate::cuba::CubaConfig;
 use crate::description::registry::ConnectContext;
 use crate::description::{MonitorDescription, NetworkDescription, Registry, file_folder, models, resolve_folder};
 use crate::dp::described::DpModel;
+use crate::selection::SelectionConfig;
+use crate::vogels2011::RecurrentConfig;
 
 /// The model an experiment runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,37 +63,71 @@ pub enum ModelConfig {
     /// [`DpModel`]). It runs as the network description it expands to
     /// ([`DpModel::description`]).
     Dp(DpModel),
+    /// Vogels et al. 2011's recurrent memory network (`vogels2011`), run as the description
+    /// [`models::vogels2011`] expands it to (its protocol as phases).
+    Vogels2011(RecurrentConfig),
+    /// Auryn's plastic background network (`auryn-background`), run as
+    /// [`models::auryn_background`] expands it (priming, then plastic).
+    AurynBackground(AurynBackgroundConfig),
+    /// Selection by gated inhibitory plasticity (`selection`), run as [`models::selection`]
+    /// expands it (tests, trials and pauses as phases).
+    Selection(SelectionConfig),
 }
 
 impl ModelConfig {
     /// The model's name as used on the command line and in summaries (`coba`, `cuba`,
-    /// `network`).
+    /// `network`, `vogels2011`, `auryn-background`, `selection`).
     pub fn name(&self) -> &'static str {
         match self {
             ModelConfig::Coba(_) => "coba",
             ModelConfig::Cuba(_) => "cuba",
             ModelConfig::Network(_) => "network",
             ModelConfig::Dp(_) => "dp",
+            ModelConfig::Vogels2011(_) => "vogels2011",
+            ModelConfig::AurynBackground(_) => "auryn-background",
+            ModelConfig::Selection(_) => "selection",
         }
     }
 
-    /// The network description the model runs as: a description as written, or a named
-    /// model's expansion; `None` for the Rust-built benchmarks `Coba` and `Cuba`.
+    /// The description the model runs as: a description itself, or a named model expanded
+    /// ([`DpModel::description`], [`models::vogels2011`], [`models::auryn_background`],
+    /// [`models::selection`]); `None` for COBA and CUBA, which build themselves.
+    ///
+    /// ```
+    /// use engram_models::experiment::ModelConfig;
+    /// let selection = ModelConfig::builtin("selection").unwrap();
+    /// let d = selection.description().unwrap().unwrap();
+    /// assert_eq!(d.projections[0].connectivity.kind, "WithinGroups");
+    /// ```
     ///
     /// # Errors
     /// A named model whose parameters are out of range.
-    pub fn described(&self) -> Result<Option<std::borrow::Cow<'_, NetworkDescription>>, EngramError> {
-        use std::borrow::Cow;
-        Ok(match self {
-            ModelConfig::Coba(_) | ModelConfig::Cuba(_) => None,
-            ModelConfig::Network(d) => Some(Cow::Borrowed(d)),
-            ModelConfig::Dp(m) => Some(Cow::Owned(m.description()?)),
-        })
+    pub fn description(&self) -> Result<Option<Cow<'_, NetworkDescription>>, EngramError> {
+        let expanded = |d: NetworkDescription| Some(Cow::Owned(d));
+        match self {
+            ModelConfig::Coba(_) | ModelConfig::Cuba(_) => Ok(None),
+            ModelConfig::Network(d) => Ok(Some(Cow::Borrowed(d))),
+            ModelConfig::Dp(m) => m.description().map(expanded),
+            ModelConfig::Vogels2011(c) => models::vogels2011(c).map(expanded),
+            ModelConfig::AurynBackground(c) => models::auryn_background(c).map(expanded),
+            ModelConfig::Selection(c) => models::selection(c).map(expanded),
+        }
     }
 
-    /// The embedded default of a built-in model, by name: `coba`, `cuba`, and the same two
+    /// The step a named model's own configuration was written for (`dt_ms` of Vogels 2011 and
+    /// selection): the run's `run.dt_ms` must equal it.
+    fn own_dt_ms(&self) -> Option<f64> {
+        match self {
+            ModelConfig::Vogels2011(c) => Some(c.dt_ms),
+            ModelConfig::Selection(c) => Some(c.dt_ms),
+            _ => None,
+        }
+    }
+
+    /// The embedded default of a built-in model, by name: `coba`, `cuba`, the same two
     /// written as network descriptions, `coba-network` and `cuba-network`
-    /// ([`models::coba`], [`models::cuba`]; the same spikes at the same seed).
+    /// ([`models::coba`], [`models::cuba`]; the same spikes at the same seed), and the named
+    /// models `vogels2011`, `auryn-background` and `selection` with their library defaults.
     pub fn builtin(name: &str) -> Option<Self> {
         match name {
             "coba" => Some(ModelConfig::Coba(CobaConfig::default())),
@@ -97,15 +135,19 @@ impl ModelConfig {
             "coba-network" => models::coba(&CobaConfig::default()).ok().map(ModelConfig::Network),
             "cuba-network" => models::cuba(&CubaConfig::default()).ok().map(ModelConfig::Network),
             "dp" => Some(ModelConfig::Dp(DpModel::default())),
+            "vogels2011" => Some(ModelConfig::Vogels2011(RecurrentConfig::default())),
+            "auryn-background" => Some(ModelConfig::AurynBackground(AurynBackgroundConfig::default())),
+            "selection" => Some(ModelConfig::Selection(SelectionConfig::default())),
             _ => None,
         }
     }
 
     /// Names of the built-in models.
-    pub const BUILTIN: &'static [&'static str] = &["coba", "cuba", "coba-network", "cuba-network", "dp"];
+    pub const BUILTIN: &'static [&'static str] =
+        &["coba", "cuba", "coba-network", "cuba-network", "dp", "vogels2011", "auryn-background", "selection"];
 
     /// The shortest time constant of the model, ms (the step must be smaller); infinite for a
-    /// network description (its models are not known to this check).
+    /// network description and the named models (their models are not known to this check).
     pub fn shortest_time_constant_ms(&self) -> f64 {
         match self {
             ModelConfig::Coba(c) => c.shortest_time_constant_ms(),
@@ -115,6 +157,7 @@ impl ModelConfig {
                 let (e, i) = m.structure.neurons();
                 crate::coba::shortest_time_constant_ms(&e).min(crate::coba::shortest_time_constant_ms(&i))
             }
+            ModelConfig::Vogels2011(_) | ModelConfig::AurynBackground(_) | ModelConfig::Selection(_) => f64::INFINITY,
         }
     }
 
@@ -125,6 +168,9 @@ impl ModelConfig {
             ModelConfig::Cuba(_) => "model.Cuba",
             ModelConfig::Network(_) => "model.Network",
             ModelConfig::Dp(_) => "model.Dp",
+            ModelConfig::Vogels2011(_) => "model.Vogels2011",
+            ModelConfig::AurynBackground(_) => "model.AurynBackground",
+            ModelConfig::Selection(_) => "model.Selection",
         }
     }
 
@@ -134,8 +180,15 @@ impl ModelConfig {
         match self {
             ModelConfig::Coba(c) => c.shape(),
             ModelConfig::Cuba(c) => c.shape(),
-            ModelConfig::Network(_) | ModelConfig::Dp(_) => {
-                let (neurons, synapses) = self.described().ok().flatten().map_or((1.0, 0.0), |d| expected_size(&d));
+            ModelConfig::Network(_)
+            | ModelConfig::Dp(_)
+            | ModelConfig::Vogels2011(_)
+            | ModelConfig::AurynBackground(_)
+            | ModelConfig::Selection(_) => {
+                let (neurons, synapses) = match self.description() {
+                    Ok(Some(d)) => expected_size(&d),
+                    _ => (0.0, 0.0),
+                };
                 let n = neurons.max(1.0);
                 // fixed p: in_degree = p · n = synapses / n
                 RandomEi { n: n as usize, exc_fraction: 0.5, p_at_4000: synapses / (n * n), scaling: Scaling::FixedP }
@@ -150,15 +203,10 @@ impl ModelConfig {
             ModelConfig::Cuba(c) => c.delay_ms,
             // one step, as simulate connects it
             ModelConfig::Dp(_) => 0.0,
-            ModelConfig::Network(_) => self.described().ok().flatten().map_or(0.0, |d| {
-                d.projections
-                    .iter()
-                    .map(|p| match p.delay {
-                        DelayDistribution::Constant { ms } => ms,
-                        DelayDistribution::Uniform { max_ms, .. } => max_ms,
-                    })
-                    .fold(0.0, f64::max)
-            }),
+            ModelConfig::Network(d) => longest_delay_ms(d),
+            ModelConfig::Vogels2011(c) => c.delay_ms,
+            ModelConfig::AurynBackground(c) => c.delay_ms,
+            ModelConfig::Selection(_) => self.description().ok().flatten().map_or(0.0, |d| longest_delay_ms(&d)),
         }
     }
 
@@ -175,8 +223,12 @@ impl ModelConfig {
                 let one = engram_neurons::LifCurrent::new(1, c.neuron.clone().check().map_err(|e| e.within("neuron"))?);
                 one.state_names().iter().map(|s| s.to_string()).collect()
             }
-            ModelConfig::Network(_) | ModelConfig::Dp(_) => {
-                let d = self.described().map_err(param_error)?.expect("a description");
+            ModelConfig::Network(_)
+            | ModelConfig::Dp(_)
+            | ModelConfig::Vogels2011(_)
+            | ModelConfig::AurynBackground(_)
+            | ModelConfig::Selection(_) => {
+                let d = self.description().map_err(param_error)?.expect("a description or a named model");
                 let info = d.check_with(&Registry::default()).map_err(|e| param_error(EngramError::from(e)))?;
                 return Ok(d
                     .populations
@@ -208,6 +260,14 @@ impl ModelConfig {
                 .check_with(&Registry::default())
                 .map(|_| ())
                 .map_err(|e| param_error(EngramError::from(e)).within("model.Network")),
+            ModelConfig::Vogels2011(_) | ModelConfig::AurynBackground(_) | ModelConfig::Selection(_) => {
+                let d = self.description().map_err(|e| param_error(e).within(self.field()))?;
+                let d = d.expect("a named model expands to a description");
+                // an error of the expansion names its place in the description the model expands to
+                d.check_with(&Registry::default()).map(|_| ()).map_err(|e| {
+                    param_error(EngramError::from(e)).within(&format!("{} (as a description)", self.field()))
+                })
+            }
         }
     }
 }
@@ -225,6 +285,17 @@ fn param_error(e: EngramError) -> ParamError {
         }
         other => ParamError::new("", "the network", other.to_string()),
     }
+}
+
+/// The longest transmission delay of a description's projections, ms.
+fn longest_delay_ms(d: &NetworkDescription) -> f64 {
+    d.projections
+        .iter()
+        .map(|p| match p.delay {
+            DelayDistribution::Constant { ms } => ms,
+            DelayDistribution::Uniform { max_ms, .. } => max_ms,
+        })
+        .fold(0.0, f64::max)
 }
 
 /// Neurons of a description's populations and the expected number of synapses of its
@@ -245,6 +316,8 @@ fn expected_size(d: &NetworkDescription) -> (f64, f64) {
                 same_population: p.pre == p.post,
                 autapses: p.autapses,
                 multapses: p.multapses,
+                seed: 0,
+                stream_id: 0,
             };
             let Some(spec) = registry.connect(&p.connectivity.kind).and_then(|f| f(&p.connectivity.params, &ctx).ok())
             else {
@@ -376,12 +449,31 @@ pub enum FileKind {
 
 impl Experiment {
     /// The embedded default experiment of a built-in model (see [`ModelConfig::builtin`]).
+    /// A named model runs its whole protocol (the total of its phases), with its own step;
+    /// `vogels2011` with a rate ceiling of 500 Hz (the unbalanced start, before iSTDP, fires at
+    /// up to 200 Hz by design, above the default ceiling of 0.5 / t_ref = 100 Hz).
+    ///
+    /// ```
+    /// use engram_models::experiment::Experiment;
+    /// let exp = Experiment::builtin("auryn-background").unwrap();
+    /// assert_eq!(exp.run.duration_s, 40.0);                   // 30 s priming + 10 s plastic
+    /// ```
     pub fn builtin(name: &str) -> Option<Self> {
         let model = ModelConfig::builtin(name)?;
         let mut run = RunConfig::default();
         if let ModelConfig::Dp(m) = &model {
-            // the whole protocol
+            // the whole protocol of trials (the bulb presents the odors; no phases)
             run.duration_s = m.duration_ms() / 1000.0;
+        } else if !matches!(model, ModelConfig::Network(_)) {
+            if let Ok(Some(d)) = model.description() {
+                run.duration_s = d.phases.iter().map(|p| p.duration_ms).sum::<f64>() / 1000.0;
+            }
+        }
+        if let Some(dt_ms) = model.own_dt_ms() {
+            run.dt_ms = dt_ms;
+        }
+        if let ModelConfig::Vogels2011(_) = model {
+            run.divergence.max_rate_hz = Some(500.0);
         }
         Some(Self { model, run, record: RecordConfig::default() })
     }
@@ -589,12 +681,27 @@ impl Params for Experiment {
                 format!("a whole number of steps of run.dt_ms = {} ms (at least one); nearest: {nearest} s", r.dt_ms),
             ));
         }
-        if let ModelConfig::Network(d) = &self.model {
+        if let Some(dt_ms) = self.model.own_dt_ms() {
+            if dt_ms != r.dt_ms {
+                return Err(ParamError::new(
+                    format!("{}.dt_ms", self.model.field()),
+                    dt_ms,
+                    format!("run.dt_ms = {} ms: the model is built and run with the run's step", r.dt_ms),
+                ));
+            }
+        }
+        if let Ok(Some(d)) = self.model.description() {
+            let named = !matches!(self.model, ModelConfig::Network(_));
             for (k, ph) in d.phases.iter().enumerate() {
                 let steps = ph.duration_ms / r.dt_ms;
                 if steps.round() < 1.0 || (steps - steps.round()).abs() > 1e-6 * steps.round().max(1.0) {
+                    let field = if named {
+                        format!("{} (as a description).phases[{k}] `{}`.duration_ms", self.model.field(), ph.name)
+                    } else {
+                        format!("model.Network.phases[{k}].duration_ms")
+                    };
                     return Err(ParamError::new(
-                        format!("model.Network.phases[{k}].duration_ms"),
+                        field,
                         ph.duration_ms,
                         format!("a whole number of steps of run.dt_ms = {} ms (at least one)", r.dt_ms),
                     ));
@@ -602,7 +709,7 @@ impl Params for Experiment {
             }
         }
         let delay_ms = self.model.delay_ms();
-        if !matches!(self.model, ModelConfig::Network(_)) && delay_ms > r.duration_s * 1000.0 {
+        if matches!(self.model, ModelConfig::Coba(_) | ModelConfig::Cuba(_)) && delay_ms > r.duration_s * 1000.0 {
             return Err(ParamError::new(
                 format!("{}.delay_ms", self.model.field()),
                 delay_ms,

@@ -21,6 +21,11 @@
 //! - [`auryn_background`]: Auryn's plastic background network (Zenke, Hennequin & Gerstner 2013);
 //! - [`selection`]: selection by neuromodulator-gated inhibitory plasticity.
 //!
+//! The last three (the recurrent network of Vogels et al.) are also named models of an
+//! experiment file (`vogels2011`, `auryn-background`, `selection`): their own configuration,
+//! run as the network description it expands to ([`description::models`]), with the same
+//! spikes as their Rust code.
+//!
 //! Running them: [`experiment`] (experiment files), [`run`] (build, run, write the arrays and
 //! the summary), [`rundir`] (run directories that never lose data), [`resources`] (what a run
 //! will cost, checked before it is built).

@@ -7,9 +7,11 @@
 //! which `cargo xtask run` draws the raster figure `raster.png` / `raster.svg` into the run
 //! directory (this crate draws no figures).
 //!
-//! A network description ([`ModelConfig::Network`]) runs its protocol: phase after phase from
-//! the start, each with its modulator (its stimuli, sources and rules switch by themselves),
-//! for `run.duration_s` in all; after the last phase its settings hold. Every neuron
+//! A network description ([`ModelConfig::Network`]), and a named model through the description
+//! it expands to ([`ModelConfig::description`]), runs its protocol: phase after phase from
+//! the start, each with its modulator and its weight changes made before its first step (its
+//! stimuli, sources and rules switch by themselves), for `run.duration_s` in all; after the
+//! last phase its settings hold. Every neuron
 //! population is recorded and counted in `n_spikes`; `rate_exc_hz` and `rate_inh_hz` average
 //! over the populations whose `role` is `Excitatory` or `Inhibitory`. The description's own
 //! monitors are written into the run directory too: `Spikes` of source groups as
@@ -29,8 +31,9 @@ use engram_sim::progress::{Every, Progress};
 use engram_sim::{Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor};
 use serde::Serialize;
 
+use crate::description::build::apply_weight_changes;
 use crate::description::types::Role;
-use crate::description::{MonitorDescription, NetworkDescription, Registry};
+use crate::description::{MonitorDescription, NetworkDescription, Registry, WeightChange};
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
 use engram_sim::cputime::{process_cpu_s, thread_cpu_s};
@@ -124,23 +127,31 @@ pub struct RunOutput {
 /// ([`Registry::default`]), with its monitors; its populations of role `Excitatory` and
 /// `Inhibitory` are `exc` and `inh`.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
-    if let Some(d) = model.described()? {
+    if let Some(d) = model.description()? {
         return Ok(build_description(&d, dt_ms, seed)?.0);
     }
     match model {
         ModelConfig::Coba(c) => c.build(dt_ms, seed),
         ModelConfig::Cuba(c) => c.build(dt_ms, seed),
-        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("described above"),
+        ModelConfig::Network(_)
+        | ModelConfig::Dp(_)
+        | ModelConfig::Vogels2011(_)
+        | ModelConfig::AurynBackground(_)
+        | ModelConfig::Selection(_) => unreachable!("described above"),
     }
 }
 
+/// A phase of the protocol as the runner sees it: steps, modulator, and the weight changes
+/// made before its first step.
+type PhasePlan = (u64, f64, Vec<WeightChange>);
+
 /// A description built without its monitors (the runner adds them, streaming), with the
-/// phases' steps and modulators.
+/// phases' steps, modulators and weight changes.
 fn build_description(
     d: &NetworkDescription,
     dt_ms: f64,
     seed: u64,
-) -> Result<(ModelNetwork, Vec<(u64, f64)>), EngramError> {
+) -> Result<(ModelNetwork, Vec<PhasePlan>), EngramError> {
     let (builder, handles) = d.builder_with(&Registry::default(), dt_ms, seed)?;
     let with_role = |role: Role| -> Vec<String> {
         d.populations.iter().filter(|p| p.role == Some(role)).map(|p| p.name.clone()).collect()
@@ -151,24 +162,30 @@ fn build_description(
         inh: with_role(Role::Inhibitory),
         n_neurons: d.populations.iter().map(|p| p.size).sum(),
     };
-    Ok((network, handles.phases.into_iter().map(|(_, steps, modulator)| (steps, modulator)).collect()))
+    let mut start = 0u64;
+    let mut phases = Vec::with_capacity(handles.phases.len());
+    for (_, steps, modulator) in handles.phases {
+        let changes = handles.weight_changes.iter().filter(|(at, _)| *at == start).flat_map(|(_, c)| c.clone());
+        phases.push((steps, modulator, changes.collect()));
+        start += steps;
+    }
+    Ok((network, phases))
 }
 
 /// What the runner needs of a model besides its builder: the neuron populations to record
-/// (in order), the protocol's phases as (steps, modulator), and the extra monitors a
-/// description asks for.
+/// (in order), the protocol's phases, and the extra monitors a description asks for.
 struct Plan {
     populations: Vec<String>,
-    phases: Vec<(u64, f64)>,
+    phases: Vec<PhasePlan>,
     monitors: Vec<MonitorDescription>,
 }
 
 /// Where the phases that save a checkpoint end: (step, folder below the run directory).
-fn checkpoint_steps(model: &ModelConfig, phases: &[(u64, f64)]) -> Vec<(u64, PathBuf)> {
-    let ModelConfig::Network(d) = model else { return Vec::new() };
+fn checkpoint_steps(model: &ModelConfig, phases: &[PhasePlan]) -> Vec<(u64, PathBuf)> {
+    let Ok(Some(d)) = model.description() else { return Vec::new() };
     let mut end = 0;
     let mut out = Vec::new();
-    for (ph, &(steps, _)) in d.phases.iter().zip(phases) {
+    for (ph, &(steps, _, _)) in d.phases.iter().zip(phases) {
         end += steps;
         if ph.checkpoint {
             out.push((end, Path::new("checkpoints").join(&ph.name)));
@@ -178,7 +195,7 @@ fn checkpoint_steps(model: &ModelConfig, phases: &[(u64, f64)]) -> Vec<(u64, Pat
 }
 
 fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
-    match model.described()? {
+    match model.description()? {
         Some(d) => {
             // the description's monitors are added by the runner, streaming into the run directory
             let without = NetworkDescription { monitors: Vec::new(), ..NetworkDescription::clone(&d) };
@@ -186,7 +203,7 @@ fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNet
             let populations = d.populations.iter().map(|p| p.name.clone()).collect();
             Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))
         }
-        _ => {
+        None => {
             let network = build_model(model, dt_ms, seed)?;
             let populations = network.exc.iter().chain(&network.inh).cloned().collect();
             Ok((network, Plan { populations, phases: Vec::new(), monitors: Vec::new() }))
@@ -194,14 +211,15 @@ fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNet
     }
 }
 
-/// Run `duration_ms` through the protocol's `phases` (steps, modulator): each phase's
-/// modulator from its first step, the last one's after the protocol ends; at each of
-/// `checkpoints` (step, folder) that the run reaches, save the network's checkpoint into that
-/// folder. With progress and the monitors finished as [`Network::run_ms_with`] does.
+/// Run `duration_ms` through the protocol's `phases` (steps, modulator, weight changes): each
+/// phase's modulator from its first step, its weight changes before it, the last one's
+/// modulator after the protocol ends; at each of `checkpoints` (step, folder) that the run
+/// reaches, save the network's checkpoint into that folder. With progress and the monitors
+/// finished as [`Network::run_ms_with`] does.
 fn run_phases(
     net: &mut Network,
     duration_ms: f64,
-    phases: &[(u64, f64)],
+    phases: &[PhasePlan],
     checkpoints: &[(u64, PathBuf)],
     options: &RunOptions,
 ) -> Result<(), EngramError> {
@@ -210,11 +228,11 @@ fn run_phases(
     }
     let mut starts = Vec::with_capacity(phases.len());
     let mut at = 0u64;
-    for &(steps, modulator) in phases {
-        starts.push((at, modulator));
+    for (steps, modulator, changes) in phases {
+        starts.push((at, *modulator, changes));
         at += steps;
     }
-    let modulator_at = |step: u64| starts.iter().rev().find(|(start, _)| *start <= step).map_or(0.0, |&(_, m)| m);
+    let modulator_at = |step: u64| starts.iter().rev().find(|(start, _, _)| *start <= step).map_or(0.0, |&(_, m, _)| m);
     let n = net.clock().steps(duration_ms)?;
     let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
     let chunk = (n / 200).max(1);
@@ -225,7 +243,10 @@ fn run_phases(
         let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1));
         let mut stepped = net.run_steps_with(k, |net, step| {
             net.set_modulator(modulator_at(step));
-            Ok(())
+            match starts.iter().find(|(start, _, changes)| *start == step && !changes.is_empty()) {
+                Some((_, _, changes)) => apply_weight_changes(net, changes),
+                None => Ok(()),
+            }
         });
         while stepped.is_ok() && saves.peek().is_some_and(|(step, _)| *step <= net.current_step()) {
             let (_, dir) = saves.next().expect("peeked");

@@ -175,7 +175,7 @@ impl SelectionResult {
 }
 
 /// Phases of the protocol: (start ms, end ms, stimulus rate A, stimulus rate B, signal).
-fn timeline(cfg: &SelectionConfig) -> Vec<(f64, f64, f64, f64, bool)> {
+pub(crate) fn timeline(cfg: &SelectionConfig) -> Vec<(f64, f64, f64, f64, bool)> {
     let mut t = 0.0;
     let mut phases = Vec::new();
     let mut push = |dur: f64, a: f64, b: f64, s: bool, t: &mut f64| {

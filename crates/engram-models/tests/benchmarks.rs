@@ -28,7 +28,11 @@ fn run(
     match &mut exp.model {
         ModelConfig::Coba(c) => c.n = n,
         ModelConfig::Cuba(c) => c.n = n,
-        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("built-in benchmark models only"),
+        ModelConfig::Network(_)
+        | ModelConfig::Dp(_)
+        | ModelConfig::Vogels2011(_)
+        | ModelConfig::AurynBackground(_)
+        | ModelConfig::Selection(_) => unreachable!("built-in benchmark models only"),
     }
     run_experiment(&exp, None, false).unwrap().summary
 }

@@ -105,7 +105,7 @@ fn the_runner_gives_the_named_model_and_its_written_description_the_same_spikes(
     named.run.duration_s = 1.5;
     named.record.figure = true; // keeps the spikes in the output
     let described = Experiment {
-        model: ModelConfig::Network(named.model.described().unwrap().unwrap().into_owned()),
+        model: ModelConfig::Network(named.model.description().unwrap().unwrap().into_owned()),
         ..named.clone()
     };
     let text = engram_core::config::to_ron_string(&described);

@@ -10,6 +10,7 @@ mod dp_completion;
 mod dp_continual;
 mod dp_described;
 mod mutations;
+mod named;
 mod properties;
 mod runner;
 mod sweep;

@@ -21,7 +21,11 @@ fn scaling_of(m: &ModelConfig) -> (usize, f64, f64, Scaling, (f64, f64), (usize,
         ModelConfig::Cuba(c) => {
             (c.n, c.exc_fraction, c.connection_probability, c.scaling, c.probability_and_weight_scale(), c.sizes())
         }
-        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("the strategies make built-in models only"),
+        ModelConfig::Network(_)
+        | ModelConfig::Dp(_)
+        | ModelConfig::Vogels2011(_)
+        | ModelConfig::AurynBackground(_)
+        | ModelConfig::Selection(_) => unreachable!("the strategies make built-in models only"),
     }
 }
 
@@ -31,7 +35,11 @@ fn check_network(model: &ModelConfig, dt: f64, seed: u64) -> Result<(), TestCase
     let built = match model {
         ModelConfig::Coba(c) => c.build(dt, seed),
         ModelConfig::Cuba(c) => c.build(dt, seed),
-        ModelConfig::Network(_) | ModelConfig::Dp(_) => unreachable!("the strategies make built-in models only"),
+        ModelConfig::Network(_)
+        | ModelConfig::Dp(_)
+        | ModelConfig::Vogels2011(_)
+        | ModelConfig::AurynBackground(_)
+        | ModelConfig::Selection(_) => unreachable!("the strategies make built-in models only"),
     };
     let net = built.unwrap().builder.build().unwrap();
     let (n, _, _, _, (p, _), (ne, ni)) = scaling_of(model);

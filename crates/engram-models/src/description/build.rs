@@ -10,8 +10,10 @@ use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::{NeuronModel, StepContext};
+use engram_core::plasticity::PlasticityRule as _;
 use engram_core::rng::{RngStream, component_id, stream};
 use engram_core::time::Clock;
+use engram_plasticity::ModulatorSwitch;
 use engram_sim::{
     Delay, MonitorId, Network, NetworkBuilder, PlasticityTiming, ProjectionId, RateMonitor, SpikeMonitor, StateMonitor,
     WeightMonitor,
@@ -22,7 +24,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 use super::check::{CheckedInfo, place};
 use super::registry::{ConnectContext, MatrixContext, Registry, RuleContext, SourceContext, StimulusContext};
 use super::switch::Protocol;
-use super::types::{Distribution, MonitorDescription, NetworkDescription, ProjectionDescription};
+use super::types::{Distribution, MonitorDescription, NetworkDescription, ProjectionDescription, WeightChange};
 
 /// Chunk id of the weight draws of a projection (`stream(seed, id, WEIGHT_CHUNK)`), apart from
 /// the chunks its connectivity and delays use.
@@ -38,6 +40,9 @@ pub struct Handles {
     pub monitors: Vec<MonitorId>,
     /// The protocol's phases: name, steps, modulator.
     pub phases: Vec<(String, u64, f64)>,
+    /// The phases' weight changes: the step before which they are made (the phase's first),
+    /// and the changes; only phases that have some.
+    pub weight_changes: Vec<(u64, Vec<WeightChange>)>,
 }
 
 /// A network built from a description, with handles to its parts.
@@ -50,26 +55,35 @@ pub struct BuiltNetwork {
     pub monitors: Vec<MonitorId>,
     /// The protocol's phases: name, steps, modulator.
     pub phases: Vec<(String, u64, f64)>,
+    /// The phases' weight changes (see [`Handles::weight_changes`]).
+    pub weight_changes: Vec<(u64, Vec<WeightChange>)>,
 }
 
 impl BuiltNetwork {
     /// Run the protocol from the network's current step to its end: each phase (or what is
-    /// left of it) for its duration with its modulator (the stimuli and rules switch by
-    /// themselves). Without phases, or past the last one, runs nothing.
+    /// left of it) for its duration with its modulator, its weight changes made before its
+    /// first step (the stimuli and rules switch by themselves). Without phases, or past the
+    /// last one, runs nothing.
     ///
     /// From a fresh network this is the whole protocol; after
     /// [`Network::restore`](engram_sim::Network::restore) of a checkpoint saved at the end of a
     /// phase (a phase's `checkpoint`), it is the phases that remain, with the same spikes as the
     /// run that saved it.
     pub fn run_protocol(&mut self) -> Result<(), EngramError> {
-        let mut end = 0u64;
+        let mut start = 0u64;
         for (_, steps, modulator) in &self.phases {
-            end += steps;
+            let end = start + steps;
             let now = self.network.current_step();
             if now < end {
                 self.network.set_modulator(*modulator);
+                if now == start {
+                    for (_, changes) in self.weight_changes.iter().filter(|(at, _)| *at == start) {
+                        apply_weight_changes(&mut self.network, changes)?;
+                    }
+                }
                 self.network.run_steps(end - now)?;
             }
+            start = end;
         }
         Ok(())
     }
@@ -95,6 +109,26 @@ impl Monitor for BoxedMonitor {
     fn as_any(&self) -> Option<&dyn Any> {
         self.0.as_any()
     }
+}
+
+/// Make `changes` to the weights of `net`, in order (between two steps).
+pub fn apply_weight_changes(net: &mut Network, changes: &[WeightChange]) -> Result<(), EngramError> {
+    for change in changes {
+        let id = net.projection(change.projection())?;
+        match change {
+            WeightChange::Set { value, .. } => net.weights_mut(id).data_mut().fill(*value),
+            WeightChange::ScaleWithin { groups, factor, .. } => {
+                for (i, mut row) in net.weights_mut(id).outer_iterator_mut().enumerate() {
+                    for (j, w) in row.iter_mut() {
+                        if groups.iter().any(|g| g.contains(i) && g.contains(j)) {
+                            *w *= factor;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn draw(d: &Distribution, rng: &mut RngStream) -> f64 {
@@ -145,13 +179,22 @@ impl NetworkDescription {
         let projections = self.add_projections(&parts, &mut b)?;
         self.add_stimuli(&parts, &mut b)?;
         let monitors = self.add_monitors(&parts, &mut b, dt_ms)?;
-        Ok((b, Handles { projections, monitors, phases }))
+        let mut weight_changes = Vec::new();
+        let mut start = 0u64;
+        for (ph, (_, steps, _)) in self.phases.iter().zip(&phases) {
+            if !ph.weight_changes.is_empty() {
+                weight_changes.push((start, ph.weight_changes.clone()));
+            }
+            start += steps;
+        }
+        Ok((b, Handles { projections, monitors, phases, weight_changes }))
     }
 
     /// Check and build with `registry` (see [`builder_with`](Self::builder_with)).
     pub fn build_with(&self, registry: &Registry, dt_ms: f64, seed: u64) -> Result<BuiltNetwork, EngramError> {
-        let (b, Handles { projections, monitors, phases }) = self.builder_with(registry, dt_ms, seed)?;
-        Ok(BuiltNetwork { network: b.build()?, projections, monitors, phases })
+        let (b, Handles { projections, monitors, phases, weight_changes }) =
+            self.builder_with(registry, dt_ms, seed)?;
+        Ok(BuiltNetwork { network: b.build()?, projections, monitors, phases, weight_changes })
     }
 
     /// Check and build with the library's kinds ([`Registry::default`]).
@@ -390,7 +433,15 @@ fn drawn_weights(
     distribution: &Distribution,
 ) -> Result<WeightMatrix, EngramError> {
     let same = p.pre == p.post;
-    let ctx = ConnectContext { n_pre, n_post, same_population: same, autapses: p.autapses, multapses: p.multapses };
+    let ctx = ConnectContext {
+        n_pre,
+        n_post,
+        same_population: same,
+        autapses: p.autapses,
+        multapses: p.multapses,
+        seed: parts.seed,
+        stream_id: id,
+    };
     let factory = parts.registry.connect(&p.connectivity.kind).expect("checked");
     let field = format!("projections[{k}].connectivity.params");
     let spec = factory(&p.connectivity.params, &ctx)
@@ -428,10 +479,21 @@ fn add_rule(
         factory(&pl.rule.params, &ctx).map_err(|e| EngramError::from(place(&field, pl.rule.params.as_str(), e)))?;
     let rule = parts.protocol.rule(&parts.info.projection_names[k], inner);
     let timing = PlasticityTiming { axonal_delay_ms: pl.axonal_delay_ms, dendritic_delay_ms: pl.dendritic_delay_ms };
-    if timing == PlasticityTiming::default() {
-        b.add_plasticity(pid, rule);
-    } else {
-        b.add_plasticity_with_timing(pid, rule, timing)?;
+    match pl.gate_threshold {
+        None if timing == PlasticityTiming::default() => b.add_plasticity(pid, rule),
+        None => b.add_plasticity_with_timing(pid, rule, timing)?,
+        Some(_) if rule.scales_transmission() => {
+            return Err(ParamError::new(
+                format!("projections[{k}].plasticity.gate_threshold"),
+                "set",
+                format!(
+                    "none for `{}`: it scales transmission (short-term plasticity), which a gate would stop",
+                    pl.rule.kind
+                ),
+            )
+            .into());
+        }
+        Some(threshold) => b.add_plasticity_with_timing(pid, ModulatorSwitch::new(rule, threshold), timing)?,
     }
     Ok(())
 }

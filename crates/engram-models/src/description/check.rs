@@ -15,7 +15,7 @@ use super::registry::{
     ComponentError, ConnectContext, MonitorContext, Registry, RuleContext, SourceContext, StimulusContext,
 };
 use super::types::{
-    Distribution, MonitorDescription, NetworkDescription, PlasticityDescription, ProjectionDescription,
+    Distribution, MonitorDescription, NetworkDescription, PlasticityDescription, ProjectionDescription, WeightChange,
 };
 
 /// A check that failed: a value out of range (field path from the top of the description),
@@ -211,6 +211,7 @@ impl NetworkDescription {
         self.check_projections(registry, &nodes, &projection_names)?;
         self.check_monitors(registry, &nodes, &projection_names)?;
         let phase_times_ms = self.check_phases(&stimulus_names, &projection_names)?;
+        self.check_weight_changes(&nodes, &projection_names)?;
         Ok(CheckedInfo { nodes, stimulus_names, projection_names, phase_times_ms })
     }
 
@@ -659,6 +660,49 @@ fn folder_name(field: &str, name: &str) -> Result<(), ParamError> {
     Ok(())
 }
 
+impl NetworkDescription {
+    /// Each phase's weight changes: on projections that exist, with finite values and
+    /// factors (≥ 0), and groups of neurons both ends of the projection have.
+    fn check_weight_changes(&self, nodes: &Nodes, projection_names: &[String]) -> Result<(), CheckError> {
+        for (k, ph) in self.phases.iter().enumerate() {
+            for (j, change) in ph.weight_changes.iter().enumerate() {
+                let at = format!("phases[{k}].weight_changes[{j}]");
+                let name = change.projection();
+                let Some(p) = projection_names.iter().position(|n| n == name).map(|i| &self.projections[i]) else {
+                    return Err(ParamError::new(
+                        format!("{at}.projection"),
+                        quoted(name),
+                        format!("one of the projections: {}", projection_names.join(", ")),
+                    )
+                    .into());
+                };
+                match change {
+                    WeightChange::Set { value, .. } => finite(&format!("{at}.value"), *value)?,
+                    WeightChange::ScaleWithin { groups, factor, .. } => {
+                        finite(&format!("{at}.factor"), *factor)?;
+                        non_negative(&format!("{at}.factor"), *factor)?;
+                        let n = nodes[&p.pre].size.min(nodes[&p.post].size);
+                        for (g, range) in groups.iter().enumerate() {
+                            if range.end < range.start || range.end as usize > n {
+                                return Err(ParamError::new(
+                                    format!("{at}.groups[{g}]"),
+                                    format!("(start: {}, end: {})", range.start, range.end),
+                                    format!(
+                                        "start <= end <= {n} (neurons of both `{}` and `{}`, the ends of `{name}`)",
+                                        p.pre, p.post
+                                    ),
+                                )
+                                .into());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The connectivity of projection `p` at `at`: a registered rule, its parameters, and a
 /// pattern it can draw between `n_pre` and `n_post` neurons.
 fn check_connectivity(
@@ -705,6 +749,8 @@ fn check_connectivity(
         same_population: p.pre == p.post,
         autapses: p.autapses,
         multapses: p.multapses,
+        seed: 0,
+        stream_id: 0,
     };
     if p.weight.is_none() {
         return Err(ParamError::new(
@@ -745,6 +791,9 @@ fn check_rule(registry: &Registry, at: &str, pl: &PlasticityDescription, ctx: Ru
     finite(&format!("{at}.plasticity.axonal_delay_ms"), pl.axonal_delay_ms)?;
     non_negative(&format!("{at}.plasticity.dendritic_delay_ms"), pl.dendritic_delay_ms)?;
     finite(&format!("{at}.plasticity.dendritic_delay_ms"), pl.dendritic_delay_ms)?;
+    if let Some(g) = pl.gate_threshold {
+        finite(&format!("{at}.plasticity.gate_threshold"), g)?;
+    }
     let params_field = format!("{at}.plasticity.rule.params");
     factory(&pl.rule.params, &ctx).map_err(|e| place(&params_field, pl.rule.params.as_str(), e))?;
     Ok(())

@@ -40,7 +40,8 @@
 //! resumes. [`models`] writes the built-in
 //! COBA and CUBA benchmarks as descriptions; built from them, they are bit-identical to
 //! [`CobaConfig::build`](crate::coba::CobaConfig::build) and
-//! [`CubaConfig::build`](crate::cuba::CubaConfig::build).
+//! [`CubaConfig::build`](crate::cuba::CubaConfig::build); so are the named models
+//! `vogels2011`, `auryn-background` and `selection` to their own Rust builds.
 //!
 //! Randomness: each random part draws from its own stream, named by its `stream` field or by
 //! default after its kind and name (`init:E`, `source:drive`, `stimulus:<name>`,
@@ -53,6 +54,7 @@ pub mod build;
 mod check;
 mod locate;
 pub mod models;
+mod named;
 mod params;
 pub mod registry;
 mod spike_file;
@@ -68,12 +70,13 @@ pub use build::{BuiltNetwork, Handles};
 pub use params::RawParams;
 pub use registry::{
     ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, MatrixContext,
-    MonitorContext, NoParams, Registry, RuleContext, SourceContext, StimulusContext,
+    MonitorContext, NoParams, Registry, RuleContext, SourceContext, StimulusContext, WithinGroupsParams,
 };
 pub use spike_file::SpikeTrainsFileParams;
 pub use types::{
-    Component, Distribution, InitialValue, MonitorDescription, NetworkDescription, PhaseDescription,
+    Component, Distribution, InitialValue, MonitorDescription, NetworkDescription, NeuronRange, PhaseDescription,
     PlasticityDescription, PopulationDescription, ProjectionDescription, SourceDescription, StimulusDescription,
+    WeightChange,
 };
 
 use check::CheckError;

@@ -1,11 +1,14 @@
-//! The built-in COBA and CUBA benchmarks written as network descriptions, drawing from the
-//! same random streams in the same order as [`CobaConfig::build`] and [`CubaConfig::build`],
-//! so that the networks built from them are bit-identical.
+//! The library's models written as network descriptions, drawing from the same random
+//! streams in the same order as their own Rust builds, so that the networks built from them
+//! are bit-identical: the COBA and CUBA benchmarks ([`CobaConfig::build`],
+//! [`CubaConfig::build`]), and the named models of experiment files ([`vogels2011`],
+//! [`auryn_background`], [`selection`]).
 
 use engram_connectivity::DelayDistribution;
 use engram_core::error::EngramError;
 use engram_core::params::Params;
 
+pub use super::named::{auryn_background, selection, vogels2011};
 use super::registry::{ConstantCurrentParams, FixedProbabilityParams};
 use super::types::{
     Component, Distribution, InitialValue, NetworkDescription, PopulationDescription, ProjectionDescription, Role,

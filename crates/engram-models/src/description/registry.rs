@@ -166,6 +166,12 @@ pub struct ConnectContext {
     pub autapses: bool,
     /// The projection's `multapses`.
     pub multapses: bool,
+    /// Experiment seed (0 while a description is checked: nothing is drawn for the network then).
+    pub seed: u64,
+    /// The projection's stream id (from its `stream` name; 0 while checking). A rule that draws
+    /// its pairs itself draws from `stream(seed, stream_id, 0)`, the chunk of the generators'
+    /// first rows.
+    pub stream_id: u64,
 }
 
 /// What a connectivity kind that makes its own weight matrix is built with
@@ -338,6 +344,58 @@ impl Params for FixedDegreeParams {
     }
 }
 
+/// Parameters of the `WithinGroups` connectivity rule: consecutive groups of `group_size`
+/// neurons (neuron `i` in group `i / group_size`, in both populations), each pair within a
+/// group connected with probability `p`, none between groups. Two assemblies of 100 neurons
+/// with 20 % recurrent connections, as in the selection model's E→E
+/// (`crate::selection`), are `(p: 0.2, group_size: 100)` on a population of 200.
+///
+/// Randomness: one uniform draw per candidate pair (`u < p` connects), rows in order and each
+/// row's group in order, from the projection's stream, chunk 0 (`stream(seed, id, 0)`),
+/// sequentially: the same pattern for any number of threads; `i → i` within one population
+/// with `autapses: false` is no candidate (no draw).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithinGroupsParams {
+    /// Connection probability of each pair within a group, in [0, 1].
+    pub p: f64,
+    /// Neurons per group (≥ 1); the last group may be smaller.
+    pub group_size: usize,
+}
+
+impl Params for WithinGroupsParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        engram_core::params::probability("p", self.p)?;
+        if self.group_size == 0 {
+            return Err(ParamError::new("group_size", 0, "at least 1 neuron per group"));
+        }
+        Ok(())
+    }
+}
+
+impl WithinGroupsParams {
+    /// The pairs `(pre, post)` drawn for `c` (see the type's docs).
+    pub fn draw_pairs(&self, c: &ConnectContext) -> Vec<(u32, u32)> {
+        use rand::Rng;
+        let mut rng = engram_core::rng::stream(c.seed, c.stream_id, 0);
+        let no_autapses = c.same_population && !c.autapses;
+        let mut pairs = Vec::new();
+        for i in 0..c.n_pre {
+            let group = i / self.group_size;
+            let posts = (group * self.group_size).min(c.n_post)..((group + 1) * self.group_size).min(c.n_post);
+            for j in posts {
+                if no_autapses && i == j {
+                    continue;
+                }
+                if rng.r#gen::<f64>() < self.p {
+                    pairs.push((i as u32, j as u32));
+                }
+            }
+        }
+        pairs
+    }
+}
+
 /// No parameters: `()` (`AllToAll`, `OneToOne`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -373,9 +431,10 @@ impl Registry {
     /// - stimuli: `PoissonInput` ([`PoissonInputParams`]), `CurrentInjection`
     ///   ([`CurrentInjectionParams`]), `ConstantCurrent` ([`ConstantCurrentParams`]);
     /// - connectivity: `FixedProbability` (`(p: 0.02)`), `FixedInDegree` and
-    ///   `FixedOutDegree` (`(k: 80)`), `AllToAll`, `OneToOne` (`()`); `DpPathway`
-    ///   ([`DpPathwayParams`](crate::dp::described::DpPathwayParams): one pathway of a Dp
-    ///   network with its assemblies, a whole weight matrix);
+    ///   `FixedOutDegree` (`(k: 80)`), `AllToAll`, `OneToOne` (`()`), `WithinGroups`
+    ///   ([`WithinGroupsParams`], `(p: 0.2, group_size: 100)`: assemblies connected within);
+    ///   `DpPathway` ([`DpPathwayParams`](crate::dp::described::DpPathwayParams): one pathway
+    ///   of a Dp network with its assemblies, a whole weight matrix);
     /// - the Dp model's bulb: the source `OdorBulb`
     ///   ([`OdorBulbParams`](crate::dp::described::OdorBulbParams));
     /// - rules: `PairStdp` ([`PairStdpParams`]), `TripletStdp`, `InhibitoryStdp`
@@ -417,6 +476,9 @@ impl Registry {
         });
         r.register_connectivity("AllToAll", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::AllToAll));
         r.register_connectivity("OneToOne", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::OneToOne));
+        r.register_connectivity("WithinGroups", |p: Checked<WithinGroupsParams>, c: &ConnectContext| {
+            Ok(Rule::Explicit { pairs: p.draw_pairs(c) })
+        });
 
         r.register_rule("PairStdp", |p: Checked<PairStdpParams>, c: &RuleContext| {
             c.require_weights_within(p.w_min, p.w_max)?;

@@ -195,6 +195,13 @@ pub struct PlasticityDescription {
     /// The rule sees postsynaptic spikes this much after emission, ms (default 0).
     #[serde(default)]
     pub dendritic_delay_ms: f64,
+    /// Weights change only while the phase's modulator is above this value, while the rule
+    /// still sees every spike (its traces and rate estimates run: Auryn's priming with
+    /// `stdp_active` off; `engram_plasticity::ModulatorSwitch`). Default none: always. Unlike
+    /// a phase's `learning`, which hides the spikes from the rule. For rules whose state is
+    /// per neuron (STDP traces, rate estimates).
+    #[serde(default)]
+    pub gate_threshold: Option<f64>,
 }
 
 /// A projection from a population or source group onto a receptor of a population.
@@ -319,6 +326,68 @@ pub struct PhaseDescription {
     /// remain.
     #[serde(default)]
     pub checkpoint: bool,
+    /// Changes of weights made once, before the phase's first step, in order (default none).
+    #[serde(default)]
+    pub weight_changes: Vec<WeightChange>,
+}
+
+/// Neurons `start..end` of a population (`start` included, `end` not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeuronRange {
+    /// First neuron.
+    pub start: u32,
+    /// One past the last neuron (≥ `start`).
+    pub end: u32,
+}
+
+impl NeuronRange {
+    /// Whether neuron `i` is in the range.
+    pub fn contains(&self, i: usize) -> bool {
+        (self.start as usize..self.end as usize).contains(&i)
+    }
+}
+
+/// A change of a projection's weights at the start of a phase, between two steps: spikes
+/// already on their way keep the weight they left with. The experimenter's hand in a protocol:
+/// Vogels et al. (2011) silence inhibition onto E when iSTDP starts, then imprint two memory
+/// patterns by strengthening E→E within each of them:
+///
+/// ```text
+/// weight_changes: [Set(projection: "I->E", value: 0.0)]
+/// weight_changes: [ScaleWithin(projection: "E->E", factor: 5.0,
+///                              groups: [(start: 0, end: 784), (start: 720, end: 1504)])]
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum WeightChange {
+    /// Every weight of `projection` becomes `value` (in the receptor's unit).
+    Set {
+        /// Projection name.
+        projection: String,
+        /// The new weight.
+        value: f64,
+    },
+    /// The weight of each synapse `i → j` of `projection` whose pre- and postsynaptic
+    /// neurons lie in one of `groups` (both in the same group) is multiplied by `factor`,
+    /// once, however many groups hold both.
+    ScaleWithin {
+        /// Projection name.
+        projection: String,
+        /// Groups of neurons (index ranges, in the presynaptic and postsynaptic population).
+        groups: Vec<NeuronRange>,
+        /// Factor (finite, ≥ 0).
+        factor: f64,
+    },
+}
+
+impl WeightChange {
+    /// The projection it changes.
+    pub fn projection(&self) -> &str {
+        match self {
+            WeightChange::Set { projection, .. } | WeightChange::ScaleWithin { projection, .. } => projection,
+        }
+    }
 }
 
 /// A whole network: what to build, what to record and how to run it.

@@ -17,12 +17,15 @@ use engram_stimuli::{
     CurrentInjection, CurrentInjectionParams, PoissonInput, PoissonInputParams, RateSegment, RateSpec, Targets,
 };
 use rand::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{cpu_s, mean};
 
-/// Parameters of the recurrent experiment (defaults: the full run).
-#[derive(Clone, Debug, Serialize)]
+/// Parameters of the recurrent experiment (defaults: the full run). In RON, as the named
+/// model `Vogels2011(...)` of an experiment file (`experiments/vogels2011.ron`), every field
+/// defaults to the value below.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct RecurrentConfig {
     /// Excitatory neurons (8000).
     pub n_e: usize,

@@ -98,6 +98,7 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
                         rule: Component::new("PairStdp", &params),
                         axonal_delay_ms: 0.0,
                         dendritic_delay_ms: 0.0,
+                        gate_threshold: None,
                     }
                 });
                 ProjectionDescription {
@@ -141,6 +142,7 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
                 learning: None,
                 modulator,
                 checkpoint,
+                weight_changes: Vec::new(),
             })
             .collect();
         let monitors = vec![MonitorDescription::Spikes { populations: nodes }];
