@@ -112,6 +112,32 @@ fn regression_on_a_rank_deficient_design_gives_the_least_squares_projection() {
     assert!((3.0..5.0).contains(&cv), "2-fold MSE {cv}");
 }
 
+/// Four identical neurons, most responses silent (a proptest case on which nalgebra's SVD with
+/// vectors returned a wrong decomposition and the fit left more error than the mean): the fit
+/// is the one-neuron fit with its weight shared equally.
+#[test]
+fn identical_sparse_neurons_share_the_one_neuron_fit() {
+    let c = [
+        5.0, 29.0, 15.0, 12.0, 33.0, 19.0, 0.0, 38.0, 27.0, 44.0, 15.0, 0.0, 13.0, 22.0, 43.0, 44.0, 28.0, 42.0, 43.0,
+        0.0, 24.0, 16.0, 6.0,
+    ];
+    let n = c.len();
+    let x = Array2::from_shape_fn((n, 4), |(i, _)| c[i]);
+    let mut y = Array1::zeros(n);
+    y[0] = -9.341258755009749;
+    y[19] = 9.779283672750926;
+    let m = LinearReadout::fit(x.view(), y.view()).unwrap();
+    // closed form with one neuron: β = cov(c, y) / var(c)
+    let c = Array1::from_iter(c);
+    let (cm, ym) = (c.mean().unwrap(), y.mean().unwrap());
+    let beta = (&c - cm).dot(&(&y - ym)) / (&c - cm).dot(&(&c - cm));
+    for &w in m.coefficients() {
+        assert!((w - beta / 4.0).abs() < 1e-12, "w {w}, expected {}", beta / 4.0);
+    }
+    let mse = mean_squared_error(m.predict(x.view()).unwrap().view(), y.view()).unwrap();
+    assert!(mse <= y.var(0.0), "MSE {mse} > variance {}", y.var(0.0));
+}
+
 #[test]
 fn regression_rejects_non_finite_rates() {
     let x = ndarray::array![[0.0], [f64::NAN], [2.0]];

@@ -1,8 +1,8 @@
 //! Multiple linear regression readout (concentration from rates, Fig. 5D,E): least squares with
-//! an intercept, solved through a singular value decomposition (nalgebra `SVD`) so that
+//! an intercept, solved through the eigendecomposition of the design's Gram matrix so that
 //! collinear neurons give the minimum-norm fit instead of running away.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
 use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 use rand::Rng;
 
@@ -28,12 +28,19 @@ use crate::error::{AnalysisError, Result, check_len};
 /// ```
 ///
 /// How it is solved: the columns and the targets are centred (the intercept is then
-/// b = ȳ − w·x̄), and the centred system is solved through its singular value decomposition,
-/// treating singular values below `max(rows, columns) · ε · σ_max` as zero (the tolerance of
-/// NumPy's `lstsq`). On a full-rank design this is the ordinary least-squares fit. On a
+/// b = ȳ − w·x̄), and the centred design X is solved through the eigendecomposition of its
+/// Gram matrix on the smaller side (XᵀX for more responses than neurons, XXᵀ otherwise),
+/// whose eigenvalues are the squared singular values of X. Eigenvalues below
+/// `max(rows, columns) · ε · λ_max` (the rounding of forming the Gram matrix) are treated as
+/// zero. On a full-rank, well-conditioned design this is the ordinary least-squares fit. On a
 /// rank-deficient one (neurons whose rates are linear combinations of others, as the
-/// saturated assemblies of Scaled I networks give) the predictions are still the unique
-/// least-squares projection, and the weights are the smallest that produce it.
+/// saturated assemblies of Scaled I networks give) the predictions are the least-squares
+/// projection onto the kept directions, and the weights are the smallest that produce it, so
+/// the in-sample error never exceeds the targets' variance.
+///
+/// (nalgebra 0.35's `SVD` is not used: asked for its singular vectors, it returns wrong
+/// singular values for some rank-deficient matrices, e.g. identical columns — upstream issue
+/// dimforge/nalgebra#1172; a test here keeps such a design.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearReadout {
     coefficients: Array1<f64>,
@@ -61,12 +68,7 @@ impl LinearReadout {
         let y_mean = y.mean().expect("at least one row");
         let centred = DMatrix::from_fn(n, p, |i, j| x[[i, j]] - x_mean[j]);
         let target = DVector::from_fn(n, |i, _| y[i] - y_mean);
-        let svd = centred.svd(true, true);
-        let largest = svd.singular_values.iter().copied().fold(0.0_f64, f64::max);
-        let tolerance = n.max(p) as f64 * f64::EPSILON * largest;
-        let w = svd
-            .solve(&target, tolerance)
-            .map_err(|message| AnalysisError::Fit { model: "linear regression", message: message.into() })?;
+        let w = min_norm_least_squares(&centred, &target);
         let coefficients = Array1::from_iter(w.iter().copied());
         let intercept = y_mean - coefficients.dot(&x_mean);
         Ok(Self { coefficients, intercept })
@@ -90,6 +92,27 @@ impl LinearReadout {
         check_len("neurons (columns)", self.coefficients().len(), x.ncols())?;
         Ok(x.dot(self.coefficients()) + self.intercept())
     }
+}
+
+/// The minimum-norm w minimising |X w − t|², through the eigendecomposition of the Gram
+/// matrix on X's smaller side (see [`LinearReadout`]).
+fn min_norm_least_squares(x: &DMatrix<f64>, t: &DVector<f64>) -> DVector<f64> {
+    let (n, p) = x.shape();
+    let neurons_side = p <= n;
+    let gram = if neurons_side { x.tr_mul(x) } else { x * x.transpose() };
+    let eig = SymmetricEigen::new(gram);
+    let largest = eig.eigenvalues.iter().copied().fold(0.0_f64, f64::max);
+    let tolerance = n.max(p) as f64 * f64::EPSILON * largest;
+    // project the right-hand side onto each kept eigenvector, divided by its eigenvalue
+    let rhs = if neurons_side { x.tr_mul(t) } else { t.clone() };
+    let mut solution = DVector::zeros(rhs.len());
+    for (k, &lambda) in eig.eigenvalues.iter().enumerate() {
+        if lambda > tolerance {
+            let v = eig.eigenvectors.column(k);
+            solution += v * (v.dot(&rhs) / lambda);
+        }
+    }
+    if neurons_side { solution } else { x.tr_mul(&solution) }
 }
 
 /// Mean squared error between predictions and targets; `None` if empty.
