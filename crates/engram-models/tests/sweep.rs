@@ -125,6 +125,10 @@ fn list_elements_are_reached_by_index_by_name_and_by_default_name() {
         "Uniform { low: 0.5, high: 1.5 }"
     );
     assert_eq!(weight(&by("projections.input->E.weight.Constant.value=[3]"), 0), "Constant { value: 3.0 }");
+    // a plain number where the file has an enum value with one plain field goes into that field
+    assert_eq!(by("projections.ie.weight=[7.5]").model, d.model);
+    let ron = network_of(&by("sources.input.source.params.rates=[35.0]")).to_ron_string();
+    assert!(ron.contains("rates: Constant(rate_hz: 35.0)"), "{ron}");
     // a phase by name: a description's run lasts as long as its phases, as for `cargo xtask run`
     let e = by("phases.all.duration_ms=[120.0]");
     assert_eq!(e.run.duration_s, 0.12);
@@ -280,10 +284,22 @@ fn bad_values_and_seeds_are_refused_with_the_typed_error() {
     assert!(e.starts_with("--set model.Coba.scaling=FixedQ: model.Coba.scaling: ") && e.contains("FixedQ"), "{e}");
     let e = error(exp(), FileKind::Experiment, &["record.spikes=[\"yes\"]"], None);
     assert!(e.starts_with("--set record.spikes=\"yes\": record.spikes: "), "{e}");
-    // a plain number where the file has a distribution: the hint names the field to sweep
-    let e = error(description(), FileKind::Description, &["projections.ie.weight=[0.4]"], None);
+    // a plain number where the file has a distribution of several fields: the hint names the
+    // field to sweep
+    let uniform = Sweep::new(
+        "net.ron",
+        description(),
+        FileKind::Description,
+        sets(&["projections.ie.weight=[Uniform(low: 4.0, high: 6.0)]"]),
+        None,
+    )
+    .unwrap()
+    .points()[0]
+        .experiment
+        .clone();
+    let e = error(uniform, FileKind::Description, &["projections.ie.weight=[0.4]"], None);
     assert!(e.starts_with("--set projections.ie.weight=0.4: projections[2].weight: "), "{e}");
-    assert!(e.contains("sweep its field with --set 'projections.ie.weight.Constant.value=[0.4, ...]'"), "{e}");
+    assert!(e.contains("sweep its field with --set 'projections.ie.weight.Uniform.low=[0.4, ...]'"), "{e}");
     // an unknown parameter of a component: its kind's error, with what it takes
     let e = error(description(), FileKind::Description, &["populations.E.neuron.params.tau_mm=[1.0]"], None);
     assert!(

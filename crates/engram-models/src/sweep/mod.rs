@@ -24,7 +24,8 @@
 //! in a bare description file (whose `run.*` and `record.*` are the experiment's it runs as).
 //! A list element is addressed by index (`[0]`) or by its name (a `name` field, or the
 //! default name of a projection or stimulus; `["a.b"]` for a name with a dot). An enum
-//! value is entered through its variant: `weight.Constant.value`. A key may add a parameter
+//! value is entered through its variant: `weight.Uniform.low`; a plain number given for a
+//! variant with one plain field goes into it (`weight=[0.4]` on `Constant(value: ..)`). A key may add a parameter
 //! to a component's `params` that the file leaves at its default.
 //!
 //! **Values** are a RON list of any RON values: `[0.4, 0.5]`, `[Constant(value: 0.4)]`,
@@ -631,7 +632,7 @@ impl Base {
         let mut placed = Vec::new();
         for (s, v) in edits {
             let target = self.resolve(stage, text, &root, &s.key).map_err(|e| e.to_string())?;
-            placed.push((target, *v));
+            placed.push((sole_field(&root, target, v), *v));
         }
         placed.sort_by_key(|(t, _)| std::cmp::Reverse(t.range().0));
         let mut out = text.to_string();
@@ -644,8 +645,8 @@ impl Base {
         Ok(out)
     }
 
-    /// A hint for a plain value given where the base has an enum value with fields
-    /// (`weight: Constant(value: 0.4)`): the key of the field to sweep instead.
+    /// A hint for a plain value given where the base has an enum value with several fields
+    /// (`weight: Uniform(low: 0.4, high: 0.6)`): the key of the field to sweep instead.
     fn hint(&self, set: &Set, value: &str) -> Option<String> {
         let stage = self.stage_of(&set.key);
         let (text, root) = self.tree(stage);
@@ -661,6 +662,22 @@ impl Base {
             " ({key} is {variant}(...) here: sweep its field with --set '{key}.{variant}.{field}=[{value}, ...]', or give whole values like {variant}({field}: {value}))",
             key = set.key
         ))
+    }
+}
+
+/// A plain value (`0.5`) given where the text has an enum value with one plain field
+/// (`Constant(value: 0.4)`) goes into that field, so `weight=[0.4, 0.5]` sweeps a constant
+/// weight; any other target is kept.
+fn sole_field(root: &Node, target: Target, value: &str) -> Target {
+    let Target::Replace { start, end } = target else { return target };
+    let plain = tree::parse(value).is_ok_and(|v| matches!(v.kind, Kind::Leaf));
+    match find_node(root, start, end).map(|n| &n.kind) {
+        Some(Kind::Struct { name: Some(_), fields, .. })
+            if plain && fields.len() == 1 && matches!(fields[0].1.kind, Kind::Leaf) =>
+        {
+            Target::Replace { start: fields[0].1.start, end: fields[0].1.end }
+        }
+        _ => target,
     }
 }
 
