@@ -11,6 +11,10 @@
 //! | [`SynapticScaling`] | multiplicative homeostatic scaling with a rate sensor (PI) | van Rossum et al. 2000 |
 //! | [`RewardModulatedStdp`] | eligibility trace × neuromodulator | Izhikevich 2007 |
 //!
+//! Between simulated days, [`volatility`] moves a class's weights by slow random steps (a
+//! "night": log-normal Ornstein–Uhlenbeck or Kesten), the synaptic volatility behind
+//! representational drift (Loewenstein et al. 2011; Statman et al. 2014).
+//!
 //! Each rule has a serde parameter struct (`deny_unknown_fields`, defaults from the
 //! literature, [`Params::validate`](engram_core::params::Params::validate) naming the field) and
 //! a constructor taking the [`Checked`](engram_core::params::Checked) parameters and the
@@ -86,6 +90,7 @@ mod stp;
 mod switch;
 mod three_factor;
 mod triplet;
+pub mod volatility;
 
 pub use common::{
     Interaction, SynapseTable, Trace, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
