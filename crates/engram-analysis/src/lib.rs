@@ -21,15 +21,19 @@
 //! - Randomness comes from a caller-provided `rand::Rng` (rand 0.8).
 //!
 //! Algorithms that linfa provides are used from linfa (PCA: linfa-reduction, SVM: linfa-svm).
-//! Linear regression is solved through nalgebra's SVD rather than linfa-linear, whose unpivoted
-//! QR runs away on the collinear rates of saturated assemblies ([`classify::LinearReadout`]). QDA, Mahalanobis with class covariance, participation ratio,
-//! angles, co-tuning and the Wilcoxon test are written here and tested against closed forms.
+//! Linear regression is solved here (minimum-norm least squares through a symmetric
+//! eigendecomposition) rather than by linfa-linear, whose unpivoted QR runs away on the
+//! collinear rates of saturated assemblies ([`classify::LinearReadout`]). QDA, Mahalanobis
+//! with class covariance, participation ratio, angles, co-tuning, the Wilcoxon test and the
+//! drift measures ([`drift`]) are written here and tested against closed forms or synthetic
+//! data with a known answer.
 
 pub mod amplification;
 pub mod classify;
 pub mod correlation;
 pub mod cotuning;
 pub mod distance;
+pub mod drift;
 mod error;
 pub mod finite;
 pub mod isi;

@@ -6,6 +6,7 @@ mod amplification;
 mod correlation;
 mod cotuning;
 mod distance;
+mod drift;
 mod isi;
 mod neuron_draws;
 mod pca;
