@@ -116,3 +116,15 @@ fn recurrent_network_regains_ai_state_stores_patterns_and_recalls_from_a_cue() {
     assert!(p2 < 1.5 * control, "recall: pattern 2 {p2} Hz, control {control} Hz");
     assert!(e.isi_cv > 0.9, "recall stays irregular: CV {}", e.isi_cv);
 }
+
+#[test]
+fn a_switch_between_chunks_is_refused_not_skipped() {
+    // I→E is zeroed at the end of t_pre_ms and the patterns are imprinted at the end of
+    // t_learn_ms, both at chunk boundaries: a time off the chunk grid would skip the switch
+    let cfg = RecurrentConfig { t_pre_ms: 750.0, chunk_ms: 500.0, ..RecurrentConfig::quick() };
+    let e = run_recurrent(&cfg, 1, false).unwrap_err().to_string();
+    assert!(e.contains("t_pre_ms") && e.contains("chunk_ms = 500 ms") && e.contains("750"), "{e}");
+    let cfg = RecurrentConfig { t_pre_ms: 1000.0, t_learn_ms: 1250.0, chunk_ms: 500.0, ..RecurrentConfig::quick() };
+    let e = run_recurrent(&cfg, 1, false).unwrap_err().to_string();
+    assert!(e.contains("t_learn_ms") && e.contains("2250"), "{e}");
+}

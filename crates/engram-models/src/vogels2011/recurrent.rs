@@ -5,10 +5,10 @@ use engram_analysis::correlation::pearson_correlation;
 use engram_analysis::isi::isi_cv_per_neuron;
 use engram_analysis::rates::binned_rates_hz;
 use engram_connectivity::{ConnectSpec, Rule};
-use engram_core::error::EngramError;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::StepContext;
-use engram_core::params::Params;
+use engram_core::params::{Params, positive};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCond, LifCondParams, MembraneIntegrator};
 use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams};
@@ -351,6 +351,7 @@ fn window_stats(
 pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result<RecurrentResult, EngramError> {
     let (cpu0, wall0) = (cpu_s(), std::time::Instant::now());
     let time = Timeline::of(cfg);
+    check_chunk_boundaries(cfg, &time)?;
     let windows_ms = time.windows(cfg);
     let groups = cfg.groups();
     let named = groups.named();
@@ -385,6 +386,27 @@ pub fn run_recurrent(cfg: &RecurrentConfig, seed: u64, progress: bool) -> Result
         cpu_s: cpu_s() - cpu0,
         wall_s: wall0.elapsed().as_secs_f64(),
     })
+}
+
+/// The weight changes (I→E to zero at the end of `t_pre_ms`, patterns imprinted at the end of
+/// `t_learn_ms`) happen between bookkeeping chunks, so both times must be whole numbers of
+/// `chunk_ms`; otherwise the run would skip them.
+fn check_chunk_boundaries(cfg: &RecurrentConfig, time: &Timeline) -> Result<(), ParamError> {
+    positive("chunk_ms", cfg.chunk_ms)?;
+    for (field, value, at) in [("t_pre_ms", cfg.t_pre_ms, time.t_a), ("t_learn_ms", cfg.t_learn_ms, time.t_c)] {
+        let chunks = at / cfg.chunk_ms;
+        if (chunks - chunks.round()).abs() > 1e-9 {
+            return Err(ParamError::new(
+                field,
+                value,
+                format!(
+                    "a value that puts the switch at a whole number of chunk_ms = {} ms (it falls at {at} ms)",
+                    cfg.chunk_ms
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The phase boundaries of the recurrent run, ms.
