@@ -150,7 +150,7 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         run_jobs("dp-authors: network files", &loads, options.progress, |&(i, v)| Ok(networks[i].load(dir, v)?))?;
     let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
     let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.map(|s| (k, s))).collect();
-    let runs = run_jobs("dp-authors: simulations", &jobs, options.progress, |&(k, set)| {
+    let mut runs = run_jobs("dp-authors: simulations", &jobs, options.progress, |&(k, set)| {
         let (i, variant) = loads[k];
         let net = &nets[k];
         let config = networks[i].config(variant);
@@ -170,11 +170,10 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
             loop_s: rec.loop_s,
         })
     })?;
-    let mut runs = runs;
     set_amplification(&mut runs);
 
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
-    let mut summary = AuthorsSummary {
+    let summary = AuthorsSummary {
         model: "dp-authors: the Dp paper's Fig. 2 measures (Meissner-Bernard, Zenke & Friedrich, eLife 2025) on the authors' networks and input spikes".into(),
         data: dir.clone(),
         networks: networks.iter().map(AuthorsNetwork::label).collect(),
@@ -195,11 +194,9 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
             .collect(),
         variants: variants_table(&runs),
         fig2: VARIANTS.iter().map(|&v| (v.name().to_string(), variant_measures(&runs, v))).collect(),
-        wall_s: f64::NAN,
-        cpu_s: f64::NAN,
+        wall_s: t0.elapsed().as_secs_f64(),
+        cpu_s: cpu.elapsed_s(),
     };
-    summary.wall_s = t0.elapsed().as_secs_f64();
-    summary.cpu_s = cpu.elapsed_s();
     write_summary(&out_dir.join("summary.json"), &summary)?;
     let report = report_md(&summary);
     let path = out_dir.join("report.md");
