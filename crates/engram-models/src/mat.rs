@@ -214,6 +214,16 @@ impl MatFile {
         }
     }
 
+    /// The number of rows of the variable `name`.
+    pub fn rows(&self, name: &str) -> Result<usize, MatError> {
+        let array = self.inner.find_by_name(name).ok_or_else(|| MatError::Missing {
+            path: self.path.clone(),
+            variable: name.into(),
+            found: self.variables(),
+        })?;
+        Ok(array.size()[0])
+    }
+
     /// A scalar (a 1×1 variable), such as `dt` or `Nexc`.
     pub fn scalar(&self, name: &str) -> Result<f64, MatError> {
         let data = self.matrix(name, 1, 1, "a scalar")?;

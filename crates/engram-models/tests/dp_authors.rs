@@ -240,3 +240,38 @@ fn the_fixture_network_runs_on_the_fixture_spikes_and_its_assemblies_answer_thei
     let again = simulate(&a1.config(Variant::TUNED_I), &net, &protocol, 99, authors::DT_MS, None).unwrap();
     assert_eq!(again.e_spike_times_ms, rec.e_spike_times_ms);
 }
+
+#[test]
+fn a_description_replays_the_odor_file_through_a_mat_spike_matrix_source() {
+    use engram_models::description::NetworkDescription;
+    let file = fixtures().join("odorset_10learned.mat");
+    let text = r#"(
+        populations: [(name: "E", size: 1500, neuron: (kind: "LifCond"))],
+        sources: [(name: "ob", source: (kind: "MatSpikeMatrix",
+            params: (path: "odorset_10learned.mat", variable: "r_olfbs", n_sources: 1500, dt_ms: DT)))],
+        projections: [(pre: "ob", post: "E", receptor: "exc",
+                       connectivity: (kind: "OneToOne"), weight: Constant(value: 1.0))],
+        monitors: [Spikes(populations: ["ob"])],
+    )"#;
+    let dir = std::env::temp_dir().join(format!("engram_mat_source_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&file, dir.join("odorset_10learned.mat")).unwrap();
+    std::fs::write(dir.join("replay.ron"), text.replace("DT", "0.1")).unwrap();
+    let d = NetworkDescription::from_file(&dir.join("replay.ron")).unwrap();
+    let mut built = d.build_with(&Default::default(), 0.1, 1).unwrap();
+    built.network.run_ms(1500.0).unwrap(); // the first second's baseline and 0.5 s of odor 1
+    let m = built.network.monitor::<engram_sim::SpikeMonitor>(built.monitors[0]).unwrap();
+    let spikes = authors::odor_spikes(&fixtures(), OdorSet::Learned, 1500).unwrap();
+    assert_eq!(m.times_ms("ob").len(), spikes.count_in(0..15_000));
+    let first = spikes.spikes[0];
+    assert_eq!((m.neurons("ob")[0], m.times_ms("ob")[0]), (first.0, first.1 as f64 * 0.1));
+    // another step than the file's, another variable: errors that name them
+    std::fs::write(dir.join("dt.ron"), text.replace("DT", "0.05")).unwrap();
+    let d = NetworkDescription::from_file(&dir.join("dt.ron")).unwrap();
+    let e = d.build_with(&Default::default(), 0.1, 1).err().expect("dt_ms 0.05 at dt 0.1").to_string();
+    assert!(e.contains("dt_ms = 0.05") && e.contains("the network's step, 0.1 ms"), "{e}");
+    std::fs::write(dir.join("var.ron"), text.replace("DT", "0.1").replace("r_olfbs", "OBinp")).unwrap();
+    let e = NetworkDescription::from_file(&dir.join("var.ron")).expect_err("OBinp is 3-D").to_string();
+    assert!(e.contains("variable = \"OBinp\"") && e.contains("has shape 15×300×4"), "{e}");
+    std::fs::remove_dir_all(&dir).ok();
+}
