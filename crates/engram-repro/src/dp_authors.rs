@@ -23,13 +23,11 @@ use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use engram_models::dp::network::DpConnectivity;
 use engram_models::dp::params::Variant;
 use engram_models::dp::simulate::{Protocol, WindowKind, simulate};
-use engram_sim::progress::{Every, Progress};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dp::basic::{AchievedStructure, BasicRun, VARIANTS, VariantStats, set_amplification, variants_table};
 use crate::dp::fig2::{VariantMeasures, variant_measures, variant_panels};
-use crate::dp::{CpuClock, plot_err, write_summary};
+use crate::dp::{CpuClock, plot_err, run_jobs, write_summary};
 
 /// Where the authors' files are and where the run goes.
 #[derive(Clone, Debug)]
@@ -94,29 +92,6 @@ fn set_name(set: OdorSet) -> &'static str {
         OdorSet::Learned => "learned",
         OdorSet::Novel => "novel",
     }
-}
-
-/// Run `jobs` in parallel with a progress bar; results in job order.
-fn run_jobs<J: Sync, T: Send>(
-    label: &str,
-    jobs: &[J],
-    progress: bool,
-    f: impl Fn(&J) -> Result<T, EngramError> + Sync,
-) -> Result<Vec<T>, EngramError> {
-    let bar = Progress::new(label, jobs.len() as u64, "jobs", Every::Item, progress);
-    let out = jobs
-        .par_iter()
-        .map(|j| {
-            let r = f(j);
-            bar.inc(1);
-            r
-        })
-        .collect::<Result<Vec<T>, EngramError>>();
-    match out {
-        Ok(_) => bar.finish(),
-        Err(_) => bar.abandon(),
-    }
-    out
 }
 
 /// Run the reproduction into `options.out`; returns its summary (also written there).
