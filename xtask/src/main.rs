@@ -35,7 +35,8 @@ enum Cmd {
     /// parallel: one run directory per grid point and a `sweep.json` table of their summaries.
     Sweep(sweep::SweepArgs),
     /// Reproduce a paper (`--list` names them): `dp` (Meissner-Bernard, Zenke & Friedrich,
-    /// eLife 2025, all figures by default), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
+    /// eLife 2025, all figures by default), `dp-authors` (its Fig. 2 measures on the authors'
+    /// own networks and input spikes), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
     /// Regenerate (or --check) the tables of a reproduction's docs page from its summary.
     Report(report::ReportArgs),
@@ -73,6 +74,10 @@ struct ReproduceArgs {
     /// Output directory (default: runs/<paper> or runs/<paper>-quick in the workspace).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The folder of the input files (dp-authors only: the authors' .mat files; default
+    /// ../shared/pdp-model relative to the repository root).
+    #[arg(long)]
+    data: Option<PathBuf>,
     /// Replace an earlier engram run in the output directory (only once this one succeeds).
     #[arg(long)]
     force: bool,
@@ -485,14 +490,42 @@ fn check_reproduce_args(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<()
     if let Some(t) = args.threads {
         check_threads("--threads", t)?;
     }
+    if args.quick && !r.has_quick() {
+        bail!("--quick does not apply to {name}: it has one size (minutes)");
+    }
+    if args.seed.is_some() && !r.takes_seed() {
+        bail!("--seed does not apply to {name}: it has no randomness (its inputs are files)");
+    }
+    if args.data.is_some() && r.default_data().is_none() {
+        bail!("--data does not apply to {name}: it reads no input files");
+    }
     Ok(())
+}
+
+/// The folder of a reproduction's input files: `--data`, else its default under the
+/// repository root; it must exist (checked before a run directory is made).
+fn data_dir(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<Option<PathBuf>> {
+    let Some(default) = r.default_data() else { return Ok(None) };
+    let (dir, given) = match &args.data {
+        Some(d) => (d.clone(), "--data"),
+        None => (workspace_root().join(default), "the default folder"),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "{}: {given} {} does not exist; it must hold the input files (the default is {default} relative to the repository root; name another folder with --data DIR)",
+            r.name(),
+            dir.display()
+        );
+    }
+    Ok(Some(dir.canonicalize().unwrap_or(dir)))
 }
 
 fn reproduce(args: ReproduceArgs) -> Result<()> {
     let names: Vec<&str> = reproduction::all().iter().map(|r| r.name()).collect();
     if args.list {
         for r in reproduction::all() {
-            println!("{:<12} seed {:<5} {}", r.name(), r.default_seed(), r.describe());
+            let seed = if r.takes_seed() { r.default_seed().to_string() } else { "-".into() };
+            println!("{:<12} seed {seed:<5} {}", r.name(), r.describe());
         }
         return Ok(());
     }
@@ -501,6 +534,7 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
         bail!("unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)", names.join(", "));
     };
     check_reproduce_args(&args, r)?;
+    let data = data_dir(&args, r)?;
     if args.tiny && !r.has_tiny() {
         bail!("--tiny: {paper} has no tiny size");
     }
@@ -525,14 +559,16 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
             progress: !args.quiet,
             figures: args.figures.clone(),
             networks: args.networks,
+            data: data.clone(),
         };
         r.run(&options)?;
         Ok(())
     })?;
+    let seed =
+        if r.takes_seed() { format!(" (seed {})", args.seed.unwrap_or(r.default_seed())) } else { String::new() };
     println!(
-        "reproduced {paper} in {:.0} s (seed {}); figures and summary.json in {}",
+        "reproduced {paper} in {:.0} s{seed}; figures and summary.json in {}",
         t0.elapsed().as_secs_f64(),
-        args.seed.unwrap_or(r.default_seed()),
         written.display()
     );
     Ok(())

@@ -279,6 +279,10 @@ fn bad_input_is_a_clear_error_never_a_panic() {
         (&["reproduce", "dp", "--figure", "7"], "dp has figures 1 to 6"),
         (&["reproduce", "dp", "--threads", "10000"], "this machine has"),
         (&["reproduce", "nature2031"], "unknown paper"),
+        (&["reproduce", "dp-authors", "--data", "no/such/folder"], "dp-authors: --data no/such/folder does not exist"),
+        (&["reproduce", "dp-authors", "--quick"], "--quick does not apply to dp-authors"),
+        (&["reproduce", "dp-authors", "--seed", "3"], "--seed does not apply to dp-authors"),
+        (&["reproduce", "dp", "--data", "."], "--data does not apply to dp"),
     ];
     for (args, expect) in cases {
         let t0 = Instant::now();
@@ -300,8 +304,9 @@ fn reproduce_list_names_every_reproduction_with_its_default_seed() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 3, "{out}");
-    for (line, (name, seed)) in lines.iter().zip([("dp", 2025), ("dp-learned", 2025), ("vogels2011", 2011)]) {
+    assert_eq!(lines.len(), 4, "{out}");
+    let expected = [("dp ", "2025"), ("dp-authors", "-"), ("dp-learned", "2025"), ("vogels2011", "2011")];
+    for (line, (name, seed)) in lines.iter().zip(expected) {
         assert!(line.starts_with(name) && line.contains(&format!("seed {seed}")), "{line}");
     }
     assert!(listing(&root).is_empty(), "listing writes nothing");

@@ -26,6 +26,9 @@
 //! run as the network description it expands to ([`description::models`]), with the same
 //! spikes as their Rust code.
 //!
+//! Data from elsewhere: [`mat`] reads MATLAB 5 `.mat` files (connection multiplicities,
+//! index tables, spike matrices) into engram's types.
+//!
 //! Running them: [`experiment`] (experiment files), [`run`] (build, run, write the arrays and
 //! the summary), [`rundir`] (run directories that never lose data), [`resources`] (what a run
 //! will cost, checked before it is built).
@@ -41,6 +44,7 @@ pub mod cuba;
 pub mod description;
 pub mod dp;
 pub mod experiment;
+pub mod mat;
 pub mod resources;
 pub mod run;
 pub mod rundir;

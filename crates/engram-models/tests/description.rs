@@ -208,7 +208,7 @@ fn an_unknown_rule_kind_lists_the_known_ones() {
 fn an_unknown_source_kind_lists_the_known_ones() {
     let e = broken("\"PoissonGroup\"", "\"Poisson\"");
     assert!(e.starts_with("net.ron:6: sources[0].source.kind = \"Poisson\" is not allowed"), "{e}");
-    assert!(e.contains("expected one of the registered source kinds: OdorBulb, PoissonGroup"), "{e}");
+    assert!(e.contains("expected one of the registered source kinds: MatSpikeMatrix, OdorBulb, PoissonGroup"), "{e}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod config;
 mod description;
 mod description_io;
 mod dp;
+mod dp_authors;
 mod dp_completion;
 mod dp_continual;
 mod dp_described;

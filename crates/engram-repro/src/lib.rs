@@ -3,6 +3,8 @@
 //! `engram-models`; this crate runs them as the papers did and compares.
 //!
 //! - [`dp`]: Meissner-Bernard, Zenke & Friedrich, eLife 2025 (the Dp memory network), Figs 1–6;
+//! - [`dp_authors`]: the Dp paper's Fig. 2 measures on the authors' own networks and input
+//!   spikes (their MATLAB files);
 //! - [`dp_learned`]: can inhibitory plasticity learn the Dp network's E/I assemblies?
 //! - [`vogels2011`]: Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011;
 //! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
@@ -19,12 +21,14 @@
 //!     progress: true,
 //!     figures: vec![],
 //!     networks: None,
+//!     data: None,
 //! };
 //! let summary = r.run(&options).unwrap();
 //! println!("{}", summary["single_cell"]["output_rate_hz"]);
 //! ```
 
 pub mod dp;
+pub mod dp_authors;
 pub mod dp_learned;
 pub mod report;
 pub mod reproduction;

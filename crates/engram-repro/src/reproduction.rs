@@ -4,11 +4,15 @@
 //! ```
 //! use engram_repro::reproduction::{all, find};
 //! let names: Vec<&str> = all().iter().map(|r| r.name()).collect();
-//! assert_eq!(names, ["dp", "dp-learned", "vogels2011"]);
+//! assert_eq!(names, ["dp", "dp-authors", "dp-learned", "vogels2011"]);
 //! let v = find("vogels2011").unwrap();
 //! assert_eq!(v.default_seed(), 2011);
 //! assert!(v.figures().is_none() && !v.takes_networks());
 //! assert_eq!(find("dp").unwrap().figures(), Some(1..=6));
+//! // dp-authors reads the authors' files, from ../shared/pdp-model unless told otherwise
+//! let a = find("dp-authors").unwrap();
+//! assert_eq!(a.default_data(), Some("../shared/pdp-model"));
+//! assert!(!a.has_quick() && !a.takes_seed());
 //! ```
 
 use std::ops::RangeInclusive;
@@ -35,6 +39,9 @@ pub struct Options {
     pub figures: Vec<u32>,
     /// Networks per structure, for reproductions that take it; `None` = their default.
     pub networks: Option<usize>,
+    /// The folder of the input files, for reproductions that read some
+    /// ([`Reproduction::default_data`]); `None` for the others.
+    pub data: Option<PathBuf>,
 }
 
 /// A reproduction of a paper or study.
@@ -52,6 +59,19 @@ pub trait Reproduction: Sync {
     /// Whether `--networks` applies.
     fn takes_networks(&self) -> bool {
         false
+    }
+    /// Whether it has a [`quick`](Options::quick) version (one without refuses `quick`).
+    fn has_quick(&self) -> bool {
+        true
+    }
+    /// Whether [`seed`](Options::seed) changes anything (one without randomness refuses it).
+    fn takes_seed(&self) -> bool {
+        true
+    }
+    /// For a reproduction that reads input files: the default folder of [`data`](Options::data),
+    /// relative to the repository root.
+    fn default_data(&self) -> Option<&'static str> {
+        None
     }
     /// Whether it has a test-only [`tiny`](Options::tiny) size (one without must refuse
     /// `tiny` rather than run at full size).
@@ -160,6 +180,7 @@ static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = Pa
 };
 
 struct Dp;
+struct DpAuthors;
 struct DpLearned;
 struct Vogels2011;
 
@@ -195,6 +216,42 @@ impl Reproduction for Dp {
     }
     fn report(&self) -> Option<&'static dyn Report> {
         Some(&DP_REPORT)
+    }
+}
+
+impl Reproduction for DpAuthors {
+    fn name(&self) -> &'static str {
+        "dp-authors"
+    }
+    fn describe(&self) -> &'static str {
+        "the Dp paper's Fig. 2 measures on the authors' own networks (A1, B4, C1, D1) and input spikes (their .mat files; --data DIR)"
+    }
+    fn default_seed(&self) -> u64 {
+        2025
+    }
+    fn has_quick(&self) -> bool {
+        false
+    }
+    fn takes_seed(&self) -> bool {
+        false
+    }
+    fn default_data(&self) -> Option<&'static str> {
+        Some("../shared/pdp-model")
+    }
+    fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        let Some(data) = o.data.clone() else {
+            return Err(EngramError::Other(
+                "dp-authors needs the folder of the authors' .mat files (Options::data; --data DIR)".into(),
+            ));
+        };
+        if o.quick || o.tiny {
+            return Err(EngramError::Other("dp-authors has no quick or tiny version (it runs in minutes)".into()));
+        }
+        crate::dp_authors::reproduce(crate::dp_authors::AuthorsOptions {
+            data,
+            out: o.out.clone(),
+            progress: o.progress,
+        })
     }
 }
 
@@ -253,8 +310,8 @@ impl Reproduction for Vogels2011 {
 }
 
 /// Every reproduction, in the order `--list` prints them.
-pub fn all() -> [&'static dyn Reproduction; 3] {
-    [&Dp, &DpLearned, &Vogels2011]
+pub fn all() -> [&'static dyn Reproduction; 4] {
+    [&Dp, &DpAuthors, &DpLearned, &Vogels2011]
 }
 
 /// The reproduction called `name`.

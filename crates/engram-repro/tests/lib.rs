@@ -2,6 +2,7 @@
 //! networks, the learned E/I assemblies study, the generated reports and the whole Vogels 2011
 //! reproduction at its tiny size.
 
+mod dp_authors;
 mod dp_context;
 mod dp_fig3;
 mod dp_fig45;

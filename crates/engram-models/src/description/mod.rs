@@ -34,7 +34,8 @@
 //! ([`Registry::register_neuron`], [`Registry::register_rule`],
 //! [`Registry::register_monitor`], ...), then reads files that name them with
 //! [`NetworkDescription::from_ron_str_with`]. A source group can replay spikes from a `.npy`
-//! file (`SpikeTrainsFile`, [`SpikeTrainsFileParams`]); relative paths are relative to the
+//! file (`SpikeTrainsFile`, [`SpikeTrainsFileParams`]) or from a 0/1 matrix of a MATLAB file
+//! (`MatSpikeMatrix`, [`MatSpikeMatrixParams`]); relative paths are relative to the
 //! description's file (its `base_dir`). A phase can save the network's checkpoint at its end
 //! (`checkpoint: true`, written by the runner), from which [`BuiltNetwork::run_protocol`]
 //! resumes. [`models`] writes the built-in
@@ -53,6 +54,7 @@
 pub mod build;
 mod check;
 mod locate;
+mod mat_spikes;
 pub mod models;
 mod named;
 mod params;
@@ -67,6 +69,7 @@ use engram_core::config::{from_ron_str, to_ron_string};
 use engram_core::error::{ConfigError, ParamError};
 
 pub use build::{BuiltNetwork, Handles};
+pub use mat_spikes::MatSpikeMatrixParams;
 pub use params::RawParams;
 pub use registry::{
     ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, MatrixContext,

@@ -427,7 +427,9 @@ impl Registry {
     ///   ([`LifCurrentParams`], CUBA's), `AdEx`, `Izhikevich`, `LifNmda`;
     /// - sources: `PoissonGroup` ([`PoissonGroupParams`]), `SpikeTrainsFile`
     ///   ([`SpikeTrainsFileParams`](super::SpikeTrainsFileParams): spikes replayed from a `.npy` file, as engram's spike
-    ///   monitor writes them);
+    ///   monitor writes them), `MatSpikeMatrix`
+    ///   ([`MatSpikeMatrixParams`](super::MatSpikeMatrixParams): spikes replayed from a 0/1
+    ///   matrix of a MATLAB file, as the Dp authors' odor files);
     /// - stimuli: `PoissonInput` ([`PoissonInputParams`]), `CurrentInjection`
     ///   ([`CurrentInjectionParams`]), `ConstantCurrent` ([`ConstantCurrentParams`]);
     /// - connectivity: `FixedProbability` (`(p: 0.02)`), `FixedInDegree` and
@@ -454,6 +456,7 @@ impl Registry {
             Ok(PoissonGroup::new(p, c.seed, c.stream_id, c.clock))
         });
         r.register_source("SpikeTrainsFile", spike_trains_from_file);
+        r.register_source("MatSpikeMatrix", super::mat_spikes::spike_trains_from_mat);
 
         r.register_stimulus("PoissonInput", |p: Checked<PoissonInputParams>, c: &StimulusContext| {
             PoissonInput::new(p, c.n_neurons, c.seed, c.stream_id, c.clock)

@@ -111,6 +111,7 @@ pub fn morph_protocol(
         duration_ms,
         injections,
         inhibition_playback: None,
+        ob_playback: None,
         custom_windows: Some(windows),
     };
     let fraction = (0..n_steps).map(|s| s as f64 / (n_steps - 1) as f64).collect();
@@ -161,6 +162,7 @@ pub fn stimulation_protocol(
         duration_ms: BASELINE_MS + n as f64 * period,
         injections,
         inhibition_playback: None,
+        ob_playback: None,
         custom_windows: Some(windows),
     };
     (protocol, injected)

@@ -7,7 +7,8 @@
 //! - [`simulate`](mod@simulate): protocols of odor presentations, recordings;
 //! - [`completion`], [`subspace`]: the protocols of Fig. 3 (odor morphs, partial assembly
 //!   stimulation) and Figs 4–6 (the odor subspace, its classes, the corners' assemblies);
-//! - [`continual`]: assemblies added to a built network (Fig. 6).
+//! - [`continual`]: assemblies added to a built network (Fig. 6);
+//! - [`authors`]: the authors' own networks and input spikes, from their MATLAB files.
 //!
 //! The figures, analyses and summaries of the paper's reproduction (`cargo xtask reproduce
 //! dp`) are in `engram_repro::dp`.
@@ -25,6 +26,7 @@
 //! let rec = simulate(&config, &tuned, &Protocol::trials(odors.learned[..10].to_vec()), 5, 0.1, None).unwrap();
 //! ```
 
+pub mod authors;
 pub mod completion;
 pub mod continual;
 pub mod described;

@@ -10,6 +10,7 @@
 
 use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
+use engram_core::neuron::SpikeSource;
 use engram_core::params::Params;
 use engram_core::rng::component_id;
 use engram_core::time::Clock;
@@ -91,6 +92,10 @@ pub struct Protocol {
     /// back-to-back presentations such as the odor subspace, or protocols without odors).
     /// They must be sorted and must not overlap.
     pub custom_windows: Option<Vec<Window>>,
+    /// Replace the bulb's Poisson spikes by these trains (one source per mitral cell; the
+    /// authors' input files, [`authors`](super::authors)); `odors` is then not used, and the
+    /// presentations only place the windows.
+    pub ob_playback: Option<SpikeTrains>,
 }
 
 impl Protocol {
@@ -112,6 +117,27 @@ impl Protocol {
             injections: Vec::new(),
             inhibition_playback: None,
             custom_windows: None,
+            ob_playback: None,
+        }
+    }
+
+    /// The standard trials (1 s baseline, 2 s odor each, then 1 s) with the bulb replaying
+    /// `ob` instead of drawing Poisson spikes: trial k's odor is odor k for the windows and
+    /// the metrics (learned odor k ↔ assembly k), whatever `ob` shows then.
+    ///
+    /// ```
+    /// use engram_stimuli::SpikeTrains;
+    /// let ob = SpikeTrains::from_steps(1500, vec![(3, 12_000)]).unwrap();
+    /// let p = engram_models::dp::Protocol::played_back_trials(2, ob);
+    /// assert_eq!((p.duration_ms, p.presentations[1].onset_ms), (7000.0, 4000.0));
+    /// assert!(p.odors.is_empty() && p.ob_playback.is_some());
+    /// ```
+    pub fn played_back_trials(n_trials: usize, ob: SpikeTrains) -> Self {
+        Self {
+            presentations: Self::trial_presentations(n_trials, 1),
+            duration_ms: 3000.0 * n_trials as f64 + 1000.0,
+            ob_playback: Some(ob),
+            ..Self::repeated_trials(Vec::new(), 0)
         }
     }
 
@@ -253,9 +279,24 @@ pub fn simulate_with(
     config.validate()?;
     let clock = Clock::new(dt_ms)?;
     let mut b = NetworkBuilder::new(dt_ms, run_seed)?;
-    let schedule = OdorSchedule::new(protocol.odors.clone(), &protocol.presentations, 1.0, clock)?;
-    let ob = schedule.into_poisson_group(PoissonMethod::Auto, run_seed, component_id("dp:ob"));
-    b.add_source("OB", ob)?;
+    match &protocol.ob_playback {
+        None => {
+            let schedule = OdorSchedule::new(protocol.odors.clone(), &protocol.presentations, 1.0, clock)?;
+            let ob = schedule.into_poisson_group(PoissonMethod::Auto, run_seed, component_id("dp:ob"));
+            b.add_source("OB", ob)?;
+        }
+        Some(trains) => {
+            if trains.len() != config.n_mitral_cells {
+                return Err(ParamError::new(
+                    "ob_playback",
+                    format!("{} sources", trains.len()),
+                    format!("one source per mitral cell ({})", config.n_mitral_cells),
+                )
+                .into());
+            }
+            b.add_source("OB", trains.clone())?;
+        }
+    }
     let (e_params, i_params) = config.structure.neurons();
     b.add_population("E", LifCond::new(config.n_exc, e_params.check().map_err(|e| e.within("neuron_e"))?))?;
     match &protocol.inhibition_playback {

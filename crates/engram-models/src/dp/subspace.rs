@@ -136,6 +136,7 @@ impl Subspace {
             duration_ms: self.duration_ms,
             injections: Vec::new(),
             inhibition_playback: None,
+            ob_playback: None,
             custom_windows: Some(windows),
         }
     }

@@ -82,19 +82,24 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
             .collect();
         Ok(BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s })
     })?;
-    // amplification relative to the same instance's rand network, same odor set
+    set_amplification(&mut runs);
+    Ok(runs)
+}
+
+/// Fill in `amplification_in` / `_out` of every run: its assembly / non-assembly rate divided
+/// by that of the same instance's rand run with the same odor set (left NaN without one).
+pub fn set_amplification(runs: &mut [BasicRun]) {
     let rand: Vec<(usize, OdorSet, f64, f64)> = runs
         .iter()
         .filter(|r| r.variant == Variant::Rand)
         .map(|r| (r.instance, r.set, r.metrics.assembly_rate_hz, r.metrics.non_assembly_rate_hz))
         .collect();
-    for r in &mut runs {
+    for r in runs {
         if let Some(&(_, _, a, o)) = rand.iter().find(|x| x.0 == r.instance && x.1 == r.set) {
             r.metrics.amplification_in = r.metrics.assembly_rate_hz / a;
             r.metrics.amplification_out = r.metrics.non_assembly_rate_hz / o;
         }
     }
-    Ok(runs)
 }
 
 /// The metrics of the runs of one variant and odor set.

@@ -146,8 +146,8 @@ fn alpha_sweep_panel(sweep: &[AlphaSweepPoint]) -> Figure {
     )
 }
 
-/// 2E–I of one variant from the shared runs.
-fn variant_measures(basic: &[BasicRun], v: Variant) -> VariantMeasures {
+/// 2E–I of one variant from the shared runs (mean ± SD over the runs of its instances).
+pub fn variant_measures(basic: &[BasicRun], v: Variant) -> VariantMeasures {
     let l = select(basic, v, OdorSet::Learned);
     let n = select(basic, v, OdorSet::Novel);
     VariantMeasures {
@@ -164,7 +164,7 @@ fn variant_measures(basic: &[BasicRun], v: Variant) -> VariantMeasures {
 }
 
 /// 2E–I: bars per variant, learned (and novel) odors.
-fn variant_panels(basic: &[BasicRun]) -> Figure {
+pub fn variant_panels(basic: &[BasicRun]) -> Figure {
     let names: Vec<String> = VARIANTS.iter().map(|v| v.name().to_string()).collect();
     let cats: Vec<&str> = names.iter().map(String::as_str).collect();
     let panel = |title: &str, ylabel: &str, f: fn(&RunMetrics) -> f64, sets: &[(&str, OdorSet)]| {

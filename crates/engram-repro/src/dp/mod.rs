@@ -150,21 +150,32 @@ impl Context {
         T: Send,
         F: Fn(&J) -> Result<T, EngramError> + Sync,
     {
-        let progress = Progress::new(label, jobs.len() as u64, "simulations", Every::Item, self.options.progress);
-        let out = jobs
-            .par_iter()
-            .map(|j| {
-                let r = f(j);
-                progress.inc(1);
-                r
-            })
-            .collect::<Result<Vec<T>, EngramError>>();
-        match out {
-            Ok(_) => progress.finish(),
-            Err(_) => progress.abandon(),
-        }
-        out
+        run_jobs(label, jobs, self.options.progress, f)
     }
+}
+
+/// Run `jobs` in parallel over cores (rayon), with a progress bar labelled `label` if
+/// `progress`; results in job order, or the first error.
+pub fn run_jobs<J, T, F>(label: &str, jobs: &[J], progress: bool, f: F) -> Result<Vec<T>, EngramError>
+where
+    J: Sync,
+    T: Send,
+    F: Fn(&J) -> Result<T, EngramError> + Sync,
+{
+    let bar = Progress::new(label, jobs.len() as u64, "simulations", Every::Item, progress);
+    let out = jobs
+        .par_iter()
+        .map(|j| {
+            let r = f(j);
+            bar.inc(1);
+            r
+        })
+        .collect::<Result<Vec<T>, EngramError>>();
+    match out {
+        Ok(_) => bar.finish(),
+        Err(_) => bar.abandon(),
+    }
+    out
 }
 
 /// Mean ± SD over networks (or runs) of one measure, written as `[mean, sd]` (`null` for a
