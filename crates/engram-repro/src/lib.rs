@@ -4,6 +4,7 @@
 //!
 //! - [`dp`]: Meissner-Bernard, Zenke & Friedrich, eLife 2025 (the Dp memory network), Figs 1–6;
 //! - [`dp_learned`]: can inhibitory plasticity learn the Dp network's E/I assemblies?
+//! - [`drift`]: representational drift on the Dp network (synaptic volatility, odor schedules);
 //! - [`vogels2011`]: Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011;
 //! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
 //! - [`report`]: docs pages whose marked regions are generated from a run's summary.
@@ -26,6 +27,7 @@
 
 pub mod dp;
 pub mod dp_learned;
+pub mod drift;
 pub mod report;
 pub mod reproduction;
 pub mod vogels2011;
