@@ -36,7 +36,8 @@ enum Cmd {
     Sweep(sweep::SweepArgs),
     /// Reproduce a paper (`--list` names them): `dp` (Meissner-Bernard, Zenke & Friedrich,
     /// eLife 2025, all figures by default), `dp-authors` (its Fig. 2 measures on the authors'
-    /// own networks and input spikes), `dp-learned`, `vogels2011` (Vogels et al., Science 2011).
+    /// own networks and input spikes), `dp-learned`, `drift` (representational drift on the Dp
+    /// network), `vogels2011` (Vogels et al., Science 2011).
     Reproduce(ReproduceArgs),
     /// Regenerate (or --check) the tables of a reproduction's docs page from its summary.
     Report(report::ReportArgs),
@@ -65,7 +66,7 @@ struct ReproduceArgs {
     /// The quick version (2 networks, shorter protocols; a few minutes).
     #[arg(long)]
     quick: bool,
-    /// Experiment seed (default: 2025 for dp and dp-learned, 2011 for vogels2011).
+    /// Experiment seed (default: 2025 for dp and dp-learned, 2021 for drift, 2011 for vogels2011).
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (default: all cores; results do not depend on it).

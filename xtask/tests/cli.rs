@@ -304,8 +304,9 @@ fn reproduce_list_names_every_reproduction_with_its_default_seed() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 4, "{out}");
-    let expected = [("dp ", "2025"), ("dp-authors", "-"), ("dp-learned", "2025"), ("vogels2011", "2011")];
+    assert_eq!(lines.len(), 5, "{out}");
+    let expected =
+        [("dp ", "2025"), ("dp-authors", "-"), ("dp-learned", "2025"), ("drift", "2021"), ("vogels2011", "2011")];
     for (line, (name, seed)) in lines.iter().zip(expected) {
         assert!(line.starts_with(name) && line.contains(&format!("seed {seed}")), "{line}");
     }

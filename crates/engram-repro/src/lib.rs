@@ -6,6 +6,7 @@
 //! - [`dp_authors`]: the Dp paper's Fig. 2 measures on the authors' own networks and input
 //!   spikes (their MATLAB files);
 //! - [`dp_learned`]: can inhibitory plasticity learn the Dp network's E/I assemblies?
+//! - [`drift`]: representational drift on the Dp network (synaptic volatility, odor schedules);
 //! - [`vogels2011`]: Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011;
 //! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
 //! - [`report`]: docs pages whose marked regions are generated from a run's summary.
@@ -30,6 +31,7 @@
 pub mod dp;
 pub mod dp_authors;
 pub mod dp_learned;
+pub mod drift;
 pub mod report;
 pub mod reproduction;
 pub mod vogels2011;

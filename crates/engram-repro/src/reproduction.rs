@@ -4,7 +4,7 @@
 //! ```
 //! use engram_repro::reproduction::{all, find};
 //! let names: Vec<&str> = all().iter().map(|r| r.name()).collect();
-//! assert_eq!(names, ["dp", "dp-authors", "dp-learned", "vogels2011"]);
+//! assert_eq!(names, ["dp", "dp-authors", "dp-learned", "drift", "vogels2011"]);
 //! let v = find("vogels2011").unwrap();
 //! assert_eq!(v.default_seed(), 2011);
 //! assert!(v.figures().is_none() && !v.takes_networks());
@@ -182,6 +182,7 @@ static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = Pa
 struct Dp;
 struct DpAuthors;
 struct DpLearned;
+struct Drift;
 struct Vogels2011;
 
 impl Reproduction for Dp {
@@ -282,6 +283,31 @@ impl Reproduction for DpLearned {
     }
 }
 
+impl Reproduction for Drift {
+    fn name(&self) -> &'static str {
+        "drift"
+    }
+    fn describe(&self) -> &'static str {
+        "representational drift on the Dp network: synaptic volatility, odor schedules, controls (Schoonover 2021, Morales 2025)"
+    }
+    fn default_seed(&self) -> u64 {
+        2021
+    }
+    fn has_tiny(&self) -> bool {
+        true
+    }
+    fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
+        crate::drift::reproduce(crate::drift::DriftOptions {
+            quick: o.quick || o.tiny,
+            scale_down: if o.tiny { 8 } else { 1 },
+            seed: o.seed.unwrap_or(self.default_seed()),
+            networks: 1,
+            out: o.out.clone(),
+            progress: o.progress,
+        })
+    }
+}
+
 impl Reproduction for Vogels2011 {
     fn name(&self) -> &'static str {
         "vogels2011"
@@ -310,8 +336,8 @@ impl Reproduction for Vogels2011 {
 }
 
 /// Every reproduction, in the order `--list` prints them.
-pub fn all() -> [&'static dyn Reproduction; 4] {
-    [&Dp, &DpAuthors, &DpLearned, &Vogels2011]
+pub fn all() -> [&'static dyn Reproduction; 5] {
+    [&Dp, &DpAuthors, &DpLearned, &Drift, &Vogels2011]
 }
 
 /// The reproduction called `name`.

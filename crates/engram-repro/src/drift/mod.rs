@@ -1,0 +1,358 @@
+//! Representational drift on the Dp network (`cargo xtask reproduce drift`): one network
+//! carries every odor schedule at once, and simulated days of probes (plasticity frozen),
+//! exposure (plasticity on) and nights (synaptic volatility) move its odor codes.
+//!
+//! Procedure (one structure-A Tuned E+I network per seed, `seed·1000 + k`):
+//! 1. Eight learned-assembly odors with roles ([`Role`]): O1, O2 daily; O3, O4 every 8 days;
+//!    O5, O6 daily until day 16, then every 8 days (halted); O7 practised (daily, twice the
+//!    presentations; exposure only, no reward pulse); O8 on day 0 only.
+//! 2. Day loop ([`experiment`]): on probe days every odor `n_trials` times and `n_blank`
+//!    blank trials in random order, all plasticity frozen, E spike counts in the odor window;
+//!    then the exposure block (iSTDP on I→E and pair STDP on E→E on), the night
+//!    ([`LogNormalOu`](engram_plasticity::volatility::LogNormalOu) on E→E and on I→E, class
+//!    mean taken when the nights begin, noise from `stream(seed, component_id(class), day)`),
+//!    and a short settle with only iSTDP on.
+//! 3. The same network, input spikes and night noise in every condition ([`Condition`]):
+//!    the main run and the controls C1 (fluctuation only), C2 (plasticity only), C3a (only
+//!    E→E volatile), C3b (only I→E volatile) and C3c (OB→E volatile too), run in parallel.
+//!    All three classes start from the night step's stationary law (burn-in nights before day
+//!    0, the same in every condition).
+//! 4. Analysis per schedule group and condition ([`summary`]): cross-day decoding, within-day
+//!    decoding, noise-normalised PV correlation against lag and its drift time constant,
+//!    responsive-pair retention, crystallisation index, halt rebound; per-night weight
+//!    statistics. `report.md` states the claims ([`report`]).
+//!
+//! Time is compressed in `--quick` (and the test-only tiny size): 9 simulated days stand for
+//! 33 (each simulated day is 4 days: the night step covers 4 days of the volatility's τ, the
+//! schedules are read in these days), probes every 2 simulated days.
+
+use std::path::PathBuf;
+
+use engram_core::error::EngramError;
+use engram_models::dp::params::{DpConfig, Structure, Variant};
+use engram_plasticity::volatility::LogNormalOuParams;
+use engram_plasticity::{InhibitoryStdpParams, PairStdpParams, WeightDependence};
+use serde::{Deserialize, Serialize};
+
+use crate::dp::write_json;
+
+pub mod experiment;
+pub mod report;
+pub mod summary;
+
+pub use experiment::{ConditionRun, NightStats, ProbeDay};
+pub use summary::{ConditionSummary, DriftSummary, GroupSummary};
+
+/// The schedule of an odor (drift.md §6.2), in days of the experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Exposure every day (O1, O2).
+    Daily,
+    /// Exposure every 8 days, day 0 included (O3, O4).
+    #[serde(rename = "every_8_days")]
+    Every8Days,
+    /// Daily until day 16 (exclusive), then every 8 days (O5, O6).
+    Halted,
+    /// Daily with twice the presentations (O7).
+    Practised,
+    /// Exposure on day 0 only (O8).
+    Day0Only,
+}
+
+impl Role {
+    /// The five groups, in table order.
+    pub const ALL: [Role; 5] = [Role::Daily, Role::Every8Days, Role::Halted, Role::Practised, Role::Day0Only];
+
+    /// The group's key in the summary (`daily`, `every_8_days`, `halted`, `practised`,
+    /// `day0_only`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Daily => "daily",
+            Role::Every8Days => "every_8_days",
+            Role::Halted => "halted",
+            Role::Practised => "practised",
+            Role::Day0Only => "day0_only",
+        }
+    }
+
+    /// Presentations of an odor of this role on experiment day `day` (`n_pres` per exposure).
+    pub fn presentations_on(self, day: u32, n_pres: usize) -> usize {
+        let every_8 = day % 8 == 0;
+        match self {
+            Role::Daily => n_pres,
+            Role::Every8Days => {
+                if every_8 {
+                    n_pres
+                } else {
+                    0
+                }
+            }
+            Role::Halted => {
+                if day < 16 || every_8 {
+                    n_pres
+                } else {
+                    0
+                }
+            }
+            Role::Practised => 2 * n_pres,
+            Role::Day0Only => {
+                if day == 0 {
+                    n_pres
+                } else {
+                    0
+                }
+            }
+        }
+    }
+}
+
+/// The roles of the eight odors O1…O8 (fewer odors: the first ones).
+pub const ODOR_ROLES: [Role; 8] = [
+    Role::Daily,
+    Role::Daily,
+    Role::Every8Days,
+    Role::Every8Days,
+    Role::Halted,
+    Role::Halted,
+    Role::Practised,
+    Role::Day0Only,
+];
+
+/// A condition: which plasticity and which night steps are on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// Plasticity during exposure and settle, nights on E→E and I→E.
+    Main,
+    /// C1: nights on E→E and I→E, no plasticity.
+    FluctuationOnly,
+    /// C2: plasticity, no nights.
+    PlasticityOnly,
+    /// C3a: plasticity, nights on E→E only.
+    EeVolatileOnly,
+    /// C3b: plasticity, nights on I→E only.
+    IeVolatileOnly,
+    /// C3c: plasticity, nights on E→E, I→E and the bulb input OB→E.
+    AllVolatile,
+}
+
+impl Condition {
+    /// Every condition, main first.
+    pub const ALL: [Condition; 6] = [
+        Condition::Main,
+        Condition::FluctuationOnly,
+        Condition::PlasticityOnly,
+        Condition::EeVolatileOnly,
+        Condition::IeVolatileOnly,
+        Condition::AllVolatile,
+    ];
+
+    /// Its key in the summary.
+    pub fn key(self) -> &'static str {
+        match self {
+            Condition::Main => "main",
+            Condition::FluctuationOnly => "c1_fluctuation_only",
+            Condition::PlasticityOnly => "c2_plasticity_only",
+            Condition::EeVolatileOnly => "c3_e_e_volatile_only",
+            Condition::IeVolatileOnly => "c3_i_e_volatile_only",
+            Condition::AllVolatile => "c3_ob_e_e_e_i_e_volatile",
+        }
+    }
+
+    /// Whether plasticity is on during exposure and settle.
+    pub fn plastic(self) -> bool {
+        self != Condition::FluctuationOnly
+    }
+
+    /// Whether the night step moves E→E weights.
+    pub fn e_e_volatile(self) -> bool {
+        matches!(
+            self,
+            Condition::Main | Condition::FluctuationOnly | Condition::EeVolatileOnly | Condition::AllVolatile
+        )
+    }
+
+    /// Whether the night step moves I→E weights.
+    pub fn i_e_volatile(self) -> bool {
+        matches!(
+            self,
+            Condition::Main | Condition::FluctuationOnly | Condition::IeVolatileOnly | Condition::AllVolatile
+        )
+    }
+
+    /// Whether the night step moves the bulb's OB→E weights.
+    pub fn ob_e_volatile(self) -> bool {
+        self == Condition::AllVolatile
+    }
+}
+
+/// τ of the night step, days (calibrated: see docs/reproduction/drift.md).
+pub const NIGHT_TAU_DAYS: f64 = 20.0;
+/// Stationary log-SD σ of the night step (calibrated: see docs/reproduction/drift.md).
+pub const NIGHT_LOG_SD: f64 = 0.5;
+
+/// The protocol and the model's settings of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftParams {
+    /// The Dp network (structure A; sizes scaled down for `--quick`).
+    pub network: DpConfig,
+    /// Its variant (Tuned E+I).
+    pub variant: Variant,
+    /// Simulated days (day 0 … `n_days − 1`).
+    pub n_days: u32,
+    /// Experiment days per simulated day (4 in `--quick`: 9 simulated days stand for 33).
+    pub days_per_sim_day: u32,
+    /// Probe every this many simulated days (day 0 and the last day included).
+    pub probe_every_sim_days: u32,
+    /// Trials per odor on a probe day.
+    pub n_trials: usize,
+    /// Blank trials on a probe day.
+    pub n_blank: usize,
+    /// Odor on, ms (the count window is the whole odor).
+    pub t_on_ms: f64,
+    /// Gap after each odor (or blank), ms.
+    pub t_off_ms: f64,
+    /// Presentations per exposure (practised: twice).
+    pub n_pres: usize,
+    /// Spontaneous activity after each night (iSTDP on), ms.
+    pub settle_ms: f64,
+    /// Nights applied back to back before day 0 (≈ 3 τ), so that the weights start from the
+    /// volatility's stationary law rather than from the hand-wired values.
+    pub burn_in_nights: u32,
+    /// Spontaneous activity after the burn-in nights, iSTDP on (in every condition: the
+    /// conditions start from the same state), ms.
+    pub burn_in_settle_ms: f64,
+    /// Spontaneous activity before the first probe (plasticity off), ms.
+    pub warmup_ms: f64,
+    /// iSTDP on I→E (weights in nS), gated by the modulator (on from 0.5).
+    pub istdp: InhibitoryStdpParams,
+    /// Pair STDP on E→E (weights in nS), on while the modulator is above 1.5 (exposure); None:
+    /// E→E fixed during exposure.
+    pub e_e_stdp: Option<PairStdpParams>,
+    /// The night step (τ in experiment days; `days_per_night` = `days_per_sim_day`).
+    pub night: LogNormalOuParams,
+    /// Early window of the crystallisation index, experiment days (inclusive).
+    pub early_window_days: (f64, f64),
+    /// Late window of the crystallisation index, experiment days (inclusive).
+    pub late_window_days: (f64, f64),
+    /// The halt day: drift after it ÷ before it is the halt rebound.
+    pub halt_day: f64,
+    /// The conditions run (all five; the test-only tiny size runs main and C1).
+    pub conditions: Vec<Condition>,
+    /// Integration step, ms.
+    pub dt_ms: f64,
+}
+
+impl DriftParams {
+    /// The full protocol (33 days, probes every 4 days, 4000 E) or `--quick` (9 simulated days
+    /// of 4 days each, probes every 2, 1000 E); `scale_down` > 1 shrinks the network further
+    /// (test-only tiny size: 8).
+    pub fn new(quick: bool, scale_down: usize) -> Self {
+        let base = DpConfig { structure: Structure::A, ..DpConfig::default() };
+        let scale = if quick { scale_down.max(4) } else { scale_down.max(1) };
+        let network = base.scaled_down(scale);
+        let days_per_sim_day = if quick { 4 } else { 1 };
+        let w_ee = network.pathways().e_e.w_ns;
+        Self {
+            network,
+            variant: Variant::TUNED_EI,
+            n_days: if quick { 9 } else { 33 },
+            days_per_sim_day,
+            probe_every_sim_days: if quick { 2 } else { 4 },
+            n_trials: if quick { 6 } else { 8 },
+            n_blank: if quick { 6 } else { 8 },
+            t_on_ms: if quick { 400.0 } else { 500.0 },
+            t_off_ms: if quick { 300.0 } else { 500.0 },
+            n_pres: if quick { 5 } else { 10 },
+            settle_ms: if quick { 1000.0 } else { 2000.0 },
+            burn_in_nights: (3.0 * NIGHT_TAU_DAYS / days_per_sim_day as f64).ceil() as u32,
+            burn_in_settle_ms: if quick { 3000.0 } else { 5000.0 },
+            warmup_ms: 500.0,
+            istdp: InhibitoryStdpParams {
+                target_rate_hz: 1.0,
+                eta: 0.02,
+                w_min: 0.0,
+                w_max: 5.0,
+                gate_threshold: Some(0.5),
+                ..InhibitoryStdpParams::default()
+            },
+            e_e_stdp: Some(PairStdpParams {
+                a_plus: 0.05 * w_ee,
+                a_minus: 0.0525 * w_ee,
+                w_min: 0.0,
+                w_max: 20.0 * w_ee,
+                weight_dependence: WeightDependence::Multiplicative { mu: 1.0 },
+                ..PairStdpParams::default()
+            }),
+            night: LogNormalOuParams {
+                tau_days: NIGHT_TAU_DAYS,
+                log_sd: NIGHT_LOG_SD,
+                days_per_night: days_per_sim_day as f64,
+                ..LogNormalOuParams::default()
+            },
+            early_window_days: if quick { (8.0, 16.0) } else { (4.0, 12.0) },
+            late_window_days: (24.0, 32.0),
+            halt_day: 16.0,
+            conditions: if scale_down >= 8 {
+                vec![Condition::Main, Condition::FluctuationOnly]
+            } else {
+                Condition::ALL.to_vec()
+            },
+            dt_ms: 0.1,
+        }
+    }
+
+    /// The experiment day of simulated day `d`.
+    pub fn day_of(&self, d: u32) -> u32 {
+        d * self.days_per_sim_day
+    }
+
+    /// The simulated probe days.
+    pub fn probe_sim_days(&self) -> Vec<u32> {
+        (0..self.n_days).filter(|d| d % self.probe_every_sim_days == 0).collect()
+    }
+}
+
+/// Options of `cargo xtask reproduce drift`.
+#[derive(Clone, Debug)]
+pub struct DriftOptions {
+    /// The quick protocol.
+    pub quick: bool,
+    /// Test-only: shrink the network by this factor (8 = tiny; 1 = as the protocol says).
+    pub scale_down: usize,
+    /// Experiment seed.
+    pub seed: u64,
+    /// Networks (seeds); each runs every condition.
+    pub networks: usize,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Show progress.
+    pub progress: bool,
+}
+
+/// Run the experiment; writes `OUT/summary.json`, `OUT/report.md` and the figures
+/// `OUT/drift_decoding.{png,svg}`, `OUT/drift_pv_lag.{png,svg}`; returns the summary.
+pub fn reproduce(options: DriftOptions) -> Result<serde_json::Value, EngramError> {
+    let t0 = std::time::Instant::now();
+    let cpu0 = engram_sim::cputime::process_cpu_s();
+    let params = DriftParams::new(options.quick, options.scale_down);
+    let seeds: Vec<u64> =
+        (1..=options.networks.max(1) as u64).map(|k| options.seed.wrapping_mul(1000).wrapping_add(k)).collect();
+    let runs = experiment::run_all(&params, options.seed, &seeds, options.progress)?;
+    std::fs::create_dir_all(&options.out)
+        .map_err(|source| EngramError::Output { path: options.out.clone(), source })?;
+    let mut summary = summary::DriftSummary::new(&params, &options, &seeds, &runs)?;
+    summary::figures(&summary, &options.out)?;
+    summary.wall_s = t0.elapsed().as_secs_f64();
+    summary.cpu_s = match (cpu0, engram_sim::cputime::process_cpu_s()) {
+        (Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
+    let json = serde_json::to_value(&summary).expect("the summary serialises");
+    write_json(&options.out.join("summary.json"), &json)?;
+    let path = options.out.join("report.md");
+    std::fs::write(&path, report::report_md(&summary)).map_err(|source| EngramError::Output { path, source })?;
+    Ok(json)
+}

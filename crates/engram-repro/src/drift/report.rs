@@ -1,0 +1,400 @@
+//! `report.md` of a drift run: the claims of the drift experiment, each judged reproduced / in
+//! part / not shown from the run's summary, with the numbers behind the verdict, and the key
+//! tables.
+
+use std::fmt::Write;
+
+use super::summary::{ConditionSummary, DriftSummary, GroupSummary};
+use super::{Condition, Role};
+
+/// How far a claim held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The run shows it.
+    Reproduced,
+    /// Part of it, or only in direction.
+    InPart,
+    /// The run does not show it (or could not test it).
+    NotShown,
+}
+
+impl Verdict {
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "reproduced",
+            Verdict::InPart => "in part",
+            Verdict::NotShown => "not shown",
+        }
+    }
+}
+
+/// One claim with its verdict and the numbers.
+#[derive(Clone, Debug)]
+pub struct Claim {
+    /// Number 1–11.
+    pub number: u32,
+    /// The claim.
+    pub text: &'static str,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The numbers behind it.
+    pub evidence: String,
+}
+
+fn fmt_tau(t: Option<f64>, longest_lag: f64) -> String {
+    match t {
+        None => "no fit".into(),
+        Some(t) if t > 100.0 * longest_lag => "∞ (no decay)".into(),
+        Some(t) => format!("{t:.1} d"),
+    }
+}
+
+/// τ with "no decay" read as infinite.
+fn tau_value(g: Option<&GroupSummary>) -> Option<f64> {
+    g.and_then(|g| g.tau_drift_days)
+}
+
+/// Group `r` of condition `c`.
+fn g(c: Option<&ConditionSummary>, r: Role) -> Option<&GroupSummary> {
+    c.and_then(|c| c.group(r))
+}
+
+fn range(v: &[f64]) -> (f64, f64) {
+    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
+/// The claims, judged on `s`.
+pub fn claims(s: &DriftSummary) -> Vec<Claim> {
+    let chance = s.chance;
+    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
+    let main = s.condition(Condition::Main);
+    let tau = |c: Condition, r: Role| tau_value(g(s.condition(c), r));
+    let tau_s = |c: Condition, r: Role| fmt_tau(tau(c, r), longest);
+    let mut out = Vec::new();
+    let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
+
+    // 1: judged on the main run; the run with volatile bulb input (C3c) is reported beside it
+    let claim1 = |c: Condition| -> Option<(Verdict, f64, f64)> {
+        let e = g(s.condition(c), Role::Every8Days)?;
+        let (d0, last) = (e.within_day_accuracy[0], e.day0_decoder_at_last_probe);
+        let half = chance + 0.5 * (d0 - chance);
+        let v = if last <= chance + 0.15 {
+            Verdict::Reproduced
+        } else if last < half {
+            Verdict::InPart
+        } else {
+            Verdict::NotShown
+        };
+        Some((v, d0, last))
+    };
+    let describe = |x: Option<(Verdict, f64, f64)>| {
+        x.map_or("not run".to_string(), |(_, d0, last)| format!("{d0:.2} on day 0 → {last:.2} on day {longest}"))
+    };
+    let (main1, all1) = (claim1(Condition::Main), claim1(Condition::AllVolatile));
+    let v = match (main1.map(|x| x.0), all1.map(|x| x.0)) {
+        (Some(v), _) if v != Verdict::NotShown => v,
+        (_, Some(Verdict::Reproduced | Verdict::InPart)) => Verdict::InPart,
+        _ => Verdict::NotShown,
+    };
+    let ev = format!(
+        "every-8-days odors, day-0 decoder (chance {chance:.3}): main run {}; with OB→E volatile too (C3c) {}",
+        describe(main1),
+        describe(all1)
+    );
+    push(1, "Odors tested every 8 days drift: a day-0 decoder degrades toward chance by day 32", v, ev);
+    // 2
+    let (v, ev) = match main {
+        Some(m) => {
+            let (lo, hi) = range(&m.within_day_accuracy);
+            let v = if lo >= 0.8 {
+                Verdict::Reproduced
+            } else if lo >= chance + 0.5 * (1.0 - chance) {
+                Verdict::InPart
+            } else {
+                Verdict::NotShown
+            };
+            (v, format!("within-day accuracy (all odors) {lo:.2}–{hi:.2} over the probe days"))
+        }
+        None => (Verdict::NotShown, "no main run".into()),
+    };
+    push(2, "Odors stay decodable within each day", v, ev);
+    // 3
+    let (v, ev) = match main {
+        Some(m) => {
+            let f = &m.fraction_responsive;
+            let mean = f.iter().sum::<f64>() / f.len() as f64;
+            let sd = (f.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / f.len() as f64).sqrt();
+            let cv = sd / mean;
+            let ret = g(main, Role::Every8Days).and_then(|e| e.retention_at_last_probe.clone());
+            let turned_over = ret.as_ref().is_some_and(|r| r.retained < 0.5);
+            let v = if cv < 0.2 && turned_over {
+                Verdict::Reproduced
+            } else if cv < 0.2 {
+                Verdict::InPart
+            } else {
+                Verdict::NotShown
+            };
+            let (rlo, rhi) = range(&m.odor_rate_hz);
+            (
+                v,
+                format!(
+                    "fraction of responsive pairs per probe day {:.3}–{:.3} (CV {cv:.2}); odor-window E rate {rlo:.2}–{rhi:.2} Hz; every-8-days retention {}",
+                    range(f).0,
+                    range(f).1,
+                    ret.map_or("n/a".into(), |r| format!("{:.2}", r.retained))
+                ),
+            )
+        }
+        None => (Verdict::NotShown, "no main run".into()),
+    };
+    push(3, "Population statistics stay steady while identities turn over", v, ev);
+    // 4
+    let (v, ev) = match g(main, Role::Every8Days).and_then(|e| e.retention_at_last_probe.clone()) {
+        Some(r) => {
+            let v = if (0.02..=0.15).contains(&r.retained) {
+                Verdict::Reproduced
+            } else if r.retained < 0.3 {
+                Verdict::InPart
+            } else {
+                Verdict::NotShown
+            };
+            (
+                v,
+                format!(
+                    "every-8-days odors, day 0 → day {}: retention {:.3} (chance {:.3}, {} pairs responsive on day 0); target ≈ 1/15 = 0.067",
+                    r.lag_days, r.retained, r.chance, r.n_before
+                ),
+            )
+        }
+        None => (Verdict::NotShown, "no responsive pair on day 0".into()),
+    };
+    push(4, "Responsive-pair retention ≈ 1/15 after about a month", v, ev);
+    // 5
+    let (td, t8) = (tau(Condition::Main, Role::Daily), tau(Condition::Main, Role::Every8Days));
+    let (dd, d8) = (
+        g(main, Role::Daily).map(|x| x.day0_decoder_at_last_probe),
+        g(main, Role::Every8Days).map(|x| x.day0_decoder_at_last_probe),
+    );
+    let slower_tau = td.zip(t8).is_some_and(|(a, b)| a > b);
+    let better_dec = dd.zip(d8).is_some_and(|(a, b)| a > b);
+    let v = match (slower_tau, better_dec) {
+        (true, true) => Verdict::Reproduced,
+        (true, false) | (false, true) => Verdict::InPart,
+        _ => Verdict::NotShown,
+    };
+    push(
+        5,
+        "Daily exposure slows drift",
+        v,
+        format!(
+            "τ daily {} vs every 8 days {}; day-0 decoder on the last probe: daily {:.2} vs every 8 days {:.2}",
+            tau_s(Condition::Main, Role::Daily),
+            tau_s(Condition::Main, Role::Every8Days),
+            dd.unwrap_or(f64::NAN),
+            d8.unwrap_or(f64::NAN)
+        ),
+    );
+    // 6
+    let (hr, dr) =
+        (g(main, Role::Halted).and_then(|x| x.halt_rebound), g(main, Role::Daily).and_then(|x| x.halt_rebound));
+    let v = match (hr, dr) {
+        (Some(h), Some(d)) if h > 1.0 && h > d => Verdict::Reproduced,
+        (Some(h), _) if h > 1.0 => Verdict::InPart,
+        _ => Verdict::NotShown,
+    };
+    push(
+        6,
+        "Halting exposure speeds drift up again",
+        v,
+        format!(
+            "drift after day {} ÷ before: halted {}, daily (reference) {}",
+            s.params.halt_day,
+            hr.map_or("n/a".into(), |x| format!("{x:.2}")),
+            dr.map_or("n/a".into(), |x| format!("{x:.2}"))
+        ),
+    );
+    // 7
+    let fluct_drifts = tau(Condition::FluctuationOnly, Role::Every8Days).is_some_and(|t| t < 4.0 * longest);
+    let plast_stable = tau(Condition::PlasticityOnly, Role::Every8Days)
+        .zip(tau(Condition::Main, Role::Every8Days))
+        .is_some_and(|(p, m)| p > m);
+    let stdp_reduces =
+        tau(Condition::Main, Role::Daily).zip(tau(Condition::FluctuationOnly, Role::Daily)).is_some_and(|(m, f)| m > f);
+    let v = match (fluct_drifts && plast_stable, stdp_reduces) {
+        (true, true) => Verdict::Reproduced,
+        (true, false) | (false, true) => Verdict::InPart,
+        _ => Verdict::NotShown,
+    };
+    push(
+        7,
+        "Fluctuations cause the drift; STDP reduces it",
+        v,
+        format!(
+            "every 8 days: τ C1 fluctuation only {}, C2 plasticity only {}, main {}; daily: τ main {} vs C1 {}",
+            tau_s(Condition::FluctuationOnly, Role::Every8Days),
+            tau_s(Condition::PlasticityOnly, Role::Every8Days),
+            tau_s(Condition::Main, Role::Every8Days),
+            tau_s(Condition::Main, Role::Daily),
+            tau_s(Condition::FluctuationOnly, Role::Daily)
+        ),
+    );
+    // 8
+    push(
+        8,
+        "Salience without extra exposure does not stabilise",
+        Verdict::NotShown,
+        "not tested: this run has no salience-only (reward pulse without extra presentations) arm".into(),
+    );
+    // 9
+    let (v, ev) = match g(main, Role::Practised) {
+        Some(p) => {
+            let ci = p.crystallisation_index;
+            let span_grows = p.decoder_span_days.len() >= 2
+                && p.decoder_span_days[p.decoder_span_days.len() - 2] > p.decoder_span_days[0];
+            let v = match (ci.is_some_and(|c| c > 0.0), span_grows) {
+                (true, true) => Verdict::Reproduced,
+                (true, false) | (false, true) => Verdict::InPart,
+                _ => Verdict::NotShown,
+            };
+            (
+                v,
+                format!(
+                    "practised odor (2× presentations, no reward pulse): crystallisation index {}, decoder span per training day {:?} d",
+                    ci.map_or("n/a".into(), |c| format!("{c:.2}")),
+                    p.decoder_span_days
+                ),
+            )
+        }
+        None => (Verdict::NotShown, "no practised odor".into()),
+    };
+    push(9, "Practice crystallises the code: early drift, late stability", v, ev);
+    // 10
+    let order = [Role::Daily, Role::Every8Days, Role::Day0Only].map(|r| tau(Condition::Main, r));
+    let ordered =
+        order.iter().all(Option::is_some) && order.windows(2).all(|w| w[0].unwrap_or(0.0) > w[1].unwrap_or(0.0));
+    push(
+        10,
+        "Drift depends on exposure interval (k = 1 < 4 < 8 < ∞)",
+        if ordered { Verdict::InPart } else { Verdict::NotShown },
+        format!(
+            "τ: daily {}, every 8 days {}, day 0 only {} (k = 4 not run)",
+            tau_s(Condition::Main, Role::Daily),
+            tau_s(Condition::Main, Role::Every8Days),
+            tau_s(Condition::Main, Role::Day0Only)
+        ),
+    );
+    // 11
+    let (ee, ie) = (tau(Condition::EeVolatileOnly, Role::Every8Days), tau(Condition::IeVolatileOnly, Role::Every8Days));
+    let v = match ee.zip(ie) {
+        Some((a, b)) if a > 2.0 * b => Verdict::Reproduced,
+        Some((a, b)) if a > b => Verdict::InPart,
+        _ => Verdict::NotShown,
+    };
+    push(
+        11,
+        "E→E-only volatility is weak if balance holds; I→E volatility is strong",
+        v,
+        format!(
+            "every 8 days: τ with only E→E volatile {}, only I→E volatile {}",
+            tau_s(Condition::EeVolatileOnly, Role::Every8Days),
+            tau_s(Condition::IeVolatileOnly, Role::Every8Days)
+        ),
+    );
+    out
+}
+
+/// The report of a run.
+pub fn report_md(s: &DriftSummary) -> String {
+    let mut md = String::new();
+    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
+    let kind = if s.scale_down >= 8 {
+        "tiny (test size; its numbers mean nothing)"
+    } else if s.quick {
+        "--quick"
+    } else {
+        "full"
+    };
+    let _ = writeln!(md, "# Representational drift on the Dp network: run report\n");
+    let _ = writeln!(
+        md,
+        "Protocol {kind}: {} E neurons, {} simulated days standing for {} days, probes on days {:?}, {} network(s) (seeds {:?}), experiment seed {}. {:.0} s simulated per run; R = {:.3} wall-s per simulated s (two runs at a time); whole reproduction {:.0} s wall{}.\n",
+        s.params.network.n_exc,
+        s.params.n_days,
+        (s.params.n_days - 1) * s.params.days_per_sim_day + 1,
+        s.probe_days,
+        s.network_seeds.len(),
+        s.network_seeds,
+        s.seed,
+        s.bio_s_per_run,
+        s.wall_s_per_bio_s,
+        s.wall_s,
+        s.cpu_s.map_or(String::new(), |c| format!(", {c:.0} s CPU"))
+    );
+    let _ = writeln!(md, "## Claims\n\n| # | Claim | Verdict | This run |\n|---|---|---|---|");
+    for c in claims(s) {
+        let _ = writeln!(md, "| {} | {} | {} | {} |", c.number, c.text, c.verdict.word(), c.evidence);
+    }
+    let _ = writeln!(
+        md,
+        "\n## Per condition and schedule group\n\nτ: drift time constant of the noise-normalised PV correlation against lag (days); day-0 → last: recall of the group's odors by the day-0 decoder on the last probe day (chance {:.3}); retention: responsive pairs of day 0 still responsive on the last probe (chance floor in brackets); CI: crystallisation index; rebound: drift after day {} ÷ before.\n",
+        s.chance, s.params.halt_day
+    );
+    let _ = writeln!(
+        md,
+        "| condition | group | τ | day-0 → last | within-day | retention | CI | rebound |\n|---|---|---|---|---|---|---|---|"
+    );
+    let opt = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.2}"));
+    for c in &s.conditions {
+        for g in &c.groups {
+            let (lo, hi) = range(&g.within_day_accuracy);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {:.2} | {lo:.2}–{hi:.2} | {} | {} | {} |",
+                c.key,
+                g.group.key(),
+                fmt_tau(g.tau_drift_days, longest),
+                g.day0_decoder_at_last_probe,
+                g.retention_at_last_probe
+                    .as_ref()
+                    .map_or("–".into(), |r| format!("{:.2} ({:.2})", r.retained, r.chance)),
+                opt(g.crystallisation_index),
+                opt(g.halt_rebound)
+            );
+        }
+    }
+    if let Some(m) = s.condition(Condition::Main) {
+        let _ = writeln!(
+            md,
+            "\n## Main run: per probe day\n\n| day | within-day (all odors) | responsive pairs | odor rate (Hz) | blank rate (Hz) |\n|---|---|---|---|---|"
+        );
+        for (k, d) in s.probe_days.iter().enumerate() {
+            let _ = writeln!(
+                md,
+                "| {d} | {:.2} | {:.3} | {:.2} | {:.2} |",
+                m.within_day_accuracy[k], m.fraction_responsive[k], m.odor_rate_hz[k], m.blank_rate_hz[k]
+            );
+        }
+        let _ = writeln!(
+            md,
+            "\n## Main run: weights after each night\n\n| day | E→E mean (nS) | E→E log-SD | E→E corr. with start | I→E mean (nS) | I→E log-SD | I→E corr. with start | exposure step E→E / I→E (RMS ln w) | night step E→E / I→E |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for n in &m.nights {
+            let _ = writeln!(
+                md,
+                "| {} | {:.4} | {:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.3} / {:.3} | {:.3} / {:.3} |",
+                n.day,
+                n.e_e.mean,
+                n.e_e.log_sd,
+                n.e_e_log_corr_with_start,
+                n.i_e.mean,
+                n.i_e.log_sd,
+                n.i_e_log_corr_with_start,
+                n.e_e_exposure_log_step_rms,
+                n.i_e_exposure_log_step_rms,
+                n.e_e_night_log_step_rms,
+                n.i_e_night_log_step_rms
+            );
+        }
+    }
+    md
+}

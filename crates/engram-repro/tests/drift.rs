@@ -1,0 +1,113 @@
+//! The drift reproduction at its test-only tiny size (the quick protocol on a network scaled
+//! down 8×, main run and C1 only): the pipeline runs end to end and writes its summary and
+//! report, and the directions the experiment is about, checked on that one run.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use engram_repro::drift::{Condition, DriftParams, DriftSummary, Role};
+use engram_repro::reproduction::{Options, find};
+
+/// The tiny run (once for all tests): its directory and summary.
+fn tiny() -> &'static (PathBuf, DriftSummary) {
+    static RUN: OnceLock<(PathBuf, DriftSummary)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("engram_drift_tiny_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let options = Options {
+            quick: false,
+            tiny: true,
+            seed: None,
+            out: out.clone(),
+            progress: false,
+            figures: vec![],
+            networks: None,
+            data: None,
+        };
+        let json = find("drift").unwrap().run(&options).unwrap();
+        let summary: DriftSummary = serde_json::from_value(json).unwrap();
+        (out, summary)
+    })
+}
+
+#[test]
+fn the_pipeline_writes_summary_report_and_figures() {
+    let (out, s) = tiny();
+    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["probe_days"], serde_json::json!([0, 8, 16, 24, 32]), "quick protocol: probes every 8 days");
+    let main = &json["conditions"][0];
+    assert_eq!(main["key"], "main");
+    let groups: Vec<&str> = main["groups"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["daily", "every_8_days", "halted", "practised", "day0_only"]);
+    for key in [
+        "tau_drift_days",
+        "decoding_matrix",
+        "within_day_accuracy",
+        "retention_at_last_probe",
+        "crystallisation_index",
+        "halt_rebound",
+    ] {
+        assert!(main["groups"][0].get(key).is_some(), "group summary lacks {key}");
+    }
+    assert_eq!(s.conditions.len(), 2, "tiny: main and C1");
+    assert_eq!(s.conditions[1].condition, Condition::FluctuationOnly);
+    // one weight-statistics row per night (8 nights between 9 simulated days)
+    assert_eq!(s.conditions[0].nights.len(), 8);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for n in 1..=11 {
+        assert!(report.contains(&format!("\n| {n} | ")), "report.md lacks claim {n}");
+    }
+}
+
+#[test]
+fn schedules_follow_the_roles() {
+    let p = DriftParams::new(true, 8);
+    assert_eq!(p.probe_sim_days(), vec![0, 2, 4, 6, 8]);
+    let days = |r: Role| (0..33).filter(|&d| r.presentations_on(d, 5) > 0).collect::<Vec<u32>>();
+    assert_eq!(days(Role::Every8Days), vec![0, 8, 16, 24, 32]);
+    assert_eq!(days(Role::Day0Only), vec![0]);
+    assert_eq!(days(Role::Halted).len(), 16 + 3, "days 0-15, then 16, 24, 32");
+    assert_eq!(Role::Practised.presentations_on(3, 5), 10);
+}
+
+/// Main run, all odors: decodable on every probe day.
+#[test]
+fn within_day_decoding_is_high_on_every_probe_day() {
+    let (_, s) = tiny();
+    let main = s.condition(Condition::Main).unwrap();
+    for (day, acc) in s.probe_days.iter().zip(&main.within_day_accuracy) {
+        assert!(*acc >= 0.8, "within-day accuracy {acc} on day {day} (chance {})", s.chance);
+    }
+}
+
+/// Main run, odors tested every 8 days: the day-0 decoder does worse on the last probe than
+/// on day 0. Does not hold yet: at the tiny size (and in `--quick`, 0.92 on day 32) the day-0
+/// decoder stays at or near its day-0 accuracy, since the fixed part of the bulb input keeps
+/// the odors apart (docs/reproduction/drift.md).
+#[test]
+#[ignore = "does not hold at the tiny size: the day-0 decoder stays at 1.0 (docs/reproduction/drift.md)"]
+fn the_day0_decoder_falls_for_odors_tested_every_8_days() {
+    let (_, s) = tiny();
+    let g = s.condition(Condition::Main).unwrap().group(Role::Every8Days).unwrap();
+    let (day0, last) = (g.within_day_accuracy[0], g.day0_decoder_at_last_probe);
+    assert!(last < day0, "day-0 decoder: {day0} on day 0, {last} on the last probe");
+}
+
+/// Main run: odors exposed daily drift more slowly than odors exposed every 8 days (longer
+/// drift time constant).
+#[test]
+fn daily_exposure_drifts_more_slowly_than_every_8_days() {
+    let (_, s) = tiny();
+    let main = s.condition(Condition::Main).unwrap();
+    let tau = |r: Role| main.group(r).unwrap().tau_drift_days.unwrap();
+    assert!(
+        tau(Role::Daily) > tau(Role::Every8Days),
+        "τ daily {} vs every 8 days {}",
+        tau(Role::Daily),
+        tau(Role::Every8Days)
+    );
+}
