@@ -242,7 +242,9 @@ impl PoissonInput {
             Sampler::All
         } else if n as f64 * p <= TABLE_MAX_MEAN {
             self.build_table(n, p);
-            Sampler::Table
+            // a rate so small that P(k = 0) rounds to 1: no target ever gets an input (and the
+            // geometric skips over targets would have no length to draw)
+            if self.cdf[0] >= 1.0 { Sampler::Zero } else { Sampler::Table }
         } else {
             Sampler::Distr(Binomial::new(n as u64, p).expect("0 < p < 1"))
         };

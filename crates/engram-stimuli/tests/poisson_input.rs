@@ -150,3 +150,15 @@ fn adds_to_what_is_already_in_the_buffer() {
     );
     assert_eq!(g, vec![3.0, 5.0]);
 }
+
+/// A rate so small that P(no input) rounds to 1 in double precision: nothing arrives, and
+/// nothing panics (the skip sampler once ran past the last target here).
+#[test]
+fn a_vanishing_rate_delivers_nothing_without_panicking() {
+    let n = 200;
+    for rate_hz in [1e-15, 1e-300, f64::MIN_POSITIVE] {
+        let mut inp = input(3, RateSpec::Constant { rate_hz }, 1.0, Targets::All, n, 5, 5);
+        let per_step = run(&mut inp, n, 0, 100);
+        assert!(per_step.iter().flatten().all(|&g| g == 0.0), "rate {rate_hz} Hz");
+    }
+}
