@@ -123,7 +123,7 @@ pub struct ProbeDay {
     pub counts: Vec<Vec<u32>>,
 }
 
-/// Weight statistics after one night (drift.md §5.5).
+/// Weight statistics after one night (docs/models/drift.md, "What to log").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NightStats {
     /// Experiment day the night ends.

@@ -43,7 +43,7 @@ pub mod summary;
 pub use experiment::{ConditionRun, NightStats, ProbeDay};
 pub use summary::{ConditionSummary, DriftSummary, GroupSummary};
 
-/// The schedule of an odor (drift.md §6.2), in days of the experiment.
+/// The schedule of an odor (docs/reproduction/drift.md, "Odors and schedules"), in days of the experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

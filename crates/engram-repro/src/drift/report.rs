@@ -63,14 +63,42 @@ fn range(v: &[f64]) -> (f64, f64) {
     v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
 }
 
+/// What every claim is judged with: the summary, chance, the longest lag and the main run.
+struct Judge<'a> {
+    s: &'a DriftSummary,
+    chance: f64,
+    longest: f64,
+    main: Option<&'a ConditionSummary>,
+}
+
+impl Judge<'_> {
+    fn tau(&self, c: Condition, r: Role) -> Option<f64> {
+        tau_value(g(self.s.condition(c), r))
+    }
+
+    fn tau_s(&self, c: Condition, r: Role) -> String {
+        fmt_tau(self.tau(c, r), self.longest)
+    }
+}
+
 /// The claims, judged on `s`.
 pub fn claims(s: &DriftSummary) -> Vec<Claim> {
-    let chance = s.chance;
-    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
-    let main = s.condition(Condition::Main);
-    let tau = |c: Condition, r: Role| tau_value(g(s.condition(c), r));
-    let tau_s = |c: Condition, r: Role| fmt_tau(tau(c, r), longest);
+    let j = Judge {
+        s,
+        chance: s.chance,
+        longest: s.probe_days.last().copied().unwrap_or(0) as f64,
+        main: s.condition(Condition::Main),
+    };
     let mut out = Vec::new();
+    decoding_and_turnover_claims(&j, &mut out);
+    exposure_claims(&j, &mut out);
+    other_claims(&j, &mut out);
+    out
+}
+
+/// Claims 1–4: drift of the day-0 decoder, decoding within days, steady statistics, retention.
+fn decoding_and_turnover_claims(j: &Judge, out: &mut Vec<Claim>) {
+    let (s, chance, longest, main) = (j.s, j.chance, j.longest, j.main);
     let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
 
     // 1: judged on the main run; the run with volatile bulb input (C3c) is reported beside it
@@ -169,6 +197,14 @@ pub fn claims(s: &DriftSummary) -> Vec<Claim> {
         None => (Verdict::NotShown, "no responsive pair on day 0".into()),
     };
     push(4, "Responsive-pair retention ≈ 1/15 after about a month", v, ev);
+}
+
+/// Claims 5–7: exposure slows drift, halting speeds it up, fluctuations versus STDP.
+fn exposure_claims(j: &Judge, out: &mut Vec<Claim>) {
+    let (s, longest, main) = (j.s, j.longest, j.main);
+    let tau = |c: Condition, r: Role| j.tau(c, r);
+    let tau_s = |c: Condition, r: Role| j.tau_s(c, r);
+    let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
     // 5
     let (td, t8) = (tau(Condition::Main, Role::Daily), tau(Condition::Main, Role::Every8Days));
     let (dd, d8) = (
@@ -238,6 +274,14 @@ pub fn claims(s: &DriftSummary) -> Vec<Claim> {
             tau_s(Condition::FluctuationOnly, Role::Daily)
         ),
     );
+}
+
+/// Claims 8–11: salience, practice, exposure interval, which synapse class is volatile.
+fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
+    let main = j.main;
+    let tau = |c: Condition, r: Role| j.tau(c, r);
+    let tau_s = |c: Condition, r: Role| j.tau_s(c, r);
+    let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
     // 8
     push(
         8,
@@ -300,7 +344,6 @@ pub fn claims(s: &DriftSummary) -> Vec<Claim> {
             tau_s(Condition::IeVolatileOnly, Role::Every8Days)
         ),
     );
-    out
 }
 
 /// The report of a run.

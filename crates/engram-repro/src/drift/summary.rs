@@ -1,5 +1,5 @@
-//! The analysis of the drift runs (drift.md §7) and their typed summary: per condition and
-//! schedule group, cross-day and within-day decoding, noise-normalised PV correlation against
+//! The analysis of the drift runs (docs/reproduction/drift.md, "Measures") and their typed
+//! summary: per condition and schedule group, cross-day and within-day decoding, noise-normalised PV correlation against
 //! lag with its fitted drift time constant, responsive-pair retention, crystallisation index
 //! and halt rebound; per night, the weight statistics; and the two figures.
 
