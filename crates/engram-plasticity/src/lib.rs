@@ -11,6 +11,10 @@
 //! | [`SynapticScaling`] | multiplicative homeostatic scaling with a rate sensor (PI) | van Rossum et al. 2000 |
 //! | [`RewardModulatedStdp`] | eligibility trace × neuromodulator | Izhikevich 2007 |
 //!
+//! Wrappers: [`ModulatorSwitch`] (weight changes only while the modulator is above a threshold),
+//! [`ModulatorExcess`] (the rule sees only the modulator's excess over a baseline: phases below
+//! it, reward pulses above), [`Combined`] (several rules on one projection, in order).
+//!
 //! Between simulated days, [`volatility`] moves a class's weights by slow random steps (a
 //! "night": log-normal Ornstein–Uhlenbeck or Kesten), the synaptic volatility behind
 //! representational drift (Loewenstein et al. 2011; Statman et al. 2014).
@@ -82,6 +86,7 @@
 //! assert!(net.weights(proj).data().iter().all(|&w| w < 1.0));
 //! ```
 
+mod combined;
 mod common;
 mod istdp;
 mod scaling;
@@ -92,6 +97,7 @@ mod three_factor;
 mod triplet;
 pub mod volatility;
 
+pub use combined::Combined;
 pub use common::{
     Interaction, SynapseTable, Trace, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
 };
@@ -99,6 +105,6 @@ pub use istdp::{GlobalFactorIstdp, GlobalFactorIstdpParams, InhibitoryStdp, Inhi
 pub use scaling::{SynapticScaling, SynapticScalingParams};
 pub use stdp::{PairStdp, PairStdpParams, WeightDependence};
 pub use stp::{TsodyksMarkram, TsodyksMarkramParams};
-pub use switch::ModulatorSwitch;
+pub use switch::{ModulatorExcess, ModulatorSwitch};
 pub use three_factor::{RewardModulatedStdp, RewardModulatedStdpParams};
 pub use triplet::{SlidingThreshold, TripletStdp, TripletStdpParams};

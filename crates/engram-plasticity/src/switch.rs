@@ -66,3 +66,65 @@ impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
         self.inner.load_state(state)
     }
 }
+
+/// A rule that sees only the modulator's excess over `baseline`, `max(0, modulator − baseline)`,
+/// so that one global signal can both switch phases (values up to `baseline`) and deliver
+/// reward pulses (values above it). Unlike [`ModulatorSwitch`] the inner rule sees every spike
+/// and every synapse all the time: a three-factor rule ([`RewardModulatedStdp`]) keeps tagging
+/// its per-synapse eligibility during presentations and turns it into weight change only while
+/// the modulator is above `baseline`.
+///
+/// ```
+/// use engram_core::{neuron::StepContext, params::Params, plasticity::PlasticityRule};
+/// use engram_plasticity::{ModulatorExcess, RewardModulatedStdp, RewardModulatedStdpParams, SynapseTable};
+///
+/// let p = RewardModulatedStdpParams::default();
+/// let mut rule = ModulatorExcess::new(RewardModulatedStdp::new(p.check().unwrap(), 1, 1, 1), 2.0);
+/// let mut syn = SynapseTable::one_to_one(1, 1.0);
+/// let ctx = |step| StepContext { step, dt_ms: 1.0 };
+/// rule.step(&ctx(0), &[0], &[], 2.0, syn.view());   // pre, modulator at the baseline
+/// rule.step(&ctx(5), &[], &[0], 2.0, syn.view());   // post: tagged, no change
+/// assert_eq!(syn.weights[0], 1.0);
+/// rule.step(&ctx(6), &[], &[], 3.0, syn.view());    // reward pulse: excess 1
+/// assert!(syn.weights[0] > 1.0);
+/// ```
+///
+/// [`RewardModulatedStdp`]: crate::RewardModulatedStdp
+pub struct ModulatorExcess<R> {
+    inner: R,
+    baseline: f64,
+}
+
+impl<R: PlasticityRule> ModulatorExcess<R> {
+    /// The inner rule sees `max(0, modulator − baseline)`.
+    pub fn new(inner: R, baseline: f64) -> Self {
+        Self { inner, baseline }
+    }
+
+    /// The inner rule.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
+impl<R: PlasticityRule> PlasticityRule for ModulatorExcess<R> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], modulator: f64, syn: SynapsesMut<'_>) {
+        self.inner.step(ctx, pre, post, (modulator - self.baseline).max(0.0), syn);
+    }
+
+    fn reset_traces(&mut self) {
+        self.inner.reset_traces();
+    }
+
+    fn save_state(&self) -> Result<ComponentState, EngramError> {
+        self.inner.save_state()
+    }
+
+    fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
+        self.inner.load_state(state)
+    }
+}

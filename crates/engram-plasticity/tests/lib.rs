@@ -8,6 +8,7 @@
 
 mod bounds;
 mod checkpoint;
+mod combined;
 mod istdp;
 mod params;
 mod scaling;
