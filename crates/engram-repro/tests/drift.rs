@@ -42,7 +42,7 @@ fn the_pipeline_writes_summary_report_and_figures() {
     let main = &json["conditions"][0];
     assert_eq!(main["key"], "main");
     let groups: Vec<&str> = main["groups"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
-    assert_eq!(groups, ["daily", "every_8_days", "halted", "practised", "day0_only"]);
+    assert_eq!(groups, ["daily", "every_8_days", "salient", "halted", "practised", "day0_only"]);
     for key in [
         "tau_drift_days",
         "decoding_matrix",
@@ -72,6 +72,35 @@ fn schedules_follow_the_roles() {
     assert_eq!(days(Role::Day0Only), vec![0]);
     assert_eq!(days(Role::Halted).len(), 16 + 3, "days 0-15, then 16, 24, 32");
     assert_eq!(Role::Practised.presentations_on(3, 5), 10);
+    assert_eq!(days(Role::Salient), days(Role::Every8Days), "salience adds no presentations");
+    assert!(Role::Salient.rewarded() && Role::Practised.rewarded() && !Role::Every8Days.rewarded());
+}
+
+/// A reward pulse follows every exposure presentation of the rewarded odors (O3 salient, O7
+/// practised), starting at its offset, and no other presentation.
+#[test]
+fn reward_pulses_follow_the_rewarded_exposures() {
+    use engram_repro::drift::ODOR_ROLES;
+    use engram_repro::drift::experiment::Timeline;
+    let p = DriftParams::new(true, 8);
+    let t = Timeline::new(&p, 8, 2021);
+    let offsets: Vec<f64> = t.presentations.iter().map(|x| x.onset_ms + x.duration_ms).collect();
+    let mut expected = 0;
+    for d in 0..p.n_days - 1 {
+        let day = p.day_of(d);
+        expected +=
+            ODOR_ROLES.iter().filter(|r| r.rewarded()).map(|r| r.presentations_on(day, p.n_pres)).sum::<usize>();
+    }
+    assert_eq!(t.rewards_ms.len(), expected);
+    for &(a, z) in &t.rewards_ms {
+        assert_eq!(z - a, p.reward_pulse_ms);
+        let k = offsets.iter().position(|&o| o == a).expect("a pulse starts at an odor offset");
+        assert!(ODOR_ROLES[t.presentations[k].odor].rewarded());
+    }
+    // probes are never rewarded: every pulse lies in an exposure block
+    for &(a, _) in &t.rewards_ms {
+        assert!(t.days.iter().any(|d| a >= d.probe_end_ms && a < d.exposure_end_ms));
+    }
 }
 
 /// Main run, all odors: decodable on every probe day.

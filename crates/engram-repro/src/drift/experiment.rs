@@ -10,7 +10,7 @@ use engram_core::time::Clock;
 use engram_models::dp::network::{DpConnectivity, odor_sets};
 use engram_neurons::LifCond;
 use engram_plasticity::volatility::{LogNormalOu, LogWeightStats, NightStep, log_weight_correlation};
-use engram_plasticity::{InhibitoryStdp, ModulatorSwitch, PairStdp};
+use engram_plasticity::{Combined, InhibitoryStdp, ModulatorExcess, ModulatorSwitch, PairStdp, RewardModulatedStdp};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{Delay, NetworkBuilder, WindowMonitor};
 use engram_stimuli::{Odor, OdorSchedule, PoissonMethod, Presentation};
@@ -26,6 +26,9 @@ const FROZEN: f64 = 0.0;
 const HOMEOSTATIC: f64 = 1.0;
 /// Modulator during exposure: iSTDP and E→E STDP (its switch is at 1.5).
 const PLASTIC: f64 = 2.0;
+/// Modulator during a reward pulse: the three-factor rule on E→E sees the excess over
+/// [`PLASTIC`], 1; iSTDP and pair STDP stay on.
+const REWARD: f64 = 3.0;
 
 /// The blocks of one simulated day, absolute times in ms.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +55,8 @@ pub struct Timeline {
     pub labels: Vec<usize>,
     /// Per window: the simulated probe day.
     pub window_day: Vec<u32>,
+    /// Reward pulses `(start, end)` ms, in time order (after exposures of rewarded odors).
+    pub rewards_ms: Vec<(f64, f64)>,
     /// The days.
     pub days: Vec<DayBlocks>,
     /// Odors.
@@ -66,6 +71,7 @@ impl Timeline {
         let mut t = p.burn_in_settle_ms + p.warmup_ms;
         let (mut presentations, mut windows_ms, mut labels, mut window_day, mut days) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut rewards_ms = Vec::new();
         let probes = p.probe_sim_days();
         for d in 0..p.n_days {
             if probes.contains(&d) {
@@ -92,6 +98,10 @@ impl Timeline {
                 shown.shuffle(&mut stream(seed, component_id("drift:exposure order"), d as u64));
                 for o in shown {
                     presentations.push(Presentation { odor: o, onset_ms: t, duration_ms: p.t_on_ms });
+                    if ODOR_ROLES[o].rewarded() && p.e_e_reward.is_some() {
+                        let offset = t + p.t_on_ms;
+                        rewards_ms.push((offset, offset + p.reward_pulse_ms));
+                    }
                     t += trial_ms;
                 }
             }
@@ -101,7 +111,7 @@ impl Timeline {
             }
             days.push(DayBlocks { sim_day: d, probe_end_ms, exposure_end_ms, settle_end_ms: t });
         }
-        Self { presentations, windows_ms, labels, window_day, days, n_odors }
+        Self { presentations, windows_ms, labels, window_day, rewards_ms, days, n_odors }
     }
 
     /// Simulated time, s.
@@ -202,6 +212,7 @@ pub fn run_condition(
     let [ob_e, ob_i, e_e, e_i, i_e, i_i] = net.weights(config);
     let one = Delay::Steps(1);
     let obe_id = b.connect("OB", "E", "ob", ob_e, one.clone())?;
+    let n_ee = e_e.nnz();
     let ee_id = b.connect("E", "E", "exc", e_e, one.clone())?;
     let ie_id = b.connect("I", "E", "inh", i_e, one.clone())?;
     b.connect("OB", "I", "ob", ob_i, one.clone())?;
@@ -209,9 +220,33 @@ pub fn run_condition(
     b.connect("I", "I", "inh", i_i, one)?;
     let istdp = params.istdp.clone().check().map_err(|e| e.within("istdp"))?;
     b.add_plasticity(ie_id, InhibitoryStdp::new(istdp, config.n_inh, config.n_exc));
-    if let Some(p) = &params.e_e_stdp {
-        let rule = PairStdp::new(p.clone().check().map_err(|e| e.within("e_e_stdp"))?, config.n_exc, config.n_exc);
-        b.add_plasticity(ee_id, ModulatorSwitch::new(rule, 1.5));
+    let stdp = match &params.e_e_stdp {
+        Some(p) => {
+            let p = p.clone().check().map_err(|e| e.within("e_e_stdp"))?;
+            Some(ModulatorSwitch::new(PairStdp::new(p, config.n_exc, config.n_exc), 1.5))
+        }
+        None => None,
+    };
+    let reward = match &params.e_e_reward {
+        Some(p) => {
+            if !(params.reward_pulse_ms > 0.0 && params.reward_pulse_ms <= params.t_off_ms) {
+                return Err(ParamError::new(
+                    "reward_pulse_ms",
+                    params.reward_pulse_ms,
+                    format!("a pulse within the gap after the odor, (0, t_off_ms = {}] ms", params.t_off_ms),
+                )
+                .into());
+            }
+            let p = p.clone().check().map_err(|e| e.within("e_e_reward"))?;
+            Some(ModulatorExcess::new(RewardModulatedStdp::new(p, config.n_exc, config.n_exc, n_ee), PLASTIC))
+        }
+        None => None,
+    };
+    match (stdp, reward) {
+        (Some(s), Some(r)) => b.add_plasticity(ee_id, Combined::new(vec![Box::new(s), Box::new(r)])?),
+        (Some(s), None) => b.add_plasticity(ee_id, s),
+        (None, Some(r)) => b.add_plasticity(ee_id, r),
+        (None, None) => {}
     }
     let windows: Vec<(u64, u64)> = timeline
         .windows_ms
@@ -265,6 +300,15 @@ pub fn run_condition(
         let ee0 = network.weights(ee_id).data().to_vec();
         let ie0 = network.weights(ie_id).data().to_vec();
         network.set_modulator(if plastic { PLASTIC } else { FROZEN });
+        if plastic {
+            let pulses = timeline.rewards_ms.iter().filter(|(a, _)| *a >= day.probe_end_ms && *a < day.exposure_end_ms);
+            for &(start, end) in pulses {
+                run_to(&mut network, start)?;
+                network.set_modulator(REWARD);
+                run_to(&mut network, end)?;
+                network.set_modulator(PLASTIC);
+            }
+        }
         run_to(&mut network, day.exposure_end_ms)?;
         let ee1 = network.weights(ee_id).data().to_vec();
         let ie1 = network.weights(ie_id).data().to_vec();

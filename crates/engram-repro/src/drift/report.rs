@@ -282,13 +282,25 @@ fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
     let tau = |c: Condition, r: Role| j.tau(c, r);
     let tau_s = |c: Condition, r: Role| j.tau_s(c, r);
     let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
-    // 8
-    push(
-        8,
-        "Salience without extra exposure does not stabilise",
-        Verdict::NotShown,
-        "not tested: this run has no salience-only (reward pulse without extra presentations) arm".into(),
-    );
+    // 8: O3 gets a reward pulse after each of its every-8-days presentations, O4 does not
+    let (v, ev) = match (g(main, Role::Salient), g(main, Role::Every8Days)) {
+        (Some(sal), Some(e8)) => {
+            let (ts, te) = (sal.tau_drift_days, e8.tau_drift_days);
+            let (ds, de) = (sal.day0_decoder_at_last_probe, e8.day0_decoder_at_last_probe);
+            // stabilised: drifts clearly more slowly, or the day-0 decoder holds clearly better
+            let slower = ts.zip(te).is_some_and(|(a, b)| a > 1.5 * b);
+            let holds = ds > de + 0.1;
+            let v = if slower || holds { Verdict::NotShown } else { Verdict::Reproduced };
+            let ev = format!(
+                "salient odor (every 8 days + reward pulse) τ {} vs every 8 days {}; day-0 decoder on the last probe {ds:.2} vs {de:.2}",
+                j.tau_s(Condition::Main, Role::Salient),
+                j.tau_s(Condition::Main, Role::Every8Days)
+            );
+            (v, ev)
+        }
+        _ => (Verdict::NotShown, "not tested: this run has no salience-only arm".into()),
+    };
+    push(8, "Salience without extra exposure does not stabilise", v, ev);
     // 9
     let (v, ev) = match g(main, Role::Practised) {
         Some(p) => {
@@ -303,7 +315,7 @@ fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
             (
                 v,
                 format!(
-                    "practised odor (2× presentations, no reward pulse): crystallisation index {}, decoder span per training day {:?} d",
+                    "practised odor (2× presentations, a reward pulse after each): crystallisation index {}, decoder span per training day {:?} d",
                     ci.map_or("n/a".into(), |c| format!("{c:.2}")),
                     p.decoder_span_days
                 ),

@@ -501,7 +501,7 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
     let days: Vec<String> = summary.probe_days.iter().map(|d| d.to_string()).collect();
     let labels: Vec<&str> = days.iter().map(String::as_str).collect();
     let Some(main) = summary.condition(Condition::Main) else { return Ok(Vec::new()) };
-    let mut fig = Figure::new(2, 3).title("Drift: cross-day decoding (train on row day, test on column day), main run");
+    let mut fig = Figure::new(2, 4).title("Drift: cross-day decoding (train on row day, test on column day), main run");
     let heat = |title: &str, m: &[Vec<f64>]| {
         HeatmapPanel::new(title, "test day", "train day", "accuracy", m).labels(&labels, &labels).value_range(0.0, 1.0)
     };
