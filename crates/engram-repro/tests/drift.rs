@@ -53,14 +53,20 @@ fn the_pipeline_writes_summary_report_and_figures() {
     ] {
         assert!(main["groups"][0].get(key).is_some(), "group summary lacks {key}");
     }
-    assert_eq!(s.conditions.len(), 2, "tiny: main and C1");
+    assert_eq!(s.conditions.len(), 3, "tiny: main, C1 and main on the rand network");
     assert_eq!(s.conditions[1].condition, Condition::FluctuationOnly);
+    assert_eq!(s.conditions[2].condition, Condition::MainRand);
+    assert_eq!(s.conditions[2].groups.len(), 6);
     // one weight-statistics row per night (8 nights between 9 simulated days)
     assert_eq!(s.conditions[0].nights.len(), 8);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     for n in 1..=11 {
         assert!(report.contains(&format!("\n| {n} | ")), "report.md lacks claim {n}");
     }
+    assert!(
+        report.contains("| Tuned E+I (main) |") && report.contains("| rand |"),
+        "the balance comparison is missing"
+    );
 }
 
 #[test]

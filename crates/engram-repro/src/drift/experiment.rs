@@ -8,6 +8,7 @@ use engram_core::params::Params;
 use engram_core::rng::{component_id, stream};
 use engram_core::time::Clock;
 use engram_models::dp::network::{DpConnectivity, odor_sets};
+use engram_models::dp::params::Variant;
 use engram_neurons::LifCond;
 use engram_plasticity::volatility::{LogNormalOu, LogWeightStats, NightStep, log_weight_correlation};
 use engram_plasticity::{Combined, InhibitoryStdp, ModulatorExcess, ModulatorSwitch, PairStdp, RewardModulatedStdp};
@@ -187,7 +188,7 @@ fn log_step_rms(before: &[f64], after: &[f64]) -> f64 {
     (sum / n.max(1) as f64).sqrt()
 }
 
-/// Run one condition on the Tuned E+I network `net` through `timeline`. The OB Poisson input
+/// Run one condition on the network `net` (its variant: [`Condition::variant`]) through `timeline`. The OB Poisson input
 /// is drawn from `run_seed`, the night noise from `stream(seed, component_id(class), day)`.
 #[allow(clippy::too_many_arguments)]
 pub fn run_condition(
@@ -379,13 +380,28 @@ pub fn run_all(
     let n_odors = ODOR_ROLES.len().min(config.n_assemblies);
     let odors: Vec<Odor> = odors.learned[..n_odors].to_vec();
     let timeline = Timeline::new(params, n_odors, seed);
+    // one network per seed and variant (the main variant, and rand / Scaled I where asked)
+    let mut variants: Vec<Variant> = Vec::new();
+    for c in &params.conditions {
+        let v = c.variant(params.variant);
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
     let nets = seeds
         .iter()
         .map(|&s| {
             let base = DpConnectivity::generate(config, &odors, s)?;
-            Ok(base.with_variant(config, params.variant, s)?.0)
+            variants
+                .iter()
+                .map(|&v| Ok((v, base.with_variant(config, v, s)?.0)))
+                .collect::<Result<Vec<_>, EngramError>>()
         })
         .collect::<Result<Vec<_>, EngramError>>()?;
+    let net_of = |n: usize, c: Condition| {
+        let v = c.variant(params.variant);
+        &nets[n].iter().find(|(w, _)| *w == v).expect("every condition's variant was built").1
+    };
     let jobs: Vec<(usize, Condition)> =
         params.conditions.iter().flat_map(|&c| (0..seeds.len()).map(move |n| (n, c))).collect();
     let label = format!("drift: {} conditions × {} s simulated", jobs.len(), timeline.duration_s().round());
@@ -394,7 +410,7 @@ pub fn run_all(
         .par_iter()
         .map(|&(n, c)| {
             let run_seed = seeds[n] ^ 0xD1F7;
-            let out = run_condition(params, &nets[n], &odors, &timeline, c, seed, seeds[n], run_seed);
+            let out = run_condition(params, net_of(n, c), &odors, &timeline, c, seed, seeds[n], run_seed);
             bar.inc(1);
             out
         })

@@ -147,17 +147,25 @@ pub enum Condition {
     IeVolatileOnly,
     /// C3c: plasticity, nights on E→E, I→E and the bulb input OB→E.
     AllVolatile,
+    /// The main condition on the rand network of the same seed (no assemblies wired):
+    /// does precise balance protect a code from volatility?
+    MainRand,
+    /// The main condition on the Scaled I network of the same seed (E assemblies, I not
+    /// tuned to them).
+    MainScaledI,
 }
 
 impl Condition {
     /// Every condition, main first.
-    pub const ALL: [Condition; 6] = [
+    pub const ALL: [Condition; 8] = [
         Condition::Main,
         Condition::FluctuationOnly,
         Condition::PlasticityOnly,
         Condition::EeVolatileOnly,
         Condition::IeVolatileOnly,
         Condition::AllVolatile,
+        Condition::MainRand,
+        Condition::MainScaledI,
     ];
 
     /// Its key in the summary.
@@ -169,6 +177,17 @@ impl Condition {
             Condition::EeVolatileOnly => "c3_e_e_volatile_only",
             Condition::IeVolatileOnly => "c3_i_e_volatile_only",
             Condition::AllVolatile => "c3_ob_e_e_e_i_e_volatile",
+            Condition::MainRand => "main_rand",
+            Condition::MainScaledI => "main_scaled_i",
+        }
+    }
+
+    /// The network variant this condition runs on (`main`: the experiment's own).
+    pub fn variant(self, main: Variant) -> Variant {
+        match self {
+            Condition::MainRand => Variant::Rand,
+            Condition::MainScaledI => Variant::SCALED_I,
+            _ => main,
         }
     }
 
@@ -181,7 +200,12 @@ impl Condition {
     pub fn e_e_volatile(self) -> bool {
         matches!(
             self,
-            Condition::Main | Condition::FluctuationOnly | Condition::EeVolatileOnly | Condition::AllVolatile
+            Condition::Main
+                | Condition::FluctuationOnly
+                | Condition::EeVolatileOnly
+                | Condition::AllVolatile
+                | Condition::MainRand
+                | Condition::MainScaledI
         )
     }
 
@@ -189,7 +213,12 @@ impl Condition {
     pub fn i_e_volatile(self) -> bool {
         matches!(
             self,
-            Condition::Main | Condition::FluctuationOnly | Condition::IeVolatileOnly | Condition::AllVolatile
+            Condition::Main
+                | Condition::FluctuationOnly
+                | Condition::IeVolatileOnly
+                | Condition::AllVolatile
+                | Condition::MainRand
+                | Condition::MainScaledI
         )
     }
 
@@ -258,7 +287,7 @@ pub struct DriftParams {
     pub late_window_days: (f64, f64),
     /// The halt day: drift after it ÷ before it is the halt rebound.
     pub halt_day: f64,
-    /// The conditions run (all five; the test-only tiny size runs main and C1).
+    /// The conditions run (all eight; the test-only tiny size runs main, C1 and main on rand).
     pub conditions: Vec<Condition>,
     /// Integration step, ms.
     pub dt_ms: f64,
@@ -334,7 +363,7 @@ impl DriftParams {
             late_window_days: (24.0, 32.0),
             halt_day: 16.0,
             conditions: if scale_down >= 8 {
-                vec![Condition::Main, Condition::FluctuationOnly]
+                vec![Condition::Main, Condition::FluctuationOnly, Condition::MainRand]
             } else {
                 Condition::ALL.to_vec()
             },

@@ -396,6 +396,7 @@ pub fn report_md(s: &DriftSummary) -> String {
     for c in claims(s) {
         let _ = writeln!(md, "| {} | {} | {} | {} |", c.number, c.text, c.verdict.word(), c.evidence);
     }
+    balance_section(s, &mut md);
     let _ = writeln!(
         md,
         "\n## Per condition and schedule group\n\nτ: drift time constant of the noise-normalised PV correlation against lag (days); day-0 → last: recall of the group's odors by the day-0 decoder on the last probe day (chance {:.3}); retention: responsive pairs of day 0 still responsive on the last probe (chance floor in brackets); CI: crystallisation index; rebound: drift after day {} ÷ before.\n",
@@ -459,4 +460,47 @@ pub fn report_md(s: &DriftSummary) -> String {
         }
     }
     md
+}
+
+/// Beyond the papers: the main condition on Tuned E+I, Scaled I and rand networks of the same
+/// seed (same odors, input spikes and night noise).
+fn balance_section(s: &DriftSummary, md: &mut String) {
+    let rows: Vec<(&str, &ConditionSummary)> =
+        [("Tuned E+I (main)", Condition::Main), ("Scaled I", Condition::MainScaledI), ("rand", Condition::MainRand)]
+            .into_iter()
+            .filter_map(|(name, c)| Some((name, s.condition(c)?)))
+            .collect();
+    if rows.len() < 2 {
+        return;
+    }
+    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
+    let _ = writeln!(
+        md,
+        "## Does precise balance protect a code from volatility?\n\nThe main condition on three networks of the same seed. τ per group, then the mean of the finite τ, the day-0 decoder on the last probe (mean over groups) and every-8-days retention.\n"
+    );
+    let groups: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+    let _ = writeln!(
+        md,
+        "| network | {} | mean τ | day-0 → last | retention (every 8 days) |\n|---|{}---|---|---|",
+        groups.join(" | "),
+        "---|".repeat(groups.len())
+    );
+    for (name, c) in rows {
+        let taus: Vec<String> = Role::ALL.iter().map(|&r| fmt_tau(tau_value(c.group(r)), longest)).collect();
+        let finite: Vec<f64> =
+            Role::ALL.iter().filter_map(|&r| tau_value(c.group(r))).filter(|t| *t <= 100.0 * longest).collect();
+        let mean_tau = if finite.is_empty() {
+            "–".to_string()
+        } else {
+            format!("{:.1} d", finite.iter().sum::<f64>() / finite.len() as f64)
+        };
+        let dec: Vec<f64> = c.groups.iter().map(|g| g.day0_decoder_at_last_probe).collect();
+        let dec = dec.iter().sum::<f64>() / dec.len().max(1) as f64;
+        let ret = c
+            .group(Role::Every8Days)
+            .and_then(|g| g.retention_at_last_probe.as_ref())
+            .map_or("–".into(), |r| format!("{:.2} ({:.2})", r.retained, r.chance));
+        let _ = writeln!(md, "| {name} | {} | {mean_tau} | {dec:.2} | {ret} |", taus.join(" | "));
+    }
+    let _ = writeln!(md);
 }
