@@ -52,7 +52,7 @@ mod point;
 
 pub use adex::{AdEx, AdExParams};
 pub use common::{
-    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, refractory_steps,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, collect_spikes_from, refractory_steps,
     synaptic_current_pa,
 };
 pub use izhikevich::{Izhikevich, IzhikevichParams};
