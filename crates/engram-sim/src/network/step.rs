@@ -178,6 +178,7 @@ impl Network {
 
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
         //    (sequential: one rule per projection), then delivery, one writer per target
+        //    element (per target population, or per chunk of it in a parallel step)
         serial(parallel, || {
             for p in &mut self.projections {
                 if let (Some((rule, _)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
