@@ -90,7 +90,11 @@ fn measure(case: &Case, repeats: usize, threads: &[usize], cores: usize) -> Resu
         if let Some(first) = rows.first()
             && first.spikes != spikes
         {
-            bail!("{}: {spikes} spikes on {n} threads, {} on 1: runs must not depend on the thread count", case.label, first.spikes);
+            bail!(
+                "{}: {spikes} spikes on {n} threads, {} on 1: runs must not depend on the thread count",
+                case.label,
+                first.spikes
+            );
         }
         let base = rows.first().map_or(loop_wall_s, |r| r.loop_wall_s);
         let speedup = base / loop_wall_s;

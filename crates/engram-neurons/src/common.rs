@@ -471,7 +471,9 @@ impl ReceptorBank {
                     .zip(g1[..n].par_chunks_mut(c))
                     .zip(w0.par_chunks(c).zip(w1.par_chunks(c)))
                     .zip(g_sum.par_chunks_mut(c).zip(ge_sum[..n].par_chunks_mut(c)))
-                    .for_each(|(((g0, g1), (w0, w1)), (gs, ges))| busy::timed(|| fused2(k, [g0, g1], [w0, w1], gs, ges)));
+                    .for_each(|(((g0, g1), (w0, w1)), (gs, ges))| {
+                        busy::timed(|| fused2(k, [g0, g1], [w0, w1], gs, ges))
+                    });
             }
             [g0, g1, g2] => {
                 let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1]), (e_rev_mv[2], decay[2])];

@@ -15,7 +15,11 @@ fn inputs(n_receptors: usize, steps: usize) -> Vec<(Vec<Vec<f64>>, Vec<f64>)> {
     (0..steps)
         .map(|_| {
             let receptors = (0..n_receptors)
-                .map(|r| (0..N).map(|_| if rng.r#gen::<f64>() < 0.05 { rng.r#gen::<f64>() * (3.0 - r as f64) } else { 0.0 }).collect())
+                .map(|r| {
+                    (0..N)
+                        .map(|_| if rng.r#gen::<f64>() < 0.05 { rng.r#gen::<f64>() * (3.0 - r as f64) } else { 0.0 })
+                        .collect()
+                })
                 .collect();
             let current_pa = (0..N).map(|_| rng.r#gen::<f64>() * 400.0).collect();
             (receptors, current_pa)

@@ -345,7 +345,8 @@ impl NetworkBuilder {
                 p.chunk_splits = chunks::chunk_splits(p, populations[p.post].len, chunk_len);
             }
         }
-        let tasks = if parallel { chunks::delivery_tasks(&populations, &by_target, chunk_len) } else { Default::default() };
+        let tasks =
+            if parallel { chunks::delivery_tasks(&populations, &by_target, chunk_len) } else { Default::default() };
         let check_every = self.clock.steps(self.guard.check_every_ms)?.max(1);
         let ceilings: Vec<RateCeiling> = populations
             .iter()
