@@ -45,6 +45,12 @@ pub struct BenchArgs {
     /// side-by-side row (about 3 min and 0.5 GB more).
     #[arg(long)]
     auryn: Option<PathBuf>,
+    /// Only the scaling benchmark: COBA-64k, the Dp network and (without --quick) Auryn's
+    /// plastic network on 1, 2, … threads (and 4 on smaller machines, oversubscribed), with
+    /// speedup, efficiency and each thread's busy time; writes scaling.json and scaling.md
+    /// beside --table.
+    #[arg(long)]
+    scaling: bool,
     /// Where to write the table (markdown).
     #[arg(long, default_value = "target/bench/coba_table.md")]
     table: PathBuf,
@@ -341,6 +347,10 @@ fn write_table(args: &BenchArgs, table: &str) -> Result<()> {
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
+    if args.scaling {
+        let out = args.table.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+        return crate::scaling::scaling(&out, args.repeats, args.quick);
+    }
     if args.auryn.is_some() && !args.plastic {
         bail!("--auryn runs Auryn's plastic network beside ours, which needs --plastic");
     }

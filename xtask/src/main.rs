@@ -16,6 +16,7 @@ use engram_repro::reproduction::{self, Reproduction};
 
 mod bench;
 mod report;
+mod scaling;
 mod sweep;
 mod tidy;
 

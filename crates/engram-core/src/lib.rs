@@ -11,6 +11,7 @@
 //! assert_eq!(clock.steps(5.0).unwrap(), 50);   // 5 ms at dt = 0.1 ms
 //! ```
 
+pub mod busy;
 pub mod checkpoint;
 pub mod config;
 pub mod error;

@@ -136,6 +136,21 @@ pub trait NeuronModel: Send {
     fn state_mut(&mut self, name: &str) -> Option<&mut [f64]>;
     /// Advance all neurons by one step; push spiking neurons' indices in increasing order.
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>);
+    /// Advance all neurons by one step like [`step`](Self::step), free to split them into
+    /// chunks of `chunk_len` consecutive neurons and advance the chunks in parallel (on the
+    /// current rayon pool). The engine calls it instead of `step` when the network runs in
+    /// parallel. The result must be exactly that of `step`: the same state, bit for bit, and
+    /// the same spikes in increasing order, whatever the number of threads; so a model that
+    /// overrides it must not use randomness or any order-dependent state inside the step.
+    /// Wrap the work of each chunk in [`busy::timed`](crate::busy::timed) (and nothing that
+    /// waits for other chunks), so that benchmarks see each thread's share.
+    ///
+    /// Default: `step`, sequentially (timed as one piece of work), so every model works
+    /// unchanged; the library's `LifCond` overrides it.
+    fn step_chunked(&mut self, ctx: &StepContext, input: StepInput<'_>, chunk_len: usize, spikes: &mut Vec<u32>) {
+        let _ = chunk_len;
+        crate::busy::timed(|| self.step(ctx, input, spikes));
+    }
     /// Return to the resting state (between trials), keeping parameters. Default: nothing.
     fn reset_state(&mut self) {}
     /// Name of the membrane potential variable, used by divergence checks. Default `v_mv`.

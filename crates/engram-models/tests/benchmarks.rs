@@ -81,7 +81,7 @@ fn spike_trains(threads: usize) -> (Vec<f64>, Vec<u32>, Vec<u64>) {
     pool.install(|| {
         let model = ModelConfig::builtin("coba").unwrap();
         let mut net = build_model(&model, 0.1, 7).unwrap().builder;
-        net.parallel_min_neurons(0); // force the parallel path in a network this small
+        net.parallel_min_neurons(0).chunk_neurons(256); // the parallel path, E in 13 chunks
         let m = net.add_monitor(SpikeMonitor::new(&["E", "I"]));
         let mut net = net.build().unwrap();
         net.run_ms(300.0).unwrap();

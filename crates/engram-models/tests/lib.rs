@@ -2,6 +2,7 @@
 //! random model configs and experiments (engram-testkit's strategies, feature `models`).
 
 mod benchmarks;
+mod chunks;
 mod config;
 mod description;
 mod description_io;

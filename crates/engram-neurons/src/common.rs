@@ -3,9 +3,11 @@
 //! needs), conductance receptor parameters, the membrane integration choice, synaptic current
 //! from receptor variables, refractory step counts, spike collection and input checks.
 
+use engram_core::busy;
 use engram_core::error::ParamError;
 use engram_core::neuron::{Receptor, ReceptorKind, StepInput};
 use engram_core::params::{finite, positive};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -386,37 +388,14 @@ impl ReceptorBank {
         if self.all_conductance {
             match &mut self.values[..] {
                 [g0, g1] => {
-                    let (e0, e1, d0, d1) = (e_rev_mv[0], e_rev_mv[1], decay[0], decay[1]);
-                    let (w0, w1) = (&input[0][..n], &input[1][..n]);
-                    let per_neuron =
-                        g0[..n].iter_mut().zip(&mut g1[..n]).zip(w0.iter().zip(w1)).zip(g_sum.iter_mut().zip(ge_sum));
-                    for (((g0, g1), (w0, w1)), (gs, ges)) in per_neuron {
-                        let (a, b) = (*g0 + w0, *g1 + w1);
-                        *gs = a + b;
-                        *ges = a * e0 + b * e1;
-                        *g0 = a * d0;
-                        *g1 = b * d1;
-                    }
+                    let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1])];
+                    fused2(k, [&mut g0[..n], &mut g1[..n]], [&input[0][..n], &input[1][..n]], g_sum, ge_sum);
                     return;
                 }
                 [g0, g1, g2] => {
-                    let (e0, e1, e2) = (e_rev_mv[0], e_rev_mv[1], e_rev_mv[2]);
-                    let (d0, d1, d2) = (decay[0], decay[1], decay[2]);
-                    let (w0, w1, w2) = (&input[0][..n], &input[1][..n], &input[2][..n]);
-                    let per_neuron = g0[..n]
-                        .iter_mut()
-                        .zip(&mut g1[..n])
-                        .zip(&mut g2[..n])
-                        .zip(w0.iter().zip(w1).zip(w2))
-                        .zip(g_sum.iter_mut().zip(ge_sum));
-                    for ((((g0, g1), g2), ((w0, w1), w2)), (gs, ges)) in per_neuron {
-                        let (a, b, c) = (*g0 + w0, *g1 + w1, *g2 + w2);
-                        *gs = a + b + c;
-                        *ges = a * e0 + b * e1 + c * e2;
-                        *g0 = a * d0;
-                        *g1 = b * d1;
-                        *g2 = c * d2;
-                    }
+                    let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1]), (e_rev_mv[2], decay[2])];
+                    let g = [&mut g0[..n], &mut g1[..n], &mut g2[..n]];
+                    fused3(k, g, [&input[0][..n], &input[1][..n], &input[2][..n]], g_sum, ge_sum);
                     return;
                 }
                 _ => {}
@@ -462,6 +441,89 @@ impl ReceptorBank {
             }
         }
     }
+
+    /// [`advance_with_sums`](Self::advance_with_sums) in chunks of `chunk_len` neurons on the
+    /// current rayon pool, with the same result bit for bit (each neuron's arithmetic is the
+    /// same; only the split into chunks differs). The fused two- and three-conductance passes
+    /// run in parallel, each chunk timed with [`engram_core::busy::timed`]; other banks run
+    /// sequentially.
+    pub fn par_advance_with_sums(
+        &mut self,
+        dt_ms: f64,
+        input: &[Vec<f64>],
+        chunk_len: usize,
+        g_sum: &mut [f64],
+        ge_sum: &mut [f64],
+    ) {
+        if !(self.all_conductance && matches!(self.values.len(), 2 | 3)) {
+            return busy::timed(|| self.advance_with_sums(dt_ms, input, g_sum, ge_sum));
+        }
+        self.prepare(dt_ms);
+        let n = g_sum.len();
+        let (e_rev_mv, decay) = (&self.e_rev_mv, &self.decay);
+        let c = chunk_len.max(1);
+        match &mut self.values[..] {
+            [g0, g1] => {
+                let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1])];
+                let (w0, w1) = (&input[0][..n], &input[1][..n]);
+                g0[..n]
+                    .par_chunks_mut(c)
+                    .zip(g1[..n].par_chunks_mut(c))
+                    .zip(w0.par_chunks(c).zip(w1.par_chunks(c)))
+                    .zip(g_sum.par_chunks_mut(c).zip(ge_sum[..n].par_chunks_mut(c)))
+                    .for_each(|(((g0, g1), (w0, w1)), (gs, ges))| {
+                        busy::timed(|| fused2(k, [g0, g1], [w0, w1], gs, ges))
+                    });
+            }
+            [g0, g1, g2] => {
+                let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1]), (e_rev_mv[2], decay[2])];
+                let (w0, w1, w2) = (&input[0][..n], &input[1][..n], &input[2][..n]);
+                g0[..n]
+                    .par_chunks_mut(c)
+                    .zip(g1[..n].par_chunks_mut(c))
+                    .zip(g2[..n].par_chunks_mut(c))
+                    .zip(w0.par_chunks(c).zip(w1.par_chunks(c)).zip(w2.par_chunks(c)))
+                    .zip(g_sum.par_chunks_mut(c).zip(ge_sum[..n].par_chunks_mut(c)))
+                    .for_each(|((((g0, g1), g2), ((w0, w1), w2)), (gs, ges))| {
+                        busy::timed(|| fused3(k, [g0, g1, g2], [w0, w1, w2], gs, ges))
+                    });
+            }
+            _ => unreachable!("two or three receptors, checked above"),
+        }
+    }
+}
+
+/// The fused pass of two conductance receptors over one run of neurons: arrivals, the sums
+/// for the membrane, exact decay. `k[r]` = (reversal potential, decay factor) of receptor `r`.
+#[inline]
+fn fused2(k: [(f64, f64); 2], g: [&mut [f64]; 2], w: [&[f64]; 2], g_sum: &mut [f64], ge_sum: &mut [f64]) {
+    let [(e0, d0), (e1, d1)] = k;
+    let [g0, g1] = g;
+    let per_neuron = g0.iter_mut().zip(g1).zip(w[0].iter().zip(w[1])).zip(g_sum.iter_mut().zip(ge_sum));
+    for (((g0, g1), (w0, w1)), (gs, ges)) in per_neuron {
+        let (a, b) = (*g0 + w0, *g1 + w1);
+        *gs = a + b;
+        *ges = a * e0 + b * e1;
+        *g0 = a * d0;
+        *g1 = b * d1;
+    }
+}
+
+/// [`fused2`] for three conductance receptors.
+#[inline]
+fn fused3(k: [(f64, f64); 3], g: [&mut [f64]; 3], w: [&[f64]; 3], g_sum: &mut [f64], ge_sum: &mut [f64]) {
+    let [(e0, d0), (e1, d1), (e2, d2)] = k;
+    let [g0, g1, g2] = g;
+    let per_neuron =
+        g0.iter_mut().zip(g1).zip(g2).zip(w[0].iter().zip(w[1]).zip(w[2])).zip(g_sum.iter_mut().zip(ge_sum));
+    for ((((g0, g1), g2), ((w0, w1), w2)), (gs, ges)) in per_neuron {
+        let (a, b, c) = (*g0 + w0, *g1 + w1, *g2 + w2);
+        *gs = a + b + c;
+        *ges = a * e0 + b * e1 + c * e2;
+        *g0 = a * d0;
+        *g1 = b * d1;
+        *g2 = c * d2;
+    }
 }
 
 /// Push the indices `i` with `spiked[i] != 0`, in increasing order, skipping eight silent
@@ -477,8 +539,21 @@ impl ReceptorBank {
 /// ```
 #[inline]
 pub fn collect_spikes(spiked: &[u8], spikes: &mut Vec<u32>) {
+    collect_spikes_from(spiked, 0, spikes);
+}
+
+/// [`collect_spikes`] for a chunk of neurons that starts at neuron `first`: pushes
+/// `first + i` for each `spiked[i] != 0`, in increasing order.
+///
+/// ```
+/// let mut spikes = Vec::new();
+/// engram_neurons::collect_spikes_from(&[0, 1, 1], 4096, &mut spikes);
+/// assert_eq!(spikes, [4097, 4098]);
+/// ```
+#[inline]
+pub fn collect_spikes_from(spiked: &[u8], first: u32, spikes: &mut Vec<u32>) {
     let mut chunks = spiked.chunks_exact(8);
-    let mut base = 0u32;
+    let mut base = first;
     for chunk in &mut chunks {
         if u64::from_ne_bytes(chunk.try_into().expect("chunk of 8")) != 0 {
             for (k, &f) in chunk.iter().enumerate() {

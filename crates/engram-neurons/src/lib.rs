@@ -52,8 +52,8 @@ mod point;
 
 pub use adex::{AdEx, AdExParams};
 pub use common::{
-    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, refractory_steps,
-    synaptic_current_pa,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, collect_spikes_from,
+    refractory_steps, synaptic_current_pa,
 };
 pub use izhikevich::{Izhikevich, IzhikevichParams};
 pub use lif_cond::{Adaptation, LifCond, LifCondIntegrator, LifCondParams, ResetMode};

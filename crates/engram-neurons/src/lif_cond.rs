@@ -3,13 +3,15 @@
 //! Meissner-Bernard, Zenke & Friedrich (eLife 2025).
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, refractory_steps, reset_below,
-    validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, collect_spikes_from,
+    refractory_steps, reset_below, validate_receptors,
 };
+use engram_core::busy;
 use engram_core::checkpoint_fields;
 use engram_core::error::ParamError;
 use engram_core::neuron::{NeuronModel, Receptor, StepContext, StepInput};
 use engram_core::params::{Checked, Params, finite, non_negative, positive};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Membrane integration of [`LifCond`] (forward or exponential Euler).
@@ -264,6 +266,8 @@ pub struct LifCond {
     ge_sum: Vec<f64>,
     /// Scratch: 1 where the neuron spiked in this step.
     spiked: Vec<u8>,
+    /// Scratch of [`NeuronModel::step_chunked`]: the spikes of each chunk, reused.
+    chunk_spikes: Vec<Vec<u32>>,
     cache: DtCache,
 }
 
@@ -285,6 +289,7 @@ impl LifCond {
             g_sum: vec![0.0; n],
             ge_sum: vec![0.0; n],
             spiked: vec![0; n],
+            chunk_spikes: Vec::new(),
             cache: DtCache { dt_ms: f64::NAN, n_ref: 0, dt_over_c: 0.0, dt_over_tau_w: 0.0, w_decay: 0.0 },
             names,
             params,
@@ -315,6 +320,24 @@ impl LifCond {
         c.w_decay = (-dt_ms / tau_w).exp();
     }
 
+    /// The constants of the membrane pass for this step (after [`prepare`](Self::prepare)).
+    fn membrane_consts(&self) -> MembraneConsts {
+        let (p, c) = (&self.params, &self.cache);
+        let (a_ns, b_pa) = p.adaptation.as_ref().map_or((0.0, 0.0), |ad| (ad.a_ns, ad.b_pa));
+        MembraneConsts {
+            g_l: p.g_l_ns,
+            e_l: p.e_l_mv,
+            v_th: p.v_th_mv,
+            v_reset: p.v_reset_mv,
+            a_ns,
+            b_pa,
+            dt_over_c: c.dt_over_c,
+            dt_over_tau_w: c.dt_over_tau_w,
+            w_decay: c.w_decay,
+            n_ref: c.n_ref,
+        }
+    }
+
     /// Steps 2–4 for all neurons, monomorphised over the options so that the loop has no
     /// per-neuron branches on configuration. [`ReceptorBank::advance_with_sums`] has already
     /// done steps 1 and 5 and filled `g_sum` and `ge_sum`.
@@ -323,58 +346,125 @@ impl LifCond {
         input: &StepInput<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let Self { params: p, cache: c, v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, .. } = self;
+        let k = self.membrane_consts();
+        let Self { v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, .. } = self;
         let n = v_mv.len();
-        let v = &mut v_mv[..n];
-        let w = &mut w_pa[..n];
-        let refr = &mut refractory_left[..n];
-        let g_sum = &g_sum[..n];
-        let ge_sum = &ge_sum[..n];
-        let i_inj = &input.current_pa[..n];
-        let spiked = &mut spiked[..n];
-        let (g_l, e_l, v_th, v_reset) = (p.g_l_ns, p.e_l_mv, p.v_th_mv, p.v_reset_mv);
-        let g_l_e_l = g_l * e_l;
-        let (a, b) = p.adaptation.as_ref().map_or((0.0, 0.0), |ad| (ad.a_ns, ad.b_pa));
-        let (dt_over_c, dt_over_tau_w, w_decay, n_ref) = (c.dt_over_c, c.dt_over_tau_w, c.w_decay, c.n_ref);
-        let neg_dt_over_c = -dt_over_c;
-        // The conductances were handled by the receptor bank; one flat pass over plain
-        // zipped slices (no indexing, so no bounds checks) lets the loop vectorise.
-        let per_neuron = v
-            .iter_mut()
-            .zip(w.iter_mut())
-            .zip(refr.iter_mut())
-            .zip(g_sum.iter().zip(ge_sum))
-            .zip(i_inj.iter().zip(spiked.iter_mut()));
-        for ((((v, w), refr), (&g_syn, &ge_syn)), (&i_inj, spiked)) in per_neuron {
-            let (v0, w0) = (*v, if ADAPT { *w } else { 0.0 });
-            let v_new = if EXP {
-                let g_tot = g_l + g_syn;
-                let v_inf = (g_l_e_l + ge_syn + i_inj - w0) / g_tot;
-                v_inf + (v0 - v_inf) * (neg_dt_over_c * g_tot).exp()
-            } else {
-                v0 + dt_over_c * (g_l_e_l - g_l * v0 + ge_syn - g_syn * v0 + i_inj - w0)
-            };
-            let mut w_new = 0.0f64;
-            if ADAPT {
-                let w_inf = a * (v0 - e_l);
-                w_new = if EXP { w_inf + (w0 - w_inf) * w_decay } else { w0 + dt_over_tau_w * (w_inf - w0) };
-            }
-            let r0 = *refr;
-            let (v_int, r_mid) = if CLAMP {
-                (if r0 > 0 { v_reset } else { v_new }, r0.saturating_sub(1))
-            } else {
-                let r = r0.saturating_sub(1);
-                (if r > 0 { v0 } else { v_new }, r)
-            };
-            let spike = v_int > v_th;
-            *v = if spike && !CLAMP { v_reset } else { v_int };
-            *refr = if spike { n_ref } else { r_mid };
-            if ADAPT {
-                *w = w_new + if spike { b } else { 0.0 };
-            }
-            *spiked = spike as u8;
+        let run = MembraneRun {
+            v: &mut v_mv[..n],
+            w: &mut w_pa[..n],
+            refr: &mut refractory_left[..n],
+            g_sum: &g_sum[..n],
+            ge_sum: &ge_sum[..n],
+            i_inj: &input.current_pa[..n],
+            spiked: &mut spiked[..n],
+        };
+        membrane_run::<ADAPT, EXP, CLAMP>(&k, run);
+        collect_spikes(&spiked[..n], spikes);
+    }
+
+    /// [`membrane_pass`](Self::membrane_pass) in chunks of `chunk_len` neurons on the current
+    /// rayon pool: each chunk runs the same per-neuron code and collects its spikes into its
+    /// own reused list, and the lists are appended in chunk order (increasing neuron index).
+    fn membrane_pass_chunked<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
+        &mut self,
+        input: &StepInput<'_>,
+        chunk_len: usize,
+        spikes: &mut Vec<u32>,
+    ) {
+        let k = self.membrane_consts();
+        let Self { v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, chunk_spikes, .. } = self;
+        let c = chunk_len;
+        chunk_spikes.resize_with(v_mv.len().div_ceil(c), Vec::new);
+        let i_inj = input.current_pa;
+        v_mv.par_chunks_mut(c)
+            .zip(w_pa.par_chunks_mut(c))
+            .zip(refractory_left.par_chunks_mut(c))
+            .zip(g_sum.par_chunks(c).zip(ge_sum.par_chunks(c)))
+            .zip(i_inj.par_chunks(c).zip(spiked.par_chunks_mut(c)))
+            .zip(chunk_spikes.par_iter_mut())
+            .enumerate()
+            .for_each(|(chunk, (((((v, w), refr), (g_sum, ge_sum)), (i_inj, spiked)), out))| {
+                busy::timed(|| {
+                    membrane_run::<ADAPT, EXP, CLAMP>(&k, MembraneRun { v, w, refr, g_sum, ge_sum, i_inj, spiked });
+                    out.clear();
+                    collect_spikes_from(spiked, (chunk * c) as u32, out);
+                })
+            });
+        for out in chunk_spikes.iter() {
+            spikes.extend_from_slice(out);
         }
-        collect_spikes(spiked, spikes);
+    }
+}
+
+/// The parameters and `dt`-derived factors the membrane pass needs.
+#[derive(Clone, Copy)]
+struct MembraneConsts {
+    g_l: f64,
+    e_l: f64,
+    v_th: f64,
+    v_reset: f64,
+    a_ns: f64,
+    b_pa: f64,
+    dt_over_c: f64,
+    dt_over_tau_w: f64,
+    w_decay: f64,
+    n_ref: u32,
+}
+
+/// One run of consecutive neurons (all of them, or one chunk): their state and inputs.
+struct MembraneRun<'a> {
+    v: &'a mut [f64],
+    w: &'a mut [f64],
+    refr: &'a mut [u32],
+    g_sum: &'a [f64],
+    ge_sum: &'a [f64],
+    i_inj: &'a [f64],
+    spiked: &'a mut [u8],
+}
+
+/// Steps 2–4 (membrane, adaptation, threshold, reset, refractoriness) for one run of neurons.
+#[inline]
+fn membrane_run<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(k: &MembraneConsts, run: MembraneRun<'_>) {
+    let MembraneConsts { g_l, e_l, v_th, v_reset, a_ns: a, b_pa: b, dt_over_c, dt_over_tau_w, w_decay, n_ref } = *k;
+    let g_l_e_l = g_l * e_l;
+    let neg_dt_over_c = -dt_over_c;
+    // The conductances were handled by the receptor bank; one flat pass over plain
+    // zipped slices (no indexing, so no bounds checks) lets the loop vectorise.
+    let per_neuron = run
+        .v
+        .iter_mut()
+        .zip(run.w.iter_mut())
+        .zip(run.refr.iter_mut())
+        .zip(run.g_sum.iter().zip(run.ge_sum))
+        .zip(run.i_inj.iter().zip(run.spiked.iter_mut()));
+    for ((((v, w), refr), (&g_syn, &ge_syn)), (&i_inj, spiked)) in per_neuron {
+        let (v0, w0) = (*v, if ADAPT { *w } else { 0.0 });
+        let v_new = if EXP {
+            let g_tot = g_l + g_syn;
+            let v_inf = (g_l_e_l + ge_syn + i_inj - w0) / g_tot;
+            v_inf + (v0 - v_inf) * (neg_dt_over_c * g_tot).exp()
+        } else {
+            v0 + dt_over_c * (g_l_e_l - g_l * v0 + ge_syn - g_syn * v0 + i_inj - w0)
+        };
+        let mut w_new = 0.0f64;
+        if ADAPT {
+            let w_inf = a * (v0 - e_l);
+            w_new = if EXP { w_inf + (w0 - w_inf) * w_decay } else { w0 + dt_over_tau_w * (w_inf - w0) };
+        }
+        let r0 = *refr;
+        let (v_int, r_mid) = if CLAMP {
+            (if r0 > 0 { v_reset } else { v_new }, r0.saturating_sub(1))
+        } else {
+            let r = r0.saturating_sub(1);
+            (if r > 0 { v0 } else { v_new }, r)
+        };
+        let spike = v_int > v_th;
+        *v = if spike && !CLAMP { v_reset } else { v_int };
+        *refr = if spike { n_ref } else { r_mid };
+        if ADAPT {
+            *w = w_new + if spike { b } else { 0.0 };
+        }
+        *spiked = spike as u8;
     }
 }
 
@@ -424,6 +514,31 @@ impl NeuronModel for LifCond {
             (true, false, true) => self.membrane_pass::<true, false, true>(&input, spikes),
             (true, true, false) => self.membrane_pass::<true, true, false>(&input, spikes),
             (true, true, true) => self.membrane_pass::<true, true, true>(&input, spikes),
+        }
+    }
+    /// In parallel: the receptor bank's fused pass ([`ReceptorBank::par_advance_with_sums`]),
+    /// then the membrane pass, each over chunks of `chunk_len` neurons; bit-identical to
+    /// [`step`](Self::step) (no randomness, and every neuron's arithmetic is unchanged).
+    fn step_chunked(&mut self, ctx: &StepContext, input: StepInput<'_>, chunk_len: usize, spikes: &mut Vec<u32>) {
+        if chunk_len == 0 || self.len() <= chunk_len {
+            return busy::timed(|| self.step(ctx, input, spikes));
+        }
+        check_input("lif_cond", self.len(), self.bank.receptors().len(), &input);
+        self.prepare(ctx.dt_ms);
+        let adapt = self.params.adaptation.is_some();
+        let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
+        let clamp = self.params.reset == ResetMode::ClampNextStep;
+        self.bank.par_advance_with_sums(ctx.dt_ms, input.receptors, chunk_len, &mut self.g_sum, &mut self.ge_sum);
+        let c = chunk_len;
+        match (adapt, exp, clamp) {
+            (false, false, false) => self.membrane_pass_chunked::<false, false, false>(&input, c, spikes),
+            (false, false, true) => self.membrane_pass_chunked::<false, false, true>(&input, c, spikes),
+            (false, true, false) => self.membrane_pass_chunked::<false, true, false>(&input, c, spikes),
+            (false, true, true) => self.membrane_pass_chunked::<false, true, true>(&input, c, spikes),
+            (true, false, false) => self.membrane_pass_chunked::<true, false, false>(&input, c, spikes),
+            (true, false, true) => self.membrane_pass_chunked::<true, false, true>(&input, c, spikes),
+            (true, true, false) => self.membrane_pass_chunked::<true, true, false>(&input, c, spikes),
+            (true, true, true) => self.membrane_pass_chunked::<true, true, true>(&input, c, spikes),
         }
     }
     fn refractory_ms(&self) -> Option<f64> {

@@ -1,10 +1,11 @@
 //! Integration tests of engram-neurons: analytic checks (f–I curve, PSP peak, membrane time
 //! constant, rheobase), published firing patterns, the Dp neuron's fitting targets, and the
-//! point-neuron adapter; property tests over random parameters (engram-testkit's strategies).
+//! point-neuron adapter; the chunked (parallel) step against the sequential one; property tests over random parameters (engram-testkit's strategies).
 //! Models are driven without the engine by `engram_testkit::NeuronDrive`.
 
 mod adex;
 mod checkpoint;
+mod chunked;
 mod izhikevich;
 mod lif_cond;
 mod lif_current;

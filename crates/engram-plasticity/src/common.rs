@@ -228,8 +228,8 @@ pub fn prefetch_rows(syn: &SynapsesMut<'_>, pres: &[u32]) {
 const PREFETCH_STEP_BUDGET: usize = 512;
 
 /// Ask the CPU to start loading `slice[index]` into the cache (a hint; nothing else happens).
-/// The one `unsafe` of the workspace (which denies it): the intrinsic is `unsafe` only because
-/// it takes a raw pointer.
+/// One of the two `unsafe` places of the workspace (which denies it; the other is the engine's
+/// parallel delivery): the intrinsic is `unsafe` only because it takes a raw pointer.
 #[inline(always)]
 #[allow(unsafe_code)]
 fn prefetch<T>(slice: &[T], index: usize) {

@@ -69,12 +69,26 @@
 //! [`Network::reset_activity`]. Zero delays (the default) keep no ring and are exactly
 //! `add_plasticity`.
 //!
-//! Parallelism (rayon, when the network is large enough and more than one thread is
-//! available): populations advance in parallel (step 3), and spike delivery runs in parallel
-//! over *target* populations (step 4), each target written by one thread in a fixed order of
-//! projections and spikes. Every floating-point sum is therefore done in the same order
-//! whatever the thread count, and results are bit-identical for 1, 2 or 4 threads.
+//! # Parallelism
 //!
+//! With rayon, when the network is large enough
+//! ([`NetworkBuilder::parallel_min_neurons`]) and more than one thread is available, a step
+//! splits its work by *chunks of consecutive neurons* of each population
+//! ([`NetworkBuilder::chunk_neurons`], 4096 by default, fixed at build and independent of the
+//! thread count), so one large population keeps every thread busy:
+//! - step 3: populations advance in parallel, and a model that overrides
+//!   [`NeuronModel::step_chunked`] (the library's `LifCond`) advances its chunks in parallel;
+//! - step 4: each task (target population, chunk) delivers, for every projection onto the
+//!   target in build order and every spike in order, the synapses of the spike's row whose
+//!   targets lie in its chunk (a contiguous run of the sorted CSR row, its bounds precomputed
+//!   per row), into its own neurons' buffers only.
+//!
+//! Each input element is written by one task and receives its terms in the order of the
+//! sequential loop, so every floating-point sum is done in the same order whatever the thread
+//! count: results are bit-identical for 1, 2 or 4 threads and to the sequential path. Stimuli,
+//! short-term and long-term plasticity, bookkeeping and monitors stay sequential.
+//!
+//! [`NeuronModel::step_chunked`]: engram_core::neuron::NeuronModel::step_chunked
 //! [`StepContext`]: engram_core::neuron::StepContext
 
 // The engine in parts: `builder` (NetworkBuilder), `step` (running: one step of the loop and
@@ -82,12 +96,13 @@
 // `view` (what monitors see); this file holds the Network, its parts and its accessors, and
 // `crate::checkpoint` takes and restores its state.
 mod builder;
+mod chunks;
 mod guard;
 mod step;
 mod timing;
 mod view;
 
-pub use builder::NetworkBuilder;
+pub use builder::{DEFAULT_CHUNK_NEURONS, NetworkBuilder};
 pub use guard::{DivergenceGuard, RunawayAction};
 pub use timing::PlasticityTiming;
 
@@ -186,6 +201,9 @@ pub(crate) struct Projection {
     pub(crate) efficacy: Option<Vec<f64>>,
     /// What the rule sees when (empty lines: spikes as they are emitted).
     pub(crate) timing: PlasticityDelays,
+    /// Where each chunk of the target starts in each row (parallel networks whose target
+    /// has several chunks; see [`chunks::chunk_splits`]).
+    pub(crate) chunk_splits: Option<Vec<u32>>,
 }
 
 /// Statistics of one population over the steps run so far.
@@ -226,6 +244,12 @@ pub struct Network {
     pub(crate) warned: Vec<bool>,
     pub(crate) check_every: u64,
     pub(crate) parallel: bool,
+    /// Neurons per chunk of a parallel step.
+    pub(crate) chunk_len: usize,
+    /// The delivery tasks of a parallel step (empty for a sequential network).
+    pub(crate) tasks: chunks::DeliveryTasks,
+    /// Pointers to the input buffers, refilled before each parallel delivery.
+    pub(crate) ring_table: chunks::RingTable,
     pub(crate) modulator: f64,
     pub(crate) steps_run: u64,
 }

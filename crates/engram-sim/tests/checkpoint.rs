@@ -23,15 +23,15 @@ const N_P: usize = 60;
 
 /// How to build the test network.
 #[derive(Clone)]
-struct Setup {
-    n_e: usize,
+pub(crate) struct Setup {
+    pub(crate) n_e: usize,
     /// Seed of the connectivity and delays.
-    structure_seed: u64,
+    pub(crate) structure_seed: u64,
     /// Seed of the Poisson group and the Poisson input.
-    input_seed: u64,
-    plastic: bool,
+    pub(crate) input_seed: u64,
+    pub(crate) plastic: bool,
     /// Replace the initial weights of I->E and E->I (CSR order).
-    weights: Option<(Vec<f64>, Vec<f64>)>,
+    pub(crate) weights: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 impl Default for Setup {
@@ -62,8 +62,8 @@ fn random(
     (m, delays)
 }
 
-struct Built {
-    net: Network,
+pub(crate) struct Built {
+    pub(crate) net: Network,
     i_to_e: ProjectionId,
     e_to_i: ProjectionId,
 }
@@ -72,7 +72,7 @@ fn build(setup: &Setup) -> Built {
     build_with(setup, |_| {})
 }
 
-fn build_with(setup: &Setup, extra: impl FnOnce(&mut NetworkBuilder)) -> Built {
+pub(crate) fn build_with(setup: &Setup, extra: impl FnOnce(&mut NetworkBuilder)) -> Built {
     let mut rng = engram_core::rng::stream(setup.structure_seed, 0, 0);
     let mut b = NetworkBuilder::new(0.1, 7).unwrap();
     let lif = LifCondParams::coba().check().unwrap();
@@ -119,14 +119,14 @@ fn build_with(setup: &Setup, extra: impl FnOnce(&mut NetworkBuilder)) -> Built {
 /// What a run produced: spikes of every population in every step, final weights and
 /// membrane potentials as bits.
 #[derive(Debug, PartialEq)]
-struct Record {
+pub(crate) struct Record {
     spikes: Vec<Vec<Vec<u32>>>,
     weights: Vec<Vec<u64>>,
     v: Vec<Vec<u64>>,
 }
 
 impl Record {
-    fn n_spikes(&self, pop: usize) -> usize {
+    pub(crate) fn n_spikes(&self, pop: usize) -> usize {
         self.spikes.iter().map(|s| s[pop].len()).sum()
     }
 }
@@ -135,7 +135,7 @@ fn bits(x: &[f64]) -> Vec<u64> {
     x.iter().map(|v| v.to_bits()).collect()
 }
 
-fn run(built: &mut Built, steps: u64) -> Record {
+pub(crate) fn run(built: &mut Built, steps: u64) -> Record {
     let net = &mut built.net;
     let mut spikes = Vec::new();
     for _ in 0..steps {

@@ -1,4 +1,5 @@
-//! Integration tests of the engine: delivery and delays, determinism across thread counts,
+//! Integration tests of the engine: delivery and delays, determinism across thread counts
+//! (populations split into chunks for any chunk size),
 //! the between-steps hook and weight edits, divergence detection, monitors and their files,
 //! plasticity slot, errors, checkpoints and the weight monitor, plasticity timing (axonal and
 //! dendritic delays), streams valid at every flush, stopping a run on request (SIGINT,
@@ -12,6 +13,7 @@ use engram_testkit::toy;
 mod between_steps;
 mod checkpoint;
 mod checkpoint_files;
+mod chunks;
 mod delivery;
 mod determinism;
 mod divergence;

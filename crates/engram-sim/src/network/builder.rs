@@ -10,6 +10,7 @@ use engram_core::stimulus::Stimulus;
 use engram_core::time::Clock;
 use sprs::CsMatI;
 
+use super::chunks;
 use super::guard::RateCeiling;
 use super::timing::{PlasticityDelays, SpikeDelayLine, plasticity_delay_steps};
 use super::view::View;
@@ -18,6 +19,9 @@ use super::{
     SynapseDelay,
 };
 use crate::stimulus::StimulusHandle;
+
+/// Neurons per chunk of a parallel step, unless [`NetworkBuilder::chunk_neurons`] sets it.
+pub const DEFAULT_CHUNK_NEURONS: usize = 4096;
 
 /// Assembles populations, projections, stimuli and monitors into a [`Network`].
 pub struct NetworkBuilder {
@@ -29,6 +33,7 @@ pub struct NetworkBuilder {
     monitors: Vec<Box<dyn Monitor>>,
     guard: DivergenceGuard,
     parallel_min_neurons: usize,
+    chunk_neurons: usize,
 }
 
 impl NetworkBuilder {
@@ -43,6 +48,7 @@ impl NetworkBuilder {
             monitors: Vec::new(),
             guard: DivergenceGuard::default(),
             parallel_min_neurons: 20_000,
+            chunk_neurons: DEFAULT_CHUNK_NEURONS,
         })
     }
 
@@ -172,6 +178,7 @@ impl NetworkBuilder {
             rule: None,
             efficacy: None,
             timing: PlasticityDelays::default(),
+            chunk_splits: None,
         };
         self.projections.push((projection, max_delay));
         Ok(ProjectionId(index))
@@ -299,8 +306,24 @@ impl NetworkBuilder {
         self
     }
 
+    /// The size of the chunks of consecutive neurons that parallel steps split each
+    /// population into (default [`DEFAULT_CHUNK_NEURONS`]; see
+    /// [`network`](crate::network#parallelism)). Results do not depend on it nor on the number
+    /// of threads; smaller chunks balance the load better and cost more synchronisation and
+    /// memory (one offset per CSR row and chunk of the target). At least 1, checked by
+    /// [`build`](Self::build).
+    pub fn chunk_neurons(&mut self, n: usize) -> &mut Self {
+        self.chunk_neurons = n;
+        self
+    }
+
     /// Finish: allocate the delay buffers and bind the monitors.
     pub fn build(self) -> Result<Network, EngramError> {
+        if self.chunk_neurons == 0 {
+            return Err(EngramError::Other(
+                "chunk_neurons = 0: the chunks of a parallel step need at least 1 neuron (default 4096)".into(),
+            ));
+        }
         let ring_len = self.projections.iter().map(|(_, d)| *d as usize + 1).max().unwrap_or(2).max(2);
         let mut populations = self.populations;
         for p in &mut populations {
@@ -309,12 +332,21 @@ impl NetworkBuilder {
             }
         }
         let mut by_target = vec![Vec::new(); populations.len()];
-        let projections: Vec<Projection> = self.projections.into_iter().map(|(p, _)| p).collect();
+        let mut projections: Vec<Projection> = self.projections.into_iter().map(|(p, _)| p).collect();
         for (i, p) in projections.iter().enumerate() {
             by_target[p.post].push(i);
         }
         let spikes = populations.iter().map(|p| Vec::with_capacity(p.len)).collect();
         let n_neurons: usize = populations.iter().map(|p| p.len).sum();
+        let parallel = n_neurons >= self.parallel_min_neurons;
+        let chunk_len = self.chunk_neurons;
+        if parallel {
+            for p in &mut projections {
+                p.chunk_splits = chunks::chunk_splits(p, populations[p.post].len, chunk_len);
+            }
+        }
+        let tasks =
+            if parallel { chunks::delivery_tasks(&populations, &by_target, chunk_len) } else { Default::default() };
         let check_every = self.clock.steps(self.guard.check_every_ms)?.max(1);
         let ceilings: Vec<RateCeiling> = populations
             .iter()
@@ -341,7 +373,10 @@ impl NetworkBuilder {
             ceilings,
             guard: self.guard,
             check_every,
-            parallel: n_neurons >= self.parallel_min_neurons,
+            parallel,
+            chunk_len,
+            tasks,
+            ring_table: chunks::RingTable::default(),
             modulator: 0.0,
             steps_run: 0,
         };

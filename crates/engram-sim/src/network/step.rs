@@ -2,12 +2,14 @@
 //! ([`Network::run_steps_with`]) and one step of the loop (stimuli, advance, delivery,
 //! plasticity with its delay lines, bookkeeping, monitors, divergence check).
 
+use engram_core::busy;
 use engram_core::error::EngramError;
 use engram_core::neuron::{StepContext, StepInput};
 use engram_core::plasticity::SynapsesMut;
 use engram_core::stimulus::StimulusTarget;
 use rayon::prelude::*;
 
+use super::chunks::deliver_parallel;
 use super::view::View;
 use super::{Body, Network, Population, Projection, RunOptions, SynapseDelay};
 use crate::progress::{Every, Progress};
@@ -133,7 +135,11 @@ impl Network {
         let stop = crate::interrupt::flag_ref();
         for _ in 0..n {
             between(self, self.step)?;
-            self.step_once(parallel)?;
+            if parallel {
+                self.step_once(true)?;
+            } else {
+                busy::timed(|| self.step_once(false))?;
+            }
             if let Some(signal) = crate::interrupt::name(stop.load(std::sync::atomic::Ordering::Relaxed)) {
                 return Err(EngramError::Interrupted { signal, time_ms: self.time_ms() });
             }
@@ -148,19 +154,22 @@ impl Network {
         let slot = (step % self.ring_len as u64) as usize;
 
         // 2. stimuli write into this step's input
-        for s in &mut self.stimuli {
-            if let Body::Neurons { ring, current_pa, .. } = &mut self.populations[s.target].body {
-                let receptor = s.receptor.map(|r| &mut ring[slot][r][..]);
-                s.stimulus.apply(&ctx, StimulusTarget { receptor, current_pa });
+        serial(parallel, || {
+            for s in &mut self.stimuli {
+                if let Body::Neurons { ring, current_pa, .. } = &mut self.populations[s.target].body {
+                    let receptor = s.receptor.map(|r| &mut ring[slot][r][..]);
+                    s.stimulus.apply(&ctx, StimulusTarget { receptor, current_pa });
+                }
             }
-        }
+        });
 
         // 1 + 3. sources emit, neurons advance
         if parallel {
+            let chunk_len = self.chunk_len;
             self.populations
                 .par_iter_mut()
                 .zip(self.spikes.par_iter_mut())
-                .for_each(|(p, s)| advance(p, s, &ctx, slot));
+                .for_each(|(p, s)| advance_chunked(p, s, &ctx, slot, chunk_len));
         } else {
             for (p, s) in self.populations.iter_mut().zip(self.spikes.iter_mut()) {
                 advance(p, s, &ctx, slot);
@@ -169,24 +178,38 @@ impl Network {
 
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
         //    (sequential: one rule per projection), then delivery, one writer per target
-        for p in &mut self.projections {
-            if let (Some((rule, _)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
-                let row_ptr = p.weights.indptr();
-                rule.before_delivery(&ctx, &self.spikes[p.pre], row_ptr.raw_storage(), eff);
+        //    element (per target population, or per chunk of it in a parallel step)
+        serial(parallel, || {
+            for p in &mut self.projections {
+                if let (Some((rule, _)), Some(eff)) = (&mut p.rule, &mut p.efficacy) {
+                    let row_ptr = p.weights.indptr();
+                    rule.before_delivery(&ctx, &self.spikes[p.pre], row_ptr.raw_storage(), eff);
+                }
             }
-        }
+        });
         let (projections, spikes) = (&self.projections, &self.spikes);
         if parallel {
-            self.populations
-                .par_iter_mut()
-                .zip(self.by_target.par_iter())
-                .for_each(|(p, incoming)| deliver(p, incoming, projections, spikes, step));
+            // by chunks of the targets (see `chunks`): bit-identical to the loop below
+            let (table, tasks) = (&mut self.ring_table, &self.tasks);
+            let (by_target, ring_len) = (&self.by_target, self.ring_len);
+            deliver_parallel(table, &mut self.populations, tasks, by_target, projections, spikes, step, ring_len);
         } else {
             for (p, incoming) in self.populations.iter_mut().zip(&self.by_target) {
                 deliver(p, incoming, projections, spikes, step);
             }
         }
 
+        serial(parallel, || self.after_delivery(&ctx, step))?;
+        self.step += 1;
+        self.steps_run += 1;
+        if self.step % self.check_every == 0 {
+            self.check_divergence()?;
+        }
+        Ok(())
+    }
+
+    /// Steps 5 and 6 of the loop: plasticity, bookkeeping, monitors.
+    fn after_delivery(&mut self, ctx: &StepContext, step: u64) -> Result<(), EngramError> {
         // 5. plasticity (on the spikes that reach the synapse in this step)
         for p in &mut self.projections {
             if let Some((rule, t)) = &mut p.rule {
@@ -203,7 +226,7 @@ impl Network {
                 };
                 let pre = p.timing.pre.advance(step, &self.spikes[p.pre]);
                 let post = p.timing.post.advance(step, &self.spikes[p.post]);
-                rule.step(&ctx, pre, post, self.modulator, syn);
+                rule.step(ctx, pre, post, self.modulator, syn);
             }
         }
 
@@ -223,13 +246,8 @@ impl Network {
         if !self.monitors.is_empty() {
             let view = View { pops: &self.populations, spikes: &self.spikes, projections: &self.projections };
             for m in &mut self.monitors {
-                m.observe(&ctx, &view)?;
+                m.observe(ctx, &view)?;
             }
-        }
-        self.step += 1;
-        self.steps_run += 1;
-        if self.step % self.check_every == 0 {
-            self.check_divergence()?;
         }
         Ok(())
     }
@@ -250,6 +268,28 @@ fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot:
             }
         }
     }
+}
+
+/// [`advance`] in a parallel step: the model may advance its chunks in parallel
+/// ([`NeuronModel::step_chunked`](engram_core::neuron::NeuronModel::step_chunked)), and the
+/// input slot is cleared by chunks.
+fn advance_chunked(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize, chunk_len: usize) {
+    spikes.clear();
+    match &mut pop.body {
+        Body::Source(src) => busy::timed(|| src.emit(ctx, spikes)),
+        Body::Neurons { model, ring, current_pa, stimulated } => {
+            model.step_chunked(ctx, StepInput { receptors: &ring[slot], current_pa }, chunk_len, spikes);
+            for buf in ring[slot].iter_mut().chain(stimulated.then_some(current_pa)) {
+                buf.par_chunks_mut(chunk_len).for_each(|b| busy::timed(|| b.fill(0.0)));
+            }
+        }
+    }
+}
+
+/// Run a sequential section of a parallel step as one timed piece of work ([`busy`]); in a
+/// sequential step (timed as a whole) just run it.
+fn serial<R>(parallel: bool, section: impl FnOnce() -> R) -> R {
+    if parallel { busy::timed(section) } else { section() }
 }
 
 /// Deliver this step's spikes of all projections onto one target population (step 4).
