@@ -8,6 +8,7 @@
 
 mod bounds;
 mod checkpoint;
+mod hebbian;
 mod istdp;
 mod params;
 mod scaling;
