@@ -1,20 +1,22 @@
-//! Learned E/I assemblies (`cargo xtask reproduce dp-learned`): the Dp paper hard-wires its
-//! E/I assemblies (Tuned E+I); here inhibitory STDP (Vogels et al. 2011) on I→E, alone or
-//! with pair STDP on E→I, has to find them.
+//! Learned E/I assemblies (`cargo xtask reproduce dp-learned`): does precise balance learn
+//! itself? The Dp paper hard-wires its E/I assemblies (Tuned E+I); here inhibitory STDP
+//! (Vogels et al. 2011) on I→E, alone or with plasticity on E→I (pair STDP, or the normalised
+//! Hebbian rule after Mackwood, Naumann & Sprekeler 2021,
+//! [`NormalisedHebbian`](engram_plasticity::NormalisedHebbian)), has to find them.
 //!
 //! Procedure (structure-A network instances, `seed·1000 + k` as in `reproduce dp`):
-//! 1. Start: the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random I→E at the
-//!    rand weight), the unstable, Scaled-like situation: assemblies run away.
-//! 2. Training, once per setting of the sweep ([`sweep`]: target rate ρ0 × learning rate η,
-//!    and the default with E→I learning): the odors of all 15 assemblies presented `repeats`
-//!    times (standard 3 s trials, 1 s baseline + 2 s odor) with iSTDP on every I→E synapse
-//!    (bounds [0, `w_max`]) and, in the E→I setting, additive pair STDP on every E→I synapse
-//!    ([`LearnedParams::e_i_rule`]). One simulation per repeat (46 s); the learned weights carry
-//!    over, the rules' traces and the neuron state start afresh each repeat (a 1 s baseline
-//!    separates repeats anyway).
+//! 1. Start ([`Start`]): the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random
+//!    I→E at the rand weight), the unstable, Scaled-like situation; or the rand network.
+//! 2. Training, once per setting of the sweep ([`sweep`]: iSTDP alone; with pair STDP on E→I;
+//!    with the Hebbian E→I rule over its target × rate grid [`HEBB_GRID`], soft bounds, from
+//!    rand): the odors of all 15 assemblies presented `repeats` times (standard 3 s trials)
+//!    with the rules on, iSTDP bounds [0, `w_max`], E→I bounds [0, [`E_I_MAX_NS`]]. One
+//!    simulation per repeat (46 s); the learned weights carry over, the rules' traces and the
+//!    neuron state start afresh each repeat.
 //! 3. Measurement: weights frozen (no plasticity), the standard protocol with the 10 learned
-//!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4) and Tuned
-//!    E+I of the same instance, with the same OB Poisson draws (paired).
+//!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4), Tuned I
+//!    and Tuned E+I of the same instance, with the same OB Poisson draws (paired). Settings
+//!    with `plastic_measurement` are measured a second time with their rules on.
 //! 4. Geometry (Figs 4–5), weights frozen: the odor-subspace protocol of
 //!    [`fig45`](crate::dp::fig45) (corners L, M = learned odors 0, 1, whose assemblies
 //!    were trained; N, O = novel odors 0, 1), analysed by the same [`analyse()`] as `reproduce
@@ -22,24 +24,25 @@
 //!    template / regression / SVM are left out). The same subspace, simulation seed and
 //!    readout seed as `reproduce dp --quick`, so the rand / Scaled I / Tuned E+I rows of the
 //!    first network equal that run's network A1.
-//! 5. Continual learning (first setting of the sweep only): two novel odors get new E
+//! 5. Continual learning (settings with `continual`: the default and the main Hebbian one, so
+//!    with E→I learning on as well): two novel odors get new E
 //!    assemblies (assemblies 15 and 16, by the procedure of Fig. 6,
 //!    [`add_assemblies`](engram_models::dp::continual::add_assemblies)), then are presented
 //!    `repeats` times with iSTDP on, starting from the learned weights; the old learned odors
 //!    are re-measured (frozen) right after the new assemblies are wired and again after
 //!    training on the new odors.
 //!
-//! Choices (not in the paper, which has no plasticity in Dp): ρ0 ∈ {1, 2} Hz (1 Hz is the mean
-//! E rate of the rand network during odors; 2 Hz leaves room for amplification); η ∈ {0.05,
-//! 0.02} nS per unit trace (see [`LearnedParams`]); bounds [0, 5] nS per (multi-)synapse; the
-//! I→E pattern is fixed (only weights change). All 15 assemblies are trained, not only the 10
-//! measured odors': an untrained assembly keeps χ = 1 inhibition on a network whose other
-//! inhibition iSTDP has lowered, and it ignited and stayed on through the subspace run (seen
-//! with 10 trained). E→I learning (one setting): Hebbian pair STDP, so that I cells that fire
-//! with an assembly take more of its drive (an I assembly, as Tuned E+I wires by hand);
-//! A₊ = 0.05 of the bound [0, 3 × 0.068 nS] (0.2 ran away once frozen in a trial run, see the
-//! report); its pattern is fixed too. How selective the I cells' drive became is
-//! [`TrainingStep::e_i_selectivity`].
+//! Choices (not in the paper, which has no plasticity in Dp): iSTDP ρ0 = 1 Hz (the mean E
+//! rate of the rand network during odors; 2 Hz ran away in an earlier sweep), η = 0.05 nS per
+//! unit trace, bounds [0, 5] nS per (multi-)synapse; the I→E and E→I patterns are fixed (only
+//! weights change). All 15 assemblies are trained, not only the 10 measured odors': an
+//! untrained assembly keeps χ = 1 inhibition on a network whose other inhibition iSTDP has
+//! lowered, and it ignited and stayed on through the subspace run (seen with 10 trained).
+//! E→I learning: pair STDP with A₊ = 0.05 of the bound [0, 3 × 0.068 nS] (the γ of Tuned
+//! E+I), or the normalised Hebbian rule with the same bounds, each I cell's total E input held
+//! at its start ([`LearnedParams::e_i_hebbian_rule`]); its grid was chosen after a one-network
+//! trial in which every Hebbian setting stayed stable and the larger rates gave more E→I
+//! selectivity. How selective the I cells' drive became is [`TrainingStep::e_i_selectivity`].
 //!
 //! **Structure**: this module holds the learning rules, training and measurement; `experiment`
 //! runs the jobs of every network; [`summary`] builds the typed [`LearnedSummary`] (with the
