@@ -120,9 +120,15 @@ fn the_whole_dp_learned_study_runs_at_a_tiny_size() {
     assert!(run.pngs >= 1, "no figure");
     // report.md: every table of the docs page, generated from this run
     let report = &run.report_md;
-    for heading in
-        ["## The run", "## Does precise balance", "## Measures", "## Geometry", "## Training", "## E→I selectivity", "## Continual learning"]
-    {
+    for heading in [
+        "## The run",
+        "## Does precise balance",
+        "## Measures",
+        "## Geometry",
+        "## Training",
+        "## E→I selectivity",
+        "## Continual learning",
+    ] {
         assert!(report.contains(heading), "report.md lacks {heading}:\n{report}");
     }
     for row in [
@@ -157,7 +163,8 @@ fn the_whole_dp_learned_study_runs_at_a_tiny_size() {
             }
         }
     }
-    let names: Vec<&str> = run.summary["references"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        run.summary["references"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     for want in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
         assert!(names.contains(&want), "references lack {want}: {names:?}");
     }
