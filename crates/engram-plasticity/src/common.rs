@@ -101,6 +101,13 @@ impl Trace {
         }
     }
 
+    /// Add `amount` to neuron `i`'s trace (a weighted spike: a trace of the synaptic drive a
+    /// neuron receives, for example).
+    #[inline]
+    pub fn add(&mut self, i: usize, amount: f64) {
+        self.values[i] += amount / self.scale;
+    }
+
     /// Value of neuron `i`'s trace.
     #[inline]
     pub fn get(&self, i: usize) -> f64 {

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | [`InhibitoryStdp`] | symmetric iSTDP with target rate ρ0; optional neuromodulatory gate | Vogels et al. 2011 |
 //! | [`GlobalFactorIstdp`] | iSTDP whose sign follows the population rate | Zenke, Agnes & Gerstner 2015 |
+//! | [`NormalisedHebbian`] | Hebbian E→I with a homeostatic sign (input or own rate vs ρ0), optional soft bounds, postsynaptic L1 normalisation | Mackwood, Naumann & Sprekeler 2021 |
 //! | [`PairStdp`] | pair STDP, additive or multiplicative, all-to-all or nearest-spike | Song et al. 2000; Gütig et al. 2003 |
 //! | [`TripletStdp`] | triplet STDP, all-to-all or nearest-spike, visual-cortex and hippocampal sets, optional sliding LTD threshold | Pfister & Gerstner 2006; Zenke et al. 2013 |
 //! | [`TsodyksMarkram`] | short-term depression/facilitation, exact event-driven | Tsodyks & Markram 1997; NEST `tsodyks2` |
@@ -61,7 +62,8 @@
 //! # Building blocks for your own rules
 //!
 //! The pieces the library's rules are made of are public: [`Trace`] and [`Interaction`],
-//! [`clip`], [`for_each_in_column`] (the postsynaptic walk through the transpose index, with
+//! [`clip`], [`normalise_l1`] and [`l1_sums`] (pre- or postsynaptic L1 normalisation),
+//! [`for_each_in_column`] (the postsynaptic walk through the transpose index, with
 //! prefetch), [`prefetch_rows`] and [`prefetch_columns`] (cache hints for the rows and columns
 //! of a step's spikes), [`check_shape`], and [`SynapseTable`] to test a rule without a network.
 //!
@@ -88,7 +90,9 @@
 
 mod combined;
 mod common;
+mod hebbian;
 mod istdp;
+mod normalise;
 mod scaling;
 mod stdp;
 mod stp;
@@ -101,7 +105,9 @@ pub use combined::Combined;
 pub use common::{
     Interaction, SynapseTable, Trace, check_shape, clip, for_each_in_column, prefetch_columns, prefetch_rows,
 };
+pub use hebbian::{HebbianSignal, NormalisedHebbian, NormalisedHebbianParams};
 pub use istdp::{GlobalFactorIstdp, GlobalFactorIstdpParams, InhibitoryStdp, InhibitoryStdpParams, PlusOneOn};
+pub use normalise::{NormaliseSide, l1_sums, normalise_l1};
 pub use scaling::{SynapticScaling, SynapticScalingParams};
 pub use stdp::{PairStdp, PairStdpParams, WeightDependence};
 pub use stp::{TsodyksMarkram, TsodyksMarkramParams};

@@ -28,8 +28,9 @@ pub enum WeightDependence {
 }
 
 impl WeightDependence {
+    /// `(f₊(w), f₋(w))` for a weight `w` in `[lo, hi]`.
     #[inline]
-    fn factors(self, w: f64, lo: f64, hi: f64) -> (f64, f64) {
+    pub fn factors(self, w: f64, lo: f64, hi: f64) -> (f64, f64) {
         match self {
             WeightDependence::Additive => (1.0, 1.0),
             WeightDependence::Multiplicative { mu } => {

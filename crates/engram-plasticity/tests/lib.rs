@@ -9,6 +9,7 @@
 mod bounds;
 mod checkpoint;
 mod combined;
+mod hebbian;
 mod istdp;
 mod params;
 mod scaling;

@@ -6,12 +6,15 @@
 //! analysis and sits between the hard-wired variants.
 
 use engram_core::rng::component_id;
+use engram_models::dp::metrics::OdorSet;
 use engram_models::dp::simulate::LearnedWeights;
 use engram_models::dp::subspace::{Subspace, corner_assemblies, half_rates};
 use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets, simulate};
+use engram_plasticity::{NormalisedHebbianParams, WeightDependence};
 use engram_repro::dp::fig45::{ReadoutSizes, RunAnalysis, analyse};
 use engram_repro::dp_learned::{
-    LearnedParams, START, e_i_selectivity, inhibitory_input_ns, subspace_analysis, sweep, train,
+    LearnedParams, START, Start, condition_keys, e_i_selectivity, inhibitory_input_ns, measure, subspace_analysis,
+    sweep, train,
 };
 
 /// The quarter-size network (seed 17) in the start condition, with its odors.
@@ -59,25 +62,69 @@ fn e_i_stdp_makes_the_i_drive_selective_for_presented_assemblies() {
 }
 
 #[test]
-fn sweep_covers_two_target_rates_and_two_learning_rates() {
+fn sweep_covers_the_hebbian_rules_targets_and_rates() {
     let s = sweep(false, 8);
-    let mut rho: Vec<f64> = s.iter().map(|p| p.istdp.target_rate_hz).collect();
-    let mut eta: Vec<f64> = s.iter().map(|p| p.istdp.eta).collect();
+    let hebb: Vec<&NormalisedHebbianParams> = s.iter().filter_map(|p| p.e_i_hebbian.as_ref()).collect();
+    let mut rho: Vec<f64> = hebb.iter().map(|h| h.target_rate_hz).collect();
+    let mut eta: Vec<f64> = hebb.iter().map(|h| h.eta).collect();
     for v in [&mut rho, &mut eta] {
         v.sort_by(f64::total_cmp);
         v.dedup();
     }
-    assert_eq!((rho, eta), (vec![1.0, 2.0], vec![0.02, 0.05]));
+    assert!(rho.len() >= 2 && eta.len() >= 2, "targets {rho:?}, rates {eta:?}");
     assert_eq!(s[0].key(), LearnedParams::default().key(), "the default setting comes first");
+    assert!(s[0].continual && !s[0].learns_e_to_i());
     assert!(s.iter().all(|p| p.repeats == 8));
-    let mut keys: Vec<String> = s.iter().map(LearnedParams::key).collect();
+    let mut keys: Vec<String> = s.iter().flat_map(condition_keys).collect();
+    let n = keys.len();
+    keys.sort();
     keys.dedup();
-    assert_eq!(keys.len(), 5);
-    // the default with E→I learning, in the full and the quick sweep
-    let with_ei =
-        |s: &[LearnedParams]| s.iter().filter(|p| p.e_i_stdp.is_some()).map(LearnedParams::key).collect::<Vec<_>>();
-    assert_eq!(with_ei(&s), vec![LearnedParams::default().with_e_i_learning().key()]);
-    assert_eq!(with_ei(&sweep(true, 4)), with_ei(&s));
+    assert_eq!(keys.len(), n, "condition keys are unique");
+    // both pathways learning: from the Scaled start and from rand, measured with plasticity
+    // on, and continual learning with E→I on; pair STDP kept for comparison
+    for sw in [&s, &sweep(true, 4)] {
+        assert!(sw.iter().any(|p| p.e_i_hebbian.is_some() && p.start == Start::Rand));
+        assert!(sw.iter().any(|p| p.e_i_hebbian.is_some() && p.plastic_measurement));
+        assert!(sw.iter().any(|p| p.e_i_hebbian.is_some() && p.continual));
+        assert!(sw.iter().any(|p| p.e_i_stdp.is_some()));
+    }
+    assert!(
+        s.iter().any(|p| p.e_i_hebbian.as_ref().is_some_and(|h| h.weight_dependence != WeightDependence::Additive))
+    );
+}
+
+#[test]
+fn hebbian_e_to_i_raises_selectivity_for_presented_assemblies_without_runaway() {
+    let (config, odors, start) = scaled_down_start();
+    let (rho0, eta) = engram_repro::dp_learned::HEBB_GRID[0];
+    let params = LearnedParams { repeats: 2, ..LearnedParams::default() }.with_e_i_hebbian(rho0, eta);
+    let ids = [0, 1, 2];
+    let (w, steps) = train(&config, &start, &odors.learned[..3], &ids, None, &params, 17, 0.1).unwrap();
+    let w0 = LearnedWeights::of(&config, &start).e_i;
+    // the pattern is kept, each I cell's total E input is held by the normalisation
+    assert_eq!(w.e_i.indices(), w0.indices());
+    let col_sums = |m: &engram_connectivity::WeightMatrix| {
+        let mut s = vec![0.0f64; config.n_inh];
+        for (v, (_, j)) in m.iter() {
+            s[j as usize] += *v;
+        }
+        s
+    };
+    for (a, b) in col_sums(&w0).iter().zip(col_sums(&w.e_i)) {
+        assert!((a - b).abs() <= 0.02 * a + 1e-12, "total E input {a} -> {b} nS");
+    }
+    assert!(w.e_i.data().iter().all(|&x| (0.0..=engram_repro::dp_learned::E_I_MAX_NS).contains(&x)));
+    // the I cells driven most by a presented assembly get more of its drive
+    let (before, after) = (steps[0].e_i_selectivity, steps[2].e_i_selectivity);
+    assert!(after > 1.05 * before, "selectivity {before} -> {after}");
+    // no runaway: the E rate during odors stays within a few Hz in every repeat, and frozen
+    assert!(
+        steps[1..].iter().all(|s| s.e_rate_odor_hz < 5.0),
+        "{:?}",
+        steps.iter().map(|s| s.e_rate_odor_hz).collect::<Vec<_>>()
+    );
+    let frozen = measure(&config, &start, Some(&w), None, &odors.learned[..3], OdorSet::Learned, 5, 0.1).unwrap();
+    assert!(frozen.e_rate_odor_hz < 5.0, "frozen E rate {} Hz", frozen.e_rate_odor_hz);
 }
 
 /// Mean d_M from the test mixtures near the novel odors (N, O) to the learned odors' reference

@@ -120,18 +120,56 @@ fn the_whole_dp_learned_study_runs_at_a_tiny_size() {
     assert!(run.pngs >= 1, "no figure");
     // report.md: every table of the docs page, generated from this run
     let report = &run.report_md;
-    for heading in
-        ["## The run", "## Measures", "## Geometry", "## Training", "## E→I selectivity", "## Continual learning"]
-    {
+    for heading in [
+        "## The run",
+        "## Does precise balance",
+        "## Measures",
+        "## Geometry",
+        "## Training",
+        "## E→I selectivity",
+        "## Continual learning",
+    ] {
         assert!(report.contains(heading), "report.md lacks {heading}:\n{report}");
     }
     for row in [
         "| rand |",
         "| Tuned E+I |",
-        "| **iSTDP ρ0 1 Hz, η 0.05** (default) |",
+        "| **iSTDP ρ0=1 η=0.05** (default) |",
+        "| Tuned I |",
         "| after continual learning (default) |",
     ] {
         assert!(report.contains(row), "report.md lacks the row {row}:\n{report}");
     }
     assert!(report.contains("| condition | E rate learned (Hz) |"), "{report}");
+    // summary.json: the learned settings and the hard-wired references with the headline keys
+    let keys = [
+        "name",
+        "learns_e_to_i",
+        "e_rate_learned_hz",
+        "e_rate_novel_hz",
+        "amplification_in",
+        "assembly_rate_after_offset_hz",
+        "cotuning_r",
+        "balanced_sd_ratio",
+        "isi_cv_assembly",
+        "e_to_i_selectivity",
+    ];
+    for list in ["settings", "references"] {
+        let records = run.summary[list].as_array().unwrap_or_else(|| panic!("summary lacks `{list}`"));
+        assert!(!records.is_empty());
+        for r in records {
+            for k in keys {
+                assert!(r.get(k).is_some(), "{list} record lacks `{k}`: {r}");
+            }
+        }
+    }
+    let names: Vec<&str> =
+        run.summary["references"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    for want in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
+        assert!(names.contains(&want), "references lack {want}: {names:?}");
+    }
+    assert!(
+        run.summary["settings"].as_array().unwrap().iter().any(|r| r["learns_e_to_i"] == true),
+        "a setting learns both pathways"
+    );
 }

@@ -15,7 +15,9 @@ use engram_core::params::Params;
 use engram_core::rng::component_id;
 use engram_core::time::Clock;
 use engram_neurons::LifCond;
-use engram_plasticity::{InhibitoryStdp, InhibitoryStdpParams, PairStdp, PairStdpParams};
+use engram_plasticity::{
+    InhibitoryStdp, InhibitoryStdpParams, NormalisedHebbian, NormalisedHebbianParams, PairStdp, PairStdpParams,
+};
 use engram_sim::{Delay, NetworkBuilder, RunOptions, SpikeMonitor, WindowMonitor};
 use engram_stimuli::{
     CurrentInjection, CurrentInjectionParams, CurrentPulse, Odor, OdorSchedule, PoissonMethod, Presentation,
@@ -263,6 +265,9 @@ pub struct LearningOptions {
     pub istdp: Option<InhibitoryStdpParams>,
     /// Attach pair STDP (Song, Miller & Abbott 2000; weights in nS) to E→I.
     pub e_i_stdp: Option<PairStdpParams>,
+    /// Attach normalised Hebbian plasticity (Mackwood, Naumann & Sprekeler 2021; weights in
+    /// nS) to E→I. At most one of `e_i_stdp` and `e_i_hebbian`.
+    pub e_i_hebbian: Option<NormalisedHebbianParams>,
 }
 
 /// [`simulate`] with [`LearningOptions`]; also returns the I→E and E→I weights at the end of
@@ -327,15 +332,26 @@ pub fn simulate_with(
     if protocol.inhibition_playback.is_none() {
         b.connect("OB", "I", "ob", ob_i, one.clone())?;
         let id = b.connect("E", "I", "exc", e_i.take().expect("E→I connected once"), one.clone())?;
-        if let Some(p) = &learning.e_i_stdp {
-            let rule = PairStdp::new(p.clone().check().map_err(|e| e.within("e_i_stdp"))?, config.n_exc, config.n_inh);
-            b.add_plasticity(id, rule);
+        match (&learning.e_i_stdp, &learning.e_i_hebbian) {
+            (Some(_), Some(_)) => {
+                return Err(ParamError::new("e_i_hebbian", "set with e_i_stdp", "at most one E→I rule").into());
+            }
+            (Some(p), None) => {
+                let p = p.clone().check().map_err(|e| e.within("e_i_stdp"))?;
+                b.add_plasticity(id, PairStdp::new(p, config.n_exc, config.n_inh));
+            }
+            (None, Some(p)) => {
+                let p = p.clone().check().map_err(|e| e.within("e_i_hebbian"))?;
+                b.add_plasticity(id, NormalisedHebbian::new(p, config.n_exc, config.n_inh));
+            }
+            (None, None) => {}
         }
         ei_id = Some(id);
         b.connect("I", "I", "inh", i_i, one)?;
-    } else if learning.e_i_stdp.is_some() {
+    } else if learning.e_i_stdp.is_some() || learning.e_i_hebbian.is_some() {
         return Err(EngramError::Other(
-            "e_i_stdp: E→I plasticity needs spiking I neurons, but this protocol plays inhibition back".into(),
+            "e_i_stdp / e_i_hebbian: E→I plasticity needs spiking I neurons, but this protocol plays inhibition back"
+                .into(),
         ));
     }
     for (k, inj) in protocol.injections.iter().enumerate() {

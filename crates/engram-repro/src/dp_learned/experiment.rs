@@ -6,7 +6,7 @@ use engram_core::error::EngramError;
 use engram_models::dp::continual::add_assemblies;
 use engram_models::dp::metrics::{OdorSet, RunMetrics};
 use engram_models::dp::network::DpConnectivity;
-use engram_models::dp::params::{DpConfig, Variant};
+use engram_models::dp::params::DpConfig;
 use engram_models::dp::simulate::{LearnedWeights, LearningOptions, Protocol, simulate_with};
 use engram_models::dp::subspace::Subspace;
 use engram_sim::progress::{Every, Progress};
@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    LearnedParams, REFERENCES, START, TrainingStep, inhibitory_input_ns, mean_at, measure, members_of,
-    own_assembly_rate, subspace_analysis, train,
+    LearnedParams, REFERENCE_VARIANTS, REFERENCES, START, TrainingStep, inhibitory_input_ns, mean_at, measure,
+    members_of, own_assembly_rate, subspace_analysis, train,
 };
 use crate::dp::fig45::{ReadoutSizes, RunAnalysis};
 
@@ -41,9 +41,12 @@ pub struct Training {
     pub steps: Vec<TrainingStep>,
 }
 
-/// Continual learning (first setting of the sweep).
+/// Continual learning (from a setting with `continual`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Continual {
+    /// Condition key of the setting it continues.
+    #[serde(default)]
+    pub key: String,
     /// Trajectory of phase 2 (2 new odors; the assembly weights are of the new assemblies).
     pub steps: Vec<TrainingStep>,
     /// Total I→E weight onto the old (trained) assembly neurons, start / end of phase 2, nS.
@@ -61,8 +64,11 @@ pub struct InstanceResult {
     pub conditions: Vec<Condition>,
     /// Phase 1 trajectory of every setting (the 15 assemblies' odors).
     pub training: Vec<Training>,
-    /// Phase 2 (continual learning) of the first setting.
+    /// Phase 2 (continual learning) of the first setting (iSTDP only).
     pub continual: Option<Continual>,
+    /// Phase 2 of the setting with E→I learning and `continual`, if any.
+    #[serde(default)]
+    pub continual_e_to_i: Option<Continual>,
 }
 
 /// What one job of the run does.
@@ -82,7 +88,7 @@ struct JobOut {
     conditions: Vec<Condition>,
     /// The training of a setting.
     training: Option<Training>,
-    /// Continual learning (setting 0).
+    /// Continual learning.
     continual: Option<Continual>,
     /// Wall time of the job, s.
     wall_s: f64,
@@ -101,7 +107,7 @@ pub(super) struct Experiment<'a> {
     /// The settings of the sweep.
     pub(super) settings: &'a [LearnedParams],
     /// Whether the geometry of each of [`REFERENCES`] is measured.
-    pub(super) reference_geometry: [bool; 4],
+    pub(super) reference_geometry: [bool; 5],
     /// Integration step, ms.
     pub(super) dt_ms: f64,
 }
@@ -111,13 +117,15 @@ impl Experiment<'_> {
         &self,
         net: &DpConnectivity,
         w: Option<&LearnedWeights>,
+        plastic: Option<&LearnedParams>,
         network_seed: u64,
     ) -> Result<(RunMetrics, RunMetrics), EngramError> {
         let seed_of = |set: OdorSet| network_seed ^ ((set as u64 + 1) * 0x9E37);
         let (l, n) = (&self.odors.learned[..10], &self.odors.novel[..10]);
+        let (c, dt) = (self.config, self.dt_ms);
         Ok((
-            measure(self.config, net, w, l, OdorSet::Learned, seed_of(OdorSet::Learned), self.dt_ms)?,
-            measure(self.config, net, w, n, OdorSet::Novel, seed_of(OdorSet::Novel), self.dt_ms)?,
+            measure(c, net, w, plastic, l, OdorSet::Learned, seed_of(OdorSet::Learned), dt)?,
+            measure(c, net, w, plastic, n, OdorSet::Novel, seed_of(OdorSet::Novel), dt)?,
         ))
     }
 
@@ -129,7 +137,7 @@ impl Experiment<'_> {
         network_seed: u64,
         geometry: bool,
     ) -> Result<Condition, EngramError> {
-        let (learned, novel) = self.both(net, w, network_seed)?;
+        let (learned, novel) = self.both(net, w, None, network_seed)?;
         let geometry = if geometry {
             Some(subspace_analysis(self.config, net, w, self.sub, self.sizes, network_seed, key, self.dt_ms)?)
         } else {
@@ -142,22 +150,26 @@ impl Experiment<'_> {
         let t0 = std::time::Instant::now();
         let config = self.config;
         let mut out = JobOut { net, conditions: Vec::new(), training: None, continual: None, wall_s: 0.0 };
-        let (start, _) = base.with_variant(config, START, network_seed)?;
         match task {
             Task::Reference(r) => {
-                let variant = [Variant::Rand, Variant::SCALED_I, Variant::TUNED_EI, START][r];
-                let (conn, _) = base.with_variant(config, variant, network_seed)?;
+                let (conn, _) = base.with_variant(config, REFERENCE_VARIANTS[r], network_seed)?;
                 let geometry = self.reference_geometry[r];
                 out.conditions.push(self.condition(REFERENCES[r], &conn, None, network_seed, geometry)?);
             }
             Task::Setting(k) => {
                 let params = &self.settings[k];
+                let (start, _) = base.with_variant(config, params.start.variant(), network_seed)?;
                 let ids: Vec<usize> = (0..config.n_assemblies).collect();
                 let learned_odors = &self.odors.learned[..config.n_assemblies];
                 let (w1, steps) = train(config, &start, learned_odors, &ids, None, params, network_seed, self.dt_ms)?;
                 out.training = Some(Training { key: params.key(), steps });
-                out.conditions.push(self.condition(&params.key(), &start, Some(&w1), network_seed, true)?);
-                if k == 0 {
+                let key = params.key();
+                out.conditions.push(self.condition(&key, &start, Some(&w1), network_seed, params.geometry)?);
+                if params.plastic_measurement {
+                    let (learned, novel) = self.both(&start, Some(&w1), Some(params), network_seed)?;
+                    out.conditions.push(Condition { key: format!("{key}_plastic"), learned, novel, geometry: None });
+                }
+                if params.continual {
                     let (conditions, continual) = self.continual(base, &start, &w1, params, network_seed)?;
                     out.conditions.extend(conditions);
                     out.continual = Some(continual);
@@ -180,7 +192,8 @@ impl Experiment<'_> {
         let (config, dt) = (self.config, self.dt_ms);
         let new_odors = self.odors.novel[..2].to_vec();
         let (net2, _) = add_assemblies(config, START, base, start, &new_odors, network_seed)?;
-        let wired = self.condition("new_wired", &net2, Some(w1), network_seed, false)?;
+        let [wired_key, after_key] = continual_keys(params);
+        let wired = self.condition(&wired_key, &net2, Some(w1), network_seed, false)?;
         let n0 = start.assemblies.len();
         let new_ids = [n0, n0 + 1];
         let new_rate = |w: &LearnedWeights| -> Result<f64, EngramError> {
@@ -193,10 +206,11 @@ impl Experiment<'_> {
         let (w2, steps) =
             train(config, &net2, &new_odors, &new_ids, Some(w1.clone()), params, network_seed ^ 0x5EC0_0000, dt)?;
         let new_after = new_rate(&w2)?;
-        let after = self.condition("after_continual", &net2, Some(&w2), network_seed, false)?;
+        let after = self.condition(&after_key, &net2, Some(&w2), network_seed, false)?;
         let old = members_of(start, &(0..config.n_assemblies).collect::<Vec<_>>());
         let w_old = |w: &LearnedWeights| mean_at(&inhibitory_input_ns(&w.i_e, config.n_exc), &old);
         let continual = Continual {
+            key: params.key(),
             steps,
             w_old_assembly_ns: vec![w_old(w1), w_old(&w2)],
             new_assembly_rate_hz: (new_before, new_after),
@@ -238,12 +252,8 @@ impl Experiment<'_> {
             Err(_) => bar.abandon(),
         }
         let outs = outs?;
-        let keys: Vec<String> = REFERENCES
-            .iter()
-            .map(|s| s.to_string())
-            .chain(self.settings.iter().map(LearnedParams::key))
-            .chain(["new_wired".to_string(), "after_continual".to_string()])
-            .collect();
+        let keys: Vec<String> =
+            REFERENCES.iter().map(|s| s.to_string()).chain(self.settings.iter().flat_map(condition_keys)).collect();
         let results =
             seeds.iter().enumerate().map(|(n, &network_seed)| self.collect(&outs, n, network_seed, &keys)).collect();
         Ok((results, outs.iter().map(|o| o.wall_s).collect()))
@@ -269,7 +279,39 @@ impl Experiment<'_> {
             .iter()
             .filter_map(|p| mine.iter().find_map(|o| o.training.as_ref().filter(|t| t.key == p.key())).cloned())
             .collect();
-        let continual = mine.iter().find_map(|o| o.continual.clone());
-        InstanceResult { network_seed, conditions, training, continual }
+        let continual = mine.iter().find_map(|o| o.continual.clone().filter(|c| !is_e_to_i(self.settings, &c.key)));
+        let continual_e_to_i =
+            mine.iter().find_map(|o| o.continual.clone().filter(|c| is_e_to_i(self.settings, &c.key)));
+        InstanceResult { network_seed, conditions, training, continual, continual_e_to_i }
     }
+}
+
+/// Whether the setting with condition key `key` learns E→I.
+fn is_e_to_i(settings: &[LearnedParams], key: &str) -> bool {
+    settings.iter().any(|p| p.key() == key && p.learns_e_to_i())
+}
+
+/// Keys of the continual-learning conditions of `params`: `new_wired` and `after_continual`
+/// for a setting without E→I learning (the default), `{key}_new_wired` and
+/// `{key}_after_continual` otherwise.
+pub fn continual_keys(params: &LearnedParams) -> [String; 2] {
+    if params.learns_e_to_i() {
+        let key = params.key();
+        [format!("{key}_new_wired"), format!("{key}_after_continual")]
+    } else {
+        ["new_wired".to_string(), "after_continual".to_string()]
+    }
+}
+
+/// The condition keys a setting contributes, in table order: its own, `{key}_plastic`, then
+/// its continual-learning conditions.
+pub fn condition_keys(params: &LearnedParams) -> Vec<String> {
+    let mut keys = vec![params.key()];
+    if params.plastic_measurement {
+        keys.push(format!("{}_plastic", params.key()));
+    }
+    if params.continual {
+        keys.extend(continual_keys(params));
+    }
+    keys
 }

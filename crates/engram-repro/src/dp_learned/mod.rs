@@ -1,20 +1,22 @@
-//! Learned E/I assemblies (`cargo xtask reproduce dp-learned`): the Dp paper hard-wires its
-//! E/I assemblies (Tuned E+I); here inhibitory STDP (Vogels et al. 2011) on I→E, alone or
-//! with pair STDP on E→I, has to find them.
+//! Learned E/I assemblies (`cargo xtask reproduce dp-learned`): does precise balance learn
+//! itself? The Dp paper hard-wires its E/I assemblies (Tuned E+I); here inhibitory STDP
+//! (Vogels et al. 2011) on I→E, alone or with plasticity on E→I (pair STDP, or the normalised
+//! Hebbian rule after Mackwood, Naumann & Sprekeler 2021,
+//! [`NormalisedHebbian`](engram_plasticity::NormalisedHebbian)), has to find them.
 //!
 //! Procedure (structure-A network instances, `seed·1000 + k` as in `reproduce dp`):
-//! 1. Start: the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random I→E at the
-//!    rand weight), the unstable, Scaled-like situation: assemblies run away.
-//! 2. Training, once per setting of the sweep ([`sweep`]: target rate ρ0 × learning rate η,
-//!    and the default with E→I learning): the odors of all 15 assemblies presented `repeats`
-//!    times (standard 3 s trials, 1 s baseline + 2 s odor) with iSTDP on every I→E synapse
-//!    (bounds [0, `w_max`]) and, in the E→I setting, additive pair STDP on every E→I synapse
-//!    ([`LearnedParams::e_i_rule`]). One simulation per repeat (46 s); the learned weights carry
-//!    over, the rules' traces and the neuron state start afresh each repeat (a 1 s baseline
-//!    separates repeats anyway).
+//! 1. Start ([`Start`]): the Scaled I connectivity with χ = 1 (E assemblies with α = 5, random
+//!    I→E at the rand weight), the unstable, Scaled-like situation; or the rand network.
+//! 2. Training, once per setting of the sweep ([`sweep`]: iSTDP alone; with pair STDP on E→I;
+//!    with the Hebbian E→I rule over its target × rate grid [`HEBB_GRID`], soft bounds, from
+//!    rand): the odors of all 15 assemblies presented `repeats` times (standard 3 s trials)
+//!    with the rules on, iSTDP bounds [0, `w_max`], E→I bounds [0, [`E_I_MAX_NS`]]. One
+//!    simulation per repeat (46 s); the learned weights carry over, the rules' traces and the
+//!    neuron state start afresh each repeat.
 //! 3. Measurement: weights frozen (no plasticity), the standard protocol with the 10 learned
-//!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4) and Tuned
-//!    E+I of the same instance, with the same OB Poisson draws (paired).
+//!    and the 10 novel odors, [`run_metrics`]; compared with rand, Scaled I (χ 1.4), Tuned I
+//!    and Tuned E+I of the same instance, with the same OB Poisson draws (paired). Settings
+//!    with `plastic_measurement` are measured a second time with their rules on.
 //! 4. Geometry (Figs 4–5), weights frozen: the odor-subspace protocol of
 //!    [`fig45`](crate::dp::fig45) (corners L, M = learned odors 0, 1, whose assemblies
 //!    were trained; N, O = novel odors 0, 1), analysed by the same [`analyse()`] as `reproduce
@@ -22,24 +24,25 @@
 //!    template / regression / SVM are left out). The same subspace, simulation seed and
 //!    readout seed as `reproduce dp --quick`, so the rand / Scaled I / Tuned E+I rows of the
 //!    first network equal that run's network A1.
-//! 5. Continual learning (first setting of the sweep only): two novel odors get new E
+//! 5. Continual learning (settings with `continual`: the default and the main Hebbian one, so
+//!    with E→I learning on as well): two novel odors get new E
 //!    assemblies (assemblies 15 and 16, by the procedure of Fig. 6,
 //!    [`add_assemblies`](engram_models::dp::continual::add_assemblies)), then are presented
 //!    `repeats` times with iSTDP on, starting from the learned weights; the old learned odors
 //!    are re-measured (frozen) right after the new assemblies are wired and again after
 //!    training on the new odors.
 //!
-//! Choices (not in the paper, which has no plasticity in Dp): ρ0 ∈ {1, 2} Hz (1 Hz is the mean
-//! E rate of the rand network during odors; 2 Hz leaves room for amplification); η ∈ {0.05,
-//! 0.02} nS per unit trace (see [`LearnedParams`]); bounds [0, 5] nS per (multi-)synapse; the
-//! I→E pattern is fixed (only weights change). All 15 assemblies are trained, not only the 10
-//! measured odors': an untrained assembly keeps χ = 1 inhibition on a network whose other
-//! inhibition iSTDP has lowered, and it ignited and stayed on through the subspace run (seen
-//! with 10 trained). E→I learning (one setting): Hebbian pair STDP, so that I cells that fire
-//! with an assembly take more of its drive (an I assembly, as Tuned E+I wires by hand);
-//! A₊ = 0.05 of the bound [0, 3 × 0.068 nS] (0.2 ran away once frozen in a trial run, see the
-//! report); its pattern is fixed too. How selective the I cells' drive became is
-//! [`TrainingStep::e_i_selectivity`].
+//! Choices (not in the paper, which has no plasticity in Dp): iSTDP ρ0 = 1 Hz (the mean E
+//! rate of the rand network during odors; 2 Hz ran away in an earlier sweep), η = 0.05 nS per
+//! unit trace, bounds [0, 5] nS per (multi-)synapse; the I→E and E→I patterns are fixed (only
+//! weights change). All 15 assemblies are trained, not only the 10 measured odors': an
+//! untrained assembly keeps χ = 1 inhibition on a network whose other inhibition iSTDP has
+//! lowered, and it ignited and stayed on through the subspace run (seen with 10 trained).
+//! E→I learning: pair STDP with A₊ = 0.05 of the bound [0, 3 × 0.068 nS] (the γ of Tuned
+//! E+I), or the normalised Hebbian rule with the same bounds, each I cell's total E input held
+//! at its start ([`LearnedParams::e_i_hebbian_rule`]); its grid was chosen after a one-network
+//! trial in which every Hebbian setting stayed stable and the larger rates gave more E→I
+//! selectivity. How selective the I cells' drive became is [`TrainingStep::e_i_selectivity`].
 //!
 //! **Structure**: this module holds the learning rules, training and measurement; `experiment`
 //! runs the jobs of every network; [`summary`] builds the typed [`LearnedSummary`] (with the
@@ -57,7 +60,7 @@ use engram_models::dp::network::{DpConnectivity, odor_sets};
 use engram_models::dp::params::{DpConfig, Structure, Variant};
 use engram_models::dp::simulate::{LearnedWeights, LearningOptions, Protocol, WindowKind, simulate_with};
 use engram_models::dp::subspace::{Subspace, corner_assemblies, half_rates};
-use engram_plasticity::{InhibitoryStdpParams, PairStdpParams};
+use engram_plasticity::{InhibitoryStdpParams, NormalisedHebbianParams, PairStdpParams, WeightDependence};
 use engram_stimuli::Odor;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -71,21 +74,62 @@ mod panels;
 pub mod report;
 pub mod summary;
 
-pub use experiment::{Condition, Continual, InstanceResult, Training};
+pub use experiment::{Condition, Continual, InstanceResult, Training, condition_keys, continual_keys};
 pub use summary::{LearnedSummary, MEASURES};
 
 /// The starting point: E assemblies, random inhibition at the rand weight.
 pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
+
+/// Where training starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Start {
+    /// [`START`]: E assemblies (α = 5), random I→E at the rand weight (Scaled I, χ = 1).
+    #[default]
+    ScaledChi1,
+    /// The rand network: no E assemblies wired (the assemblies are only the odors' target
+    /// neurons), random I→E and E→I.
+    Rand,
+}
+
+impl Start {
+    /// The hard-wired variant training starts from.
+    pub fn variant(self) -> Variant {
+        match self {
+            Start::ScaledChi1 => START,
+            Start::Rand => Variant::Rand,
+        }
+    }
+}
 
 /// Parameters of the learning phases.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearnedParams {
     /// The iSTDP rule on I→E (weights in nS).
     pub istdp: InhibitoryStdpParams,
-    /// Pair STDP on E→I (weights in nS), if E→I learns too; `None`: E→I stays fixed.
+    /// Pair STDP on E→I (weights in nS), if E→I learns by it; `None`: not this rule.
     pub e_i_stdp: Option<PairStdpParams>,
+    /// Normalised Hebbian plasticity on E→I (weights in nS), if E→I learns by it.
+    #[serde(default)]
+    pub e_i_hebbian: Option<NormalisedHebbianParams>,
+    /// Where training starts.
+    #[serde(default)]
+    pub start: Start,
+    /// Also measure the learned network with its rules kept on (condition `{key}_plastic`).
+    #[serde(default)]
+    pub plastic_measurement: bool,
+    /// Run the continual-learning step (two new odors) from this setting.
+    #[serde(default)]
+    pub continual: bool,
+    /// Measure the Figs 4–5 geometry of the learned network.
+    #[serde(default = "yes")]
+    pub geometry: bool,
     /// Presentations of every odor during training.
     pub repeats: usize,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl LearnedParams {
@@ -97,46 +141,119 @@ impl LearnedParams {
         p
     }
 
-    /// These parameters with E→I learning by [`LearnedParams::e_i_rule`].
+    /// These parameters with E→I learning by pair STDP ([`LearnedParams::e_i_rule`]).
     pub fn with_e_i_learning(&self) -> Self {
-        Self { e_i_stdp: Some(Self::e_i_rule()), ..self.clone() }
+        Self { e_i_stdp: Some(Self::e_i_rule()), e_i_hebbian: None, continual: false, ..self.clone() }
+    }
+
+    /// These parameters with E→I learning by the normalised Hebbian rule
+    /// ([`LearnedParams::e_i_hebbian_rule`]) with target `rho0_hz` and rate `eta` (nS).
+    pub fn with_e_i_hebbian(&self, rho0_hz: f64, eta: f64) -> Self {
+        let rule = Self::e_i_hebbian_rule(rho0_hz, eta);
+        Self { e_i_hebbian: Some(rule), e_i_stdp: None, continual: false, ..self.clone() }
+    }
+
+    /// Whether E→I learns in this setting.
+    pub fn learns_e_to_i(&self) -> bool {
+        self.e_i_stdp.is_some() || self.e_i_hebbian.is_some()
     }
 
     /// Condition key of the network trained with these parameters, e.g. `istdp_rho1_eta0.05`
-    /// (`…_ei` with E→I learning).
+    /// (`…_ei` with pair STDP on E→I, `…_hebb_rho1_eta0.05` with the Hebbian E→I rule,
+    /// `…_soft` with its soft bounds, `…_from_rand` when trained from rand).
     pub fn key(&self) -> String {
-        let ei = if self.e_i_stdp.is_some() { "_ei" } else { "" };
-        format!("istdp_rho{}_eta{}{ei}", self.istdp.target_rate_hz, self.istdp.eta)
+        let mut k = format!("istdp_rho{}_eta{}", self.istdp.target_rate_hz, self.istdp.eta);
+        if self.e_i_stdp.is_some() {
+            k.push_str("_ei");
+        }
+        if let Some(h) = &self.e_i_hebbian {
+            k.push_str(&format!("_hebb_rho{}_eta{}", h.target_rate_hz, h.eta));
+            if h.weight_dependence != WeightDependence::Additive {
+                k.push_str("_soft");
+            }
+        }
+        if self.start == Start::Rand {
+            k.push_str("_from_rand");
+        }
+        k
     }
 
-    /// Short label for tables and figures, e.g. `iSTDP ρ0=1 η=0.05` (`… + E→I STDP`).
+    /// Short label for tables and figures, e.g. `iSTDP ρ0=1 η=0.05` (`… + E→I STDP`,
+    /// `… + E→I Hebb ρ0=1 η=0.05`, `…, from rand`).
     pub fn label(&self) -> String {
-        let ei = if self.e_i_stdp.is_some() { " + E→I STDP" } else { "" };
-        format!("iSTDP ρ0={} η={}{ei}", self.istdp.target_rate_hz, self.istdp.eta)
+        let mut l = format!("iSTDP ρ0={} η={}", self.istdp.target_rate_hz, self.istdp.eta);
+        if self.e_i_stdp.is_some() {
+            l.push_str(" + E→I STDP");
+        }
+        if let Some(h) = &self.e_i_hebbian {
+            l.push_str(&format!(" + E→I Hebb ρ0={} η={}", h.target_rate_hz, h.eta));
+            if h.weight_dependence != WeightDependence::Additive {
+                l.push_str(" soft");
+            }
+        }
+        if self.start == Start::Rand {
+            l.push_str(", from rand");
+        }
+        l
     }
 
-    /// The E→I rule: additive all-to-all pair STDP (Song, Miller & Abbott 2000: τ± = 20 ms,
-    /// A₋ = 1.05 A₊) in nS, bounds [0, 3 w_EI] with w_EI = 0.068 nS the structure-A weight
-    /// (3×: the γ of Tuned E+I), A₊ = 0.05 of the upper bound.
+    /// The E→I pair STDP rule: additive all-to-all pair STDP (Song, Miller & Abbott 2000: τ± =
+    /// 20 ms, A₋ = 1.05 A₊) in nS, bounds [0, 3 w_EI] with w_EI = 0.068 nS the structure-A
+    /// weight (3×: the γ of Tuned E+I), A₊ = 0.05 of the upper bound.
     pub fn e_i_rule() -> PairStdpParams {
-        let w_max = 3.0 * 0.068;
+        let w_max = E_I_MAX_NS;
         let a_plus = 0.05 * w_max;
         PairStdpParams { a_plus, a_minus: 1.05 * a_plus, w_min: 0.0, w_max, ..PairStdpParams::default() }
     }
+
+    /// The E→I normalised Hebbian rule ([`NormalisedHebbian`](engram_plasticity::NormalisedHebbian),
+    /// after Mackwood et al. 2021): signal = the weighted mean rate of an I cell's E inputs
+    /// against `rho0_hz`, τ = 20 ms, learning rate `eta` nS, bounds [0, 3 w_EI] as the pair
+    /// rule, every I cell's total E→I weight renormalised to its start every 10 ms.
+    pub fn e_i_hebbian_rule(rho0_hz: f64, eta: f64) -> NormalisedHebbianParams {
+        NormalisedHebbianParams {
+            target_rate_hz: rho0_hz,
+            eta,
+            w_min: 0.0,
+            w_max: E_I_MAX_NS,
+            normalise_every_ms: Some(10.0),
+            ..NormalisedHebbianParams::default()
+        }
+    }
 }
 
-/// The settings trained (`repeats` presentations each): iSTDP with ρ0 ∈ {1, 2} Hz × η ∈
-/// {0.05, 0.02} nS, the default (ρ0 = 1 Hz, η = 0.05 nS) first, then the default with E→I
-/// learning too ([`LearnedParams::with_e_i_learning`]). `--quick`: the default and the default
-/// with E→I learning.
+/// Upper bound of a learned E→I (multi-)synapse, nS: 3 × the structure-A weight 0.068 nS (the
+/// γ of Tuned E+I).
+pub const E_I_MAX_NS: f64 = 3.0 * 0.068;
+
+/// The settings trained (`repeats` presentations each), the default (iSTDP ρ0 = 1 Hz, η = 0.05
+/// nS, with continual learning) first; then iSTDP with pair STDP on E→I; then iSTDP with the
+/// Hebbian E→I rule over its target ρ0 × rate η ([`HEBB_GRID`]), the first of the grid also
+/// with soft bounds, from rand, measured with plasticity on and with continual learning.
+/// `--quick`: the default, pair STDP and the first Hebbian setting (plastic measurement and
+/// continual learning included).
 pub fn sweep(quick: bool, repeats: usize) -> Vec<LearnedParams> {
     let base = LearnedParams { repeats, ..LearnedParams::default() };
-    let grid: &[(f64, f64)] =
-        if quick { &[(1.0, 0.05)] } else { &[(1.0, 0.05), (2.0, 0.05), (1.0, 0.02), (2.0, 0.02)] };
-    let mut settings: Vec<LearnedParams> = grid.iter().map(|&(rho0, eta)| base.with_rule(rho0, eta)).collect();
-    settings.push(base.with_e_i_learning());
+    let mut settings = vec![LearnedParams { continual: true, ..base.clone() }, base.with_e_i_learning()];
+    let grid: &[(f64, f64)] = if quick { &HEBB_GRID[..1] } else { &HEBB_GRID };
+    for (k, &(rho0, eta)) in grid.iter().enumerate() {
+        let p = base.with_e_i_hebbian(rho0, eta);
+        settings.push(if k == 0 { LearnedParams { plastic_measurement: true, continual: true, ..p } } else { p });
+    }
+    let first = base.with_e_i_hebbian(HEBB_GRID[0].0, HEBB_GRID[0].1);
+    settings.push(LearnedParams { start: Start::Rand, ..first.clone() });
+    if !quick {
+        let mut soft = first;
+        if let Some(h) = &mut soft.e_i_hebbian {
+            h.weight_dependence = WeightDependence::Multiplicative { mu: 1.0 };
+        }
+        settings.push(soft);
+    }
     settings
 }
+
+/// The Hebbian E→I settings of the full sweep: (target ρ0 Hz, rate η nS), the main one first.
+pub const HEBB_GRID: [(f64, f64); 4] = [(1.0, 0.2), (2.0, 0.2), (1.0, 0.05), (1.0, 0.5)];
 
 impl Default for LearnedParams {
     /// ρ0 = 1 Hz, η = 0.05 nS, bounds [0, 5] nS, 8 repeats. With I rates of a few Hz and a
@@ -153,6 +270,11 @@ impl Default for LearnedParams {
                 ..Default::default()
             },
             e_i_stdp: None,
+            e_i_hebbian: None,
+            start: Start::ScaledChi1,
+            plastic_measurement: false,
+            continual: false,
+            geometry: true,
             repeats: 8,
         }
     }
@@ -268,8 +390,7 @@ pub fn train(
     let mut steps = vec![step(&w, 0, f64::NAN, f64::NAN)];
     let protocol = Protocol::trials(odors.to_vec());
     for r in 0..params.repeats {
-        let ie =
-            LearningOptions { weights: Some(w), istdp: Some(params.istdp.clone()), e_i_stdp: params.e_i_stdp.clone() };
+        let ie = params.learning(Some(w));
         let seed = run_seed ^ (0x7A11_0000 + r as u64);
         let (rec, learned) = simulate_with(config, net, &protocol, seed, dt_ms, None, &ie)?;
         let e_rate = mean_of(rec.windows_of(WindowKind::Odor).map(|k| mean_of(rec.e_rates_hz(k))));
@@ -280,17 +401,35 @@ pub fn train(
     Ok((w, steps))
 }
 
-/// Measure `net` (with I→E `weights` if given, frozen) with the standard protocol.
+impl LearnedParams {
+    /// The learning options of this setting's rules, starting from `weights`.
+    pub fn learning(&self, weights: Option<LearnedWeights>) -> LearningOptions {
+        LearningOptions {
+            weights,
+            istdp: Some(self.istdp.clone()),
+            e_i_stdp: self.e_i_stdp.clone(),
+            e_i_hebbian: self.e_i_hebbian.clone(),
+        }
+    }
+}
+
+/// Measure `net` (with I→E and E→I `weights` if given) with the standard protocol; weights
+/// frozen, or with the rules of `plastic` on (from `weights`).
+#[allow(clippy::too_many_arguments)]
 pub fn measure(
     config: &DpConfig,
     net: &DpConnectivity,
     weights: Option<&LearnedWeights>,
+    plastic: Option<&LearnedParams>,
     odors: &[Odor],
     set: OdorSet,
     run_seed: u64,
     dt_ms: f64,
 ) -> Result<RunMetrics, EngramError> {
-    let ie = LearningOptions { weights: weights.cloned(), ..LearningOptions::default() };
+    let ie = match plastic {
+        Some(p) => p.learning(weights.cloned()),
+        None => LearningOptions { weights: weights.cloned(), ..LearningOptions::default() },
+    };
     let (rec, _) = simulate_with(config, net, &Protocol::trials(odors.to_vec()), run_seed, dt_ms, None, &ie)?;
     Ok(run_metrics(&rec, net, set))
 }
@@ -338,7 +477,11 @@ pub struct LearnedOptions {
 
 /// The hard-wired reference conditions, in table order (the trained ones follow, then
 /// `new_wired` and `after_continual`).
-pub const REFERENCES: [&str; 4] = ["rand", "scaled_i", "tuned_ei", "start_chi1"];
+pub const REFERENCES: [&str; 5] = ["rand", "scaled_i", "tuned_i", "tuned_ei", "start_chi1"];
+
+/// The hard-wired variants of [`REFERENCES`].
+pub const REFERENCE_VARIANTS: [Variant; 5] =
+    [Variant::Rand, Variant::SCALED_I, Variant::TUNED_I, Variant::TUNED_EI, START];
 
 /// Run the experiment; writes `OUT/summary.json`, `OUT/report.md` (the tables of the docs page,
 /// [`report`]), `OUT/dp_learned_measures.{png,svg}`, `OUT/dp_learned_geometry.{png,svg}` and
@@ -366,17 +509,19 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
         sub: &sub,
         sizes: &sizes,
         settings: &settings,
-        reference_geometry: if quick { [true, false, true, false] } else { [true; 4] },
+        reference_geometry: if quick { [true, false, false, true, false] } else { [true; 5] },
         dt_ms: 0.1,
     };
     let (instances, job_wall_s) = exp.run_all(&bases, &seeds, options.progress)?;
     std::fs::create_dir_all(&options.out)
         .map_err(|source| EngramError::Output { path: options.out.clone(), source })?;
-    let selectivity = summary::EiSelectivity::new(
-        &reference_selectivity(&config, &bases, &seeds, Variant::TUNED_EI)?,
-        &reference_selectivity(&config, &bases, &seeds, START)?,
-    );
-    let mut summary = LearnedSummary::new(&options, seeds, settings, &sub, &ids, sizes, selectivity, instances);
+    let mut by_reference = std::collections::BTreeMap::new();
+    for (key, variant) in REFERENCES.iter().zip(REFERENCE_VARIANTS) {
+        by_reference.insert(key.to_string(), reference_selectivity(&config, &bases, &seeds, variant)?);
+    }
+    let selectivity = summary::EiSelectivity::new(&by_reference["tuned_ei"], &by_reference["start_chi1"]);
+    let mut summary =
+        LearnedSummary::new(&options, seeds, settings, &sub, &ids, sizes, selectivity, &by_reference, instances);
     summary.job_wall_s = job_wall_s;
     let ob = ob_reference(&sub, options.seed)?;
     panels::measures(&summary).save(options.out.join("dp_learned_measures")).map_err(plot_err)?;

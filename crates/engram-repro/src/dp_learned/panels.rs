@@ -16,13 +16,30 @@ fn short_label(key: &str, settings: &[LearnedParams]) -> String {
     match key {
         "rand" => "rand".into(),
         "scaled_i" => "Scaled I".into(),
+        "tuned_i" => "Tuned I".into(),
         "tuned_ei" => "Tuned E+I".into(),
         "start_chi1" => "start χ1".into(),
         "new_wired" => "new wired".into(),
         "after_continual" => "after cont.".into(),
-        k => settings.iter().find(|p| p.key() == k).map_or(k.to_string(), |p| {
-            let ei = if p.e_i_stdp.is_some() { " +E→I" } else { "" };
-            format!("ρ0 {} η {}{ei}", p.istdp.target_rate_hz, p.istdp.eta)
+        k => settings.iter().find(|p| super::condition_keys(p).iter().any(|c| c == k)).map_or(k.to_string(), |p| {
+            let mut l = format!("ρ0 {} η {}", p.istdp.target_rate_hz, p.istdp.eta);
+            if p.e_i_stdp.is_some() {
+                l.push_str(" +STDP");
+            }
+            if let Some(h) = &p.e_i_hebbian {
+                l.push_str(&format!(" +H {} {}", h.target_rate_hz, h.eta));
+                if h.weight_dependence != engram_plasticity::WeightDependence::Additive {
+                    l.push_str(" soft");
+                }
+            }
+            if p.start == super::Start::Rand {
+                l.push_str(" rand");
+            }
+            let base = p.key();
+            if let Some(suffix) = k.strip_prefix(base.as_str()).filter(|s| !s.is_empty()) {
+                l.push_str(&suffix.replace('_', " "));
+            }
+            l
         }),
     }
 }
@@ -30,7 +47,7 @@ fn short_label(key: &str, settings: &[LearnedParams]) -> String {
 /// The standard measures per condition: mean ± SD over networks (learned odors, and novel
 /// ones where `with_novel`); a measure with no value draws as 0.
 pub(super) fn measures(summary: &LearnedSummary) -> Figure {
-    let labels: Vec<String> = summary.conditions.iter().map(|k| short_label(k, &summary.settings)).collect();
+    let labels: Vec<String> = summary.conditions.iter().map(|k| short_label(k, &summary.setting_params)).collect();
     let cats: Vec<&str> = labels.iter().map(String::as_str).collect();
     let clean = |x: f64| if x.is_finite() { x } else { 0.0 };
     let panel = |title: &str, ylabel: &str, measure: &str, with_novel: bool| {
@@ -74,7 +91,7 @@ pub(super) fn measures(summary: &LearnedSummary) -> Figure {
 /// The Figs 4–5 geometry of every condition measured on the subspace `sub` (OB reference
 /// `ob`): PC scatter of the first network, PR, angles, d_M and QDA over networks.
 pub(super) fn geometry(summary: &LearnedSummary, sub: &Subspace, ob: &ObReference) -> Figure {
-    let settings = &summary.settings;
+    let settings = &summary.setting_params;
     let measured: Vec<(String, &super::summary::LearnedGeometry)> = summary
         .conditions
         .iter()
@@ -110,7 +127,7 @@ pub(super) fn geometry(summary: &LearnedSummary, sub: &Subspace, ob: &ObReferenc
 /// The training of the first network: I→E weight onto the trained assemblies, their rate, and
 /// the E→I selectivity, per repeat (then the continual phase).
 pub(super) fn weights(summary: &LearnedSummary) -> Figure {
-    let settings = &summary.settings;
+    let settings = &summary.setting_params;
     let r0 = &summary.instances[0];
     let n1 = settings[0].repeats;
     let pts = |steps: &[TrainingStep], off: usize, f: fn(&TrainingStep) -> f64| -> Vec<(f64, f64)> {

@@ -104,6 +104,39 @@ impl EiSelectivity {
     }
 }
 
+/// The headline measures of one condition (a trained setting or a hard-wired reference),
+/// mean ± SD over networks: the answer to "does precise balance learn itself?" in one record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingRecord {
+    /// Condition key (`rand`, `tuned_ei`, `istdp_rho1_eta0.05_hebb_rho1_eta0.05`, …).
+    pub name: String,
+    /// Whether E→I learned (false for the references).
+    pub learns_e_to_i: bool,
+    /// E rate during the learned odors, Hz.
+    pub e_rate_learned_hz: MeasureStat,
+    /// E rate during the novel odors, Hz.
+    pub e_rate_novel_hz: MeasureStat,
+    /// Assembly rate over rand's, learned odors.
+    pub amplification_in: MeasureStat,
+    /// Non-assembly rate over rand's, learned odors.
+    pub amplification_out: MeasureStat,
+    /// Assembly rate after odor offset, learned odors, Hz.
+    pub assembly_rate_after_offset_hz: MeasureStat,
+    /// E/I co-tuning r, learned odors.
+    pub cotuning_r: MeasureStat,
+    /// SD ratio of the balanced axis, learned odors.
+    pub balanced_sd_ratio: MeasureStat,
+    /// ISI CV of assembly neurons, learned odors.
+    pub isi_cv_assembly: MeasureStat,
+    /// E→I selectivity ([`super::TrainingStep::e_i_selectivity`]) of the trained assemblies
+    /// (learned: after training; after continual learning: of the two new assemblies;
+    /// references: of all assemblies; `None` where not defined).
+    pub e_to_i_selectivity: MeasureStat,
+    /// Whether the E rates for learned and novel odors are within 50 % of rand's on every
+    /// network (`None` for rand itself).
+    pub stable_vs_rand: Option<bool>,
+}
+
 /// Everything `dp-learned` reports.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LearnedSummary {
@@ -115,8 +148,14 @@ pub struct LearnedSummary {
     pub quick: bool,
     /// Network seeds.
     pub networks: Vec<u64>,
-    /// The settings trained.
-    pub settings: Vec<LearnedParams>,
+    /// The parameters of the settings trained, the default first.
+    pub setting_params: Vec<LearnedParams>,
+    /// The headline measures of every learned condition (trained settings, measured with
+    /// plasticity on, continual learning), in table order.
+    pub settings: Vec<SettingRecord>,
+    /// The same measures of the hard-wired references on the same networks (`rand`,
+    /// `scaled_i`, `tuned_i`, `tuned_ei`, `start_chi1`).
+    pub references: Vec<SettingRecord>,
     /// Condition keys in table order.
     pub conditions: Vec<String>,
     /// Measures per condition key, over networks.
@@ -146,16 +185,20 @@ impl LearnedSummary {
         trajectories: &[usize],
         sizes: ReadoutSizes,
         e_i_selectivity: EiSelectivity,
+        reference_selectivity: &BTreeMap<String, Vec<f64>>,
         instances: Vec<InstanceResult>,
     ) -> Self {
         let conditions: Vec<String> = instances[0].conditions.iter().map(|c| c.key.clone()).collect();
         let cl = sub.classes();
+        let (references, learned) = records(&instances, &conditions, &settings, reference_selectivity);
         Self {
-            model: "dp-learned: iSTDP on I->E from Scaled I chi=1 (structure A)".into(),
+            model: "dp-learned: iSTDP on I->E, alone or with E->I plasticity (pair STDP or normalised Hebbian), from Scaled I chi=1 or rand (structure A)".into(),
             seed: options.seed,
             quick: options.quick,
             networks,
-            settings,
+            setting_params: settings,
+            settings: learned,
+            references,
             table: table(&instances, &conditions),
             geometry: geometry(&instances, &conditions, sub),
             conditions,
@@ -216,4 +259,67 @@ fn geometry(instances: &[InstanceResult], conditions: &[String], sub: &Subspace)
         out.insert(name.clone(), g);
     }
     out
+}
+
+/// The [`SettingRecord`]s of every condition: `(references, learned)`.
+fn records(
+    instances: &[InstanceResult],
+    conditions: &[String],
+    settings: &[LearnedParams],
+    reference_selectivity: &BTreeMap<String, Vec<f64>>,
+) -> (Vec<SettingRecord>, Vec<SettingRecord>) {
+    // the setting a condition key belongs to
+    let owner = |key: &str| settings.iter().find(|p| super::condition_keys(p).iter().any(|k| k == key));
+    let selectivity = |key: &str| -> Vec<f64> {
+        if let Some(v) = reference_selectivity.get(key) {
+            return v.clone();
+        }
+        let Some(p) = owner(key) else { return vec![f64::NAN; instances.len()] };
+        let last = |steps: &[super::TrainingStep]| steps.last().map_or(f64::NAN, |s| s.e_i_selectivity);
+        instances
+            .iter()
+            .map(|r| {
+                let continual = if p.learns_e_to_i() { &r.continual_e_to_i } else { &r.continual };
+                let [wired, after] = super::continual_keys(p);
+                if key == after {
+                    continual.as_ref().map_or(f64::NAN, |c| last(&c.steps))
+                } else if key == wired {
+                    f64::NAN
+                } else {
+                    r.training.iter().find(|t| t.key == p.key()).map_or(f64::NAN, |t| last(&t.steps))
+                }
+            })
+            .collect()
+    };
+    let (mut refs, mut learned) = (Vec::new(), Vec::new());
+    for (c, key) in conditions.iter().enumerate() {
+        let m = |f: fn(&RunMetrics) -> f64, novel: bool| -> Vec<f64> {
+            instances.iter().map(|r| f(if novel { &r.conditions[c].novel } else { &r.conditions[c].learned })).collect()
+        };
+        let stat = |f: fn(&RunMetrics) -> f64| MeasureStat::of(&m(f, false));
+        let (el, en) = (m(|x| x.e_rate_odor_hz, false), m(|x| x.e_rate_odor_hz, true));
+        let stable = (key != "rand").then(|| {
+            instances.iter().enumerate().all(|(n, r)| {
+                let within = |x: f64, rand: f64| (x / rand - 1.0).abs() <= 0.5;
+                within(el[n], r.conditions[0].learned.e_rate_odor_hz)
+                    && within(en[n], r.conditions[0].novel.e_rate_odor_hz)
+            })
+        });
+        let record = SettingRecord {
+            name: key.clone(),
+            learns_e_to_i: owner(key).is_some_and(LearnedParams::learns_e_to_i),
+            e_rate_learned_hz: MeasureStat::of(&el),
+            e_rate_novel_hz: MeasureStat::of(&en),
+            amplification_in: stat(|x| x.amplification_in),
+            amplification_out: stat(|x| x.amplification_out),
+            assembly_rate_after_offset_hz: stat(|x| x.assembly_rate_after_offset_hz),
+            cotuning_r: stat(|x| x.cotuning_r),
+            balanced_sd_ratio: stat(|x| x.balanced_sd_ratio),
+            isi_cv_assembly: stat(|x| x.isi_cv_assembly),
+            e_to_i_selectivity: MeasureStat::of(&selectivity(key)),
+            stable_vs_rand: stable,
+        };
+        if super::REFERENCES.contains(&key.as_str()) { refs.push(record) } else { learned.push(record) }
+    }
+    (refs, learned)
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dp::fig45::measures::{MeanSd, ParticipationRatioSummary, SingularFits};
 use crate::dp_learned::LearnedParams;
-use crate::dp_learned::summary::{ConditionMeasures, EiSelectivity};
+use crate::dp_learned::summary::{ConditionMeasures, EiSelectivity, SettingRecord};
 
 /// What the report needs of a dp-learned run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,8 +25,12 @@ pub struct LearnedNumbers {
     pub quick: bool,
     /// Network seeds (structure A), in the order of [`instances`](Self::instances).
     pub networks: Vec<u64>,
-    /// The settings trained, the default first.
-    pub settings: Vec<LearnedParams>,
+    /// The parameters of the settings trained, the default first.
+    pub setting_params: Vec<LearnedParams>,
+    /// The headline measures of every learned condition.
+    pub settings: Vec<SettingRecord>,
+    /// The same measures of the hard-wired references.
+    pub references: Vec<SettingRecord>,
     /// Condition keys in table order (`rand`, `scaled_i`, `tuned_ei`, `start_chi1`, the
     /// settings' keys, `new_wired`, `after_continual`).
     pub conditions: Vec<String>,
@@ -146,6 +150,8 @@ pub struct InstanceNumbers {
     pub training: Vec<TrainingNumbers>,
     /// Continual learning (the first setting).
     pub continual: Option<ContinualNumbers>,
+    /// Continual learning with E→I learning on.
+    pub continual_e_to_i: Option<ContinualNumbers>,
 }
 
 /// The training trajectory of one setting.

@@ -6,13 +6,14 @@ use std::fmt::Write;
 use super::{GeometryNumbers, LearnedNumbers, StepNumbers, TrainingNumbers, arrow};
 use crate::dp::fig45::measures::MeanSd;
 use crate::dp::report::{Ms, fmt, fmt_ms};
-use crate::dp_learned::LearnedParams;
 use crate::dp_learned::summary::MeasureStat;
+use crate::dp_learned::{LearnedParams, condition_keys, continual_keys};
 
 /// The heading of region `name` in a run's `report.md`.
 pub fn title(name: &str) -> &'static str {
     match name {
         "run" => "The run",
+        "answer" => "Does precise balance learn itself? (headline measures)",
         "measures" => "Measures (standard protocol)",
         "geometry" => "Geometry (Figs 4–5 measures, subspace protocol)",
         "training" => "Training: I→E weights and rates per repeat",
@@ -25,6 +26,7 @@ pub fn title(name: &str) -> &'static str {
 pub(super) fn regions(n: &LearnedNumbers) -> Vec<(String, String)> {
     vec![
         ("run".to_string(), run(n)),
+        ("answer".into(), answer(n)),
         ("measures".into(), measures(n)),
         ("geometry".into(), geometry(n)),
         ("training".into(), training(n)),
@@ -48,9 +50,10 @@ fn minutes(s: f64) -> String {
     format!("{} min {:02} s", total / 60, total % 60)
 }
 
-/// The setting whose condition key is `key`.
+/// The setting that condition `key` belongs to (its own key, `{key}_plastic`, or one of its
+/// continual-learning keys).
 fn setting<'a>(n: &'a LearnedNumbers, key: &str) -> Option<&'a LearnedParams> {
-    n.settings.iter().find(|p| p.key() == key)
+    n.setting_params.iter().find(|p| condition_keys(p).iter().any(|k| k == key))
 }
 
 /// The row label of a condition, as the page names it (trained settings in bold; the first
@@ -59,14 +62,24 @@ fn label(n: &LearnedNumbers, key: &str) -> String {
     match key {
         "rand" => "rand".into(),
         "scaled_i" => "Scaled I (χ 1.4)".into(),
+        "tuned_i" => "Tuned I".into(),
         "tuned_ei" => "Tuned E+I".into(),
         "start_chi1" => "start (Scaled, χ 1)".into(),
         "new_wired" => "new assemblies wired (default)".into(),
         "after_continual" => "after continual learning (default)".into(),
         k => setting(n, k).map_or(k.to_string(), |p| {
-            let ei = if p.e_i_stdp.is_some() { " + E→I STDP" } else { "" };
-            let default = if n.settings.first().is_some_and(|d| d == p) { " (default)" } else { "" };
-            format!("**iSTDP ρ0 {} Hz, η {}{ei}**{default}", p.istdp.target_rate_hz, p.istdp.eta)
+            let default = if n.setting_params.first().is_some_and(|d| d == p) { " (default)" } else { "" };
+            let [wired, after] = continual_keys(p);
+            let what = if k == format!("{}_plastic", p.key()) {
+                ", rules on while measured"
+            } else if k == wired {
+                ": new assemblies wired"
+            } else if k == after {
+                ": after continual learning"
+            } else {
+                ""
+            };
+            format!("**{}**{default}{what}", p.label())
         }),
     }
 }
@@ -133,8 +146,8 @@ fn trajectories<'a>(n: &'a LearnedNumbers, key: &str) -> Vec<&'a [StepNumbers]> 
 // ---------------------------------------------------------------- regions
 
 fn run(n: &LearnedNumbers) -> String {
-    let settings: Vec<String> = n.settings.iter().map(LearnedParams::label).collect();
-    let repeats: Vec<usize> = n.settings.iter().map(|p| p.repeats).collect();
+    let settings: Vec<String> = n.setting_params.iter().map(LearnedParams::label).collect();
+    let repeats: Vec<usize> = n.setting_params.iter().map(|p| p.repeats).collect();
     let same_repeats = repeats.windows(2).all(|w| w[0] == w[1]);
     let g = &n.geometry_protocol;
     let plural = if n.networks.len() == 1 { "" } else { "s" };
@@ -146,7 +159,7 @@ fn run(n: &LearnedNumbers) -> String {
         plural,
         plural,
         n.networks.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
-        n.settings.len(),
+        n.setting_params.len(),
         settings.join("; "),
         if same_repeats {
             format!("{} repeats", repeats.first().copied().unwrap_or(0))
@@ -261,7 +274,7 @@ fn geometry(n: &LearnedNumbers) -> String {
 
 fn training(n: &LearnedNumbers) -> String {
     let rows: Vec<Vec<String>> = n
-        .settings
+        .setting_params
         .iter()
         .map(|p| {
             let key = p.key();
@@ -281,7 +294,7 @@ fn training(n: &LearnedNumbers) -> String {
             ]
         })
         .collect();
-    let last = n.settings.first().map_or(0, |p| p.repeats);
+    let last = n.setting_params.first().map_or(0, |p| p.repeats);
     format!(
         "{}\nI→E weight: mean total I→E conductance onto a neuron, at the start → after repeat 1 → after repeat {last}; rates measured during training (rules on). Mean ± SD over {} network(s); ranges over networks and repeats.",
         table(
@@ -301,7 +314,7 @@ fn training(n: &LearnedNumbers) -> String {
 }
 
 fn selectivity(n: &LearnedNumbers) -> String {
-    let learners: Vec<&LearnedParams> = n.settings.iter().filter(|p| p.e_i_stdp.is_some()).collect();
+    let learners: Vec<&LearnedParams> = n.setting_params.iter().filter(|p| p.learns_e_to_i()).collect();
     let mut header: Vec<String> = vec!["network".into(), "start (random E→I)".into(), "Tuned E+I (hard-wired)".into()];
     for p in &learners {
         header.push(format!("{}: repeat 1 → peak (repeat) → repeat {}", p.label(), p.repeats));
@@ -341,15 +354,19 @@ fn selectivity(n: &LearnedNumbers) -> String {
 }
 
 fn continual(n: &LearnedNumbers) -> String {
-    let repeats = n.settings.first().map_or(0, |p| p.repeats);
+    let repeats = n.setting_params.first().map_or(0, |p| p.repeats);
     let rows: Vec<Vec<String>> = n
         .instances
         .iter()
-        .filter_map(|inst| inst.continual.as_ref().map(|c| (inst.network_seed, c)))
+        .flat_map(|inst| {
+            [("iSTDP only", &inst.continual), ("with E→I learning", &inst.continual_e_to_i)]
+                .into_iter()
+                .filter_map(move |(what, c)| c.as_ref().map(|c| (format!("{} ({what})", inst.network_seed), c)))
+        })
         .map(|(seed, c)| {
             let w_new = |r: usize| c.steps.iter().find(|s| s.repeat == r).and_then(|s| s.w_assembly_ns);
             vec![
-                seed.to_string(),
+                seed,
                 arrow(&[c.new_assembly_rate_hz.0, c.new_assembly_rate_hz.1], 1),
                 arrow(&[w_new(0), w_new(repeats)], 1),
                 arrow(&c.w_old_assembly_ns, 1),
@@ -365,8 +382,24 @@ fn continual(n: &LearnedNumbers) -> String {
         ],
         &rows,
     );
-    let default_key = n.settings.first().map(LearnedParams::key).unwrap_or_default();
-    let keys = ["start_chi1", default_key.as_str(), "new_wired", "after_continual"];
+    let default_key = n.setting_params.first().map(LearnedParams::key).unwrap_or_default();
+    let mut keys = vec!["start_chi1".to_string(), default_key, "new_wired".into(), "after_continual".into()];
+    let mut header = vec![
+        "measure".to_string(),
+        "start (Scaled, χ 1)".into(),
+        "trained (default)".into(),
+        "new assemblies wired".into(),
+        "after continual learning".into(),
+    ];
+    if let Some(p) = n.setting_params.iter().find(|p| p.continual && p.learns_e_to_i()) {
+        let [wired, after] = continual_keys(p);
+        keys.extend([p.key(), wired, after]);
+        header.extend([
+            format!("trained ({})", p.label()),
+            "new assemblies wired (E→I learning)".into(),
+            "after continual learning (E→I learning)".into(),
+        ]);
+    }
     let old: Vec<Vec<String>> = [
         ("E rate, learned odors (Hz)", true, "e_rate_odor_hz", 2),
         ("E rate, novel odors incl. the 2 new (Hz)", false, "e_rate_odor_hz", 2),
@@ -382,15 +415,57 @@ fn continual(n: &LearnedNumbers) -> String {
     .collect();
     format!(
         "{per_network}\n{}\nThe old (learned) odors, weights frozen: mean ± SD over {} network(s).",
+        table(&header.iter().map(String::as_str).collect::<Vec<_>>(), &old),
+        n.networks.len()
+    )
+}
+
+/// The headline table: every hard-wired reference and every learned condition with the
+/// measures of `summary.json`'s `references` and `settings`.
+fn answer(n: &LearnedNumbers) -> String {
+    let f = |m: &MeasureStat, d: usize| fmt_ms(ms(Some(m)), d);
+    let rows: Vec<Vec<String>> = n
+        .references
+        .iter()
+        .chain(&n.settings)
+        .map(|r| {
+            vec![
+                label(n, &r.name),
+                if r.learns_e_to_i { "yes".into() } else { "no".into() },
+                f(&r.e_rate_learned_hz, 2),
+                f(&r.e_rate_novel_hz, 2),
+                f(&r.amplification_in, 2),
+                f(&r.assembly_rate_after_offset_hz, 2),
+                f(&r.cotuning_r, 2),
+                f(&r.balanced_sd_ratio, 2),
+                f(&r.isi_cv_assembly, 2),
+                f(&r.e_to_i_selectivity, 2),
+                match r.stable_vs_rand {
+                    None => "–".into(),
+                    Some(true) => "yes".into(),
+                    Some(false) => "**no**".into(),
+                },
+            ]
+        })
+        .collect();
+    format!(
+        "{}
+Mean ± SD over {} network(s), learned odors unless marked. E→I selectivity: per assembly, its members' E→I drive onto the 25 I cells it drives most over the mean onto all I cells (1 = no preference); learned: after training (after continual learning: the 2 new assemblies). Stable: E rates for learned and novel odors within 50 % of rand's on every network.",
         table(
             &[
-                "measure",
-                "start (Scaled, χ 1)",
-                "trained (default)",
-                "new assemblies wired",
-                "after continual learning"
+                "condition",
+                "E→I learns",
+                "E rate learned (Hz)",
+                "E rate novel (Hz)",
+                "ampl. in",
+                "assembly rate after offset (Hz)",
+                "co-tuning r",
+                "balanced SD ratio",
+                "ISI CV",
+                "E→I selectivity",
+                "stable",
             ],
-            &old
+            &rows,
         ),
         n.networks.len()
     )
