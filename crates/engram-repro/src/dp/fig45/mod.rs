@@ -76,6 +76,7 @@ use super::{Context, plot_err, write_json};
 pub mod analyse;
 pub mod measures;
 pub(crate) mod panels;
+pub mod simple_search;
 mod simulate;
 pub mod summary;
 
@@ -144,6 +145,7 @@ pub fn run(ctx: &Context) -> Result<(Fig4Summary, Fig5Summary), EngramError> {
         fig4.s2_simple_model = summary::Supplement::Run(Box::new(s2));
         fig4.s3_controls = summary::Supplement::Run(Box::new(s3));
     }
+    fig4.s2_parameter_search = Some(simple_search::run(ctx, simulate::simple_seed(ctx))?);
     write_json(&dir4.join("fig4.json"), &to_json(&fig4))?;
 
     let fig5 = summary::fig5(&sub, &keys, &sizes, &outs);

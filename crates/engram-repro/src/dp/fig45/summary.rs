@@ -39,6 +39,10 @@ pub struct Fig4Summary {
     pub s2_simple_model: Supplement<SimpleModelSummary>,
     /// Fig. 4—S3 (full version only).
     pub s3_controls: Supplement<ControlsSummary>,
+    /// Fig. 4—S2: the search over the simple model's Tuned E+I parameters (absent in
+    /// summaries written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s2_parameter_search: Option<super::simple_search::SimpleSearch>,
     /// CPU time of all simulations, s.
     pub sim_cpu_s: Option<f64>,
     /// CPU time of all analyses, s.
@@ -253,6 +257,7 @@ pub(crate) fn fig4(ctx: &Context, sub: &Subspace, ob: &ObReference, keys: &[&str
         },
         s2_simple_model: Supplement::Skipped(skipped()),
         s3_controls: Supplement::Skipped(skipped()),
+        s2_parameter_search: None,
         sim_cpu_s: finite(outs.iter().map(|o| o.sim_s).sum()),
         analysis_cpu_s: finite(outs.iter().map(|o| o.analysis_cpu_s).sum()),
         runs: outs
