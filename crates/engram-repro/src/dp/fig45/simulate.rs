@@ -77,9 +77,9 @@ pub(crate) fn main_variants(quick: bool) -> Vec<(&'static str, Variant)> {
 
 /// The jobs, longest first: the Fig. 4—S2/S3 runs (full version), then every network's
 /// variants.
-fn jobs(ctx: &Context, variants: &[(&'static str, Variant)]) -> Vec<Job> {
+fn jobs(ctx: &Context, variants: &[(&'static str, Variant)], supplements: bool) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::new();
-    if !ctx.options.quick {
+    if supplements {
         let j = |group, key, variant, excitability| Job { group, instance: 0, key, variant, excitability };
         jobs.push(j(Group::Controls, "excitability", Variant::Rand, true));
         jobs.push(j(Group::Controls, "tuned_adjust", Variant::TUNED_ADJUST, false));
@@ -125,7 +125,7 @@ pub(crate) fn simulate_all(
         Some(_) => Some(DpConnectivity::generate(&simple_config, &ctx.odors.learned, simple_seed)?),
         None => None,
     };
-    ctx.run_jobs("Figs 4-5: odor subspace", &jobs(ctx, variants), |&job| {
+    ctx.run_jobs("Figs 4-5: odor subspace", &jobs(ctx, variants, sub_s.is_some()), |&job| {
         let net = match job.group {
             Group::Simple => Net {
                 config: &simple_config,

@@ -10,9 +10,11 @@ use engram_models::dp::subspace::Subspace;
 use serde::{Deserialize, Serialize};
 
 use super::analyse::{ObReference, ReadoutSizes, RunAnalysis};
-use super::measures::{DistancePools, GeometryAndDistances, GeometrySummary, ReadoutSummary, ReadoutsAndDistances};
+use super::measures::{
+    DistancePools, GeometryAndDistances, GeometrySummary, ReadoutSummary, ReadoutsAndDistances, ShrinkageReading,
+};
 use super::simulate::{Group, JobOut};
-use super::{DM_TEST_MIN_CORR, S_TRAJECTORIES, with_tuned_i};
+use super::{DM_TEST_MIN_CORR, QDA_SHRINKAGE, S_TRAJECTORIES, with_tuned_i};
 use crate::dp::Context;
 
 /// `x` if finite: NaN marks a value that could not be computed, written `null`.
@@ -335,7 +337,11 @@ pub(crate) fn fig5(sub: &Subspace, keys: &[&str], sizes: &ReadoutSizes, outs: &[
     let cl = sub.classes();
     let variant = |key: &str| {
         let runs = select(outs, Group::Main, key);
-        ReadoutsAndDistances { readouts: ReadoutSummary::of(&runs, sub, &cl), distances: DistancePools::of(&runs) }
+        ReadoutsAndDistances {
+            readouts: ReadoutSummary::of(&runs, sub, &cl),
+            distances: DistancePools::of(&runs),
+            shrinkage_reading: Some(ShrinkageReading::of(&runs, sub, &cl, QDA_SHRINKAGE)),
+        }
     };
     Fig5Summary {
         variants: keys.iter().map(|&k| (k.to_string(), variant(k))).collect(),
