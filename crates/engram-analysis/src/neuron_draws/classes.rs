@@ -212,12 +212,11 @@ pub fn class_distances_and_qda_regularized<R: Rng + ?Sized>(
         if !all_invertible || classes.classified.is_empty() {
             continue;
         }
-        let qda =
-            match Qda::fit(select_rows(x.view(), &train_rows).view(), &train_labels, regularization) {
-                Ok(qda) => qda,
-                Err(e) if is_singular(&e) => continue,
-                Err(e) => return Err(e),
-            };
+        let qda = match Qda::fit(select_rows(x.view(), &train_rows).view(), &train_labels, regularization) {
+            Ok(qda) => qda,
+            Err(e) if is_singular(&e) => continue,
+            Err(e) => return Err(e),
+        };
         qda_valid_draws += 1;
         let predicted = qda.predict_batch(select_rows(x.view(), &classes.classified).view())?;
         for (j, (&p, &target)) in predicted.iter().zip(&classes.targets).enumerate() {

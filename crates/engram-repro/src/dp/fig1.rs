@@ -329,7 +329,8 @@ fn inhibition_stabilisation(playback: &[Vec<TrialRates>], n_odors: usize) -> Inh
         RunawayProbability::of(per_network)
     };
     let all: Vec<&TrialRates> = playback.iter().flatten().collect();
-    let mean_rate = |f: &dyn Fn(&TrialRates) -> f64| MeanSd::of_finite(&all.iter().map(|o| f(o)).collect::<Vec<_>>()).mean;
+    let mean_rate =
+        |f: &dyn Fn(&TrialRates) -> f64| MeanSd::of_finite(&all.iter().map(|o| f(o)).collect::<Vec<_>>()).mean;
     let shuffle_schemes = IShuffle::ALL
         .iter()
         .enumerate()

@@ -7,8 +7,8 @@ use engram_analysis::classify::select_rows;
 use engram_analysis::distance::CovarianceRegularization;
 use engram_analysis::finite::finite_mean;
 use engram_analysis::neuron_draws::{
-    ClassDistances, ClassRows, NeuronDraws, class_distances_and_qda, class_distances_and_qda_regularized, regression_over_draws, svm_over_draws,
-    template_matching_over_draws,
+    ClassDistances, ClassRows, NeuronDraws, class_distances_and_qda, class_distances_and_qda_regularized,
+    regression_over_draws, svm_over_draws, template_matching_over_draws,
 };
 use engram_analysis::pca::{
     PcaSolver, angles_around, local_variance, most_correlated, n_components_for_variance, participation_ratio,

@@ -138,7 +138,13 @@ impl SimpleSearch {
 }
 
 /// The rates of one run of `variant` on the simple network `base`.
-fn rates_of(ctx: &Context, base: &DpConnectivity, variant: Variant, seed: u64, odors: usize) -> Result<SimpleRates, EngramError> {
+fn rates_of(
+    ctx: &Context,
+    base: &DpConnectivity,
+    variant: Variant,
+    seed: u64,
+    odors: usize,
+) -> Result<SimpleRates, EngramError> {
     let config = instance_config(Structure::Simple, ctx.options.scale_down);
     let (net, _) = base.with_variant(&config, variant, seed)?;
     let protocol = Protocol::trials(ctx.odors.learned[..odors].to_vec());
@@ -158,9 +164,8 @@ pub fn run(ctx: &Context, simple_seed: u64) -> Result<SimpleSearch, EngramError>
     let base = DpConnectivity::generate(&config, &ctx.odors.learned, simple_seed)?;
     let mut variants = vec![Variant::Rand];
     variants.extend(grid.points());
-    let rates = ctx.run_jobs("Fig 4-S2: simple-model search", &variants, |&v| {
-        rates_of(ctx, &base, v, simple_seed, grid.odors)
-    })?;
+    let rates = ctx
+        .run_jobs("Fig 4-S2: simple-model search", &variants, |&v| rates_of(ctx, &base, v, simple_seed, grid.odors))?;
     let rand = rates[0];
     let points = variants[1..].iter().zip(&rates[1..]).map(|(&v, &r)| SimplePoint::new(v, r, &rand)).collect();
     let criteria = format!(

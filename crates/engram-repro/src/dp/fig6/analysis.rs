@@ -251,7 +251,8 @@ impl PrincipalComponents {
         let centroid = (mean_of(pc.iter().map(|q| q.0)), mean_of(pc.iter().map(|q| q.1)));
         let rms = mean_of(pc.iter().map(|q| (q.0 - centroid.0).powi(2) + (q.1 - centroid.1).powi(2))).sqrt();
         let points = |rows: &[usize]| rows.iter().map(|&r| pc[r]).collect::<Vec<_>>();
-        let (distance, dprime_yz) = plane_separation(&points(&class_rows[LEARNED[0]]), &points(&class_rows[LEARNED[1]]));
+        let (distance, dprime_yz) =
+            plane_separation(&points(&class_rows[LEARNED[0]]), &points(&class_rows[LEARNED[1]]));
         let var_ratio = [p.explained_variance_ratio[0], p.explained_variance_ratio[1]];
         Ok(Self { pc, var_ratio, sep_yz: distance / rms, dprime_yz })
     }
