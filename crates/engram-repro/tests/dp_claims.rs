@@ -10,17 +10,24 @@ use engram_repro::dp::fig45::simple_search::{SimplePoint, SimpleRates, SimpleSea
 const DT_MS: f64 = 0.1;
 const DURATION_MS: f64 = 4000.0;
 
-/// 20 I neurons: neuron n fires every (5 + n) ms during the "odor" (1000–3000 ms) only.
+/// 20 I neurons, irregular: neuron n's k-th interval is 4 + ((k + n) mod 5)·(1 + n mod 3) ms,
+/// during the "odor" (1000–3000 ms) only.
 fn spikes() -> Vec<(u32, f64)> {
     let mut out = Vec::new();
     for n in 0..20u32 {
         let mut t = 1000.0 + n as f64;
+        let mut k = 0;
         while t < 3000.0 {
             out.push((n, t));
-            t += 5.0 + n as f64;
+            t += 4.0 + ((k + n) % 5) as f64 * (1 + n % 3) as f64;
+            k += 1;
         }
     }
     out
+}
+
+fn times_of(s: &[(u32, f64)], n: u32) -> Vec<f64> {
+    s.iter().filter(|x| x.0 == n).map(|x| x.1).collect()
 }
 
 fn counts(s: &[(u32, f64)]) -> Vec<usize> {
@@ -45,24 +52,39 @@ fn each_shuffling_scheme_keeps_what_it_says_and_destroys_the_rest() {
         let s = apply(scheme, 7);
         assert!(s.windows(2).all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1)), "{scheme:?}: sorted by neuron, time");
         assert!(s.iter().all(|x| x.1 >= 0.0 && x.1 < DURATION_MS && x.0 < 20), "{scheme:?}: in range");
-        assert_ne!(s, original, "{scheme:?} changed nothing");
-        assert_eq!(apply(scheme, 7), s, "{scheme:?}: same seed, same shuffle");
+        assert!(s != original, "{scheme:?} changed nothing");
+        assert!(apply(scheme, 7) == s, "{scheme:?}: same seed, same shuffle");
     }
     // uniform time: counts kept, the odor time course spread over the whole trial
+    // (less the few spikes that land on a step the neuron already fires in)
     let u = apply(IShuffle::UniformTime, 1);
-    assert_eq!(counts(&u), counts(&original));
+    for (a, b) in counts(&u).into_iter().zip(counts(&original)) {
+        assert!(a <= b && a as f64 >= 0.97 * b as f64, "{a} of {b}");
+    }
     let frac = in_odor(&u) as f64 / u.len() as f64;
     assert!((frac - 0.5).abs() < 0.1, "half the trial is odor: {frac}");
     // ISI: counts, first spikes and ISI multisets kept, so every spike stays in the odor
     let isi = apply(IShuffle::Isi, 2);
     assert_eq!(counts(&isi), counts(&original));
     assert_eq!(in_odor(&isi), original.len());
-    // spike labels: the population's spike times and each neuron's count are kept exactly
+    for n in 0..20 {
+        let (a, b) = (times_of(&isi, n), times_of(&original, n));
+        assert!((a[0] - b[0]).abs() < 1e-9, "neuron {n} keeps its first spike");
+        let sorted_isis = |t: &[f64]| {
+            let mut d: Vec<i64> = t.windows(2).map(|w| ((w[1] - w[0]) / DT_MS).round() as i64).collect();
+            d.sort_unstable();
+            d
+        };
+        assert_eq!(sorted_isis(&a), sorted_isis(&b), "neuron {n} keeps its ISIs");
+    }
+    // spike labels: the population's spike times are kept (less the few dealt twice to one
+    // neuron at one step)
     let labels = apply(IShuffle::SpikeLabels, 3);
-    assert_eq!(sorted_times(&labels), sorted_times(&original));
-    assert_eq!(labels.len(), original.len());
-    let neuron0: Vec<f64> = labels.iter().filter(|x| x.0 == 0).map(|x| x.1).collect();
-    assert!(neuron0.windows(2).any(|w| (w[1] - w[0] - 5.0).abs() > 1e-9), "neuron 0 lost its 5 ms rhythm");
+    let times = sorted_times(&original);
+    assert!(sorted_times(&labels).iter().all(|t| times.binary_search(t).is_ok()));
+    // (these trains are on a 1 ms grid, so coincidences are far more common than in a run)
+    assert!(labels.len() as f64 >= 0.9 * original.len() as f64, "{} of {}", labels.len(), original.len());
+    assert!(times_of(&labels, 0) != times_of(&original, 0), "neuron 0 got other spike times");
     // trains: every train intact, given to a neuron with another identity
     let trains = apply(IShuffle::Trains, 4);
     let mut a = counts(&trains);

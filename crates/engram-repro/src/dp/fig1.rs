@@ -116,15 +116,15 @@ pub struct ShuffleOutcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IShuffle {
     /// Every spike moves to a uniformly random time step of the run; each neuron keeps its
-    /// spike count. Destroys the odor-evoked time course (inhibition is spread over baseline
+    /// spike count (less the few spikes that land on a step it already fires in). Destroys the odor-evoked time course (inhibition is spread over baseline
     /// and odor alike) and all timing.
     UniformTime,
     /// Each neuron's inter-spike intervals are permuted (its first spike stays); it keeps its
     /// spike count and ISI distribution, and roughly its time course over the trial.
     Isi,
     /// The spike times are dealt to the I neurons at random (the neuron labels of the spikes
-    /// permuted): the population time course and each neuron's count are kept exactly, which
-    /// neuron fires when is not.
+    /// permuted): the population time course and each neuron's count are kept (less the few
+    /// spikes dealt twice to one neuron at one step), which neuron fires when is not.
     SpikeLabels,
     /// Whole spike trains are permuted between I neurons: every train is intact, but reaches
     /// the targets of another I neuron (breaks the I neurons' specificity only).
