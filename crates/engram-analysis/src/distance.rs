@@ -28,6 +28,10 @@ pub enum CovarianceRegularization {
     None,
     /// Add `ridge · I` to the covariance before inverting (units of variance, e.g. Hz²).
     Ridge(f64),
+    /// Shrink the covariance toward a multiple of the identity with the same trace:
+    /// `(1 − λ) S + λ (tr S / d) I`, `λ` in (0, 1] (no units: a fraction). Unlike a ridge it
+    /// scales with the data, so one λ serves classes of any rate.
+    Shrinkage(f64),
     /// Moore–Penrose pseudo-inverse: eigenvalues below [`SINGULAR_RTOL`] · λ_max are dropped,
     /// so distances are measured only within the span of the class; the log determinant is the
     /// log pseudo-determinant (sum of the log of the kept eigenvalues).
@@ -85,6 +89,20 @@ impl GaussianClass {
             }
             for i in 0..d {
                 m[(i, i)] += r;
+            }
+        }
+        if let CovarianceRegularization::Shrinkage(lambda) = regularization {
+            if !(lambda > 0.0 && lambda <= 1.0) {
+                return Err(AnalysisError::InvalidArgument {
+                    name: "shrinkage",
+                    value: lambda.to_string(),
+                    reason: "must be in (0, 1]",
+                });
+            }
+            let target = m.trace() / d as f64;
+            m *= 1.0 - lambda;
+            for i in 0..d {
+                m[(i, i)] += lambda * target;
             }
         }
         let eig = SymmetricEigen::new(m);

@@ -117,3 +117,28 @@ fn mahalanobis_is_asymmetric() {
     let b = mean_mahalanobis_distance(wide.view(), narrow.view(), reg).unwrap();
     assert!(b > 2.0 * a, "{a} {b}");
 }
+
+#[test]
+fn shrinkage_pulls_the_covariance_toward_its_mean_variance() {
+    // sample covariance diag(1, 4) exactly (n − 1 = 3): x = ±√1.5, y = ±√6
+    let (x, y) = (1.5f64.sqrt(), 6f64.sqrt());
+    let q = array![[x, 0.0], [-x, 0.0], [0.0, y], [0.0, -y]];
+    let v = array![1.0, 2.0];
+    // λ = 0.5: (1 − λ) diag(1, 4) + λ · 2.5 · I = diag(1.75, 3.25)
+    let d = mahalanobis_distance(v.view(), q.view(), CovarianceRegularization::Shrinkage(0.5)).unwrap();
+    assert!((d - (1.0 / 1.75 + 4.0 / 3.25f64).sqrt()).abs() < 1e-12, "{d}");
+    // λ = 1: the identity times the mean variance, a scaled Euclidean distance
+    let d1 = mahalanobis_distance(v.view(), q.view(), CovarianceRegularization::Shrinkage(1.0)).unwrap();
+    assert!((d1 - (5.0 / 2.5f64).sqrt()).abs() < 1e-12, "{d1}");
+    // a silent neuron no longer makes the class singular
+    let mut r = rng(13);
+    let mut big = gaussian(100, &[0.0; 3], &crate::common::identity(3), &mut r);
+    big.column_mut(1).fill(0.0);
+    assert!(GaussianClass::fit(big.view(), CovarianceRegularization::Shrinkage(0.1), 0).is_ok());
+    for bad in [0.0, -0.1, 1.5, f64::NAN] {
+        assert!(matches!(
+            GaussianClass::fit(q.view(), CovarianceRegularization::Shrinkage(bad), 0),
+            Err(AnalysisError::InvalidArgument { name: "shrinkage", .. })
+        ));
+    }
+}

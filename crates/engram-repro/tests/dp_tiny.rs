@@ -64,6 +64,28 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
         assert!(report.contains(heading), "report.md lacks {heading}:\n{report}");
     }
     assert!(report.contains("| Spontaneous E rate | < 0.1 Hz |"), "{report}");
+    // the second readings of the partly reproduced claims are in the run's summary and report
+    let schemes = summary.pointer("/fig1/inhibition_stabilisation/shuffle_schemes").and_then(|v| v.as_array()).unwrap();
+    let names: Vec<&str> = schemes.iter().map(|s| s["scheme"].as_str().unwrap()).collect();
+    assert_eq!(names, ["uniform_time", "isi", "spike_labels", "trains"]);
+    assert_eq!(schemes[0]["p_runaway"], summary["fig1"]["inhibition_stabilisation"]["p_runaway_shuffled"]);
+    let search = summary.pointer("/fig4/s2_parameter_search/points").and_then(|v| v.as_array()).unwrap();
+    assert_eq!(search.len(), 4, "the quick grid: α 5, 10 × β 1, 4 × γ 3");
+    for key in ["rand", "tuned_ei"] {
+        let lambda = summary.pointer(&format!("/fig5/variants/{key}/shrinkage_reading/lambda"));
+        assert_eq!(lambda.and_then(|v| v.as_f64()), Some(0.1), "{key}");
+    }
+    assert!(summary.pointer("/fig6/variants/tuned_ei/after/pc_dprime_yz").is_some());
+    for heading in [
+        "## Fig. 1: shuffling schemes",
+        "## Fig. 4—S2: the simple model's parameters",
+        "## Fig. 5: two readings",
+        "## Fig. 6: two readings",
+    ] {
+        let section = report.split(heading).nth(1).unwrap_or_else(|| panic!("report.md lacks {heading}:\n{report}"));
+        let section = section.split("\n## ").next().unwrap();
+        assert!(!section.contains("Not in this summary"), "{heading} is empty for a run that has it:\n{section}");
+    }
     // the rand networks are fitted to the paper's observables even at this size
     let rate = summary.pointer("/fig1/observables_rand/e_rate_odor_hz/mean").and_then(|v| v.as_f64()).unwrap();
     assert!(rate.is_finite() && rate > 0.0, "odor-evoked E rate {rate}");

@@ -3,6 +3,7 @@
 //! reproduction at its tiny size, and the drift reproduction at its tiny size.
 
 mod dp_authors;
+mod dp_claims;
 mod dp_context;
 mod dp_fig3;
 mod dp_fig45;

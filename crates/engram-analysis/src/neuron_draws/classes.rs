@@ -127,6 +127,43 @@ pub fn class_distances_and_qda<R: Rng + ?Sized>(
     classes: &ClassRows,
     rng: &mut R,
 ) -> Result<ClassReadout> {
+    class_distances_and_qda_regularized(patterns, pool, draws, classes, CovarianceRegularization::None, rng)
+}
+
+/// [`class_distances_and_qda`] with the class covariances regularised as `regularization`
+/// says (both for d_M and for QDA); with [`CovarianceRegularization::None`] it is that
+/// function (the paper's reading), draw for draw.
+///
+/// ```
+/// use ndarray::Array2;
+/// use engram_analysis::distance::CovarianceRegularization;
+/// use engram_analysis::neuron_draws::{ClassRows, NeuronDraws, class_distances_and_qda_regularized};
+/// // neuron 1 is silent: every class covariance is singular without regularisation
+/// let x = Array2::from_shape_fn((40, 3), |(i, j)| if j == 1 { 0.0 } else { (i * (j + 3) % 7) as f64 + 10.0 * (i / 20) as f64 });
+/// let rows = ClassRows {
+///     reference: vec![(0..15).collect(), (20..35).collect()],
+///     test: vec![(15..20).collect(), (35..40).collect()],
+///     classified: (15..20).chain(35..40).collect(),
+///     targets: [0; 5].into_iter().chain([1; 5]).collect(),
+/// };
+/// let draws = NeuronDraws { neurons: 3, draws: 2 };
+/// let mut rng = <rand_pcg::Pcg64 as rand::SeedableRng>::seed_from_u64(3);
+/// let none = class_distances_and_qda_regularized(x.view(), &[0, 1, 2], draws, &rows, CovarianceRegularization::None, &mut rng).unwrap();
+/// assert_eq!(none.qda_valid_draws, 0);
+/// let shrunk = class_distances_and_qda_regularized(x.view(), &[0, 1, 2], draws, &rows, CovarianceRegularization::Shrinkage(0.1), &mut rng).unwrap();
+/// assert_eq!(shrunk.qda_valid_draws, 2);
+/// ```
+///
+/// # Errors
+/// As [`class_distances_and_qda`], and an invalid regularisation parameter.
+pub fn class_distances_and_qda_regularized<R: Rng + ?Sized>(
+    patterns: ArrayView2<f64>,
+    pool: &[usize],
+    draws: NeuronDraws,
+    classes: &ClassRows,
+    regularization: CovarianceRegularization,
+    rng: &mut R,
+) -> Result<ClassReadout> {
     classes.check()?;
     let (n_ref, n_test) = (classes.reference.len(), classes.test.len());
     let (train_rows, train_labels) = classes.training();
@@ -155,7 +192,7 @@ pub fn class_distances_and_qda<R: Rng + ?Sized>(
                     / v[a].nrows() as f64
                     / n_draws;
             }
-            match GaussianClass::fit(q[c].view(), CovarianceRegularization::None, c) {
+            match GaussianClass::fit(q[c].view(), regularization, c) {
                 Ok(g) => {
                     for a in 0..n_test {
                         if v[a].nrows() > 0 {
@@ -175,12 +212,11 @@ pub fn class_distances_and_qda<R: Rng + ?Sized>(
         if !all_invertible || classes.classified.is_empty() {
             continue;
         }
-        let qda =
-            match Qda::fit(select_rows(x.view(), &train_rows).view(), &train_labels, CovarianceRegularization::None) {
-                Ok(qda) => qda,
-                Err(e) if is_singular(&e) => continue,
-                Err(e) => return Err(e),
-            };
+        let qda = match Qda::fit(select_rows(x.view(), &train_rows).view(), &train_labels, regularization) {
+            Ok(qda) => qda,
+            Err(e) if is_singular(&e) => continue,
+            Err(e) => return Err(e),
+        };
         qda_valid_draws += 1;
         let predicted = qda.predict_batch(select_rows(x.view(), &classes.classified).view())?;
         for (j, (&p, &target)) in predicted.iter().zip(&classes.targets).enumerate() {

@@ -20,7 +20,9 @@ mod classes;
 mod regression;
 
 pub use classes::template_matching_over_draws;
-pub use classes::{ClassDistances, ClassReadout, ClassRows, TemplateHits, class_distances_and_qda};
+pub use classes::{
+    ClassDistances, ClassReadout, ClassRows, TemplateHits, class_distances_and_qda, class_distances_and_qda_regularized,
+};
 pub use regression::{RegressionDraws, fit_on_varying_columns, regression_over_draws, svm_over_draws, two_fold_mse};
 
 use rand::Rng;

@@ -9,6 +9,10 @@
 //!   times"; the paper does not describe its shuffling). A run counts as runaway when the mean E
 //!   rate in the odor window exceeds 10 Hz (ten times the fitted odor-evoked rate). Paper: runaway
 //!   probability 0.79 ± 0.20.
+//! - The paper does not say how it shuffled, so every trial is also played back under each
+//!   scheme of [`IShuffle`] (what each keeps and destroys is in its docs); the summary holds the
+//!   runaway probability of each (`"shuffle_schemes"`), the headline one being
+//!   [`IShuffle::UniformTime`].
 
 use engram_core::error::EngramError;
 use engram_core::rng::{component_id, stream};
@@ -17,6 +21,7 @@ use engram_models::dp::params::Variant;
 use engram_models::dp::simulate::{DpRecording, Protocol, WindowKind, simulate};
 use engram_plot::{BarPanel, Figure};
 use rand::Rng;
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use super::basic::{BasicRun, MeanSdCount, RunMetricsStats, select};
@@ -86,6 +91,129 @@ pub struct InhibitionStabilisation {
     pub paper_p_runaway_shuffled: String,
     /// Mean E rate in the odor window over every run, Hz.
     pub e_rate_odor_hz: PlaybackRates,
+    /// Every shuffling scheme of [`IShuffle`], in [`IShuffle::ALL`] order (absent in summaries
+    /// written before the schemes were compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_schemes: Option<Vec<ShuffleOutcome>>,
+}
+
+/// The runaway probability under one shuffling scheme.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShuffleOutcome {
+    /// The scheme ([`IShuffle::name`]).
+    pub scheme: String,
+    /// What it keeps of the recorded I spikes.
+    pub keeps: String,
+    /// Fraction of each network's trials that ran away.
+    pub p_runaway: RunawayProbability,
+    /// Mean E rate in the odor window over every trial, Hz.
+    #[serde(deserialize_with = "null_as_nan::f64")]
+    pub e_rate_odor_hz: f64,
+}
+
+/// How the recorded I spikes are shuffled before they are played back (the paper says only
+/// "shuffling the spike times of I neurons").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IShuffle {
+    /// Every spike moves to a uniformly random time step of the run; each neuron keeps its
+    /// spike count (less the few spikes that land on a step it already fires in). Destroys the odor-evoked time course (inhibition is spread over baseline
+    /// and odor alike) and all timing.
+    UniformTime,
+    /// Each neuron's inter-spike intervals are permuted (its first spike stays); it keeps its
+    /// spike count and ISI distribution, and roughly its time course over the trial.
+    Isi,
+    /// The spike times are dealt to the I neurons at random (the neuron labels of the spikes
+    /// permuted): the population time course and each neuron's count are kept (less the few
+    /// spikes dealt twice to one neuron at one step), which neuron fires when is not.
+    SpikeLabels,
+    /// Whole spike trains are permuted between I neurons: every train is intact, but reaches
+    /// the targets of another I neuron (breaks the I neurons' specificity only).
+    Trains,
+}
+
+impl IShuffle {
+    /// Every scheme, the headline one first.
+    pub const ALL: [IShuffle; 4] = [IShuffle::UniformTime, IShuffle::Isi, IShuffle::SpikeLabels, IShuffle::Trains];
+
+    /// Its name in the summary.
+    pub fn name(self) -> &'static str {
+        match self {
+            IShuffle::UniformTime => "uniform_time",
+            IShuffle::Isi => "isi",
+            IShuffle::SpikeLabels => "spike_labels",
+            IShuffle::Trains => "trains",
+        }
+    }
+
+    /// What it keeps, in words.
+    pub fn keeps(self) -> &'static str {
+        match self {
+            IShuffle::UniformTime => "each neuron's spike count",
+            IShuffle::Isi => "each neuron's count, first spike and ISIs",
+            IShuffle::SpikeLabels => "each neuron's count and the population time course",
+            IShuffle::Trains => "every spike train, given to another I neuron",
+        }
+    }
+
+    /// `spikes` (`(I neuron, time_ms)`, times on the `dt_ms` grid within `[0, duration_ms)`)
+    /// shuffled by this scheme for `n_inh` I neurons, sorted by neuron then time, with no
+    /// spike twice at the same step of the same neuron.
+    ///
+    /// ```
+    /// use engram_repro::dp::fig1::IShuffle;
+    /// let spikes = vec![(0, 1.0), (0, 5.0), (1, 2.0)];
+    /// let mut rng = engram_core::rng::stream(1, 2, 3);
+    /// let t = IShuffle::Trains.apply(&spikes, 2, 10.0, 0.1, &mut rng);
+    /// assert_eq!(t.len(), 3);
+    /// ```
+    pub fn apply<R: Rng + ?Sized>(
+        self,
+        spikes: &[(u32, f64)],
+        n_inh: usize,
+        duration_ms: f64,
+        dt_ms: f64,
+        rng: &mut R,
+    ) -> Vec<(u32, f64)> {
+        let on_grid = |t: f64| (t / dt_ms).round() * dt_ms;
+        let mut out: Vec<(u32, f64)> = match self {
+            IShuffle::UniformTime => {
+                spikes.iter().map(|&(n, _)| (n, (rng.gen_range(0.0..duration_ms) / dt_ms).floor() * dt_ms)).collect()
+            }
+            IShuffle::Isi => {
+                let mut trains = vec![Vec::new(); n_inh];
+                for &(n, t) in spikes {
+                    trains[n as usize].push(t);
+                }
+                let mut out = Vec::with_capacity(spikes.len());
+                for (n, train) in trains.iter_mut().enumerate() {
+                    train.sort_by(f64::total_cmp);
+                    let Some(&first) = train.first() else { continue };
+                    let mut isis: Vec<f64> = train.windows(2).map(|w| w[1] - w[0]).collect();
+                    isis.shuffle(rng);
+                    let mut t = first;
+                    out.push((n as u32, on_grid(t)));
+                    for isi in isis {
+                        t += isi;
+                        out.push((n as u32, on_grid(t)));
+                    }
+                }
+                out
+            }
+            IShuffle::SpikeLabels => {
+                let mut labels: Vec<u32> = spikes.iter().map(|s| s.0).collect();
+                labels.shuffle(rng);
+                labels.into_iter().zip(spikes.iter().map(|s| s.1)).collect()
+            }
+            IShuffle::Trains => {
+                let mut to: Vec<u32> = (0..n_inh as u32).collect();
+                to.shuffle(rng);
+                spikes.iter().map(|&(n, t)| (to[n as usize], t)).collect()
+            }
+        };
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        out.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 0.5 * dt_ms);
+        out
+    }
 }
 
 /// The fraction of a network's odors whose run ran away, over networks.
@@ -113,7 +241,7 @@ impl RunawayProbability {
     }
 }
 
-/// Mean E rate in the odor window of one odor's three runs (or their means), Hz.
+/// Mean E rate in the odor window of one odor's runs (or their means), Hz.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlaybackRates {
     /// The network simulated with its I population.
@@ -122,9 +250,18 @@ pub struct PlaybackRates {
     /// The I spikes of that run played back unchanged.
     #[serde(deserialize_with = "null_as_nan::f64")]
     pub replayed: f64,
-    /// The I spikes played back at shuffled times.
+    /// The I spikes played back at shuffled times ([`IShuffle::UniformTime`]).
     #[serde(deserialize_with = "null_as_nan::f64")]
     pub shuffled: f64,
+}
+
+/// One trial's E rates in the odor window: simulated, replayed, and per scheme of
+/// [`IShuffle::ALL`], Hz.
+#[derive(Clone, Debug)]
+struct TrialRates {
+    simulated: f64,
+    replayed: f64,
+    by_scheme: Vec<f64>,
 }
 
 /// Run Fig. 1 from the shared basic runs.
@@ -132,22 +269,27 @@ pub fn run(ctx: &Context, basic: &[BasicRun]) -> Result<Fig1Summary, EngramError
     let dir = ctx.figure_dir("fig1")?;
     let rand: Vec<_> =
         [OdorSet::Learned, OdorSet::Novel].iter().flat_map(|&s| select(basic, Variant::Rand, s)).collect();
-    let n_odors = if ctx.options.quick { 4 } else { 10 };
-    let playback = simulate_playback(ctx, n_odors)?;
     let summary = Fig1Summary {
         observables_rand: RunMetricsStats::over(&rand),
         paper_targets: PaperTargets::default(),
-        inhibition_stabilisation: inhibition_stabilisation(&playback, n_odors),
+        inhibition_stabilisation: shuffle_test(ctx)?,
     };
     panels(&summary).save(dir.join("fig1_observables")).map_err(plot_err)?;
     write_summary(&dir.join("fig1.json"), &summary)?;
     Ok(summary)
 }
 
+/// The inhibition-stabilisation test on every network of `ctx` (10 odors each, 4 in the quick
+/// version).
+pub fn shuffle_test(ctx: &Context) -> Result<InhibitionStabilisation, EngramError> {
+    let n_odors = if ctx.options.quick { 4 } else { 10 };
+    Ok(inhibition_stabilisation(&simulate_playback(ctx, n_odors)?, n_odors))
+}
+
 /// The inhibition-stabilisation runs: for every network (outer index) and each of its first
-/// `n_odors` learned odors, the odor-window E rate simulated, with its I spikes replayed and with
-/// them shuffled.
-fn simulate_playback(ctx: &Context, n_odors: usize) -> Result<Vec<Vec<PlaybackRates>>, EngramError> {
+/// `n_odors` learned odors, the odor-window E rate simulated, with its I spikes replayed and
+/// with them shuffled by each scheme.
+fn simulate_playback(ctx: &Context, n_odors: usize) -> Result<Vec<Vec<TrialRates>>, EngramError> {
     let jobs: Vec<(usize, usize)> = (0..ctx.instances.len()).flat_map(|i| (0..n_odors).map(move |k| (i, k))).collect();
     let outcomes = ctx.run_jobs("Fig 1: shuffled inhibition", &jobs, |&(i, k)| {
         let inst = &ctx.instances[i];
@@ -158,21 +300,17 @@ fn simulate_playback(ctx: &Context, n_odors: usize) -> Result<Vec<Vec<PlaybackRa
             control.i_spike_neurons.iter().copied().zip(control.i_spike_times_ms.iter().copied()).collect();
         protocol.inhibition_playback = Some(spikes.clone());
         let replay = simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?;
-        let mut rng = stream(seed, component_id("fig1:shuffle"), 0);
-        let dt = ctx.dt_ms;
-        let mut shuffled: Vec<(u32, f64)> =
-            spikes.iter().map(|&(n, _)| (n, (rng.gen_range(0.0..protocol.duration_ms) / dt).floor() * dt)).collect();
-        shuffled.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        shuffled.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        protocol.inhibition_playback = Some(shuffled);
-        let shuffle = simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?;
-        Ok(PlaybackRates {
-            simulated: odor_rate_hz(&control),
-            replayed: odor_rate_hz(&replay),
-            shuffled: odor_rate_hz(&shuffle),
-        })
+        let mut by_scheme = Vec::with_capacity(IShuffle::ALL.len());
+        for (s, scheme) in IShuffle::ALL.into_iter().enumerate() {
+            // the uniform-time scheme keeps the stream it had before the schemes were added
+            let mut rng = stream(seed, component_id("fig1:shuffle"), s as u64);
+            let shuffled = scheme.apply(&spikes, inst.config.n_inh, protocol.duration_ms, ctx.dt_ms, &mut rng);
+            protocol.inhibition_playback = Some(shuffled);
+            by_scheme.push(odor_rate_hz(&simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?));
+        }
+        Ok(TrialRates { simulated: odor_rate_hz(&control), replayed: odor_rate_hz(&replay), by_scheme })
     })?;
-    Ok(outcomes.chunks(n_odors).map(<[PlaybackRates]>::to_vec).collect())
+    Ok(outcomes.chunks(n_odors).map(<[TrialRates]>::to_vec).collect())
 }
 
 /// Mean E rate in the (single) odor window of a recording, Hz.
@@ -182,28 +320,39 @@ fn odor_rate_hz(rec: &DpRecording) -> f64 {
 }
 
 /// Runaway probabilities per network and mean rates over all runs.
-fn inhibition_stabilisation(playback: &[Vec<PlaybackRates>], n_odors: usize) -> InhibitionStabilisation {
-    let runaway = |f: fn(&PlaybackRates) -> f64| {
+fn inhibition_stabilisation(playback: &[Vec<TrialRates>], n_odors: usize) -> InhibitionStabilisation {
+    let runaway = |f: &dyn Fn(&TrialRates) -> f64| {
         let per_network = playback
             .iter()
             .map(|runs| runs.iter().filter(|o| f(o) > RUNAWAY_RATE_HZ).count() as f64 / runs.len() as f64)
             .collect();
         RunawayProbability::of(per_network)
     };
-    let all: Vec<&PlaybackRates> = playback.iter().flatten().collect();
+    let all: Vec<&TrialRates> = playback.iter().flatten().collect();
     let mean_rate =
-        |f: fn(&PlaybackRates) -> f64| MeanSd::of_finite(&all.iter().map(|o| f(o)).collect::<Vec<_>>()).mean;
+        |f: &dyn Fn(&TrialRates) -> f64| MeanSd::of_finite(&all.iter().map(|o| f(o)).collect::<Vec<_>>()).mean;
+    let shuffle_schemes = IShuffle::ALL
+        .iter()
+        .enumerate()
+        .map(|(s, scheme)| ShuffleOutcome {
+            scheme: scheme.name().into(),
+            keeps: scheme.keeps().into(),
+            p_runaway: runaway(&|o| o.by_scheme[s]),
+            e_rate_odor_hz: mean_rate(&|o| o.by_scheme[s]),
+        })
+        .collect();
     InhibitionStabilisation {
         runaway_rate_hz: RUNAWAY_RATE_HZ,
         odors_per_network: n_odors,
-        p_runaway_shuffled: runaway(|o| o.shuffled),
-        p_runaway_replayed_control: runaway(|o| o.replayed),
+        p_runaway_shuffled: runaway(&|o| o.by_scheme[0]),
+        p_runaway_replayed_control: runaway(&|o| o.replayed),
         paper_p_runaway_shuffled: PAPER_P_RUNAWAY_SHUFFLED.into(),
         e_rate_odor_hz: PlaybackRates {
-            simulated: mean_rate(|o| o.simulated),
-            replayed: mean_rate(|o| o.replayed),
-            shuffled: mean_rate(|o| o.shuffled),
+            simulated: mean_rate(&|o| o.simulated),
+            replayed: mean_rate(&|o| o.replayed),
+            shuffled: mean_rate(&|o| o.by_scheme[0]),
         },
+        shuffle_schemes: Some(shuffle_schemes),
     }
 }
 

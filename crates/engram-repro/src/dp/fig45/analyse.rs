@@ -4,10 +4,11 @@
 //! of the OB patterns, the reference of Fig. 4.
 
 use engram_analysis::classify::select_rows;
+use engram_analysis::distance::CovarianceRegularization;
 use engram_analysis::finite::finite_mean;
 use engram_analysis::neuron_draws::{
-    ClassDistances, ClassRows, NeuronDraws, class_distances_and_qda, regression_over_draws, svm_over_draws,
-    template_matching_over_draws,
+    ClassDistances, ClassRows, NeuronDraws, class_distances_and_qda, class_distances_and_qda_regularized,
+    regression_over_draws, svm_over_draws, template_matching_over_draws,
 };
 use engram_analysis::pca::{
     PcaSolver, angles_around, local_variance, most_correlated, n_components_for_variance, participation_ratio,
@@ -23,7 +24,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use serde::{Deserialize, Serialize};
 
-use super::{DM_TEST_MIN_CORR, LEARNED_HALF_LAST_ROW, REGRESSION_LEVELS};
+use super::{DM_TEST_MIN_CORR, LEARNED_HALF_LAST_ROW, QDA_SHRINKAGE, REGRESSION_LEVELS};
 
 /// Sizes of the readout analyses (Fig. 5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +221,14 @@ pub struct RunAnalysis {
     pub qda_all: Vec<Option<f64>>,
     /// Neuron draws where QDA could be fitted (assembly, all).
     pub qda_valid_draws: [usize; 2],
+    /// The covariance-shrinkage reading ([`QDA_SHRINKAGE`]), (pseudo-)assembly neurons:
+    /// distances.
+    pub dist_assembly_shrunk: Distances,
+    /// The shrinkage reading: QDA P_target per presentation.
+    #[serde(skip)]
+    pub qda_assembly_shrunk: Vec<Option<f64>>,
+    /// The shrinkage reading: neuron draws where QDA could be fitted.
+    pub qda_valid_draws_shrunk: usize,
     /// Template-matching accuracy per presentation (assembly neurons).
     #[serde(skip)]
     pub template: Vec<Option<f64>>,
@@ -447,6 +456,15 @@ pub fn analyse(
     out.qda_assembly = per_presentation(n, &rows.classified, &on_pool.qda_hits, on_pool.qda_valid_draws);
     out.qda_all = per_presentation(n, &rows.classified, &on_all.qda_hits, on_all.qda_valid_draws);
     out.qda_valid_draws = [on_pool.qda_valid_draws, on_all.qda_valid_draws];
+    // the second reading of the class covariances, from its own stream (the paper's reading
+    // above is unchanged by it)
+    let mut rng_shrunk = stream(seed, component_id("dp:fig45:readouts:shrinkage"), 0);
+    let shrinkage = CovarianceRegularization::Shrinkage(QDA_SHRINKAGE);
+    let shrunk = class_distances_and_qda_regularized(halves.view(), &pool, draws, &rows, shrinkage, &mut rng_shrunk)
+        .map_err(aerr)?;
+    out.dist_assembly_shrunk = Distances::of(&shrunk.distances);
+    out.qda_assembly_shrunk = per_presentation(n, &rows.classified, &shrunk.qda_hits, shrunk.qda_valid_draws);
+    out.qda_valid_draws_shrunk = shrunk.qda_valid_draws;
     if sizes.readouts {
         let template =
             template_matching_over_draws(halves.view(), &pool, draws, sizes.template_iterations, &rows, &mut rng)

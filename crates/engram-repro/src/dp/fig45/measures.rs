@@ -355,20 +355,20 @@ fn mean_over(vals: &[Option<f64>], cl: &Classes, targets: &[usize], keep: &dyn F
 }
 
 impl QdaSummary {
-    /// QDA of `runs` (one per network) with the P(target) values `p_target_of` picks;
-    /// `all_neurons` picks the valid draws of the all-E pool.
+    /// QDA of `runs` (one per network) with the P(target) values `p_target_of` picks and the
+    /// valid draws `valid_of` picks.
     fn of(
         runs: &[&RunAnalysis],
         sub: &Subspace,
         cl: &Classes,
         p_target_of: fn(&RunAnalysis) -> &[Option<f64>],
-        all_neurons: bool,
+        valid_of: fn(&RunAnalysis) -> usize,
     ) -> Self {
         let per_net = |targets: &[usize]| -> Vec<f64> {
             runs.iter().map(|r| mean_over(p_target_of(r), cl, targets, &|_| true)).collect()
         };
         let (learned, novel) = (per_net(&LEARNED), per_net(&NOVEL));
-        let valid: usize = runs.iter().map(|r| r.qda_valid_draws[usize::from(all_neurons)]).sum();
+        let valid: usize = runs.iter().map(|r| valid_of(r)).sum();
         let curve = |targets: &[usize]| -> Vec<(f64, Option<f64>)> {
             (0..QDA_BINS)
                 .map(|b| {
@@ -410,8 +410,8 @@ impl QdaPools {
     /// QDA of `runs` (one per network) on the subspace `sub` with classes `cl`.
     pub fn of(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes) -> Self {
         Self {
-            qda_assembly_neurons: QdaSummary::of(runs, sub, cl, |r| &r.qda_assembly, false),
-            qda_all_neurons: QdaSummary::of(runs, sub, cl, |r| &r.qda_all, true),
+            qda_assembly_neurons: QdaSummary::of(runs, sub, cl, |r| &r.qda_assembly, |r| r.qda_valid_draws[0]),
+            qda_all_neurons: QdaSummary::of(runs, sub, cl, |r| &r.qda_all, |r| r.qda_valid_draws[1]),
         }
     }
 }
@@ -548,4 +548,30 @@ pub struct ReadoutsAndDistances {
     /// The distances from both pools.
     #[serde(flatten)]
     pub distances: DistancePools,
+    /// d_M and QDA with shrunk class covariances (absent in summaries written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrinkage_reading: Option<ShrinkageReading>,
+}
+
+/// d_M and QDA from (pseudo-)assembly neurons with the class covariances shrunk toward their
+/// mean variance (`(1 − λ) S + λ (tr S / d) I`), the second reading of Fig. 5's covariances.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShrinkageReading {
+    /// λ.
+    pub lambda: f64,
+    /// QDA.
+    pub qda: QdaSummary,
+    /// Distances.
+    pub distances: DistancesSummary,
+}
+
+impl ShrinkageReading {
+    /// The shrinkage reading of `runs` (one per network), with shrinkage `lambda`.
+    pub fn of(runs: &[&RunAnalysis], sub: &Subspace, cl: &Classes, lambda: f64) -> Self {
+        Self {
+            lambda,
+            qda: QdaSummary::of(runs, sub, cl, |r| &r.qda_assembly_shrunk, |r| r.qda_valid_draws_shrunk),
+            distances: DistancesSummary::of(runs, |r| &r.dist_assembly_shrunk),
+        }
+    }
 }

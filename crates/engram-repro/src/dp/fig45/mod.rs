@@ -40,6 +40,10 @@
 //!   Draws whose class covariance is singular are skipped and counted; with no valid draw the
 //!   value is `null` ("not applicable", as the paper says for Scaled networks). P_target = the
 //!   fraction of valid draws (× 2 halves) assigning a test pattern to its target.
+//! - Covariance regularisation: the paper inverts each class covariance as it is (singular =
+//!   not applicable). A second reading shrinks it toward its mean variance
+//!   ([`QDA_SHRINKAGE`]); d_M and QDA from (pseudo-)assembly neurons are reported for both
+//!   (`"shrinkage_reading"` of each Fig. 5 variant).
 //! - Template matching: 80 neurons from the (pseudo-)assemblies, same classes and test set, 10
 //!   template draws per neuron draw. Hysteresis: accuracy on test presentations whose
 //!   predecessor in the trajectory had a higher concentration of the target ("leaving" the
@@ -76,12 +80,17 @@ use super::{Context, plot_err, write_json};
 pub mod analyse;
 pub mod measures;
 pub(crate) mod panels;
+pub mod simple_search;
 mod simulate;
 pub mod summary;
 
 pub use analyse::{Distances, ReadoutSizes, RunAnalysis, analyse};
 pub use summary::{Fig4Summary, Fig5Summary};
 
+/// Shrinkage λ of the second reading of the d_M and QDA class covariances,
+/// `(1 − λ) S + λ (tr S / d) I` (the paper inverts S as it is; with 80 neurons and classes of
+/// a few hundred half-patterns S is poorly estimated, so both readings are reported).
+pub const QDA_SHRINKAGE: f64 = 0.1;
 /// Lowest OB correlation to its target of a d_M test pattern.
 pub const DM_TEST_MIN_CORR: f64 = 0.4;
 /// Corner names, in [`Corner::ALL`](engram_stimuli::Corner::ALL) order: L, M learned (top), N, O
@@ -114,6 +123,23 @@ fn to_json(summary: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(summary).expect("summaries serialise")
 }
 
+/// Fig. 5 alone for the variants `keys` of [`simulate::main_variants`] (`rand`, `scaled_i`,
+/// `tuned_ei`) on every network of `ctx`, without Fig. 4's supplements or panels: a focused
+/// measurement of the readouts (the `dp_claims` example).
+pub fn readouts_only(ctx: &Context, keys: &[&str]) -> Result<Fig5Summary, EngramError> {
+    let quick = ctx.options.quick;
+    let o = &ctx.odors;
+    let corners = [o.learned[0].clone(), o.learned[1].clone(), o.novel[0].clone(), o.novel[1].clone()];
+    let sub_seed = ctx.options.seed ^ component_id("dp:fig45:subspace");
+    let sub = Subspace::new(corners, &trajectory_ids(quick), sub_seed)?;
+    let sizes = ReadoutSizes::new(quick);
+    let variants: Vec<_> = simulate::main_variants(quick).into_iter().filter(|v| keys.contains(&v.0)).collect();
+    let dir = ctx.figure_dir("fig5")?;
+    let outs = simulate::simulate_all(ctx, &sub, None, &variants, &sizes, &dir)?;
+    let keys: Vec<&str> = variants.iter().map(|v| v.0).collect();
+    Ok(summary::fig5(&sub, &keys, &sizes, &outs))
+}
+
 /// Run Figs 4 and 5 (with 4—S2 and 4—S3 in the full version): simulate, analyse, summarise,
 /// draw; returns the numbers of Fig. 4 and of Fig. 5 (also written to `fig4/fig4.json` and
 /// `fig5/fig5.json`).
@@ -144,6 +170,7 @@ pub fn run(ctx: &Context) -> Result<(Fig4Summary, Fig5Summary), EngramError> {
         fig4.s2_simple_model = summary::Supplement::Run(Box::new(s2));
         fig4.s3_controls = summary::Supplement::Run(Box::new(s3));
     }
+    fig4.s2_parameter_search = Some(simple_search::run(ctx, simulate::simple_seed(ctx))?);
     write_json(&dir4.join("fig4.json"), &to_json(&fig4))?;
 
     let fig5 = summary::fig5(&sub, &keys, &sizes, &outs);

@@ -77,9 +77,9 @@ pub(crate) fn main_variants(quick: bool) -> Vec<(&'static str, Variant)> {
 
 /// The jobs, longest first: the Fig. 4—S2/S3 runs (full version), then every network's
 /// variants.
-fn jobs(ctx: &Context, variants: &[(&'static str, Variant)]) -> Vec<Job> {
+fn jobs(ctx: &Context, variants: &[(&'static str, Variant)], supplements: bool) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::new();
-    if !ctx.options.quick {
+    if supplements {
         let j = |group, key, variant, excitability| Job { group, instance: 0, key, variant, excitability };
         jobs.push(j(Group::Controls, "excitability", Variant::Rand, true));
         jobs.push(j(Group::Controls, "tuned_adjust", Variant::TUNED_ADJUST, false));
@@ -103,6 +103,11 @@ struct Net<'a> {
     label: String,
 }
 
+/// The seed of the simple-model network of Fig. 4—S2.
+pub(crate) fn simple_seed(ctx: &Context) -> u64 {
+    ctx.options.seed.wrapping_mul(1000).wrapping_add(901)
+}
+
 /// Run every job in parallel: the main subspace `sub` on every network, and in the full
 /// version the Fig. 4—S2/S3 subspace `sub_s` (the main runs of the first network are analysed
 /// on it too). The E patterns of the first network go to `npy_dir`.
@@ -115,12 +120,12 @@ pub(crate) fn simulate_all(
     npy_dir: &Path,
 ) -> Result<Vec<JobOut>, EngramError> {
     let simple_config = DpConfig { structure: Structure::Simple, ..DpConfig::default() };
-    let simple_seed = ctx.options.seed.wrapping_mul(1000).wrapping_add(901);
+    let simple_seed = simple_seed(ctx);
     let simple_base = match sub_s {
         Some(_) => Some(DpConnectivity::generate(&simple_config, &ctx.odors.learned, simple_seed)?),
         None => None,
     };
-    ctx.run_jobs("Figs 4-5: odor subspace", &jobs(ctx, variants), |&job| {
+    ctx.run_jobs("Figs 4-5: odor subspace", &jobs(ctx, variants, sub_s.is_some()), |&job| {
         let net = match job.group {
             Group::Simple => Net {
                 config: &simple_config,

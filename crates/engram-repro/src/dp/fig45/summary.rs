@@ -10,9 +10,11 @@ use engram_models::dp::subspace::Subspace;
 use serde::{Deserialize, Serialize};
 
 use super::analyse::{ObReference, ReadoutSizes, RunAnalysis};
-use super::measures::{DistancePools, GeometryAndDistances, GeometrySummary, ReadoutSummary, ReadoutsAndDistances};
+use super::measures::{
+    DistancePools, GeometryAndDistances, GeometrySummary, ReadoutSummary, ReadoutsAndDistances, ShrinkageReading,
+};
 use super::simulate::{Group, JobOut};
-use super::{DM_TEST_MIN_CORR, S_TRAJECTORIES, with_tuned_i};
+use super::{DM_TEST_MIN_CORR, QDA_SHRINKAGE, S_TRAJECTORIES, with_tuned_i};
 use crate::dp::Context;
 
 /// `x` if finite: NaN marks a value that could not be computed, written `null`.
@@ -39,6 +41,10 @@ pub struct Fig4Summary {
     pub s2_simple_model: Supplement<SimpleModelSummary>,
     /// Fig. 4—S3 (full version only).
     pub s3_controls: Supplement<ControlsSummary>,
+    /// Fig. 4—S2: the search over the simple model's Tuned E+I parameters (absent in
+    /// summaries written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s2_parameter_search: Option<super::simple_search::SimpleSearch>,
     /// CPU time of all simulations, s.
     pub sim_cpu_s: Option<f64>,
     /// CPU time of all analyses, s.
@@ -253,6 +259,7 @@ pub(crate) fn fig4(ctx: &Context, sub: &Subspace, ob: &ObReference, keys: &[&str
         },
         s2_simple_model: Supplement::Skipped(skipped()),
         s3_controls: Supplement::Skipped(skipped()),
+        s2_parameter_search: None,
         sim_cpu_s: finite(outs.iter().map(|o| o.sim_s).sum()),
         analysis_cpu_s: finite(outs.iter().map(|o| o.analysis_cpu_s).sum()),
         runs: outs
@@ -330,7 +337,11 @@ pub(crate) fn fig5(sub: &Subspace, keys: &[&str], sizes: &ReadoutSizes, outs: &[
     let cl = sub.classes();
     let variant = |key: &str| {
         let runs = select(outs, Group::Main, key);
-        ReadoutsAndDistances { readouts: ReadoutSummary::of(&runs, sub, &cl), distances: DistancePools::of(&runs) }
+        ReadoutsAndDistances {
+            readouts: ReadoutSummary::of(&runs, sub, &cl),
+            distances: DistancePools::of(&runs),
+            shrinkage_reading: Some(ShrinkageReading::of(&runs, sub, &cl, QDA_SHRINKAGE)),
+        }
     };
     Fig5Summary {
         variants: keys.iter().map(|&k| (k.to_string(), variant(k))).collect(),

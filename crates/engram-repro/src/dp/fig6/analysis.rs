@@ -114,6 +114,11 @@ pub struct Measures {
     /// their centroid in PC1–2.
     #[serde(deserialize_with = "null_as_nan::f64")]
     pub pc_sep_yz: f64,
+    /// The same distance divided by the Y and Z classes' own spread in PC1–2 (RMS distance of
+    /// their patterns from their own centroid, pooled): a d′, the second reading of "the
+    /// separation of Y and Z in PC space" (NaN when the classes have no spread).
+    #[serde(deserialize_with = "null_as_nan::f64")]
+    pub pc_dprime_yz: f64,
     /// PC1–2 of every presentation's pattern (for the plot; not written).
     #[serde(skip)]
     pub pc: Vec<(f64, f64)>,
@@ -203,6 +208,7 @@ pub(super) fn analyse(
         dist_yz_pure_hz: dist(&pure_rows),
         pc_var_ratio: pca.var_ratio,
         pc_sep_yz: pca.sep_yz,
+        pc_dprime_yz: pca.dprime_yz,
         pc: pca.pc,
         d_m: classification.d_m,
         qda_applicable: classification.qda_applicable,
@@ -220,6 +226,22 @@ struct PrincipalComponents {
     /// Distance of the Y and Z class centroids in PC1–2 / RMS distance of all patterns from
     /// their centroid.
     sep_yz: f64,
+    /// Distance of the Y and Z class centroids in PC1–2 / their pooled within-class RMS spread.
+    dprime_yz: f64,
+}
+
+/// Separation of the point clouds `a` and `b` in a plane: (distance of their centroids,
+/// that distance divided by their pooled within-class RMS distance from their own centroid;
+/// NaN if either is empty or both have no spread).
+pub(super) fn plane_separation(a: &[(f64, f64)], b: &[(f64, f64)]) -> (f64, f64) {
+    let centroid = |p: &[(f64, f64)]| (mean_of(p.iter().map(|q| q.0)), mean_of(p.iter().map(|q| q.1)));
+    let (ca, cb) = (centroid(a), centroid(b));
+    let distance = ((ca.0 - cb.0).powi(2) + (ca.1 - cb.1).powi(2)).sqrt();
+    let sq = |p: &[(f64, f64)], c: (f64, f64)| p.iter().map(|q| (q.0 - c.0).powi(2) + (q.1 - c.1).powi(2)).sum::<f64>();
+    let n = (a.len() + b.len()) as f64;
+    let within = ((sq(a, ca) + sq(b, cb)) / n).sqrt();
+    let dprime = if within > 0.0 && !a.is_empty() && !b.is_empty() { distance / within } else { f64::NAN };
+    (distance, dprime)
 }
 
 impl PrincipalComponents {
@@ -228,11 +250,11 @@ impl PrincipalComponents {
         let pc: Vec<(f64, f64)> = p.projections.rows().into_iter().map(|r| (r[0], r[1])).collect();
         let centroid = (mean_of(pc.iter().map(|q| q.0)), mean_of(pc.iter().map(|q| q.1)));
         let rms = mean_of(pc.iter().map(|q| (q.0 - centroid.0).powi(2) + (q.1 - centroid.1).powi(2))).sqrt();
-        let pc_mean = |rows: &[usize]| (mean_of(rows.iter().map(|&r| pc[r].0)), mean_of(rows.iter().map(|&r| pc[r].1)));
-        let (py, pz) = (pc_mean(&class_rows[LEARNED[0]]), pc_mean(&class_rows[LEARNED[1]]));
-        let sep_yz = ((py.0 - pz.0).powi(2) + (py.1 - pz.1).powi(2)).sqrt() / rms;
+        let points = |rows: &[usize]| rows.iter().map(|&r| pc[r]).collect::<Vec<_>>();
+        let (distance, dprime_yz) =
+            plane_separation(&points(&class_rows[LEARNED[0]]), &points(&class_rows[LEARNED[1]]));
         let var_ratio = [p.explained_variance_ratio[0], p.explained_variance_ratio[1]];
-        Ok(Self { pc, var_ratio, sep_yz })
+        Ok(Self { pc, var_ratio, sep_yz: distance / rms, dprime_yz })
     }
 }
 
@@ -329,4 +351,25 @@ fn classify(
             .map(|(&lo, h)| (lo + 0.05, h.0 as f64 / h.1 as f64))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plane_separation;
+
+    #[test]
+    fn plane_separation_is_the_centroid_distance_over_the_pooled_spread() {
+        // two clouds of 4 points at distance 1 from their centroids (0, 0) and (3, 4)
+        let ring = |c: (f64, f64)| vec![(c.0 + 1.0, c.1), (c.0 - 1.0, c.1), (c.0, c.1 + 1.0), (c.0, c.1 - 1.0)];
+        let (d, dprime) = plane_separation(&ring((0.0, 0.0)), &ring((3.0, 4.0)));
+        assert!((d - 5.0).abs() < 1e-12 && (dprime - 5.0).abs() < 1e-12, "{d} {dprime}");
+        // twice the spread halves d′, not the distance
+        let wide: Vec<(f64, f64)> = ring((0.0, 0.0)).iter().map(|p| (2.0 * p.0, 2.0 * p.1)).collect();
+        let wide_b: Vec<(f64, f64)> = wide.iter().map(|p| (p.0 + 3.0, p.1 + 4.0)).collect();
+        let (d2, dprime2) = plane_separation(&wide, &wide_b);
+        assert!((d2 - 5.0).abs() < 1e-12 && (dprime2 - 2.5).abs() < 1e-12, "{d2} {dprime2}");
+        // no spread or no points: not defined
+        assert!(plane_separation(&[(0.0, 0.0)], &[(1.0, 0.0)]).1.is_nan());
+        assert!(plane_separation(&[], &ring((0.0, 0.0))).1.is_nan());
+    }
 }

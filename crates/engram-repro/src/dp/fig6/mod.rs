@@ -25,7 +25,9 @@
 //!   halves) for rates, correlations and PCA.
 //! - Measures: E population rate, rates of the Y/Z (pseudo-)assemblies during Y/Z, output
 //!   correlation and Euclidean distance of the mean Y and Z patterns, PCA per condition (PC1–2;
-//!   Y–Z distance in PC1–2 relative to the RMS spread of all patterns), d_M and QDA P_target.
+//!   Y–Z distance in PC1–2 relative to the RMS spread of all patterns, and, as a second
+//!   reading of the paper's "separation in PC space", relative to the Y and Z classes' own
+//!   spread: a d′), d_M and QDA P_target.
 //!   *The Y and Z representations are the class means (pure odor plus the mixtures with OB
 //!   correlation > 0.6 to it, see below), which are less noisy than the pure-odor patterns alone
 //!   with few trajectories; the pure-odor versions are in the JSON too (`*_pure`).
@@ -152,6 +154,10 @@ pub struct PhaseStats {
     pub dist_yz_pure_hz: MeanSd,
     /// Y–Z class distance in PC1–2 / RMS spread.
     pub pc_sep_yz: MeanSd,
+    /// Y–Z class distance in PC1–2 / the Y and Z classes' own spread (d′; absent in summaries
+    /// written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pc_dprime_yz: Option<MeanSd>,
     /// QDA P_target of Y and Z (mean of the two).
     pub p_target_yz: MeanSd,
     /// QDA P_target of W and X (mean of the two).
@@ -187,6 +193,7 @@ impl PhaseStats {
             dist_yz_hz: stat(&|m| m.dist_yz_hz),
             dist_yz_pure_hz: stat(&|m| m.dist_yz_pure_hz),
             pc_sep_yz: stat(&|m| m.pc_sep_yz),
+            pc_dprime_yz: Some(stat(&|m| m.pc_dprime_yz)),
             p_target_yz: stat(&|m| 0.5 * (m.p_target[0] + m.p_target[1])),
             p_target_wx: stat(&|m| 0.5 * (m.p_target[2] + m.p_target[3])),
             d_m_vy_qz: stat(&|m| m.d_m[0][1]),

@@ -14,6 +14,7 @@
 
 mod claims;
 mod numbers;
+mod readings;
 mod tables;
 
 use std::path::Path;

@@ -136,6 +136,20 @@ pub struct InhibitionStabilisation {
     pub p_runaway_replayed_control: PerNetwork,
     /// Mean E rate during the odor in the three conditions, Hz.
     pub e_rate_odor_hz: ReplayRates,
+    /// The runaway probability under each shuffling scheme (absent in older summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_schemes: Option<Vec<ShuffleScheme>>,
+}
+
+/// One way of shuffling the I spikes (`crate::dp::fig1::IShuffle`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShuffleScheme {
+    /// Its name.
+    pub scheme: String,
+    /// Fraction of trials that ran away.
+    pub p_runaway: PerNetwork,
+    /// Mean E rate during the odor, Hz.
+    pub e_rate_odor_hz: Option<f64>,
 }
 
 /// A measure per network and its mean ± SD.
@@ -266,6 +280,9 @@ pub struct Fig4 {
     /// The controls (absent in the quick version).
     #[serde(deserialize_with = "object_or_none", default, skip_serializing_if = "Option::is_none")]
     pub s3_controls: Option<S3>,
+    /// The search over the simple model's Tuned E+I parameters (absent in older summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s2_parameter_search: Option<crate::dp::fig45::simple_search::SimpleSearch>,
 }
 
 /// A value that is an object in full runs and a note (a string) in quick ones.
@@ -420,6 +437,20 @@ pub struct Readouts {
     pub regression_mse_cv_pct2: LearnedNovel,
     /// Linear SVM accuracy on concentration classes.
     pub svm_accuracy: LearnedNovel,
+    /// d_M and QDA with shrunk class covariances (absent in older summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrinkage_reading: Option<ShrinkageReading>,
+}
+
+/// d_M and QDA on (pseudo-)assembly neurons with the class covariances shrunk by `lambda`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShrinkageReading {
+    /// Shrinkage toward the mean variance, a fraction.
+    pub lambda: f64,
+    /// QDA.
+    pub qda: Qda,
+    /// d_M.
+    pub distances: Distances,
 }
 
 /// A measure for learned and for novel odors.
@@ -521,6 +552,9 @@ pub struct ContinualState {
     pub dist_yz_hz: Pair,
     /// Separation of Y and Z on the leading PCs.
     pub pc_sep_yz: Pair,
+    /// The same over the Y and Z classes' own spread, d′ (absent in older summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pc_dprime_yz: Option<Pair>,
     /// QDA fraction assigned to the target, Y and Z.
     pub p_target_yz: Pair,
     /// d_M of Y test patterns to class Z and the reverse, and the same for W, X.

@@ -6,7 +6,7 @@ use super::{DpNumbers, Ms, Pair, Wilcoxon, fmt, fmt_ms, fmt_pair};
 use super::{Fig1, Fig2, Fig3, Fig4, Fig5, Fig6, Geometry, VariantSets};
 
 /// The variants in the order of the paper, with their short names.
-const VARIANTS: [(&str, &str); 4] =
+pub(super) const VARIANTS: [(&str, &str); 4] =
     [("rand", "rand"), ("scaled_i", "Scaled I"), ("tuned_i", "Tuned I"), ("tuned_ei", "Tuned E+I")];
 
 fn short(key: &str) -> &str {
@@ -38,6 +38,10 @@ pub fn title(name: &str) -> &'static str {
         "fig5" => "Fig. 5: distances and classification",
         "fig5_concentration" => "Fig. 5: concentration readouts",
         "fig6" => "Fig. 6: continual learning",
+        "fig1_shuffling" => "Fig. 1: shuffling schemes",
+        "fig4_s2_search" => "Fig. 4—S2: the simple model's parameters",
+        "fig5_readings" => "Fig. 5: two readings of the class covariances",
+        "fig6_separation" => "Fig. 6: two readings of the Y/Z separation",
         _ => "Table",
     }
 }
@@ -51,15 +55,19 @@ pub(super) fn regions(n: &DpNumbers) -> Vec<(String, String)> {
         }
     };
     add("fig1", n.fig1.as_ref().map(|f| fig1(n, f)));
+    add("fig1_shuffling", n.fig1.as_ref().map(super::readings::fig1_shuffling));
     add("fig2", n.fig2.as_ref().map(|f| fig2(n, f)));
     add("fig2_alpha", n.fig2.as_ref().map(fig2_alpha));
     add("fig3", n.fig3.as_ref().map(fig3));
     add("fig3_currents", n.fig3.as_ref().map(fig3_currents));
     add("fig4", n.fig4.as_ref().map(fig4));
     add("fig4_supplements", n.fig4.as_ref().and_then(fig4_supplements));
+    add("fig4_s2_search", n.fig4.as_ref().map(super::readings::fig4_s2_search));
     add("fig5", n.fig5.as_ref().map(fig5));
+    add("fig5_readings", n.fig5.as_ref().map(super::readings::fig5_readings));
     add("fig5_concentration", n.fig5.as_ref().map(fig5_concentration));
     add("fig6", n.fig6.as_ref().map(fig6));
+    add("fig6_separation", n.fig6.as_ref().map(super::readings::fig6_separation));
     out
 }
 
