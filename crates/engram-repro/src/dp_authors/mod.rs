@@ -14,11 +14,16 @@
 //! `OUT/fig2_variants.png` / `.svg` (Fig. 2E–I's bars). There is no randomness: the bulb
 //! replays the files and the neurons start at rest, so a rerun gives the same numbers.
 
+pub mod structure;
+pub mod structure_tables;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use engram_core::error::EngramError;
-use engram_models::dp::authors::{AuthorsNetwork, DT_MS, N_TRIALS, achieved, missing_files, odor_spikes, trials};
+use engram_models::dp::authors::{
+    AuthorsNetwork, DT_MS, N_TRIALS, achieved, learned_activated_cells, missing_files, odor_spikes, trials,
+};
 use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use engram_models::dp::network::DpConnectivity;
 use engram_models::dp::params::Variant;
@@ -80,11 +85,22 @@ pub struct AuthorsSummary {
     /// Per variant: Fig. 2E–I's measures over the networks (as `"fig2"."variants"` of
     /// `reproduce dp`'s summary).
     pub fig2: BTreeMap<String, VariantMeasures>,
+    /// The connectivity of every network, the authors' and engram's (seed
+    /// [`ENGRAM_SEED`], [`ENGRAM_NETWORKS`] per structure), per variant.
+    pub structure_runs: Vec<structure::StructureRow>,
+    /// The same averaged per source and variant.
+    pub structure: Vec<structure::StructureMeans>,
     /// Wall-clock time of the whole reproduction, s.
     pub wall_s: f64,
     /// CPU time of the whole reproduction (all threads), s.
     pub cpu_s: f64,
 }
+
+/// The seed of `reproduce dp` whose networks the structure comparison draws.
+pub const ENGRAM_SEED: u64 = 2025;
+
+/// engram's networks per structure in the structure comparison (as `reproduce dp`).
+pub const ENGRAM_NETWORKS: usize = 2;
 
 /// The name of an odor set in the summary.
 fn set_name(set: OdorSet) -> &'static str {
@@ -147,6 +163,14 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
     })?;
     set_amplification(&mut runs);
 
+    let config = networks[0].config(Variant::Rand);
+    let activated = learned_activated_cells(dir, config.n_assemblies, config.n_mitral_cells)?;
+    let labels: Vec<String> = networks.iter().map(AuthorsNetwork::label).collect();
+    let mut structure_runs = structure::authors_structures(&labels, &loads, &nets, &activated)?;
+    drop(nets);
+    structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, options.progress)?);
+    let structure = structure::structure_means(&structure_runs)?;
+
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
     let summary = AuthorsSummary {
         model: "dp-authors: the Dp paper's Fig. 2 measures (Meissner-Bernard, Zenke & Friedrich, eLife 2025) on the authors' networks and input spikes".into(),
@@ -169,6 +193,8 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
             .collect(),
         variants: variants_table(&runs),
         fig2: VARIANTS.iter().map(|&v| (v.name().to_string(), variant_measures(&runs, v))).collect(),
+        structure_runs,
+        structure,
         wall_s: t0.elapsed().as_secs_f64(),
         cpu_s: cpu.elapsed_s(),
     };
@@ -228,5 +254,15 @@ pub fn report_md(s: &AuthorsSummary) -> String {
     }
     out += "\n";
     out += &crate::dp::basic::variants_key_numbers(&s.variants);
+    let m = &s.structure;
+    let _ = writeln!(out, "\n## Connectivity, the authors' networks and engram's\n\n{}\n", structure_tables::networks_line(m));
+    for (title, table) in [
+        ("Degrees", structure_tables::degrees_table(m)),
+        ("Assemblies on their odors' inputs", structure_tables::assemblies_table(m)),
+        ("Within-assembly wiring", structure_tables::rewiring_table(m)),
+        ("I assemblies", structure_tables::i_assemblies_table(m)),
+    ] {
+        let _ = writeln!(out, "### {title}\n\n{table}");
+    }
     out
 }
