@@ -101,6 +101,10 @@ pub struct AssemblyInput {
     pub member_odor_inputs: Spread,
     /// Per assembly: the fewest such inputs of a member (the selection threshold).
     pub threshold: Spread,
+    /// Per assembly: non-members with more such inputs than the threshold (0 when the
+    /// assembly is strictly the top neurons by input; more when members are drawn from
+    /// everyone at or above the threshold, as the authors' code does).
+    pub non_members_above_threshold: Spread,
     /// Mean over E neurons and learned odors of the inputs from the odor's activated cells.
     #[serde(deserialize_with = "nan_if_null")]
     pub population_odor_inputs: f64,
@@ -164,6 +168,10 @@ pub struct Inhibition {
     /// Per I member of assembly k: inputs (units) from E assembly k in the rand network (what
     /// the selection saw, before any E→I rewiring).
     pub member_inputs_from_e_assembly: Spread,
+    /// Per I assembly: non-members with more inputs from the E assembly (rand network) than
+    /// the fewest of a member (exactly the selection's view for Tuned I; Tuned E+I selects on
+    /// the E→I pattern after the earlier assemblies' rewiring).
+    pub non_members_above_threshold: Spread,
     /// I assembly k → E assembly k.
     pub i_e: AssemblyPathway,
     /// E assembly k → I assembly k.
@@ -267,10 +275,13 @@ fn assembly_input(net: &DpConnectivity, activated: &[Vec<u32>]) -> Result<Assemb
     }
     let counts: Vec<Vec<u32>> =
         activated[..asm.len()].iter().map(|cells| input_counts(&net.ob_e, cells)).collect::<Result<_, _>>()?;
-    let (mut member, mut threshold, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut member, mut threshold, mut other, mut above) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (k, a) in asm.iter().enumerate() {
         let own: Vec<f64> = a.members().iter().map(|&j| f64::from(counts[k][j as usize])).collect();
-        threshold.push(own.iter().copied().fold(f64::INFINITY, f64::min));
+        let t = own.iter().copied().fold(f64::INFINITY, f64::min);
+        threshold.push(t);
+        let n_above = counts[k].iter().enumerate().filter(|&(j, &c)| f64::from(c) > t && !a.contains(j as u32)).count();
+        above.push(n_above as f64);
         member.extend(own);
         for &j in a.members() {
             let rest: f64 = (0..asm.len()).filter(|&l| l != k).map(|l| f64::from(counts[l][j as usize])).sum();
@@ -309,6 +320,7 @@ fn assembly_input(net: &DpConnectivity, activated: &[Vec<u32>]) -> Result<Assemb
     Ok(AssemblyInput {
         member_odor_inputs: Spread::of(&member),
         threshold: Spread::of(&threshold),
+        non_members_above_threshold: Spread::of(&above),
         population_odor_inputs: population,
         member_other_odor_inputs: Spread::of(&other),
         shared_members: Spread::of(&overlaps),
@@ -369,7 +381,17 @@ pub fn network_structure(
                 })
             })
             .collect();
+        let above: Vec<f64> = e_asm
+            .iter()
+            .zip(i_asm)
+            .map(|(e, i)| {
+                let counts = input_counts(&rand.e_i, e.members()).expect("members checked against the population");
+                let t = i.members().iter().map(|&j| counts[j as usize]).min().unwrap_or(0);
+                counts.iter().enumerate().filter(|&(j, &c)| c > t && !i.contains(j as u32)).count() as f64
+            })
+            .collect();
         Inhibition {
+            non_members_above_threshold: Spread::of(&above),
             i_in_assembly: memberships.iter().filter(|&&m| m >= 1).count() as f64,
             i_in_several: memberships.iter().filter(|&&m| m >= 2).count() as f64,
             member_inputs_from_e_assembly: Spread::of(&member_inputs),
@@ -417,6 +439,9 @@ mod tests {
         // assembly 1 = {1, 2}: inputs from cell {2}: neuron 1 has 0, neuron 2 has 1
         assert_eq!(a.member_odor_inputs.mean, 1.0);
         assert_eq!((a.threshold.min, a.threshold.max), (0.0, 1.0));
+        // assembly 0 (threshold 1): nobody outside above 1; assembly 1 (threshold 0):
+        // neuron 3 has 1 input from cell 2 and is no member
+        assert_eq!((a.non_members_above_threshold.min, a.non_members_above_threshold.max), (0.0, 1.0));
         assert_eq!(a.shared_members.mean, 1.0);
         assert_eq!((a.frac_in_assembly, a.frac_in_several), (0.75, 0.25));
         // within pairs: (0, 1) share cell 0; (1, 2) share none
@@ -438,6 +463,30 @@ mod tests {
         assert_eq!(s.degrees["e_e"].in_degree.max, 2.0);
         assert_eq!(s.degrees["e_e"].max_multiplicity, 2.0);
         assert!(s.inhibition.is_none());
+    }
+
+    /// The authors' code draws assembly members at random from everyone at or above the
+    /// threshold, so some non-members have more odor input than the fewest member; strictly
+    /// taking the top neurons (engram's earlier default) never leaves one out.
+    #[test]
+    fn assemblies_are_drawn_as_the_authors_code_draws_them() {
+        use crate::dp::{DpConfig, Variant, odor_sets};
+        use engram_connectivity::TopSelection;
+        let config = DpConfig::default().scaled_down(4);
+        let odors = odor_sets(&config, 1).unwrap();
+        let activated: Vec<Vec<u32>> =
+            odors.learned.iter().map(|o| o.activated().iter().map(|a| a.mitral_cell).collect()).collect();
+        let above = |selection| {
+            let c = DpConfig { assembly_selection: selection, ..config.clone() };
+            let rand = DpConnectivity::generate(&c, &odors.learned, 7).unwrap();
+            let (tuned, _) = rand.with_variant(&c, Variant::TUNED_I, 7).unwrap();
+            let s = network_structure(&rand, &tuned, &activated).unwrap();
+            (s.assembly_input.non_members_above_threshold, s.inhibition.unwrap().non_members_above_threshold)
+        };
+        let (e, i) = above(DpConfig::default().assembly_selection);
+        assert!(e.max > 0.0 && i.max > 0.0, "default selection left nobody above the threshold out: {e:?} {i:?}");
+        let (e, i) = above(TopSelection::Strict);
+        assert_eq!((e.max, i.max), (0.0, 0.0));
     }
 
     #[test]

@@ -59,10 +59,13 @@ pub fn degrees_table(means: &[StructureMeans]) -> String {
 /// the same in every variant).
 pub fn assemblies_table(means: &[StructureMeans]) -> String {
     type Row = (&'static str, fn(&NetworkStructure) -> String);
-    let rows: [Row; 8] = [
+    let rows: [Row; 9] = [
         ("inputs of a member from its odor's activated cells", |s| spread(s.assembly_input.member_odor_inputs, 2)),
         ("selection threshold (fewest such inputs of a member), per assembly", |s| {
             spread(s.assembly_input.threshold, 2)
+        }),
+        ("non-members with more such inputs than the threshold, per assembly", |s| {
+            spread(s.assembly_input.non_members_above_threshold, 1)
         }),
         ("inputs of an E neuron from an odor's activated cells, population mean", |s| {
             f(s.assembly_input.population_odor_inputs, 2)
@@ -121,14 +124,15 @@ pub fn rewiring_table(means: &[StructureMeans]) -> String {
 /// The I assemblies of the Tuned variants.
 pub fn i_assemblies_table(means: &[StructureMeans]) -> String {
     let mut out = String::from(
-        "| variant | I neurons in ≥ 1 / > 1 I assembly, authors' | engram's | inputs of an I member from its E assembly (rand network), authors' | engram's |\n|---|---|---|---|---|\n",
+        "| variant | I neurons in ≥ 1 / > 1 I assembly, authors' | engram's | inputs of an I member from its E assembly (rand network), authors' | engram's | non-members above the fewest, authors' | engram's |\n|---|---|---|---|---|---|---|\n",
     );
     for variant in ["tuned_i", "tuned_ei"] {
         let [ca, ce] = both(means, variant, |s| {
             s.inhibition.map(|i| format!("{} / {}", f(i.i_in_assembly, 1), f(i.i_in_several, 1)))
         });
         let [ia, ie] = both(means, variant, |s| s.inhibition.map(|i| spread(i.member_inputs_from_e_assembly, 2)));
-        let _ = writeln!(out, "| {variant} | {ca} | {ce} | {ia} | {ie} |");
+        let [aa, ae] = both(means, variant, |s| s.inhibition.map(|i| spread(i.non_members_above_threshold, 1)));
+        let _ = writeln!(out, "| {variant} | {ca} | {ce} | {ia} | {ie} | {aa} | {ae} |");
     }
     out
 }
