@@ -14,6 +14,7 @@
 //! `OUT/fig2_variants.png` / `.svg` (Fig. 2E–I's bars). There is no randomness: the bulb
 //! replays the files and the neurons start at rest, so a rerun gives the same numbers.
 
+pub mod report;
 pub mod structure;
 pub mod structure_tables;
 
@@ -90,6 +91,11 @@ pub struct AuthorsSummary {
     pub structure_runs: Vec<structure::StructureRow>,
     /// The same averaged per source and variant.
     pub structure: Vec<structure::StructureMeans>,
+    /// engram's generator on the authors' odors: per variant, the measures of networks drawn
+    /// by engram (one per structure, network seeds as `reproduce dp`'s first network of each
+    /// structure) with assemblies from the authors' 15 learned odors, driven by the authors'
+    /// spikes (both odor sets).
+    pub generated_variants: BTreeMap<String, VariantStats>,
     /// Wall-clock time of the whole reproduction, s.
     pub wall_s: f64,
     /// CPU time of the whole reproduction (all threads), s.
@@ -139,28 +145,7 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         (0..networks.len()).flat_map(|i| VARIANTS.iter().map(move |&v| (i, v))).collect();
     let nets: Vec<DpConnectivity> =
         run_jobs("dp-authors: network files", &loads, options.progress, |&(i, v)| Ok(networks[i].load(dir, v)?))?;
-    let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
-    let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.map(|s| (k, s))).collect();
-    let mut runs = run_jobs("dp-authors: simulations", &jobs, options.progress, |&(k, set)| {
-        let (i, variant) = loads[k];
-        let net = &nets[k];
-        let config = networks[i].config(variant);
-        let protocol = &protocols[if set == OdorSet::Learned { 0 } else { 1 }];
-        let rec = simulate(&config, net, protocol, 0, DT_MS, None)?;
-        let e_rate_per_odor_hz = rec
-            .windows_of(WindowKind::Odor)
-            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
-            .collect();
-        Ok(BasicRun {
-            instance: i,
-            variant,
-            set,
-            metrics: run_metrics(&rec, net, set),
-            achieved: achieved(rand_of(i), net, variant)?,
-            e_rate_per_odor_hz,
-            loop_s: rec.loop_s,
-        })
-    })?;
+    let mut runs = simulate_all("dp-authors: simulations", &networks, &loads, &nets, &protocols, &sets, options.progress)?;
     set_amplification(&mut runs);
 
     let config = networks[0].config(Variant::Rand);
@@ -170,6 +155,18 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
     drop(nets);
     structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, options.progress)?);
     let structure = structure::structure_means(&structure_runs)?;
+
+    // engram's generator on the authors' odors (assemblies from their activated cells),
+    // driven by the authors' spikes: separates the network generator from the odor inputs.
+    let generated: Vec<DpConnectivity> = run_jobs("dp-authors: engram's networks on the authors' odors", &loads, options.progress, |&(i, v)| {
+        let config = networks[i].config(v);
+        let seed = ENGRAM_SEED.wrapping_mul(1000).wrapping_add(1 + 10 * i as u64);
+        let base = DpConnectivity::generate_for_sources(&config, &activated, seed)?;
+        Ok(base.with_variant(&config, v, seed)?.0)
+    })?;
+    let mut generated_runs =
+        simulate_all("dp-authors: engram's networks, the authors' spikes", &networks, &loads, &generated, &protocols, &sets, options.progress)?;
+    set_amplification(&mut generated_runs);
 
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
     let summary = AuthorsSummary {
@@ -195,17 +192,55 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         fig2: VARIANTS.iter().map(|&v| (v.name().to_string(), variant_measures(&runs, v))).collect(),
         structure_runs,
         structure,
+        generated_variants: variants_table(&generated_runs),
         wall_s: t0.elapsed().as_secs_f64(),
         cpu_s: cpu.elapsed_s(),
     };
     write_summary(&out_dir.join("summary.json"), &summary)?;
-    let report = report_md(&summary);
+    let numbers = report::AuthorsNumbers::from_run(&out_dir.join("summary.json"))?;
+    let report = report_md(&summary) + "\n## The page's tables\n" + &numbers.report_md();
     let path = out_dir.join("report.md");
     std::fs::write(&path, &report).map_err(|source| EngramError::Output { path, source })?;
     if options.progress {
         eprintln!("\n{report}");
     }
     Ok(serde_json::to_value(&summary).expect("serialises"))
+}
+
+/// Simulate every network `nets[k]` (network `networks[loads[k].0]`, variant `loads[k].1`)
+/// with each odor set of `sets` (`protocols[0]` learned, `protocols[1]` novel), measured as
+/// `reproduce dp`'s Fig. 2 runs; amplification is left to [`set_amplification`].
+fn simulate_all(
+    label: &str,
+    networks: &[AuthorsNetwork],
+    loads: &[(usize, Variant)],
+    nets: &[DpConnectivity],
+    protocols: &[Protocol],
+    sets: &[OdorSet],
+    progress: bool,
+) -> Result<Vec<BasicRun>, EngramError> {
+    let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
+    let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.iter().map(move |&s| (k, s))).collect();
+    run_jobs(label, &jobs, progress, |&(k, set)| {
+        let (i, variant) = loads[k];
+        let net = &nets[k];
+        let config = networks[i].config(variant);
+        let protocol = &protocols[if set == OdorSet::Learned { 0 } else { 1 }];
+        let rec = simulate(&config, net, protocol, 0, DT_MS, None)?;
+        let e_rate_per_odor_hz = rec
+            .windows_of(WindowKind::Odor)
+            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
+            .collect();
+        Ok(BasicRun {
+            instance: i,
+            variant,
+            set,
+            metrics: run_metrics(&rec, net, set),
+            achieved: achieved(rand_of(i), net, variant)?,
+            e_rate_per_odor_hz,
+            loop_s: rec.loop_s,
+        })
+    })
 }
 
 /// `12.34`, or `–` for a measure that was not applicable.
@@ -254,15 +289,5 @@ pub fn report_md(s: &AuthorsSummary) -> String {
     }
     out += "\n";
     out += &crate::dp::basic::variants_key_numbers(&s.variants);
-    let m = &s.structure;
-    let _ = writeln!(out, "\n## Connectivity, the authors' networks and engram's\n\n{}\n", structure_tables::networks_line(m));
-    for (title, table) in [
-        ("Degrees", structure_tables::degrees_table(m)),
-        ("Assemblies on their odors' inputs", structure_tables::assemblies_table(m)),
-        ("Within-assembly wiring", structure_tables::rewiring_table(m)),
-        ("I assemblies", structure_tables::i_assemblies_table(m)),
-    ] {
-        let _ = writeln!(out, "### {title}\n\n{table}");
-    }
     out
 }
