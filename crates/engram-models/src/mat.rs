@@ -314,7 +314,9 @@ impl MatFile {
             return Err(MatError::Shape {
                 path: self.path.clone(),
                 variable: name.into(),
-                expected: format!("{rows}×{columns}×{layers} with layer {layer} and columns {columns_taken:?} in range"),
+                expected: format!(
+                    "{rows}×{columns}×{layers} with layer {layer} and columns {columns_taken:?} in range"
+                ),
                 found: shape_text(array.size()),
             });
         }
@@ -326,7 +328,13 @@ impl MatFile {
                 return Ok(());
             }
             if !(x.fract() == 0.0 && x >= 1.0 && x <= n_neurons as f64) {
-                return Err(self.bad_value(name, rows, k % per_layer, x, &format!("a 1-based index from 1 to {n_neurons}")));
+                return Err(self.bad_value(
+                    name,
+                    rows,
+                    k % per_layer,
+                    x,
+                    &format!("a 1-based index from 1 to {n_neurons}"),
+                ));
             }
             groups[row].push(x as u32 - 1);
             Ok(())

@@ -22,8 +22,8 @@
 //!   of every structured network is the same random draw, as in the paper.
 
 use engram_connectivity::{
-    Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule,
-    WeightMatrix, WithinTarget, rewire_within, scale_weights, within_assembly_factor,
+    Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule, WeightMatrix,
+    WithinTarget, rewire_within, scale_weights, within_assembly_factor,
 };
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;

@@ -1,9 +1,9 @@
 //! Parameters of the Dp model (Meissner-Bernard, Zenke & Friedrich, eLife 2025): network
 //! structures A–D and the simple model (Table 2), variants (Table 5), sizes.
 
+use engram_connectivity::TopSelection;
 use engram_core::error::ParamError;
 use engram_core::params::{Params, finite, non_negative};
-use engram_connectivity::TopSelection;
 use engram_neurons::LifCondParams;
 use serde::{Deserialize, Serialize};
 

@@ -145,7 +145,8 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         (0..networks.len()).flat_map(|i| VARIANTS.iter().map(move |&v| (i, v))).collect();
     let nets: Vec<DpConnectivity> =
         run_jobs("dp-authors: network files", &loads, options.progress, |&(i, v)| Ok(networks[i].load(dir, v)?))?;
-    let mut runs = simulate_all("dp-authors: simulations", &networks, &loads, &nets, &protocols, &sets, options.progress)?;
+    let mut runs =
+        simulate_all("dp-authors: simulations", &networks, &loads, &nets, &protocols, &sets, options.progress)?;
     set_amplification(&mut runs);
 
     let config = networks[0].config(Variant::Rand);
@@ -158,14 +159,22 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
 
     // engram's generator on the authors' odors (assemblies from their activated cells),
     // driven by the authors' spikes: separates the network generator from the odor inputs.
-    let generated: Vec<DpConnectivity> = run_jobs("dp-authors: engram's networks on the authors' odors", &loads, options.progress, |&(i, v)| {
-        let config = networks[i].config(v);
-        let seed = ENGRAM_SEED.wrapping_mul(1000).wrapping_add(1 + 10 * i as u64);
-        let base = DpConnectivity::generate_for_sources(&config, &activated, seed)?;
-        Ok(base.with_variant(&config, v, seed)?.0)
-    })?;
-    let mut generated_runs =
-        simulate_all("dp-authors: engram's networks, the authors' spikes", &networks, &loads, &generated, &protocols, &sets, options.progress)?;
+    let generated: Vec<DpConnectivity> =
+        run_jobs("dp-authors: engram's networks on the authors' odors", &loads, options.progress, |&(i, v)| {
+            let config = networks[i].config(v);
+            let seed = ENGRAM_SEED.wrapping_mul(1000).wrapping_add(1 + 10 * i as u64);
+            let base = DpConnectivity::generate_for_sources(&config, &activated, seed)?;
+            Ok(base.with_variant(&config, v, seed)?.0)
+        })?;
+    let mut generated_runs = simulate_all(
+        "dp-authors: engram's networks, the authors' spikes",
+        &networks,
+        &loads,
+        &generated,
+        &protocols,
+        &sets,
+        options.progress,
+    )?;
     set_amplification(&mut generated_runs);
 
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;

@@ -142,7 +142,8 @@ impl AuthorsNumbers {
             }
         }
         if let Some(o) = own {
-            let _ = write!(out, "\nengram's own: the committed `reproduce dp` run, networks {}.", o.networks.join(", "));
+            let _ =
+                write!(out, "\nengram's own: the committed `reproduce dp` run, networks {}.", o.networks.join(", "));
         }
         out
     }

@@ -44,7 +44,8 @@ pub fn degrees_table(means: &[StructureMeans]) -> String {
     let mut out = String::from(
         "| pathway | in-degree, authors' | in-degree, engram's | out-degree, authors' | out-degree, engram's | out-degree SD after Tuned E+I, authors' / engram's | largest multiplicity (Tuned E+I), authors' / engram's |\n|---|---|---|---|---|---|---|\n",
     );
-    for (key, name) in [("ob_e", "OB→E"), ("ob_i", "OB→I"), ("e_e", "E→E"), ("e_i", "E→I"), ("i_e", "I→E"), ("i_i", "I→I")]
+    for (key, name) in
+        [("ob_e", "OB→E"), ("ob_i", "OB→I"), ("e_e", "E→E"), ("e_i", "E→I"), ("i_e", "I→E"), ("i_i", "I→I")]
     {
         let [ia, ie] = both(means, "rand", |s| Some(spread(s.degrees[key].in_degree, 1)));
         let [oa, oe] = both(means, "rand", |s| Some(spread(s.degrees[key].out_degree, 1)));
@@ -81,7 +82,11 @@ pub fn assemblies_table(means: &[StructureMeans]) -> String {
             f(s.assembly_input.shared_mitral_inputs_between, 2)
         }),
         ("E neurons in ≥ 1 / > 1 assembly (%)", |s| {
-            format!("{} / {}", f(100.0 * s.assembly_input.frac_in_assembly, 1), f(100.0 * s.assembly_input.frac_in_several, 1))
+            format!(
+                "{} / {}",
+                f(100.0 * s.assembly_input.frac_in_assembly, 1),
+                f(100.0 * s.assembly_input.frac_in_several, 1)
+            )
         }),
     ];
     let mut out = String::from("| measure | authors' | engram's |\n|---|---|---|\n");
@@ -115,7 +120,10 @@ pub fn rewiring_table(means: &[StructureMeans]) -> String {
             let [pa, pe] = cell(|p| format!("{} / {}", f(p.p_within, 3), f(p.p_outside, 3)));
             let [ma, me] = cell(|p| f(p.multiplicity_within, 2));
             let [oa, oe] = cell(|p| f(100.0 * p.own_share, 1));
-            let _ = writeln!(out, "| {variant} | {name} ({factor}) | {fa} | {fe} | {pa} | {pe} | {ma} / {me} | {oa} / {oe} |");
+            let _ = writeln!(
+                out,
+                "| {variant} | {name} ({factor}) | {fa} | {fe} | {pa} | {pe} | {ma} / {me} | {oa} / {oe} |"
+            );
         }
     }
     out
