@@ -292,6 +292,62 @@ impl MatFile {
         Ok(groups)
     }
 
+    /// Layer `layer` (0-based) of the three-dimensional table `name` of shape
+    /// `rows × columns × layers`, columns `columns_taken` of each row, read as 1-based indices
+    /// below or equal to `n_neurons` and returned 0-based, one `Vec` per row (the authors'
+    /// `OBinp`: 15 odors × 300 slots × 4 layers, layer 0 holding mitral-cell indices).
+    pub fn index_layer(
+        &self,
+        name: &str,
+        shape: [usize; 3],
+        layer: usize,
+        columns_taken: Range<usize>,
+        n_neurons: usize,
+    ) -> Result<Vec<Vec<u32>>, MatError> {
+        let [rows, columns, layers] = shape;
+        let array = self.inner.find_by_name(name).ok_or_else(|| MatError::Missing {
+            path: self.path.clone(),
+            variable: name.into(),
+            found: self.variables(),
+        })?;
+        if array.size() != &shape[..] || layer >= layers || columns_taken.end > columns {
+            return Err(MatError::Shape {
+                path: self.path.clone(),
+                variable: name.into(),
+                expected: format!(
+                    "{rows}×{columns}×{layers} with layer {layer} and columns {columns_taken:?} in range"
+                ),
+                found: shape_text(array.size()),
+            });
+        }
+        let mut groups = vec![Vec::with_capacity(columns_taken.len()); rows];
+        let per_layer = rows * columns;
+        each_real(array.data(), |k, x| {
+            let (row, column) = (k % rows, (k / rows) % columns);
+            if k / per_layer != layer || !columns_taken.contains(&column) {
+                return Ok(());
+            }
+            if !(x.fract() == 0.0 && x >= 1.0 && x <= n_neurons as f64) {
+                return Err(self.bad_value(
+                    name,
+                    rows,
+                    k % per_layer,
+                    x,
+                    &format!("a 1-based index from 1 to {n_neurons}"),
+                ));
+            }
+            groups[row].push(x as u32 - 1);
+            Ok(())
+        })
+        .ok_or_else(|| MatError::Type {
+            path: self.path.clone(),
+            variable: name.into(),
+            expected: "a real numeric table".into(),
+            found: class_text(array.data()),
+        })??;
+        Ok(groups)
+    }
+
     /// The 0/1 spike matrix `name`, `n_steps × n_sources` (row = time step, column = source),
     /// as the spikes it holds.
     pub fn spike_matrix(&self, name: &str, n_steps: usize, n_sources: usize) -> Result<StepSpikes, MatError> {

@@ -275,3 +275,31 @@ fn a_description_replays_the_odor_file_through_a_mat_spike_matrix_source() {
     assert!(e.contains("variable = \"OBinp\"") && e.contains("has shape 15×300×4"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `OBinp`'s first layer, slots 1–150, are the odors' activated cells: the authors' assembly k
+/// (`Ee` of `connec_A_1_tI.mat`) is made of E neurons at or above the 100th highest input count
+/// from odor k's cells (the selection rule), which a misread table would not give.
+#[test]
+fn the_activated_cells_of_the_learned_odors_define_the_authors_assemblies() {
+    let cells = authors::learned_activated_cells(&fixtures(), 15, 1500).unwrap();
+    assert_eq!(cells.len(), 15);
+    for c in &cells {
+        let mut sorted = c.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 150);
+        assert!(sorted.iter().all(|&i| i < 1500));
+    }
+    let f = MatFile::open(&fixtures().join("connec_A_1_tI.mat")).unwrap();
+    let ob_e = f.multiplicities("w_oe", 1500, 4000).unwrap();
+    let members = f.index_groups("Ee", 15, 100, 4000).unwrap();
+    for (k, m) in members.iter().enumerate() {
+        let counts = engram_connectivity::input_counts(&ob_e, &cells[k]).unwrap();
+        let mut sorted = counts.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        let threshold = sorted[99];
+        assert!(m.iter().all(|&j| counts[j as usize] >= threshold), "assembly {k}");
+    }
+    let e = authors::learned_activated_cells(&fixtures(), 16, 1500).unwrap_err().to_string();
+    assert!(e.contains("OBinp"), "{e}");
+}

@@ -132,6 +132,7 @@ macro_rules! page_numbers {
 }
 page_numbers!(crate::dp::report::DpNumbers);
 page_numbers!(crate::dp_learned::report::LearnedNumbers);
+page_numbers!(crate::dp_authors::report::AuthorsNumbers);
 page_numbers!(crate::vogels2011::report::CompactSummary);
 
 /// A docs page generated from the compact numbers `N`.
@@ -176,6 +177,12 @@ static DP_LEARNED_REPORT: PageReport<crate::dp_learned::report::LearnedNumbers> 
 static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = PageReport {
     page: "docs/reproduction/vogels2011.md",
     summary: "docs/reproduction/vogels2011/summary.json",
+    numbers: std::marker::PhantomData,
+};
+
+static DP_AUTHORS_REPORT: PageReport<crate::dp_authors::report::AuthorsNumbers> = PageReport {
+    page: "docs/reproduction/dp-authors.md",
+    summary: "docs/reproduction/dp-authors/summary.json",
     numbers: std::marker::PhantomData,
 };
 
@@ -253,6 +260,9 @@ impl Reproduction for DpAuthors {
             out: o.out.clone(),
             progress: o.progress,
         })
+    }
+    fn report(&self) -> Option<&'static dyn Report> {
+        Some(&DP_AUTHORS_REPORT)
     }
 }
 

@@ -70,7 +70,7 @@ fn the_compact_summary_round_trips_and_refuses_unknown_fields() {
 #[test]
 fn every_generated_page_is_what_its_committed_summary_generates() {
     let with_pages: Vec<&str> = reproduction::all().iter().filter(|r| r.report().is_some()).map(|r| r.name()).collect();
-    assert_eq!(with_pages, ["dp", "dp-learned", "vogels2011"]);
+    assert_eq!(with_pages, ["dp", "dp-authors", "dp-learned", "vogels2011"]);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let failures: Vec<String> = reproduction::all()
         .iter()
@@ -170,4 +170,26 @@ fn the_dp_learned_compact_summary_round_trips_and_refuses_unknown_fields() {
     let e = report.commit_from_run(&run, &run.join("compact.json")).unwrap_err().to_string();
     assert!(e.contains("--quick") && !run.join("compact.json").exists(), "{e}");
     std::fs::remove_dir_all(&run).unwrap();
+}
+
+#[test]
+fn a_hand_edited_dp_authors_number_fails_the_check() {
+    use engram_repro::dp_authors::report::AuthorsNumbers;
+    let path = docs().join("dp-authors/summary.json");
+    let numbers = AuthorsNumbers::load(&path).unwrap();
+    assert_eq!(numbers.networks, ["A1", "B4", "C1", "D1"]);
+    let page = std::fs::read_to_string(docs().join("dp-authors.md")).unwrap();
+    let regions = numbers.regions();
+    check_regions(&page, &regions, "dp-authors.md").unwrap();
+    let cotuning = numbers.variants["scaled_i"].learned["cotuning_r"];
+    let shown = format!("{:.2} ± {:.2}", cotuning.mean.unwrap(), cotuning.sd.unwrap());
+    assert!(page.contains(&shown), "the authors' Scaled I co-tuning {shown} is on the page");
+    let edited = page.replacen(&shown, "0.99 ± 0.01", 1);
+    let e = check_regions(&edited, &regions, "dp-authors.md").unwrap_err().to_string();
+    assert!(e.contains("`authors-variants`") && e.contains("0.99 ± 0.01"), "{e}");
+    // the compact summary refuses a field it does not know
+    let text = std::fs::read_to_string(&path).unwrap().replacen('{', "{\"sead\": 1, ", 1);
+    let odd = std::env::temp_dir().join("engram-dp-authors-odd-summary.json");
+    std::fs::write(&odd, text).unwrap();
+    assert!(AuthorsNumbers::load(&odd).is_err());
 }

@@ -184,6 +184,17 @@ pub fn odor_file_name(set: OdorSet) -> &'static str {
     }
 }
 
+/// Slots of an odor in the authors' `OBinp` table that hold its activated mitral cells (the
+/// first 150 of 300; slots 226–300 are the inhibited cells).
+pub const ACTIVATED_SLOTS: std::ops::Range<usize> = 0..150;
+
+/// The activated mitral cells (0-based) of the 15 odors of `OBinp` in the learned odor file
+/// of `dir` (`odorset_10learned.mat`): odor k defines assembly k.
+pub fn learned_activated_cells(dir: &Path, n_odors: usize, n_mitral_cells: usize) -> Result<Vec<Vec<u32>>, MatError> {
+    let f = MatFile::open(&dir.join(odor_file_name(OdorSet::Learned)))?;
+    f.index_layer("OBinp", [n_odors, 300, 4], 0, ACTIVATED_SLOTS, n_mitral_cells)
+}
+
 /// The mitral-cell spikes of an odor set's file in `dir`: `r_olfbs`, 10 trials of 3 s at
 /// 0.1 ms (300 000 steps) × `n_mitral_cells`.
 pub fn odor_spikes(dir: &Path, set: OdorSet, n_mitral_cells: usize) -> Result<StepSpikes, MatError> {

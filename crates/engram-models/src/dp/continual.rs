@@ -3,7 +3,7 @@
 //! re-tuning α, β, γ or χ. The figure and its measures are in `engram_repro::dp::fig6`.
 
 use engram_connectivity::{
-    Assembly, AssemblySet, TopSelection, WithinTarget, rewire_assembly, rewire_within, within_assembly_factor,
+    Assembly, AssemblySet, WithinTarget, rewire_assembly, rewire_within, within_assembly_factor,
 };
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
@@ -63,7 +63,7 @@ pub fn add_assemblies(
                 &structured.ob_e,
                 &sources,
                 config.assembly_size,
-                TopSelection::Strict,
+                config.assembly_selection,
                 seed,
                 component_id("dp:assemblies"),
                 (n0 + j) as u64,

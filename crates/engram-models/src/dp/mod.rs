@@ -8,6 +8,8 @@
 //! - [`completion`], [`subspace`]: the protocols of Fig. 3 (odor morphs, partial assembly
 //!   stimulation) and Figs 4–6 (the odor subspace, its classes, the corners' assemblies);
 //! - [`continual`]: assemblies added to a built network (Fig. 6);
+//! - [`structure`]: degrees, assembly inputs and within-assembly wiring of a network, for
+//!   comparing generators;
 //! - [`authors`]: the authors' own networks and input spikes, from their MATLAB files.
 //!
 //! The figures, analyses and summaries of the paper's reproduction (`cargo xtask reproduce
@@ -34,6 +36,7 @@ pub mod metrics;
 pub mod network;
 pub mod params;
 pub mod simulate;
+pub mod structure;
 pub mod subspace;
 
 pub use metrics::{OdorSet, RunMetrics, mean_sd_table, run_metrics};

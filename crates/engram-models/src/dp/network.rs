@@ -12,14 +12,18 @@
 //!   an in-degree SD of 1–2 %, and Bernoulli in-degrees give strongly correlated odor
 //!   responses), then out-degree balancing (±3 % for E→E and I→I, trigger ±5 % / target ±3 %
 //!   for the others). Autapses are allowed; multiplicities up to 3 arise from rewiring.
-//! - Assembly k: the `assembly_size` E neurons with the most inputs from learned odor k's
-//!   activated mitral cells (ties broken at random).
+//! - Assembly k: `assembly_size` E neurons among those with the most inputs from learned odor
+//!   k's activated mitral cells, drawn as `DpConfig::assembly_selection` says: by default as
+//!   the authors' code does, at random from everyone at or above the `assembly_size`-th
+//!   highest count (on their networks, non-members with more inputs than the fewest of a
+//!   member are common: `reproduce dp-authors`' structure table); strictly the top ones as an
+//!   option. I assemblies likewise.
 //! - Variants are derived from one base (rand) instance, so "the corresponding rand network"
 //!   of every structured network is the same random draw, as in the paper.
 
 use engram_connectivity::{
-    Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule, TopSelection,
-    WeightMatrix, WithinTarget, rewire_within, scale_weights, within_assembly_factor,
+    Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule, WeightMatrix,
+    WithinTarget, rewire_within, scale_weights, within_assembly_factor,
 };
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
@@ -84,6 +88,22 @@ impl DpConnectivity {
     /// Draw the base (rand) instance of network `network_seed`, with pseudo-assemblies from
     /// the learned odors.
     pub fn generate(config: &DpConfig, learned: &[Odor], network_seed: u64) -> Result<Self, EngramError> {
+        let sources: Vec<Vec<u32>> = learned
+            .iter()
+            .take(config.n_assemblies)
+            .map(|o| o.activated().iter().map(|a| a.mitral_cell).collect())
+            .collect();
+        Self::generate_for_sources(config, &sources, network_seed)
+    }
+
+    /// [`generate`](Self::generate) with the learned odors given by their activated mitral
+    /// cells: assembly k is chosen from `activated[k]` (the first `n_assemblies` lists), as
+    /// for odors read from the authors' files.
+    pub fn generate_for_sources(
+        config: &DpConfig,
+        activated: &[Vec<u32>],
+        network_seed: u64,
+    ) -> Result<Self, EngramError> {
         config.validate()?;
         let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
         let pw = config.pathways();
@@ -118,16 +138,12 @@ impl DpConnectivity {
         let e_i = recurrent(pw.e_i, ne, ni, false, "e_i")?;
         let i_e = recurrent(pw.i_e, ni, ne, false, "i_e")?;
         let i_i = recurrent(pw.i_i, ni, ni, true, "i_i")?;
-        let sources: Vec<Vec<u32>> = learned
-            .iter()
-            .take(config.n_assemblies)
-            .map(|o| o.activated().iter().map(|a| a.mitral_cell).collect())
-            .collect();
+        let sources = &activated[..config.n_assemblies.min(activated.len())];
         let assemblies = AssemblySet::from_input(
             &ob_e,
-            &sources,
+            sources,
             config.assembly_size,
-            TopSelection::Strict,
+            config.assembly_selection,
             seed,
             id("assemblies"),
         )?;
@@ -202,7 +218,7 @@ impl DpConnectivity {
             &self.e_i,
             e_asm.members(),
             config.i_assembly_size,
-            TopSelection::Strict,
+            config.assembly_selection,
             seed,
             id("i_assemblies"),
             index,

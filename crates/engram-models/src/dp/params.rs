@@ -1,6 +1,7 @@
 //! Parameters of the Dp model (Meissner-Bernard, Zenke & Friedrich, eLife 2025): network
 //! structures A–D and the simple model (Table 2), variants (Table 5), sizes.
 
+use engram_connectivity::TopSelection;
 use engram_core::error::ParamError;
 use engram_core::params::{Params, finite, non_negative};
 use engram_neurons::LifCondParams;
@@ -225,6 +226,11 @@ pub struct DpConfig {
     pub i_assembly_size: usize,
     /// How recurrent pathways are drawn.
     pub recurrent: RecurrentRule,
+    /// How E assemblies (from the odors' inputs) and I assemblies (from the E assemblies'
+    /// inputs) are picked among the neurons with the most inputs: `ReferenceCode` (default)
+    /// draws them from everyone at or above the threshold, as the authors' code and networks
+    /// do; `Strict` takes everyone above it first.
+    pub assembly_selection: TopSelection,
     /// Replace the pathways of the structure (for sweeps and sensitivity tests).
     pub pathways: Option<Pathways>,
 }
@@ -241,6 +247,7 @@ impl Default for DpConfig {
             assembly_size: 100,
             i_assembly_size: 25,
             recurrent: RecurrentRule::FixedInDegree,
+            assembly_selection: TopSelection::ReferenceCode,
             pathways: None,
         }
     }

@@ -12,7 +12,7 @@
 //! `engram_repro::dp::fig45`; Fig. 6 uses the same protocol on a correlated subspace
 //! ([`Subspace::on`], `engram_repro::dp::fig6`).
 
-use engram_connectivity::{Assembly, TopSelection};
+use engram_connectivity::Assembly;
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
 use engram_stimuli::odor::pearson;
@@ -207,7 +207,7 @@ pub fn corner_assemblies(
             &net.ob_e,
             &sources,
             config.assembly_size,
-            TopSelection::Strict,
+            config.assembly_selection,
             seed,
             component_id("dp:fig45:novel_pseudo_assembly"),
             c as u64,

@@ -14,11 +14,17 @@
 //! `OUT/fig2_variants.png` / `.svg` (Fig. 2E–I's bars). There is no randomness: the bulb
 //! replays the files and the neurons start at rest, so a rerun gives the same numbers.
 
+pub mod report;
+pub mod structure;
+pub mod structure_tables;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use engram_core::error::EngramError;
-use engram_models::dp::authors::{AuthorsNetwork, DT_MS, N_TRIALS, achieved, missing_files, odor_spikes, trials};
+use engram_models::dp::authors::{
+    AuthorsNetwork, DT_MS, N_TRIALS, achieved, learned_activated_cells, missing_files, odor_spikes, trials,
+};
 use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use engram_models::dp::network::DpConnectivity;
 use engram_models::dp::params::Variant;
@@ -80,11 +86,27 @@ pub struct AuthorsSummary {
     /// Per variant: Fig. 2E–I's measures over the networks (as `"fig2"."variants"` of
     /// `reproduce dp`'s summary).
     pub fig2: BTreeMap<String, VariantMeasures>,
+    /// The connectivity of every network, the authors' and engram's (seed
+    /// [`ENGRAM_SEED`], [`ENGRAM_NETWORKS`] per structure), per variant.
+    pub structure_runs: Vec<structure::StructureRow>,
+    /// The same averaged per source and variant.
+    pub structure: Vec<structure::StructureMeans>,
+    /// engram's generator on the authors' odors: per variant, the measures of networks drawn
+    /// by engram (one per structure, network seeds as `reproduce dp`'s first network of each
+    /// structure) with assemblies from the authors' 15 learned odors, driven by the authors'
+    /// spikes (both odor sets).
+    pub generated_variants: BTreeMap<String, VariantStats>,
     /// Wall-clock time of the whole reproduction, s.
     pub wall_s: f64,
     /// CPU time of the whole reproduction (all threads), s.
     pub cpu_s: f64,
 }
+
+/// The seed of `reproduce dp` whose networks the structure comparison draws.
+pub const ENGRAM_SEED: u64 = 2025;
+
+/// engram's networks per structure in the structure comparison (as `reproduce dp`).
+pub const ENGRAM_NETWORKS: usize = 2;
 
 /// The name of an odor set in the summary.
 fn set_name(set: OdorSet) -> &'static str {
@@ -123,29 +145,37 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         (0..networks.len()).flat_map(|i| VARIANTS.iter().map(move |&v| (i, v))).collect();
     let nets: Vec<DpConnectivity> =
         run_jobs("dp-authors: network files", &loads, options.progress, |&(i, v)| Ok(networks[i].load(dir, v)?))?;
-    let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
-    let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.map(|s| (k, s))).collect();
-    let mut runs = run_jobs("dp-authors: simulations", &jobs, options.progress, |&(k, set)| {
-        let (i, variant) = loads[k];
-        let net = &nets[k];
-        let config = networks[i].config(variant);
-        let protocol = &protocols[if set == OdorSet::Learned { 0 } else { 1 }];
-        let rec = simulate(&config, net, protocol, 0, DT_MS, None)?;
-        let e_rate_per_odor_hz = rec
-            .windows_of(WindowKind::Odor)
-            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
-            .collect();
-        Ok(BasicRun {
-            instance: i,
-            variant,
-            set,
-            metrics: run_metrics(&rec, net, set),
-            achieved: achieved(rand_of(i), net, variant)?,
-            e_rate_per_odor_hz,
-            loop_s: rec.loop_s,
-        })
-    })?;
+    let mut runs =
+        simulate_all("dp-authors: simulations", &networks, &loads, &nets, &protocols, &sets, options.progress)?;
     set_amplification(&mut runs);
+
+    let config = networks[0].config(Variant::Rand);
+    let activated = learned_activated_cells(dir, config.n_assemblies, config.n_mitral_cells)?;
+    let labels: Vec<String> = networks.iter().map(AuthorsNetwork::label).collect();
+    let mut structure_runs = structure::authors_structures(&labels, &loads, &nets, &activated)?;
+    drop(nets);
+    structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, options.progress)?);
+    let structure = structure::structure_means(&structure_runs)?;
+
+    // engram's generator on the authors' odors (assemblies from their activated cells),
+    // driven by the authors' spikes: separates the network generator from the odor inputs.
+    let generated: Vec<DpConnectivity> =
+        run_jobs("dp-authors: engram's networks on the authors' odors", &loads, options.progress, |&(i, v)| {
+            let config = networks[i].config(v);
+            let seed = ENGRAM_SEED.wrapping_mul(1000).wrapping_add(1 + 10 * i as u64);
+            let base = DpConnectivity::generate_for_sources(&config, &activated, seed)?;
+            Ok(base.with_variant(&config, v, seed)?.0)
+        })?;
+    let mut generated_runs = simulate_all(
+        "dp-authors: engram's networks, the authors' spikes",
+        &networks,
+        &loads,
+        &generated,
+        &protocols,
+        &sets,
+        options.progress,
+    )?;
+    set_amplification(&mut generated_runs);
 
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
     let summary = AuthorsSummary {
@@ -169,17 +199,57 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
             .collect(),
         variants: variants_table(&runs),
         fig2: VARIANTS.iter().map(|&v| (v.name().to_string(), variant_measures(&runs, v))).collect(),
+        structure_runs,
+        structure,
+        generated_variants: variants_table(&generated_runs),
         wall_s: t0.elapsed().as_secs_f64(),
         cpu_s: cpu.elapsed_s(),
     };
     write_summary(&out_dir.join("summary.json"), &summary)?;
-    let report = report_md(&summary);
+    let numbers = report::AuthorsNumbers::from_run(&out_dir.join("summary.json"))?;
+    let report = report_md(&summary) + "\n## The page's tables\n" + &numbers.report_md();
     let path = out_dir.join("report.md");
     std::fs::write(&path, &report).map_err(|source| EngramError::Output { path, source })?;
     if options.progress {
         eprintln!("\n{report}");
     }
     Ok(serde_json::to_value(&summary).expect("serialises"))
+}
+
+/// Simulate every network `nets[k]` (network `networks[loads[k].0]`, variant `loads[k].1`)
+/// with each odor set of `sets` (`protocols[0]` learned, `protocols[1]` novel), measured as
+/// `reproduce dp`'s Fig. 2 runs; amplification is left to [`set_amplification`].
+fn simulate_all(
+    label: &str,
+    networks: &[AuthorsNetwork],
+    loads: &[(usize, Variant)],
+    nets: &[DpConnectivity],
+    protocols: &[Protocol],
+    sets: &[OdorSet],
+    progress: bool,
+) -> Result<Vec<BasicRun>, EngramError> {
+    let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
+    let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.iter().map(move |&s| (k, s))).collect();
+    run_jobs(label, &jobs, progress, |&(k, set)| {
+        let (i, variant) = loads[k];
+        let net = &nets[k];
+        let config = networks[i].config(variant);
+        let protocol = &protocols[if set == OdorSet::Learned { 0 } else { 1 }];
+        let rec = simulate(&config, net, protocol, 0, DT_MS, None)?;
+        let e_rate_per_odor_hz = rec
+            .windows_of(WindowKind::Odor)
+            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
+            .collect();
+        Ok(BasicRun {
+            instance: i,
+            variant,
+            set,
+            metrics: run_metrics(&rec, net, set),
+            achieved: achieved(rand_of(i), net, variant)?,
+            e_rate_per_odor_hz,
+            loop_s: rec.loop_s,
+        })
+    })
 }
 
 /// `12.34`, or `–` for a measure that was not applicable.

@@ -1,0 +1,159 @@
+//! The dp-authors report: the tables of `docs/reproduction/dp-authors.md`, generated from the
+//! typed [`AuthorsNumbers`] of a run, beside engram's own networks as the committed `reproduce
+//! dp` summary (`docs/reproduction/dp/summary.json`) gives them.
+//!
+//! `cargo xtask report dp-authors --from runs/dp-authors` commits the numbers of a run to
+//! `docs/reproduction/dp-authors/summary.json` and rewrites the page's marked regions; a test
+//! fails when the committed page and the committed summaries disagree. The page's engram
+//! rows therefore change when the dp summary is recommitted: rerun `cargo xtask report
+//! dp-authors` (no `--from`) then.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use engram_core::error::EngramError;
+use serde::{Deserialize, Serialize};
+
+use super::structure::StructureMeans;
+use super::structure_tables;
+use crate::dp::report::{DpNumbers, VariantSets, fmt, fmt_ms};
+
+/// The numbers of a dp-authors run that its page shows (a compact summary; a run's full
+/// `summary.json` holds them among more).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthorsNumbers {
+    /// Always false (dp-authors has no quick version); kept for the report machinery.
+    #[serde(default)]
+    pub quick: bool,
+    /// The authors' networks run.
+    pub networks: Vec<String>,
+    /// Wall-clock seconds of the run.
+    pub wall_s: f64,
+    /// CPU seconds of the run.
+    pub cpu_s: f64,
+    /// Per variant: the measures on the authors' networks.
+    pub variants: BTreeMap<String, VariantSets>,
+    /// Per variant: engram's generator on the authors' odors, driven by the authors' spikes.
+    pub generated_variants: BTreeMap<String, VariantSets>,
+    /// The connectivity comparison, averaged per source and variant.
+    pub structure: Vec<StructureMeans>,
+}
+
+fn bad(path: &Path, what: impl std::fmt::Display) -> EngramError {
+    EngramError::Other(format!("{}: {what}", path.display()))
+}
+
+/// The committed `reproduce dp` summary, whose variants table gives engram's own networks.
+pub fn dp_summary_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/reproduction/dp/summary.json")
+}
+
+impl AuthorsNumbers {
+    /// Read the numbers from a run's full `summary.json`.
+    pub fn from_run(summary_json: &Path) -> Result<Self, EngramError> {
+        let text = std::fs::read_to_string(summary_json).map_err(|e| bad(summary_json, e))?;
+        serde_json::from_str(&text).map_err(|e| bad(summary_json, format!("not a dp-authors summary.json: {e}")))
+    }
+
+    /// Read a committed compact summary written by [`save`](Self::save); a field these
+    /// numbers do not hold is an error.
+    pub fn load(path: &Path) -> Result<Self, EngramError> {
+        let text = std::fs::read_to_string(path).map_err(|e| bad(path, e))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(path, e))?;
+        let numbers: Self = serde_json::from_value(value.clone()).map_err(|e| bad(path, e))?;
+        if serde_json::to_value(&numbers).expect("the numbers serialise") != value {
+            return Err(bad(
+                path,
+                "holds fields the dp-authors report does not know (or a value it cannot hold); regenerate it with `cargo xtask report dp-authors --from <run>`",
+            ));
+        }
+        Ok(numbers)
+    }
+
+    /// Write them as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), EngramError> {
+        let text = serde_json::to_string_pretty(self).expect("the numbers serialise") + "\n";
+        std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+    }
+
+    /// The generated regions of the docs page, with engram's own networks from the
+    /// committed dp summary (its variants table left out if it cannot be read).
+    pub fn regions(&self) -> Vec<(String, String)> {
+        let own = DpNumbers::load(&dp_summary_path()).ok();
+        self.regions_with(own.as_ref())
+    }
+
+    /// The regions, with engram's own networks from `own`.
+    pub fn regions_with(&self, own: Option<&DpNumbers>) -> Vec<(String, String)> {
+        let m = &self.structure;
+        vec![
+            ("authors-run".into(), self.run_line()),
+            ("authors-variants".into(), self.variants_table(own)),
+            ("authors-structure-networks".into(), structure_tables::networks_line(m)),
+            ("authors-structure-degrees".into(), structure_tables::degrees_table(m)),
+            ("authors-structure-assemblies".into(), structure_tables::assemblies_table(m)),
+            ("authors-structure-rewiring".into(), structure_tables::rewiring_table(m)),
+            ("authors-structure-i".into(), structure_tables::i_assemblies_table(m)),
+        ]
+    }
+
+    fn run_line(&self) -> String {
+        format!(
+            "Networks {}; this run took {:.0} s wall, {:.0} s CPU (including the structure comparison and engram's networks on the authors' odors).",
+            self.networks.join(", "),
+            self.wall_s,
+            self.cpu_s
+        )
+    }
+
+    /// Learned odors (and the novel E rate), mean ± SD over networks: the authors' networks,
+    /// engram's generator on the authors' odors and spikes, engram's own networks and odors.
+    fn variants_table(&self, own: Option<&DpNumbers>) -> String {
+        let mut out = String::from(
+            "| variant | networks | E rate (Hz), learned / novel | assembly rate (Hz) | amplification in / out | after offset (Hz) | co-tuning r | SD ratio | ISI CV |\n|---|---|---|---|---|---|---|---|---|\n",
+        );
+        let row = |out: &mut String, variant: &str, who: &str, v: &VariantSets| {
+            let l = |k: &str| v.learned.get(k).copied().unwrap_or_default();
+            let n = |k: &str| v.novel.get(k).copied().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {variant} | {who} | {} / {} | {} | {} / {} | {} | {} | {} | {} |",
+                fmt(l("e_rate_odor_hz").mean, 2),
+                fmt(n("e_rate_odor_hz").mean, 2),
+                fmt_ms(l("assembly_rate_hz"), 1),
+                fmt_ms(l("amplification_in"), 1),
+                fmt(l("amplification_out").mean, 2),
+                fmt_ms(l("assembly_rate_after_offset_hz"), 2),
+                fmt_ms(l("cotuning_r"), 2),
+                fmt_ms(l("balanced_sd_ratio"), 2),
+                fmt_ms(l("isi_cv_assembly"), 2),
+            );
+        };
+        for variant in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
+            if let Some(v) = self.variants.get(variant) {
+                row(&mut out, variant, "the authors'", v);
+            }
+            if let Some(v) = self.generated_variants.get(variant) {
+                row(&mut out, variant, "engram's on the authors' odors", v);
+            }
+            if let Some(v) = own.and_then(|o| o.variants.get(variant)) {
+                row(&mut out, variant, "engram's own (dp summary)", v);
+            }
+        }
+        if let Some(o) = own {
+            let _ =
+                write!(out, "\nengram's own: the committed `reproduce dp` run, networks {}.", o.networks.join(", "));
+        }
+        out
+    }
+
+    /// The run's `report.md` section: every generated table under a heading.
+    pub fn report_md(&self) -> String {
+        let mut out = String::new();
+        for (name, text) in self.regions() {
+            let _ = write!(out, "\n### {name}\n\n{}\n", text.trim_end());
+        }
+        out
+    }
+}
