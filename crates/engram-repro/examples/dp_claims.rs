@@ -3,7 +3,7 @@
 //! [NETWORKS_PER_STRUCTURE] [--quick] [--first K]`, WHAT = `shuffle` (Fig. 1's shuffling
 //! schemes), `simple` (the simple model's parameter search) or `readouts` (Fig. 5's d_M and
 //! QDA in both covariance readings, rand and Tuned E+I). `--first K` keeps only the first K
-//! networks (A1, then B…). Prints the typed result as JSON; files go to /tmp/dp_claims.
+//! networks (A1, then B…). Prints the typed result as JSON; files go to a fresh folder of this process under the system's temporary directory.
 
 use engram_repro::dp::{Context, ReproduceOptions, fig1, fig45};
 
@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         networks_per_structure: networks,
         quick,
         progress: false,
-        out: "/tmp/dp_claims".into(),
+        out: std::env::temp_dir().join(format!("engram_dp_claims_{}", std::process::id())),
         ..Default::default()
     };
     let mut ctx = Context::new(options)?;
