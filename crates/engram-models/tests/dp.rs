@@ -108,3 +108,40 @@ fn tuned_networks_are_co_tuned_more_than_rand_and_scaled_i() {
     assert!(tuned > scaled + 0.1, "co-tuning Tuned E+I {tuned:.2} vs Scaled I {scaled:.2}");
     assert!(r.tuned_learned.balanced_sd_ratio > r.rand_learned.balanced_sd_ratio, "balanced-axis SD ratio");
 }
+
+/// Distinct presynaptic members of `pre` connecting onto each member of `post`.
+fn distinct_member_inputs(c: &engram_connectivity::Connectivity, pre: &[u32], post: &[u32]) -> Vec<u32> {
+    let mut count = std::collections::HashMap::<u32, u32>::new();
+    for &p in pre {
+        for &t in c.row(p as usize).0 {
+            if post.contains(&t) {
+                *count.entry(t).or_default() += 1;
+            }
+        }
+    }
+    post.iter().map(|t| count.get(t).copied().unwrap_or(0)).collect()
+}
+
+#[test]
+fn reference_counts_give_every_member_the_fixed_number_of_assembly_inputs() {
+    use engram_models::dp::Rewiring;
+    let counts = Rewiring::Counts { p_e: 12, p_i: 4, p_ei: 12 };
+    let config = DpConfig { rewiring: counts, ..DpConfig::default() }.scaled_down(2);
+    let odors = odor_sets(&config, 3).unwrap();
+    let base = DpConnectivity::generate(&config, &odors.learned, 5).unwrap();
+    let (net, _) = base.with_variant(&config, Variant::TUNED_EI, 5).unwrap();
+    // the last assembly: no later assembly's rewiring edits its inputs again
+    let e = net.assemblies.iter().last().unwrap().members();
+    let i = net.i_assemblies.last().unwrap().members();
+    let min = |v: Vec<u32>| v.into_iter().min().unwrap();
+    assert!(min(distinct_member_inputs(&net.e_e, e, e)) >= 12);
+    assert!(min(distinct_member_inputs(&net.i_e, i, e)) >= 4);
+    assert!(min(distinct_member_inputs(&net.e_i, e, i)) >= 12);
+    // before rewiring most members had far fewer (p = 0.1 of 50 members: 5 on average)
+    assert!(min(distinct_member_inputs(&base.e_e, e, e)) < 12);
+    assert_eq!(net.e_e.in_degrees(), base.e_e.in_degrees(), "rewiring keeps every in-degree");
+    // a count larger than the presynaptic group is refused, naming the field
+    let too_many = DpConfig { rewiring: Rewiring::Counts { p_e: 51, p_i: 4, p_ei: 12 }, ..config };
+    let err = base.with_variant(&too_many, Variant::TUNED_EI, 5).unwrap_err().to_string();
+    assert!(err.contains("rewiring.p_e"), "{err}");
+}

@@ -3,14 +3,14 @@
 //! re-tuning α, β, γ or χ. The figure and its measures are in `engram_repro::dp::fig6`.
 
 use engram_connectivity::{
-    Assembly, AssemblySet, WithinTarget, rewire_assembly, rewire_within, within_assembly_factor,
+    Assembly, AssemblySet, rewire_assembly, rewire_within, within_assembly_factor,
 };
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
 use engram_stimuli::Odor;
 use serde::Serialize;
 
-use super::network::DpConnectivity;
+use super::network::{DpConnectivity, RewiringTargets};
 use super::params::{DpConfig, Variant};
 
 /// What [`add_assemblies`] did.
@@ -86,27 +86,22 @@ pub fn add_assemblies(
     };
     if variant != Variant::Rand {
         // Targets as with_variant resolves them: on the rand pattern, before any rewiring.
+        let targets = RewiringTargets::of(config, variant);
         let mut probe = base.e_e.clone();
-        let report =
-            rewire_within(&mut probe, &new_set, &new_set, WithinTarget::Factor(variant.alpha()), seed, rid("e_e"))?;
+        let report = rewire_within(&mut probe, &new_set, &new_set, targets.e_e, seed, rid("e_e"))?;
         for (j, a) in new_e.iter().enumerate() {
             rewire_assembly(&mut net.e_e, a, a, report.target_counts[j], seed, rid("e_e"), (n0 + j) as u64)?;
         }
         added.e_e_targets = report.target_counts;
         added.alpha = within_assembly_factor(&base.e_e, &net.e_e, &new_set, &new_set)?;
-        let (beta, gamma) = match variant {
-            Variant::TunedI { beta, .. } => (Some(beta), None),
-            Variant::TunedEI { beta, gamma, .. } => (Some(beta), Some(gamma)),
-            _ => (None, None),
-        };
-        if let Some(beta) = beta {
+        if let Some(i_e) = targets.i_e {
             let ni = config.n_inh;
             for (j, e_asm) in new_e.iter().enumerate() {
-                added.i.push(net.wire_i_assembly(config, e_asm, (n0 + j) as u64, beta, gamma, seed)?);
+                added.i.push(net.wire_i_assembly(config, e_asm, (n0 + j) as u64, i_e, targets.e_i, seed)?);
             }
             let i_set = AssemblySet::new(ni, added.i.clone())?;
             added.beta = within_assembly_factor(&base.i_e, &net.i_e, &i_set, &new_set)?;
-            if gamma.is_some() {
+            if targets.e_i.is_some() {
                 added.gamma = within_assembly_factor(&base.e_i, &net.e_i, &new_set, &i_set)?;
             }
             net.i_assemblies.extend(added.i.iter().cloned());

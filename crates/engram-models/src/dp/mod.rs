@@ -40,6 +40,6 @@ pub mod structure;
 pub mod subspace;
 
 pub use metrics::{OdorSet, RunMetrics, mean_sd_table, run_metrics};
-pub use network::{Achieved, DpConnectivity, odor_sets};
-pub use params::{DpConfig, Pathway, Pathways, RecurrentRule, Structure, Variant};
+pub use network::{Achieved, DpConnectivity, RewiringTargets, odor_sets};
+pub use params::{DpConfig, Pathway, Pathways, RecurrentRule, Rewiring, Structure, Variant};
 pub use simulate::{DpRecording, Injection, Protocol, Window, WindowKind, simulate};

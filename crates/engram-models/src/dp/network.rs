@@ -31,7 +31,42 @@ use engram_core::rng::component_id;
 use engram_stimuli::{Odor, OdorSetParams, OdorSets};
 use serde::Serialize;
 
-use super::params::{DpConfig, Pathway, RecurrentRule, Structure, Variant};
+use super::params::{DpConfig, Pathway, RecurrentRule, Rewiring, Structure, Variant};
+
+/// What the rewiring of one variant aims for per pathway, as `DpConfig::rewiring` resolves it
+/// ([`Rewiring::resolve`]): counts or factors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RewiringTargets {
+    /// E→E within each E assembly (α or `pE`).
+    pub e_e: WithinTarget,
+    /// I→E within each E/I assembly (β or `pI`; Tuned variants).
+    pub i_e: Option<WithinTarget>,
+    /// E→I within each E/I assembly (γ or `pEI`; Tuned E+I).
+    pub e_i: Option<WithinTarget>,
+}
+
+impl RewiringTargets {
+    /// The targets of `variant` in networks of `config` (rand: factor 1 for E→E, nothing else).
+    pub fn of(config: &DpConfig, variant: Variant) -> Self {
+        let (beta, gamma) = match variant {
+            Variant::TunedI { beta, .. } => (Some(beta), None),
+            Variant::TunedEI { beta, gamma, .. } => (Some(beta), Some(gamma)),
+            Variant::Rand | Variant::ScaledI { .. } => (None, None),
+        };
+        match config.rewiring.resolve(variant, config.assembly_size, config.i_assembly_size) {
+            Rewiring::Counts { p_e, p_i, p_ei } if variant != Variant::Rand => Self {
+                e_e: WithinTarget::Count(p_e),
+                i_e: beta.map(|_| WithinTarget::Count(p_i)),
+                e_i: gamma.map(|_| WithinTarget::Count(p_ei)),
+            },
+            _ => Self {
+                e_e: WithinTarget::Factor(variant.alpha()),
+                i_e: beta.map(WithinTarget::Factor),
+                e_i: gamma.map(WithinTarget::Factor),
+            },
+        }
+    }
+}
 
 /// The multiplicity patterns of one network instance, before weights.
 #[derive(Clone, Debug)]
@@ -169,29 +204,25 @@ impl DpConnectivity {
         if variant == Variant::Rand {
             return Ok((net, achieved));
         }
+        config.validate()?;
         let asm = &self.assemblies;
-        rewire_within(&mut net.e_e, asm, asm, WithinTarget::Factor(variant.alpha()), seed, id("e_e"))?;
+        let targets = RewiringTargets::of(config, variant);
+        rewire_within(&mut net.e_e, asm, asm, targets.e_e, seed, id("e_e"))?;
         achieved.alpha = within_assembly_factor(&self.e_e, &net.e_e, asm, asm)?;
-        let (beta, gamma) = match variant {
-            Variant::ScaledI { chi, .. } => {
-                net.chi = chi;
-                (None, None)
-            }
-            Variant::TunedI { beta, .. } => (Some(beta), None),
-            Variant::TunedEI { beta, gamma, .. } => (Some(beta), Some(gamma)),
-            Variant::Rand => unreachable!("handled above"),
-        };
-        if let Some(beta) = beta {
+        if let Variant::ScaledI { chi, .. } = variant {
+            net.chi = chi;
+        }
+        if let Some(i_e) = targets.i_e {
             // One assembly at a time, as the authors' code: I assembly k is chosen from the
             // E→I matrix that already includes the rewiring of assemblies 0..k.
             let ni = config.n_inh;
             let mut i_asms = Vec::new();
             for (k, e_asm) in asm.iter().enumerate() {
-                i_asms.push(net.wire_i_assembly(config, e_asm, k as u64, beta, gamma, seed)?);
+                i_asms.push(net.wire_i_assembly(config, e_asm, k as u64, i_e, targets.e_i, seed)?);
             }
             let i_set = AssemblySet::new(ni, i_asms.clone())?;
             achieved.beta = within_assembly_factor(&self.i_e, &net.i_e, &i_set, asm)?;
-            if gamma.is_some() {
+            if targets.e_i.is_some() {
                 achieved.gamma = within_assembly_factor(&self.e_i, &net.e_i, asm, &i_set)?;
             }
             net.i_assemblies = i_asms;
@@ -202,14 +233,14 @@ impl DpConnectivity {
     /// The I assembly of E assembly `e_asm` (number `index`), wired in the authors' order: the
     /// `i_assembly_size` I neurons with the most inputs from `e_asm` in the current E→I
     /// pattern (so it includes the rewiring of earlier assemblies), then I→E within the E/I
-    /// assembly × `beta` and, with `gamma`, E→I × `gamma`.
+    /// assembly towards `i_e` and, with `e_i`, E→I towards `e_i` ([`RewiringTargets`]).
     pub fn wire_i_assembly(
         &mut self,
         config: &DpConfig,
         e_asm: &Assembly,
         index: u64,
-        beta: f64,
-        gamma: Option<f64>,
+        i_e: WithinTarget,
+        e_i: Option<WithinTarget>,
         network_seed: u64,
     ) -> Result<Assembly, EngramError> {
         let id = |name: &str| component_id(&format!("dp:rewire:{name}"));
@@ -225,9 +256,9 @@ impl DpConnectivity {
         )?;
         let e_set = AssemblySet::new(config.n_exc, vec![e_asm.clone()])?;
         let i_set = AssemblySet::new(config.n_inh, vec![i_asm.clone()])?;
-        rewire_within(&mut self.i_e, &i_set, &e_set, WithinTarget::Factor(beta), seed, id("i_e") ^ index)?;
-        if let Some(gamma) = gamma {
-            rewire_within(&mut self.e_i, &e_set, &i_set, WithinTarget::Factor(gamma), seed, id("e_i") ^ index)?;
+        rewire_within(&mut self.i_e, &i_set, &e_set, i_e, seed, id("i_e") ^ index)?;
+        if let Some(e_i_target) = e_i {
+            rewire_within(&mut self.e_i, &e_set, &i_set, e_i_target, seed, id("e_i") ^ index)?;
         }
         Ok(i_asm)
     }

@@ -204,6 +204,86 @@ pub enum RecurrentRule {
     Bernoulli,
 }
 
+/// How many within-assembly connections the structured variants rewire in.
+///
+/// The authors' code gives every member of an assembly the same number of inputs from its
+/// assembly (`pE`, `pI`, `pEI`), whatever that assembly had before; engram's first generator
+/// asked instead for the same *factor* α, β, γ per assembly, which gives assemblies that were
+/// already better connected more connections still. On the authors' own rand networks the
+/// second rule turns their Scaled I (22.5 Hz, 7.3×, co-tuning 0.07 with fixed counts) into
+/// engram's old one (15.8 Hz, 5.2×, 0.10; `reproduce dp-authors`, docs/models/dp.md#variants).
+///
+/// ```
+/// use engram_models::dp::{Rewiring, Variant};
+/// // the counts the authors' networks were built with: pE, pI (25 for Tuned I, 5 for Tuned E+I), pEI
+/// assert_eq!(Rewiring::reference_counts(Variant::TUNED_EI), Some(Rewiring::Counts { p_e: 25, p_i: 5, p_ei: 25 }));
+/// assert_eq!(Rewiring::reference_counts(Variant::SCALED_ADJUST), None); // no stored counts: factors
+/// let c = Rewiring::Reference.resolve(Variant::TUNED_I, 25, 6); // a quarter-size network
+/// assert_eq!(c, Rewiring::Counts { p_e: 25, p_i: 6, p_ei: 25 }); // capped at the I assembly's 6
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Rewiring {
+    /// The authors' fixed counts for the variants they built ([`Rewiring::reference_counts`]:
+    /// Table 5's Scaled I, Tuned I, Tuned E+I and Fig. 4—S3's Tuned\[adjust\]), each capped at
+    /// the presynaptic group's size; [`Rewiring::Factors`] for every other variant (default).
+    #[default]
+    Reference,
+    /// The variant's factors α, β, γ per assembly: each assembly's target is the count of
+    /// distinct presynaptic members whose predicted mean within-assembly input is closest to
+    /// the factor × that assembly's own input before rewiring, so every assembly gets the
+    /// factor almost exactly (and better-connected assemblies get more connections).
+    Factors,
+    /// Fixed counts, as the authors' code rewires (`introduce_assemblies.m`): every E member
+    /// gets `p_e` distinct E members of its assembly as inputs, every E member `p_i` members
+    /// of its I assembly, every I member `p_ei` members of its E assembly (Tuned E+I only).
+    /// The achieved factors then spread with each assembly's baseline. The variant's α, β, γ
+    /// are not used (χ is).
+    Counts {
+        /// E→E inputs from the own assembly per E member (the code's `pE`).
+        p_e: u32,
+        /// I→E inputs from the own I assembly per E member (`pI`).
+        p_i: u32,
+        /// E→I inputs from the own E assembly per I member (`pEI`).
+        p_ei: u32,
+    },
+}
+
+impl Rewiring {
+    /// The counts the authors' networks were built with: `pE` 25, `pI` 25 (Table 5's Scaled I
+    /// and Tuned I), 5 (Tuned E+I) or 13 (Fig. 4—S3's Tuned\[adjust\]), `pEI` 25; `None` for
+    /// rand and every other variant.
+    pub fn reference_counts(variant: Variant) -> Option<Rewiring> {
+        let p_i = match variant {
+            v if v == Variant::SCALED_I || v == Variant::TUNED_I => 25,
+            v if v == Variant::TUNED_EI => 5,
+            v if v == Variant::TUNED_ADJUST => 13,
+            _ => return None,
+        };
+        Some(Rewiring::Counts { p_e: 25, p_i, p_ei: 25 })
+    }
+
+    /// The rule in force for `variant` in a network with E assemblies of `assembly_size` and
+    /// I assemblies of `i_assembly_size`: `Factors` or `Counts` (for
+    /// [`Reference`](Rewiring::Reference), the reference counts capped at the group sizes).
+    pub fn resolve(self, variant: Variant, assembly_size: usize, i_assembly_size: usize) -> Rewiring {
+        match self {
+            Rewiring::Reference => match Rewiring::reference_counts(variant) {
+                Some(Rewiring::Counts { p_e, p_i, p_ei }) => {
+                    let cap = |count: u32, size: usize| count.min(size as u32);
+                    Rewiring::Counts {
+                        p_e: cap(p_e, assembly_size),
+                        p_i: cap(p_i, i_assembly_size),
+                        p_ei: cap(p_ei, assembly_size),
+                    }
+                }
+                _ => Rewiring::Factors,
+            },
+            other => other,
+        }
+    }
+}
+
 /// A Dp network: sizes, structure, variant and everything that defines one instance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -231,6 +311,10 @@ pub struct DpConfig {
     /// draws them from everyone at or above the threshold, as the authors' code and networks
     /// do; `Strict` takes everyone above it first.
     pub assembly_selection: TopSelection,
+    /// How many within-assembly connections the structured variants rewire in: the authors'
+    /// fixed counts where they built the variant (default), the variant's factors per
+    /// assembly, or counts of your own.
+    pub rewiring: Rewiring,
     /// Replace the pathways of the structure (for sweeps and sensitivity tests).
     pub pathways: Option<Pathways>,
 }
@@ -248,6 +332,7 @@ impl Default for DpConfig {
             i_assembly_size: 25,
             recurrent: RecurrentRule::FixedInDegree,
             assembly_selection: TopSelection::ReferenceCode,
+            rewiring: Rewiring::Reference,
             pathways: None,
         }
     }
@@ -313,6 +398,17 @@ impl Params for DpConfig {
         {
             engram_core::params::probability(&format!("pathways.{name}.p"), p.p)?;
             non_negative(&format!("pathways.{name}.w_ns"), p.w_ns)?;
+        }
+        if let Rewiring::Counts { p_e, p_i, p_ei } = self.rewiring {
+            for (name, count, max) in [
+                ("rewiring.p_e", p_e, self.assembly_size),
+                ("rewiring.p_i", p_i, self.i_assembly_size),
+                ("rewiring.p_ei", p_ei, self.assembly_size),
+            ] {
+                if count as usize > max {
+                    return Err(ParamError::new(name, count, format!("0..={max} (the presynaptic group's size)")));
+                }
+            }
         }
         self.variant.validate().map_err(|e| e.within("variant"))
     }

@@ -153,6 +153,10 @@ pub struct AssemblyPathway {
     /// Per assembly pair: within-assembly inputs per postsynaptic member after / before
     /// rewiring (α for E→E, β for I→E, γ for E→I; pairs with none before are left out).
     pub factor: Spread,
+    /// Per assembly pair: within-assembly inputs (units) per postsynaptic member. A rewiring
+    /// to fixed counts makes it nearly the same for every assembly; one to a fixed factor
+    /// keeps the spread the assemblies had before, scaled up.
+    pub within_inputs: Spread,
 }
 
 /// The I assemblies of a Tuned network and the E↔I pathways between E and I assemblies.
@@ -215,7 +219,7 @@ fn assembly_pathway(
     let (mut distinct_in, mut units_in, mut pairs_in) = (0.0, 0.0, 0.0);
     let (mut distinct_out, mut units_out, mut pairs_out) = (0.0, 0.0, 0.0);
     let (mut own, mut all_out) = (0.0, 0.0);
-    let mut factors = Vec::new();
+    let (mut factors, mut within) = (Vec::new(), Vec::new());
     for (p, q) in pre.iter().zip(post) {
         for &j in q.members() {
             for &(i, m) in &inputs[j as usize] {
@@ -232,9 +236,10 @@ fn assembly_pathway(
         pairs_out += (n_pre - p.len() as f64) * q.len() as f64;
         own += mean_within_inputs(after, p, q) * q.len() as f64;
         all_out += p.members().iter().map(|&i| f64::from(out_degrees[i as usize])).sum::<f64>();
-        let b = mean_within_inputs(before, p, q);
+        let (b, a) = (mean_within_inputs(before, p, q), mean_within_inputs(after, p, q));
+        within.push(a);
         if b > 0.0 {
-            factors.push(mean_within_inputs(after, p, q) / b);
+            factors.push(a / b);
         }
     }
     AssemblyPathway {
@@ -244,6 +249,7 @@ fn assembly_pathway(
         multiplicity_outside: units_out / distinct_out,
         own_share: own / all_out,
         factor: Spread::of(&factors),
+        within_inputs: Spread::of(&within),
     }
 }
 
@@ -450,6 +456,10 @@ mod tests {
         // pair 1 ({1,2}→{1,2}): before 0 (skipped).
         assert_eq!(s.e_e.factor.mean, 2.0);
         assert_eq!(s.e_e.factor.min, 2.0);
+        // within inputs per member after: pair 0: neuron 0 none, neuron 1 two units (0→1 ×2)
+        // → 1.0; pair 1: neuron 1 none from {1,2}, neuron 2 one (1→2) → 0.5
+        assert_eq!((s.e_e.within_inputs.min, s.e_e.within_inputs.max), (0.5, 1.0));
+        assert_eq!(s.e_e.within_inputs.mean, 0.75);
         // within distinct: pair 0 has 0→1, pair 1 has 1→2: 2 of 8 pairs
         assert_eq!(s.e_e.p_within, 0.25);
         // multiplicity within: (2 + 1) units over 2 connections

@@ -27,7 +27,7 @@ use engram_models::dp::authors::{
 };
 use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use engram_models::dp::network::DpConnectivity;
-use engram_models::dp::params::Variant;
+use engram_models::dp::params::{DpConfig, Rewiring, Variant};
 use engram_models::dp::simulate::{Protocol, WindowKind, simulate};
 use serde::Serialize;
 
@@ -96,6 +96,13 @@ pub struct AuthorsSummary {
     /// structure) with assemblies from the authors' 15 learned odors, driven by the authors'
     /// spikes (both odor sets).
     pub generated_variants: BTreeMap<String, VariantStats>,
+    /// engram's rewiring on the authors' rand networks: per rewiring rule (`factors`, the same
+    /// factor per assembly, [`Rewiring::Factors`]; `counts`, the authors' fixed counts,
+    /// [`Rewiring::Reference`], engram's default) and
+    /// variant, the measures of the variants engram derives from each rand file with the
+    /// file's assemblies, driven by the authors' spikes. Separates the rewiring step from the
+    /// rest of the network generator.
+    pub rewired_variants: BTreeMap<String, BTreeMap<String, VariantStats>>,
     /// Wall-clock time of the whole reproduction, s.
     pub wall_s: f64,
     /// CPU time of the whole reproduction (all threads), s.
@@ -152,10 +159,8 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
     let config = networks[0].config(Variant::Rand);
     let activated = learned_activated_cells(dir, config.n_assemblies, config.n_mitral_cells)?;
     let labels: Vec<String> = networks.iter().map(AuthorsNetwork::label).collect();
-    let mut structure_runs = structure::authors_structures(&labels, &loads, &nets, &activated)?;
-    drop(nets);
+    let mut structure_runs = structure::authors_structures("authors", &labels, &loads, &nets, &activated)?;
     structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, options.progress)?);
-    let structure = structure::structure_means(&structure_runs)?;
 
     // engram's generator on the authors' odors (assemblies from their activated cells),
     // driven by the authors' spikes: separates the network generator from the odor inputs.
@@ -177,6 +182,26 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
     )?;
     set_amplification(&mut generated_runs);
 
+    // engram's rewiring on the authors' rand networks and assemblies: separates the rewiring
+    // step from the rand network generator (in-degrees, out-degree balancing, assemblies).
+    let mut rewired_variants = BTreeMap::new();
+    for (rule, counts) in [("factors", false), ("counts", true)] {
+        let label = format!("dp-authors: engram's rewiring ({rule}) on the authors' rand networks");
+        let rewired: Vec<DpConnectivity> = run_jobs(&label, &loads, options.progress, |&(i, v)| {
+            let rand = &nets[loads.iter().position(|&(j, w)| j == i && w == Variant::Rand).expect("rand loaded")];
+            let rewiring = if counts { Rewiring::Reference } else { Rewiring::Factors };
+            let config = DpConfig { rewiring, ..networks[i].config(v) };
+            let seed = ENGRAM_SEED.wrapping_mul(1000).wrapping_add(1 + 10 * i as u64);
+            Ok(rand.with_variant(&config, v, seed)?.0)
+        })?;
+        let source = format!("rewired_{rule}");
+        structure_runs.extend(structure::authors_structures(&source, &labels, &loads, &rewired, &activated)?);
+        let mut runs = simulate_all(&label, &networks, &loads, &rewired, &protocols, &sets, options.progress)?;
+        set_amplification(&mut runs);
+        rewired_variants.insert(rule.to_string(), variants_table(&runs));
+    }
+    drop(nets);
+    let structure = structure::structure_means(&structure_runs)?;
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
     let summary = AuthorsSummary {
         model: "dp-authors: the Dp paper's Fig. 2 measures (Meissner-Bernard, Zenke & Friedrich, eLife 2025) on the authors' networks and input spikes".into(),
@@ -202,6 +227,7 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         structure_runs,
         structure,
         generated_variants: variants_table(&generated_runs),
+        rewired_variants,
         wall_s: t0.elapsed().as_secs_f64(),
         cpu_s: cpu.elapsed_s(),
     };

@@ -36,6 +36,9 @@ pub struct AuthorsNumbers {
     pub variants: BTreeMap<String, VariantSets>,
     /// Per variant: engram's generator on the authors' odors, driven by the authors' spikes.
     pub generated_variants: BTreeMap<String, VariantSets>,
+    /// Per rewiring rule (`factors`, `counts`) and variant: engram's rewiring of the authors'
+    /// rand networks, driven by the authors' spikes.
+    pub rewired_variants: BTreeMap<String, BTreeMap<String, VariantSets>>,
     /// The connectivity comparison, averaged per source and variant.
     pub structure: Vec<StructureMeans>,
 }
@@ -94,6 +97,7 @@ impl AuthorsNumbers {
             ("authors-structure-degrees".into(), structure_tables::degrees_table(m)),
             ("authors-structure-assemblies".into(), structure_tables::assemblies_table(m)),
             ("authors-structure-rewiring".into(), structure_tables::rewiring_table(m)),
+            ("authors-rewiring-rules".into(), structure_tables::rewiring_rules_table(m)),
             ("authors-structure-i".into(), structure_tables::i_assemblies_table(m)),
         ]
     }
@@ -133,6 +137,17 @@ impl AuthorsNumbers {
         for variant in ["rand", "scaled_i", "tuned_i", "tuned_ei"] {
             if let Some(v) = self.variants.get(variant) {
                 row(&mut out, variant, "the authors'", v);
+            }
+            for (rule, who) in [
+                ("factors", "the authors' rand, rewired by engram (factors)"),
+                ("counts", "the authors' rand, rewired by engram (the authors' counts)"),
+            ] {
+                if variant == "rand" {
+                    break; // the rewiring leaves rand as it is
+                }
+                if let Some(v) = self.rewired_variants.get(rule).and_then(|r| r.get(variant)) {
+                    row(&mut out, variant, who, v);
+                }
             }
             if let Some(v) = self.generated_variants.get(variant) {
                 row(&mut out, variant, "engram's on the authors' odors", v);

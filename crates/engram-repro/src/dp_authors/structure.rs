@@ -77,10 +77,16 @@ pub fn mean_structure(rows: &[&NetworkStructure]) -> Result<NetworkStructure, En
     serde_json::from_value(mean).map_err(|e| EngramError::Other(format!("mean_structure: {e}")))
 }
 
-/// The means per (source, variant) of `rows`, authors first, variants in Table 5's order.
+/// The sources of structure rows, in table order: the authors' files, engram's own networks,
+/// and the authors' rand networks rewired by engram with the same factor per assembly
+/// (`rewired_factors`) or the authors' fixed counts (`rewired_counts`).
+pub const SOURCES: [&str; 4] = ["authors", "engram", "rewired_factors", "rewired_counts"];
+
+/// The means per (source, variant) of `rows`, in the order of [`SOURCES`], variants in Table
+/// 5's order.
 pub fn structure_means(rows: &[StructureRow]) -> Result<Vec<StructureMeans>, EngramError> {
     let mut out = Vec::new();
-    for source in ["authors", "engram"] {
+    for source in SOURCES {
         for v in VARIANTS {
             let of: Vec<&StructureRow> = rows.iter().filter(|r| r.source == source && r.variant == v.name()).collect();
             if of.is_empty() {
@@ -98,8 +104,9 @@ pub fn structure_means(rows: &[StructureRow]) -> Result<Vec<StructureMeans>, Eng
 }
 
 /// The structure of loaded networks: `nets[k]` is network `labels[loads[k].0]` in variant
-/// `loads[k].1`; rand first per network (its structure is measured against itself).
+/// `loads[k].1`, measured against that network's rand entry; rows labelled `source`.
 pub fn authors_structures(
+    source: &str,
     labels: &[String],
     loads: &[(usize, Variant)],
     nets: &[DpConnectivity],
@@ -115,7 +122,7 @@ pub fn authors_structures(
                 .map(|k| &nets[k])
                 .ok_or_else(|| EngramError::Other(format!("network {}: no rand network loaded", labels[i])))?;
             Ok(StructureRow {
-                source: "authors".into(),
+                source: source.into(),
                 network: labels[i].clone(),
                 variant: variant.name().into(),
                 structure: network_structure(rand, net, activated)?,

@@ -129,6 +129,43 @@ pub fn rewiring_table(means: &[StructureMeans]) -> String {
     out
 }
 
+/// The two rewiring rules on the authors' rand networks beside the authors' own rewiring:
+/// per structured variant and pathway, the factor per assembly and the within-assembly
+/// inputs per member (spread over assemblies).
+pub fn rewiring_rules_table(means: &[StructureMeans]) -> String {
+    let sources = [
+        ("authors", "the authors' files"),
+        ("rewired_counts", "engram, the authors' counts"),
+        ("rewired_factors", "engram, the same factor"),
+    ];
+    let mut out = String::from(
+        "| variant | pathway | rewired by | factor per assembly | within-assembly inputs per member, per assembly |\n|---|---|---|---|---|\n",
+    );
+    type Pick = fn(&NetworkStructure) -> Option<AssemblyPathway>;
+    let pathways: [(&str, &str, Pick); 3] = [
+        ("E→E", "α", |s| Some(s.e_e)),
+        ("I→E", "β", |s| s.inhibition.map(|i| i.i_e)),
+        ("E→I", "γ", |s| s.inhibition.map(|i| i.e_i)),
+    ];
+    for variant in ["scaled_i", "tuned_i", "tuned_ei"] {
+        for (name, factor, pick) in pathways {
+            for (source, who) in sources {
+                let Some(p) = find(means, source, variant).and_then(pick) else { continue };
+                if p.factor.max <= 1.0 {
+                    continue; // not rewired in this variant
+                }
+                let _ = writeln!(
+                    out,
+                    "| {variant} | {name} ({factor}) | {who} | {} | {} |",
+                    spread(p.factor, 2),
+                    spread(p.within_inputs, 1)
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The I assemblies of the Tuned variants.
 pub fn i_assemblies_table(means: &[StructureMeans]) -> String {
     let mut out = String::from(
