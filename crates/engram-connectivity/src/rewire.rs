@@ -28,8 +28,11 @@ pub enum WithinTarget {
     /// within-assembly inputs (counting multiplicity) of its postsynaptic members before
     /// rewiring. See the docs of [`rewire_within`] for the definition.
     Factor(f64),
-    /// Every postsynaptic member should get this many distinct presynaptic members as inputs
-    /// (the reference code's `pE`, `pI`, `pEI`).
+    /// Every postsynaptic member with fewer than this many distinct presynaptic members as
+    /// inputs gets the missing number of inputs, drawn from all presynaptic members (an input
+    /// that exists already becomes a multiple connection), so each ends with at least this
+    /// many inputs from its group counting multiplicity (the reference code's `pE`, `pI`,
+    /// `pEI`).
     Count(u32),
 }
 

@@ -31,10 +31,10 @@ use engram_core::rng::component_id;
 use engram_stimuli::{Odor, OdorSetParams, OdorSets};
 use serde::Serialize;
 
-use super::params::{DpConfig, Pathway, RecurrentRule, Rewiring, Structure, Variant};
+use super::params::{DpConfig, Pathway, RecurrentRule, Structure, Variant};
 
 /// What the rewiring of one variant aims for per pathway, as `DpConfig::rewiring` resolves it
-/// ([`Rewiring::resolve`]): counts or factors.
+/// ([`Rewiring::counts`](super::params::Rewiring::counts)): counts or factors.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RewiringTargets {
     /// E→E within each E assembly (α or `pE`).
@@ -53,17 +53,15 @@ impl RewiringTargets {
             Variant::TunedEI { beta, gamma, .. } => (Some(beta), Some(gamma)),
             Variant::Rand | Variant::ScaledI { .. } => (None, None),
         };
-        match config.rewiring.resolve(variant, config.assembly_size, config.i_assembly_size) {
-            Rewiring::Counts { p_e, p_i, p_ei } if variant != Variant::Rand => Self {
-                e_e: WithinTarget::Count(p_e),
-                i_e: beta.map(|_| WithinTarget::Count(p_i)),
-                e_i: gamma.map(|_| WithinTarget::Count(p_ei)),
-            },
-            _ => Self {
-                e_e: WithinTarget::Factor(variant.alpha()),
-                i_e: beta.map(WithinTarget::Factor),
-                e_i: gamma.map(WithinTarget::Factor),
-            },
+        if variant == Variant::Rand {
+            return Self { e_e: WithinTarget::Factor(1.0), i_e: None, e_i: None };
+        }
+        let (p_e, p_i, p_ei) = config.rewiring.counts(variant, config.assembly_size, config.i_assembly_size);
+        let target = |count: Option<u32>, factor: f64| count.map_or(WithinTarget::Factor(factor), WithinTarget::Count);
+        Self {
+            e_e: target(p_e, variant.alpha()),
+            i_e: beta.map(|b| target(p_i, b)),
+            e_i: gamma.map(|g| target(p_ei, g)),
         }
     }
 }

@@ -218,15 +218,15 @@ pub enum RecurrentRule {
 /// // the counts the authors' networks were built with: pE, pI (25 for Tuned I, 5 for Tuned E+I), pEI
 /// assert_eq!(Rewiring::reference_counts(Variant::TUNED_EI), Some(Rewiring::Counts { p_e: 25, p_i: 5, p_ei: 25 }));
 /// assert_eq!(Rewiring::reference_counts(Variant::SCALED_ADJUST), None); // no stored counts: factors
-/// let c = Rewiring::Reference.resolve(Variant::TUNED_I, 25, 6); // a quarter-size network
-/// assert_eq!(c, Rewiring::Counts { p_e: 25, p_i: 6, p_ei: 25 }); // capped at the I assembly's 6
+/// // a quarter-size network (25 E, 6 I per assembly): pI = 25 does not fit, β applies there
+/// assert_eq!(Rewiring::Reference.counts(Variant::TUNED_I, 25, 6), (Some(25), None, Some(25)));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Rewiring {
     /// The authors' fixed counts for the variants they built ([`Rewiring::reference_counts`]:
-    /// Table 5's Scaled I, Tuned I, Tuned E+I and Fig. 4—S3's Tuned\[adjust\]), each capped at
-    /// the presynaptic group's size; [`Rewiring::Factors`] for every other variant (default).
+    /// Table 5's Scaled I, Tuned I, Tuned E+I and Fig. 4—S3's Tuned\[adjust\]) where they fit
+    /// the network ([`Rewiring::counts`]); the factors everywhere else (default).
     #[default]
     Reference,
     /// The variant's factors α, β, γ per assembly: each assembly's target is the count of
@@ -263,23 +263,28 @@ impl Rewiring {
         Some(Rewiring::Counts { p_e: 25, p_i, p_ei: 25 })
     }
 
-    /// The rule in force for `variant` in a network with E assemblies of `assembly_size` and
-    /// I assemblies of `i_assembly_size`: `Factors` or `Counts` (for
-    /// [`Reference`](Rewiring::Reference), the reference counts capped at the group sizes).
-    pub fn resolve(self, variant: Variant, assembly_size: usize, i_assembly_size: usize) -> Rewiring {
+    /// The count of each pathway for `variant` that this rule asks for, `(pE, pI, pEI)`, each
+    /// `None` where the factor applies instead: [`Counts`](Rewiring::Counts) gives its own,
+    /// [`Reference`](Rewiring::Reference) the authors' counts where they fit (a count above
+    /// its presynaptic group's size, `assembly_size` E or `i_assembly_size` I members, as in
+    /// networks scaled down 8×, falls back to the factor, which reaches it through multiple
+    /// connections), [`Factors`](Rewiring::Factors) none.
+    pub fn counts(
+        self,
+        variant: Variant,
+        assembly_size: usize,
+        i_assembly_size: usize,
+    ) -> (Option<u32>, Option<u32>, Option<u32>) {
         match self {
+            Rewiring::Factors => (None, None, None),
+            Rewiring::Counts { p_e, p_i, p_ei } => (Some(p_e), Some(p_i), Some(p_ei)),
             Rewiring::Reference => match Rewiring::reference_counts(variant) {
                 Some(Rewiring::Counts { p_e, p_i, p_ei }) => {
-                    let cap = |count: u32, size: usize| count.min(size as u32);
-                    Rewiring::Counts {
-                        p_e: cap(p_e, assembly_size),
-                        p_i: cap(p_i, i_assembly_size),
-                        p_ei: cap(p_ei, assembly_size),
-                    }
+                    let fit = |count: u32, size: usize| (count as usize <= size).then_some(count);
+                    (fit(p_e, assembly_size), fit(p_i, i_assembly_size), fit(p_ei, assembly_size))
                 }
-                _ => Rewiring::Factors,
+                _ => (None, None, None),
             },
-            other => other,
         }
     }
 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    LearnedParams, REFERENCE_VARIANTS, REFERENCES, START, TrainingStep, inhibitory_input_ns, mean_at, measure,
+    LearnedParams, REFERENCE_VARIANTS, REFERENCES, START, TrainingStep, variant_config, inhibitory_input_ns, mean_at, measure,
     members_of, own_assembly_rate, subspace_analysis, train,
 };
 use crate::dp::fig45::{ReadoutSizes, RunAnalysis};
@@ -152,13 +152,15 @@ impl Experiment<'_> {
         let mut out = JobOut { net, conditions: Vec::new(), training: None, continual: None, wall_s: 0.0 };
         match task {
             Task::Reference(r) => {
-                let (conn, _) = base.with_variant(config, REFERENCE_VARIANTS[r], network_seed)?;
+                let variant = REFERENCE_VARIANTS[r];
+                let (conn, _) = base.with_variant(&variant_config(config, variant), variant, network_seed)?;
                 let geometry = self.reference_geometry[r];
                 out.conditions.push(self.condition(REFERENCES[r], &conn, None, network_seed, geometry)?);
             }
             Task::Setting(k) => {
                 let params = &self.settings[k];
-                let (start, _) = base.with_variant(config, params.start.variant(), network_seed)?;
+                let variant = params.start.variant();
+                let (start, _) = base.with_variant(&variant_config(config, variant), variant, network_seed)?;
                 let ids: Vec<usize> = (0..config.n_assemblies).collect();
                 let learned_odors = &self.odors.learned[..config.n_assemblies];
                 let (w1, steps) = train(config, &start, learned_odors, &ids, None, params, network_seed, self.dt_ms)?;
@@ -191,7 +193,7 @@ impl Experiment<'_> {
     ) -> Result<(Vec<Condition>, Continual), EngramError> {
         let (config, dt) = (self.config, self.dt_ms);
         let new_odors = self.odors.novel[..2].to_vec();
-        let (net2, _) = add_assemblies(config, START, base, start, &new_odors, network_seed)?;
+        let (net2, _) = add_assemblies(&variant_config(config, START), START, base, start, &new_odors, network_seed)?;
         let [wired_key, after_key] = continual_keys(params);
         let wired = self.condition(&wired_key, &net2, Some(w1), network_seed, false)?;
         let n0 = start.assemblies.len();

@@ -57,7 +57,7 @@ use engram_core::error::EngramError;
 use engram_core::rng::component_id;
 use engram_models::dp::metrics::{OdorSet, RunMetrics, mean_of, run_metrics};
 use engram_models::dp::network::{DpConnectivity, odor_sets};
-use engram_models::dp::params::{DpConfig, Structure, Variant};
+use engram_models::dp::params::{DpConfig, Rewiring, Structure, Variant};
 use engram_models::dp::simulate::{LearnedWeights, LearningOptions, Protocol, WindowKind, simulate_with};
 use engram_models::dp::subspace::{Subspace, corner_assemblies, half_rates};
 use engram_plasticity::{InhibitoryStdpParams, NormalisedHebbianParams, PairStdpParams, WeightDependence};
@@ -79,6 +79,18 @@ pub use summary::{LearnedSummary, MEASURES};
 
 /// The starting point: E assemblies, random inhibition at the rand weight.
 pub const START: Variant = Variant::ScaledI { alpha: 5.0, chi: 1.0 };
+
+/// `config` for wiring `variant`: for [`START`], the authors' E→E count of Scaled I (pE = 25,
+/// where it fits the network), which [`Rewiring::Reference`] gives only Table 5's presets, so
+/// that the start's E→E is exactly that of the hard-wired Scaled I, Tuned I and Tuned E+I of
+/// the same network; `config` itself for every other variant.
+pub fn variant_config(config: &DpConfig, variant: Variant) -> DpConfig {
+    let counts = config.rewiring.counts(Variant::SCALED_I, config.assembly_size, config.i_assembly_size);
+    match (variant == START, counts) {
+        (true, (Some(p_e), _, _)) => DpConfig { rewiring: Rewiring::Counts { p_e, p_i: 0, p_ei: 0 }, ..config.clone() },
+        _ => config.clone(),
+    }
+}
 
 /// Where training starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,7 +243,9 @@ pub const E_I_MAX_NS: f64 = 3.0 * 0.068;
 /// Hebbian E→I rule over its target ρ0 × rate η ([`HEBB_GRID`]), the first of the grid also
 /// with soft bounds, from rand, measured with plasticity on and with continual learning.
 /// `--quick`: the default, pair STDP and the first Hebbian setting (plastic measurement and
-/// continual learning included).
+/// continual learning included). The Figs 4–5 geometry, on the full protocol, is measured for
+/// the default, the main Hebbian setting and the one with target 2 Hz (the full sweep; every
+/// setting in `--quick`, on its reduced subspace).
 pub fn sweep(quick: bool, repeats: usize) -> Vec<LearnedParams> {
     let base = LearnedParams { repeats, ..LearnedParams::default() };
     let mut settings = vec![LearnedParams { continual: true, ..base.clone() }, base.with_e_i_learning()];
@@ -239,6 +253,13 @@ pub fn sweep(quick: bool, repeats: usize) -> Vec<LearnedParams> {
     for (k, &(rho0, eta)) in grid.iter().enumerate() {
         let p = base.with_e_i_hebbian(rho0, eta);
         settings.push(if k == 0 { LearnedParams { plastic_measurement: true, continual: true, ..p } } else { p });
+    }
+    if !quick {
+        // the full geometry is costly (968 presentations per condition): the default, the
+        // main Hebbian setting and the most selective stable one
+        for (k, setting) in settings.iter_mut().enumerate() {
+            setting.geometry = matches!(k, 0 | 2 | 3);
+        }
     }
     let first = base.with_e_i_hebbian(HEBB_GRID[0].0, HEBB_GRID[0].1);
     settings.push(LearnedParams { start: Start::Rand, ..first.clone() });
@@ -460,9 +481,10 @@ pub fn subspace_analysis(
 /// Options of `cargo xtask reproduce dp-learned`.
 #[derive(Clone, Debug)]
 pub struct LearnedOptions {
-    /// 1 network, 4 repeats, 1 iSTDP setting, one subspace trajectory and no geometry for
-    /// Scaled I and the start, instead of 3 networks, 8 repeats, 4 settings and two
-    /// trajectories.
+    /// 1 network, 4 repeats, 3 settings, one subspace trajectory with small readouts and no
+    /// geometry for Scaled I, Tuned I and the start, instead of 3 networks, 8 repeats, 8
+    /// settings and the full Figs 4–5 protocol of `reproduce dp` (8 trajectories, the
+    /// paper's readout sizes) for rand, Scaled I, Tuned E+I and three settings.
     pub quick: bool,
     /// Experiment seed.
     pub seed: u64,
@@ -494,11 +516,12 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
     let settings = sweep(quick, if quick { 4 } else { 8 });
     let n_net = if quick { 1 } else { 3 };
     let seeds: Vec<u64> = (1..=n_net as u64).map(|k| options.seed.wrapping_mul(1000).wrapping_add(k)).collect();
-    // the subspace of `reproduce dp --quick` (trajectories 0 and 4); `--quick` here: trajectory 0
+    // the subspace and readouts of `reproduce dp` (all 8 trajectories); `--quick`: trajectory 0
+    // with the quick readout sizes
     let corners = [odors.learned[0].clone(), odors.learned[1].clone(), odors.novel[0].clone(), odors.novel[1].clone()];
-    let ids = if quick { vec![trajectory_ids(true)[0]] } else { trajectory_ids(true) };
+    let ids = if quick { vec![trajectory_ids(true)[0]] } else { trajectory_ids(false) };
     let sub = Subspace::new(corners, &ids, options.seed ^ component_id("dp:fig45:subspace"))?;
-    let sizes = ReadoutSizes { readouts: false, ..ReadoutSizes::new(true) };
+    let sizes = if quick { ReadoutSizes { readouts: false, ..ReadoutSizes::new(true) } } else { ReadoutSizes::new(false) };
     let bases = seeds
         .par_iter()
         .map(|&s| DpConnectivity::generate(&config, &odors.learned, s))
@@ -509,7 +532,8 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
         sub: &sub,
         sizes: &sizes,
         settings: &settings,
-        reference_geometry: if quick { [true, false, false, true, false] } else { [true; 5] },
+        // REFERENCES: rand, scaled_i, tuned_i, tuned_ei, start_chi1
+        reference_geometry: if quick { [true, false, false, true, false] } else { [true, true, false, true, false] },
         dt_ms: 0.1,
     };
     let (instances, job_wall_s) = exp.run_all(&bases, &seeds, options.progress)?;
@@ -549,7 +573,7 @@ fn reference_selectivity(
         .iter()
         .zip(seeds)
         .map(|(b, &s)| {
-            let (net, _) = b.with_variant(config, variant, s)?;
+            let (net, _) = b.with_variant(&variant_config(config, variant), variant, s)?;
             let groups: Vec<Vec<u32>> = (0..config.n_assemblies).map(|k| members_of(&net, &[k])).collect();
             Ok(e_i_selectivity(&LearnedWeights::of(config, &net).e_i, &groups, config.n_inh))
         })
