@@ -176,6 +176,11 @@ impl Network {
             }
         }
 
+        // across ranks: every rank gets every rank's spikes of this step (see `partition`)
+        if let Some(d) = &mut self.distributed {
+            serial(parallel, || d.exchange_spikes(&mut self.spikes))?;
+        }
+
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
         //    (sequential: one rule per projection), then delivery, one writer per target
         //    element (per target population, or per chunk of it in a parallel step)
