@@ -346,6 +346,56 @@ fn check_distributable(exp: &Experiment, plan: &Plan) -> Result<(), EngramError>
     Ok(())
 }
 
+/// The monitors of `record.state` and of a description's `State`, `Weights` and `Custom`
+/// monitors, streaming into `out` (weights and custom monitors only with a run directory).
+fn add_state_and_described_monitors(
+    builder: &mut NetworkBuilder,
+    exp: &Experiment,
+    plan: &Plan,
+    out: Option<&Path>,
+) -> Result<(), EngramError> {
+    let format = exp.record.format;
+    let dt = exp.run.dt_ms;
+    for s in &exp.record.state {
+        let every = ((s.every_ms / dt).round() as u64).max(1);
+        let mut m = StateMonitor::new(&s.population, &s.variable, &s.neurons, every);
+        if let Some(dir) = out {
+            m = m.streaming_to(dir, format);
+        }
+        builder.add_monitor(m);
+    }
+    for m in &plan.monitors {
+        let every = |ms: f64| ((ms / dt).round() as u64).max(1);
+        match m {
+            MonitorDescription::State { population, variable, neurons, every_ms } => {
+                let mut m = StateMonitor::new(population, variable, neurons, every(*every_ms));
+                if let Some(dir) = out {
+                    m = m.streaming_to(dir, format);
+                }
+                builder.add_monitor(m);
+            }
+            MonitorDescription::Weights { projection, every_ms } => {
+                if let Some(dir) = out {
+                    let m = WeightMonitor::new(projection.as_str(), every(*every_ms), None);
+                    builder.add_monitor(m.streaming_to(dir, format).without_memory());
+                }
+            }
+            MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
+            // made below, by their kinds, when there is a run directory to write into
+            MonitorDescription::Custom { .. } => {}
+        }
+    }
+    if let (ModelConfig::Network(d), Some(dir)) = (&exp.model, out) {
+        for (k, m) in d.monitors.iter().enumerate() {
+            if let MonitorDescription::Custom { .. } = m {
+                let clock = builder.clock();
+                builder.add_monitor(d.custom_monitor(&Registry::default(), k, clock, Some(dir.to_path_buf()))?);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn run_in_pool(
     exp: &Experiment,
     out: Option<&Path>,
@@ -387,44 +437,7 @@ fn run_in_pool(
         rates = rates.streaming_to(dir, format);
     }
     builder.add_monitor(rates);
-    let dt = exp.run.dt_ms;
-    for s in &rec.state {
-        let every = ((s.every_ms / dt).round() as u64).max(1);
-        let mut m = StateMonitor::new(&s.population, &s.variable, &s.neurons, every);
-        if let Some(dir) = out {
-            m = m.streaming_to(dir, format);
-        }
-        builder.add_monitor(m);
-    }
-    for m in &plan.monitors {
-        let every = |ms: f64| ((ms / dt).round() as u64).max(1);
-        match m {
-            MonitorDescription::State { population, variable, neurons, every_ms } => {
-                let mut m = StateMonitor::new(population, variable, neurons, every(*every_ms));
-                if let Some(dir) = out {
-                    m = m.streaming_to(dir, format);
-                }
-                builder.add_monitor(m);
-            }
-            MonitorDescription::Weights { projection, every_ms } => {
-                if let Some(dir) = out {
-                    let m = WeightMonitor::new(projection.as_str(), every(*every_ms), None);
-                    builder.add_monitor(m.streaming_to(dir, format).without_memory());
-                }
-            }
-            MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
-            // made below, by their kinds, when there is a run directory to write into
-            MonitorDescription::Custom { .. } => {}
-        }
-    }
-    if let (ModelConfig::Network(d), Some(dir)) = (&exp.model, out) {
-        for (k, m) in d.monitors.iter().enumerate() {
-            if let MonitorDescription::Custom { .. } = m {
-                let clock = builder.clock();
-                builder.add_monitor(d.custom_monitor(&Registry::default(), k, clock, Some(dir.to_path_buf()))?);
-            }
-        }
-    }
+    add_state_and_described_monitors(&mut builder, exp, &plan, out)?;
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 

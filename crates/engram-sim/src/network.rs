@@ -88,6 +88,15 @@
 //! count: results are bit-identical for 1, 2 or 4 threads and to the sequential path. Stimuli,
 //! short-term and long-term plasticity, bookkeeping and monitors stay sequential.
 //!
+//! # Across ranks
+//!
+//! [`NetworkBuilder::distribute`] makes a network one rank of several (MPI processes in
+//! `engram-mpi`, or threads with [`ThreadGroup`]): each rank keeps the synapses onto its own
+//! block of every population, and after step 3 the ranks swap their own neurons' spikes, so
+//! that steps 4–6 run on every rank with the spike lists of a single process (see
+//! [`Partition`], [`SpikeExchange`] and docs/guide/distributed.md): the spikes are identical
+//! for any number of ranks.
+//!
 //! [`NeuronModel::step_chunked`]: engram_core::neuron::NeuronModel::step_chunked
 //! [`StepContext`]: engram_core::neuron::StepContext
 

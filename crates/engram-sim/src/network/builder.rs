@@ -321,12 +321,12 @@ impl NetworkBuilder {
     }
 
     /// Make this builder rank `partition.rank()` of a network split across
-    /// `partition.n_ranks()` ranks that swap spikes through `exchange` (see
-    /// [`network::Partition`](super::Partition) and the [module docs](super::partition)).
-    /// Every rank builds the whole network description from the same seeds and calls this
-    /// before [`build`](Self::build), which keeps only the synapses onto the rank's own
-    /// neurons; every step then exchanges the spikes, so that every rank sees those of a
-    /// single process.
+    /// `partition.n_ranks()` ranks that swap spikes through `exchange` (see [`Partition`],
+    /// [`SpikeExchange`] and the [network docs](crate::network#across-ranks)). Every rank
+    /// builds the whole network from the same seeds and calls this before
+    /// [`build`](Self::build), which keeps only the synapses onto the rank's own neurons;
+    /// every step then exchanges the spikes, so that every rank sees those of a single
+    /// process.
     ///
     /// `build` fails if a plasticity rule does not declare itself
     /// [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
