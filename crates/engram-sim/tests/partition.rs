@@ -20,6 +20,8 @@ struct RankRecord {
     spikes: Vec<[Vec<u32>; 3]>,
     /// Final membrane potentials of E and I, as bits.
     v: [Vec<u64>; 2],
+    /// Initial membrane potentials of E and I, as bits.
+    v0: [Vec<u64>; 2],
     /// Final weights of I→E and E→I as (pre, post, bits), in CSR order.
     weights: [Vec<(usize, usize, u64)>; 2],
     n_synapses: usize,
@@ -29,17 +31,21 @@ fn triplets(m: &sprs::CsMatI<f64, u32, usize>) -> Vec<(usize, usize, u64)> {
     m.iter().map(|(w, (i, j))| (i as usize, j as usize, w.to_bits())).collect()
 }
 
+fn potentials(net: &Network) -> [Vec<u64>; 2] {
+    ["E", "I"].map(|p| net.model(p).unwrap().unwrap().state("v_mv").unwrap().iter().map(|v| v.to_bits()).collect())
+}
+
 fn record(built: &mut Built) -> RankRecord {
     let net = &mut built.net;
+    let v0 = potentials(net);
     let mut spikes = Vec::new();
     for _ in 0..STEPS {
         net.run_steps(1).unwrap();
         spikes.push(["E", "I", "P"].map(|p| net.last_spikes(p).unwrap().to_vec()));
     }
-    let v =
-        ["E", "I"].map(|p| net.model(p).unwrap().unwrap().state("v_mv").unwrap().iter().map(|v| v.to_bits()).collect());
+    let v = potentials(net);
     let weights = [built.i_to_e, built.e_to_i].map(|p| triplets(net.weights(p)));
-    RankRecord { spikes, v, weights, n_synapses: net.n_synapses() }
+    RankRecord { spikes, v, v0, weights, n_synapses: net.n_synapses() }
 }
 
 /// The network run by `n_ranks` threads as ranks, each with `threads` rayon threads and
@@ -89,6 +95,9 @@ fn ranks_see_the_spikes_potentials_and_weights_of_one_process() {
             assert!(r.n_synapses < one.n_synapses, "{what}: rank {rank} holds every synapse");
             for (pop, n) in [(0, N_E), (1, one.v[1].len())] {
                 let own = partition.block(n, rank);
+                // LifCond advances only the rank's own neurons (`step_owned`)
+                let others = (0..n).filter(|i| !own.contains(i));
+                assert!(others.clone().all(|i| r.v[pop][i] == r.v0[pop][i]), "{what}: rank {rank} advanced others");
                 assert!(
                     r.v[pop][own.clone()] == one.v[pop][own],
                     "{what}: rank {rank}, population {pop}: potentials differ"

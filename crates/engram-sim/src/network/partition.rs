@@ -20,9 +20,11 @@
 //!   bit for bit, for any number of ranks (and any thread count inside a rank).
 //!
 //! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
-//! so every rank computes all of them identically and they need no exchange. Every rank also
-//! advances the state of every neuron (those of other ranks get no recurrent input and their
-//! spikes are dropped): that part is `O(N)` per rank and does not shrink with more ranks.
+//! so every rank computes all of them identically and they need no exchange. Each rank
+//! advances its own neurons through
+//! [`NeuronModel::step_owned`](engram_core::neuron::NeuronModel::step_owned) (`LifCond`
+//! advances only those; a model that keeps the default advances all of its neurons, and the
+//! spikes of other ranks' neurons, whose input is incomplete here, are dropped).
 //!
 //! The exchange happens once per step. A spike emitted in step `t` with delay `d` is first
 //! needed in step `t + d`, so it could wait up to the shortest delay; per-step exchange keeps
@@ -215,6 +217,11 @@ impl Distributed {
             at += count;
         }
         Ok(())
+    }
+
+    /// This rank's block of each population (indexed by population).
+    pub(crate) fn owned(&self) -> &[Range<usize>] {
+        &self.owned
     }
 
     /// The sum of `value` over all ranks.
