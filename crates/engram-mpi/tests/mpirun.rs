@@ -1,7 +1,7 @@
 //! The `engram-mpi` binary under `mpirun` (Open MPI; `MPIRUN` names another launcher):
 //! `mpirun -np 2` and `mpirun -np 3 --oversubscribe` write the single process's arrays and
 //! summary for COBA-4000 and for the Dp network with inhibitory STDP (given as an experiment
-//! file), with 1 and 2 threads in each rank.
+//! file), with 1, 2 and 4 threads in each rank.
 
 use std::path::Path;
 use std::process::Command;
@@ -42,7 +42,7 @@ fn check_with_mpirun(exp: &Experiment, builtin: Option<&str>) {
     std::fs::write(&file, engram_core::config::to_ron_string(exp)).unwrap();
     let model = builtin.map_or(file.to_string_lossy().into_owned(), str::to_string);
     let duration = exp.run.duration_s.to_string();
-    for (n_ranks, threads) in [(2, 1), (3, 1), (3, 2)] {
+    for (n_ranks, threads) in [(2, 1), (3, 1), (3, 2), (2, 4)] {
         let out = fresh(&format!("mpi-{name}-{n_ranks}x{threads}"));
         let out_arg = out.to_string_lossy().into_owned();
         let threads_arg = threads.to_string();

@@ -1,4 +1,4 @@
-//! Ranks as threads of one process (`ThreadGroup`): `run_rank` on 2 and 3 ranks, with 1 or 2
+//! Ranks as threads of one process (`ThreadGroup`): `run_rank` on 2 and 3 ranks, with 1, 2 or 4
 //! threads inside each rank, writes the single process's arrays and summary; experiments
 //! whose outputs a rank cannot write whole are refused.
 
@@ -41,7 +41,7 @@ fn check_across_ranks(exp: &Experiment) {
     let name = model_name(exp);
     let reference = fresh(&format!("{name}-single"));
     single(exp, &reference);
-    for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2)] {
+    for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2), (2, 4)] {
         let mut exp = exp.clone();
         exp.run.threads = threads;
         exp.run.parallel_min_neurons = 0; // chunked parallel steps inside each rank

@@ -84,7 +84,7 @@ fn ranks_see_the_spikes_potentials_and_weights_of_one_process() {
         let n: usize = one.spikes.iter().map(|s| s[pop].len()).sum();
         assert!(n > 100, "population {pop} must be active: {n} spikes");
     }
-    for (n_ranks, threads, chunk) in [(2, 1, 4096), (3, 1, 4096), (3, 2, 16)] {
+    for (n_ranks, threads, chunk) in [(2, 1, 4096), (3, 1, 4096), (3, 2, 16), (2, 4, 16)] {
         let ranks = run_ranks(n_ranks, threads, chunk);
         let what = format!("{n_ranks} ranks, {threads} threads, chunks of {chunk}");
         let total: usize = ranks.iter().map(|r| r.n_synapses).sum();
