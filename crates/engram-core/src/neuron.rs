@@ -151,6 +151,29 @@ pub trait NeuronModel: Send {
         let _ = chunk_len;
         crate::busy::timed(|| self.step(ctx, input, spikes));
     }
+    /// Advance the neurons `owned` by one step, for a rank of a network split across ranks
+    /// (each rank advances its own block of every population; the engine then keeps only the
+    /// spikes of `owned`): like [`step_chunked`](Self::step_chunked) with `Some(chunk_len)`
+    /// (a parallel step), like [`step`](Self::step) with `None`. The state and spikes of the
+    /// neurons in `owned` must be exactly those of `step`; the other neurons may be left as
+    /// they are (their input is incomplete on this rank, and nobody reads them).
+    ///
+    /// Default: every neuron, through `step_chunked` or `step` (correct, but each rank then
+    /// pays for the whole population); the library's `LifCond` advances `owned` only.
+    fn step_owned(
+        &mut self,
+        ctx: &StepContext,
+        input: StepInput<'_>,
+        owned: std::ops::Range<usize>,
+        chunk_len: Option<usize>,
+        spikes: &mut Vec<u32>,
+    ) {
+        let _ = owned;
+        match chunk_len {
+            Some(c) => self.step_chunked(ctx, input, c, spikes),
+            None => self.step(ctx, input, spikes),
+        }
+    }
     /// Return to the resting state (between trials), keeping parameters. Default: nothing.
     fn reset_state(&mut self) {}
     /// Name of the membrane potential variable, used by divergence checks. Default `v_mv`.

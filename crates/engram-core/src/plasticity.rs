@@ -128,6 +128,17 @@ pub trait PlasticityRule: Send + Sync {
     /// Forget traces (between trials). Default: nothing.
     fn reset_traces(&mut self) {}
 
+    /// Whether the rule gives the same weights when its projection's synapses are split by
+    /// postsynaptic neuron (one network across MPI ranks, each holding the synapses onto its
+    /// own neurons, in the same order): true when each synapse's change depends only on its
+    /// own weight, the pre- and postsynaptic spikes and traces, the modulator, and at most the
+    /// other synapses onto the same postsynaptic neuron; false when it draws random numbers
+    /// per synapse, or uses sums over a presynaptic neuron's synapses or over the whole
+    /// projection. A distributed network refuses rules that return `false`. Default `false`.
+    fn local_to_target(&self) -> bool {
+        false
+    }
+
     /// Whether this rule scales what its projection transmits (short-term plasticity).
     ///
     /// Read once, when the rule is attached. If `true`, the engine keeps one *efficacy* per

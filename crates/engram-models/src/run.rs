@@ -27,6 +27,7 @@ use std::time::Instant;
 
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
+use engram_sim::network::{Partition, SpikeExchange};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor};
 use serde::Serialize;
@@ -282,47 +283,80 @@ fn run_phases(
 /// `config.ron` and a `summary.json` whose `status` is `interrupted` and whose `duration_s` is
 /// the simulated time reached, then returns [`EngramError::Interrupted`].
 pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<RunOutput, EngramError> {
+    run_experiment_on_rank(exp, out, progress, None)
+}
+
+/// This process's share of a run split across ranks (see [`run_experiment_on_rank`]).
+pub struct RankShare {
+    /// Which rank this is, of how many.
+    pub partition: Partition,
+    /// How the ranks swap spikes and totals (MPI in `engram-mpi`).
+    pub exchange: Box<dyn SpikeExchange>,
+}
+
+/// [`run_experiment`] as one rank of a network split across ranks (`share`; `None`: the
+/// whole network in this process). Every rank calls it with the same experiment; each builds
+/// the same network from the same seeds and keeps the synapses onto its own neurons
+/// ([`NetworkBuilder::distribute`]), and the ranks swap their spikes in every step, so that
+/// every rank sees the spikes of a single process: the spikes, the rates and the summary are
+/// those of `run_experiment`, bit for bit (`n_synapses` and `syn_events_per_s` summed over
+/// the ranks). Give `out` to one rank only (rank 0): it writes the run directory.
+///
+/// Fails before running if the experiment records neuron state or weights (`record.state`, a
+/// description's `State`, `Weights` or `Custom` monitors) or saves checkpoints, which would
+/// hold only one rank's part, or if a plasticity rule is not
+/// [local to its targets](engram_core::plasticity::PlasticityRule::local_to_target).
+pub fn run_experiment_on_rank(
+    exp: &Experiment,
+    out: Option<&Path>,
+    progress: bool,
+    share: Option<RankShare>,
+) -> Result<RunOutput, EngramError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(exp.run.threads)
         .build()
         .map_err(|e| EngramError::Other(format!("cannot start {} threads: {e}", exp.run.threads)))?;
-    pool.install(|| run_in_pool(exp, out, progress))
+    pool.install(|| run_in_pool(exp, out, progress, share))
 }
 
-fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<RunOutput, EngramError> {
-    let t0 = Instant::now();
-    let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
-        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed)?;
-    builder.divergence_guard(exp.run.divergence.clone()).parallel_min_neurons(exp.run.parallel_min_neurons);
-    let rec = &exp.record;
-    let all: Vec<&str> = plan.populations.iter().map(String::as_str).collect();
-    let format = rec.format;
-    // source groups whose spikes a description's `Spikes` monitor asks for
-    let mut recorded = all.clone();
+/// Refuse, naming what, the parts of an experiment a run across ranks cannot write whole.
+fn check_distributable(exp: &Experiment, plan: &Plan) -> Result<(), EngramError> {
+    let refuse = |what: &str| {
+        Err(EngramError::Other(format!(
+            "{what}: a run across ranks records spikes and rates only (each rank holds the state and \
+             weights of its own neurons); run it in one process (cargo xtask run)"
+        )))
+    };
+    if let Some(s) = exp.record.state.first() {
+        return refuse(&format!("record.state ({}.{})", s.population, s.variable));
+    }
     for m in &plan.monitors {
-        if let MonitorDescription::Spikes { populations } = m {
-            for p in populations {
-                if !recorded.contains(&p.as_str()) {
-                    recorded.push(p);
-                }
+        match m {
+            MonitorDescription::State { population, variable, .. } => {
+                return refuse(&format!("monitor State({population}.{variable})"));
             }
+            MonitorDescription::Weights { projection, .. } => return refuse(&format!("monitor Weights({projection})")),
+            MonitorDescription::Custom { .. } => return refuse("a Custom monitor"),
+            MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
         }
     }
-    let mut spike_monitor = None;
-    if rec.spikes || rec.figure {
-        let mut m = SpikeMonitor::new(&recorded);
-        if let (Some(dir), true) = (out, rec.spikes) {
-            m = m.streaming_to(dir, format);
-        }
-        spike_monitor = Some(builder.add_monitor(m));
+    if let Some((_, dir)) = checkpoint_steps(&exp.model, &plan.phases).first() {
+        return refuse(&format!("a phase that saves a checkpoint ({})", dir.display()));
     }
-    let mut rates = RateMonitor::new(&all, rec.rate_bin_ms);
-    if let Some(dir) = out {
-        rates = rates.streaming_to(dir, format);
-    }
-    builder.add_monitor(rates);
+    Ok(())
+}
+
+/// The monitors of `record.state` and of a description's `State`, `Weights` and `Custom`
+/// monitors, streaming into `out` (weights and custom monitors only with a run directory).
+fn add_state_and_described_monitors(
+    builder: &mut NetworkBuilder,
+    exp: &Experiment,
+    plan: &Plan,
+    out: Option<&Path>,
+) -> Result<(), EngramError> {
+    let format = exp.record.format;
     let dt = exp.run.dt_ms;
-    for s in &rec.state {
+    for s in &exp.record.state {
         let every = ((s.every_ms / dt).round() as u64).max(1);
         let mut m = StateMonitor::new(&s.population, &s.variable, &s.neurons, every);
         if let Some(dir) = out {
@@ -359,6 +393,51 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
             }
         }
     }
+    Ok(())
+}
+
+fn run_in_pool(
+    exp: &Experiment,
+    out: Option<&Path>,
+    progress: bool,
+    share: Option<RankShare>,
+) -> Result<RunOutput, EngramError> {
+    let t0 = Instant::now();
+    let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
+        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed)?;
+    if let Some(RankShare { partition, exchange }) = share {
+        check_distributable(exp, &plan)?;
+        builder.distribute(partition, exchange);
+    }
+    builder.divergence_guard(exp.run.divergence.clone()).parallel_min_neurons(exp.run.parallel_min_neurons);
+    let rec = &exp.record;
+    let all: Vec<&str> = plan.populations.iter().map(String::as_str).collect();
+    let format = rec.format;
+    // source groups whose spikes a description's `Spikes` monitor asks for
+    let mut recorded = all.clone();
+    for m in &plan.monitors {
+        if let MonitorDescription::Spikes { populations } = m {
+            for p in populations {
+                if !recorded.contains(&p.as_str()) {
+                    recorded.push(p);
+                }
+            }
+        }
+    }
+    let mut spike_monitor = None;
+    if rec.spikes || rec.figure {
+        let mut m = SpikeMonitor::new(&recorded);
+        if let (Some(dir), true) = (out, rec.spikes) {
+            m = m.streaming_to(dir, format);
+        }
+        spike_monitor = Some(builder.add_monitor(m));
+    }
+    let mut rates = RateMonitor::new(&all, rec.rate_bin_ms);
+    if let Some(dir) = out {
+        rates = rates.streaming_to(dir, format);
+    }
+    builder.add_monitor(rates);
+    add_state_and_described_monitors(&mut builder, exp, &plan, out)?;
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 
@@ -395,6 +474,9 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
         if n == 0 || simulated_s <= 0.0 { 0.0 } else { spikes as f64 / n as f64 / simulated_s }
     };
     let n_spikes = stats.iter().filter(|s| all.contains(&s.name.as_str())).map(|s| s.n_spikes).sum();
+    // over all ranks of a distributed run (every rank makes these two calls)
+    let n_synapses = net.sum_over_ranks(net.n_synapses() as u64)?;
+    let syn_events = net.sum_over_ranks(net.syn_events())?;
     let summary = Summary {
         status,
         model: exp.model.name().to_string(),
@@ -406,11 +488,11 @@ fn run_in_pool(exp: &Experiment, out: Option<&Path>, progress: bool) -> Result<R
         n_spikes,
         rate_exc_hz: rate_of(&exc),
         rate_inh_hz: rate_of(&inh),
-        n_synapses: net.n_synapses(),
+        n_synapses: n_synapses as usize,
         build_s,
         loop_wall_s,
         loop_cpu_s,
-        syn_events_per_s: if simulated_s > 0.0 { net.syn_events() as f64 / simulated_s } else { 0.0 },
+        syn_events_per_s: if simulated_s > 0.0 { syn_events as f64 / simulated_s } else { 0.0 },
         populations: stats,
     };
 

@@ -376,8 +376,24 @@ impl ReceptorBank {
     /// fused pass over zipped slices: half the memory traffic of one pass per receptor, and no
     /// bounds checks, so it vectorises.
     pub fn advance_with_sums(&mut self, dt_ms: f64, input: &[Vec<f64>], g_sum: &mut [f64], ge_sum: &mut [f64]) {
+        self.advance_range_with_sums(dt_ms, input, 0, g_sum, ge_sum);
+    }
+
+    /// [`advance_with_sums`](Self::advance_with_sums) for the neurons `first..first + n` only
+    /// (`n = g_sum.len()`; `g_sum` and `ge_sum` hold those neurons' sums), leaving the others
+    /// untouched: each neuron's arithmetic is the same, bit for bit. For a rank of a network
+    /// split across ranks, which advances only its own neurons.
+    pub fn advance_range_with_sums(
+        &mut self,
+        dt_ms: f64,
+        input: &[Vec<f64>],
+        first: usize,
+        g_sum: &mut [f64],
+        ge_sum: &mut [f64],
+    ) {
         self.prepare(dt_ms);
         let n = g_sum.len();
+        let own = first..first + n;
         let ge_sum = &mut ge_sum[..n];
         let (e_rev_mv, decay) = (&self.e_rev_mv, &self.decay);
         if self.values.is_empty() {
@@ -389,13 +405,14 @@ impl ReceptorBank {
             match &mut self.values[..] {
                 [g0, g1] => {
                     let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1])];
-                    fused2(k, [&mut g0[..n], &mut g1[..n]], [&input[0][..n], &input[1][..n]], g_sum, ge_sum);
+                    let w = [&input[0][own.clone()], &input[1][own.clone()]];
+                    fused2(k, [&mut g0[own.clone()], &mut g1[own]], w, g_sum, ge_sum);
                     return;
                 }
                 [g0, g1, g2] => {
                     let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1]), (e_rev_mv[2], decay[2])];
-                    let g = [&mut g0[..n], &mut g1[..n], &mut g2[..n]];
-                    fused3(k, g, [&input[0][..n], &input[1][..n], &input[2][..n]], g_sum, ge_sum);
+                    let g = [&mut g0[own.clone()], &mut g1[own.clone()], &mut g2[own.clone()]];
+                    fused3(k, g, [&input[0][own.clone()], &input[1][own.clone()], &input[2][own]], g_sum, ge_sum);
                     return;
                 }
                 _ => {}
@@ -404,8 +421,8 @@ impl ReceptorBank {
         for (r, g) in self.values.iter_mut().enumerate() {
             let (e, d) = (e_rev_mv[r], decay[r]);
             let conductance = matches!(self.receptors[r].kind, ReceptorKind::Conductance { .. });
-            let g = &mut g[..n];
-            let w = &input[r][..n];
+            let g = &mut g[own.clone()];
+            let w = &input[r][own.clone()];
             match (r == 0, conductance) {
                 (true, true) => {
                     for i in 0..n {
@@ -455,20 +472,36 @@ impl ReceptorBank {
         g_sum: &mut [f64],
         ge_sum: &mut [f64],
     ) {
+        self.par_advance_range_with_sums(dt_ms, input, chunk_len, 0, g_sum, ge_sum);
+    }
+
+    /// [`par_advance_with_sums`](Self::par_advance_with_sums) for the neurons
+    /// `first..first + g_sum.len()` only (see
+    /// [`advance_range_with_sums`](Self::advance_range_with_sums)).
+    pub fn par_advance_range_with_sums(
+        &mut self,
+        dt_ms: f64,
+        input: &[Vec<f64>],
+        chunk_len: usize,
+        first: usize,
+        g_sum: &mut [f64],
+        ge_sum: &mut [f64],
+    ) {
         if !(self.all_conductance && matches!(self.values.len(), 2 | 3)) {
-            return busy::timed(|| self.advance_with_sums(dt_ms, input, g_sum, ge_sum));
+            return busy::timed(|| self.advance_range_with_sums(dt_ms, input, first, g_sum, ge_sum));
         }
         self.prepare(dt_ms);
         let n = g_sum.len();
+        let own = first..first + n;
         let (e_rev_mv, decay) = (&self.e_rev_mv, &self.decay);
         let c = chunk_len.max(1);
         match &mut self.values[..] {
             [g0, g1] => {
                 let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1])];
-                let (w0, w1) = (&input[0][..n], &input[1][..n]);
-                g0[..n]
+                let (w0, w1) = (&input[0][own.clone()], &input[1][own.clone()]);
+                g0[own.clone()]
                     .par_chunks_mut(c)
-                    .zip(g1[..n].par_chunks_mut(c))
+                    .zip(g1[own.clone()].par_chunks_mut(c))
                     .zip(w0.par_chunks(c).zip(w1.par_chunks(c)))
                     .zip(g_sum.par_chunks_mut(c).zip(ge_sum[..n].par_chunks_mut(c)))
                     .for_each(|(((g0, g1), (w0, w1)), (gs, ges))| {
@@ -477,11 +510,11 @@ impl ReceptorBank {
             }
             [g0, g1, g2] => {
                 let k = [(e_rev_mv[0], decay[0]), (e_rev_mv[1], decay[1]), (e_rev_mv[2], decay[2])];
-                let (w0, w1, w2) = (&input[0][..n], &input[1][..n], &input[2][..n]);
-                g0[..n]
+                let (w0, w1, w2) = (&input[0][own.clone()], &input[1][own.clone()], &input[2][own.clone()]);
+                g0[own.clone()]
                     .par_chunks_mut(c)
-                    .zip(g1[..n].par_chunks_mut(c))
-                    .zip(g2[..n].par_chunks_mut(c))
+                    .zip(g1[own.clone()].par_chunks_mut(c))
+                    .zip(g2[own.clone()].par_chunks_mut(c))
                     .zip(w0.par_chunks(c).zip(w1.par_chunks(c)).zip(w2.par_chunks(c)))
                     .zip(g_sum.par_chunks_mut(c).zip(ge_sum[..n].par_chunks_mut(c)))
                     .for_each(|((((g0, g1), g2), ((w0, w1), w2)), (gs, ges))| {

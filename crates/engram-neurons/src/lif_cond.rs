@@ -3,9 +3,11 @@
 //! Meissner-Bernard, Zenke & Friedrich (eLife 2025).
 
 use crate::common::{
-    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes, collect_spikes_from,
-    refractory_steps, reset_below, validate_receptors,
+    ConductanceReceptor, MembraneIntegrator, ReceptorBank, check_input, collect_spikes_from, refractory_steps,
+    reset_below, validate_receptors,
 };
+use std::ops::Range;
+
 use engram_core::busy;
 use engram_core::checkpoint_fields;
 use engram_core::error::ParamError;
@@ -338,28 +340,54 @@ impl LifCond {
         }
     }
 
-    /// Steps 2–4 for all neurons, monomorphised over the options so that the loop has no
-    /// per-neuron branches on configuration. [`ReceptorBank::advance_with_sums`] has already
-    /// done steps 1 and 5 and filled `g_sum` and `ge_sum`.
+    /// Steps 2–4 for the neurons `own`, monomorphised over the options so that the loop has
+    /// no per-neuron branches on configuration. [`ReceptorBank::advance_with_sums`] has
+    /// already done steps 1 and 5 and filled `g_sum` and `ge_sum`.
     fn membrane_pass<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
         &mut self,
         input: &StepInput<'_>,
+        own: Range<usize>,
         spikes: &mut Vec<u32>,
     ) {
         let k = self.membrane_consts();
         let Self { v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, .. } = self;
-        let n = v_mv.len();
         let run = MembraneRun {
-            v: &mut v_mv[..n],
-            w: &mut w_pa[..n],
-            refr: &mut refractory_left[..n],
-            g_sum: &g_sum[..n],
-            ge_sum: &ge_sum[..n],
-            i_inj: &input.current_pa[..n],
-            spiked: &mut spiked[..n],
+            v: &mut v_mv[own.clone()],
+            w: &mut w_pa[own.clone()],
+            refr: &mut refractory_left[own.clone()],
+            g_sum: &g_sum[own.clone()],
+            ge_sum: &ge_sum[own.clone()],
+            i_inj: &input.current_pa[own.clone()],
+            spiked: &mut spiked[own.clone()],
         };
         membrane_run::<ADAPT, EXP, CLAMP>(&k, run);
-        collect_spikes(&spiked[..n], spikes);
+        collect_spikes_from(&spiked[own.clone()], own.start as u32, spikes);
+    }
+
+    /// The membrane pass of the neurons `own` with this population's options: sequential with
+    /// `chunk_len = None`, else in chunks ([`membrane_pass_chunked`](Self::membrane_pass_chunked)).
+    fn membrane(&mut self, input: &StepInput<'_>, own: Range<usize>, chunk_len: Option<usize>, spikes: &mut Vec<u32>) {
+        let adapt = self.params.adaptation.is_some();
+        let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
+        let clamp = self.params.reset == ResetMode::ClampNextStep;
+        match (chunk_len, adapt, exp, clamp) {
+            (None, false, false, false) => self.membrane_pass::<false, false, false>(input, own, spikes),
+            (None, false, false, true) => self.membrane_pass::<false, false, true>(input, own, spikes),
+            (None, false, true, false) => self.membrane_pass::<false, true, false>(input, own, spikes),
+            (None, false, true, true) => self.membrane_pass::<false, true, true>(input, own, spikes),
+            (None, true, false, false) => self.membrane_pass::<true, false, false>(input, own, spikes),
+            (None, true, false, true) => self.membrane_pass::<true, false, true>(input, own, spikes),
+            (None, true, true, false) => self.membrane_pass::<true, true, false>(input, own, spikes),
+            (None, true, true, true) => self.membrane_pass::<true, true, true>(input, own, spikes),
+            (Some(c), false, false, false) => self.membrane_pass_chunked::<false, false, false>(input, own, c, spikes),
+            (Some(c), false, false, true) => self.membrane_pass_chunked::<false, false, true>(input, own, c, spikes),
+            (Some(c), false, true, false) => self.membrane_pass_chunked::<false, true, false>(input, own, c, spikes),
+            (Some(c), false, true, true) => self.membrane_pass_chunked::<false, true, true>(input, own, c, spikes),
+            (Some(c), true, false, false) => self.membrane_pass_chunked::<true, false, false>(input, own, c, spikes),
+            (Some(c), true, false, true) => self.membrane_pass_chunked::<true, false, true>(input, own, c, spikes),
+            (Some(c), true, true, false) => self.membrane_pass_chunked::<true, true, false>(input, own, c, spikes),
+            (Some(c), true, true, true) => self.membrane_pass_chunked::<true, true, true>(input, own, c, spikes),
+        }
     }
 
     /// [`membrane_pass`](Self::membrane_pass) in chunks of `chunk_len` neurons on the current
@@ -368,26 +396,29 @@ impl LifCond {
     fn membrane_pass_chunked<const ADAPT: bool, const EXP: bool, const CLAMP: bool>(
         &mut self,
         input: &StepInput<'_>,
+        own: Range<usize>,
         chunk_len: usize,
         spikes: &mut Vec<u32>,
     ) {
         let k = self.membrane_consts();
         let Self { v_mv, w_pa, refractory_left, g_sum, ge_sum, spiked, chunk_spikes, .. } = self;
-        let c = chunk_len;
-        chunk_spikes.resize_with(v_mv.len().div_ceil(c), Vec::new);
-        let i_inj = input.current_pa;
-        v_mv.par_chunks_mut(c)
-            .zip(w_pa.par_chunks_mut(c))
-            .zip(refractory_left.par_chunks_mut(c))
-            .zip(g_sum.par_chunks(c).zip(ge_sum.par_chunks(c)))
-            .zip(i_inj.par_chunks(c).zip(spiked.par_chunks_mut(c)))
+        let c = chunk_len.max(1);
+        chunk_spikes.resize_with(own.len().div_ceil(c), Vec::new);
+        let i_inj = &input.current_pa[own.clone()];
+        let first = own.start;
+        v_mv[own.clone()]
+            .par_chunks_mut(c)
+            .zip(w_pa[own.clone()].par_chunks_mut(c))
+            .zip(refractory_left[own.clone()].par_chunks_mut(c))
+            .zip(g_sum[own.clone()].par_chunks(c).zip(ge_sum[own.clone()].par_chunks(c)))
+            .zip(i_inj.par_chunks(c).zip(spiked[own].par_chunks_mut(c)))
             .zip(chunk_spikes.par_iter_mut())
             .enumerate()
             .for_each(|(chunk, (((((v, w), refr), (g_sum, ge_sum)), (i_inj, spiked)), out))| {
                 busy::timed(|| {
                     membrane_run::<ADAPT, EXP, CLAMP>(&k, MembraneRun { v, w, refr, g_sum, ge_sum, i_inj, spiked });
                     out.clear();
-                    collect_spikes_from(spiked, (chunk * c) as u32, out);
+                    collect_spikes_from(spiked, (first + chunk * c) as u32, out);
                 })
             });
         for out in chunk_spikes.iter() {
@@ -499,22 +530,10 @@ impl NeuronModel for LifCond {
     fn step(&mut self, ctx: &StepContext, input: StepInput<'_>, spikes: &mut Vec<u32>) {
         check_input("lif_cond", self.len(), self.bank.receptors().len(), &input);
         self.prepare(ctx.dt_ms);
-        let adapt = self.params.adaptation.is_some();
-        let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
-        let clamp = self.params.reset == ResetMode::ClampNextStep;
         // Two passes, each a flat loop over plain slices that vectorises: conductances (per
         // receptor: arrival, sums for the membrane, exact decay), then the membrane.
         self.bank.advance_with_sums(ctx.dt_ms, input.receptors, &mut self.g_sum, &mut self.ge_sum);
-        match (adapt, exp, clamp) {
-            (false, false, false) => self.membrane_pass::<false, false, false>(&input, spikes),
-            (false, false, true) => self.membrane_pass::<false, false, true>(&input, spikes),
-            (false, true, false) => self.membrane_pass::<false, true, false>(&input, spikes),
-            (false, true, true) => self.membrane_pass::<false, true, true>(&input, spikes),
-            (true, false, false) => self.membrane_pass::<true, false, false>(&input, spikes),
-            (true, false, true) => self.membrane_pass::<true, false, true>(&input, spikes),
-            (true, true, false) => self.membrane_pass::<true, true, false>(&input, spikes),
-            (true, true, true) => self.membrane_pass::<true, true, true>(&input, spikes),
-        }
+        self.membrane(&input, 0..self.len(), None, spikes);
     }
     /// In parallel: the receptor bank's fused pass ([`ReceptorBank::par_advance_with_sums`]),
     /// then the membrane pass, each over chunks of `chunk_len` neurons; bit-identical to
@@ -525,20 +544,36 @@ impl NeuronModel for LifCond {
         }
         check_input("lif_cond", self.len(), self.bank.receptors().len(), &input);
         self.prepare(ctx.dt_ms);
-        let adapt = self.params.adaptation.is_some();
-        let exp = self.params.integrator == MembraneIntegrator::ExpEuler;
-        let clamp = self.params.reset == ResetMode::ClampNextStep;
         self.bank.par_advance_with_sums(ctx.dt_ms, input.receptors, chunk_len, &mut self.g_sum, &mut self.ge_sum);
-        let c = chunk_len;
-        match (adapt, exp, clamp) {
-            (false, false, false) => self.membrane_pass_chunked::<false, false, false>(&input, c, spikes),
-            (false, false, true) => self.membrane_pass_chunked::<false, false, true>(&input, c, spikes),
-            (false, true, false) => self.membrane_pass_chunked::<false, true, false>(&input, c, spikes),
-            (false, true, true) => self.membrane_pass_chunked::<false, true, true>(&input, c, spikes),
-            (true, false, false) => self.membrane_pass_chunked::<true, false, false>(&input, c, spikes),
-            (true, false, true) => self.membrane_pass_chunked::<true, false, true>(&input, c, spikes),
-            (true, true, false) => self.membrane_pass_chunked::<true, true, false>(&input, c, spikes),
-            (true, true, true) => self.membrane_pass_chunked::<true, true, true>(&input, c, spikes),
+        self.membrane(&input, 0..self.len(), Some(chunk_len), spikes);
+    }
+    /// Only the neurons `owned` (a rank's block), sequentially or in chunks: each neuron's
+    /// arithmetic is that of [`step`](Self::step), and the others are left untouched.
+    fn step_owned(
+        &mut self,
+        ctx: &StepContext,
+        input: StepInput<'_>,
+        owned: Range<usize>,
+        chunk_len: Option<usize>,
+        spikes: &mut Vec<u32>,
+    ) {
+        let c = match chunk_len {
+            Some(c) if c > 0 && owned.len() > c => c,
+            // one chunk: sequentially, timed as one piece of work as `step_chunked` does
+            Some(_) => return busy::timed(|| self.step_owned(ctx, input, owned, None, spikes)),
+            None => 0,
+        };
+        check_input("lif_cond", self.len(), self.bank.receptors().len(), &input);
+        assert!(owned.end <= self.len(), "lif_cond: owned neurons {owned:?} of {}", self.len());
+        self.prepare(ctx.dt_ms);
+        let (dt, first) = (ctx.dt_ms, owned.start);
+        let (g_sum, ge_sum) = (&mut self.g_sum[owned.clone()], &mut self.ge_sum[owned.clone()]);
+        if c > 0 {
+            self.bank.par_advance_range_with_sums(dt, input.receptors, c, first, g_sum, ge_sum);
+            self.membrane(&input, owned, Some(c), spikes);
+        } else {
+            self.bank.advance_range_with_sums(dt, input.receptors, first, g_sum, ge_sum);
+            self.membrane(&input, owned, None, spikes);
         }
     }
     fn refractory_ms(&self) -> Option<f64> {

@@ -74,6 +74,11 @@ fn part_state(state: &ComponentState, k: usize, kind: &str) -> ComponentState {
 }
 
 impl PlasticityRule for Combined {
+    /// Local to the targets if every part is.
+    fn local_to_target(&self) -> bool {
+        self.rules.iter().all(|r| r.local_to_target())
+    }
+
     fn name(&self) -> &str {
         &self.name
     }

@@ -201,6 +201,11 @@ impl NormalisedHebbian {
 }
 
 impl PlasticityRule for NormalisedHebbian {
+    /// Per synapse, normalised per postsynaptic neuron: local to the targets.
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "normalised_hebbian"
     }

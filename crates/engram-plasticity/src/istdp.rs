@@ -156,6 +156,11 @@ impl InhibitoryStdp {
 }
 
 impl PlasticityRule for InhibitoryStdp {
+    /// Per synapse, from its own neurons' traces: local to the targets.
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "inhibitory_stdp"
     }
@@ -325,6 +330,11 @@ impl GlobalFactorIstdp {
 }
 
 impl PlasticityRule for GlobalFactorIstdp {
+    /// Per synapse, with a factor from the postsynaptic spikes (which every rank sees).
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "global_factor_istdp"
     }

@@ -132,6 +132,11 @@ impl SynapticScaling {
 }
 
 impl PlasticityRule for SynapticScaling {
+    /// Per postsynaptic neuron, on the synapses onto it: local to the targets.
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "synaptic_scaling"
     }

@@ -195,6 +195,11 @@ impl PairStdp {
 }
 
 impl PlasticityRule for PairStdp {
+    /// Per synapse, from its own neurons' traces: local to the targets.
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "pair_stdp"
     }

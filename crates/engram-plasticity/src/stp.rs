@@ -171,6 +171,11 @@ impl TsodyksMarkram {
 }
 
 impl PlasticityRule for TsodyksMarkram {
+    /// Efficacies from per-presynaptic-neuron state (every rank sees all presynaptic spikes).
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "tsodyks_markram"
     }

@@ -31,6 +31,10 @@ impl<R: PlasticityRule> ModulatorSwitch<R> {
 }
 
 impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
+    fn local_to_target(&self) -> bool {
+        self.inner.local_to_target()
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }
@@ -108,6 +112,10 @@ impl<R: PlasticityRule> ModulatorExcess<R> {
 }
 
 impl<R: PlasticityRule> PlasticityRule for ModulatorExcess<R> {
+    fn local_to_target(&self) -> bool {
+        self.inner.local_to_target()
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }

@@ -281,6 +281,11 @@ impl TripletStdp {
 }
 
 impl PlasticityRule for TripletStdp {
+    /// Per synapse, from its own neurons' traces: local to the targets.
+    fn local_to_target(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "triplet_stdp"
     }

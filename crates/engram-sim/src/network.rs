@@ -88,6 +88,15 @@
 //! count: results are bit-identical for 1, 2 or 4 threads and to the sequential path. Stimuli,
 //! short-term and long-term plasticity, bookkeeping and monitors stay sequential.
 //!
+//! # Across ranks
+//!
+//! [`NetworkBuilder::distribute`] makes a network one rank of several (MPI processes in
+//! `engram-mpi`, or threads with [`ThreadGroup`]): each rank keeps the synapses onto its own
+//! block of every population, and after step 3 the ranks swap their own neurons' spikes, so
+//! that steps 4–6 run on every rank with the spike lists of a single process (see
+//! [`Partition`], [`SpikeExchange`] and docs/guide/distributed.md): the spikes are identical
+//! for any number of ranks.
+//!
 //! [`NeuronModel::step_chunked`]: engram_core::neuron::NeuronModel::step_chunked
 //! [`StepContext`]: engram_core::neuron::StepContext
 
@@ -98,12 +107,14 @@
 mod builder;
 mod chunks;
 mod guard;
+mod partition;
 mod step;
 mod timing;
 mod view;
 
 pub use builder::{DEFAULT_CHUNK_NEURONS, NetworkBuilder};
 pub use guard::{DivergenceGuard, RunawayAction};
+pub use partition::{Partition, SpikeExchange, ThreadGroup};
 pub use timing::PlasticityTiming;
 
 use engram_connectivity::TransposeIndex;
@@ -252,6 +263,8 @@ pub struct Network {
     pub(crate) ring_table: chunks::RingTable,
     pub(crate) modulator: f64,
     pub(crate) steps_run: u64,
+    /// This rank's part of a network split across ranks ([`NetworkBuilder::distribute`]).
+    pub(crate) distributed: Option<partition::Distributed>,
 }
 
 impl Network {
@@ -388,13 +401,33 @@ impl Network {
         Some(self.stimuli.get_mut(index)?.stimulus.as_mut())
     }
 
-    /// Total number of stored synapses.
+    /// Total number of stored synapses (on a rank of a [distributed](NetworkBuilder::distribute)
+    /// network, this rank's: those onto its own neurons; see
+    /// [`sum_over_ranks`](Self::sum_over_ranks)).
     pub fn n_synapses(&self) -> usize {
         self.projections.iter().map(|p| p.weights.nnz()).sum()
     }
 
+    /// The rank and rank count of a [distributed](NetworkBuilder::distribute) network
+    /// (`None` for a network in one process).
+    pub fn partition(&self) -> Option<Partition> {
+        self.distributed.as_ref().map(|d| d.partition)
+    }
+
+    /// The sum of `value` over the ranks of a [distributed](NetworkBuilder::distribute)
+    /// network (`value` itself for a network in one process): for totals of per-rank counts
+    /// such as [`n_synapses`](Self::n_synapses) and [`syn_events`](Self::syn_events). A
+    /// collective call: every rank must make it at the same point, or the run hangs.
+    pub fn sum_over_ranks(&self, value: u64) -> Result<u64, EngramError> {
+        match &self.distributed {
+            Some(d) => d.sum_u64(value),
+            None => Ok(value),
+        }
+    }
+
     /// Synaptic events delivered since build (or the last [`reset_counts`](Self::reset_counts)):
-    /// the sum over spikes of the spiking neuron's out-degree in every projection. Computed
+    /// the sum over spikes of the spiking neuron's out-degree in every projection (on a rank
+    /// of a distributed network, into this rank's synapses). Computed
     /// from the spike counters, so it costs nothing during the run.
     pub fn syn_events(&self) -> u64 {
         self.projections

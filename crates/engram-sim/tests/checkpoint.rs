@@ -64,8 +64,8 @@ fn random(
 
 pub(crate) struct Built {
     pub(crate) net: Network,
-    i_to_e: ProjectionId,
-    e_to_i: ProjectionId,
+    pub(crate) i_to_e: ProjectionId,
+    pub(crate) e_to_i: ProjectionId,
 }
 
 fn build(setup: &Setup) -> Built {

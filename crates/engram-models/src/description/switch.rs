@@ -170,6 +170,9 @@ impl PlasticityRule for DescribedRule {
     fn reset_traces(&mut self) {
         self.inner.reset_traces();
     }
+    fn local_to_target(&self) -> bool {
+        self.inner.local_to_target()
+    }
     fn scales_transmission(&self) -> bool {
         self.inner.scales_transmission()
     }

@@ -2,9 +2,7 @@
 //! new assemblies added to a built network by the procedure that built the first ones, without
 //! re-tuning α, β, γ or χ. The figure and its measures are in `engram_repro::dp::fig6`.
 
-use engram_connectivity::{
-    Assembly, AssemblySet, rewire_assembly, rewire_within, within_assembly_factor,
-};
+use engram_connectivity::{Assembly, AssemblySet, rewire_assembly, rewire_within, within_assembly_factor};
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
 use engram_stimuli::Odor;

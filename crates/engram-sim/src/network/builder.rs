@@ -12,6 +12,7 @@ use sprs::CsMatI;
 
 use super::chunks;
 use super::guard::RateCeiling;
+use super::partition::{Distributed, Partition, SpikeExchange, keep_targets};
 use super::timing::{PlasticityDelays, SpikeDelayLine, plasticity_delay_steps};
 use super::view::View;
 use super::{
@@ -34,6 +35,7 @@ pub struct NetworkBuilder {
     guard: DivergenceGuard,
     parallel_min_neurons: usize,
     chunk_neurons: usize,
+    distributed: Option<(Partition, Box<dyn SpikeExchange>)>,
 }
 
 impl NetworkBuilder {
@@ -49,6 +51,7 @@ impl NetworkBuilder {
             guard: DivergenceGuard::default(),
             parallel_min_neurons: 20_000,
             chunk_neurons: DEFAULT_CHUNK_NEURONS,
+            distributed: None,
         })
     }
 
@@ -317,8 +320,54 @@ impl NetworkBuilder {
         self
     }
 
+    /// Make this builder rank `partition.rank()` of a network split across
+    /// `partition.n_ranks()` ranks that swap spikes through `exchange` (see [`Partition`],
+    /// [`SpikeExchange`] and the [network docs](crate::network#across-ranks)). Every rank
+    /// builds the whole network from the same seeds and calls this before
+    /// [`build`](Self::build), which keeps only the synapses onto the rank's own neurons;
+    /// every step then exchanges the spikes, so that every rank sees those of a single
+    /// process.
+    ///
+    /// `build` fails if a plasticity rule does not declare itself
+    /// [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
+    /// neuron state and weights only of the rank's own neurons and synapses.
+    pub fn distribute(&mut self, partition: Partition, exchange: Box<dyn SpikeExchange>) -> &mut Self {
+        self.distributed = Some((partition, exchange));
+        self
+    }
+
+    /// [`build`](Self::build) for a [distributed](Self::distribute) network: keep the synapses
+    /// onto this rank's neurons (transpose indices and efficacies follow).
+    fn keep_own_synapses(&mut self, partition: Partition) -> Result<(), EngramError> {
+        for (p, _) in &mut self.projections {
+            let own = partition.owned(self.populations[p.post].len);
+            if let Some((rule, _)) = &p.rule
+                && !rule.local_to_target()
+            {
+                return Err(EngramError::Other(format!(
+                    "projection `{}`: plasticity rule `{}` is not local to its targets, so it would not give the \
+                     same weights with the projection's synapses split across ranks; run it in one process",
+                    p.name,
+                    rule.name()
+                )));
+            }
+            keep_targets(p, &own);
+            if let Some((_, t)) = &mut p.rule {
+                *t = TransposeIndex::new(&p.weights);
+            }
+            if let Some(eff) = &mut p.efficacy {
+                *eff = vec![1.0; p.weights.nnz()];
+            }
+        }
+        Ok(())
+    }
+
     /// Finish: allocate the delay buffers and bind the monitors.
-    pub fn build(self) -> Result<Network, EngramError> {
+    pub fn build(mut self) -> Result<Network, EngramError> {
+        let distributed = self.distributed.take();
+        if let Some((partition, _)) = &distributed {
+            self.keep_own_synapses(*partition)?;
+        }
         if self.chunk_neurons == 0 {
             return Err(EngramError::Other(
                 "chunk_neurons = 0: the chunks of a parallel step need at least 1 neuron (default 4096)".into(),
@@ -379,7 +428,9 @@ impl NetworkBuilder {
             ring_table: chunks::RingTable::default(),
             modulator: 0.0,
             steps_run: 0,
+            distributed: None,
         };
+        net.distributed = distributed.map(|(part, exchange)| Distributed::new(part, exchange, &net.populations));
         let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };
         for m in &mut net.monitors {
             m.bind(&view)?;

@@ -2,6 +2,8 @@
 //! ([`Network::run_steps_with`]) and one step of the loop (stimuli, advance, delivery,
 //! plasticity with its delay lines, bookkeeping, monitors, divergence check).
 
+use std::ops::Range;
+
 use engram_core::busy;
 use engram_core::error::EngramError;
 use engram_core::neuron::{StepContext, StepInput};
@@ -163,17 +165,26 @@ impl Network {
             }
         });
 
-        // 1 + 3. sources emit, neurons advance
+        // 1 + 3. sources emit, neurons advance (on a rank of a distributed network, its own
+        //    block of each population)
+        let owned = self.distributed.as_ref().map(|d| d.owned());
+        let own = |pop: usize| owned.map(|o| o[pop].clone());
         if parallel {
             let chunk_len = self.chunk_len;
             self.populations
                 .par_iter_mut()
                 .zip(self.spikes.par_iter_mut())
-                .for_each(|(p, s)| advance_chunked(p, s, &ctx, slot, chunk_len));
+                .enumerate()
+                .for_each(|(i, (p, s))| advance_chunked(p, s, &ctx, slot, chunk_len, own(i)));
         } else {
-            for (p, s) in self.populations.iter_mut().zip(self.spikes.iter_mut()) {
-                advance(p, s, &ctx, slot);
+            for (i, (p, s)) in self.populations.iter_mut().zip(self.spikes.iter_mut()).enumerate() {
+                advance(p, s, &ctx, slot, own(i));
             }
+        }
+
+        // across ranks: every rank gets every rank's spikes of this step (see `partition`)
+        if let Some(d) = &mut self.distributed {
+            serial(parallel, || d.exchange_spikes(&mut self.spikes))?;
         }
 
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
@@ -253,13 +264,20 @@ impl Network {
     }
 }
 
-/// Advance one population (steps 1 and 3 of the loop).
-fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize) {
+/// Advance one population (steps 1 and 3 of the loop); with `owned`, only those neurons
+/// need to advance ([`NeuronModel::step_owned`]).
+///
+/// [`NeuronModel::step_owned`]: engram_core::neuron::NeuronModel::step_owned
+fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize, owned: Option<Range<usize>>) {
     spikes.clear();
     match &mut pop.body {
         Body::Source(src) => src.emit(ctx, spikes),
         Body::Neurons { model, ring, current_pa, stimulated } => {
-            model.step(ctx, StepInput { receptors: &ring[slot], current_pa }, spikes);
+            let input = StepInput { receptors: &ring[slot], current_pa };
+            match owned {
+                Some(own) => model.step_owned(ctx, input, own, None, spikes),
+                None => model.step(ctx, input, spikes),
+            }
             for buf in ring[slot].iter_mut() {
                 buf.fill(0.0);
             }
@@ -273,12 +291,23 @@ fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot:
 /// [`advance`] in a parallel step: the model may advance its chunks in parallel
 /// ([`NeuronModel::step_chunked`](engram_core::neuron::NeuronModel::step_chunked)), and the
 /// input slot is cleared by chunks.
-fn advance_chunked(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize, chunk_len: usize) {
+fn advance_chunked(
+    pop: &mut Population,
+    spikes: &mut Vec<u32>,
+    ctx: &StepContext,
+    slot: usize,
+    chunk_len: usize,
+    owned: Option<Range<usize>>,
+) {
     spikes.clear();
     match &mut pop.body {
         Body::Source(src) => busy::timed(|| src.emit(ctx, spikes)),
         Body::Neurons { model, ring, current_pa, stimulated } => {
-            model.step_chunked(ctx, StepInput { receptors: &ring[slot], current_pa }, chunk_len, spikes);
+            let input = StepInput { receptors: &ring[slot], current_pa };
+            match owned {
+                Some(own) => model.step_owned(ctx, input, own, Some(chunk_len), spikes),
+                None => model.step_chunked(ctx, input, chunk_len, spikes),
+            }
             for buf in ring[slot].iter_mut().chain(stimulated.then_some(current_pa)) {
                 buf.par_chunks_mut(chunk_len).for_each(|b| busy::timed(|| b.fill(0.0)));
             }

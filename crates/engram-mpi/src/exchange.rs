@@ -1,0 +1,63 @@
+//! The spike exchange over MPI (`MPI_COMM_WORLD`): one `MPI_Allgather` of the per-rank
+//! lengths, then one `MPI_Allgatherv` of the spikes, per step.
+
+use engram_core::error::EngramError;
+use engram_sim::network::{Partition, SpikeExchange};
+use mpi::collective::SystemOperation;
+use mpi::datatype::PartitionMut;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::{Communicator, CommunicatorCollectives};
+
+/// [`SpikeExchange`] over the world communicator. It holds no MPI handle (the world
+/// communicator is looked up in each call), so it can live inside a network; MPI must be
+/// initialised ([`mpi::initialize`]) for as long as it is used.
+#[derive(Debug, Default)]
+pub struct MpiExchange {
+    /// Per-rank lengths and offsets of the last exchange (reused: no allocation per step).
+    lens: Vec<i32>,
+    displs: Vec<i32>,
+}
+
+impl MpiExchange {
+    /// This process's rank and the number of ranks of `MPI_COMM_WORLD`.
+    pub fn partition() -> Result<Partition, EngramError> {
+        let world = SimpleCommunicator::world();
+        Partition::new(world.rank() as usize, world.size() as usize)
+    }
+}
+
+fn too_many(what: &str, n: usize) -> EngramError {
+    EngramError::Other(format!("{what} = {n}: MPI counts are 32-bit (at most {})", i32::MAX))
+}
+
+impl SpikeExchange for MpiExchange {
+    fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
+        let world = SimpleCommunicator::world();
+        let n = i32::try_from(send.len()).map_err(|_| too_many("spikes sent by one rank", send.len()))?;
+        let Self { lens, displs } = self;
+        lens.resize(world.size() as usize, 0);
+        world.all_gather_into(&n, &mut lens[..]);
+        displs.clear();
+        let mut total = 0usize;
+        for &l in lens.iter() {
+            displs.push(i32::try_from(total).map_err(|_| too_many("spikes of one step", total))?);
+            total += l as usize;
+        }
+        recv.clear();
+        recv.resize(total, 0);
+        {
+            let mut parts = PartitionMut::new(&mut recv[..], &lens[..], &displs[..]);
+            world.all_gather_varcount_into(send, &mut parts);
+        }
+        counts.clear();
+        counts.extend(lens.iter().map(|&l| l as usize));
+        Ok(())
+    }
+
+    fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
+        let world = SimpleCommunicator::world();
+        let mut total = 0u64;
+        world.all_reduce_into(&value, &mut total, SystemOperation::sum());
+        Ok(total)
+    }
+}

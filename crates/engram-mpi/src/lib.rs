@@ -1,0 +1,148 @@
+//! engram-mpi: one engram network across MPI ranks, with the spikes of a single process.
+//!
+//! `mpirun -np N engram-mpi run <model|file.ron> [--duration S] [--seed N] [--out DIR]`
+//! runs an experiment (a built-in model, an experiment file or a network description, as
+//! `cargo xtask run` takes them) split across `N` ranks and writes the same run directory:
+//! `config.ron`, `summary.json`, `spikes_<pop>.npy` and `rates.npy`, bit-identical to the
+//! single-process run for the same seed, for any `N` and any `--threads` inside a rank.
+//!
+//! How (see docs/guide/distributed.md): every rank builds the whole network description from
+//! the same seeds and keeps only the synapses onto its own neurons (one contiguous block of
+//! every population per rank, [`engram_sim::network::Partition`]); in every step the ranks
+//! swap the spikes of their own neurons with one `MPI_Allgatherv`, so that each rank delivers
+//! and learns with the spike lists of a single process, in the same order.
+//!
+//! The MPI part needs the `mpi` cargo feature (and an MPI library and libclang to build it):
+//! `cargo build --release -p engram-mpi --features mpi`. Without it the crate still builds,
+//! its library runs ranks as threads of one process ([`run_rank`] with an
+//! [`engram_sim::network::ThreadGroup`]), and its binary says how to rebuild it.
+
+#[cfg(feature = "mpi")]
+pub mod exchange;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use engram_core::error::EngramError;
+use engram_core::params::Params;
+use engram_models::experiment::{Experiment, ModelConfig};
+use engram_models::run::{RankShare, Summary, run_experiment_on_rank};
+use engram_models::rundir::{RunDir, RunStatus};
+
+/// The options of `engram-mpi run`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RunArgs {
+    /// A built-in model (coba, cuba, coba-network, cuba-network, dp, ...), or the path of a
+    /// .ron experiment file or network description file.
+    pub model: String,
+    /// Simulated time in seconds (overrides the experiment's run.duration_s).
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Experiment seed (overrides run.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads in each rank (overrides run.threads; results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: runs/<model>-mpi below the current directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an earlier engram run in the output directory (only once this one succeeds).
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The experiment `model` names (a built-in model, or an experiment or description file) and
+/// the name of its run.
+pub fn load_experiment(model: &str) -> Result<(Experiment, String)> {
+    if let Some(exp) = Experiment::builtin(model) {
+        return Ok((exp, model.to_string()));
+    }
+    let path = Path::new(model);
+    if path.extension().is_some_and(|e| e == "ron") || path.exists() {
+        let (exp, _) = Experiment::read(path)?;
+        let name = match exp.model {
+            ModelConfig::Network(_) => path.file_stem().map_or("network".into(), |s| s.to_string_lossy().into_owned()),
+            _ => exp.model.name().to_string(),
+        };
+        return Ok((exp, name));
+    }
+    bail!(
+        "`{model}` is neither a built-in model ({}) nor a .ron experiment or description file",
+        ModelConfig::BUILTIN.join(", ")
+    )
+}
+
+/// The experiment of `args`, with its overrides applied and checked, and the run's name.
+pub fn experiment_of(args: &RunArgs) -> Result<(Experiment, String)> {
+    let (mut exp, name) = load_experiment(&args.model)?;
+    if let Some(d) = args.duration {
+        exp.run.duration_s = d;
+    }
+    if let Some(s) = args.seed {
+        exp.run.seed = s;
+    }
+    if let Some(t) = args.threads {
+        if t == 0 {
+            bail!("--threads = 0: at least 1 thread per rank");
+        }
+        exp.run.threads = t;
+    }
+    // the raster figure is drawn by `cargo xtask run`; the arrays are written here
+    exp.record.figure = false;
+    exp.validate().map_err(|e| anyhow::anyhow!("{}: {e}", args.model))?;
+    Ok((exp, name))
+}
+
+/// Run `exp` as rank `share.partition.rank()`: rank 0 writes the run directory `out` (a fresh
+/// folder put in place on success, as `cargo xtask run` does) and returns its path and the
+/// summary; the other ranks write nothing and return `None`. Every rank must call it with
+/// the same experiment.
+pub fn run_rank(
+    exp: &Experiment,
+    out: &Path,
+    force: bool,
+    progress: bool,
+    share: RankShare,
+) -> Result<Option<(PathBuf, Summary)>> {
+    if share.partition.rank() != 0 {
+        run_experiment_on_rank(exp, None, false, Some(share))?;
+        return Ok(None);
+    }
+    let dir = RunDir::create(out, force)?;
+    match run_experiment_on_rank(exp, Some(dir.path()), progress, Some(share)) {
+        Ok(output) => {
+            let written = dir.commit()?;
+            Ok(Some((written, output.summary)))
+        }
+        Err(e) => {
+            let (status, simulated_s) = match &e {
+                EngramError::Interrupted { time_ms, .. } => (RunStatus::Interrupted, Some(time_ms / 1000.0)),
+                EngramError::Diverged { time_ms, .. } => (RunStatus::Failed, Some(time_ms / 1000.0)),
+                _ => (RunStatus::Failed, None),
+            };
+            let kept = dir.abandon(status, &e.to_string(), simulated_s).context("marking the partial outputs")?;
+            if let Some(kept) = kept {
+                eprintln!("The outputs written so far are in {}, marked {status}.", kept.display());
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// One line about a finished run (rank 0 prints it).
+pub fn describe(name: &str, n_ranks: usize, summary: &Summary) -> String {
+    let rates: Vec<String> = summary.populations.iter().map(|p| format!("{} {:.2} Hz", p.name, p.rate_hz)).collect();
+    format!(
+        "{name} on {n_ranks} ranks: {} neurons, {:.3} s simulated: {}, {} synapses; build {:.3} s, loop {:.3} s wall",
+        summary.n,
+        summary.duration_s,
+        rates.join(", "),
+        summary.n_synapses,
+        summary.build_s,
+        summary.loop_wall_s
+    )
+}

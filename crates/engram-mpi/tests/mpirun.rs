@@ -1,0 +1,70 @@
+//! The `engram-mpi` binary under `mpirun` (Open MPI; `MPIRUN` names another launcher):
+//! `mpirun -np 2` and `mpirun -np 3 --oversubscribe` write the single process's arrays and
+//! summary for COBA-4000 and for the Dp network with inhibitory STDP (given as an experiment
+//! file), with 1, 2 and 4 threads in each rank.
+
+use std::path::Path;
+use std::process::Command;
+
+use engram_models::experiment::Experiment;
+
+use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
+
+/// `mpirun -np n engram-mpi run <args>`; panics with the output if it fails.
+fn mpirun(n_ranks: usize, args: &[&str]) {
+    let launcher = std::env::var("MPIRUN").unwrap_or_else(|_| "mpirun".into());
+    let mut cmd = Command::new(&launcher);
+    cmd.args(["-np", &n_ranks.to_string(), "--oversubscribe"])
+        .arg(env!("CARGO_BIN_EXE_engram-mpi"))
+        .arg("run")
+        .args(args)
+        // Open MPI refuses root without these (CI containers run as root)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot start `{launcher}` ({e}): the mpi feature needs an MPI installation (Debian: openmpi-bin)")
+    });
+    assert!(
+        out.status.success(),
+        "{launcher} -np {n_ranks} engram-mpi run {args:?} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `exp` (a built-in model `builtin`, or written to a file) on 2 and 3 ranks.
+fn check_with_mpirun(exp: &Experiment, builtin: Option<&str>) {
+    let name = model_name(exp);
+    let reference = fresh(&format!("mpi-{name}-single"));
+    single(exp, &reference);
+    let file = fresh(&format!("mpi-{name}.ron"));
+    std::fs::write(&file, engram_core::config::to_ron_string(exp)).unwrap();
+    let model = builtin.map_or(file.to_string_lossy().into_owned(), str::to_string);
+    let duration = exp.run.duration_s.to_string();
+    for (n_ranks, threads) in [(2, 1), (3, 1), (3, 2), (2, 4)] {
+        let out = fresh(&format!("mpi-{name}-{n_ranks}x{threads}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        let threads_arg = threads.to_string();
+        let args = [&model, "--duration", &duration, "--threads", &threads_arg, "--out", &out_arg, "--quiet"];
+        mpirun(n_ranks, &args);
+        assert_same_run(&reference, &out, &format!("{name}: mpirun -np {n_ranks}, {threads} threads"));
+        remove(&out);
+    }
+    remove(&reference);
+    std::fs::remove_file(&file).unwrap();
+}
+
+fn remove(dir: &Path) {
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn coba_4000_with_mpirun_writes_the_single_process_run() {
+    check_with_mpirun(&coba(), Some("coba"));
+}
+
+#[test]
+fn dp_with_istdp_with_mpirun_writes_the_single_process_run() {
+    check_with_mpirun(&dp_with_istdp(true), None);
+}

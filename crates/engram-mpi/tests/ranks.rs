@@ -1,0 +1,90 @@
+//! Ranks as threads of one process (`ThreadGroup`): `run_rank` on 2 and 3 ranks, with 1, 2 or 4
+//! threads inside each rank, writes the single process's arrays and summary; experiments
+//! whose outputs a rank cannot write whole are refused.
+
+use std::path::Path;
+
+use engram_models::experiment::{Experiment, StateRecord};
+use engram_models::run::{RankShare, Summary};
+use engram_mpi::run_rank;
+use engram_sim::network::{Partition, ThreadGroup};
+
+use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
+
+/// `exp` across `n_ranks` threads, rank 0 writing `out`; rank 0's summary.
+fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> anyhow::Result<Summary> {
+    let group = ThreadGroup::new(n_ranks);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n_ranks)
+            .map(|rank| {
+                let share = RankShare {
+                    partition: Partition::new(rank, n_ranks).unwrap(),
+                    exchange: Box::new(group.member(rank)),
+                };
+                s.spawn(move || run_rank(exp, out, false, false, share))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut root = None;
+    for (rank, r) in results.into_iter().enumerate() {
+        match r? {
+            Some((_, summary)) if rank == 0 => root = Some(summary),
+            None if rank != 0 => {}
+            other => panic!("rank {rank} returned {:?}", other.map(|(p, _)| p)),
+        }
+    }
+    Ok(root.expect("rank 0 returns the summary"))
+}
+
+fn check_across_ranks(exp: &Experiment) {
+    let name = model_name(exp);
+    let reference = fresh(&format!("{name}-single"));
+    single(exp, &reference);
+    for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2), (2, 4)] {
+        let mut exp = exp.clone();
+        exp.run.threads = threads;
+        exp.run.parallel_min_neurons = 0; // chunked parallel steps inside each rank
+        let out = fresh(&format!("{name}-{n_ranks}x{threads}"));
+        threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        assert_same_run(&reference, &out, &format!("{name} on {n_ranks} ranks x {threads} threads"));
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
+}
+
+#[test]
+fn coba_4000_across_ranks_writes_the_single_process_run() {
+    check_across_ranks(&coba());
+}
+
+#[test]
+fn dp_with_istdp_across_ranks_writes_the_single_process_run() {
+    check_across_ranks(&dp_with_istdp(true));
+}
+
+#[test]
+fn the_dp_test_network_learns() {
+    // the plastic run's spikes differ from the static one's: iSTDP acts within the run
+    let (a, b) = (fresh("dp-static"), fresh("dp-plastic"));
+    let (s, p) = (single(&dp_with_istdp(false), &a), single(&dp_with_istdp(true), &b));
+    assert_ne!(s.populations, p.populations, "iSTDP must change the run");
+    std::fs::remove_dir_all(&a).unwrap();
+    std::fs::remove_dir_all(&b).unwrap();
+}
+
+#[test]
+fn state_records_are_refused_across_ranks() {
+    let mut exp = coba();
+    exp.run.duration_s = 0.01;
+    exp.record.state.push(StateRecord {
+        population: "E".into(),
+        variable: "v_mv".into(),
+        neurons: vec![0, 1],
+        every_ms: 1.0,
+    });
+    let out = fresh("state-refused");
+    let err = threads_as_ranks(&exp, 2, &out).unwrap_err().to_string();
+    assert!(err.contains("record.state (E.v_mv)") && err.contains("one process"), "{err}");
+    assert!(!out.exists(), "a refused run leaves no run directory");
+}

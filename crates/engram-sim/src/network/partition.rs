@@ -1,0 +1,257 @@
+//! One network split across ranks (MPI processes, or threads in tests): which neurons a rank
+//! owns ([`Partition`]), how ranks swap their spikes ([`SpikeExchange`]), and what a rank
+//! keeps of the network (the synapses onto its own neurons).
+//!
+//! A distributed run builds the same network on every rank, from the same seeds, and calls
+//! [`NetworkBuilder::distribute`](super::NetworkBuilder::distribute) before
+//! [`build`](super::NetworkBuilder::build). Then:
+//!
+//! - each neuron population is cut into one contiguous block per rank
+//!   ([`Partition::block`]; block sizes differ by at most one neuron, so every rank holds the
+//!   same share of every population);
+//! - `build` keeps, of every projection, only the synapses onto the rank's own neurons (the
+//!   matrix keeps its shape and global indices, with the other columns empty), so the synapses,
+//!   the delivery work and the plasticity work are divided between the ranks;
+//! - in every step, after the neurons have advanced, each rank keeps the spikes of its own
+//!   neurons, and one [`SpikeExchange::all_gather`] gives every rank the spikes of all ranks,
+//!   put back in increasing order (rank blocks are in rank order): every rank then delivers,
+//!   learns and counts with exactly the spike lists of a single process, and adds every
+//!   floating-point term in the same order. Spikes are identical to the single process,
+//!   bit for bit, for any number of ranks (and any thread count inside a rank).
+//!
+//! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
+//! so every rank computes all of them identically and they need no exchange. Each rank
+//! advances its own neurons through
+//! [`NeuronModel::step_owned`](engram_core::neuron::NeuronModel::step_owned) (`LifCond`
+//! advances only those; a model that keeps the default advances all of its neurons, and the
+//! spikes of other ranks' neurons, whose input is incomplete here, are dropped).
+//!
+//! The exchange happens once per step. A spike emitted in step `t` with delay `d` is first
+//! needed in step `t + d`, so it could wait up to the shortest delay; per-step exchange keeps
+//! plasticity, the between-steps hook and the monitors exactly in step, and with the
+//! one-step delays of COBA the two are the same.
+
+use std::ops::Range;
+use std::sync::{Arc, Barrier, Mutex};
+
+use engram_core::error::EngramError;
+
+use super::{Body, Population, Projection, SynapseDelay};
+
+/// Which rank this is, of how many, and which neurons each rank owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    rank: usize,
+    n_ranks: usize,
+}
+
+impl Partition {
+    /// Rank `rank` of `n_ranks` (at least 1; `rank < n_ranks`).
+    pub fn new(rank: usize, n_ranks: usize) -> Result<Self, EngramError> {
+        if n_ranks == 0 {
+            return Err(EngramError::Other("n_ranks = 0: a partition needs at least 1 rank".into()));
+        }
+        if rank >= n_ranks {
+            return Err(EngramError::Other(format!("rank = {rank}: the ranks of {n_ranks} are 0..{n_ranks}")));
+        }
+        Ok(Self { rank, n_ranks })
+    }
+
+    /// This rank.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// Number of ranks.
+    pub fn n_ranks(&self) -> usize {
+        self.n_ranks
+    }
+
+    /// The neurons of a population of `n` that rank `rank` owns: consecutive blocks in rank
+    /// order, the first `n % n_ranks` ranks one neuron more.
+    ///
+    /// ```
+    /// use engram_sim::network::Partition;
+    /// let p = Partition::new(0, 3).unwrap();
+    /// assert_eq!((0..3).map(|r| p.block(10, r)).collect::<Vec<_>>(), vec![0..4, 4..7, 7..10]);
+    /// ```
+    pub fn block(&self, n: usize, rank: usize) -> Range<usize> {
+        let (base, extra) = (n / self.n_ranks, n % self.n_ranks);
+        let start = rank * base + rank.min(extra);
+        start..start + base + usize::from(rank < extra)
+    }
+
+    /// The neurons of a population of `n` that this rank owns.
+    pub fn owned(&self, n: usize) -> Range<usize> {
+        self.block(n, self.rank)
+    }
+}
+
+/// How the ranks of a distributed network swap data: every rank calls each method at the same
+/// point of the run (collective operations, as in MPI), or the run deadlocks.
+pub trait SpikeExchange: Send {
+    /// Give every rank the concatenation of every rank's `send`, in rank order, in `recv`, and
+    /// the length of each rank's part in `counts` (both are cleared first).
+    fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError>;
+
+    /// The sum of `value` over all ranks, on every rank.
+    fn sum_u64(&self, value: u64) -> Result<u64, EngramError>;
+}
+
+/// Ranks as threads of one process (a [`SpikeExchange`] for tests and for checking a
+/// partition without MPI): make one group of `n` ranks with [`ThreadGroup::new`] and hand
+/// [`ThreadGroup::member`]`(r)` to the network of rank `r`, each run on its own thread.
+#[derive(Clone)]
+pub struct ThreadGroup {
+    rank: usize,
+    barrier: Arc<Barrier>,
+    slots: Arc<Mutex<Vec<Vec<u32>>>>,
+}
+
+impl ThreadGroup {
+    /// A group of `n_ranks` ranks; its member 0.
+    pub fn new(n_ranks: usize) -> Self {
+        Self {
+            rank: 0,
+            barrier: Arc::new(Barrier::new(n_ranks.max(1))),
+            slots: Arc::new(Mutex::new(vec![Vec::new(); n_ranks.max(1)])),
+        }
+    }
+
+    /// Member `rank` of the group (to be used by one thread only).
+    pub fn member(&self, rank: usize) -> Self {
+        Self { rank, ..self.clone() }
+    }
+
+    fn gather_slots(&self, send: &[u32], mut read: impl FnMut(&[Vec<u32>])) -> Result<(), EngramError> {
+        let poisoned = |_| EngramError::Other("a rank of the thread group panicked".into());
+        {
+            let mut slots = self.slots.lock().map_err(poisoned)?;
+            slots[self.rank].clear();
+            slots[self.rank].extend_from_slice(send);
+        }
+        self.barrier.wait();
+        read(&self.slots.lock().map_err(poisoned)?);
+        // nobody writes the next round before everyone has read this one
+        self.barrier.wait();
+        Ok(())
+    }
+}
+
+impl SpikeExchange for ThreadGroup {
+    fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
+        recv.clear();
+        counts.clear();
+        self.gather_slots(send, |slots| {
+            for s in slots {
+                recv.extend_from_slice(s);
+                counts.push(s.len());
+            }
+        })
+    }
+
+    fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
+        let words = [(value >> 32) as u32, value as u32];
+        let mut total = 0u64;
+        self.gather_slots(&words, |slots| {
+            total = slots.iter().map(|s| (u64::from(s[0]) << 32) | u64::from(s[1])).sum();
+        })?;
+        Ok(total)
+    }
+}
+
+/// What a distributed network keeps: its partition, the exchange and reused buffers.
+pub(crate) struct Distributed {
+    pub(crate) partition: Partition,
+    exchange: Box<dyn SpikeExchange>,
+    /// The neuron populations (sources are computed on every rank and not exchanged).
+    neuron_pops: Vec<usize>,
+    /// This rank's block of each population (indexed by population).
+    owned: Vec<Range<usize>>,
+    send: Vec<u32>,
+    recv: Vec<u32>,
+    counts: Vec<usize>,
+}
+
+impl Distributed {
+    pub(crate) fn new(partition: Partition, exchange: Box<dyn SpikeExchange>, populations: &[Population]) -> Self {
+        let neuron_pops =
+            populations.iter().enumerate().filter(|(_, p)| matches!(p.body, Body::Neurons { .. })).map(|(i, _)| i);
+        Self {
+            partition,
+            exchange,
+            neuron_pops: neuron_pops.collect(),
+            owned: populations.iter().map(|p| partition.owned(p.len)).collect(),
+            send: Vec::new(),
+            recv: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    /// Replace this step's spikes of every neuron population by those of the owners: each
+    /// rank sends, per neuron population, the number of its own neurons' spikes and their
+    /// indices; every rank then rebuilds each list rank by rank (increasing order).
+    pub(crate) fn exchange_spikes(&mut self, spikes: &mut [Vec<u32>]) -> Result<(), EngramError> {
+        self.send.clear();
+        for &pop in &self.neuron_pops {
+            let own = &self.owned[pop];
+            let start = self.send.len();
+            self.send.push(0);
+            let mine = spikes[pop].iter().filter(|&&i| own.contains(&(i as usize)));
+            self.send.extend(mine);
+            self.send[start] = (self.send.len() - start - 1) as u32;
+        }
+        self.exchange.all_gather(&self.send, &mut self.recv, &mut self.counts)?;
+        for &pop in &self.neuron_pops {
+            spikes[pop].clear();
+        }
+        let mut at = 0;
+        for &count in &self.counts {
+            let part = &self.recv[at..at + count];
+            let mut k = 0;
+            for &pop in &self.neuron_pops {
+                let n = part[k] as usize;
+                spikes[pop].extend_from_slice(&part[k + 1..k + 1 + n]);
+                k += 1 + n;
+            }
+            at += count;
+        }
+        Ok(())
+    }
+
+    /// This rank's block of each population (indexed by population).
+    pub(crate) fn owned(&self) -> &[Range<usize>] {
+        &self.owned
+    }
+
+    /// The sum of `value` over all ranks.
+    pub(crate) fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
+        self.exchange.sum_u64(value)
+    }
+}
+
+/// Keep only the synapses of `p` onto the neurons `own` of its target (same shape, same global
+/// indices; rows keep their order). Per-synapse delays follow their synapses.
+pub(crate) fn keep_targets(p: &mut Projection, own: &Range<usize>) {
+    let (n_pre, n_post) = p.weights.shape();
+    let ip = p.weights.indptr();
+    let ip = ip.raw_storage();
+    let (idx, w) = (p.weights.indices(), p.weights.data());
+    let mut kept = Vec::new();
+    let mut indptr = Vec::with_capacity(n_pre + 1);
+    indptr.push(0usize);
+    for row in ip.windows(2) {
+        let cols = &idx[row[0]..row[1]];
+        // columns are sorted: the owned ones are one run
+        let a = row[0] + cols.partition_point(|&j| (j as usize) < own.start);
+        let b = row[0] + cols.partition_point(|&j| (j as usize) < own.end);
+        kept.extend(a..b);
+        indptr.push(kept.len());
+    }
+    let indices = kept.iter().map(|&k| idx[k]).collect();
+    let data = kept.iter().map(|&k| w[k]).collect();
+    if let SynapseDelay::PerSynapse(d) = &mut p.delay {
+        *d = kept.iter().map(|&k| d[k]).collect();
+    }
+    p.weights = sprs::CsMatI::new((n_pre, n_post), indptr, indices, data);
+}

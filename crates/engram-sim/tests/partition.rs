@@ -1,0 +1,157 @@
+//! One network split across ranks (`NetworkBuilder::distribute`), the ranks as threads of one
+//! process (`ThreadGroup`), on the checkpoint tests' network (Poisson group with per-synapse
+//! delays, inhibitory STDP on I→E, Tsodyks–Markram efficacies on E→I): every rank sees the
+//! spikes of the single process in every step, and its own neurons' potentials and its own
+//! synapses' weights are those of the single process, bit for bit, for 2 and 3 ranks and
+//! with chunked parallel steps inside a rank; the synapses are divided between the ranks.
+
+use crate::checkpoint::{Built, Setup, build_with};
+use engram_core::neuron::StepContext;
+use engram_core::plasticity::{PlasticityRule, SynapsesMut};
+use engram_sim::network::{Partition, ThreadGroup};
+use engram_sim::prelude::*;
+
+const STEPS: u64 = 1500;
+const N_E: usize = 300;
+
+/// What one rank (or the single process) ends with.
+struct RankRecord {
+    /// Spikes of E, I and P in every step.
+    spikes: Vec<[Vec<u32>; 3]>,
+    /// Final membrane potentials of E and I, as bits.
+    v: [Vec<u64>; 2],
+    /// Initial membrane potentials of E and I, as bits.
+    v0: [Vec<u64>; 2],
+    /// Final weights of I→E and E→I as (pre, post, bits), in CSR order.
+    weights: [Vec<(usize, usize, u64)>; 2],
+    n_synapses: usize,
+}
+
+fn triplets(m: &sprs::CsMatI<f64, u32, usize>) -> Vec<(usize, usize, u64)> {
+    m.iter().map(|(w, (i, j))| (i as usize, j as usize, w.to_bits())).collect()
+}
+
+fn potentials(net: &Network) -> [Vec<u64>; 2] {
+    ["E", "I"].map(|p| net.model(p).unwrap().unwrap().state("v_mv").unwrap().iter().map(|v| v.to_bits()).collect())
+}
+
+fn record(built: &mut Built) -> RankRecord {
+    let net = &mut built.net;
+    let v0 = potentials(net);
+    let mut spikes = Vec::new();
+    for _ in 0..STEPS {
+        net.run_steps(1).unwrap();
+        spikes.push(["E", "I", "P"].map(|p| net.last_spikes(p).unwrap().to_vec()));
+    }
+    let v = potentials(net);
+    let weights = [built.i_to_e, built.e_to_i].map(|p| triplets(net.weights(p)));
+    RankRecord { spikes, v, v0, weights, n_synapses: net.n_synapses() }
+}
+
+/// The network run by `n_ranks` threads as ranks, each with `threads` rayon threads and
+/// chunks of `chunk` neurons; the records in rank order.
+fn run_ranks(n_ranks: usize, threads: usize, chunk: usize) -> Vec<RankRecord> {
+    let group = ThreadGroup::new(n_ranks);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n_ranks)
+            .map(|rank| {
+                let member = group.member(rank);
+                s.spawn(move || {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    pool.install(|| {
+                        let setup = Setup { n_e: N_E, ..Setup::default() };
+                        let mut built = build_with(&setup, |b| {
+                            b.parallel_min_neurons(0).chunk_neurons(chunk);
+                            b.distribute(Partition::new(rank, n_ranks).unwrap(), Box::new(member));
+                        });
+                        record(&mut built)
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn single() -> RankRecord {
+    record(&mut build_with(&Setup { n_e: N_E, ..Setup::default() }, |_| {}))
+}
+
+#[test]
+fn ranks_see_the_spikes_potentials_and_weights_of_one_process() {
+    let one = single();
+    for pop in 0..3 {
+        let n: usize = one.spikes.iter().map(|s| s[pop].len()).sum();
+        assert!(n > 100, "population {pop} must be active: {n} spikes");
+    }
+    for (n_ranks, threads, chunk) in [(2, 1, 4096), (3, 1, 4096), (3, 2, 16), (2, 4, 16)] {
+        let ranks = run_ranks(n_ranks, threads, chunk);
+        let what = format!("{n_ranks} ranks, {threads} threads, chunks of {chunk}");
+        let total: usize = ranks.iter().map(|r| r.n_synapses).sum();
+        assert_eq!(total, one.n_synapses, "{what}: the ranks' synapses must add up to the network's");
+        let partition = Partition::new(0, n_ranks).unwrap();
+        for (rank, r) in ranks.iter().enumerate() {
+            assert!(r.spikes == one.spikes, "{what}: rank {rank} sees other spikes than the single process");
+            assert!(r.n_synapses < one.n_synapses, "{what}: rank {rank} holds every synapse");
+            for (pop, n) in [(0, N_E), (1, one.v[1].len())] {
+                let own = partition.block(n, rank);
+                // LifCond advances only the rank's own neurons (`step_owned`)
+                let others = (0..n).filter(|i| !own.contains(i));
+                assert!(others.clone().all(|i| r.v[pop][i] == r.v0[pop][i]), "{what}: rank {rank} advanced others");
+                assert!(
+                    r.v[pop][own.clone()] == one.v[pop][own],
+                    "{what}: rank {rank}, population {pop}: potentials differ"
+                );
+            }
+            for (k, n_post) in [(0, N_E), (1, one.v[1].len())] {
+                let own = partition.block(n_post, rank);
+                let mine: Vec<_> = one.weights[k].iter().filter(|t| own.contains(&t.1)).copied().collect();
+                assert!(!mine.is_empty(), "{what}: rank {rank} must own synapses of projection {k}");
+                assert!(r.weights[k] == mine, "{what}: rank {rank}, projection {k}: weights differ");
+            }
+        }
+    }
+}
+
+#[test]
+fn blocks_cover_every_neuron_once_in_rank_order() {
+    for n_ranks in 1..6 {
+        let p = Partition::new(0, n_ranks).unwrap();
+        for n in [1, 2, 7, 20, 301] {
+            let blocks: Vec<_> = (0..n_ranks).map(|r| p.block(n, r)).collect();
+            assert_eq!(blocks[0].start, 0);
+            assert_eq!(blocks[n_ranks - 1].end, n);
+            for w in blocks.windows(2) {
+                assert_eq!(w[0].end, w[1].start, "blocks of {n} on {n_ranks} ranks: {blocks:?}");
+            }
+            let (lo, hi) =
+                (blocks.iter().map(|b| b.len()).min().unwrap(), blocks.iter().map(|b| b.len()).max().unwrap());
+            assert!(hi - lo <= 1, "unbalanced blocks of {n} on {n_ranks} ranks: {blocks:?}");
+        }
+    }
+    assert!(Partition::new(3, 3).unwrap_err().to_string().contains("rank = 3"));
+    assert!(Partition::new(0, 0).unwrap_err().to_string().contains("n_ranks = 0"));
+}
+
+/// A rule that does not declare itself local to its targets (the trait's default).
+struct Global;
+
+impl PlasticityRule for Global {
+    fn name(&self) -> &str {
+        "global_test_rule"
+    }
+    fn step(&mut self, _: &StepContext, _: &[u32], _: &[u32], _: f64, _: SynapsesMut<'_>) {}
+}
+
+#[test]
+fn rules_not_local_to_their_targets_are_refused() {
+    let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    let lif = engram_neurons::LifCondParams::coba();
+    use engram_core::params::Params;
+    b.add_population("E", engram_neurons::LifCond::new(4, lif.check().unwrap())).unwrap();
+    let p = b.connect("E", "E", "exc", sprs::CsMatI::eye(4), Delay::Steps(1)).unwrap();
+    b.add_plasticity(p, Global);
+    b.distribute(Partition::new(0, 2).unwrap(), Box::new(ThreadGroup::new(2)));
+    let err = b.build().err().expect("a rule that is not local must be refused").to_string();
+    assert!(err.contains("global_test_rule") && err.contains("not local to its targets"), "{err}");
+}
