@@ -31,7 +31,7 @@ use engram_core::rng::component_id;
 use engram_stimuli::{Odor, OdorSetParams, OdorSets};
 use serde::Serialize;
 
-use super::params::{DpConfig, Pathway, RecurrentRule, Structure, Variant};
+use super::params::{DpConfig, Pathway, RecurrentRule, Rewiring, Structure, Variant};
 
 /// What the rewiring of one variant aims for per pathway, as `DpConfig::rewiring` resolves it
 /// ([`Rewiring::counts`](super::params::Rewiring::counts)): counts or factors.
@@ -56,7 +56,14 @@ impl RewiringTargets {
         if variant == Variant::Rand {
             return Self { e_e: WithinTarget::Factor(1.0), i_e: None, e_i: None };
         }
-        let (p_e, p_i, p_ei) = config.rewiring.counts(variant, config.assembly_size, config.i_assembly_size);
+        // the authors' counts belong to the fitted structures' connection probabilities; the
+        // simple model's sparser E→E and E→I would turn pE = 25 into α ≈ 10 (Table 5 gives
+        // it the factors)
+        let rule = match (config.rewiring, config.structure) {
+            (Rewiring::Reference, Structure::Simple) => Rewiring::Factors,
+            (rule, _) => rule,
+        };
+        let (p_e, p_i, p_ei) = rule.counts(variant, config.assembly_size, config.i_assembly_size);
         let target = |count: Option<u32>, factor: f64| count.map_or(WithinTarget::Factor(factor), WithinTarget::Count);
         Self {
             e_e: target(p_e, variant.alpha()),

@@ -226,7 +226,8 @@ pub enum RecurrentRule {
 pub enum Rewiring {
     /// The authors' fixed counts for the variants they built ([`Rewiring::reference_counts`]:
     /// Table 5's Scaled I, Tuned I, Tuned E+I and Fig. 4—S3's Tuned\[adjust\]) where they fit
-    /// the network ([`Rewiring::counts`]); the factors everywhere else (default).
+    /// the network ([`Rewiring::counts`]), in the fitted structures A–D; the factors
+    /// everywhere else, the simple model of Fig. 4—S2 included (default).
     #[default]
     Reference,
     /// The variant's factors α, β, γ per assembly: each assembly's target is the count of
