@@ -418,6 +418,20 @@ impl StepSpikes {
         at(steps.end).saturating_sub(at(steps.start))
     }
 
+    /// The spikes in `steps`, moved to start at step 0 (one trial of a recording).
+    ///
+    /// ```
+    /// use engram_models::mat::StepSpikes;
+    /// let s = StepSpikes::new(2, 10, vec![(0, 1), (1, 4), (0, 6)]).unwrap();
+    /// let trial = s.slice(4..8);
+    /// assert_eq!((trial.n_steps, trial.spikes), (4, vec![(1, 0), (0, 2)]));
+    /// ```
+    pub fn slice(&self, steps: Range<Step>) -> Self {
+        let spikes =
+            self.spikes.iter().filter(|&&(_, t)| steps.contains(&t)).map(|&(s, t)| (s, t - steps.start)).collect();
+        Self { n_sources: self.n_sources, n_steps: steps.end.saturating_sub(steps.start), spikes }
+    }
+
     /// These spikes followed by a copy of those in `steps`, placed from step `n_steps` on
     /// (to extend a recording by a stretch of itself).
     pub fn then_replay(&self, steps: Range<Step>) -> Self {

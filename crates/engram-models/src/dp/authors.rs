@@ -222,6 +222,21 @@ pub fn trials(spikes: &StepSpikes, n_trials: usize) -> Result<Protocol, EngramEr
     Ok(Protocol::played_back_trials(n_trials, trains))
 }
 
+/// Trial `k` of `spikes` alone (3 s: 1 s baseline, 2 s odor), then 1 s replaying its own
+/// baseline second: the single-trial protocol of the Fig. 1 inhibition-stabilisation test
+/// on the authors' inputs.
+pub fn trial(spikes: &StepSpikes, k: usize) -> Result<Protocol, EngramError> {
+    let start = TRIAL_STEPS * k as Step;
+    if start + TRIAL_STEPS > spikes.n_steps {
+        return Err(EngramError::Other(format!(
+            "trial {k}: the recording holds {} trials of {TRIAL_STEPS} steps",
+            spikes.n_steps / TRIAL_STEPS
+        )));
+    }
+    let one = spikes.slice(start..start + TRIAL_STEPS).then_replay(0..TRIAL_STEPS / 3);
+    Ok(Protocol::played_back_trials(1, one.trains()?))
+}
+
 /// Which of the files the networks of `networks` and both odor sets need are missing from
 /// `dir` (empty when all are there).
 pub fn missing_files(dir: &Path, networks: &[AuthorsNetwork]) -> Vec<PathBuf> {

@@ -17,7 +17,8 @@
 use engram_core::error::EngramError;
 use engram_core::rng::{component_id, stream};
 use engram_models::dp::metrics::OdorSet;
-use engram_models::dp::params::Variant;
+use engram_models::dp::network::DpConnectivity;
+use engram_models::dp::params::{DpConfig, Variant};
 use engram_models::dp::simulate::{DpRecording, Protocol, WindowKind, simulate};
 use engram_plot::{BarPanel, Figure};
 use rand::Rng;
@@ -258,7 +259,7 @@ pub struct PlaybackRates {
 /// One trial's E rates in the odor window: simulated, replayed, and per scheme of
 /// [`IShuffle::ALL`], Hz.
 #[derive(Clone, Debug)]
-struct TrialRates {
+pub struct TrialRates {
     simulated: f64,
     replayed: f64,
     by_scheme: Vec<f64>,
@@ -293,24 +294,37 @@ fn simulate_playback(ctx: &Context, n_odors: usize) -> Result<Vec<Vec<TrialRates
     let jobs: Vec<(usize, usize)> = (0..ctx.instances.len()).flat_map(|i| (0..n_odors).map(move |k| (i, k))).collect();
     let outcomes = ctx.run_jobs("Fig 1: shuffled inhibition", &jobs, |&(i, k)| {
         let inst = &ctx.instances[i];
-        let mut protocol = Protocol::trials(vec![ctx.odors.learned[k].clone()]);
+        let protocol = Protocol::trials(vec![ctx.odors.learned[k].clone()]);
         let seed = inst.network_seed ^ (0x51ED + k as u64);
-        let control = simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?;
-        let spikes: Vec<(u32, f64)> =
-            control.i_spike_neurons.iter().copied().zip(control.i_spike_times_ms.iter().copied()).collect();
-        protocol.inhibition_playback = Some(spikes.clone());
-        let replay = simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?;
-        let mut by_scheme = Vec::with_capacity(IShuffle::ALL.len());
-        for (s, scheme) in IShuffle::ALL.into_iter().enumerate() {
-            // the uniform-time scheme keeps the stream it had before the schemes were added
-            let mut rng = stream(seed, component_id("fig1:shuffle"), s as u64);
-            let shuffled = scheme.apply(&spikes, inst.config.n_inh, protocol.duration_ms, ctx.dt_ms, &mut rng);
-            protocol.inhibition_playback = Some(shuffled);
-            by_scheme.push(odor_rate_hz(&simulate(&inst.config, &inst.base, &protocol, seed, ctx.dt_ms, None)?));
-        }
-        Ok(TrialRates { simulated: odor_rate_hz(&control), replayed: odor_rate_hz(&replay), by_scheme })
+        playback_trial(&inst.config, &inst.base, protocol, seed, ctx.dt_ms)
     })?;
     Ok(outcomes.chunks(n_odors).map(<[TrialRates]>::to_vec).collect())
+}
+
+/// One trial of the inhibition-stabilisation test on `net`: the single-odor `protocol`
+/// simulated, then with its own I spikes replayed in place of the I population, then with
+/// them shuffled by each of [`IShuffle::ALL`] (stream `seed`).
+pub fn playback_trial(
+    config: &DpConfig,
+    net: &DpConnectivity,
+    mut protocol: Protocol,
+    seed: u64,
+    dt_ms: f64,
+) -> Result<TrialRates, EngramError> {
+    let control = simulate(config, net, &protocol, seed, dt_ms, None)?;
+    let spikes: Vec<(u32, f64)> =
+        control.i_spike_neurons.iter().copied().zip(control.i_spike_times_ms.iter().copied()).collect();
+    protocol.inhibition_playback = Some(spikes.clone());
+    let replay = simulate(config, net, &protocol, seed, dt_ms, None)?;
+    let mut by_scheme = Vec::with_capacity(IShuffle::ALL.len());
+    for (s, scheme) in IShuffle::ALL.into_iter().enumerate() {
+        // the uniform-time scheme keeps the stream it had before the schemes were added
+        let mut rng = stream(seed, component_id("fig1:shuffle"), s as u64);
+        let shuffled = scheme.apply(&spikes, config.n_inh, protocol.duration_ms, dt_ms, &mut rng);
+        protocol.inhibition_playback = Some(shuffled);
+        by_scheme.push(odor_rate_hz(&simulate(config, net, &protocol, seed, dt_ms, None)?));
+    }
+    Ok(TrialRates { simulated: odor_rate_hz(&control), replayed: odor_rate_hz(&replay), by_scheme })
 }
 
 /// Mean E rate in the (single) odor window of a recording, Hz.
@@ -319,8 +333,9 @@ fn odor_rate_hz(rec: &DpRecording) -> f64 {
     rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64
 }
 
-/// Runaway probabilities per network and mean rates over all runs.
-fn inhibition_stabilisation(playback: &[Vec<TrialRates>], n_odors: usize) -> InhibitionStabilisation {
+/// Runaway probabilities per network (`playback[i]`: network i's trials) and mean rates over
+/// all runs.
+pub fn inhibition_stabilisation(playback: &[Vec<TrialRates>], n_odors: usize) -> InhibitionStabilisation {
     let runaway = |f: &dyn Fn(&TrialRates) -> f64| {
         let per_network = playback
             .iter()

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use engram_core::error::EngramError;
 use engram_models::dp::authors::{
-    AuthorsNetwork, DT_MS, N_TRIALS, achieved, learned_activated_cells, missing_files, odor_spikes, trials,
+    AuthorsNetwork, DT_MS, N_TRIALS, achieved, learned_activated_cells, missing_files, odor_spikes, trial, trials,
 };
 use engram_models::dp::metrics::{OdorSet, RunMetrics, run_metrics};
 use engram_models::dp::network::DpConnectivity;
@@ -32,6 +32,7 @@ use engram_models::dp::simulate::{Protocol, WindowKind, simulate};
 use serde::Serialize;
 
 use crate::dp::basic::{AchievedStructure, BasicRun, VARIANTS, VariantStats, set_amplification, variants_table};
+use crate::dp::fig1::{InhibitionStabilisation, inhibition_stabilisation, playback_trial};
 use crate::dp::fig2::{VariantMeasures, variant_measures, variant_panels};
 use crate::dp::{CpuClock, plot_err, run_jobs, write_summary};
 
@@ -103,6 +104,10 @@ pub struct AuthorsSummary {
     /// file's assemblies, driven by the authors' spikes. Separates the rewiring step from the
     /// rest of the network generator.
     pub rewired_variants: BTreeMap<String, BTreeMap<String, VariantStats>>,
+    /// Fig. 1's inhibition-stabilisation test on the authors' rand networks, driven by the 10
+    /// learned trials of their input file one at a time (as `reproduce dp`'s Fig. 1 on
+    /// engram's networks): separates the rand networks from the test.
+    pub shuffle: InhibitionStabilisation,
     /// Wall-clock time of the whole reproduction, s.
     pub wall_s: f64,
     /// CPU time of the whole reproduction (all threads), s.
@@ -200,6 +205,7 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         set_amplification(&mut runs);
         rewired_variants.insert(rule.to_string(), variants_table(&runs));
     }
+    let shuffle = shuffle_test(dir, &networks, &loads, &nets, n_mitral_cells, options.progress)?;
     drop(nets);
     let structure = structure::structure_means(&structure_runs)?;
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
@@ -228,6 +234,7 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         structure,
         generated_variants: variants_table(&generated_runs),
         rewired_variants,
+        shuffle,
         wall_s: t0.elapsed().as_secs_f64(),
         cpu_s: cpu.elapsed_s(),
     };
@@ -240,6 +247,33 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         eprintln!("\n{report}");
     }
     Ok(serde_json::to_value(&summary).expect("serialises"))
+}
+
+/// The stream of the shuffles of trial `k` (as `reproduce dp`'s Fig. 1, from a fixed seed:
+/// there is no experiment seed here).
+fn shuffle_seed(k: usize) -> u64 {
+    ENGRAM_SEED ^ (0x51ED + k as u64)
+}
+
+/// Fig. 1's inhibition-stabilisation test on the rand networks among `nets`, each learned
+/// trial of the authors' input file alone.
+fn shuffle_test(
+    dir: &std::path::Path,
+    networks: &[AuthorsNetwork],
+    loads: &[(usize, Variant)],
+    nets: &[DpConnectivity],
+    n_mitral_cells: usize,
+    progress: bool,
+) -> Result<InhibitionStabilisation, EngramError> {
+    let spikes = odor_spikes(dir, OdorSet::Learned, n_mitral_cells)?;
+    let rand: Vec<usize> = (0..loads.len()).filter(|&k| loads[k].1 == Variant::Rand).collect();
+    let jobs: Vec<(usize, usize)> = rand.iter().flat_map(|&k| (0..N_TRIALS).map(move |t| (k, t))).collect();
+    let outcomes = run_jobs("dp-authors: shuffled inhibition", &jobs, progress, |&(k, t)| {
+        let config = networks[loads[k].0].config(Variant::Rand);
+        playback_trial(&config, &nets[k], trial(&spikes, t)?, shuffle_seed(t), DT_MS)
+    })?;
+    let per_network: Vec<Vec<_>> = outcomes.chunks(N_TRIALS).map(<[_]>::to_vec).collect();
+    Ok(inhibition_stabilisation(&per_network, N_TRIALS))
 }
 
 /// Simulate every network `nets[k]` (network `networks[loads[k].0]`, variant `loads[k].1`)

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::structure::StructureMeans;
 use super::structure_tables;
+use crate::dp::fig1::InhibitionStabilisation;
 use crate::dp::report::{DpNumbers, VariantSets, fmt, fmt_ms};
 
 /// The numbers of a dp-authors run that its page shows (a compact summary; a run's full
@@ -39,6 +40,8 @@ pub struct AuthorsNumbers {
     /// Per rewiring rule (`factors`, `counts`) and variant: engram's rewiring of the authors'
     /// rand networks, driven by the authors' spikes.
     pub rewired_variants: BTreeMap<String, BTreeMap<String, VariantSets>>,
+    /// Fig. 1's inhibition-stabilisation test on the authors' rand networks.
+    pub shuffle: InhibitionStabilisation,
     /// The connectivity comparison, averaged per source and variant.
     pub structure: Vec<StructureMeans>,
 }
@@ -93,6 +96,7 @@ impl AuthorsNumbers {
         vec![
             ("authors-run".into(), self.run_line()),
             ("authors-variants".into(), self.variants_table(own)),
+            ("authors-shuffle".into(), self.shuffle_table(own)),
             ("authors-structure-networks".into(), structure_tables::networks_line(m)),
             ("authors-structure-degrees".into(), structure_tables::degrees_table(m)),
             ("authors-structure-assemblies".into(), structure_tables::assemblies_table(m)),
@@ -160,6 +164,41 @@ impl AuthorsNumbers {
             let _ =
                 write!(out, "\nengram's own: the committed `reproduce dp` run, networks {}.", o.networks.join(", "));
         }
+        out
+    }
+
+    /// The runaway probability per shuffling scheme on the authors' rand networks beside
+    /// engram's own (the committed dp summary's Fig. 1).
+    fn shuffle_table(&self, own: Option<&DpNumbers>) -> String {
+        let mut out = String::from(
+            "| scheme | P(runaway), the authors' networks | per network | engram's own networks (dp summary) |\n|---|---|---|---|\n",
+        );
+        let own_schemes = own
+            .and_then(|o| o.fig1.as_ref())
+            .and_then(|f| f.inhibition_stabilisation.shuffle_schemes.clone())
+            .unwrap_or_default();
+        let replayed = &self.shuffle.p_runaway_replayed_control;
+        let _ = writeln!(out, "| replayed, unshuffled (control) | {:.2} ± {:.2} | | |", replayed.mean, replayed.sd);
+        for s in self.shuffle.shuffle_schemes.iter().flatten() {
+            let per: Vec<String> = s.p_runaway.per_network.iter().map(|p| format!("{p:.1}")).collect();
+            let theirs = own_schemes
+                .iter()
+                .find(|o| o.scheme == s.scheme)
+                .map_or("–".to_string(), |o| format!("{:.2} ± {:.2}", o.p_runaway.mean, o.p_runaway.sd));
+            let _ = writeln!(
+                out,
+                "| `{}` | {:.2} ± {:.2} | {} | {theirs} |",
+                s.scheme,
+                s.p_runaway.mean,
+                s.p_runaway.sd,
+                per.join(", ")
+            );
+        }
+        let _ = write!(
+            out,
+            "\nRunaway: E above {} Hz in the odor window; {} learned trials per network; the paper: {}.",
+            self.shuffle.runaway_rate_hz, self.shuffle.odors_per_network, self.shuffle.paper_p_runaway_shuffled
+        );
         out
     }
 

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    LearnedParams, REFERENCE_VARIANTS, REFERENCES, START, TrainingStep, variant_config, inhibitory_input_ns, mean_at, measure,
-    members_of, own_assembly_rate, subspace_analysis, train,
+    LearnedParams, REFERENCE_VARIANTS, REFERENCES, START, TrainingStep, inhibitory_input_ns, mean_at, measure,
+    members_of, own_assembly_rate, subspace_analysis, train, variant_config,
 };
 use crate::dp::fig45::{ReadoutSizes, RunAnalysis};
 

@@ -521,7 +521,8 @@ pub fn reproduce(options: LearnedOptions) -> Result<serde_json::Value, EngramErr
     let corners = [odors.learned[0].clone(), odors.learned[1].clone(), odors.novel[0].clone(), odors.novel[1].clone()];
     let ids = if quick { vec![trajectory_ids(true)[0]] } else { trajectory_ids(false) };
     let sub = Subspace::new(corners, &ids, options.seed ^ component_id("dp:fig45:subspace"))?;
-    let sizes = if quick { ReadoutSizes { readouts: false, ..ReadoutSizes::new(true) } } else { ReadoutSizes::new(false) };
+    let sizes =
+        if quick { ReadoutSizes { readouts: false, ..ReadoutSizes::new(true) } } else { ReadoutSizes::new(false) };
     let bases = seeds
         .par_iter()
         .map(|&s| DpConnectivity::generate(&config, &odors.learned, s))
