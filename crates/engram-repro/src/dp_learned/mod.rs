@@ -244,8 +244,8 @@ pub const E_I_MAX_NS: f64 = 3.0 * 0.068;
 /// with soft bounds, from rand, measured with plasticity on and with continual learning.
 /// `--quick`: the default, pair STDP and the first Hebbian setting (plastic measurement and
 /// continual learning included). The Figs 4–5 geometry, on the full protocol, is measured for
-/// the default, the main Hebbian setting and the one with target 2 Hz (the full sweep; every
-/// setting in `--quick`, on its reduced subspace).
+/// the default, the main Hebbian setting (also from rand and with soft bounds) and the one
+/// with target 2 Hz (the full sweep; every setting in `--quick`, on its reduced subspace).
 pub fn sweep(quick: bool, repeats: usize) -> Vec<LearnedParams> {
     let base = LearnedParams { repeats, ..LearnedParams::default() };
     let mut settings = vec![LearnedParams { continual: true, ..base.clone() }, base.with_e_i_learning()];
