@@ -42,6 +42,8 @@ pub struct AuthorsNumbers {
     pub rewired_variants: BTreeMap<String, BTreeMap<String, VariantSets>>,
     /// Fig. 1's inhibition-stabilisation test on the authors' rand networks.
     pub shuffle: InhibitionStabilisation,
+    /// The same test on engram's generator for the authors' odors, the same trials.
+    pub shuffle_generated: InhibitionStabilisation,
     /// The connectivity comparison, averaged per source and variant.
     pub structure: Vec<StructureMeans>,
 }
@@ -171,27 +173,36 @@ impl AuthorsNumbers {
     /// engram's own (the committed dp summary's Fig. 1).
     fn shuffle_table(&self, own: Option<&DpNumbers>) -> String {
         let mut out = String::from(
-            "| scheme | P(runaway), the authors' networks | per network | engram's own networks (dp summary) |\n|---|---|---|---|\n",
+            "| scheme | P(runaway), the authors' networks | per network | engram's generator, the same trials | engram's own networks and odors (dp summary) |\n|---|---|---|---|---|\n",
         );
         let own_schemes = own
             .and_then(|o| o.fig1.as_ref())
             .and_then(|f| f.inhibition_stabilisation.shuffle_schemes.clone())
             .unwrap_or_default();
-        let replayed = &self.shuffle.p_runaway_replayed_control;
-        let _ = writeln!(out, "| replayed, unshuffled (control) | {:.2} ± {:.2} | | |", replayed.mean, replayed.sd);
+        let generated = self.shuffle_generated.shuffle_schemes.clone().unwrap_or_default();
+        let ms = |p: &crate::dp::fig1::RunawayProbability| format!("{:.2} ± {:.2}", p.mean, p.sd);
+        let _ = writeln!(
+            out,
+            "| replayed, unshuffled (control) | {} | | {} | |",
+            ms(&self.shuffle.p_runaway_replayed_control),
+            ms(&self.shuffle_generated.p_runaway_replayed_control)
+        );
         for s in self.shuffle.shuffle_schemes.iter().flatten() {
             let per: Vec<String> = s.p_runaway.per_network.iter().map(|p| format!("{p:.1}")).collect();
-            let theirs = own_schemes
-                .iter()
-                .find(|o| o.scheme == s.scheme)
-                .map_or("–".to_string(), |o| format!("{:.2} ± {:.2}", o.p_runaway.mean, o.p_runaway.sd));
+            let of = |list: &[crate::dp::fig1::ShuffleOutcome]| {
+                list.iter().find(|o| o.scheme == s.scheme).map_or("–".to_string(), |o| ms(&o.p_runaway))
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {:.2} ± {:.2} | {} | {theirs} |",
+                "| `{}` | {} | {} | {} | {} |",
                 s.scheme,
-                s.p_runaway.mean,
-                s.p_runaway.sd,
-                per.join(", ")
+                ms(&s.p_runaway),
+                per.join(", "),
+                of(&generated),
+                own_schemes
+                    .iter()
+                    .find(|o| o.scheme == s.scheme)
+                    .map_or("–".to_string(), |o| format!("{:.2} ± {:.2}", o.p_runaway.mean, o.p_runaway.sd))
             );
         }
         let _ = write!(
