@@ -61,3 +61,28 @@ pub fn check_regions(page: &str, regions: &[(String, String)], origin: &str) -> 
     }
     Ok(())
 }
+
+/// Read a committed compact summary that must hold exactly what `T` holds: a field `T` does not
+/// know, or a value it cannot hold, is an error naming `path` and the command (`cargo xtask
+/// report <report> --from <run>`) that regenerates it.
+pub fn load_compact<T: serde::Serialize + serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    report: &str,
+) -> Result<T, EngramError> {
+    let bad = |what: String| EngramError::Other(format!("{}: {what}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let numbers: T = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
+    if serde_json::to_value(&numbers).expect("the numbers serialise") != value {
+        return Err(bad(format!(
+            "holds fields the {report} report does not know (or a value it cannot hold); regenerate it with `cargo xtask report {report} --from <run>`"
+        )));
+    }
+    Ok(numbers)
+}
+
+/// Write a compact summary as pretty JSON (with a final newline).
+pub fn save_compact<T: serde::Serialize>(numbers: &T, path: &std::path::Path) -> Result<(), EngramError> {
+    let text = serde_json::to_string_pretty(numbers).expect("the numbers serialise") + "\n";
+    std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+}

@@ -67,22 +67,12 @@ impl AuthorsNumbers {
     /// Read a committed compact summary written by [`save`](Self::save); a field these
     /// numbers do not hold is an error.
     pub fn load(path: &Path) -> Result<Self, EngramError> {
-        let text = std::fs::read_to_string(path).map_err(|e| bad(path, e))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(path, e))?;
-        let numbers: Self = serde_json::from_value(value.clone()).map_err(|e| bad(path, e))?;
-        if serde_json::to_value(&numbers).expect("the numbers serialise") != value {
-            return Err(bad(
-                path,
-                "holds fields the dp-authors report does not know (or a value it cannot hold); regenerate it with `cargo xtask report dp-authors --from <run>`",
-            ));
-        }
-        Ok(numbers)
+        crate::report::load_compact(path, "dp-authors")
     }
 
     /// Write them as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), EngramError> {
-        let text = serde_json::to_string_pretty(self).expect("the numbers serialise") + "\n";
-        std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+        crate::report::save_compact(self, path)
     }
 
     /// The generated regions of the docs page, with engram's own networks from the

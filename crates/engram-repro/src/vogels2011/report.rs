@@ -289,8 +289,7 @@ impl CompactSummary {
 
     /// Write it as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), EngramError> {
-        let text = serde_json::to_string_pretty(self).expect("the summary serialises") + "\n";
-        std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+        crate::report::save_compact(self, path)
     }
 
     /// The generated regions of the report: `(name, Markdown)`.

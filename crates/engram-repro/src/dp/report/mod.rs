@@ -66,23 +66,12 @@ impl DpNumbers {
     /// Read a committed compact summary written by [`save`](Self::save). It must hold exactly
     /// what these structs hold: an unknown or misspelt field is an error.
     pub fn load(path: &Path) -> Result<Self, EngramError> {
-        let text = std::fs::read_to_string(path).map_err(|e| bad(path, e))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(path, e))?;
-        let numbers: Self = serde_json::from_value(value.clone()).map_err(|e| bad(path, e))?;
-        let back = serde_json::to_value(&numbers).expect("the numbers serialise");
-        if back != value {
-            return Err(bad(
-                path,
-                "holds fields the dp report does not know (or a value it cannot hold); regenerate it with `cargo xtask report dp --from <run>`",
-            ));
-        }
-        Ok(numbers)
+        crate::report::load_compact(path, "dp")
     }
 
     /// Write them as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), EngramError> {
-        let text = serde_json::to_string_pretty(self).expect("the numbers serialise") + "\n";
-        std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+        crate::report::save_compact(self, path)
     }
 
     /// The generated regions of the docs page: `(name, Markdown)`; figures the run left out

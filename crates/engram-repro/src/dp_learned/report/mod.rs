@@ -67,8 +67,7 @@ impl LearnedNumbers {
 
     /// Write them as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), EngramError> {
-        let text = serde_json::to_string_pretty(self).expect("the numbers serialise") + "\n";
-        std::fs::write(path, text).map_err(|source| EngramError::Output { path: path.to_path_buf(), source })
+        crate::report::save_compact(self, path)
     }
 
     /// The generated regions of the docs page: `(name, Markdown)`.
