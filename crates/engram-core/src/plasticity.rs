@@ -139,6 +139,16 @@ pub trait PlasticityRule: Send + Sync {
         false
     }
 
+    /// Whether the rule's state belongs to neurons only (traces per pre- and postsynaptic
+    /// neuron), none to synapses, so that its projection may be rewired between steps
+    /// (`engram_sim::Network::rewire`, structural turnover): the engine then rebuilds the
+    /// rule's index of the synapses and the rule goes on. `false` for rules with per-synapse
+    /// state (eligibility traces, efficacies), whose values would no longer belong to the
+    /// synapses they were made for. Default `false`.
+    fn neuron_state_only(&self) -> bool {
+        false
+    }
+
     /// Whether this rule scales what its projection transmits (short-term plasticity).
     ///
     /// Read once, when the rule is attached. If `true`, the engine keeps one *efficacy* per

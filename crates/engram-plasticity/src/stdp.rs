@@ -200,6 +200,11 @@ impl PlasticityRule for PairStdp {
         true
     }
 
+    /// Its traces belong to the neurons: a projection with it can be rewired.
+    fn neuron_state_only(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "pair_stdp"
     }

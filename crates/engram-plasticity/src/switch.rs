@@ -31,6 +31,10 @@ impl<R: PlasticityRule> ModulatorSwitch<R> {
 }
 
 impl<R: PlasticityRule> PlasticityRule for ModulatorSwitch<R> {
+    fn neuron_state_only(&self) -> bool {
+        self.inner.neuron_state_only()
+    }
+
     fn local_to_target(&self) -> bool {
         self.inner.local_to_target()
     }
@@ -112,6 +116,10 @@ impl<R: PlasticityRule> ModulatorExcess<R> {
 }
 
 impl<R: PlasticityRule> PlasticityRule for ModulatorExcess<R> {
+    fn neuron_state_only(&self) -> bool {
+        self.inner.neuron_state_only()
+    }
+
     fn local_to_target(&self) -> bool {
         self.inner.local_to_target()
     }

@@ -30,6 +30,13 @@
 //! - [`Kesten`]: w ← a·w + b with a log-normal (mean ā = e^(−Δ/τ)) and b normal (mean
 //!   b̄ = w̄(1 − ā)); stationary mean w̄ and a closed-form second moment; heavier tails.
 //!
+//! Beside the weight steps, [`Turnover`] replaces synapses: each night a synapse is deleted
+//! with a small probability and a new one made onto the same postsynaptic neuron from a
+//! random presynaptic neuron that is not yet connected to it, its weight drawn from the night
+//! step's stationary law. In-degrees are kept exactly, and with them the connection
+//! probability (the structural turnover of Kossio et al. 2021). It returns a new matrix: put
+//! it in place with `engram_sim::Network::rewire`.
+//!
 //! Both keep weights in `[min_ratio, max_ratio] · w̄` (a weight at or below zero counts as the
 //! lower bound), and draw one standard normal (and for Kesten two) per synapse, in order, from
 //! the stream they are given: pass [`stream`](engram_core::rng::stream)`(seed, class, day)` so
@@ -37,9 +44,10 @@
 
 use engram_core::error::ParamError;
 use engram_core::params::{Checked, Params, positive};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
+use sprs::CsMatI;
 
 /// One night of volatility for one synapse class: a random step for every weight.
 pub trait NightStep {
@@ -351,4 +359,148 @@ pub fn log_weight_correlation(before: &[f64], after: &[f64]) -> f64 {
         sbb += (b - mb) * (b - mb);
     }
     sab / (saa * sbb).sqrt()
+}
+
+/// Parameters of [`Turnover`]. Defaults: 2 % of the synapses replaced per day, one day per
+/// night, autapses allowed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TurnoverParams {
+    /// Probability that a synapse is replaced within one day, in [0, 1]. Default 0.02.
+    pub p_per_day: f64,
+    /// Days Δ one night covers. Default 1.
+    pub days_per_night: f64,
+    /// Refuse new synapses from a neuron onto itself (for a projection of a population onto
+    /// itself). Default false.
+    pub no_autapses: bool,
+}
+
+impl Default for TurnoverParams {
+    fn default() -> Self {
+        Self { p_per_day: 0.02, days_per_night: 1.0, no_autapses: false }
+    }
+}
+
+impl Params for TurnoverParams {
+    fn validate(&self) -> Result<(), ParamError> {
+        if !(0.0..=1.0).contains(&self.p_per_day) {
+            return Err(ParamError::new("p_per_day", self.p_per_day, "a probability in [0, 1]"));
+        }
+        positive("days_per_night", self.days_per_night)
+    }
+}
+
+/// Structural turnover that keeps in-degrees: each night every synapse is, with probability
+/// q = 1 − (1 − p)^Δ, deleted and replaced by a synapse onto the same postsynaptic neuron from
+/// a presynaptic neuron drawn uniformly among those not connected to it (the deleted one
+/// excluded), with a weight from [`NightStep::draw_stationary`]. A postsynaptic neuron that
+/// is already connected to every allowed presynaptic neuron keeps its synapses. After k nights
+/// a synapse of the start survives with probability (1 − q)^k (a little more: a deleted
+/// synapse can be made again later).
+///
+/// ```
+/// use engram_core::params::Params;
+/// use engram_core::rng::{component_id, stream};
+/// use engram_plasticity::volatility::{LogNormalOu, LogNormalOuParams, Turnover, TurnoverParams};
+///
+/// // 200 presynaptic neurons onto 100 targets, 10 synapses from each, 20 onto each
+/// let indptr: Vec<usize> = (0..=200).map(|i| 10 * i).collect();
+/// let targets: Vec<u32> = (0..200u32).flat_map(|i| (0..10).map(move |k| (i % 10) + 10 * k)).collect();
+/// let w = sprs::CsMatI::<f64, u32, usize>::new((200, 100), indptr, targets, vec![0.1; 2000]);
+/// let turnover = Turnover::new(TurnoverParams { p_per_day: 0.1, ..Default::default() }.check().unwrap());
+/// let law = LogNormalOu::new(LogNormalOuParams::default().check().unwrap(), 0.1).unwrap();
+/// let (next, replaced) = turnover.apply(&w, &law, &mut stream(7, component_id("OB->E turnover"), 0));
+/// assert!(replaced > 150 && replaced < 250); // about 10 % of 2000
+/// assert_eq!(next.nnz(), w.nnz());           // in-degrees kept (20 onto each target)
+/// /// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turnover {
+    params: TurnoverParams,
+}
+
+impl Turnover {
+    /// The turnover of `params`.
+    pub fn new(params: Checked<TurnoverParams>) -> Self {
+        Self { params: params.into_inner() }
+    }
+
+    /// q = 1 − (1 − p)^Δ: the probability that a synapse is replaced in one night.
+    pub fn p_per_night(&self) -> f64 {
+        1.0 - (1.0 - self.params.p_per_day).powf(self.params.days_per_night)
+    }
+
+    /// One night of turnover on `weights` (CSR, row = presynaptic neuron): returns the new
+    /// matrix (same shape, same in-degree for every column, sorted indices) and the number of
+    /// synapses replaced. Targets are visited in order, and each target's synapses in order of
+    /// their presynaptic neuron; every synapse draws one uniform number from `rng`, each
+    /// replacement its presynaptic neuron(s) and one weight, so the result depends only on
+    /// the matrix and the stream.
+    pub fn apply(
+        &self,
+        weights: &CsMatI<f64, u32, usize>,
+        law: &dyn NightStep,
+        rng: &mut dyn RngCore,
+    ) -> (CsMatI<f64, u32, usize>, usize) {
+        let (n_pre, n_post) = weights.shape();
+        let q = self.p_per_night();
+        // the synapses onto each target, by presynaptic neuron
+        let mut onto: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_post];
+        for (pre, row) in weights.outer_iterator().enumerate() {
+            for (post, &w) in row.iter() {
+                onto[post].push((pre as u32, w));
+            }
+        }
+        let mut connected = vec![false; n_pre];
+        let mut replaced = 0;
+        for (post, synapses) in onto.iter_mut().enumerate() {
+            let autapse = self.params.no_autapses && post < n_pre;
+            let allowed = n_pre - usize::from(autapse);
+            for &(pre, _) in synapses.iter() {
+                connected[pre as usize] = true;
+            }
+            for k in 0..synapses.len() {
+                let u: f64 = rng.r#gen();
+                if u >= q || synapses.len() >= allowed {
+                    continue;
+                }
+                let old = synapses[k].0 as usize;
+                let new = loop {
+                    let i = rng.gen_range(0..n_pre);
+                    let taken = connected[i] || (autapse && i == post);
+                    if !taken {
+                        break i;
+                    }
+                };
+                connected[new] = true;
+                connected[old] = false;
+                synapses[k] = (new as u32, law.draw_stationary(rng));
+                replaced += 1;
+            }
+            for &(pre, _) in synapses.iter() {
+                connected[pre as usize] = false;
+            }
+        }
+        // back to rows: count per presynaptic neuron, then fill in target order (sorted)
+        let mut indptr = vec![0usize; n_pre + 1];
+        for synapses in &onto {
+            for &(pre, _) in synapses {
+                indptr[pre as usize + 1] += 1;
+            }
+        }
+        for i in 0..n_pre {
+            indptr[i + 1] += indptr[i];
+        }
+        let nnz = indptr[n_pre];
+        let (mut indices, mut data) = (vec![0u32; nnz], vec![0.0; nnz]);
+        let mut next = indptr.clone();
+        for (post, synapses) in onto.iter().enumerate() {
+            for &(pre, w) in synapses {
+                let at = &mut next[pre as usize];
+                indices[*at] = post as u32;
+                data[*at] = w;
+                *at += 1;
+            }
+        }
+        (CsMatI::new((n_pre, n_post), indptr, indices, data), replaced)
+    }
 }

@@ -1,13 +1,18 @@
 //! The night steps of slow synaptic volatility against their closed forms: stationary law,
-//! one-night step, day-to-day correlation ρ^k, the Kesten moments, common random numbers, and
-//! parameter errors.
+//! one-night step, day-to-day correlation ρ^k, the Kesten moments, common random numbers,
+//! structural turnover (in-degrees kept, survival (1 − q)^k, new weights from the stationary
+//! law), and parameter errors.
 
 use engram_core::config::from_ron_str;
 use engram_core::params::Params;
 use engram_core::rng::{RngStream, component_id, stream};
 use engram_plasticity::volatility::{
-    Kesten, KestenParams, LogNormalOu, LogNormalOuParams, LogWeightStats, NightStep, Volatility, log_weight_correlation,
+    Kesten, KestenParams, LogNormalOu, LogNormalOuParams, LogWeightStats, NightStep, Turnover, TurnoverParams,
+    Volatility, log_weight_correlation,
 };
+use rand::Rng;
+use sprs::CsMatI;
+use std::collections::HashSet;
 
 const N: usize = 40_000;
 
@@ -143,4 +148,130 @@ fn a_volatility_is_read_from_ron_and_refuses_unknown_fields() {
         Volatility::Kesten(KestenParams { tau_days: -1.0, ..Default::default() }).build(1.0).err().unwrap().field,
         "tau_days"
     );
+}
+
+/// A random `n_pre × n_post` matrix with `k` synapses onto every target (distinct
+/// presynaptic neurons, no autapses when square), all of weight `w`.
+fn fixed_in_degree(n_pre: usize, n_post: usize, k: usize, w: f64, seed: u64) -> CsMatI<f64, u32, usize> {
+    let mut rng = stream(seed, component_id("matrix"), 0);
+    let mut tri = sprs::TriMatI::<f64, u32>::new((n_pre, n_post));
+    for post in 0..n_post {
+        let mut chosen = HashSet::new();
+        while chosen.len() < k {
+            let pre = rng.gen_range(0..n_pre);
+            if !(n_pre == n_post && pre == post) && chosen.insert(pre) {
+                tri.add_triplet(pre, post, w);
+            }
+        }
+    }
+    tri.to_csr()
+}
+
+fn in_degrees(w: &CsMatI<f64, u32, usize>) -> Vec<usize> {
+    let mut d = vec![0; w.cols()];
+    for &post in w.indices() {
+        d[post as usize] += 1;
+    }
+    d
+}
+
+fn pairs(w: &CsMatI<f64, u32, usize>) -> HashSet<(usize, usize)> {
+    w.outer_iterator()
+        .enumerate()
+        .flat_map(|(pre, row)| row.indices().iter().map(move |&j| (pre, j as usize)).collect::<Vec<_>>())
+        .collect()
+}
+
+fn turnover(p_per_day: f64, no_autapses: bool) -> Turnover {
+    Turnover::new(TurnoverParams { p_per_day, days_per_night: 1.0, no_autapses }.check().unwrap())
+}
+
+#[test]
+fn turnover_keeps_every_in_degree_and_makes_no_duplicates_or_autapses() {
+    let w0 = fixed_in_degree(300, 300, 15, 0.2, 3);
+    let law = ou(10.0, 0.8, 0.2);
+    let step = turnover(0.3, true);
+    let mut w = w0.clone();
+    for day in 0..10 {
+        let (next, replaced) = step.apply(&w, &law, &mut night(3, day));
+        assert!(replaced > 0);
+        w = next;
+        assert_eq!(in_degrees(&w), in_degrees(&w0), "night {day}: in-degrees changed");
+        // CsMatI::new checked sorted, unique indices per row; no autapse either
+        assert!(pairs(&w).iter().all(|&(i, j)| i != j), "night {day}: an autapse");
+        assert_eq!(pairs(&w).len(), w.nnz(), "night {day}: a duplicate synapse");
+    }
+    // the presynaptic side moved: out-degrees now differ from the start's
+    assert_ne!(w.indptr().raw_storage(), w0.indptr().raw_storage());
+}
+
+#[test]
+fn a_synapse_survives_k_nights_with_probability_one_minus_q_to_the_k() {
+    // 2 % per day over 4 days a night: q = 1 − 0.98⁴ = 0.0776; 40 000 synapses
+    let w0 = fixed_in_degree(2000, 1000, 40, 0.5, 4);
+    let law = ou(10.0, 0.5, 0.5);
+    let step =
+        Turnover::new(TurnoverParams { p_per_day: 0.02, days_per_night: 4.0, no_autapses: false }.check().unwrap());
+    let q = 1.0 - 0.98f64.powf(4.0);
+    assert!((step.p_per_night() - q).abs() < 1e-12);
+    let start = pairs(&w0);
+    let mut w = w0;
+    for k in 1..=8u64 {
+        let (next, replaced) = step.apply(&w, &law, &mut night(4, k));
+        // replaced ~ Binomial(40 000, q): SD ≈ 53
+        assert!((replaced as f64 - 40_000.0 * q).abs() < 300.0, "night {k}: {replaced} replaced");
+        w = next;
+        let survived = pairs(&w).intersection(&start).count() as f64 / 40_000.0;
+        // a deleted synapse comes back with probability ≈ 1/2000 per replacement: negligible
+        let expected = (1.0 - q).powi(k as i32);
+        assert!((survived - expected).abs() < 0.01, "night {k}: survival {survived} against {expected}");
+    }
+}
+
+#[test]
+fn new_synapses_take_their_weights_from_the_stationary_law() {
+    // everything replaced in one night (p = 1): weights log-normal, log mean ln w̄ − σ²/2, log-SD σ
+    let w0 = fixed_in_degree(1000, 1000, 30, 1.0, 5);
+    let law = ou(10.0, 0.6, 0.4);
+    let (w, replaced) = turnover(1.0, false).apply(&w0, &law, &mut night(5, 0));
+    assert_eq!(replaced, 30_000);
+    // an old synapse comes back only when a later replacement of the same target draws it: the
+    // k-th replacement (k = 0…29) picks one of the k already deleted among 970 free neurons,
+    // Σ k/970 = 0.45 per target, 448 of 30 000 (SD ≈ 21)
+    let back = pairs(&w).intersection(&pairs(&w0)).count();
+    assert!((350..550).contains(&back), "{back} old synapses made again");
+    let s = LogWeightStats::of(w.data());
+    assert!((s.log_mean - (0.4f64.ln() - 0.18)).abs() < 0.02, "log mean {}", s.log_mean);
+    assert!((s.log_sd - 0.6).abs() < 0.015, "log SD {}", s.log_sd);
+    // the new presynaptic neurons are uniform: every one of 1000 gets about 30 (SD ≈ 5.5)
+    let out: Vec<usize> = w.outer_iterator().map(|r| r.nnz()).collect();
+    assert!(out.iter().all(|&d| (5..=65).contains(&d)), "out-degrees {:?}", (out.iter().min(), out.iter().max()));
+}
+
+#[test]
+fn turnover_is_a_function_of_the_matrix_and_the_stream() {
+    let w0 = fixed_in_degree(400, 200, 20, 0.3, 6);
+    let law = ou(10.0, 0.8, 0.3);
+    let step = turnover(0.1, false);
+    let (a, _) = step.apply(&w0, &law, &mut night(6, 2));
+    let (b, _) = step.apply(&w0, &law, &mut night(6, 2));
+    let (c, _) = step.apply(&w0, &law, &mut night(6, 3));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    // p = 0 changes nothing; a full target (connected to every allowed neuron) keeps its synapses
+    let (same, n) = turnover(0.0, false).apply(&w0, &law, &mut night(6, 2));
+    assert_eq!((same, n), (w0, 0));
+    let full = fixed_in_degree(10, 10, 9, 0.3, 7);
+    let (kept, n) = turnover(1.0, true).apply(&full, &law, &mut night(6, 2));
+    assert_eq!((kept, n), (full, 0));
+}
+
+#[test]
+fn turnover_parameters_out_of_range_name_the_field() {
+    let e = TurnoverParams { p_per_day: 1.5, ..Default::default() }.check().unwrap_err();
+    assert!(e.to_string().contains("p_per_day") && e.to_string().contains("1.5"), "{e}");
+    let e = TurnoverParams { days_per_night: 0.0, ..Default::default() }.check().unwrap_err();
+    assert!(e.to_string().contains("days_per_night"), "{e}");
+    let e = from_ron_str::<TurnoverParams>("(p_per_day: 0.1, p_per_week: 0.5)", "turnover.ron").unwrap_err();
+    assert!(e.to_string().contains("p_per_week"), "{e}");
 }

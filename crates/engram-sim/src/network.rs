@@ -370,6 +370,79 @@ impl Network {
         self.projections[projection.0].weights.view_mut()
     }
 
+    /// Replace a projection's connectivity and weights (structural change between steps, such
+    /// as the turnover of `engram_plasticity::volatility::Turnover`): `weights` must have the
+    /// projection's shape (presynaptic × postsynaptic neurons, CSR, row = presynaptic).
+    /// Spikes already on their way keep the weights they left with.
+    ///
+    /// Only for projections whose structure nothing else depends on: no plasticity rule, or
+    /// one that keeps state per neuron only
+    /// ([`PlasticityRule::neuron_state_only`]; its index of the synapses is rebuilt), one delay
+    /// for all synapses, and a network in one process. A [checkpoint](Self::checkpoint) taken after a
+    /// rewiring restores only into a network rewired the same way (its structure hash differs
+    /// from a freshly built one's).
+    ///
+    /// # Errors
+    /// A shape that differs, a projection with a rule or per-synapse delays, or a distributed
+    /// network: the error names the projection and what is allowed.
+    ///
+    /// ```
+    /// # use engram_core::prelude::*;
+    /// # use engram_neurons::{LifCond, LifCondParams};
+    /// # use engram_sim::prelude::*;
+    /// let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    /// b.add_population("E", LifCond::new(3, LifCondParams::coba().check().unwrap())).unwrap();
+    /// let w = sprs::CsMatI::<f64, u32, usize>::new((3, 3), vec![0, 1, 2, 2], vec![1, 2], vec![1.0, 2.0]);
+    /// let ee = b.connect("E", "E", "exc", w, Delay::Steps(1)).unwrap();
+    /// let mut net = b.build().unwrap();
+    /// // 0 -> 1 becomes 2 -> 1
+    /// let moved = sprs::CsMatI::<f64, u32, usize>::new((3, 3), vec![0, 0, 1, 2], vec![2, 1], vec![2.0, 1.0]);
+    /// net.rewire(ee, moved).unwrap();
+    /// assert_eq!(net.weights(ee).indices(), &[2, 1]);
+    /// ```
+    pub fn rewire(&mut self, projection: ProjectionId, weights: CsMatI<f64, u32, usize>) -> Result<(), EngramError> {
+        let chunk_len = self.chunk_len;
+        let parallel = self.parallel;
+        let distributed = self.distributed.is_some();
+        let p = &self.projections[projection.0];
+        let refuse = |why: String| Err(EngramError::Other(format!("cannot rewire projection `{}`: {why}", p.name)));
+        if distributed {
+            return refuse("the network is split across ranks (rewire a network in one process)".into());
+        }
+        if weights.shape() != p.weights.shape() {
+            return refuse(format!(
+                "the new weights are {:?} (presynaptic × postsynaptic), the projection {:?}",
+                weights.shape(),
+                p.weights.shape()
+            ));
+        }
+        if !weights.is_csr() {
+            return refuse("the new weights are CSC; give CSR (row = presynaptic neuron)".into());
+        }
+        if let Some((rule, _)) = &p.rule
+            && (!rule.neuron_state_only() || p.efficacy.is_some())
+        {
+            return refuse(format!(
+                "it has the plasticity rule `{}`, which keeps state per synapse (only projections \
+                 without a rule, or whose rule keeps state per neuron only, can be rewired)",
+                rule.name()
+            ));
+        }
+        if matches!(p.delay, SynapseDelay::PerSynapse(_)) {
+            return refuse("it has one delay per synapse (only a uniform delay can be rewired)".into());
+        }
+        let n_post = self.populations[p.post].len;
+        let p = &mut self.projections[projection.0];
+        if let Some((_, index)) = &mut p.rule {
+            *index = TransposeIndex::new(&weights);
+        }
+        p.weights = weights;
+        if parallel {
+            p.chunk_splits = chunks::chunk_splits(p, n_post, chunk_len);
+        }
+        Ok(())
+    }
+
     /// Index of a projection by name (see [`NetworkBuilder::name_projection`]).
     pub fn projection(&self, name: &str) -> Result<ProjectionId, EngramError> {
         self.projections

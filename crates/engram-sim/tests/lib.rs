@@ -4,7 +4,7 @@
 //! plasticity slot, errors, checkpoints and the weight monitor, plasticity timing (axonal and
 //! dendritic delays), streams valid at every flush, stopping a run on request (SIGINT,
 //! SIGTERM), progress lines in logs, state monitors against the model step by step, checkpoint
-//! files that cannot be read, one network split across ranks (threads as ranks), and property tests on random networks (engram-testkit): the
+//! files that cannot be read, one network split across ranks (threads as ranks), rewiring between steps, and property tests on random networks (engram-testkit): the
 //! complete state is the same for any thread count and after checkpoint → restore → continue.
 
 /// The toy models of the engine tests (`crate::toy::ToyLif`, ...).
@@ -24,4 +24,5 @@ mod partition;
 mod plasticity_timing;
 mod progress;
 mod properties;
+mod rewire;
 mod state_monitor;

@@ -10,7 +10,7 @@ use engram_core::time::Clock;
 use engram_models::dp::network::{DpConnectivity, odor_sets};
 use engram_models::dp::params::Variant;
 use engram_neurons::LifCond;
-use engram_plasticity::volatility::{LogNormalOu, LogWeightStats, NightStep, log_weight_correlation};
+use engram_plasticity::volatility::{LogNormalOu, LogWeightStats, NightStep, Turnover, log_weight_correlation};
 use engram_plasticity::{Combined, InhibitoryStdp, ModulatorExcess, ModulatorSwitch, PairStdp, RewardModulatedStdp};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{Delay, NetworkBuilder, WindowMonitor};
@@ -277,6 +277,10 @@ pub fn run_condition(
     let ou_ee = LogNormalOu::new(night_params.clone(), mean(network.weights(ee_id).data()))?;
     let ou_ie = LogNormalOu::new(night_params.clone(), mean(network.weights(ie_id).data()))?;
     let ou_obe = LogNormalOu::new(night_params, mean(network.weights(obe_id).data()))?;
+    let turnover = match &params.ob_e_turnover {
+        Some(p) => Some(Turnover::new(p.clone().check().map_err(|e| e.within("ob_e_turnover"))?)),
+        None => None,
+    };
     // burn-in: the same in every condition
     for k in 0..params.burn_in_nights as u64 {
         ou_ee.apply(network.weights_mut(ee_id).data_mut(), &mut stream(seed, component_id("E->E burn-in"), k));
@@ -322,6 +326,11 @@ pub fn run_condition(
         }
         if condition.ob_e_volatile() {
             ou_obe.apply(network.weights_mut(obe_id).data_mut(), &mut stream(seed, component_id("OB->E night"), d));
+        }
+        if let Some(turnover) = turnover.as_ref().filter(|_| condition.ob_e_turnover()) {
+            let rng = &mut stream(seed, component_id("OB->E turnover"), d);
+            let (rewired, _) = turnover.apply(network.weights(obe_id), &ou_obe, rng);
+            network.rewire(obe_id, rewired)?;
         }
         let (ee2, ie2) = (network.weights(ee_id).data(), network.weights(ie_id).data());
         stats.push(NightStats {

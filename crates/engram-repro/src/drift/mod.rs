@@ -32,7 +32,7 @@ use std::path::PathBuf;
 
 use engram_core::error::EngramError;
 use engram_models::dp::params::{DpConfig, Structure, Variant};
-use engram_plasticity::volatility::LogNormalOuParams;
+use engram_plasticity::volatility::{LogNormalOuParams, TurnoverParams};
 use engram_plasticity::{InhibitoryStdpParams, PairStdpParams, RewardModulatedStdpParams, WeightDependence};
 use serde::{Deserialize, Serialize};
 
@@ -135,9 +135,10 @@ pub const ODOR_ROLES: [Role; 8] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
-    /// Plasticity during exposure and settle, nights on E→E and I→E.
+    /// Plasticity during exposure and settle; nights on E→E, I→E and the bulb input OB→E,
+    /// whose synapses also turn over.
     Main,
-    /// C1: nights on E→E and I→E, no plasticity.
+    /// C1: the main run's nights and turnover, no plasticity.
     FluctuationOnly,
     /// C2: plasticity, no nights.
     PlasticityOnly,
@@ -145,8 +146,10 @@ pub enum Condition {
     EeVolatileOnly,
     /// C3b: plasticity, nights on I→E only.
     IeVolatileOnly,
-    /// C3c: plasticity, nights on E→E, I→E and the bulb input OB→E.
-    AllVolatile,
+    /// C3c: plasticity, nights (and turnover) on the bulb input OB→E only.
+    ObEVolatileOnly,
+    /// C4: the main run without turnover (OB→E weights still volatile).
+    NoTurnover,
     /// The main condition on the rand network of the same seed (no assemblies wired):
     /// does precise balance protect a code from volatility?
     MainRand,
@@ -157,13 +160,14 @@ pub enum Condition {
 
 impl Condition {
     /// Every condition, main first.
-    pub const ALL: [Condition; 8] = [
+    pub const ALL: [Condition; 9] = [
         Condition::Main,
         Condition::FluctuationOnly,
         Condition::PlasticityOnly,
         Condition::EeVolatileOnly,
         Condition::IeVolatileOnly,
-        Condition::AllVolatile,
+        Condition::ObEVolatileOnly,
+        Condition::NoTurnover,
         Condition::MainRand,
         Condition::MainScaledI,
     ];
@@ -176,7 +180,8 @@ impl Condition {
             Condition::PlasticityOnly => "c2_plasticity_only",
             Condition::EeVolatileOnly => "c3_e_e_volatile_only",
             Condition::IeVolatileOnly => "c3_i_e_volatile_only",
-            Condition::AllVolatile => "c3_ob_e_e_e_i_e_volatile",
+            Condition::ObEVolatileOnly => "c3_ob_e_volatile_only",
+            Condition::NoTurnover => "c4_no_turnover",
             Condition::MainRand => "main_rand",
             Condition::MainScaledI => "main_scaled_i",
         }
@@ -196,35 +201,36 @@ impl Condition {
         self != Condition::FluctuationOnly
     }
 
-    /// Whether the night step moves E→E weights.
-    pub fn e_e_volatile(self) -> bool {
+    /// Whether the night moves every class (E→E, I→E, OB→E), as the main run's.
+    fn all_volatile(self) -> bool {
         matches!(
             self,
             Condition::Main
                 | Condition::FluctuationOnly
-                | Condition::EeVolatileOnly
-                | Condition::AllVolatile
+                | Condition::NoTurnover
                 | Condition::MainRand
                 | Condition::MainScaledI
         )
+    }
+
+    /// Whether the night step moves E→E weights.
+    pub fn e_e_volatile(self) -> bool {
+        self.all_volatile() || self == Condition::EeVolatileOnly
     }
 
     /// Whether the night step moves I→E weights.
     pub fn i_e_volatile(self) -> bool {
-        matches!(
-            self,
-            Condition::Main
-                | Condition::FluctuationOnly
-                | Condition::IeVolatileOnly
-                | Condition::AllVolatile
-                | Condition::MainRand
-                | Condition::MainScaledI
-        )
+        self.all_volatile() || self == Condition::IeVolatileOnly
     }
 
     /// Whether the night step moves the bulb's OB→E weights.
     pub fn ob_e_volatile(self) -> bool {
-        self == Condition::AllVolatile
+        self.all_volatile() || self == Condition::ObEVolatileOnly
+    }
+
+    /// Whether OB→E synapses turn over in the nights (when [`DriftParams::ob_e_turnover`] is set).
+    pub fn ob_e_turnover(self) -> bool {
+        self.ob_e_volatile() && self != Condition::NoTurnover
     }
 }
 
@@ -232,6 +238,9 @@ impl Condition {
 pub const NIGHT_TAU_DAYS: f64 = 20.0;
 /// Stationary log-SD σ of the night step (calibrated: see docs/reproduction/drift.md).
 pub const NIGHT_LOG_SD: f64 = 0.5;
+
+/// Fraction of the OB→E synapses replaced per day (calibrated: see docs/reproduction/drift.md).
+pub const OB_E_TURNOVER_PER_DAY: f64 = 0.05;
 
 /// The protocol and the model's settings of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -281,6 +290,10 @@ pub struct DriftParams {
     pub reward_pulse_ms: f64,
     /// The night step (τ in experiment days; `days_per_night` = `days_per_sim_day`).
     pub night: LogNormalOuParams,
+    /// Structural turnover of the bulb input OB→E in the nights (in-degrees kept, new
+    /// synapses from the night step's stationary law; `days_per_night` = `days_per_sim_day`).
+    /// None: the OB→E connectivity stays as wired.
+    pub ob_e_turnover: Option<TurnoverParams>,
     /// Early window of the crystallisation index, experiment days (inclusive).
     pub early_window_days: (f64, f64),
     /// Late window of the crystallisation index, experiment days (inclusive).
@@ -359,6 +372,11 @@ impl DriftParams {
                 days_per_night: days_per_sim_day as f64,
                 ..LogNormalOuParams::default()
             },
+            ob_e_turnover: Some(TurnoverParams {
+                p_per_day: OB_E_TURNOVER_PER_DAY,
+                days_per_night: days_per_sim_day as f64,
+                no_autapses: false,
+            }),
             early_window_days: if quick { (8.0, 16.0) } else { (4.0, 12.0) },
             late_window_days: (24.0, 32.0),
             halt_day: 16.0,

@@ -101,7 +101,7 @@ fn decoding_and_turnover_claims(j: &Judge, out: &mut Vec<Claim>) {
     let (s, chance, longest, main) = (j.s, j.chance, j.longest, j.main);
     let mut push = |number, text, verdict, evidence: String| out.push(Claim { number, text, verdict, evidence });
 
-    // 1: judged on the main run; the run with volatile bulb input (C3c) is reported beside it
+    // 1: judged on the main run; the run without turnover (C4) is reported beside it
     let claim1 = |c: Condition| -> Option<(Verdict, f64, f64)> {
         let e = g(s.condition(c), Role::Every8Days)?;
         let (d0, last) = (e.within_day_accuracy[0], e.day0_decoder_at_last_probe);
@@ -118,16 +118,12 @@ fn decoding_and_turnover_claims(j: &Judge, out: &mut Vec<Claim>) {
     let describe = |x: Option<(Verdict, f64, f64)>| {
         x.map_or("not run".to_string(), |(_, d0, last)| format!("{d0:.2} on day 0 → {last:.2} on day {longest}"))
     };
-    let (main1, all1) = (claim1(Condition::Main), claim1(Condition::AllVolatile));
-    let v = match (main1.map(|x| x.0), all1.map(|x| x.0)) {
-        (Some(v), _) if v != Verdict::NotShown => v,
-        (_, Some(Verdict::Reproduced | Verdict::InPart)) => Verdict::InPart,
-        _ => Verdict::NotShown,
-    };
+    let (main1, c4) = (claim1(Condition::Main), claim1(Condition::NoTurnover));
+    let v = main1.map_or(Verdict::NotShown, |x| x.0);
     let ev = format!(
-        "every-8-days odors, day-0 decoder (chance {chance:.3}): main run {}; with OB→E volatile too (C3c) {}",
+        "every-8-days odors, day-0 decoder (chance {chance:.3}): main run {}; without the OB→E turnover (C4) {}",
         describe(main1),
-        describe(all1)
+        describe(c4)
     );
     push(1, "Odors tested every 8 days drift: a day-0 decoder degrades toward chance by day 32", v, ev);
     // 2

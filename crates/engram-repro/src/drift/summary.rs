@@ -496,7 +496,7 @@ impl ConditionSummary {
 }
 
 /// Draw the decoding matrices of the main run (all odors, and per group) and r̃ against lag
-/// per group (main, C1, C2, C3c); returns the stems written.
+/// per group (main, C1, C2, C4); returns the stems written.
 pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, EngramError> {
     let days: Vec<String> = summary.probe_days.iter().map(|d| d.to_string()).collect();
     let labels: Vec<&str> = days.iter().map(String::as_str).collect();
@@ -511,7 +511,7 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
     }
     fig.save(out.join("drift_decoding")).map_err(plot_err)?;
     let mut lag = Figure::new(2, 2).title("Drift: noise-normalised PV correlation against lag, per schedule group");
-    for c in [Condition::Main, Condition::FluctuationOnly, Condition::PlasticityOnly, Condition::AllVolatile] {
+    for c in [Condition::Main, Condition::FluctuationOnly, Condition::PlasticityOnly, Condition::NoTurnover] {
         let Some(s) = summary.condition(c) else { continue };
         let mut p = LinePanel::new(c.key(), "lag (days)", "r̃");
         for g in &s.groups {
