@@ -206,6 +206,12 @@ impl PlasticityRule for NormalisedHebbian {
         true
     }
 
+    /// Its traces and normalisation targets belong to the postsynaptic neurons: a projection
+    /// with it can be rewired (the targets `T_i` stay those of the first step).
+    fn neuron_state_only(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "normalised_hebbian"
     }
@@ -215,7 +221,10 @@ impl PlasticityRule for NormalisedHebbian {
     fn step(&mut self, ctx: &StepContext, pre: &[u32], post: &[u32], _modulator: f64, mut syn: SynapsesMut<'_>) {
         check_shape(self.name(), self.n_pre, self.targets.len(), &syn);
         let every = self.params.normalise_every_ms.map(|ms| ((ms / ctx.dt_ms).round() as u64).max(1));
-        if self.targets.first().is_some_and(|t| t.is_nan()) {
+        // the targets are the sums at the first step that hands over the synapses (a
+        // `ModulatorSwitch` that is off passes none, only keeping the traces running)
+        let has_synapses = !syn.weights.is_empty();
+        if has_synapses && self.targets.first().is_some_and(|t| t.is_nan()) {
             self.targets = l1_sums(&syn, NormaliseSide::Post);
             self.next_normalise_step = ctx.step + every.unwrap_or(0);
         }
@@ -233,7 +242,7 @@ impl PlasticityRule for NormalisedHebbian {
             HebbianSignal::PostRate => post.iter().for_each(|&j| self.u.bump(j as usize, Interaction::AllToAll)),
         }
         // after the updates of the step at or past a due time (a driver may skip silent steps)
-        if let Some(every) = every {
+        if let Some(every) = every.filter(|_| has_synapses) {
             if ctx.step >= self.next_normalise_step {
                 normalise_l1(&mut syn, NormaliseSide::Post, &self.targets, self.params.w_min, self.params.w_max);
                 self.next_normalise_step = ctx.step + every;

@@ -1,11 +1,13 @@
 //! Normalised Hebbian E→I plasticity: the Poisson drift closed form and its fixed point
 //! (no drift when the input rate equals ρ0), postsynaptic normalisation holding each
 //! neuron's total input exactly while the weights move to the most active inputs, soft
-//! bounds keeping weights inside the range, and the PostRate signal.
+//! bounds keeping weights inside the range, the PostRate signal, and normalisation targets
+//! taken when a `ModulatorSwitch` first lets the rule learn.
 
 use engram_core::params::Params;
 use engram_plasticity::{
-    HebbianSignal, NormaliseSide, NormalisedHebbian, NormalisedHebbianParams, SynapseTable, WeightDependence, l1_sums,
+    HebbianSignal, ModulatorSwitch, NormaliseSide, NormalisedHebbian, NormalisedHebbianParams, SynapseTable,
+    WeightDependence, l1_sums,
 };
 use engram_testkit::plasticity::{PrePost, drive};
 use engram_testkit::spikes::{poisson_steps, rng};
@@ -109,6 +111,30 @@ fn normalisation_is_exact_at_each_due_step() {
         if step % 10 == 0 && step > 0 {
             let sums = l1_sums(&syn.view(), NormaliseSide::Post);
             assert!((sums[0] - 1.0).abs() < 1e-12 && (sums[1] - 3.0).abs() < 1e-12, "step {step}: {sums:?}");
+        }
+    }
+    assert_ne!(syn.weights, vec![0.2, 0.3, 0.5, 1.0, 2.0], "the weights moved");
+}
+
+#[test]
+fn behind_a_switch_the_targets_are_the_sums_when_learning_starts() {
+    // Off for 1000 steps (the switch passes no synapses, only the spikes for the traces),
+    // then on: the rule must hold the sums the weights have when it is switched on, not the
+    // zero sums of the empty table it saw first.
+    use engram_core::neuron::StepContext;
+    use engram_core::plasticity::PlasticityRule;
+    let params =
+        NormalisedHebbianParams { eta: 5e-3, w_max: 10.0, normalise_every_ms: Some(1.0), ..Default::default() };
+    let mut rule = ModulatorSwitch::new(NormalisedHebbian::new(params.check().unwrap(), 3, 2), 0.5);
+    let mut syn = SynapseTable::from_triplets(3, 2, &[(0, 0, 0.2), (1, 0, 0.3), (2, 0, 0.5), (1, 1, 1.0), (2, 1, 2.0)]);
+    for step in 0..3000u64 {
+        let modulator = if step < 1000 { 0.0 } else { 1.0 };
+        let pre: Vec<u32> = if step % 7 == 0 { vec![(step % 3) as u32] } else { vec![] };
+        rule.step(&StepContext { step, dt_ms: DT_MS }, &pre, &[], modulator, syn.view());
+        // normalised every 10 steps from the first step switched on (1000)
+        if step >= 1010 && step % 10 == 0 {
+            let sums = l1_sums(&syn.view(), NormaliseSide::Post);
+            assert!((sums[0] - 1.0).abs() < 1e-12 && (sums[1] - 3.0).abs() < 1e-12, "step {step}: sums {sums:?}");
         }
     }
     assert_ne!(syn.weights, vec![0.2, 0.3, 0.5, 1.0, 2.0], "the weights moved");

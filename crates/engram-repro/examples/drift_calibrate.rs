@@ -5,10 +5,11 @@
 //!
 //! ```sh
 //! cargo run --release -p engram-repro --example drift_calibrate -- \
-//!     --turnover 0.05 --tau 20 --sigma 0.5 --conditions main,c1_fluctuation_only [--scale 4]
+//!     --turnover 0.05 --tau 20 --sigma 0.5 --ob-eta 0.01 --ob-threshold 2 --ob-tau 100 \\
+//!     --conditions main,c1_fluctuation_only [--scale 4] [--seed 2021]
 //! ```
 
-use engram_repro::drift::{Condition, DriftOptions, DriftParams, DriftSummary, experiment};
+use engram_repro::drift::{Condition, DriftOptions, DriftParams, DriftSummary, ObELearning, experiment};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -30,6 +31,26 @@ fn main() -> Result<()> {
                     t
                 });
             }
+            "--ob-eta" => {
+                let eta: f64 = value.parse()?;
+                let w = params.network.pathways().ob_e.w_ns;
+                match params.ob_e_learning.as_mut() {
+                    Some(ObELearning::Hebbian(p)) => p.eta = eta * w,
+                    Some(ObELearning::Stdp(p)) => (p.a_plus, p.a_minus) = (eta * w, 1.05 * eta * w),
+                    None => return Err("no OB->E learning".into()),
+                }
+                if eta == 0.0 {
+                    params.ob_e_learning = None;
+                }
+            }
+            "--ob-threshold" => match params.ob_e_learning.as_mut() {
+                Some(ObELearning::Hebbian(p)) => p.target_rate_hz = value.parse()?,
+                _ => return Err("--ob-threshold needs the Hebbian OB->E rule".into()),
+            },
+            "--ob-tau" => match params.ob_e_learning.as_mut() {
+                Some(ObELearning::Hebbian(p)) => p.tau_ms = value.parse()?,
+                _ => return Err("--ob-tau needs the Hebbian OB->E rule".into()),
+            },
             "--tau" => params.night.tau_days = value.parse()?,
             "--sigma" => params.night.log_sd = value.parse()?,
             "--seed" => seed = value.parse()?,
@@ -50,10 +71,9 @@ fn main() -> Result<()> {
         k += 2;
     }
     if scale != 4 {
-        let night = params.night.clone();
-        let turnover = params.ob_e_turnover.clone();
+        let (night, turnover, ob) = (params.night.clone(), params.ob_e_turnover.clone(), params.ob_e_learning.clone());
         params = DriftParams::new(true, scale);
-        (params.night, params.ob_e_turnover) = (night, turnover);
+        (params.night, params.ob_e_turnover, params.ob_e_learning) = (night, turnover, ob);
     }
     params.conditions = conditions;
     let options =
@@ -63,8 +83,9 @@ fn main() -> Result<()> {
     let runs = experiment::run_all(&params, seed, &seeds, false)?;
     let s = DriftSummary::new(&params, &options, &seeds, &runs)?;
     println!(
-        "turnover {:?}/day, tau {} d, sigma {}, scale {scale}: {:.0} s wall",
+        "turnover {:?}/day, OB->E learning {:?}, tau {} d, sigma {}, scale {scale}: {:.0} s wall",
         params.ob_e_turnover.as_ref().map(|t| t.p_per_day),
+        params.ob_e_learning,
         params.night.tau_days,
         params.night.log_sd,
         t0.elapsed().as_secs_f64()
@@ -78,6 +99,13 @@ fn main() -> Result<()> {
             c.odor_rate_hz[0],
             c.blank_rate_hz[0]
         );
+        let n = |k: usize| {
+            c.nights.get(k).map_or("-".to_string(), |n| format!(
+            "exposure E->E {:.3} I->E {:.3} OB->E {:.3}; night {:.3} / {:.3} / {:.3}; OB->E mean {:.4} nS, replaced {:.3}",
+            n.e_e_exposure_log_step_rms, n.i_e_exposure_log_step_rms, n.ob_e_exposure_log_step_rms,
+            n.e_e_night_log_step_rms, n.i_e_night_log_step_rms, n.ob_e_night_log_step_rms, n.ob_e.mean, n.ob_e_turnover_fraction))
+        };
+        println!("  night 1: {}\n  last night: {}", n(0), n(c.nights.len().saturating_sub(1)));
         for g in &c.groups {
             let row: Vec<String> =
                 g.decoding_matrix.first().map_or(vec![], |r| r.iter().map(|a| format!("{a:.2}")).collect());

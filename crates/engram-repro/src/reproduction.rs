@@ -107,6 +107,11 @@ trait PageNumbers: Sized {
     fn save(&self, path: &Path) -> Result<(), EngramError>;
     fn quick(&self) -> bool;
     fn regions(&self) -> Vec<(String, String)>;
+    /// Why a run cannot be committed to the page (default: a quick run; the page reports
+    /// the full one).
+    fn refusal(&self) -> Option<&'static str> {
+        self.quick().then_some("is a --quick run; the docs page reports the full run")
+    }
 }
 
 macro_rules! page_numbers {
@@ -135,6 +140,30 @@ page_numbers!(crate::dp_learned::report::LearnedNumbers);
 page_numbers!(crate::dp_authors::report::AuthorsNumbers);
 page_numbers!(crate::vogels2011::report::CompactSummary);
 
+/// The drift page keeps the whole summary of a run, and reports the `--quick` protocol (the
+/// full one is over its time budget on 2 cores, docs/reproduction/drift.md); a test-only tiny
+/// run is refused.
+impl PageNumbers for crate::drift::DriftSummary {
+    fn from_run(summary_json: &Path) -> Result<Self, EngramError> {
+        crate::report::load_compact(summary_json, "drift")
+    }
+    fn load(path: &Path) -> Result<Self, EngramError> {
+        crate::report::load_compact(path, "drift")
+    }
+    fn save(&self, path: &Path) -> Result<(), EngramError> {
+        crate::report::save_compact(self, path)
+    }
+    fn quick(&self) -> bool {
+        self.quick
+    }
+    fn regions(&self) -> Vec<(String, String)> {
+        crate::drift::report::sections(self)
+    }
+    fn refusal(&self) -> Option<&'static str> {
+        (self.scale_down >= 8).then_some("is a test-only tiny run; the docs page reports the --quick run")
+    }
+}
+
 /// A docs page generated from the compact numbers `N`.
 struct PageReport<N> {
     page: &'static str,
@@ -151,11 +180,8 @@ impl<N: PageNumbers> Report for PageReport<N> {
     }
     fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
         let numbers = N::from_run(&run.join("summary.json"))?;
-        if numbers.quick() {
-            return Err(EngramError::Other(format!(
-                "{} is a --quick run; the docs page reports the full run",
-                run.display()
-            )));
+        if let Some(why) = numbers.refusal() {
+            return Err(EngramError::Other(format!("{} {why}", run.display())));
         }
         numbers.save(to)
     }
@@ -177,6 +203,12 @@ static DP_LEARNED_REPORT: PageReport<crate::dp_learned::report::LearnedNumbers> 
 static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = PageReport {
     page: "docs/reproduction/vogels2011.md",
     summary: "docs/reproduction/vogels2011/summary.json",
+    numbers: std::marker::PhantomData,
+};
+
+static DRIFT_REPORT: PageReport<crate::drift::DriftSummary> = PageReport {
+    page: "docs/reproduction/drift.md",
+    summary: "docs/reproduction/drift/summary.json",
     numbers: std::marker::PhantomData,
 };
 
@@ -315,6 +347,9 @@ impl Reproduction for Drift {
             out: o.out.clone(),
             progress: o.progress,
         })
+    }
+    fn report(&self) -> Option<&'static dyn Report> {
+        Some(&DRIFT_REPORT)
     }
 }
 

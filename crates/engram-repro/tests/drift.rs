@@ -1,5 +1,5 @@
 //! The drift reproduction at its test-only tiny size (the quick protocol on a network scaled
-//! down 8×, main run and C1 only): the pipeline runs end to end and writes its summary and
+//! down 8×; main run, C1 and main on rand): the pipeline runs end to end and writes its summary and
 //! report, and the directions the experiment is about, checked on that one run.
 
 use std::path::PathBuf;
@@ -119,22 +119,24 @@ fn within_day_decoding_is_high_on_every_probe_day() {
     }
 }
 
-/// Main run, odors tested every 8 days: the day-0 decoder does worse on the last probe than
-/// on day 0. Does not hold yet: at the tiny size (and in `--quick`, 0.92 on day 32) the day-0
-/// decoder stays at or near its day-0 accuracy, since the fixed part of the bulb input keeps
-/// the odors apart (docs/reproduction/drift.md).
+/// Main run, odors tested every 8 days: the day-0 decoder falls at least halfway to chance by
+/// the last probe. It needs the bulb input's structural turnover: without it (C4) the fixed
+/// part of the OB→E connectivity keeps the odors apart and the decoder stays near 1.
 #[test]
-#[ignore = "does not hold at the tiny size: the day-0 decoder stays at 1.0 (docs/reproduction/drift.md)"]
 fn the_day0_decoder_falls_for_odors_tested_every_8_days() {
     let (_, s) = tiny();
     let g = s.condition(Condition::Main).unwrap().group(Role::Every8Days).unwrap();
     let (day0, last) = (g.within_day_accuracy[0], g.day0_decoder_at_last_probe);
-    assert!(last < day0, "day-0 decoder: {day0} on day 0, {last} on the last probe");
+    let halfway = s.chance + 0.5 * (day0 - s.chance);
+    assert!(last < halfway, "day-0 decoder: {day0} on day 0, {last} on the last probe (chance {})", s.chance);
 }
 
 /// Main run: odors exposed daily drift more slowly than odors exposed every 8 days (longer
-/// drift time constant).
+/// drift time constant). Does not hold: with the OB→E turnover and Hebbian OB→E learning of
+/// 2026-12-06 the tiny run gives τ 3.8 d (daily) against 4.3 d (every 8 days), and the quick
+/// run's order changes with the learning rate (docs/reproduction/drift.md, claim 5).
 #[test]
+#[ignore = "does not hold: daily and every-8-days odors drift alike (docs/reproduction/drift.md, claim 5)"]
 fn daily_exposure_drifts_more_slowly_than_every_8_days() {
     let (_, s) = tiny();
     let main = s.condition(Condition::Main).unwrap();

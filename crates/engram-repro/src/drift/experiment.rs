@@ -11,7 +11,9 @@ use engram_models::dp::network::{DpConnectivity, odor_sets};
 use engram_models::dp::params::Variant;
 use engram_neurons::LifCond;
 use engram_plasticity::volatility::{LogNormalOu, LogWeightStats, NightStep, Turnover, log_weight_correlation};
-use engram_plasticity::{Combined, InhibitoryStdp, ModulatorExcess, ModulatorSwitch, PairStdp, RewardModulatedStdp};
+use engram_plasticity::{
+    Combined, InhibitoryStdp, ModulatorExcess, ModulatorSwitch, NormalisedHebbian, PairStdp, RewardModulatedStdp,
+};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{Delay, NetworkBuilder, WindowMonitor};
 use engram_stimuli::{Odor, OdorSchedule, PoissonMethod, Presentation};
@@ -19,7 +21,7 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Condition, DriftParams, ODOR_ROLES};
+use super::{Condition, DriftParams, ODOR_ROLES, ObELearning};
 
 /// Modulator during probes (everything frozen).
 const FROZEN: f64 = 0.0;
@@ -155,6 +157,14 @@ pub struct NightStats {
     pub e_e_night_log_step_rms: f64,
     /// RMS of the change of ln w (I→E) in this night.
     pub i_e_night_log_step_rms: f64,
+    /// OB→E weights after the night (and its turnover).
+    pub ob_e: LogWeightStats,
+    /// RMS of the change of ln w (OB→E) during this day's exposure block.
+    pub ob_e_exposure_log_step_rms: f64,
+    /// RMS of the change of ln w (OB→E) in this night's weight step (turnover not counted).
+    pub ob_e_night_log_step_rms: f64,
+    /// Fraction of the OB→E synapses replaced in this night.
+    pub ob_e_turnover_fraction: f64,
 }
 
 /// What one condition on one network recorded.
@@ -213,6 +223,18 @@ pub fn run_condition(
     let [ob_e, ob_i, e_e, e_i, i_e, i_i] = net.weights(config);
     let one = Delay::Steps(1);
     let obe_id = b.connect("OB", "E", "ob", ob_e, one.clone())?;
+    let n_ob = config.n_mitral_cells;
+    match &params.ob_e_learning {
+        Some(ObELearning::Stdp(p)) => {
+            let p = p.clone().check().map_err(|e| e.within("ob_e_learning"))?;
+            b.add_plasticity(obe_id, ModulatorSwitch::new(PairStdp::new(p, n_ob, config.n_exc), 1.5));
+        }
+        Some(ObELearning::Hebbian(p)) => {
+            let p = p.clone().check().map_err(|e| e.within("ob_e_learning"))?;
+            b.add_plasticity(obe_id, ModulatorSwitch::new(NormalisedHebbian::new(p, n_ob, config.n_exc), 1.5));
+        }
+        None => {}
+    }
     let n_ee = e_e.nnz();
     let ee_id = b.connect("E", "E", "exc", e_e, one.clone())?;
     let ie_id = b.connect("I", "E", "inh", i_e, one.clone())?;
@@ -304,6 +326,7 @@ pub fn run_condition(
         }
         let ee0 = network.weights(ee_id).data().to_vec();
         let ie0 = network.weights(ie_id).data().to_vec();
+        let ob0 = network.weights(obe_id).data().to_vec();
         network.set_modulator(if plastic { PLASTIC } else { FROZEN });
         if plastic {
             let pulses = timeline.rewards_ms.iter().filter(|(a, _)| *a >= day.probe_end_ms && *a < day.exposure_end_ms);
@@ -317,6 +340,7 @@ pub fn run_condition(
         run_to(&mut network, day.exposure_end_ms)?;
         let ee1 = network.weights(ee_id).data().to_vec();
         let ie1 = network.weights(ie_id).data().to_vec();
+        let ob1 = network.weights(obe_id).data().to_vec();
         let d = day.sim_day as u64;
         if condition.e_e_volatile() {
             ou_ee.apply(network.weights_mut(ee_id).data_mut(), &mut stream(seed, component_id("E->E night"), d));
@@ -327,9 +351,12 @@ pub fn run_condition(
         if condition.ob_e_volatile() {
             ou_obe.apply(network.weights_mut(obe_id).data_mut(), &mut stream(seed, component_id("OB->E night"), d));
         }
+        let ob_e_night_log_step_rms = log_step_rms(&ob1, network.weights(obe_id).data());
+        let mut ob_e_turnover_fraction = 0.0;
         if let Some(turnover) = turnover.as_ref().filter(|_| condition.ob_e_turnover()) {
             let rng = &mut stream(seed, component_id("OB->E turnover"), d);
-            let (rewired, _) = turnover.apply(network.weights(obe_id), &ou_obe, rng);
+            let (rewired, replaced) = turnover.apply(network.weights(obe_id), &ou_obe, rng);
+            ob_e_turnover_fraction = replaced as f64 / rewired.nnz().max(1) as f64;
             network.rewire(obe_id, rewired)?;
         }
         let (ee2, ie2) = (network.weights(ee_id).data(), network.weights(ie_id).data());
@@ -343,6 +370,10 @@ pub fn run_condition(
             i_e_exposure_log_step_rms: log_step_rms(&ie0, &ie1),
             e_e_night_log_step_rms: log_step_rms(&ee1, ee2),
             i_e_night_log_step_rms: log_step_rms(&ie1, ie2),
+            ob_e: LogWeightStats::of(network.weights(obe_id).data()),
+            ob_e_exposure_log_step_rms: log_step_rms(&ob0, &ob1),
+            ob_e_night_log_step_rms,
+            ob_e_turnover_fraction,
         });
         network.set_modulator(if plastic { HOMEOSTATIC } else { FROZEN });
         run_to(&mut network, day.settle_end_ms)?;

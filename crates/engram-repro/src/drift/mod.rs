@@ -9,14 +9,17 @@
 //!    pulse after each); O8 on day 0 only.
 //! 2. Day loop ([`experiment`]): on probe days every odor `n_trials` times and `n_blank`
 //!    blank trials in random order, all plasticity frozen, E spike counts in the odor window;
-//!    then the exposure block (iSTDP on I→E and pair STDP on E→E on; after each presentation of
-//!    a rewarded odor a reward pulse for the three-factor rule on E→E), the night
-//!    ([`LogNormalOu`](engram_plasticity::volatility::LogNormalOu) on E→E and on I→E, class
-//!    mean taken when the nights begin, noise from `stream(seed, component_id(class), day)`),
-//!    and a short settle with only iSTDP on.
+//!    then the exposure block (iSTDP on I→E, pair STDP on E→E and normalised Hebbian learning
+//!    on the bulb input OB→E on; after each presentation of a rewarded odor a reward pulse for
+//!    the three-factor rule on E→E), the night
+//!    ([`LogNormalOu`](engram_plasticity::volatility::LogNormalOu) on E→E, I→E and OB→E,
+//!    class mean taken when the nights begin, and the structural
+//!    [`Turnover`](engram_plasticity::volatility::Turnover) of OB→E, noise from
+//!    `stream(seed, component_id(class), day)`), and a short settle with only iSTDP on.
 //! 3. The same network, input spikes and night noise in every condition ([`Condition`]):
 //!    the main run and the controls C1 (fluctuation only), C2 (plasticity only), C3a (only
-//!    E→E volatile), C3b (only I→E volatile) and C3c (OB→E volatile too), run in parallel.
+//!    E→E volatile), C3b (only I→E volatile), C3c (only OB→E volatile, with its turnover) and
+//!    C4 (no turnover), and the main run on the rand and Scaled I networks, run in parallel.
 //!    All three classes start from the night step's stationary law (burn-in nights before day
 //!    0, the same in every condition).
 //! 4. Analysis per schedule group and condition ([`summary`]): cross-day decoding, within-day
@@ -33,7 +36,10 @@ use std::path::PathBuf;
 use engram_core::error::EngramError;
 use engram_models::dp::params::{DpConfig, Structure, Variant};
 use engram_plasticity::volatility::{LogNormalOuParams, TurnoverParams};
-use engram_plasticity::{InhibitoryStdpParams, PairStdpParams, RewardModulatedStdpParams, WeightDependence};
+use engram_plasticity::{
+    HebbianSignal, InhibitoryStdpParams, NormalisedHebbianParams, PairStdpParams, RewardModulatedStdpParams,
+    WeightDependence,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::dp::write_json;
@@ -242,6 +248,26 @@ pub const NIGHT_LOG_SD: f64 = 0.5;
 /// Fraction of the OB→E synapses replaced per day (calibrated: see docs/reproduction/drift.md).
 pub const OB_E_TURNOVER_PER_DAY: f64 = 0.05;
 
+/// η of the Hebbian rule on OB→E in units of the OB→E weight per presynaptic spike and unit
+/// of the postsynaptic rate trace (calibrated: see docs/reproduction/drift.md).
+pub const OB_E_HEBBIAN_ETA: f64 = 0.05;
+/// The postsynaptic rate above which an E cell's inputs from active mitral cells grow (below:
+/// shrink), Hz.
+pub const OB_E_HEBBIAN_THRESHOLD_HZ: f64 = 0.5;
+
+/// The learning rule on the bulb input OB→E during exposure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ObELearning {
+    /// Pair STDP.
+    Stdp(PairStdpParams),
+    /// Normalised Hebbian plasticity with the postsynaptic rate as its signal: at each spike
+    /// of a mitral cell, its synapses onto E cells firing above the threshold grow and those
+    /// onto cells firing below it shrink; every E cell's summed OB→E weight is held at its
+    /// value when learning first starts. Exposure then strengthens an odor's current code.
+    Hebbian(NormalisedHebbianParams),
+}
+
 /// The protocol and the model's settings of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -281,6 +307,9 @@ pub struct DriftParams {
     /// Pair STDP on E→E (weights in nS), on while the modulator is above 1.5 (exposure); None:
     /// E→E fixed during exposure.
     pub e_e_stdp: Option<PairStdpParams>,
+    /// Learning on the bulb input OB→E (weights in nS), on while the modulator is above 1.5
+    /// (exposure). None: OB→E fixed during exposure.
+    pub ob_e_learning: Option<ObELearning>,
     /// The three-factor rule on E→E (reward-modulated STDP, weights in nS) beside the pair STDP:
     /// its eligibility is tagged all the time, and it learns only during reward pulses. None:
     /// no reward.
@@ -316,6 +345,7 @@ impl DriftParams {
         let network = base.scaled_down(scale);
         let days_per_sim_day = if quick { 4 } else { 1 };
         let w_ee = network.pathways().e_e.w_ns;
+        let w_ob_e = network.pathways().ob_e.w_ns;
         // Learning rates (E→E, I→E) relative to the quick protocol's. The full protocol's
         // exposure blocks are longer (10 presentations of 0.5 s) and its nights smaller
         // (Δ = 1 day), and with the quick rates its first exposure block moved ln w by an RMS of
@@ -354,6 +384,16 @@ impl DriftParams {
                 weight_dependence: WeightDependence::Multiplicative { mu: 1.0 },
                 ..PairStdpParams::default()
             }),
+            ob_e_learning: Some(ObELearning::Hebbian(NormalisedHebbianParams {
+                tau_ms: 100.0,
+                target_rate_hz: OB_E_HEBBIAN_THRESHOLD_HZ,
+                eta: OB_E_HEBBIAN_ETA * ee_scale * w_ob_e,
+                signal: HebbianSignal::PostRate,
+                weight_dependence: WeightDependence::Additive,
+                w_min: 0.0,
+                w_max: 20.0 * w_ob_e,
+                normalise_every_ms: Some(10.0),
+            })),
             // Eligibility τ_c 1 s (Izhikevich 2007); the tags are the pair STDP's amplitudes, and
             // η·τ_c·pulse makes a fully tagged synapse (c ≈ A₊) move by about A₊ in one pulse.
             e_e_reward: Some(RewardModulatedStdpParams {

@@ -361,10 +361,44 @@ fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
     );
 }
 
-/// The report of a run.
+/// The report of a run: its title, then [`sections`] in order.
 pub fn report_md(s: &DriftSummary) -> String {
+    let mut md = String::from("# Representational drift on the Dp network: run report\n\n");
+    for (name, text) in sections(s) {
+        if name == "drift-claims" {
+            md.push_str("## Claims\n\n");
+        }
+        md.push_str(&text);
+        md.push('\n');
+    }
+    md
+}
+
+/// The named sections of the report, which are also the generated regions of
+/// docs/reproduction/drift.md: `drift-run` (what was run), `drift-claims`, `drift-balance`
+/// (when the rand and Scaled I arms ran), `drift-groups` (per condition and schedule group),
+/// `drift-probe-days` and `drift-nights` (main run).
+pub fn sections(s: &DriftSummary) -> Vec<(String, String)> {
+    let mut out = vec![("drift-run".to_string(), run_line(s))];
+    let mut md = String::from("| # | Claim | Verdict | This run |\n|---|---|---|---|\n");
+    for c in claims(s) {
+        let _ = writeln!(md, "| {} | {} | {} | {} |", c.number, c.text, c.verdict.word(), c.evidence);
+    }
+    out.push(("drift-claims".into(), md));
     let mut md = String::new();
-    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
+    balance_section(s, &mut md);
+    if !md.is_empty() {
+        out.push(("drift-balance".into(), md));
+    }
+    out.push(("drift-groups".into(), groups_table(s)));
+    if let Some(m) = s.condition(Condition::Main) {
+        out.push(("drift-probe-days".into(), probe_days_table(s, m)));
+        out.push(("drift-nights".into(), nights_table(m)));
+    }
+    out
+}
+
+fn run_line(s: &DriftSummary) -> String {
     let kind = if s.scale_down >= 8 {
         "tiny (test size; its numbers mean nothing)"
     } else if s.quick {
@@ -372,9 +406,7 @@ pub fn report_md(s: &DriftSummary) -> String {
     } else {
         "full"
     };
-    let _ = writeln!(md, "# Representational drift on the Dp network: run report\n");
-    let _ = writeln!(
-        md,
+    format!(
         "Protocol {kind}: {} E neurons, {} simulated days standing for {} days, probes on days {:?}, {} network(s) (seeds {:?}), experiment seed {}. {:.0} s simulated per run; R = {:.3} wall-s per simulated s (two runs at a time); whole reproduction {:.0} s wall{}.\n",
         s.params.network.n_exc,
         s.params.n_days,
@@ -387,15 +419,15 @@ pub fn report_md(s: &DriftSummary) -> String {
         s.wall_s_per_bio_s,
         s.wall_s,
         s.cpu_s.map_or(String::new(), |c| format!(", {c:.0} s CPU"))
-    );
-    let _ = writeln!(md, "## Claims\n\n| # | Claim | Verdict | This run |\n|---|---|---|---|");
-    for c in claims(s) {
-        let _ = writeln!(md, "| {} | {} | {} | {} |", c.number, c.text, c.verdict.word(), c.evidence);
-    }
-    balance_section(s, &mut md);
+    )
+}
+
+fn groups_table(s: &DriftSummary) -> String {
+    let longest = s.probe_days.last().copied().unwrap_or(0) as f64;
+    let mut md = String::new();
     let _ = writeln!(
         md,
-        "\n## Per condition and schedule group\n\nτ: drift time constant of the noise-normalised PV correlation against lag (days); day-0 → last: recall of the group's odors by the day-0 decoder on the last probe day (chance {:.3}); retention: responsive pairs of day 0 still responsive on the last probe (chance floor in brackets); CI: crystallisation index; rebound: drift after day {} ÷ before.\n",
+        "## Per condition and schedule group\n\nτ: drift time constant of the noise-normalised PV correlation against lag (days); day-0 → last: recall of the group's odors by the day-0 decoder on the last probe day (chance {:.3}); retention: responsive pairs of day 0 still responsive on the last probe (chance floor in brackets); CI: crystallisation index; rebound: drift after day {} ÷ before.\n",
         s.chance, s.params.halt_day
     );
     let _ = writeln!(
@@ -421,39 +453,52 @@ pub fn report_md(s: &DriftSummary) -> String {
             );
         }
     }
-    if let Some(m) = s.condition(Condition::Main) {
+    md
+}
+
+fn probe_days_table(s: &DriftSummary, m: &ConditionSummary) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Main run: per probe day\n\n| day | within-day (all odors) | responsive pairs | odor rate (Hz) | blank rate (Hz) |\n|---|---|---|---|---|"
+    );
+    for (k, d) in s.probe_days.iter().enumerate() {
         let _ = writeln!(
             md,
-            "\n## Main run: per probe day\n\n| day | within-day (all odors) | responsive pairs | odor rate (Hz) | blank rate (Hz) |\n|---|---|---|---|---|"
+            "| {d} | {:.2} | {:.3} | {:.2} | {:.2} |",
+            m.within_day_accuracy[k], m.fraction_responsive[k], m.odor_rate_hz[k], m.blank_rate_hz[k]
         );
-        for (k, d) in s.probe_days.iter().enumerate() {
-            let _ = writeln!(
-                md,
-                "| {d} | {:.2} | {:.3} | {:.2} | {:.2} |",
-                m.within_day_accuracy[k], m.fraction_responsive[k], m.odor_rate_hz[k], m.blank_rate_hz[k]
-            );
-        }
+    }
+    md
+}
+
+fn nights_table(m: &ConditionSummary) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Main run: weights after each night\n\n| day | E→E mean (nS) | E→E log-SD | E→E corr. with start | I→E mean (nS) | I→E log-SD | I→E corr. with start | OB→E mean (nS) | OB→E log-SD | OB→E replaced | exposure step E→E / I→E / OB→E (RMS ln w) | night step E→E / I→E / OB→E |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for n in &m.nights {
         let _ = writeln!(
             md,
-            "\n## Main run: weights after each night\n\n| day | E→E mean (nS) | E→E log-SD | E→E corr. with start | I→E mean (nS) | I→E log-SD | I→E corr. with start | exposure step E→E / I→E (RMS ln w) | night step E→E / I→E |\n|---|---|---|---|---|---|---|---|---|"
+            "| {} | {:.4} | {:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.4} | {:.2} | {:.3} | {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3} |",
+            n.day,
+            n.e_e.mean,
+            n.e_e.log_sd,
+            n.e_e_log_corr_with_start,
+            n.i_e.mean,
+            n.i_e.log_sd,
+            n.i_e_log_corr_with_start,
+            n.ob_e.mean,
+            n.ob_e.log_sd,
+            n.ob_e_turnover_fraction,
+            n.e_e_exposure_log_step_rms,
+            n.i_e_exposure_log_step_rms,
+            n.ob_e_exposure_log_step_rms,
+            n.e_e_night_log_step_rms,
+            n.i_e_night_log_step_rms,
+            n.ob_e_night_log_step_rms
         );
-        for n in &m.nights {
-            let _ = writeln!(
-                md,
-                "| {} | {:.4} | {:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.3} / {:.3} | {:.3} / {:.3} |",
-                n.day,
-                n.e_e.mean,
-                n.e_e.log_sd,
-                n.e_e_log_corr_with_start,
-                n.i_e.mean,
-                n.i_e.log_sd,
-                n.i_e_log_corr_with_start,
-                n.e_e_exposure_log_step_rms,
-                n.i_e_exposure_log_step_rms,
-                n.e_e_night_log_step_rms,
-                n.i_e_night_log_step_rms
-            );
-        }
     }
     md
 }
