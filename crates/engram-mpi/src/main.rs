@@ -25,6 +25,32 @@ enum Command {
     /// each run in one process; rank 0 writes sweep.json. Needs a file system that every
     /// rank sees. `--threads`: runs at once in each rank (default 1).
     Sweep(SweepArgs),
+    /// Measure one COBA network split across the ranks (per rank: neurons, synapses, loop
+    /// and exchange time, bytes exchanged, memory); rank 0 writes the JSON record. `cargo
+    /// xtask bench --mpi` runs it on 1, 2 and 3 ranks for the cost model of docs/performance.md.
+    Bench(BenchArgs),
+}
+
+/// The options of `engram-mpi bench`.
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Neurons of the COBA network.
+    #[arg(long, default_value_t = 4000)]
+    n: usize,
+    /// Keep the connection probability at 0.02 (0.02 n inputs per neuron) instead of 80 inputs
+    /// per neuron.
+    #[arg(long)]
+    fixed_p: bool,
+    /// Simulated time of the measured loop, s.
+    #[arg(long, default_value_t = 0.5)]
+    duration: f64,
+    /// Where rank 0 writes the record (JSON); printed if not given.
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+    /// Time the exchange alone instead (no network): messages of 0 to 1 MB per rank, rank 0's
+    /// fastest and median exchange of each.
+    #[arg(long)]
+    collective: bool,
 }
 
 #[cfg(feature = "mpi")]
@@ -99,6 +125,39 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "mpi")]
+fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    use engram_mpi::bench::{BenchNetwork, bench_across_ranks};
+    use engram_mpi::collect::MpiCollect;
+    use engram_mpi::exchange::MpiExchange;
+
+    let network = BenchNetwork { n: args.n, fixed_p: args.fixed_p };
+    let mut collect = MpiCollect::world();
+    let text = if args.collective {
+        use engram_mpi::bench::{COLLECTIVE_WORDS, CollectiveRun, collective_rank};
+        use engram_mpi::sweep::Collect;
+        let points = collective_rank(&mut MpiExchange::default(), &COLLECTIVE_WORDS, 200)?;
+        let partition = collect.partition();
+        if partition.rank() != 0 {
+            return Ok(());
+        }
+        serde_json::to_string_pretty(&CollectiveRun { n_ranks: partition.n_ranks(), points })?
+    } else {
+        let Some(run) = bench_across_ranks(network, args.duration, Box::new(MpiExchange::default()), &mut collect)?
+        else {
+            return Ok(());
+        };
+        serde_json::to_string_pretty(&run)?
+    } + "\n";
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "mpi")]
 fn main() -> ExitCode {
     use mpi::traits::Communicator;
 
@@ -111,6 +170,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
+        Command::Bench(args) => bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -130,6 +190,7 @@ fn main() -> ExitCode {
     let (command, model) = match Cli::parse().command {
         Command::Run(args) => ("run", args.model),
         Command::Sweep(args) => ("sweep", args.model),
+        Command::Bench(args) => ("bench", format!("--n {}", args.n)),
     };
     eprintln!(
         "error: engram-mpi was built without MPI. Install an MPI library and libclang (Debian: \

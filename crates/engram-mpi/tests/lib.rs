@@ -3,7 +3,8 @@
 //! inhibitory STDP. `ranks` runs the ranks as threads of one process (no MPI needed);
 //! `mpirun` (only with the `mpi` feature) starts the `engram-mpi` binary with
 //! `mpirun -np 2` and `mpirun -np 3 --oversubscribe`. `sweep`: a sweep's runs spread over
-//! ranks (as threads) write the single-process sweep.
+//! ranks (as threads) write the single-process sweep. `scaling`: the bench's counts and the
+//! cost model's fit.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use engram_plasticity::InhibitoryStdpParams;
 #[cfg(feature = "mpi")]
 mod mpirun;
 mod ranks;
+mod scaling;
 mod sweep;
 
 /// A fresh, empty path under the system's temporary folder (removed first if a previous run
