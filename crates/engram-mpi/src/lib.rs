@@ -18,7 +18,7 @@
 //! ([`sweep`]; the folder must be on a file system that every rank sees).
 //!
 //! `mpirun -np N engram-mpi bench --n 16000` measures one COBA network split across the ranks
-//! (per rank: neurons, synapses, loop and exchange time, bytes, memory; [`bench`]), and
+//! (per rank: neurons, synapses, loop and exchange time, bytes, memory; [`bench`](mod@bench)), and
 //! `--collective` the exchange alone; `cargo xtask bench --mpi` runs both on 1 to 3 ranks and
 //! [`scaling`] fits the cost model of docs/performance.md to them.
 //!

@@ -37,7 +37,7 @@ pub trait Collect {
 /// [`Collect`] over any [`SpikeExchange`] (texts as words of an all-gather): with an
 /// [`engram_sim::network::ThreadGroup`] member, ranks as threads of one process (tests, and
 /// checking a plan without MPI). Every rank receives every text; MPI uses
-/// [`crate::collect::MpiCollect`], a gather to rank 0.
+/// `engram_mpi::collect::MpiCollect` (feature `mpi`), a gather to rank 0.
 pub struct ExchangeCollect<E> {
     partition: Partition,
     exchange: E,
