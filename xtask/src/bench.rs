@@ -51,6 +51,11 @@ pub struct BenchArgs {
     /// beside --table.
     #[arg(long)]
     scaling: bool,
+    /// Only the MPI benchmark: COBA networks of 4000 to 64 000 neurons on 1, 2 and 3 ranks
+    /// (`engram-mpi bench` under `mpirun`; needs Open MPI and libclang), written to
+    /// mpi-scaling.json beside --table for `cargo xtask report mpi-scaling --from`.
+    #[arg(long)]
+    mpi: bool,
     /// Where to write the table (markdown).
     #[arg(long, default_value = "target/bench/coba_table.md")]
     table: PathBuf,
@@ -347,6 +352,10 @@ fn write_table(args: &BenchArgs, table: &str) -> Result<()> {
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
+    if args.mpi {
+        let out = args.table.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+        return crate::mpi_scaling::measure(&out);
+    }
     if args.scaling {
         let out = args.table.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
         return crate::scaling::scaling(&out, args.repeats, args.quick);

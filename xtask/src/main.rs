@@ -15,6 +15,7 @@ use engram_models::rundir::{RunDir, RunStatus};
 use engram_repro::reproduction::{self, Reproduction};
 
 mod bench;
+mod mpi_scaling;
 mod report;
 mod scaling;
 mod sweep;

@@ -1,6 +1,8 @@
-//! Tests of the task runner: the repository is tidy, and `cargo xtask run`, `sweep` and `reproduce` never
+//! Tests of the task runner: the repository is tidy, the generated MPI scaling tables match their
+//! summary, and `cargo xtask run`, `sweep` and `reproduce` never
 //! lose a user's data and refuse bad input with clear errors.
 
 mod cli;
+mod mpi_scaling;
 mod sweep;
 mod tidy_check;

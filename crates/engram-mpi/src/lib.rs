@@ -12,13 +12,28 @@
 //! swap the spikes of their own neurons with one `MPI_Allgatherv`, so that each rank delivers
 //! and learns with the spike lists of a single process, in the same order.
 //!
+//! `mpirun -np N engram-mpi sweep <model|file.ron> --set KEY=[...] --seeds A..B` takes the
+//! arguments of `cargo xtask sweep` and spreads its runs (each whole, in one process) over the
+//! ranks; rank 0 gathers their results and writes the sweep folder of a single process
+//! ([`sweep`]; the folder must be on a file system that every rank sees).
+//!
+//! `mpirun -np N engram-mpi bench --n 16000` measures one COBA network split across the ranks
+//! (per rank: neurons, synapses, loop and exchange time, bytes, memory; [`bench`](mod@bench)), and
+//! `--collective` the exchange alone; `cargo xtask bench --mpi` runs both on 1 to 3 ranks and
+//! [`scaling`] fits the cost model of docs/performance.md to them.
+//!
 //! The MPI part needs the `mpi` cargo feature (and an MPI library and libclang to build it):
 //! `cargo build --release -p engram-mpi --features mpi`. Without it the crate still builds,
 //! its library runs ranks as threads of one process ([`run_rank`] with an
 //! [`engram_sim::network::ThreadGroup`]), and its binary says how to rebuild it.
 
+pub mod bench;
+#[cfg(feature = "mpi")]
+pub mod collect;
 #[cfg(feature = "mpi")]
 pub mod exchange;
+pub mod scaling;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,9 @@
 //! single process (spike arrays, rates and summary), for COBA-4000 and a Dp network with
 //! inhibitory STDP. `ranks` runs the ranks as threads of one process (no MPI needed);
 //! `mpirun` (only with the `mpi` feature) starts the `engram-mpi` binary with
-//! `mpirun -np 2` and `mpirun -np 3 --oversubscribe`.
+//! `mpirun -np 2` and `mpirun -np 3 --oversubscribe`. `sweep`: a sweep's runs spread over
+//! ranks (as threads) write the single-process sweep. `scaling`: the bench's counts and the
+//! cost model's fit.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,8 @@ use engram_plasticity::InhibitoryStdpParams;
 #[cfg(feature = "mpi")]
 mod mpirun;
 mod ranks;
+mod scaling;
+mod sweep;
 
 /// A fresh, empty path under the system's temporary folder (removed first if a previous run
 /// of the same test left it).

@@ -1,22 +1,23 @@
 //! The `engram-mpi` binary under `mpirun` (Open MPI; `MPIRUN` names another launcher):
 //! `mpirun -np 2` and `mpirun -np 3 --oversubscribe` write the single process's arrays and
 //! summary for COBA-4000 and for the Dp network with inhibitory STDP (given as an experiment
-//! file), with 1, 2 and 4 threads in each rank.
+//! file), with 1, 2 and 4 threads in each rank; `mpirun -np 2 engram-mpi sweep` of 4 runs
+//! writes the single-process sweep.
 
 use std::path::Path;
 use std::process::Command;
 
 use engram_models::experiment::Experiment;
 
+use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
 
-/// `mpirun -np n engram-mpi run <args>`; panics with the output if it fails.
+/// `mpirun -np n engram-mpi <args>`; panics with the output if it fails.
 fn mpirun(n_ranks: usize, args: &[&str]) {
     let launcher = std::env::var("MPIRUN").unwrap_or_else(|_| "mpirun".into());
     let mut cmd = Command::new(&launcher);
     cmd.args(["-np", &n_ranks.to_string(), "--oversubscribe"])
         .arg(env!("CARGO_BIN_EXE_engram-mpi"))
-        .arg("run")
         .args(args)
         // Open MPI refuses root without these (CI containers run as root)
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
@@ -26,7 +27,7 @@ fn mpirun(n_ranks: usize, args: &[&str]) {
     });
     assert!(
         out.status.success(),
-        "{launcher} -np {n_ranks} engram-mpi run {args:?} failed ({}):\n{}\n{}",
+        "{launcher} -np {n_ranks} engram-mpi {args:?} failed ({}):\n{}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
@@ -46,7 +47,7 @@ fn check_with_mpirun(exp: &Experiment, builtin: Option<&str>) {
         let out = fresh(&format!("mpi-{name}-{n_ranks}x{threads}"));
         let out_arg = out.to_string_lossy().into_owned();
         let threads_arg = threads.to_string();
-        let args = [&model, "--duration", &duration, "--threads", &threads_arg, "--out", &out_arg, "--quiet"];
+        let args = ["run", &model, "--duration", &duration, "--threads", &threads_arg, "--out", &out_arg, "--quiet"];
         mpirun(n_ranks, &args);
         assert_same_run(&reference, &out, &format!("{name}: mpirun -np {n_ranks}, {threads} threads"));
         remove(&out);
@@ -67,4 +68,23 @@ fn coba_4000_with_mpirun_writes_the_single_process_run() {
 #[test]
 fn dp_with_istdp_with_mpirun_writes_the_single_process_run() {
     check_with_mpirun(&dp_with_istdp(true), None);
+}
+
+#[test]
+fn a_sweep_of_4_runs_with_mpirun_writes_the_single_process_sweep() {
+    let single = fresh("mpi-sweep-single");
+    single_sweep(&four_runs(), &single, 2);
+    let out = fresh("mpi-sweep-2-ranks");
+    let out_arg = out.to_string_lossy().into_owned();
+    let mut args = vec!["sweep"];
+    args.extend(FOUR_RUNS);
+    args.extend(["--out", &out_arg, "--quiet"]);
+    mpirun(2, &args);
+    assert_same_sweep(&single, &out, "mpirun -np 2 engram-mpi sweep");
+    // again over it with --force, on 3 ranks
+    args.push("--force");
+    mpirun(3, &args);
+    assert_same_sweep(&single, &out, "mpirun -np 3 engram-mpi sweep --force");
+    remove(&out);
+    remove(&single);
 }

@@ -39,6 +39,7 @@
 //! exactly as `cargo xtask run` runs the same file with the same values and seed would (one
 //! thread; results do not depend on it), so its spikes are the same.
 
+mod args;
 mod resolve;
 mod run;
 mod tree;
@@ -49,8 +50,11 @@ use engram_core::error::EngramError;
 use crate::description::NetworkDescription;
 use crate::experiment::{Experiment, FileKind, ModelConfig};
 use crate::resources::{LONG_RUN_S, Limits, estimate};
+pub use args::{SweepArgs, load_base};
 use resolve::{find_node, plain, resolve, sole_field};
-pub use run::{AfterRun, SweepOptions, SweepReport, run_sweep};
+pub use run::{
+    AfterRun, PointResult, SweepOptions, SweepReport, create_sweep_dir, finish_sweep, run_points, run_sweep,
+};
 use tree::{Kind, Node};
 
 /// The most runs one sweep may have.

@@ -49,6 +49,9 @@ pub struct SweepReport {
 /// that fails is recorded in `sweep.json` with its error and the others go on (see
 /// [`SweepReport::failed`]); an interrupted sweep (SIGINT, SIGTERM) starts no more runs,
 /// keeps its folder aside marked interrupted, and returns [`EngramError::Interrupted`].
+///
+/// It is [`create_sweep_dir`], [`run_points`] of every point and [`finish_sweep`]; a sweep
+/// spread over processes (`engram-mpi sweep`) calls the three itself.
 pub fn run_sweep(
     sweep: &Sweep,
     out: &Path,
@@ -56,7 +59,20 @@ pub fn run_sweep(
     after_run: &AfterRun<'_>,
 ) -> Result<SweepReport, EngramError> {
     let t0 = Instant::now();
-    if options.force && out.is_dir() && std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
+    let dir = create_sweep_dir(out, options.force)?;
+    let points = sweep.points();
+    let parallel = options.parallel.clamp(1, points.len().max(1));
+    let progress = Progress::new("sweep", points.len() as u64, "runs", Every::Item, options.progress);
+    let all: Vec<usize> = (0..points.len()).collect();
+    let results = run_points(sweep, dir.path(), &all, parallel, &progress, after_run);
+    progress.finish();
+    finish_sweep(sweep, dir, results, parallel, t0)
+}
+
+/// Check `out` and create the sweep's folder aside (a [`RunDir`]): with `force`, an existing
+/// non-empty `out` must be an earlier sweep (it holds `sweep.json`) written by engram.
+pub fn create_sweep_dir(out: &Path, force: bool) -> Result<RunDir, EngramError> {
+    if force && out.is_dir() && std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
         let is_sweep = out.join("sweep.json").is_file();
         if !is_sweep {
             return Err(EngramError::Other(format!(
@@ -65,44 +81,119 @@ pub fn run_sweep(
             )));
         }
     }
-    let dir = RunDir::create(out, options.force)?;
+    RunDir::create(out, force)
+}
+
+/// How one point of a sweep ended: its row of `sweep.json` (fields in order), its status and,
+/// unless it completed, its error. It serialises (JSON), so that a process that ran the point
+/// can send it to the one that writes `sweep.json`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointResult {
+    /// The point's [`Point::index`].
+    pub index: usize,
+    /// How the run ended.
+    pub status: RunStatus,
+    /// Its error, unless it completed.
+    pub error: Option<String>,
+    /// Its row of `sweep.json`, as (field, value) pairs in order.
+    row: Vec<(String, serde_json::Value)>,
+    /// The error itself (only in the process that ran the point).
+    #[serde(skip)]
+    engram_error: Option<EngramError>,
+}
+
+impl PointResult {
+    /// A point that could not be run (`status` failed), with the reason: its row has the
+    /// point and the error, as a run that failed before it started.
+    pub fn failed(point: &Point, error: String) -> Self {
+        let row = row_of(point, None, "failed", Some(error.clone()));
+        Self { index: point.index, status: RunStatus::Failed, error: Some(error), row: row.0, engram_error: None }
+    }
+
+    /// Its row of `sweep.json` as a JSON object.
+    pub fn row(&self) -> serde_json::Value {
+        Ordered(self.row.clone()).to_value()
+    }
+}
+
+/// Run the points `indices` of `sweep` (in that order), `parallel` at once, each into its
+/// run directory below `root` (the folder of [`create_sweep_dir`]), counting each finished
+/// run on `progress`. Returns the results of the points that ran, in the order of `indices`;
+/// after SIGINT or SIGTERM no more runs start, and the points not started are left out.
+pub fn run_points(
+    sweep: &Sweep,
+    root: &Path,
+    indices: &[usize],
+    parallel: usize,
+    progress: &Progress,
+    after_run: &AfterRun<'_>,
+) -> Vec<PointResult> {
     let points = sweep.points();
-    let parallel = options.parallel.clamp(1, points.len().max(1));
-    let progress = Progress::new("sweep", points.len() as u64, "runs", Every::Item, options.progress);
     let next = AtomicUsize::new(0);
-    let rows: Mutex<Vec<Option<Finished>>> = Mutex::new((0..points.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<PointResult>>> = Mutex::new((0..indices.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        for _ in 0..parallel {
+        for _ in 0..parallel.clamp(1, indices.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     if engram_sim::interrupt::requested().is_some() {
                         return;
                     }
                     let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(point) = points.get(k) else { return };
-                    let (row, status, error) = run_point(dir.path(), point, after_run);
-                    progress.set_message(&format!("{} {status}", point.name));
+                    let Some(point) = indices.get(k).and_then(|&i| points.get(i)) else { return };
+                    let result = run_point(root, point, after_run);
+                    progress.set_message(&format!("{} {}", point.name, result.status));
                     progress.inc(1);
-                    rows.lock().unwrap_or_else(|e| e.into_inner())[k] = Some((row, status, error));
+                    results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(result);
                 }
             });
         }
     });
-    progress.finish();
-    let done = rows.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect()
+}
+
+/// Write `sweep.json` into `dir` from the `results` of the sweep's points (from any
+/// processes, in any order; a point without a result is `not run`), then put the folder in
+/// place, or, if a run was interrupted or a point did not run, keep it aside marked
+/// interrupted and return [`EngramError::Interrupted`]. `parallel` is the number of runs
+/// that went at once (written as `parallel_runs`), `t0` when the sweep started.
+pub fn finish_sweep(
+    sweep: &Sweep,
+    dir: RunDir,
+    results: Vec<PointResult>,
+    parallel: usize,
+    t0: Instant,
+) -> Result<SweepReport, EngramError> {
+    let points = sweep.points();
+    let mut done: Vec<Option<PointResult>> = (0..points.len()).map(|_| None).collect();
+    for r in results {
+        let index = r.index;
+        let slot = done.get_mut(index).ok_or_else(|| {
+            EngramError::Other(format!("a result for point {index}, but the sweep has {} points", points.len()))
+        })?;
+        if slot.is_some() {
+            return Err(EngramError::Other(format!("two results for point {index} of the sweep")));
+        }
+        *slot = Some(r);
+    }
     let mut table = Vec::with_capacity(points.len());
     let mut failed = 0;
-    let mut interruption = None;
+    let mut interruption: Option<EngramError> = None;
     let mut not_run = 0;
-    for (point, row) in points.iter().zip(done) {
-        match row {
-            Some((row, status, error)) => {
-                match status {
+    for (point, result) in points.iter().zip(done) {
+        match result {
+            Some(r) => {
+                match r.status {
                     RunStatus::Failed => failed += 1,
-                    RunStatus::Interrupted if interruption.is_none() => interruption = error,
+                    RunStatus::Interrupted if interruption.is_none() => {
+                        interruption = Some(r.engram_error.unwrap_or_else(|| EngramError::Interrupted {
+                            signal: engram_sim::interrupt::requested().unwrap_or("SIGINT"),
+                            time_ms: 0.0,
+                        }))
+                    }
                     _ => {}
                 }
-                table.push(row);
+                table.push(Ordered(r.row));
             }
             None => {
                 not_run += 1;
@@ -150,9 +241,6 @@ pub fn run_sweep(
     let written = dir.commit()?;
     Ok(SweepReport { dir: written, rows: table.iter().map(Ordered::to_value).collect(), failed, wall_s })
 }
-
-/// A finished run: its row of `sweep.json`, its status and, unless it completed, its error.
-type Finished = (Ordered, RunStatus, Option<EngramError>);
 
 /// One row of `sweep.json`: the point, its status, its error, and its summary's numbers.
 fn row_of(point: &Point, summary: Option<serde_json::Value>, status: &str, error: Option<String>) -> Ordered {
@@ -242,11 +330,18 @@ struct SweepTable<'a> {
 }
 
 /// Run one point into `root/<name>`; its row, status and (if it did not complete) error.
-fn run_point(root: &Path, point: &Point, after_run: &AfterRun<'_>) -> Finished {
+fn run_point(root: &Path, point: &Point, after_run: &AfterRun<'_>) -> PointResult {
+    let ended = |row: Ordered, status: RunStatus, e: Option<EngramError>| PointResult {
+        index: point.index,
+        status,
+        error: e.as_ref().map(ToString::to_string),
+        row: row.0,
+        engram_error: e,
+    };
     let target = root.join(&point.name);
     let dir = match RunDir::create(&target, false) {
         Ok(dir) => dir,
-        Err(e) => return (row_of(point, None, "failed", Some(e.to_string())), RunStatus::Failed, Some(e)),
+        Err(e) => return ended(row_of(point, None, "failed", Some(e.to_string())), RunStatus::Failed, Some(e)),
     };
     let result = run_experiment(&point.experiment, Some(dir.path()), false).and_then(|output| {
         after_run(dir.path(), point, &output)?;
@@ -256,9 +351,9 @@ fn run_point(root: &Path, point: &Point, after_run: &AfterRun<'_>) -> Finished {
         Ok(output) => match dir.commit() {
             Ok(_) => {
                 let summary = serde_json::to_value(&output.summary).ok();
-                (row_of(point, summary, "complete", None), RunStatus::Complete, None)
+                ended(row_of(point, summary, "complete", None), RunStatus::Complete, None)
             }
-            Err(e) => (row_of(point, None, "failed", Some(e.to_string())), RunStatus::Failed, Some(e)),
+            Err(e) => ended(row_of(point, None, "failed", Some(e.to_string())), RunStatus::Failed, Some(e)),
         },
         Err(e) => {
             let (status, simulated_s) = match &e {
@@ -273,7 +368,7 @@ fn run_point(root: &Path, point: &Point, after_run: &AfterRun<'_>) -> Finished {
             if let Ok(Some(kept)) = dir.abandon(status, &message, simulated_s) {
                 let _ = std::fs::rename(&kept, &target);
             }
-            (row_of(point, summary, &status.to_string(), Some(message)), status, Some(e))
+            ended(row_of(point, summary, &status.to_string(), Some(message)), status, Some(e))
         }
     }
 }
