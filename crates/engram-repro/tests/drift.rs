@@ -33,7 +33,7 @@ fn tiny() -> &'static (PathBuf, DriftSummary) {
 #[test]
 fn the_pipeline_writes_summary_report_and_figures() {
     let (out, s) = tiny();
-    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png"] {
+    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png", "drift_weights.png"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let json: serde_json::Value =

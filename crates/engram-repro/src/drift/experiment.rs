@@ -317,8 +317,10 @@ pub fn run_condition(
     let start_ie = network.weights(ie_id).data().to_vec();
     let mut stats = Vec::new();
     let plastic = condition.plastic();
+    // C5 probes with plasticity on (as in the recordings); every other condition freezes it
+    let probe_modulator = if condition == Condition::PlasticProbes { PLASTIC } else { FROZEN };
     for day in &timeline.days {
-        network.set_modulator(FROZEN);
+        network.set_modulator(probe_modulator);
         run_to(&mut network, day.probe_end_ms)?;
         if day.exposure_end_ms == day.settle_end_ms {
             run_to(&mut network, day.exposure_end_ms)?;

@@ -19,7 +19,8 @@
 //! 3. The same network, input spikes and night noise in every condition ([`Condition`]):
 //!    the main run and the controls C1 (fluctuation only), C2 (plasticity only), C3a (only
 //!    E→E volatile), C3b (only I→E volatile), C3c (only OB→E volatile, with its turnover) and
-//!    C4 (no turnover), and the main run on the rand and Scaled I networks, run in parallel.
+//!    C4 (no turnover), C5 (plasticity on during probes), and the main run on the rand and
+//!    Scaled I networks, run in parallel.
 //!    All three classes start from the night step's stationary law (burn-in nights before day
 //!    0, the same in every condition).
 //! 4. Analysis per schedule group and condition ([`summary`]): cross-day decoding, within-day
@@ -156,6 +157,9 @@ pub enum Condition {
     ObEVolatileOnly,
     /// C4: the main run without turnover (OB→E weights still volatile).
     NoTurnover,
+    /// C5: the main run with plasticity on during the probes too (as in chronic recordings,
+    /// where every test is also an exposure).
+    PlasticProbes,
     /// The main condition on the rand network of the same seed (no assemblies wired):
     /// does precise balance protect a code from volatility?
     MainRand,
@@ -166,7 +170,7 @@ pub enum Condition {
 
 impl Condition {
     /// Every condition, main first.
-    pub const ALL: [Condition; 9] = [
+    pub const ALL: [Condition; 10] = [
         Condition::Main,
         Condition::FluctuationOnly,
         Condition::PlasticityOnly,
@@ -174,6 +178,7 @@ impl Condition {
         Condition::IeVolatileOnly,
         Condition::ObEVolatileOnly,
         Condition::NoTurnover,
+        Condition::PlasticProbes,
         Condition::MainRand,
         Condition::MainScaledI,
     ];
@@ -188,6 +193,7 @@ impl Condition {
             Condition::IeVolatileOnly => "c3_i_e_volatile_only",
             Condition::ObEVolatileOnly => "c3_ob_e_volatile_only",
             Condition::NoTurnover => "c4_no_turnover",
+            Condition::PlasticProbes => "c5_plastic_probes",
             Condition::MainRand => "main_rand",
             Condition::MainScaledI => "main_scaled_i",
         }
@@ -214,6 +220,7 @@ impl Condition {
             Condition::Main
                 | Condition::FluctuationOnly
                 | Condition::NoTurnover
+                | Condition::PlasticProbes
                 | Condition::MainRand
                 | Condition::MainScaledI
         )
@@ -458,7 +465,8 @@ pub struct DriftOptions {
 }
 
 /// Run the experiment; writes `OUT/summary.json`, `OUT/report.md` and the figures
-/// `OUT/drift_decoding.{png,svg}`, `OUT/drift_pv_lag.{png,svg}`; returns the summary.
+/// `OUT/drift_decoding.{png,svg}`, `OUT/drift_pv_lag.{png,svg}`, `OUT/drift_weights.{png,svg}`;
+/// returns the summary.
 pub fn reproduce(options: DriftOptions) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
     let cpu0 = engram_sim::cputime::process_cpu_s();

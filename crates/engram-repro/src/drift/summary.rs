@@ -495,8 +495,9 @@ impl ConditionSummary {
     }
 }
 
-/// Draw the decoding matrices of the main run (all odors, and per group) and r̃ against lag
-/// per group (main, C1, C2, C4); returns the stems written.
+/// Draw the decoding matrices of the main run (all odors, and per group), r̃ against lag
+/// per group (main, C1, C2, C4) and the main run's weight statistics per night; returns the
+/// stems written.
 pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, EngramError> {
     let days: Vec<String> = summary.probe_days.iter().map(|d| d.to_string()).collect();
     let labels: Vec<&str> = days.iter().map(String::as_str).collect();
@@ -521,5 +522,39 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
         lag = lag.panel(p);
     }
     lag.save(out.join("drift_pv_lag")).map_err(plot_err)?;
-    Ok(vec!["drift_decoding".into(), "drift_pv_lag".into()])
+    // weight statistics per night of the main run (first network)
+    let nights = &main.nights;
+    let by_day =
+        |f: &dyn Fn(&NightStats) -> f64| -> Vec<(f64, f64)> { nights.iter().map(|n| (n.day as f64, f(n))).collect() };
+    let weights = Figure::new(2, 2)
+        .title("Drift: weights after each night, main run")
+        .panel(
+            LinePanel::new("log-SD of the weights", "day", "SD of ln w")
+                .series("E→E", &by_day(&|n| n.e_e.log_sd))
+                .series("I→E", &by_day(&|n| n.i_e.log_sd))
+                .series("OB→E", &by_day(&|n| n.ob_e.log_sd)),
+        )
+        .panel(
+            LinePanel::new("correlation of ln w with day 0", "day", "r")
+                .series("E→E", &by_day(&|n| n.e_e_log_corr_with_start))
+                .series("I→E", &by_day(&|n| n.i_e_log_corr_with_start)),
+        )
+        .panel(
+            LinePanel::new("RMS change of ln w in the exposure block and in the night", "day", "RMS Δ ln w")
+                .series("E→E exposure", &by_day(&|n| n.e_e_exposure_log_step_rms))
+                .series("I→E exposure", &by_day(&|n| n.i_e_exposure_log_step_rms))
+                .series("OB→E exposure", &by_day(&|n| n.ob_e_exposure_log_step_rms))
+                .series("E→E night", &by_day(&|n| n.e_e_night_log_step_rms))
+                .series("I→E night", &by_day(&|n| n.i_e_night_log_step_rms))
+                .series("OB→E night", &by_day(&|n| n.ob_e_night_log_step_rms)),
+        )
+        .panel(
+            LinePanel::new("mean weight (nS) and OB→E turnover", "day", "nS / fraction")
+                .series("E→E mean", &by_day(&|n| n.e_e.mean))
+                .series("I→E mean", &by_day(&|n| n.i_e.mean))
+                .series("OB→E mean", &by_day(&|n| n.ob_e.mean))
+                .series("OB→E replaced", &by_day(&|n| n.ob_e_turnover_fraction)),
+        );
+    weights.save(out.join("drift_weights")).map_err(plot_err)?;
+    Ok(vec!["drift_decoding".into(), "drift_pv_lag".into(), "drift_weights".into()])
 }
