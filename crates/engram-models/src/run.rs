@@ -128,12 +128,29 @@ pub struct RunOutput {
 /// ([`Registry::default`]), with its monitors; its populations of role `Excitatory` and
 /// `Inhibitory` are `exc` and `inh`.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+    build_model_on_rank(model, dt_ms, seed, None)
+}
+
+/// [`build_model`] as rank `partition.rank()`'s part of a network split across ranks
+/// (`None`: the whole network): the builder is [split](NetworkBuilder::split) before its
+/// projections are connected, and the models whose connectivity is drawn by a rule (COBA,
+/// CUBA, descriptions with `FixedProbability`, `FixedInDegree`, ... patterns) draw only the
+/// synapses onto the rank's own neurons, with the single process's draws. Connectivity that
+/// a model makes whole (the Dp model's `DpPathway`, registered matrix kinds, out-degree
+/// balancing) is made whole on every rank, and its other ranks' synapses are dropped at
+/// `build`. Call [`NetworkBuilder::distribute`] with the same partition before `build`.
+pub fn build_model_on_rank(
+    model: &ModelConfig,
+    dt_ms: f64,
+    seed: u64,
+    partition: Option<Partition>,
+) -> Result<ModelNetwork, EngramError> {
     if let Some(d) = model.description()? {
-        return Ok(build_description(&d, dt_ms, seed)?.0);
+        return Ok(build_description(&d, dt_ms, seed, partition)?.0);
     }
     match model {
-        ModelConfig::Coba(c) => c.build(dt_ms, seed),
-        ModelConfig::Cuba(c) => c.build(dt_ms, seed),
+        ModelConfig::Coba(c) => c.build_on_rank(dt_ms, seed, partition),
+        ModelConfig::Cuba(c) => c.build_on_rank(dt_ms, seed, partition),
         ModelConfig::Network(_)
         | ModelConfig::Dp(_)
         | ModelConfig::Vogels2011(_)
@@ -152,8 +169,9 @@ fn build_description(
     d: &NetworkDescription,
     dt_ms: f64,
     seed: u64,
+    partition: Option<Partition>,
 ) -> Result<(ModelNetwork, Vec<PhasePlan>), EngramError> {
-    let (builder, handles) = d.builder_with(&Registry::default(), dt_ms, seed)?;
+    let (builder, handles) = d.builder_on_rank(&Registry::default(), dt_ms, seed, partition)?;
     let with_role = |role: Role| -> Vec<String> {
         d.populations.iter().filter(|p| p.role == Some(role)).map(|p| p.name.clone()).collect()
     };
@@ -195,17 +213,22 @@ fn checkpoint_steps(model: &ModelConfig, phases: &[PhasePlan]) -> Vec<(u64, Path
     out
 }
 
-fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
+fn build_for_run(
+    model: &ModelConfig,
+    dt_ms: f64,
+    seed: u64,
+    partition: Option<Partition>,
+) -> Result<(ModelNetwork, Plan), EngramError> {
     match model.description()? {
         Some(d) => {
             // the description's monitors are added by the runner, streaming into the run directory
             let without = NetworkDescription { monitors: Vec::new(), ..NetworkDescription::clone(&d) };
-            let (network, phases) = build_description(&without, dt_ms, seed)?;
+            let (network, phases) = build_description(&without, dt_ms, seed, partition)?;
             let populations = d.populations.iter().map(|p| p.name.clone()).collect();
             Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))
         }
         None => {
-            let network = build_model(model, dt_ms, seed)?;
+            let network = build_model_on_rank(model, dt_ms, seed, partition)?;
             let populations = network.exc.iter().chain(&network.inh).cloned().collect();
             Ok((network, Plan { populations, phases: Vec::new(), monitors: Vec::new() }))
         }
@@ -403,8 +426,10 @@ fn run_in_pool(
     share: Option<RankShare>,
 ) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
+    // a rank draws only the synapses onto its own neurons (where the connectivity allows)
+    let partition = share.as_ref().map(|s| s.partition);
     let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
-        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed)?;
+        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition)?;
     if let Some(RankShare { partition, exchange }) = share {
         check_distributable(exp, &plan)?;
         builder.distribute(partition, exchange);

@@ -233,6 +233,10 @@ impl Distributed {
 /// Keep only the synapses of `p` onto the neurons `own` of its target (same shape, same global
 /// indices; rows keep their order). Per-synapse delays follow their synapses.
 pub(crate) fn keep_targets(p: &mut Projection, own: &Range<usize>) {
+    if p.weights.indices().iter().all(|&j| own.contains(&(j as usize))) {
+        // drawn for this rank only (`NetworkBuilder::split`): nothing to drop
+        return;
+    }
     let (n_pre, n_post) = p.weights.shape();
     let ip = p.weights.indptr();
     let ip = ip.raw_storage();
