@@ -87,6 +87,20 @@ pub struct Summary {
     pub syn_events_per_s: f64,
     /// Per-population spike counts and rates.
     pub populations: Vec<engram_sim::PopulationStats>,
+    /// A run across ranks only: the spike exchanges each rank made, one per
+    /// [exchange interval](engram_sim::Network::exchange_interval_steps) (the network's
+    /// shortest delay, in steps), and that interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchanges: Option<Exchanges>,
+}
+
+/// How often the ranks of a run across ranks swapped their spikes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Exchanges {
+    /// Spike exchanges made.
+    pub count: u64,
+    /// Steps between two exchanges (the shortest transmission delay of the network).
+    pub interval_steps: u32,
 }
 
 /// The spikes of one neuron population that a run kept in memory.
@@ -259,19 +273,22 @@ fn run_phases(
     let modulator_at = |step: u64| starts.iter().rev().find(|(start, _, _)| *start <= step).map_or(0.0, |&(_, m, _)| m);
     let n = net.clock().steps(duration_ms)?;
     let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
-    let chunk = (n / 200).max(1);
+    // whole exchange intervals per chunk (one step unless split across ranks), so that a run
+    // across ranks exchanges spikes once per interval (`Network::run_steps`)
+    let chunk = (n / 200).max(1).next_multiple_of(u64::from(net.exchange_interval_steps()));
     let mut done = 0;
     let mut saves = checkpoints.iter().peekable();
     while done < n {
         let next_save = saves.peek().map_or(u64::MAX, |(step, _)| *step);
-        let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1));
-        let mut stepped = net.run_steps_with(k, |net, step| {
-            net.set_modulator(modulator_at(step));
-            match starts.iter().find(|(start, _, changes)| *start == step && !changes.is_empty()) {
-                Some((_, _, changes)) => apply_weight_changes(net, changes),
-                None => Ok(()),
-            }
-        });
+        // chunks end where a phase starts: its modulator and weight changes apply from its first step
+        let next_start = starts.iter().map(|(start, _, _)| *start).find(|&s| s > done).unwrap_or(u64::MAX);
+        let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1)).min(next_start - done);
+        net.set_modulator(modulator_at(done));
+        let mut stepped = match starts.iter().find(|(start, _, changes)| *start == done && !changes.is_empty()) {
+            Some((_, _, changes)) => apply_weight_changes(net, changes),
+            None => Ok(()),
+        }
+        .and_then(|()| net.run_steps(k));
         while stepped.is_ok() && saves.peek().is_some_and(|(step, _)| *step <= net.current_step()) {
             let (_, dir) = saves.next().expect("peeked");
             stepped = net.checkpoint().and_then(|c| c.save(dir));
@@ -428,6 +445,7 @@ fn run_in_pool(
     let t0 = Instant::now();
     // a rank draws only the synapses onto its own neurons (where the connectivity allows)
     let partition = share.as_ref().map(|s| s.partition);
+    let across_ranks = partition.is_some();
     let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
         build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition)?;
     if let Some(RankShare { partition, exchange }) = share {
@@ -519,6 +537,8 @@ fn run_in_pool(
         loop_cpu_s,
         syn_events_per_s: if simulated_s > 0.0 { syn_events as f64 / simulated_s } else { 0.0 },
         populations: stats,
+        exchanges: across_ranks
+            .then(|| Exchanges { count: net.spike_exchanges(), interval_steps: net.exchange_interval_steps() }),
     };
 
     if let Some(dir) = out {

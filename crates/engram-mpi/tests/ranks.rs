@@ -10,7 +10,7 @@ use engram_connectivity::DelayDistribution;
 use engram_models::coba::CobaConfig;
 use engram_models::description::{Distribution, models};
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
-use engram_models::run::{RankShare, Summary, build_model, build_model_on_rank};
+use engram_models::run::{Exchanges, RankShare, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
 use engram_sim::network::{Partition, ThreadGroup};
 
@@ -143,4 +143,35 @@ fn each_rank_builds_only_its_share_of_the_synapses() {
             assert_eq!(total, whole, "{name}: the ranks' parts make the whole network");
         }
     }
+}
+
+/// COBA-4000 with 1 ms delays (10 steps of 0.1 ms), 200.5 ms: the ranks exchange spikes once
+/// per 10 steps.
+fn coba_1_ms_delays() -> Experiment {
+    let mut exp = Experiment::builtin("coba").unwrap();
+    let ModelConfig::Coba(c) = &mut exp.model else { unreachable!() };
+    c.delay_ms = 1.0;
+    exp.run.duration_s = 0.2005;
+    exp
+}
+
+#[test]
+fn coba_with_1_ms_delays_exchanges_once_per_10_steps_with_the_single_process_spikes() {
+    let exp = coba_1_ms_delays();
+    let reference = fresh("coba-1ms-single");
+    let one = single(&exp, &reference);
+    assert_eq!(one.exchanges, None, "one process exchanges nothing");
+    for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2), (3, 2)] {
+        let mut exp = exp.clone();
+        exp.run.threads = threads;
+        exp.run.parallel_min_neurons = 0;
+        let out = fresh(&format!("coba-1ms-{n_ranks}x{threads}"));
+        let summary = threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        let what = format!("coba with 1 ms delays on {n_ranks} ranks x {threads} threads");
+        assert_same_run(&reference, &out, &what);
+        // 2005 steps: 201 intervals of at most 10 steps
+        assert_eq!(summary.exchanges, Some(Exchanges { count: 201, interval_steps: 10 }), "{what}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
 }

@@ -496,7 +496,19 @@ impl NetworkBuilder {
             steps_run: 0,
             distributed: None,
         };
-        net.distributed = distributed.map(|(part, exchange)| Distributed::new(part, exchange, &net.populations));
+        if let Some((part, exchange)) = distributed {
+            // the shortest transmission delay of this rank's synapses (the ranks agree on the
+            // shortest of all in `Distributed::new`)
+            let min_delay_steps = net
+                .projections
+                .iter()
+                .filter_map(|p| match &p.delay {
+                    SynapseDelay::Uniform(d) => Some(*d),
+                    SynapseDelay::PerSynapse(d) => d.iter().copied().min(),
+                })
+                .min();
+            net.distributed = Some(Distributed::new(part, exchange, &net.populations, min_delay_steps)?);
+        }
         let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };
         for m in &mut net.monitors {
             m.bind(&view)?;
