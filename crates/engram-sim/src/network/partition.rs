@@ -4,19 +4,24 @@
 //!
 //! A distributed run builds the same network on every rank, from the same seeds, and calls
 //! [`NetworkBuilder::distribute`](super::NetworkBuilder::distribute) before
-//! [`build`](super::NetworkBuilder::build). Then:
+//! [`build`](super::NetworkBuilder::build) (and, to draw only its own synapses,
+//! [`NetworkBuilder::split`](super::NetworkBuilder::split) before connecting). Then:
 //!
 //! - each neuron population is cut into one contiguous block per rank
 //!   ([`Partition::block`]; block sizes differ by at most one neuron, so every rank holds the
 //!   same share of every population);
-//! - `build` keeps, of every projection, only the synapses onto the rank's own neurons (the
-//!   matrix keeps its shape and global indices, with the other columns empty), so the synapses,
-//!   the delivery work and the plasticity work are divided between the ranks;
-//! - in every step, after the neurons have advanced, each rank keeps the spikes of its own
-//!   neurons, and one [`SpikeExchange::all_gather`] gives every rank the spikes of all ranks,
-//!   put back in increasing order (rank blocks are in rank order): every rank then delivers,
-//!   learns and counts with exactly the spike lists of a single process, and adds every
-//!   floating-point term in the same order. Spikes are identical to the single process,
+//! - every projection holds only the synapses onto the rank's own neurons (drawn so by a
+//!   split builder's model code, or cut by `build`; the matrix keeps its shape and global
+//!   indices, with the other columns empty), so the synapses, the delivery work and the
+//!   plasticity work are divided between the ranks;
+//! - the ranks run by intervals of `D` steps, the shortest transmission delay of the network
+//!   over all ranks (agreed on in `build`; one step for COBA and Dp): each rank advances its
+//!   neurons through the interval and keeps the spikes of its own neurons, one
+//!   [`SpikeExchange::all_gather`] gives every rank the interval's spikes of all ranks, put
+//!   back in increasing order (rank blocks are in rank order), and every rank then delivers,
+//!   learns and counts, step by step, with exactly the spike lists of a single process, adding
+//!   every floating-point term in the same order (no spike of the interval is due before
+//!   it ends, since every delay is at least `D`). Spikes are identical to the single process,
 //!   bit for bit, for any number of ranks (and any thread count inside a rank).
 //!
 //! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
@@ -26,10 +31,11 @@
 //! advances only those; a model that keeps the default advances all of its neurons, and the
 //! spikes of other ranks' neurons, whose input is incomplete here, are dropped).
 //!
-//! The exchange happens once per step. A spike emitted in step `t` with delay `d` is first
-//! needed in step `t + d`, so it could wait up to the shortest delay; per-step exchange keeps
-//! plasticity, the between-steps hook and the monitors exactly in step, and with the
-//! one-step delays of COBA the two are the same.
+//! [`Network::run_steps`](super::Network::run_steps) exchanges once per interval; with a
+//! between-steps closure ([`Network::run_steps_with`](super::Network::run_steps_with)) every
+//! step is exchanged, so that the closure sees every step complete. Monitors are fed after
+//! the exchange: every step's spikes and weights as they were then, neuron state as it is at
+//! the end of the interval.
 
 use std::ops::Range;
 use std::sync::{Arc, Barrier, Mutex};

@@ -112,7 +112,7 @@ impl Network {
 
     /// Steps between two spike exchanges of a network split across ranks: the shortest
     /// transmission delay of all its projections, over all ranks, in steps (at most
-    /// [`MAX_EXCHANGE_INTERVAL_STEPS`](super::partition::MAX_EXCHANGE_INTERVAL_STEPS)); 1 for a network in one
+    /// [`MAX_EXCHANGE_INTERVAL_STEPS`](super::MAX_EXCHANGE_INTERVAL_STEPS)); 1 for a network in one
     /// process.
     pub fn exchange_interval_steps(&self) -> u32 {
         self.distributed.as_ref().map_or(1, |d| d.interval_steps())
