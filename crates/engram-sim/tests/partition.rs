@@ -265,3 +265,23 @@ fn a_between_steps_hook_exchanges_every_step() {
     });
     assert_eq!(exchanges, vec![(MIN_DELAY_STEPS, 12); 2], "the hook must see every step complete");
 }
+
+#[test]
+fn a_split_builder_must_be_distributed_the_same_way() {
+    let builder = || {
+        let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+        use engram_core::params::Params;
+        let lif = engram_neurons::LifCondParams::coba().check().unwrap();
+        b.add_population("E", engram_neurons::LifCond::new(4, lif)).unwrap();
+        b.split(Partition::new(1, 2).unwrap());
+        assert_eq!(b.owned_targets(4), Some(2..4));
+        b
+    };
+    // built as one process, it would run with half of its synapses
+    let err = builder().build().err().expect("a split builder alone is refused").to_string();
+    assert!(err.contains("split for rank 1 of 2") && err.contains("call distribute"), "{err}");
+    let mut b = builder();
+    b.distribute(Partition::new(0, 3).unwrap(), Box::new(ThreadGroup::new(3)));
+    let err = b.build().err().expect("another partition is refused").to_string();
+    assert!(err.contains("distribute(rank 0 of 3) after split(rank 1 of 2)"), "{err}");
+}

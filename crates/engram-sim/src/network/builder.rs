@@ -332,8 +332,10 @@ impl NetworkBuilder {
     /// those already); the ranks then exchange their spikes, so that every rank sees those of
     /// a single process.
     ///
-    /// `build` fails if a plasticity rule does not declare itself
-    /// [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
+    /// `build` makes one exchange (the ranks agree on the
+    /// [exchange interval](Network::exchange_interval_steps)), so every rank of the group must
+    /// build, or `build` waits for the missing ones. It fails if a plasticity rule does not
+    /// declare itself [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
     /// neuron state and weights only of the rank's own neurons and synapses.
     pub fn distribute(&mut self, partition: Partition, exchange: Box<dyn SpikeExchange>) -> &mut Self {
         self.distributed = Some((partition, exchange));
