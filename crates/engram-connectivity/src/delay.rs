@@ -2,7 +2,9 @@
 
 use engram_core::error::ParamError;
 use engram_core::params::{Params, non_negative};
-use engram_core::rng::stream;
+use engram_core::rng::{RngStream, stream};
+
+use crate::pattern::OmittedEntries;
 use engram_core::time::Clock;
 use rand::Rng;
 use rayon::prelude::*;
@@ -100,6 +102,59 @@ impl DelayDistribution {
                         *s = to_steps(min_ms + (max_ms - min_ms) * u, dt);
                     }
                 });
+                steps
+            }
+        }
+    }
+
+    /// [`sample_steps`](Self::sample_steps) for a pattern restricted to some targets
+    /// ([`Connectivity::restrict_targets`](crate::Connectivity::restrict_targets),
+    /// [`ConnectSpec::connect_onto`](crate::ConnectSpec::connect_onto)): the delays the whole
+    /// pattern's synapses would get, for the kept ones only (`part_indptr`: the restricted
+    /// matrix's row pointers; `omitted`: what each row left out). Each stream jumps over the
+    /// draws of the synapses left out, so the work and the memory are the kept synapses'.
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, DelayDistribution, Rule};
+    /// use engram_core::time::Clock;
+    /// let clock = Clock::new(0.1).unwrap();
+    /// let d = DelayDistribution::Uniform { min_ms: 0.5, max_ms: 3.0 };
+    /// let spec = ConnectSpec::new(Rule::FixedProbability { p: 0.2 });
+    /// let whole = spec.connect_populations(50, 60, false, 1, 2).unwrap();
+    /// let (part, omitted) = spec.connect_onto(50, 60, false, 1, 2, 20..40).unwrap();
+    /// let all = d.sample_steps(whole.n_entries(), &clock, 1, 2);
+    /// let mine = d.sample_steps_onto(part.matrix().indptr().raw_storage(), &omitted, &clock, 1, 2);
+    /// let expected: Vec<u32> = omitted.whole_indices(part.matrix().indptr().raw_storage()).map(|k| all[k]).collect();
+    /// assert_eq!(mine, expected);
+    /// ```
+    pub fn sample_steps_onto(
+        &self,
+        part_indptr: &[usize],
+        omitted: &OmittedEntries,
+        clock: &Clock,
+        seed: u64,
+        stream_id: u64,
+    ) -> Vec<u32> {
+        let dt = clock.dt_ms();
+        let n_kept = part_indptr.last().copied().unwrap_or(0);
+        match *self {
+            Self::Constant { ms } => vec![to_steps(ms, dt); n_kept],
+            Self::Uniform { min_ms, max_ms } => {
+                let mut steps = Vec::with_capacity(n_kept);
+                // the stream of the current chunk, positioned before synapse `next` of it
+                let mut current: Option<(usize, RngStream, usize)> = None;
+                for k in omitted.whole_indices(part_indptr) {
+                    let (c, at) = (k / DELAYS_PER_CHUNK, k % DELAYS_PER_CHUNK);
+                    let (_, rng, next) = match &mut current {
+                        Some(s) if s.0 == c && s.2 <= at => s,
+                        _ => current.insert((c, stream(seed, stream_id, DELAY_CHUNK_BASE + c as u64), 0)),
+                    };
+                    // one 64-bit output per uniform draw
+                    rng.advance((at - *next) as u128);
+                    let u: f64 = rng.r#gen();
+                    *next = at + 1;
+                    steps.push(to_steps(min_ms + (max_ms - min_ms) * u, dt));
+                }
                 steps
             }
         }

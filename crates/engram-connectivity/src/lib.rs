@@ -38,7 +38,7 @@ mod transpose;
 pub use assembly::{ASSEMBLY_CHUNK_BASE, Assembly, AssemblySet, TopSelection, input_counts};
 pub use balance::{BALANCE_CHUNK, BalanceReport, OutDegreeBalancing};
 pub use delay::{DELAY_CHUNK_BASE, DELAYS_PER_CHUNK, DelayDistribution};
-pub use pattern::{Connectivity, Constraints, MultiplicityMatrix, WeightMatrix};
+pub use pattern::{Connectivity, Constraints, MultiplicityMatrix, OmittedEntries, WeightMatrix};
 pub use rewire::{
     REWIRE_CHUNK_BASE, RewireReport, WithinTarget, mean_within_inputs, rewire_assembly, rewire_within,
     within_assembly_factor, within_outside_ratio,

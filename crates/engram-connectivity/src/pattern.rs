@@ -1,5 +1,7 @@
 //! [`Connectivity`]: who connects to whom, and how many times, stored as sprs CSR of multiplicities.
 
+use std::ops::Range;
+
 use crate::transpose::TransposeIndex;
 use engram_core::error::ParamError;
 use serde::{Deserialize, Serialize};
@@ -223,6 +225,90 @@ impl Connectivity {
     pub fn transpose_index(&self) -> TransposeIndex {
         TransposeIndex::new(&self.matrix)
     }
+
+    /// This pattern's entries onto the postsynaptic neurons `targets` only (same shape, same
+    /// global indices, every other column empty), and what each row left out
+    /// ([`OmittedEntries`]). This is what a rank of a network split across ranks keeps;
+    /// [`ConnectSpec::connect_onto`](crate::ConnectSpec::connect_onto) draws it without
+    /// holding the whole pattern.
+    ///
+    /// Errors: `targets` not within `0..n_post` (field `targets`).
+    ///
+    /// ```
+    /// use engram_connectivity::Connectivity;
+    /// let c = Connectivity::from_pairs(2, 4, [(0, 0), (0, 2), (0, 3), (1, 1)]).unwrap();
+    /// let (part, omitted) = c.restrict_targets(1..3).unwrap();
+    /// assert_eq!(part.iter().collect::<Vec<_>>(), vec![(0, 2, 1), (1, 1, 1)]);
+    /// assert_eq!((omitted.before, omitted.after), (vec![1, 0], vec![1, 0]));
+    /// ```
+    pub fn restrict_targets(&self, targets: Range<usize>) -> Result<(Connectivity, OmittedEntries), ParamError> {
+        let keep = check_targets(targets, self.n_post())?;
+        let n_pre = self.n_pre();
+        let mut indptr = Vec::with_capacity(n_pre + 1);
+        indptr.push(0usize);
+        let (mut indices, mut data) = (Vec::new(), Vec::new());
+        let mut omitted = OmittedEntries { before: Vec::with_capacity(n_pre), after: Vec::with_capacity(n_pre) };
+        for i in 0..n_pre {
+            let (posts, counts) = self.row(i);
+            let (a, b) = kept_run(posts, &keep);
+            indices.extend_from_slice(&posts[a..b]);
+            data.extend_from_slice(&counts[a..b]);
+            indptr.push(indices.len());
+            omitted.before.push(a as u32);
+            omitted.after.push((posts.len() - b) as u32);
+        }
+        let matrix = CsMatI::new((n_pre, self.n_post()), indptr, indices, data);
+        Ok((Connectivity { matrix, constraints: self.constraints }, omitted))
+    }
+}
+
+/// What a pattern restricted to some postsynaptic neurons (one rank's targets) left out of
+/// each row of the whole pattern: the number of the row's entries (stored synapses) before
+/// the kept ones and after them. The kept entries of a row are one run of the whole row
+/// (its columns are sorted), so with these counts a draw made per entry of the whole
+/// pattern, in CSR order (weights, delays), can be replayed for the kept entries only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OmittedEntries {
+    /// Per presynaptic neuron: entries onto postsynaptic neurons below the kept range.
+    pub before: Vec<u32>,
+    /// Per presynaptic neuron: entries onto postsynaptic neurons above the kept range.
+    pub after: Vec<u32>,
+}
+
+impl OmittedEntries {
+    /// Entries of the whole pattern that were left out.
+    pub fn n_omitted(&self) -> usize {
+        self.before.iter().chain(&self.after).map(|&n| n as usize).sum()
+    }
+
+    /// The index, in the whole pattern's CSR order, of every entry of `part` (the restricted
+    /// pattern's row pointers, `n_pre + 1` of them), row by row.
+    pub fn whole_indices<'a>(&'a self, part_indptr: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        let mut whole = 0usize;
+        part_indptr.windows(2).enumerate().flat_map(move |(i, row)| {
+            let start = whole + self.before[i] as usize;
+            let len = row[1] - row[0];
+            whole = start + len + self.after[i] as usize;
+            start..start + len
+        })
+    }
+}
+
+/// `targets` as a `u32` range, if it lies within `0..n_post`.
+pub(crate) fn check_targets(targets: Range<usize>, n_post: usize) -> Result<Range<u32>, ParamError> {
+    if targets.start > targets.end || targets.end > n_post {
+        return Err(ParamError::new(
+            "targets",
+            format!("{}..{}", targets.start, targets.end),
+            format!("a range of postsynaptic neurons within 0..{n_post}"),
+        ));
+    }
+    Ok(targets.start as u32..targets.end as u32)
+}
+
+/// The run `a..b` of a sorted row's columns that lie in `keep`.
+pub(crate) fn kept_run(columns: &[u32], keep: &Range<u32>) -> (usize, usize) {
+    (columns.partition_point(|&j| j < keep.start), columns.partition_point(|&j| j < keep.end))
 }
 
 /// `Ok` if a population of `n` neurons can be addressed with `u32` indices.

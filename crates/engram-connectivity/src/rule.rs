@@ -2,7 +2,12 @@
 //! [`Connectivity`], in parallel and with results independent of the thread count.
 
 use crate::balance::OutDegreeBalancing;
-use crate::pattern::{Connectivity, Constraints, MultiplicityMatrix, check_population_size, collapse_sorted};
+use std::ops::Range;
+
+use crate::pattern::{
+    Connectivity, Constraints, MultiplicityMatrix, OmittedEntries, check_population_size, check_targets,
+    collapse_sorted, kept_run,
+};
 use crate::sample::{bernoulli_sorted, draw_sorted};
 use engram_core::error::ParamError;
 use engram_core::params::{Params, probability};
@@ -258,55 +263,148 @@ impl ConnectSpec {
         stream_id: u64,
     ) -> Result<Connectivity, ParamError> {
         self.validate_for(n_pre, n_post, same_population)?;
+        let (matrix, _) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, None)?;
+        self.finish(matrix, same_population, seed, stream_id)
+    }
+
+    /// [`connect_populations`](Self::connect_populations) onto the postsynaptic neurons
+    /// `targets` only: the same pattern as
+    /// [`Connectivity::restrict_targets`] of the whole one, bit for bit, and what each row
+    /// left out ([`OmittedEntries`]), drawn without holding the whole pattern. This is how a
+    /// rank of a network split across ranks builds its part (each rank runs the same draws,
+    /// and keeps only the entries onto its own neurons).
+    ///
+    /// Rows (fixed probability, fixed out-degree, all to all) keep each row's kept entries
+    /// as soon as it is drawn; fixed in-degree draws the kept columns' chunks, and the other
+    /// chunks a few at a time only to count what the rows leave out. `OneToOne` and
+    /// `Explicit` patterns are made whole (their size is the list's or `n`), and so are
+    /// patterns with out-degree balancing, which moves entries between targets: for them
+    /// the whole pattern is held while it is made.
+    ///
+    /// Errors: those of [`connect_populations`](Self::connect_populations), and `targets` not
+    /// within `0..n_post` (field `targets`).
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, Rule};
+    /// let spec = ConnectSpec::new(Rule::FixedProbability { p: 0.1 });
+    /// let whole = spec.connect_populations(500, 400, false, 7, 1).unwrap();
+    /// let (part, omitted) = spec.connect_onto(500, 400, false, 7, 1, 100..200).unwrap();
+    /// assert_eq!((part.clone(), omitted.clone()), whole.restrict_targets(100..200).unwrap());
+    /// assert_eq!(part.n_entries() + omitted.n_omitted(), whole.n_entries());
+    /// ```
+    pub fn connect_onto(
+        &self,
+        n_pre: usize,
+        n_post: usize,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+        targets: Range<usize>,
+    ) -> Result<(Connectivity, OmittedEntries), ParamError> {
+        self.validate_for(n_pre, n_post, same_population)?;
+        let keep = check_targets(targets.clone(), n_post)?;
+        let whole_first = self.balance.is_some() || matches!(self.rule, Rule::OneToOne | Rule::Explicit { .. });
+        if whole_first {
+            return self
+                .connect_populations(n_pre, n_post, same_population, seed, stream_id)?
+                .restrict_targets(targets);
+        }
+        let (matrix, omitted) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
+        Ok((self.finish(matrix, same_population, seed, stream_id)?, omitted))
+    }
+
+    /// The pattern with its constraints, balanced if asked.
+    fn finish(
+        &self,
+        matrix: MultiplicityMatrix,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+    ) -> Result<Connectivity, ParamError> {
         let no_autapses = self.excludes_autapses(same_population);
-        let excluded = |line: u32| if no_autapses { Some(line) } else { None };
-        let (m_pre, m_post) = (n_pre as u32, n_post as u32);
-        let multapses = self.multapses;
-        let matrix = match &self.rule {
-            Rule::FixedProbability { p } => {
-                let p = *p;
-                let lines = draw_lines(n_pre, seed, stream_id, |rng, i, _, idx, counts| {
-                    let start = idx.len();
-                    bernoulli_sorted(rng, m_post, p, excluded(i), idx);
-                    counts.resize(counts.len() + idx.len() - start, 1);
-                    Ok(())
-                })?;
-                lines.into_csr(n_pre, n_post)
-            }
-            Rule::FixedOutDegree { k } => {
-                let k = *k;
-                let lines = draw_lines(n_pre, seed, stream_id, |rng, i, scratch, idx, counts| {
-                    draw_sorted(rng, m_post, k, excluded(i), multapses, &mut scratch.0, &mut scratch.1);
-                    collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
-                })?;
-                lines.into_csr(n_pre, n_post)
-            }
-            Rule::FixedInDegree { k } => {
-                let k = *k;
-                let lines = draw_lines(n_post, seed, stream_id, |rng, j, scratch, idx, counts| {
-                    draw_sorted(rng, m_pre, k, excluded(j), multapses, &mut scratch.0, &mut scratch.1);
-                    collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
-                })?;
-                lines.transpose_into_csr(n_pre, n_post)
-            }
-            Rule::AllToAll => {
-                let lines = draw_lines(n_pre, seed, stream_id, |_, i, _, idx, counts| {
-                    let start = idx.len();
-                    idx.extend((0..m_post).filter(|&j| excluded(i) != Some(j)));
-                    counts.resize(counts.len() + idx.len() - start, 1);
-                    Ok(())
-                })?;
-                lines.into_csr(n_pre, n_post)
-            }
-            Rule::OneToOne => CsMatI::new((n_pre, n_post), (0..=n_pre).collect(), (0..m_pre).collect(), vec![1; n_pre]),
-            Rule::Explicit { pairs } => Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
-        };
-        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: multapses };
+        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: self.multapses };
         let mut connectivity = Connectivity::from_matrix(matrix, constraints);
         if let Some(b) = &self.balance {
             connectivity.balance_out_degrees(b.trigger_fraction, b.target_fraction, seed, stream_id)?;
         }
         Ok(connectivity)
+    }
+
+    /// Draw the matrix of the rule (checked), whole or, with `keep`, onto those columns only
+    /// with what each row left out (empty without `keep`). `keep` is only given for the rules
+    /// that draw by rows or by columns.
+    fn draw_matrix(
+        &self,
+        n_pre: usize,
+        n_post: usize,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+        keep: Option<&Range<u32>>,
+    ) -> Result<(MultiplicityMatrix, OmittedEntries), ParamError> {
+        let no_autapses = self.excludes_autapses(same_population);
+        let excluded = |line: u32| if no_autapses { Some(line) } else { None };
+        let (m_pre, m_post) = (n_pre as u32, n_post as u32);
+        let multapses = self.multapses;
+        let rows = |lines: Lines| {
+            let omitted = OmittedEntries {
+                before: lines.chunks.iter().flat_map(|c| c.before.iter().copied()).collect(),
+                after: lines.chunks.iter().flat_map(|c| c.after.iter().copied()).collect(),
+            };
+            (lines.into_csr(n_pre, n_post), omitted)
+        };
+        Ok(match &self.rule {
+            Rule::FixedProbability { p } => {
+                let p = *p;
+                let lines = draw_lines(n_pre, seed, stream_id, keep, |rng, i, _, idx, counts| {
+                    let start = idx.len();
+                    bernoulli_sorted(rng, m_post, p, excluded(i), idx);
+                    counts.resize(counts.len() + idx.len() - start, 1);
+                    Ok(())
+                })?;
+                rows(lines)
+            }
+            Rule::FixedOutDegree { k } => {
+                let k = *k;
+                let lines = draw_lines(n_pre, seed, stream_id, keep, |rng, i, scratch, idx, counts| {
+                    draw_sorted(rng, m_post, k, excluded(i), multapses, &mut scratch.0, &mut scratch.1);
+                    collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
+                })?;
+                rows(lines)
+            }
+            Rule::FixedInDegree { k } => {
+                let k = *k;
+                let draw =
+                    |rng: &mut RngStream, j: u32, scratch: &mut Scratch, idx: &mut Vec<u32>, counts: &mut Vec<u16>| {
+                        draw_sorted(rng, m_pre, k, excluded(j), multapses, &mut scratch.0, &mut scratch.1);
+                        collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
+                    };
+                match keep {
+                    Some(keep) => draw_columns_onto(n_pre, n_post, seed, stream_id, keep, draw)?,
+                    None => {
+                        let lines = draw_lines(n_post, seed, stream_id, None, draw)?;
+                        (lines.transpose_into_csr(n_pre, n_post, 0), OmittedEntries::default())
+                    }
+                }
+            }
+            Rule::AllToAll => {
+                let lines = draw_lines(n_pre, seed, stream_id, keep, |_, i, _, idx, counts| {
+                    let start = idx.len();
+                    idx.extend((0..m_post).filter(|&j| excluded(i) != Some(j)));
+                    counts.resize(counts.len() + idx.len() - start, 1);
+                    Ok(())
+                })?;
+                rows(lines)
+            }
+            Rule::OneToOne => (
+                CsMatI::new((n_pre, n_post), (0..=n_pre).collect(), (0..m_pre).collect(), vec![1; n_pre]),
+                OmittedEntries::default(),
+            ),
+            Rule::Explicit { pairs } => (
+                Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
+                OmittedEntries::default(),
+            ),
+        })
     }
 }
 
@@ -315,12 +413,16 @@ fn multiplicity_overflow(k: u32) -> ParamError {
 }
 
 /// One chunk of drawn lines (rows or columns): per line its number of entries, and the
-/// entries' other-side indices (sorted within a line) and multiplicities.
+/// entries' other-side indices (sorted within a line) and multiplicities. Rows drawn onto
+/// some targets only ([`draw_lines`] with `keep`) also record, per row, the entries left out
+/// before and after the kept ones.
 #[derive(Default)]
 struct LineChunk {
     lengths: Vec<u32>,
     indices: Vec<u32>,
     counts: Vec<u16>,
+    before: Vec<u32>,
+    after: Vec<u32>,
 }
 
 /// All drawn lines, in chunk order.
@@ -332,29 +434,113 @@ struct Lines {
 type Scratch = (Vec<u32>, Vec<u32>);
 
 /// Draw `n_lines` lines in parallel chunks of [`LINES_PER_CHUNK`]; `draw(rng, line, scratch,
-/// indices, counts)` appends one line's sorted entries.
-fn draw_lines<F>(n_lines: usize, seed: u64, stream_id: u64, draw: F) -> Result<Lines, ParamError>
+/// indices, counts)` appends one line's sorted entries. With `keep`, each line (a row) keeps
+/// only its entries in `keep` right after it is drawn, and the chunk records how many it left
+/// out on either side: the draws are those of the whole pattern, the memory only the kept
+/// entries'.
+fn draw_lines<F>(
+    n_lines: usize,
+    seed: u64,
+    stream_id: u64,
+    keep: Option<&Range<u32>>,
+    draw: F,
+) -> Result<Lines, ParamError>
 where
     F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
 {
     let n_chunks = n_lines.div_ceil(LINES_PER_CHUNK);
     let chunks = (0..n_chunks)
         .into_par_iter()
-        .map(|c| {
-            let mut rng = stream(seed, stream_id, c as u64);
-            let mut chunk = LineChunk::default();
-            let mut scratch = Scratch::default();
-            let lines = c * LINES_PER_CHUNK..((c + 1) * LINES_PER_CHUNK).min(n_lines);
-            chunk.lengths.reserve(lines.len());
-            for line in lines {
-                let before = chunk.indices.len();
-                draw(&mut rng, line as u32, &mut scratch, &mut chunk.indices, &mut chunk.counts)?;
-                chunk.lengths.push((chunk.indices.len() - before) as u32);
-            }
-            Ok(chunk)
-        })
+        .map(|c| draw_chunk(c, n_lines, seed, stream_id, keep, &draw))
         .collect::<Result<Vec<_>, ParamError>>()?;
     Ok(Lines { chunks })
+}
+
+/// Chunk `c` of [`draw_lines`].
+fn draw_chunk<F>(
+    c: usize,
+    n_lines: usize,
+    seed: u64,
+    stream_id: u64,
+    keep: Option<&Range<u32>>,
+    draw: &F,
+) -> Result<LineChunk, ParamError>
+where
+    F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
+{
+    let mut rng = stream(seed, stream_id, c as u64);
+    let mut chunk = LineChunk::default();
+    let mut scratch = Scratch::default();
+    let lines = c * LINES_PER_CHUNK..((c + 1) * LINES_PER_CHUNK).min(n_lines);
+    chunk.lengths.reserve(lines.len());
+    for line in lines {
+        let before = chunk.indices.len();
+        draw(&mut rng, line as u32, &mut scratch, &mut chunk.indices, &mut chunk.counts)?;
+        if let Some(keep) = keep {
+            let (a, b) = kept_run(&chunk.indices[before..], keep);
+            let len = chunk.indices.len() - before;
+            chunk.indices.copy_within(before + a..before + b, before);
+            chunk.counts.copy_within(before + a..before + b, before);
+            chunk.indices.truncate(before + b - a);
+            chunk.counts.truncate(before + b - a);
+            chunk.before.push(a as u32);
+            chunk.after.push((len - b) as u32);
+        }
+        chunk.lengths.push((chunk.indices.len() - before) as u32);
+    }
+    Ok(chunk)
+}
+
+/// Draw the `n_post` columns of a fixed in-degree pattern (lines are columns) and keep only
+/// the columns `keep`, as CSR rows. The chunks of other columns are drawn too, a few at a
+/// time, only to count each row's entries before and after the kept ones (their draws are
+/// the single process's; the memory is the kept columns' and a few chunks').
+fn draw_columns_onto<F>(
+    n_pre: usize,
+    n_post: usize,
+    seed: u64,
+    stream_id: u64,
+    keep: &Range<u32>,
+    draw: F,
+) -> Result<(MultiplicityMatrix, OmittedEntries), ParamError>
+where
+    F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
+{
+    let n_chunks = n_post.div_ceil(LINES_PER_CHUNK);
+    let batch = (rayon::current_num_threads() * 4).max(1);
+    let mut kept_chunks = Vec::new();
+    let mut omitted = OmittedEntries { before: vec![0; n_pre], after: vec![0; n_pre] };
+    for first in (0..n_chunks).step_by(batch) {
+        let chunks = first..(first + batch).min(n_chunks);
+        let drawn = chunks
+            .clone()
+            .into_par_iter()
+            .map(|c| draw_chunk(c, n_post, seed, stream_id, None, &draw))
+            .collect::<Result<Vec<_>, ParamError>>()?;
+        for (c, chunk) in chunks.zip(drawn) {
+            let mut kept = LineChunk::default();
+            let mut k = 0;
+            for (column, &len) in (c * LINES_PER_CHUNK..).zip(&chunk.lengths) {
+                let entries = k..k + len as usize;
+                k = entries.end;
+                let column = column as u32;
+                if keep.contains(&column) {
+                    kept.lengths.push(len);
+                    kept.indices.extend_from_slice(&chunk.indices[entries.clone()]);
+                    kept.counts.extend_from_slice(&chunk.counts[entries]);
+                } else {
+                    let side = if column < keep.start { &mut omitted.before } else { &mut omitted.after };
+                    for &i in &chunk.indices[entries] {
+                        side[i as usize] += 1;
+                    }
+                }
+            }
+            if !kept.lengths.is_empty() {
+                kept_chunks.push(kept);
+            }
+        }
+    }
+    Ok((Lines { chunks: kept_chunks }.transpose_into_csr(n_pre, n_post, keep.start), omitted))
 }
 
 impl Lines {
@@ -379,11 +565,13 @@ impl Lines {
         CsMatI::new((n_pre, n_post), indptr, indices, data)
     }
 
-    /// The lines are columns: counting sort by presynaptic neuron. Columns are visited in
+    /// Counting sort by presynaptic neuron. Columns are visited in
     /// increasing order, so each row's column indices come out sorted. (The same sort as
     /// [`TransposeIndex::new`](crate::TransposeIndex::new), the other way round: this one moves
     /// the drawn entries into CSR rows, that one indexes a built matrix's entries by column.)
-    fn transpose_into_csr(self, n_pre: usize, n_post: usize) -> MultiplicityMatrix {
+    /// The lines are columns `first_column..` of the matrix (in order; the other columns stay
+    /// empty).
+    fn transpose_into_csr(self, n_pre: usize, n_post: usize, first_column: u32) -> MultiplicityMatrix {
         let nnz = self.nnz();
         let mut indptr = vec![0usize; n_pre + 1];
         for chunk in &self.chunks {
@@ -397,7 +585,7 @@ impl Lines {
         let mut next = indptr[..n_pre].to_vec();
         let mut indices = vec![0u32; nnz];
         let mut data = vec![0u16; nnz];
-        let mut column = 0u32;
+        let mut column = first_column;
         for chunk in &self.chunks {
             let mut k = 0;
             for &len in &chunk.lengths {

@@ -8,6 +8,7 @@ mod delays;
 mod determinism;
 mod errors;
 mod generators;
+mod onto;
 mod rewiring;
 mod scaling;
 mod specs;

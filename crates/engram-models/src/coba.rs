@@ -19,6 +19,7 @@ use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, non_negative, positive};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCond, LifCondParams};
+use engram_sim::network::Partition;
 use engram_sim::stimulus::ConstantCurrent;
 use engram_sim::{Delay, NetworkBuilder, ProjectionId};
 use rand_distr::{Distribution, StandardNormal};
@@ -97,7 +98,9 @@ impl RandomEi {
 
 /// Connect populations `E` and `I` all to all pathways with probability `p`: E onto receptor
 /// `exc` with weight `w.0`, I onto `inh` with `w.1`. Each pathway draws from its own stream
-/// (`"{model}:E->I"`, ...). Returns the projections in the order E→E, E→I, I→E, I→I.
+/// (`"{model}:E->I"`, ...). Returns the projections in the order E→E, E→I, I→E, I→I. On a
+/// builder [split](NetworkBuilder::split) across ranks, draws only the synapses onto the
+/// rank's own neurons.
 pub(crate) fn connect_ei(
     b: &mut NetworkBuilder,
     model: &str,
@@ -112,7 +115,11 @@ pub(crate) fn connect_ei(
     for (pre, n_pre, receptor, w) in [("E", ne, "exc", we), ("I", ni, "inh", wi)] {
         for (post, n_post) in [("E", ne), ("I", ni)] {
             let id = component_id(&format!("{model}:{pre}->{post}"));
-            let pattern = spec.connect_populations(n_pre, n_post, pre == post, seed, id)?;
+            // on a rank of a split network, only the synapses onto its own neurons (the same draws)
+            let pattern = match b.owned_targets(n_post) {
+                Some(own) => spec.connect_onto(n_pre, n_post, pre == post, seed, id, own)?.0,
+                None => spec.connect_populations(n_pre, n_post, pre == post, seed, id)?,
+            };
             ids.push(b.connect(pre, post, receptor, pattern.weights(w), Delay::Ms(delay_ms))?);
         }
     }
@@ -211,6 +218,31 @@ impl CobaConfig {
         self.build_with_projections(dt_ms, seed).map(|(net, _)| net)
     }
 
+    /// [`build`](Self::build) as rank `partition.rank()`'s part of a network split across
+    /// ranks ([`NetworkBuilder::split`]): the same populations and initial conditions, and of
+    /// each projection only the synapses onto the rank's own neurons, drawn with the single
+    /// process's draws (`None`: the whole network, as `build`).
+    ///
+    /// ```
+    /// use engram_models::coba::CobaConfig;
+    /// use engram_sim::network::Partition;
+    /// let coba = CobaConfig { n: 1000, ..CobaConfig::default() };
+    /// let whole = coba.build(0.1, 1).unwrap().builder.n_synapses();
+    /// let parts: Vec<usize> = (0..3)
+    ///     .map(|r| coba.build_on_rank(0.1, 1, Some(Partition::new(r, 3).unwrap())).unwrap().builder.n_synapses())
+    ///     .collect();
+    /// assert_eq!(parts.iter().sum::<usize>(), whole);
+    /// assert!(parts.iter().all(|&n| n < whole / 2));
+    /// ```
+    pub fn build_on_rank(
+        &self,
+        dt_ms: f64,
+        seed: u64,
+        partition: Option<Partition>,
+    ) -> Result<ModelNetwork, EngramError> {
+        self.build_parts(dt_ms, seed, partition).map(|(net, _)| net)
+    }
+
     /// Like [`build`](Self::build), also returning the four projections in the order
     /// `E->E`, `E->I`, `I->E`, `I->I` (e.g. to attach a plasticity rule to `E->E`).
     ///
@@ -224,11 +256,23 @@ impl CobaConfig {
         dt_ms: f64,
         seed: u64,
     ) -> Result<(ModelNetwork, [ProjectionId; 4]), EngramError> {
+        self.build_parts(dt_ms, seed, None)
+    }
+
+    fn build_parts(
+        &self,
+        dt_ms: f64,
+        seed: u64,
+        partition: Option<Partition>,
+    ) -> Result<(ModelNetwork, [ProjectionId; 4]), EngramError> {
         self.validate()?;
         let (ne, ni) = self.sizes();
         let (p, _) = self.probability_and_weight_scale();
         let (we, wi) = self.weights_ns();
         let mut b = NetworkBuilder::new(dt_ms, seed)?;
+        if let Some(partition) = partition {
+            b.split(partition);
+        }
         let params = self.neuron.clone().check().map_err(|e| e.within("neuron"))?;
         for (name, n) in [("E", ne), ("I", ni)] {
             let mut pop = LifCond::new(n, params.clone());

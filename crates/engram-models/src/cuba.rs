@@ -18,6 +18,7 @@ use engram_core::params::{Params, finite};
 use engram_core::rng::{component_id, stream};
 use engram_neurons::{LifCurrent, LifCurrentParams};
 use engram_sim::NetworkBuilder;
+use engram_sim::network::Partition;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -96,11 +97,26 @@ impl CubaConfig {
 
     /// Build the network: populations `E` and `I`, four projections, v₀ ~ U(v_reset, v_th).
     pub fn build(&self, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+        self.build_on_rank(dt_ms, seed, None)
+    }
+
+    /// [`build`](Self::build) as rank `partition.rank()`'s part of a network split across
+    /// ranks ([`NetworkBuilder::split`]): only the synapses onto the rank's own neurons, drawn
+    /// with the single process's draws (`None`: the whole network).
+    pub fn build_on_rank(
+        &self,
+        dt_ms: f64,
+        seed: u64,
+        partition: Option<Partition>,
+    ) -> Result<ModelNetwork, EngramError> {
         self.validate()?;
         let (ne, ni) = self.sizes();
         let (p, _) = self.probability_and_weight_scale();
         let (we, wi) = self.weights_pa();
         let mut b = NetworkBuilder::new(dt_ms, seed)?;
+        if let Some(partition) = partition {
+            b.split(partition);
+        }
         let params = self.neuron.clone().check().map_err(|e| e.within("neuron"))?;
         for (name, n) in [("E", ne), ("I", ni)] {
             use engram_core::neuron::NeuronModel;

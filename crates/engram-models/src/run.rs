@@ -87,6 +87,20 @@ pub struct Summary {
     pub syn_events_per_s: f64,
     /// Per-population spike counts and rates.
     pub populations: Vec<engram_sim::PopulationStats>,
+    /// A run across ranks only: the spike exchanges each rank made, one per
+    /// [exchange interval](engram_sim::Network::exchange_interval_steps) (the network's
+    /// shortest delay, in steps), and that interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchanges: Option<Exchanges>,
+}
+
+/// How often the ranks of a run across ranks swapped their spikes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Exchanges {
+    /// Spike exchanges made.
+    pub count: u64,
+    /// Steps between two exchanges (the shortest transmission delay of the network).
+    pub interval_steps: u32,
 }
 
 /// The spikes of one neuron population that a run kept in memory.
@@ -128,12 +142,29 @@ pub struct RunOutput {
 /// ([`Registry::default`]), with its monitors; its populations of role `Excitatory` and
 /// `Inhibitory` are `exc` and `inh`.
 pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNetwork, EngramError> {
+    build_model_on_rank(model, dt_ms, seed, None)
+}
+
+/// [`build_model`] as rank `partition.rank()`'s part of a network split across ranks
+/// (`None`: the whole network): the builder is [split](NetworkBuilder::split) before its
+/// projections are connected, and the models whose connectivity is drawn by a rule (COBA,
+/// CUBA, descriptions with `FixedProbability`, `FixedInDegree`, ... patterns) draw only the
+/// synapses onto the rank's own neurons, with the single process's draws. Connectivity that
+/// a model makes whole (the Dp model's `DpPathway`, registered matrix kinds, out-degree
+/// balancing) is made whole on every rank, and its other ranks' synapses are dropped at
+/// `build`. Call [`NetworkBuilder::distribute`] with the same partition before `build`.
+pub fn build_model_on_rank(
+    model: &ModelConfig,
+    dt_ms: f64,
+    seed: u64,
+    partition: Option<Partition>,
+) -> Result<ModelNetwork, EngramError> {
     if let Some(d) = model.description()? {
-        return Ok(build_description(&d, dt_ms, seed)?.0);
+        return Ok(build_description(&d, dt_ms, seed, partition)?.0);
     }
     match model {
-        ModelConfig::Coba(c) => c.build(dt_ms, seed),
-        ModelConfig::Cuba(c) => c.build(dt_ms, seed),
+        ModelConfig::Coba(c) => c.build_on_rank(dt_ms, seed, partition),
+        ModelConfig::Cuba(c) => c.build_on_rank(dt_ms, seed, partition),
         ModelConfig::Network(_)
         | ModelConfig::Dp(_)
         | ModelConfig::Vogels2011(_)
@@ -152,8 +183,9 @@ fn build_description(
     d: &NetworkDescription,
     dt_ms: f64,
     seed: u64,
+    partition: Option<Partition>,
 ) -> Result<(ModelNetwork, Vec<PhasePlan>), EngramError> {
-    let (builder, handles) = d.builder_with(&Registry::default(), dt_ms, seed)?;
+    let (builder, handles) = d.builder_on_rank(&Registry::default(), dt_ms, seed, partition)?;
     let with_role = |role: Role| -> Vec<String> {
         d.populations.iter().filter(|p| p.role == Some(role)).map(|p| p.name.clone()).collect()
     };
@@ -195,17 +227,22 @@ fn checkpoint_steps(model: &ModelConfig, phases: &[PhasePlan]) -> Vec<(u64, Path
     out
 }
 
-fn build_for_run(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<(ModelNetwork, Plan), EngramError> {
+fn build_for_run(
+    model: &ModelConfig,
+    dt_ms: f64,
+    seed: u64,
+    partition: Option<Partition>,
+) -> Result<(ModelNetwork, Plan), EngramError> {
     match model.description()? {
         Some(d) => {
             // the description's monitors are added by the runner, streaming into the run directory
             let without = NetworkDescription { monitors: Vec::new(), ..NetworkDescription::clone(&d) };
-            let (network, phases) = build_description(&without, dt_ms, seed)?;
+            let (network, phases) = build_description(&without, dt_ms, seed, partition)?;
             let populations = d.populations.iter().map(|p| p.name.clone()).collect();
             Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))
         }
         None => {
-            let network = build_model(model, dt_ms, seed)?;
+            let network = build_model_on_rank(model, dt_ms, seed, partition)?;
             let populations = network.exc.iter().chain(&network.inh).cloned().collect();
             Ok((network, Plan { populations, phases: Vec::new(), monitors: Vec::new() }))
         }
@@ -236,19 +273,22 @@ fn run_phases(
     let modulator_at = |step: u64| starts.iter().rev().find(|(start, _, _)| *start <= step).map_or(0.0, |&(_, m, _)| m);
     let n = net.clock().steps(duration_ms)?;
     let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
-    let chunk = (n / 200).max(1);
+    // whole exchange intervals per chunk (one step unless split across ranks), so that a run
+    // across ranks exchanges spikes once per interval (`Network::run_steps`)
+    let chunk = (n / 200).max(1).next_multiple_of(u64::from(net.exchange_interval_steps()));
     let mut done = 0;
     let mut saves = checkpoints.iter().peekable();
     while done < n {
         let next_save = saves.peek().map_or(u64::MAX, |(step, _)| *step);
-        let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1));
-        let mut stepped = net.run_steps_with(k, |net, step| {
-            net.set_modulator(modulator_at(step));
-            match starts.iter().find(|(start, _, changes)| *start == step && !changes.is_empty()) {
-                Some((_, _, changes)) => apply_weight_changes(net, changes),
-                None => Ok(()),
-            }
-        });
+        // chunks end where a phase starts: its modulator and weight changes apply from its first step
+        let next_start = starts.iter().map(|(start, _, _)| *start).find(|&s| s > done).unwrap_or(u64::MAX);
+        let k = chunk.min(n - done).min(next_save.saturating_sub(done).max(1)).min(next_start - done);
+        net.set_modulator(modulator_at(done));
+        let mut stepped = match starts.iter().find(|(start, _, changes)| *start == done && !changes.is_empty()) {
+            Some((_, _, changes)) => apply_weight_changes(net, changes),
+            None => Ok(()),
+        }
+        .and_then(|()| net.run_steps(k));
         while stepped.is_ok() && saves.peek().is_some_and(|(step, _)| *step <= net.current_step()) {
             let (_, dir) = saves.next().expect("peeked");
             stepped = net.checkpoint().and_then(|c| c.save(dir));
@@ -403,8 +443,11 @@ fn run_in_pool(
     share: Option<RankShare>,
 ) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
+    // a rank draws only the synapses onto its own neurons (where the connectivity allows)
+    let partition = share.as_ref().map(|s| s.partition);
+    let across_ranks = partition.is_some();
     let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
-        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed)?;
+        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition)?;
     if let Some(RankShare { partition, exchange }) = share {
         check_distributable(exp, &plan)?;
         builder.distribute(partition, exchange);
@@ -494,6 +537,8 @@ fn run_in_pool(
         loop_cpu_s,
         syn_events_per_s: if simulated_s > 0.0 { syn_events as f64 / simulated_s } else { 0.0 },
         populations: stats,
+        exchanges: across_ranks
+            .then(|| Exchanges { count: net.spike_exchanges(), interval_steps: net.exchange_interval_steps() }),
     };
 
     if let Some(dir) = out {

@@ -1,5 +1,6 @@
 //! The spike exchange over MPI (`MPI_COMM_WORLD`): one `MPI_Allgather` of the per-rank
-//! lengths, then one `MPI_Allgatherv` of the spikes, per step.
+//! lengths, then one `MPI_Allgatherv` of the spikes, per exchange interval (the network's
+//! shortest delay in steps).
 
 use engram_core::error::EngramError;
 use engram_sim::network::{Partition, SpikeExchange};

@@ -6,11 +6,13 @@
 //! `config.ron`, `summary.json`, `spikes_<pop>.npy` and `rates.npy`, bit-identical to the
 //! single-process run for the same seed, for any `N` and any `--threads` inside a rank.
 //!
-//! How (see docs/guide/distributed.md): every rank builds the whole network description from
-//! the same seeds and keeps only the synapses onto its own neurons (one contiguous block of
-//! every population per rank, [`engram_sim::network::Partition`]); in every step the ranks
-//! swap the spikes of their own neurons with one `MPI_Allgatherv`, so that each rank delivers
-//! and learns with the spike lists of a single process, in the same order.
+//! How (see docs/guide/distributed.md): every rank builds the network description from the
+//! same seeds, drawing only the synapses onto its own neurons (one contiguous block of every
+//! population per rank, [`engram_sim::network::Partition`]; connectivity that a model makes
+//! whole, such as the Dp model's, is made whole and cut); once per interval of the network's
+//! shortest delay (one step for COBA and Dp) the ranks swap the spikes of their own neurons
+//! with one `MPI_Allgatherv`, so that each rank delivers and learns with the spike lists of a
+//! single process, in the same order.
 //!
 //! `mpirun -np N engram-mpi sweep <model|file.ron> --set KEY=[...] --seeds A..B` takes the
 //! arguments of `cargo xtask sweep` and spreads its runs (each whole, in one process) over the

@@ -102,8 +102,9 @@ fn assert_same_run(reference: &Path, ranked: &Path, what: &str) {
 
 /// The model of an experiment, for messages.
 fn model_name(exp: &Experiment) -> &'static str {
-    match exp.model {
+    match &exp.model {
         ModelConfig::Network(_) => "dp+istdp",
+        ModelConfig::Coba(c) if c.delay_ms != 0.1 => "coba-long-delays",
         _ => exp.model.name(),
     }
 }

@@ -1,8 +1,9 @@
 //! The `engram-mpi` binary under `mpirun` (Open MPI; `MPIRUN` names another launcher):
 //! `mpirun -np 2` and `mpirun -np 3 --oversubscribe` write the single process's arrays and
 //! summary for COBA-4000 and for the Dp network with inhibitory STDP (given as an experiment
-//! file), with 1, 2 and 4 threads in each rank; `mpirun -np 2 engram-mpi sweep` of 4 runs
-//! writes the single-process sweep.
+//! file), with 1, 2 and 4 threads in each rank, and for COBA with 1 ms delays, whose ranks
+//! exchange spikes once per 10 steps (the summary's count is checked for every run);
+//! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +11,7 @@ use std::process::Command;
 use engram_models::experiment::Experiment;
 
 use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
-use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
+use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single, summary_in};
 
 /// `mpirun -np n engram-mpi <args>`; panics with the output if it fails.
 fn mpirun(n_ranks: usize, args: &[&str]) {
@@ -50,6 +51,9 @@ fn check_with_mpirun(exp: &Experiment, builtin: Option<&str>) {
         let args = ["run", &model, "--duration", &duration, "--threads", &threads_arg, "--out", &out_arg, "--quiet"];
         mpirun(n_ranks, &args);
         assert_same_run(&reference, &out, &format!("{name}: mpirun -np {n_ranks}, {threads} threads"));
+        let exchanges = summary_in(&out).exchanges.expect("a run across ranks counts its exchanges");
+        let steps = (exp.run.duration_s * 1000.0 / exp.run.dt_ms).round() as u64;
+        assert_eq!(exchanges.count, steps.div_ceil(u64::from(exchanges.interval_steps)), "{name}: exchanges");
         remove(&out);
     }
     remove(&reference);
@@ -87,4 +91,12 @@ fn a_sweep_of_4_runs_with_mpirun_writes_the_single_process_sweep() {
     assert_same_sweep(&single, &out, "mpirun -np 3 engram-mpi sweep --force");
     remove(&out);
     remove(&single);
+}
+
+#[test]
+fn coba_with_1_ms_delays_with_mpirun_exchanges_once_per_10_steps() {
+    let mut exp = coba();
+    let engram_models::experiment::ModelConfig::Coba(c) = &mut exp.model else { unreachable!() };
+    c.delay_ms = 1.0;
+    check_with_mpirun(&exp, None);
 }

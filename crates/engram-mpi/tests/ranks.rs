@@ -1,11 +1,16 @@
 //! Ranks as threads of one process (`ThreadGroup`): `run_rank` on 2 and 3 ranks, with 1, 2 or 4
-//! threads inside each rank, writes the single process's arrays and summary; experiments
-//! whose outputs a rank cannot write whole are refused.
+//! threads inside each rank, writes the single process's arrays and summary (also for a
+//! description whose weights and delays are drawn per synapse); each rank's builder holds
+//! only its share of the synapses; experiments whose outputs a rank cannot write whole are
+//! refused.
 
 use std::path::Path;
 
-use engram_models::experiment::{Experiment, StateRecord};
-use engram_models::run::{RankShare, Summary};
+use engram_connectivity::DelayDistribution;
+use engram_models::coba::CobaConfig;
+use engram_models::description::{Distribution, models};
+use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
+use engram_models::run::{Exchanges, RankShare, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
 use engram_sim::network::{Partition, ThreadGroup};
 
@@ -38,7 +43,11 @@ fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> anyhow::Res
 }
 
 fn check_across_ranks(exp: &Experiment) {
-    let name = model_name(exp);
+    check_across_ranks_named(exp, model_name(exp));
+}
+
+/// [`check_across_ranks`] with `name` in the folders' names and the messages.
+fn check_across_ranks_named(exp: &Experiment, name: &str) {
     let reference = fresh(&format!("{name}-single"));
     single(exp, &reference);
     for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2), (2, 4)] {
@@ -87,4 +96,82 @@ fn state_records_are_refused_across_ranks() {
     let err = threads_as_ranks(&exp, 2, &out).unwrap_err().to_string();
     assert!(err.contains("record.state (E.v_mv)") && err.contains("one process"), "{err}");
     assert!(!out.exists(), "a refused run leaves no run directory");
+}
+
+/// COBA-4000 written as a description whose weights are drawn per synapse (uniform within
+/// ±50 % of the benchmark's) and whose delays too (uniform 0.1–0.6 ms), 200 ms: a rank
+/// replays the draws of the synapses onto other ranks' neurons without keeping them.
+fn coba_network_drawn_per_synapse() -> Experiment {
+    let mut d = models::coba(&CobaConfig::default()).unwrap();
+    for p in &mut d.projections {
+        let Some(Distribution::Constant { value }) = p.weight else { panic!("COBA's weights are constant") };
+        p.weight = Some(Distribution::Uniform { low: 0.5 * value, high: 1.5 * value });
+        p.delay = DelayDistribution::Uniform { min_ms: 0.1, max_ms: 0.6 };
+    }
+    let mut exp = Experiment::of_description(d);
+    exp.run.duration_s = 0.2;
+    exp
+}
+
+#[test]
+fn drawn_weights_and_delays_across_ranks_write_the_single_process_run() {
+    check_across_ranks_named(&coba_network_drawn_per_synapse(), "coba-drawn");
+}
+
+#[test]
+fn each_rank_builds_only_its_share_of_the_synapses() {
+    let models = [
+        ("coba", ModelConfig::Coba(CobaConfig::default())),
+        ("coba drawn per synapse", coba_network_drawn_per_synapse().model),
+    ];
+    for (name, model) in models {
+        let whole = build_model(&model, 0.1, 7).unwrap().builder.n_synapses();
+        assert!(whole > 300_000, "{name}: {whole} synapses");
+        for n_ranks in [2, 3] {
+            let mut total = 0;
+            for rank in 0..n_ranks {
+                let partition = Partition::new(rank, n_ranks).unwrap();
+                // the builder before `build`: what the rank drew and holds
+                let held = build_model_on_rank(&model, 0.1, 7, Some(partition)).unwrap().builder.n_synapses();
+                let share = whole as f64 / n_ranks as f64;
+                assert!(
+                    (held as f64 - share).abs() < 0.02 * share,
+                    "{name}: rank {rank} of {n_ranks} holds {held} of {whole} synapses"
+                );
+                total += held;
+            }
+            assert_eq!(total, whole, "{name}: the ranks' parts make the whole network");
+        }
+    }
+}
+
+/// COBA-4000 with 1 ms delays (10 steps of 0.1 ms), 200.5 ms: the ranks exchange spikes once
+/// per 10 steps.
+fn coba_1_ms_delays() -> Experiment {
+    let mut exp = Experiment::builtin("coba").unwrap();
+    let ModelConfig::Coba(c) = &mut exp.model else { unreachable!() };
+    c.delay_ms = 1.0;
+    exp.run.duration_s = 0.2005;
+    exp
+}
+
+#[test]
+fn coba_with_1_ms_delays_exchanges_once_per_10_steps_with_the_single_process_spikes() {
+    let exp = coba_1_ms_delays();
+    let reference = fresh("coba-1ms-single");
+    let one = single(&exp, &reference);
+    assert_eq!(one.exchanges, None, "one process exchanges nothing");
+    for (n_ranks, threads) in [(2, 1), (3, 1), (2, 2), (3, 2)] {
+        let mut exp = exp.clone();
+        exp.run.threads = threads;
+        exp.run.parallel_min_neurons = 0;
+        let out = fresh(&format!("coba-1ms-{n_ranks}x{threads}"));
+        let summary = threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        let what = format!("coba with 1 ms delays on {n_ranks} ranks x {threads} threads");
+        assert_same_run(&reference, &out, &what);
+        // 2005 steps: 201 intervals of at most 10 steps
+        assert_eq!(summary.exchanges, Some(Exchanges { count: 201, interval_steps: 10 }), "{what}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
 }

@@ -92,10 +92,13 @@
 //!
 //! [`NetworkBuilder::distribute`] makes a network one rank of several (MPI processes in
 //! `engram-mpi`, or threads with [`ThreadGroup`]): each rank keeps the synapses onto its own
-//! block of every population, and after step 3 the ranks swap their own neurons' spikes, so
-//! that steps 4–6 run on every rank with the spike lists of a single process (see
-//! [`Partition`], [`SpikeExchange`] and docs/guide/distributed.md): the spikes are identical
-//! for any number of ranks.
+//! block of every population ([`NetworkBuilder::split`] before connecting lets the model
+//! draw only those), and after step 3 the ranks swap their own neurons' spikes, so that
+//! steps 4–6 run on every rank with the spike lists of a single process (see [`Partition`],
+//! [`SpikeExchange`] and docs/guide/distributed.md): the spikes are identical for any number
+//! of ranks. When every delay is at least `D > 1` steps
+//! ([`Network::exchange_interval_steps`]), [`Network::run_steps`] runs steps 1–3 for `D`
+//! steps, swaps their spikes once, then runs steps 4–6 of each of them in order.
 //!
 //! [`NeuronModel::step_chunked`]: engram_core::neuron::NeuronModel::step_chunked
 //! [`StepContext`]: engram_core::neuron::StepContext
@@ -114,7 +117,7 @@ mod view;
 
 pub use builder::{DEFAULT_CHUNK_NEURONS, NetworkBuilder};
 pub use guard::{DivergenceGuard, RunawayAction};
-pub use partition::{Partition, SpikeExchange, ThreadGroup};
+pub use partition::{MAX_EXCHANGE_INTERVAL_STEPS, Partition, SpikeExchange, ThreadGroup};
 pub use timing::PlasticityTiming;
 
 use engram_connectivity::TransposeIndex;

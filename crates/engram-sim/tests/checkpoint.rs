@@ -32,22 +32,24 @@ pub(crate) struct Setup {
     pub(crate) plastic: bool,
     /// Replace the initial weights of I->E and E->I (CSR order).
     pub(crate) weights: Option<(Vec<f64>, Vec<f64>)>,
+    /// The shortest per-synapse delay, steps (default 1; I->E has 1 ms = 10 steps).
+    pub(crate) min_delay_steps: u32,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { n_e: N_E, structure_seed: 1, input_seed: 2, plastic: true, weights: None }
+        Self { n_e: N_E, structure_seed: 1, input_seed: 2, plastic: true, weights: None, min_delay_steps: 1 }
     }
 }
 
 /// A random sparse matrix with connection probability `p` and weights `w·U(0.5, 1.5)`, and a
-/// random delay of 1..=`max_delay` steps per synapse.
+/// random delay of `min_delay..=max_delay` steps per synapse (`min_delay` if larger).
 fn random(
     rng: &mut impl Rng,
     shape: (usize, usize),
     p: f64,
     w: f64,
-    max_delay: u32,
+    (min_delay, max_delay): (u32, u32),
 ) -> (CsMatI<f64, u32, usize>, Vec<u32>) {
     let mut tri = TriMatI::<f64, u32>::new(shape);
     for i in 0..shape.0 {
@@ -58,7 +60,7 @@ fn random(
         }
     }
     let m: CsMatI<f64, u32, usize> = tri.to_csr();
-    let delays = (0..m.nnz()).map(|_| rng.gen_range(1..=max_delay)).collect();
+    let delays = (0..m.nnz()).map(|_| rng.gen_range(min_delay..=max_delay.max(min_delay))).collect();
     (m, delays)
 }
 
@@ -91,12 +93,13 @@ pub(crate) fn build_with(setup: &Setup, extra: impl FnOnce(&mut NetworkBuilder))
     b.add_stimulus("I", PoissonInput::new(drive.check().unwrap(), N_I, setup.input_seed, 2, b.clock()).unwrap())
         .unwrap();
 
-    let (p_e, d_pe) = random(&mut rng, (N_P, setup.n_e), 0.3, 4.0, 30);
+    let min = setup.min_delay_steps;
+    let (p_e, d_pe) = random(&mut rng, (N_P, setup.n_e), 0.3, 4.0, (min, 30));
     b.connect("P", "E", "exc", p_e, Delay::PerSynapse(d_pe)).unwrap();
-    let (e_e, d_ee) = random(&mut rng, (setup.n_e, setup.n_e), 0.1, 1.0, 15);
+    let (e_e, d_ee) = random(&mut rng, (setup.n_e, setup.n_e), 0.1, 1.0, (min, 15));
     b.connect("E", "E", "exc", e_e, Delay::PerSynapse(d_ee)).unwrap();
-    let (mut e_i, d_ei) = random(&mut rng, (setup.n_e, N_I), 0.2, 2.0, 10);
-    let (mut i_e, _) = random(&mut rng, (N_I, setup.n_e), 0.3, 5.0, 1);
+    let (mut e_i, d_ei) = random(&mut rng, (setup.n_e, N_I), 0.2, 2.0, (min, 10));
+    let (mut i_e, _) = random(&mut rng, (N_I, setup.n_e), 0.3, 5.0, (1, 1));
     if let Some((w_ie, w_ei)) = &setup.weights {
         i_e.data_mut().copy_from_slice(w_ie);
         e_i.data_mut().copy_from_slice(w_ei);

@@ -4,6 +4,8 @@
 //! spikes of the single process in every step, and its own neurons' potentials and its own
 //! synapses' weights are those of the single process, bit for bit, for 2 and 3 ranks and
 //! with chunked parallel steps inside a rank; the synapses are divided between the ranks.
+//! With every delay at least 5 steps, `run_steps` exchanges once per 5 steps and the ranks
+//! still see the single process's spikes, potentials and weights.
 
 use crate::checkpoint::{Built, Setup, build_with};
 use engram_core::neuron::StepContext;
@@ -154,4 +156,132 @@ fn rules_not_local_to_their_targets_are_refused() {
     b.distribute(Partition::new(0, 2).unwrap(), Box::new(ThreadGroup::new(2)));
     let err = b.build().err().expect("a rule that is not local must be refused").to_string();
     assert!(err.contains("global_test_rule") && err.contains("not local to its targets"), "{err}");
+}
+
+const MIN_DELAY_STEPS: u32 = 5;
+
+/// What a run of the long-delay network ends with: every spike (population, time bits,
+/// neuron), the final potentials and weights, the exchange interval and the exchanges made.
+#[derive(PartialEq)]
+struct IntervalRecord {
+    spikes: Vec<(usize, u64, u32)>,
+    v: [Vec<u64>; 2],
+    weights: [Vec<(usize, usize, u64)>; 2],
+    interval: u32,
+    exchanges: u64,
+}
+
+/// The network with every delay at least [`MIN_DELAY_STEPS`], as rank `rank` of `n_ranks`
+/// (`None`: one process), run for `STEPS - 3` steps in one `run_steps` and then 3 more.
+fn run_long_delays(rank: Option<(usize, ThreadGroup, usize)>, threads: usize, chunk: usize) -> IntervalRecord {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let setup = Setup { n_e: N_E, min_delay_steps: MIN_DELAY_STEPS, ..Setup::default() };
+        let mut monitor = None;
+        let mut built = build_with(&setup, |b| {
+            b.parallel_min_neurons(0).chunk_neurons(chunk);
+            monitor = Some(b.add_monitor(SpikeMonitor::new(&["E", "I", "P"])));
+            if let Some((rank, group, n_ranks)) = rank {
+                b.distribute(Partition::new(rank, n_ranks).unwrap(), Box::new(group.member(rank)));
+            }
+        });
+        let net = &mut built.net;
+        net.run_steps(STEPS - 3).unwrap();
+        net.run_steps(3).unwrap();
+        let m = net.monitor::<SpikeMonitor>(monitor.unwrap()).unwrap();
+        let spikes = ["E", "I", "P"]
+            .iter()
+            .enumerate()
+            .flat_map(|(k, p)| m.times_ms(p).iter().zip(m.neurons(p)).map(move |(t, &i)| (k, t.to_bits(), i)))
+            .collect();
+        IntervalRecord {
+            spikes,
+            v: potentials(net),
+            weights: [built.i_to_e, built.e_to_i].map(|p| triplets(net.weights(p))),
+            interval: net.exchange_interval_steps(),
+            exchanges: net.spike_exchanges(),
+        }
+    })
+}
+
+#[test]
+fn ranks_exchange_once_per_minimum_delay_with_the_spikes_of_one_process() {
+    let one = run_long_delays(None, 1, 4096);
+    assert_eq!((one.interval, one.exchanges), (1, 0), "one process exchanges nothing");
+    for pop in 0..3 {
+        let n = one.spikes.iter().filter(|s| s.0 == pop).count();
+        assert!(n > 100, "population {pop} must be active: {n} spikes");
+    }
+    for (n_ranks, threads, chunk) in [(2, 1, 4096), (3, 1, 4096), (2, 2, 16), (3, 2, 16)] {
+        let group = ThreadGroup::new(n_ranks);
+        let ranks: Vec<IntervalRecord> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n_ranks)
+                .map(|rank| {
+                    let group = group.clone();
+                    s.spawn(move || run_long_delays(Some((rank, group, n_ranks)), threads, chunk))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let what = format!("{n_ranks} ranks, {threads} threads, chunks of {chunk}");
+        let partition = Partition::new(0, n_ranks).unwrap();
+        for (rank, r) in ranks.iter().enumerate() {
+            assert_eq!(r.interval, MIN_DELAY_STEPS, "{what}: the interval is the shortest delay");
+            // ceil(1497 / 5) intervals in the first run, one for the 3 steps of the second
+            let expected = (STEPS - 3).div_ceil(u64::from(MIN_DELAY_STEPS)) + 1;
+            assert_eq!(r.exchanges, expected, "{what}: rank {rank}'s exchanges");
+            assert!(r.spikes == one.spikes, "{what}: rank {rank} sees other spikes than the single process");
+            for (pop, n) in [(0, N_E), (1, one.v[1].len())] {
+                let own = partition.block(n, rank);
+                assert!(r.v[pop][own.clone()] == one.v[pop][own], "{what}: rank {rank}, population {pop}: potentials");
+            }
+            for (k, n_post) in [(0, N_E), (1, one.v[1].len())] {
+                let own = partition.block(n_post, rank);
+                let mine: Vec<_> = one.weights[k].iter().filter(|t| own.contains(&t.1)).copied().collect();
+                assert!(r.weights[k] == mine, "{what}: rank {rank}, projection {k}: weights differ");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_between_steps_hook_exchanges_every_step() {
+    let group = ThreadGroup::new(2);
+    let exchanges: Vec<(u32, u64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|rank| {
+                let member = group.member(rank);
+                s.spawn(move || {
+                    let setup = Setup { n_e: N_E, min_delay_steps: MIN_DELAY_STEPS, ..Setup::default() };
+                    let mut built = build_with(&setup, |b| {
+                        b.distribute(Partition::new(rank, 2).unwrap(), Box::new(member));
+                    });
+                    built.net.run_steps_with(12, |_, _| Ok(())).unwrap();
+                    (built.net.exchange_interval_steps(), built.net.spike_exchanges())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(exchanges, vec![(MIN_DELAY_STEPS, 12); 2], "the hook must see every step complete");
+}
+
+#[test]
+fn a_split_builder_must_be_distributed_the_same_way() {
+    let builder = || {
+        let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+        use engram_core::params::Params;
+        let lif = engram_neurons::LifCondParams::coba().check().unwrap();
+        b.add_population("E", engram_neurons::LifCond::new(4, lif)).unwrap();
+        b.split(Partition::new(1, 2).unwrap());
+        assert_eq!(b.owned_targets(4), Some(2..4));
+        b
+    };
+    // built as one process, it would run with half of its synapses
+    let err = builder().build().err().expect("a split builder alone is refused").to_string();
+    assert!(err.contains("split for rank 1 of 2") && err.contains("call distribute"), "{err}");
+    let mut b = builder();
+    b.distribute(Partition::new(0, 3).unwrap(), Box::new(ThreadGroup::new(3)));
+    let err = b.build().err().expect("another partition is refused").to_string();
+    assert!(err.contains("distribute(rank 0 of 3) after split(rank 1 of 2)"), "{err}");
 }

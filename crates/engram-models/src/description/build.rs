@@ -6,7 +6,7 @@
 use std::any::Any;
 use std::path::PathBuf;
 
-use engram_connectivity::WeightMatrix;
+use engram_connectivity::{OmittedEntries, WeightMatrix};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::{NeuronModel, StepContext};
@@ -14,6 +14,7 @@ use engram_core::plasticity::PlasticityRule as _;
 use engram_core::rng::{RngStream, component_id, stream};
 use engram_core::time::Clock;
 use engram_plasticity::ModulatorSwitch;
+use engram_sim::network::Partition;
 use engram_sim::{
     Delay, MonitorId, Network, NetworkBuilder, PlasticityTiming, ProjectionId, RateMonitor, SpikeMonitor, StateMonitor,
     WeightMonitor,
@@ -170,8 +171,29 @@ impl NetworkDescription {
         dt_ms: f64,
         seed: u64,
     ) -> Result<(NetworkBuilder, Handles), EngramError> {
+        self.builder_on_rank(registry, dt_ms, seed, None)
+    }
+
+    /// [`builder_with`](Self::builder_with) as rank `partition.rank()`'s part of a network
+    /// split across ranks ([`NetworkBuilder::split`]; `None`: the whole network). Projections
+    /// whose connectivity rule draws the pattern (`FixedProbability`, `FixedInDegree`, ...)
+    /// hold only the synapses onto the rank's own neurons, with the single process's draws
+    /// of their pattern, weights and delays
+    /// ([`ConnectSpec::connect_onto`](engram_connectivity::ConnectSpec::connect_onto)); a
+    /// connectivity kind that makes its own matrix (`DpPathway`, registered matrix kinds)
+    /// makes it whole, and the builder drops the other ranks' synapses at `build`.
+    pub fn builder_on_rank(
+        &self,
+        registry: &Registry,
+        dt_ms: f64,
+        seed: u64,
+        partition: Option<Partition>,
+    ) -> Result<(NetworkBuilder, Handles), EngramError> {
         let info = self.check_with(registry)?;
         let mut b = NetworkBuilder::new(dt_ms, seed)?;
+        if let Some(partition) = partition {
+            b.split(partition);
+        }
         let (protocol, phases) = self.protocol(&info, dt_ms)?;
         let parts = Parts { registry, info: &info, seed, clock: b.clock(), protocol };
         self.add_populations(&parts, &mut b)?;
@@ -378,8 +400,15 @@ fn add_projection(
     let n_post = post.size;
     let id = component_id(&p.stream.clone().unwrap_or_else(|| format!("projection:{name}")));
     let field = format!("projections[{k}].connectivity.params");
+    // what a rank's part left out of each row of the whole pattern (drawn patterns only)
+    let mut omitted = None;
     let weights = match &p.weight {
-        Some(distribution) => drawn_weights(parts, k, p, (n_pre, n_post), id, distribution)?,
+        Some(distribution) => {
+            let targets = b.owned_targets(n_post);
+            let (w, left_out) = drawn_weights(parts, k, p, (n_pre, n_post), id, distribution, targets)?;
+            omitted = left_out;
+            w
+        }
         None => {
             let factory = parts.registry.matrix(&p.connectivity.kind).expect("checked");
             let ctx = MatrixContext { n_pre, n_post, same_population: p.pre == p.post, seed, stream_id: id };
@@ -396,14 +425,18 @@ fn add_projection(
             w
         }
     };
-    let nnz = weights.nnz();
+    // the whole projection's synapses (rules are made for the whole projection)
+    let nnz = weights.nnz() + omitted.as_ref().map_or(0, OmittedEntries::n_omitted);
     let weight_range = weights.data().iter().fold(None, |range: Option<(f64, f64)>, &w| match range {
         None => Some((w, w)),
         Some((lo, hi)) => Some((lo.min(w), hi.max(w))),
     });
     let delay = match p.delay {
         engram_connectivity::DelayDistribution::Constant { ms } => Delay::Ms(ms),
-        ref d => Delay::PerSynapse(d.sample_steps(nnz, &parts.clock, seed, id)),
+        ref d => Delay::PerSynapse(match &omitted {
+            Some(omitted) => d.sample_steps_onto(weights.indptr().raw_storage(), omitted, &parts.clock, seed, id),
+            None => d.sample_steps(nnz, &parts.clock, seed, id),
+        }),
     };
     let pid = b.connect(&p.pre, &p.post, &p.receptor, weights, delay)?;
     b.name_projection(pid, name)?;
@@ -423,7 +456,10 @@ fn add_projection(
 
 /// The weights of projection `k` whose connectivity rule draws the pattern (from the
 /// projection's stream `id`, chunks 0, 1, ...) and whose `distribution` draws each weight
-/// (chunk [`WEIGHT_CHUNK`]).
+/// (chunk [`WEIGHT_CHUNK`], one draw per synapse of the whole pattern in CSR order). With
+/// `targets` (a rank's own neurons), only the synapses onto them, and what each row of the
+/// whole pattern left out: the weights are the whole pattern's, the draws of the synapses
+/// left out are made and dropped.
 fn drawn_weights(
     parts: &Parts<'_>,
     k: usize,
@@ -431,7 +467,8 @@ fn drawn_weights(
     (n_pre, n_post): (usize, usize),
     id: u64,
     distribution: &Distribution,
-) -> Result<WeightMatrix, EngramError> {
+    targets: Option<std::ops::Range<usize>>,
+) -> Result<(WeightMatrix, Option<OmittedEntries>), EngramError> {
     let same = p.pre == p.post;
     let ctx = ConnectContext {
         n_pre,
@@ -446,12 +483,17 @@ fn drawn_weights(
     let field = format!("projections[{k}].connectivity.params");
     let spec = factory(&p.connectivity.params, &ctx)
         .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
-    let pattern = spec
-        .connect_populations(n_pre, n_post, same, parts.seed, id)
-        .map_err(|e| e.within(&format!("projections[{k}].connectivity")))?;
-    Ok(match *distribution {
-        Distribution::Constant { value } => pattern.weights(value),
-        ref d => {
+    let within = |e: ParamError| e.within(&format!("projections[{k}].connectivity"));
+    let (pattern, omitted) = match targets {
+        Some(own) => {
+            let (part, omitted) = spec.connect_onto(n_pre, n_post, same, parts.seed, id, own).map_err(within)?;
+            (part, Some(omitted))
+        }
+        None => (spec.connect_populations(n_pre, n_post, same, parts.seed, id).map_err(within)?, None),
+    };
+    let weights = match (distribution, &omitted) {
+        (&Distribution::Constant { value }, _) => pattern.weights(value),
+        (d, None) => {
             let mut w = pattern.weights(1.0);
             let mut rng = stream(parts.seed, id, WEIGHT_CHUNK);
             for x in w.data_mut() {
@@ -459,7 +501,24 @@ fn drawn_weights(
             }
             w
         }
-    })
+        (d, Some(omitted)) => {
+            let mut w = pattern.weights(1.0);
+            let mut rng = stream(parts.seed, id, WEIGHT_CHUNK);
+            for (i, mut row) in w.outer_iterator_mut().enumerate() {
+                for _ in 0..omitted.before[i] {
+                    draw(d, &mut rng);
+                }
+                for (_, x) in row.iter_mut() {
+                    *x *= draw(d, &mut rng);
+                }
+                for _ in 0..omitted.after[i] {
+                    draw(d, &mut rng);
+                }
+            }
+            w
+        }
+    };
+    Ok((weights, omitted))
 }
 
 /// The plasticity rule of projection `k` (added as `pid`), learning in the phases that list

@@ -36,6 +36,8 @@ pub struct NetworkBuilder {
     parallel_min_neurons: usize,
     chunk_neurons: usize,
     distributed: Option<(Partition, Box<dyn SpikeExchange>)>,
+    /// The rank whose part the projections hold ([`split`](Self::split)).
+    split: Option<Partition>,
 }
 
 impl NetworkBuilder {
@@ -52,6 +54,7 @@ impl NetworkBuilder {
             parallel_min_neurons: 20_000,
             chunk_neurons: DEFAULT_CHUNK_NEURONS,
             distributed: None,
+            split: None,
         })
     }
 
@@ -323,17 +326,62 @@ impl NetworkBuilder {
     /// Make this builder rank `partition.rank()` of a network split across
     /// `partition.n_ranks()` ranks that swap spikes through `exchange` (see [`Partition`],
     /// [`SpikeExchange`] and the [network docs](crate::network#across-ranks)). Every rank
-    /// builds the whole network from the same seeds and calls this before
-    /// [`build`](Self::build), which keeps only the synapses onto the rank's own neurons;
-    /// every step then exchanges the spikes, so that every rank sees those of a single
-    /// process.
+    /// builds the same network from the same seeds and calls this before
+    /// [`build`](Self::build), which keeps only the synapses onto the rank's own neurons
+    /// (a builder [split](Self::split) before its projections were connected holds only
+    /// those already); the ranks then exchange their spikes, so that every rank sees those of
+    /// a single process.
     ///
-    /// `build` fails if a plasticity rule does not declare itself
-    /// [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
+    /// `build` makes one exchange (the ranks agree on the
+    /// [exchange interval](Network::exchange_interval_steps)), so every rank of the group must
+    /// build, or `build` waits for the missing ones. It fails if a plasticity rule does not
+    /// declare itself [local to its targets](PlasticityRule::local_to_target). Monitors see every spike, but
     /// neuron state and weights only of the rank's own neurons and synapses.
     pub fn distribute(&mut self, partition: Partition, exchange: Box<dyn SpikeExchange>) -> &mut Self {
         self.distributed = Some((partition, exchange));
         self
+    }
+
+    /// Make this builder rank `partition.rank()`'s part of a network split across
+    /// `partition.n_ranks()` ranks *before* its projections are connected, so that the
+    /// model's code can draw only the synapses onto the rank's own neurons
+    /// ([`owned_targets`](Self::owned_targets); with
+    /// `engram_connectivity::ConnectSpec::connect_onto`) and no rank ever holds the whole
+    /// network. [`connect`](Self::connect) still takes whole matrices (what they hold onto other
+    /// ranks' neurons is dropped at [`build`](Self::build)); a matrix drawn for this rank only
+    /// has the whole matrix's shape and global indices, and only this rank's columns filled.
+    ///
+    /// `build` then needs [`distribute`](Self::distribute) with the same partition: a split
+    /// builder holds only its rank's synapses, and could not run as one process.
+    pub fn split(&mut self, partition: Partition) -> &mut Self {
+        self.split = Some(partition);
+        self
+    }
+
+    /// The partition set by [`split`](Self::split) or [`distribute`](Self::distribute).
+    pub fn partition(&self) -> Option<Partition> {
+        self.split.or(self.distributed.as_ref().map(|(p, _)| *p))
+    }
+
+    /// The postsynaptic neurons, of a population of `n_post`, whose incoming synapses this
+    /// builder keeps: this rank's block ([`Partition::owned`]) once [`split`](Self::split)
+    /// or [`distribute`](Self::distribute) was called, `None` (all of them) otherwise.
+    ///
+    /// ```
+    /// use engram_sim::network::Partition;
+    /// use engram_sim::prelude::*;
+    /// let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+    /// assert_eq!(b.owned_targets(10), None);
+    /// b.split(Partition::new(1, 3).unwrap());
+    /// assert_eq!(b.owned_targets(10), Some(4..7));
+    /// ```
+    pub fn owned_targets(&self, n_post: usize) -> Option<std::ops::Range<usize>> {
+        self.partition().map(|p| p.owned(n_post))
+    }
+
+    /// Synapses stored so far (all projections connected until now).
+    pub fn n_synapses(&self) -> usize {
+        self.projections.iter().map(|(p, _)| p.weights.nnz()).sum()
     }
 
     /// [`build`](Self::build) for a [distributed](Self::distribute) network: keep the synapses
@@ -365,6 +413,26 @@ impl NetworkBuilder {
     /// Finish: allocate the delay buffers and bind the monitors.
     pub fn build(mut self) -> Result<Network, EngramError> {
         let distributed = self.distributed.take();
+        match (self.split, &distributed) {
+            (Some(split), None) => {
+                return Err(EngramError::Other(format!(
+                    "this builder was split for rank {} of {} (NetworkBuilder::split) but not distributed: it holds \
+                     only that rank's synapses; call distribute with the same partition before build",
+                    split.rank(),
+                    split.n_ranks()
+                )));
+            }
+            (Some(split), Some((partition, _))) if split != *partition => {
+                return Err(EngramError::Other(format!(
+                    "distribute(rank {} of {}) after split(rank {} of {}): a network is split one way only",
+                    partition.rank(),
+                    partition.n_ranks(),
+                    split.rank(),
+                    split.n_ranks()
+                )));
+            }
+            _ => {}
+        }
         if let Some((partition, _)) = &distributed {
             self.keep_own_synapses(*partition)?;
         }
@@ -430,7 +498,19 @@ impl NetworkBuilder {
             steps_run: 0,
             distributed: None,
         };
-        net.distributed = distributed.map(|(part, exchange)| Distributed::new(part, exchange, &net.populations));
+        if let Some((part, exchange)) = distributed {
+            // the shortest transmission delay of this rank's synapses (the ranks agree on the
+            // shortest of all in `Distributed::new`)
+            let min_delay_steps = net
+                .projections
+                .iter()
+                .filter_map(|p| match &p.delay {
+                    SynapseDelay::Uniform(d) => Some(*d),
+                    SynapseDelay::PerSynapse(d) => d.iter().copied().min(),
+                })
+                .min();
+            net.distributed = Some(Distributed::new(part, exchange, &net.populations, min_delay_steps)?);
+        }
         let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };
         for m in &mut net.monitors {
             m.bind(&view)?;

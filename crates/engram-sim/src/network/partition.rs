@@ -4,19 +4,24 @@
 //!
 //! A distributed run builds the same network on every rank, from the same seeds, and calls
 //! [`NetworkBuilder::distribute`](super::NetworkBuilder::distribute) before
-//! [`build`](super::NetworkBuilder::build). Then:
+//! [`build`](super::NetworkBuilder::build) (and, to draw only its own synapses,
+//! [`NetworkBuilder::split`](super::NetworkBuilder::split) before connecting). Then:
 //!
 //! - each neuron population is cut into one contiguous block per rank
 //!   ([`Partition::block`]; block sizes differ by at most one neuron, so every rank holds the
 //!   same share of every population);
-//! - `build` keeps, of every projection, only the synapses onto the rank's own neurons (the
-//!   matrix keeps its shape and global indices, with the other columns empty), so the synapses,
-//!   the delivery work and the plasticity work are divided between the ranks;
-//! - in every step, after the neurons have advanced, each rank keeps the spikes of its own
-//!   neurons, and one [`SpikeExchange::all_gather`] gives every rank the spikes of all ranks,
-//!   put back in increasing order (rank blocks are in rank order): every rank then delivers,
-//!   learns and counts with exactly the spike lists of a single process, and adds every
-//!   floating-point term in the same order. Spikes are identical to the single process,
+//! - every projection holds only the synapses onto the rank's own neurons (drawn so by a
+//!   split builder's model code, or cut by `build`; the matrix keeps its shape and global
+//!   indices, with the other columns empty), so the synapses, the delivery work and the
+//!   plasticity work are divided between the ranks;
+//! - the ranks run by intervals of `D` steps, the shortest transmission delay of the network
+//!   over all ranks (agreed on in `build`; one step for COBA and Dp): each rank advances its
+//!   neurons through the interval and keeps the spikes of its own neurons, one
+//!   [`SpikeExchange::all_gather`] gives every rank the interval's spikes of all ranks, put
+//!   back in increasing order (rank blocks are in rank order), and every rank then delivers,
+//!   learns and counts, step by step, with exactly the spike lists of a single process, adding
+//!   every floating-point term in the same order (no spike of the interval is due before
+//!   it ends, since every delay is at least `D`). Spikes are identical to the single process,
 //!   bit for bit, for any number of ranks (and any thread count inside a rank).
 //!
 //! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
@@ -26,10 +31,11 @@
 //! advances only those; a model that keeps the default advances all of its neurons, and the
 //! spikes of other ranks' neurons, whose input is incomplete here, are dropped).
 //!
-//! The exchange happens once per step. A spike emitted in step `t` with delay `d` is first
-//! needed in step `t + d`, so it could wait up to the shortest delay; per-step exchange keeps
-//! plasticity, the between-steps hook and the monitors exactly in step, and with the
-//! one-step delays of COBA the two are the same.
+//! [`Network::run_steps`](super::Network::run_steps) exchanges once per interval; with a
+//! between-steps closure ([`Network::run_steps_with`](super::Network::run_steps_with)) every
+//! step is exchanged, so that the closure sees every step complete. Monitors are fed after
+//! the exchange: every step's spikes and weights as they were then, neuron state as it is at
+//! the end of the interval.
 
 use std::ops::Range;
 use std::sync::{Arc, Barrier, Mutex};
@@ -160,7 +166,12 @@ impl SpikeExchange for ThreadGroup {
     }
 }
 
-/// What a distributed network keeps: its partition, the exchange and reused buffers.
+/// The longest exchange interval, in steps (networks whose shortest delay is longer, or
+/// that have no projections, exchange at least this often).
+pub const MAX_EXCHANGE_INTERVAL_STEPS: u32 = 1000;
+
+/// What a distributed network keeps: its partition, the exchange, how many steps its ranks
+/// run between two exchanges, and reused buffers.
 pub(crate) struct Distributed {
     pub(crate) partition: Partition,
     exchange: Box<dyn SpikeExchange>,
@@ -168,55 +179,102 @@ pub(crate) struct Distributed {
     neuron_pops: Vec<usize>,
     /// This rank's block of each population (indexed by population).
     owned: Vec<Range<usize>>,
+    /// Steps between two exchanges: the shortest transmission delay of the network.
+    interval_steps: u32,
+    /// The spike lists of each step of an interval (indexed by step in the interval, then
+    /// by population; reused, swapped with the network's lists).
+    pub(crate) interval: Vec<Vec<Vec<u32>>>,
+    /// Spike exchanges so far.
+    exchanges: u64,
     send: Vec<u32>,
     recv: Vec<u32>,
     counts: Vec<usize>,
 }
 
 impl Distributed {
-    pub(crate) fn new(partition: Partition, exchange: Box<dyn SpikeExchange>, populations: &[Population]) -> Self {
+    /// The distributed part of a network with `populations`, whose shortest transmission
+    /// delay on this rank is `min_delay_steps` (`None`: no synapses here). The ranks agree on
+    /// the exchange interval (the shortest delay over all ranks) with one exchange, so every
+    /// rank calls this at the same point (in `build`).
+    pub(crate) fn new(
+        partition: Partition,
+        mut exchange: Box<dyn SpikeExchange>,
+        populations: &[Population],
+        min_delay_steps: Option<u32>,
+    ) -> Result<Self, EngramError> {
         let neuron_pops =
             populations.iter().enumerate().filter(|(_, p)| matches!(p.body, Body::Neurons { .. })).map(|(i, _)| i);
-        Self {
+        let (mut recv, mut counts) = (Vec::new(), Vec::new());
+        let mine = min_delay_steps.unwrap_or(MAX_EXCHANGE_INTERVAL_STEPS).min(MAX_EXCHANGE_INTERVAL_STEPS);
+        exchange.all_gather(&[mine], &mut recv, &mut counts)?;
+        let interval_steps = recv.iter().copied().min().unwrap_or(1).max(1);
+        let interval = if interval_steps > 1 {
+            (0..interval_steps).map(|_| vec![Vec::new(); populations.len()]).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
             partition,
             exchange,
             neuron_pops: neuron_pops.collect(),
             owned: populations.iter().map(|p| partition.owned(p.len)).collect(),
+            interval_steps,
+            interval,
+            exchanges: 0,
             send: Vec::new(),
-            recv: Vec::new(),
-            counts: Vec::new(),
-        }
+            recv,
+            counts,
+        })
     }
 
-    /// Replace this step's spikes of every neuron population by those of the owners: each
-    /// rank sends, per neuron population, the number of its own neurons' spikes and their
-    /// indices; every rank then rebuilds each list rank by rank (increasing order).
-    pub(crate) fn exchange_spikes(&mut self, spikes: &mut [Vec<u32>]) -> Result<(), EngramError> {
+    /// Replace the spikes of every neuron population, in each of `steps` (consecutive steps,
+    /// each a list per population), by those of the owners, with one exchange: each rank
+    /// sends, per step and neuron population, the number of its own neurons' spikes and their
+    /// indices; every rank then rebuilds each list rank by rank (increasing order). Sources'
+    /// lists are left as they are (every rank computes them).
+    pub(crate) fn exchange_steps(&mut self, steps: &mut [Vec<Vec<u32>>]) -> Result<(), EngramError> {
         self.send.clear();
-        for &pop in &self.neuron_pops {
-            let own = &self.owned[pop];
-            let start = self.send.len();
-            self.send.push(0);
-            let mine = spikes[pop].iter().filter(|&&i| own.contains(&(i as usize)));
-            self.send.extend(mine);
-            self.send[start] = (self.send.len() - start - 1) as u32;
+        for spikes in steps.iter() {
+            for &pop in &self.neuron_pops {
+                let own = &self.owned[pop];
+                let start = self.send.len();
+                self.send.push(0);
+                let mine = spikes[pop].iter().filter(|&&i| own.contains(&(i as usize)));
+                self.send.extend(mine);
+                self.send[start] = (self.send.len() - start - 1) as u32;
+            }
         }
         self.exchange.all_gather(&self.send, &mut self.recv, &mut self.counts)?;
-        for &pop in &self.neuron_pops {
-            spikes[pop].clear();
+        self.exchanges += 1;
+        for spikes in steps.iter_mut() {
+            for &pop in &self.neuron_pops {
+                spikes[pop].clear();
+            }
         }
         let mut at = 0;
         for &count in &self.counts {
             let part = &self.recv[at..at + count];
             let mut k = 0;
-            for &pop in &self.neuron_pops {
-                let n = part[k] as usize;
-                spikes[pop].extend_from_slice(&part[k + 1..k + 1 + n]);
-                k += 1 + n;
+            for spikes in steps.iter_mut() {
+                for &pop in &self.neuron_pops {
+                    let n = part[k] as usize;
+                    spikes[pop].extend_from_slice(&part[k + 1..k + 1 + n]);
+                    k += 1 + n;
+                }
             }
             at += count;
         }
         Ok(())
+    }
+
+    /// Steps between two exchanges.
+    pub(crate) fn interval_steps(&self) -> u32 {
+        self.interval_steps
+    }
+
+    /// Spike exchanges so far.
+    pub(crate) fn exchanges(&self) -> u64 {
+        self.exchanges
     }
 
     /// This rank's block of each population (indexed by population).
@@ -233,6 +291,10 @@ impl Distributed {
 /// Keep only the synapses of `p` onto the neurons `own` of its target (same shape, same global
 /// indices; rows keep their order). Per-synapse delays follow their synapses.
 pub(crate) fn keep_targets(p: &mut Projection, own: &Range<usize>) {
+    if p.weights.indices().iter().all(|&j| own.contains(&(j as usize))) {
+        // drawn for this rank only (`NetworkBuilder::split`): nothing to drop
+        return;
+    }
     let (n_pre, n_post) = p.weights.shape();
     let ip = p.weights.indptr();
     let ip = ip.raw_storage();

@@ -32,7 +32,8 @@ impl Network {
     pub fn run_ms_with(&mut self, duration_ms: f64, options: &RunOptions) -> Result<(), EngramError> {
         let n = self.clock.steps(duration_ms)?;
         let progress = Progress::new(&options.label, n, "steps", Every::Tenth, options.progress);
-        let chunk = (n / 200).max(1);
+        // whole exchange intervals per chunk (one step unless split across ranks)
+        let chunk = (n / 200).max(1).next_multiple_of(u64::from(self.exchange_interval_steps()));
         let mut done = 0;
         while done < n {
             let k = chunk.min(n - done);
@@ -80,8 +81,48 @@ impl Network {
     /// is set, returns [`EngramError::Interrupted`] with the simulated time reached (the end
     /// of that step). The monitors are left open: [`run_ms_with`](Self::run_ms_with) finishes
     /// them, a caller of `run_steps` calls [`finish_monitors`](Self::finish_monitors).
+    ///
+    /// On a rank of a network split across ranks whose shortest transmission delay is `D > 1`
+    /// steps ([`exchange_interval_steps`](Self::exchange_interval_steps)), runs by intervals
+    /// of `D` steps (the last one shorter), with one spike exchange each (see the
+    /// [network docs](crate::network#across-ranks)); the network is complete at the end, and
+    /// a stop request is seen at the end of an interval.
     pub fn run_steps(&mut self, n: u64) -> Result<(), EngramError> {
-        self.run_steps_with(n, |_, _| Ok(()))
+        let interval = u64::from(self.exchange_interval_steps());
+        if interval <= 1 {
+            return self.run_steps_with(n, |_, _| Ok(()));
+        }
+        let parallel = self.parallel && rayon::current_num_threads() > 1;
+        let stop = crate::interrupt::flag_ref();
+        let mut done = 0;
+        while done < n {
+            let len = (n - done).min(interval) as usize;
+            if parallel {
+                self.run_interval(len, true)?;
+            } else {
+                busy::timed(|| self.run_interval(len, false))?;
+            }
+            done += len as u64;
+            if let Some(signal) = crate::interrupt::name(stop.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(EngramError::Interrupted { signal, time_ms: self.time_ms() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Steps between two spike exchanges of a network split across ranks: the shortest
+    /// transmission delay of all its projections, over all ranks, in steps (at most
+    /// [`MAX_EXCHANGE_INTERVAL_STEPS`](super::MAX_EXCHANGE_INTERVAL_STEPS)); 1 for a network in one
+    /// process.
+    pub fn exchange_interval_steps(&self) -> u32 {
+        self.distributed.as_ref().map_or(1, |d| d.interval_steps())
+    }
+
+    /// Spike exchanges made so far by this rank of a network split across ranks (0 in one
+    /// process): one per step with [`run_steps_with`](Self::run_steps_with), one per
+    /// [interval](Self::exchange_interval_steps) with [`run_steps`](Self::run_steps).
+    pub fn spike_exchanges(&self) -> u64 {
+        self.distributed.as_ref().map_or(0, |d| d.exchanges())
     }
 
     /// Run `n` steps like [`run_steps`](Self::run_steps), calling `between(net, step)` before
@@ -152,6 +193,44 @@ impl Network {
     /// One step of the loop, in the order of the [module docs](crate::network).
     fn step_once(&mut self, parallel: bool) -> Result<(), EngramError> {
         let step = self.step;
+        self.advance_step(parallel, step);
+        // across ranks: every rank gets every rank's spikes of this step (see `partition`)
+        if let Some(d) = &mut self.distributed {
+            serial(parallel, || d.exchange_steps(std::slice::from_mut(&mut self.spikes)))?;
+        }
+        self.deliver_step(parallel, step)
+    }
+
+    /// `len` steps (at most the exchange interval) of a rank of a network split across
+    /// ranks, with one exchange: every step's stimuli and advance, keeping each step's spike
+    /// lists; the exchange of the interval's spikes; then every step's delivery, plasticity,
+    /// bookkeeping and monitors, in step order, with the spike lists of a single process.
+    /// Exact because every transmission delay is at least the interval: no spike of the
+    /// interval reaches an input before the interval's last step has advanced, and every
+    /// input buffer receives its terms in the single process's order.
+    fn run_interval(&mut self, len: usize, parallel: bool) -> Result<(), EngramError> {
+        let t0 = self.step;
+        let mut interval = std::mem::take(&mut self.distributed.as_mut().expect("a distributed network").interval);
+        for (k, spikes) in interval[..len].iter_mut().enumerate() {
+            self.advance_step(parallel, t0 + k as u64);
+            std::mem::swap(&mut self.spikes, spikes);
+        }
+        let d = self.distributed.as_mut().expect("a distributed network");
+        let mut done = serial(parallel, || d.exchange_steps(&mut interval[..len]));
+        for (k, spikes) in interval[..len].iter_mut().enumerate() {
+            if done.is_err() {
+                break;
+            }
+            std::mem::swap(&mut self.spikes, spikes);
+            done = self.deliver_step(parallel, t0 + k as u64);
+        }
+        self.distributed.as_mut().expect("a distributed network").interval = interval;
+        done
+    }
+
+    /// Steps 1–3 of step `step`: stimuli, sources and neurons (the spikes of the step in
+    /// `self.spikes`).
+    fn advance_step(&mut self, parallel: bool, step: u64) {
         let ctx = StepContext { step, dt_ms: self.clock.dt_ms() };
         let slot = (step % self.ring_len as u64) as usize;
 
@@ -181,11 +260,13 @@ impl Network {
                 advance(p, s, &ctx, slot, own(i));
             }
         }
+    }
 
-        // across ranks: every rank gets every rank's spikes of this step (see `partition`)
-        if let Some(d) = &mut self.distributed {
-            serial(parallel, || d.exchange_spikes(&mut self.spikes))?;
-        }
+    /// Steps 4–6 of step `step` with its spikes in `self.spikes`: short-term plasticity,
+    /// delivery, plasticity, bookkeeping, monitors; then the step is complete (the step
+    /// count moves past it) and, every `check_every` steps, the divergence guard looks.
+    fn deliver_step(&mut self, parallel: bool, step: u64) -> Result<(), EngramError> {
+        let ctx = StepContext { step, dt_ms: self.clock.dt_ms() };
 
         // 4. short-term plasticity sets the efficacies of this step's transmitting synapses
         //    (sequential: one rule per projection), then delivery, one writer per target
@@ -211,7 +292,7 @@ impl Network {
         }
 
         serial(parallel, || self.after_delivery(&ctx, step))?;
-        self.step += 1;
+        self.step = step + 1;
         self.steps_run += 1;
         if self.step % self.check_every == 0 {
             self.check_divergence()?;

@@ -1,0 +1,82 @@
+//! The peak memory of building one rank's part of a network: a counting global allocator
+//! (which is why this is a test binary of its own, with one test) measures the most bytes
+//! held at once while COBA-16000 is built whole, and while rank 0 of 4 builds its part. A
+//! rank that generated the whole connectivity and then dropped the other ranks' synapses
+//! would peak at least as high as the whole build; a rank that draws only its own synapses
+//! peaks near a quarter of it.
+
+// A global allocator is unsafe to implement; this one only forwards to the system's.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use engram_models::coba::CobaConfig;
+use engram_models::experiment::ModelConfig;
+use engram_models::run::build_model_on_rank;
+use engram_sim::network::{Partition, ThreadGroup};
+
+/// The system allocator, counting the bytes held now and the most held since the last reset.
+struct Counting;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is the system allocator's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = HELD.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) };
+        HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The most bytes held at once, above what was held before, while `f` runs.
+fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let before = HELD.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let out = f();
+    (PEAK.load(Ordering::Relaxed) - before, out)
+}
+
+#[test]
+fn a_rank_builds_its_part_without_holding_the_whole_network() {
+    let model = ModelConfig::Coba(CobaConfig { n: 16_000, ..CobaConfig::default() });
+    let build = |partition: Option<Partition>| {
+        let mut b = build_model_on_rank(&model, 0.1, 7, partition).unwrap().builder;
+        if let Some(p) = partition {
+            // the other ranks are not built here: a group of one answers the one exchange
+            // of `build` (agreeing on the exchange interval)
+            b.distribute(p, Box::new(ThreadGroup::new(1)));
+        }
+        b.build().unwrap().n_synapses()
+    };
+    let (whole_bytes, whole) = peak_bytes_of(|| build(None));
+    let (rank_bytes, part) = peak_bytes_of(|| build(Some(Partition::new(0, 4).unwrap())));
+    eprintln!(
+        "COBA-16000: whole build peaks at {:.1} MB ({whole} synapses), rank 0 of 4 at {:.1} MB ({part} synapses)",
+        whole_bytes as f64 / 1e6,
+        rank_bytes as f64 / 1e6
+    );
+    assert!(whole > 1_200_000, "{whole} synapses");
+    assert!((part as f64 - whole as f64 / 4.0).abs() < 0.02 * whole as f64 / 4.0, "{part} of {whole}");
+    // the synapses alone (column index and weight, 12 bytes each) of the whole network
+    assert!(whole_bytes > 12 * whole, "the whole build holds its synapses ({whole_bytes} bytes)");
+    assert!(
+        (rank_bytes as f64) < 0.4 * whole_bytes as f64,
+        "rank 0 of 4 peaks at {rank_bytes} bytes, the whole build at {whole_bytes}"
+    );
+}
