@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use engram_core::error::EngramError;
 use engram_models::coba::{CobaConfig, Scaling};
 use engram_models::experiment::ModelConfig;
-use engram_models::run::build_model;
+use engram_models::run::build_model_on_rank;
 use engram_sim::cputime::thread_cpu_s;
 use engram_sim::network::{Partition, SpikeExchange};
 use serde::{Deserialize, Serialize};
@@ -115,7 +115,8 @@ pub struct RankRecord {
     pub neurons: usize,
     /// Synapses it holds (those onto its neurons).
     pub synapses: usize,
-    /// Network build wall time, s (every rank builds the whole network, then keeps its part).
+    /// Network build wall time, s (every rank draws the whole network's random numbers and keeps
+    /// the synapses onto its own neurons).
     pub build_s: f64,
     /// Simulation loop wall time, s.
     pub loop_wall_s: f64,
@@ -180,7 +181,7 @@ pub fn bench_rank(
     pool.install(|| {
         let counters = Arc::new(ExchangeCounters::default());
         let t0 = Instant::now();
-        let mut builder = build_model(&network.model(), 0.1, 1)?.builder;
+        let mut builder = build_model_on_rank(&network.model(), 0.1, 1, Some(partition))?.builder;
         builder.distribute(partition, Box::new(TimedExchange::new(exchange, counters.clone())));
         let mut net = builder.build()?;
         let build_s = t0.elapsed().as_secs_f64();
