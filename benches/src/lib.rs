@@ -1,6 +1,7 @@
 //! The engram workspace's benchmarks: the criterion benchmarks in `benches/all.rs` (one module
 //! per crate; `cargo bench -p engram-benches`) and the networks that only benchmarks use
-//! ([`networks`]), shared with `cargo xtask bench`.
+//! ([`networks`]), shared with `cargo xtask bench`, and the thread-scaling summary behind the
+//! generated table of docs/performance.md ([`scaling`]).
 //!
 //! ```
 //! use engram_benches::networks::coba_with_pair_stdp;
@@ -10,3 +11,4 @@
 //! ```
 
 pub mod networks;
+pub mod scaling;

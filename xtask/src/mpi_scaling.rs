@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use engram_benches::scaling::ThreadScaling;
 use engram_mpi::bench::{BenchNetwork, BenchRun, CollectiveRun};
 use engram_mpi::scaling::{ScalingSummary, regions};
 use engram_repro::report::{check_regions, load_compact, rewrite_regions, save_compact};
@@ -15,6 +16,9 @@ use crate::{sh, workspace_root};
 
 /// The committed summary, relative to the workspace.
 pub const SUMMARY: &str = "docs/data/mpi-scaling.json";
+/// The committed thread-scaling summary (`cargo xtask bench --scaling`), relative to the
+/// workspace.
+pub const THREAD_SUMMARY: &str = "docs/data/thread-scaling.json";
 /// The page with the generated tables.
 pub const PAGE: &str = "docs/performance.md";
 
@@ -31,14 +35,16 @@ const CASES: [(BenchNetwork, f64); 4] = [
 /// The rank counts.
 const RANKS: [usize; 3] = [1, 2, 3];
 
-fn load_average() -> f64 {
+/// The 1-minute load average (NaN where /proc/loadavg cannot be read).
+pub fn load_average() -> f64 {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|t| t.split_whitespace().next().and_then(|x| x.parse().ok()))
         .unwrap_or(f64::NAN)
 }
 
-fn cpu_model() -> String {
+/// The CPU model name from /proc/cpuinfo.
+pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
@@ -121,10 +127,38 @@ pub fn regions_of(path: &Path) -> Result<Vec<(String, String)>> {
     regions(&summary).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// `cargo xtask report thread-scaling [--from FILE] [--check]`: the table of
+/// `cargo xtask bench --scaling` in docs/performance.md, from `docs/data/thread-scaling.json`.
+pub fn report_threads(from: Option<&Path>, check: bool) -> Result<()> {
+    let regions_of = |path: &Path| -> Result<Vec<(String, String)>> {
+        Ok(load_compact::<ThreadScaling>(path, "thread-scaling")?.regions())
+    };
+    let commit = |source: &Path, to: &Path| -> Result<()> {
+        Ok(save_compact(&load_compact::<ThreadScaling>(source, "thread-scaling")?, to)?)
+    };
+    generated_tables(THREAD_SUMMARY, "thread scaling", regions_of, commit, from, check)
+}
+
 /// `cargo xtask report mpi-scaling [--from FILE] [--check]`.
 pub fn report(from: Option<&Path>, check: bool) -> Result<()> {
+    let commit = |source: &Path, to: &Path| -> Result<()> {
+        Ok(save_compact(&load_compact::<ScalingSummary>(source, "mpi-scaling")?, to)?)
+    };
+    generated_tables(SUMMARY, "MPI scaling", regions_of, commit, from, check)
+}
+
+/// Regenerate (or `check`) the tables of [`PAGE`] that the committed summary `summary`
+/// generates; `--from` a new summary, which is committed once the page is rewritten.
+fn generated_tables(
+    summary: &str,
+    what: &str,
+    regions_of: impl Fn(&Path) -> Result<Vec<(String, String)>>,
+    commit: impl Fn(&Path, &Path) -> Result<()>,
+    from: Option<&Path>,
+    check: bool,
+) -> Result<()> {
     let root = workspace_root();
-    let committed = root.join(SUMMARY);
+    let committed = root.join(summary);
     let page_path = root.join(PAGE);
     if check && from.is_some() {
         bail!("--check compares the committed page with the committed summary; it takes no --from");
@@ -134,19 +168,17 @@ pub fn report(from: Option<&Path>, check: bool) -> Result<()> {
     let page = std::fs::read_to_string(&page_path).with_context(|| format!("reading {}", page_path.display()))?;
     if check {
         check_regions(&page, &regions, PAGE)?;
-        println!("{PAGE}: the MPI scaling tables match {SUMMARY}");
+        println!("{PAGE}: the {what} tables match {summary}");
         return Ok(());
     }
     let new = rewrite_regions(&page, &regions, PAGE)?;
     if from.is_some() {
-        // the summary is read and checked above; commit it beside the page
-        let summary: ScalingSummary = load_compact(&source, "mpi-scaling")?;
         if let Some(dir) = committed.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        save_compact(&summary, &committed)?;
+        commit(&source, &committed)?;
     }
     std::fs::write(&page_path, new)?;
-    println!("wrote the MPI scaling tables of {PAGE} from {}", source.display());
+    println!("wrote the {what} tables of {PAGE} from {}", source.display());
     Ok(())
 }

@@ -13,8 +13,9 @@ use crate::workspace_root;
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// Which reproduction (those with a generated page: see the error for a name without one),
-    /// or `mpi-scaling` (the cost model in docs/performance.md; `--from` a summary written by
-    /// `cargo xtask bench --mpi`).
+    /// `mpi-scaling` (the cost model in docs/performance.md; `--from` a summary written by
+    /// `cargo xtask bench --mpi`) or `thread-scaling` (`--from` the scaling.json of
+    /// `cargo xtask bench --scaling`).
     paper: String,
     /// A run directory (with its `summary.json`): take the numbers from it and commit its
     /// compact summary to `docs/reproduction/<paper>/summary.json`.
@@ -30,9 +31,16 @@ pub fn report(args: ReportArgs) -> Result<()> {
     if args.paper == "mpi-scaling" {
         return crate::mpi_scaling::report(args.from.as_deref(), args.check);
     }
+    if args.paper == "thread-scaling" {
+        return crate::mpi_scaling::report_threads(args.from.as_deref(), args.check);
+    }
     let with_pages: Vec<&str> = reproduction::all().iter().filter(|r| r.report().is_some()).map(|r| r.name()).collect();
     let Some(report) = reproduction::find(&args.paper).and_then(|r| r.report()) else {
-        bail!("no generated report for `{}`; available: {}, mpi-scaling", args.paper, with_pages.join(", "));
+        bail!(
+            "no generated report for `{}`; available: {}, mpi-scaling, thread-scaling",
+            args.paper,
+            with_pages.join(", ")
+        );
     };
     let root = workspace_root();
     let summary_path = root.join(report.summary());

@@ -7,28 +7,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
+use engram_benches::scaling::{ScalingRow as Row, ThreadScaling};
 use engram_core::busy;
 use engram_models::auryn_background::AurynBackgroundConfig;
 use engram_models::coba::CobaConfig;
 use engram_models::experiment::ModelConfig;
 use engram_models::run::build_model;
+use engram_repro::report::save_compact;
 use engram_sim::Network;
-
-/// One measured (network, thread count).
-struct Row {
-    network: String,
-    threads: usize,
-    /// More threads than the machine's available parallelism.
-    oversubscribed: bool,
-    /// Best loop wall time of the repeats, s.
-    loop_wall_s: f64,
-    speedup: f64,
-    efficiency: f64,
-    /// Busy seconds of each pool thread in the best repeat (index = rayon thread index).
-    busy_s: Vec<f64>,
-    /// Spikes in the measured segment (the same for every thread count, or the bench fails).
-    spikes: u64,
-}
 
 /// A network to measure: built once, warmed up, then the same segment is run from a
 /// checkpoint for every thread count and repeat.
@@ -113,33 +99,6 @@ fn measure(case: &Case, repeats: usize, threads: &[usize], cores: usize) -> Resu
     Ok(rows)
 }
 
-/// The markdown table of `rows`.
-fn table(rows: &[Row], cores: usize) -> String {
-    let mut t = format!(
-        "Loop wall time of the same segment (restored from a checkpoint) per thread count, best of the repeats; \
-         {cores} hardware threads available (rows marked * are oversubscribed). Busy: seconds each pool thread \
-         spent in parallel tasks and sequential sections; idle = 1 − Σ busy / (threads × wall).\n\n\
-         | network | threads | loop wall s | speedup | efficiency | busy per thread s | idle |\n\
-         |---|---:|---:|---:|---:|---|---:|\n"
-    );
-    for r in rows {
-        let busy: Vec<String> = r.busy_s.iter().map(|b| format!("{b:.3}")).collect();
-        let idle = 1.0 - r.busy_s.iter().sum::<f64>() / (r.threads as f64 * r.loop_wall_s);
-        let mark = if r.oversubscribed { "*" } else { "" };
-        t += &format!(
-            "| {} | {}{mark} | {:.3} | {:.2} | {:.2} | {} | {:.0}% |\n",
-            r.network,
-            r.threads,
-            r.loop_wall_s,
-            r.speedup,
-            r.efficiency,
-            busy.join(" / "),
-            100.0 * idle
-        );
-    }
-    t
-}
-
 /// Run the scaling benchmark; write `scaling.json` and `scaling.md` into `out`.
 pub fn scaling(out: &Path, repeats: usize, quick: bool) -> Result<()> {
     let mut cases = vec![
@@ -150,24 +109,26 @@ pub fn scaling(out: &Path, repeats: usize, quick: bool) -> Result<()> {
         cases.push(Case { label: "Auryn background (plastic)", build: auryn, warmup_ms: 100.0, measure_ms: 1000.0 });
     }
     let (threads, cores) = thread_counts();
+    let before = crate::mpi_scaling::load_average();
     let mut rows = Vec::new();
     for case in &cases {
         rows.extend(measure(case, repeats, &threads, cores)?);
     }
     std::fs::create_dir_all(out)?;
-    let json: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "network": r.network, "threads": r.threads, "oversubscribed": r.oversubscribed,
-                "loop_wall_s": r.loop_wall_s, "speedup": r.speedup, "efficiency": r.efficiency,
-                "busy_s": r.busy_s, "spikes": r.spikes,
-            })
-        })
-        .collect();
-    std::fs::write(out.join("scaling.json"), serde_json::to_string_pretty(&json)?)?;
-    let md = table(&rows, cores);
+    let summary = ThreadScaling {
+        host: crate::mpi_scaling::cpu_model(),
+        cores,
+        load_average: [before, crate::mpi_scaling::load_average()],
+        repeats,
+        rows,
+    };
+    save_compact(&summary, &out.join("scaling.json"))?;
+    let md = summary.table();
     std::fs::write(out.join("scaling.md"), &md)?;
-    println!("{md}\nwrote {}", out.join("scaling.{json,md}").display());
+    println!(
+        "{md}\nwrote {}; put it in docs/performance.md with `cargo xtask report thread-scaling --from {}`",
+        out.join("scaling.{json,md}").display(),
+        out.join("scaling.json").display()
+    );
     Ok(())
 }
