@@ -6,7 +6,7 @@
 //! ```sh
 //! cargo run --release -p engram-repro --example drift_calibrate -- \
 //!     --turnover 0.05 --tau 20 --sigma 0.5 --ob-eta 0.01 --ob-threshold 2 --ob-tau 100 \\
-//!     --conditions main,c1_fluctuation_only [--scale 4] [--seed 2021]
+//!     --ee-scale 1 --istdp-scale 1 --conditions main,c1_fluctuation_only [--scale 4] [--seed 2021]
 //! ```
 
 use engram_repro::drift::{Condition, DriftOptions, DriftParams, DriftSummary, ObELearning, experiment};
@@ -51,6 +51,21 @@ fn main() -> Result<()> {
                 Some(ObELearning::Hebbian(p)) => p.tau_ms = value.parse()?,
                 _ => return Err("--ob-tau needs the Hebbian OB->E rule".into()),
             },
+            "--ee-scale" => {
+                // scale E→E pair STDP and the three-factor rule (0: off)
+                let f: f64 = value.parse()?;
+                if f == 0.0 {
+                    (params.e_e_stdp, params.e_e_reward) = (None, None);
+                } else {
+                    if let Some(p) = params.e_e_stdp.as_mut() {
+                        (p.a_plus, p.a_minus) = (p.a_plus * f, p.a_minus * f);
+                    }
+                    if let Some(p) = params.e_e_reward.as_mut() {
+                        (p.a_plus, p.a_minus) = (p.a_plus * f, p.a_minus * f);
+                    }
+                }
+            }
+            "--istdp-scale" => params.istdp.eta *= value.parse::<f64>()?,
             "--tau" => params.night.tau_days = value.parse()?,
             "--sigma" => params.night.log_sd = value.parse()?,
             "--seed" => seed = value.parse()?,
