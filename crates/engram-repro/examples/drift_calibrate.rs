@@ -65,6 +65,12 @@ fn main() -> Result<()> {
                     }
                 }
             }
+            "--ee-pair" => {
+                // `off`: no pair STDP on E→E (the three-factor rule stays)
+                if value == "off" {
+                    params.e_e_stdp = None;
+                }
+            }
             "--istdp-scale" => params.istdp.eta *= value.parse::<f64>()?,
             "--tau" => params.night.tau_days = value.parse()?,
             "--sigma" => params.night.log_sd = value.parse()?,
