@@ -511,13 +511,25 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
         fig = fig.panel(heat(g.group.key(), &g.decoding_matrix));
     }
     fig.save(out.join("drift_decoding")).map_err(plot_err)?;
-    let mut lag = Figure::new(2, 2).title("Drift: noise-normalised PV correlation against lag, per schedule group");
+    let mut lag = Figure::new(2, 2)
+        .title("Drift: noise-normalised PV correlation against lag, per schedule group, with the fitted decay");
     for c in [Condition::Main, Condition::FluctuationOnly, Condition::PlasticityOnly, Condition::NoTurnover] {
         let Some(s) = summary.condition(c) else { continue };
         let mut p = LinePanel::new(c.key(), "lag (days)", "r̃");
+        let longest = summary.probe_days.last().copied().unwrap_or(0) as f64;
         for g in &s.groups {
             let pts: Vec<(f64, f64)> = g.pv_by_lag.iter().map(|x| (x.lag_days, x.mean_r)).collect();
             p = p.series(g.group.key(), &pts);
+            // the fitted r̃(Δ) = c∞ + (1 − c∞) e^(−Δ/τ), from lag 0 to the longest
+            if let Some(f) = &g.drift_fit {
+                let curve: Vec<(f64, f64)> = (0..=32)
+                    .map(|k| {
+                        let lag = longest * k as f64 / 32.0;
+                        (lag, f.c_inf + (1.0 - f.c_inf) * (-lag / f.tau_days).exp())
+                    })
+                    .collect();
+                p = p.series(&format!("{} fit", g.group.key()), &curve);
+            }
         }
         lag = lag.panel(p);
     }
