@@ -554,6 +554,10 @@ fn run_in_pool(
     }
     builder.add_monitor(rates);
     let gathered = add_state_and_described_monitors(&mut builder, exp, &plan, out, partition)?;
+    if !gathered.is_empty() {
+        // monitors see each step's state only if every step is exchanged (see `distribute`)
+        builder.exchange_every_step();
+    }
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 

@@ -229,3 +229,22 @@ fn coba_with_1_ms_delays_exchanges_once_per_10_steps_with_the_single_process_spi
     }
     std::fs::remove_dir_all(&reference).unwrap();
 }
+
+#[test]
+fn state_records_with_1_ms_delays_exchange_every_step_and_write_the_single_process_files() {
+    let mut exp = coba_1_ms_delays();
+    exp.record.state = coba_recording_state().record.state;
+    let reference = fresh("coba-1ms-state-single");
+    single(&exp, &reference);
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("coba-1ms-state-{n_ranks}"));
+        let summary = threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        let what = format!("coba with 1 ms delays recording state on {n_ranks} ranks");
+        assert_same_run(&reference, &out, &what);
+        assert!(out.join("state_E_v_mv.npy").exists(), "{what}: state_E_v_mv.npy");
+        // every step exchanged, so that the monitors see each step's state
+        assert_eq!(summary.exchanges, Some(Exchanges { count: 2005, interval_steps: 1 }), "{what}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
+}
