@@ -28,8 +28,11 @@ use std::time::Instant;
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
 use engram_sim::network::{Partition, SpikeExchange};
+use engram_sim::npy::{OutputFormat, write_array};
 use engram_sim::progress::{Every, Progress};
-use engram_sim::{Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor};
+use engram_sim::{
+    MonitorId, Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor,
+};
 use serde::Serialize;
 
 use crate::description::build::apply_weight_changes;
@@ -342,9 +345,16 @@ pub struct RankShare {
 /// those of `run_experiment`, bit for bit (`n_synapses` and `syn_events_per_s` summed over
 /// the ranks). Give `out` to one rank only (rank 0): it writes the run directory.
 ///
-/// Fails before running if the experiment records neuron state or weights (`record.state`, a
-/// description's `State`, `Weights` or `Custom` monitors) or saves checkpoints, which would
-/// hold only one rank's part, or if a plasticity rule is not
+/// Neuron state (`record.state`, a description's `State` monitors) is recorded by each rank
+/// for the requested neurons it owns, in memory; after a complete run the ranks gather their
+/// samples (one collective exchange per state monitor, in order) and rank 0 writes
+/// `state_<pop>_<var>.<npy|csv>`, byte for byte the file of `run_experiment`. An interrupted
+/// or failed run across ranks writes no state files (a single process streams them during
+/// the run).
+///
+/// Fails before running if the experiment records weights (a description's `Weights` or
+/// `Custom` monitors) or saves checkpoints, which would hold only one rank's part, or if a
+/// plasticity rule is not
 /// [local to its targets](engram_core::plasticity::PlasticityRule::local_to_target).
 pub fn run_experiment_on_rank(
     exp: &Experiment,
@@ -363,21 +373,17 @@ pub fn run_experiment_on_rank(
 fn check_distributable(exp: &Experiment, plan: &Plan) -> Result<(), EngramError> {
     let refuse = |what: &str| {
         Err(EngramError::Other(format!(
-            "{what}: a run across ranks records spikes and rates only (each rank holds the state and \
-             weights of its own neurons); run it in one process (cargo xtask run)"
+            "{what}: a run across ranks records spikes, rates and neuron state (record.state, State \
+             monitors) only, not weights, Custom monitors or checkpoints (each rank holds the \
+             synapses onto its own neurons); run it in one process (cargo xtask run)"
         )))
     };
-    if let Some(s) = exp.record.state.first() {
-        return refuse(&format!("record.state ({}.{})", s.population, s.variable));
-    }
     for m in &plan.monitors {
         match m {
-            MonitorDescription::State { population, variable, .. } => {
-                return refuse(&format!("monitor State({population}.{variable})"));
-            }
             MonitorDescription::Weights { projection, .. } => return refuse(&format!("monitor Weights({projection})")),
             MonitorDescription::Custom { .. } => return refuse("a Custom monitor"),
-            MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
+            MonitorDescription::State { .. } | MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {
+            }
         }
     }
     if let Some((_, dir)) = checkpoint_steps(&exp.model, &plan.phases).first() {
@@ -388,31 +394,37 @@ fn check_distributable(exp: &Experiment, plan: &Plan) -> Result<(), EngramError>
 
 /// The monitors of `record.state` and of a description's `State`, `Weights` and `Custom`
 /// monitors, streaming into `out` (weights and custom monitors only with a run directory).
+/// On a rank of a run across ranks (`partition`), the state monitors record the requested
+/// neurons this rank owns, in memory; their ids are returned, in order, for
+/// [`write_gathered_state`].
 fn add_state_and_described_monitors(
     builder: &mut NetworkBuilder,
     exp: &Experiment,
     plan: &Plan,
     out: Option<&Path>,
-) -> Result<(), EngramError> {
+    partition: Option<Partition>,
+) -> Result<Vec<MonitorId>, EngramError> {
     let format = exp.record.format;
     let dt = exp.run.dt_ms;
+    let mut gathered = Vec::new();
+    let mut add_state = |builder: &mut NetworkBuilder, m: StateMonitor| match (partition, out) {
+        (Some(p), _) => gathered.push(builder.add_monitor(m.owned_by(p))),
+        (None, Some(dir)) => {
+            builder.add_monitor(m.streaming_to(dir, format));
+        }
+        (None, None) => {
+            builder.add_monitor(m);
+        }
+    };
     for s in &exp.record.state {
         let every = ((s.every_ms / dt).round() as u64).max(1);
-        let mut m = StateMonitor::new(&s.population, &s.variable, &s.neurons, every);
-        if let Some(dir) = out {
-            m = m.streaming_to(dir, format);
-        }
-        builder.add_monitor(m);
+        add_state(builder, StateMonitor::new(&s.population, &s.variable, &s.neurons, every));
     }
     for m in &plan.monitors {
         let every = |ms: f64| ((ms / dt).round() as u64).max(1);
         match m {
             MonitorDescription::State { population, variable, neurons, every_ms } => {
-                let mut m = StateMonitor::new(population, variable, neurons, every(*every_ms));
-                if let Some(dir) = out {
-                    m = m.streaming_to(dir, format);
-                }
-                builder.add_monitor(m);
+                add_state(builder, StateMonitor::new(population, variable, neurons, every(*every_ms)));
             }
             MonitorDescription::Weights { projection, every_ms } => {
                 if let Some(dir) = out {
@@ -433,7 +445,68 @@ fn add_state_and_described_monitors(
             }
         }
     }
-    Ok(())
+    Ok(gathered)
+}
+
+/// Gather, from every rank of a run across ranks, what the state monitor `id` recorded of
+/// its own neurons (one collective exchange: every rank calls this for the same monitors in
+/// the same order, a rank that owns none of the neurons sending nothing), and with `out`
+/// (rank 0) write the whole array into it as the streaming monitor of a single process
+/// would: one row per sample, `time_ms` then the requested neurons in the requested order.
+/// Each value travels as two `u32` words (its bits), so the file is that of a single process
+/// byte for byte.
+fn write_gathered_state(
+    net: &mut Network,
+    id: MonitorId,
+    out: Option<&Path>,
+    format: OutputFormat,
+) -> Result<(), EngramError> {
+    let m = net
+        .monitor::<StateMonitor>(id)
+        .ok_or_else(|| EngramError::Other(format!("no state monitor with id {id:?} to gather")))?;
+    let mut send = Vec::with_capacity(2 * m.values().len());
+    for x in m.values() {
+        let bits = x.to_bits();
+        send.extend_from_slice(&[(bits >> 32) as u32, bits as u32]);
+    }
+    let n_ranks = net.partition().map_or(1, |p| p.n_ranks());
+    let positions: Vec<Vec<usize>> = (0..n_ranks).map(|r| m.positions_on_rank(r)).collect();
+    let times_ms = m.times_ms().to_vec();
+    let columns = m.column_names();
+    let file = m.file_name(format);
+    let (mut recv, mut counts) = (Vec::new(), Vec::new());
+    net.all_gather_over_ranks(&send, &mut recv, &mut counts)?;
+    let Some(dir) = out else { return Ok(()) };
+    let width = columns.len();
+    let mut data = vec![0.0; times_ms.len() * width];
+    for (row, &t) in data.chunks_exact_mut(width).zip(&times_ms) {
+        row[0] = t;
+    }
+    if counts.len() != n_ranks {
+        return Err(EngramError::Other(format!(
+            "gathering {file}: {} ranks answered, the run has {n_ranks}",
+            counts.len()
+        )));
+    }
+    let mut offset = 0;
+    for (rank, (&count, pos)) in counts.iter().zip(&positions).enumerate() {
+        let expected = 2 * times_ms.len() * pos.len();
+        if count != expected {
+            return Err(EngramError::Other(format!(
+                "gathering {file}: rank {rank} sent {count} words, expected {expected} ({} samples of {} \
+                 neurons, two words each)",
+                times_ms.len(),
+                pos.len()
+            )));
+        }
+        for (j, w) in recv[offset..offset + count].chunks_exact(2).enumerate() {
+            let (sample, k) = (j / pos.len(), pos[j % pos.len()]);
+            data[sample * width + 1 + k] = f64::from_bits((u64::from(w[0]) << 32) | u64::from(w[1]));
+        }
+        offset += count;
+    }
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    write_array(&dir.join(&file), format, &columns, &data)
 }
 
 fn run_in_pool(
@@ -480,7 +553,11 @@ fn run_in_pool(
         rates = rates.streaming_to(dir, format);
     }
     builder.add_monitor(rates);
-    add_state_and_described_monitors(&mut builder, exp, &plan, out)?;
+    let gathered = add_state_and_described_monitors(&mut builder, exp, &plan, out, partition)?;
+    if !gathered.is_empty() {
+        // monitors see each step's state only if every step is exchanged (see `distribute`)
+        builder.exchange_every_step();
+    }
     let mut net = builder.build()?;
     let build_s = t0.elapsed().as_secs_f64();
 
@@ -520,6 +597,12 @@ fn run_in_pool(
     // over all ranks of a distributed run (every rank makes these two calls)
     let n_synapses = net.sum_over_ranks(net.n_synapses() as u64)?;
     let syn_events = net.sum_over_ranks(net.syn_events())?;
+    // state recorded rank by rank, gathered to rank 0 (only after a complete run)
+    if status == RunStatus::Complete {
+        for &id in &gathered {
+            write_gathered_state(&mut net, id, out, format)?;
+        }
+    }
     let summary = Summary {
         status,
         model: exp.model.name().to_string(),

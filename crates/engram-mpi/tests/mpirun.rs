@@ -3,12 +3,13 @@
 //! summary for COBA-4000 and for the Dp network with inhibitory STDP (given as an experiment
 //! file), with 1, 2 and 4 threads in each rank, and for COBA with 1 ms delays, whose ranks
 //! exchange spikes once per 10 steps (the summary's count is checked for every run);
-//! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep.
+//! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep; an
+//! experiment file recording neuron state gets the single process's state files.
 
 use std::path::Path;
 use std::process::Command;
 
-use engram_models::experiment::Experiment;
+use engram_models::experiment::{Experiment, StateRecord};
 
 use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single, summary_in};
@@ -99,4 +100,35 @@ fn coba_with_1_ms_delays_with_mpirun_exchanges_once_per_10_steps() {
     let engram_models::experiment::ModelConfig::Coba(c) = &mut exp.model else { unreachable!() };
     c.delay_ms = 1.0;
     check_with_mpirun(&exp, None);
+}
+
+#[test]
+fn state_records_with_mpirun_write_the_single_process_files() {
+    let mut exp = coba();
+    exp.run.duration_s = 0.2;
+    let record = |population: &str, neurons: Vec<u32>| StateRecord {
+        population: population.into(),
+        variable: "v_mv".into(),
+        neurons,
+        every_ms: 0.5,
+    };
+    exp.record.state = vec![record("E", vec![3199, 0, 2100, 5, 1600]), record("I", vec![3, 0])];
+    let reference = fresh("mpi-state-single");
+    single(&exp, &reference);
+    let file = fresh("mpi-state.ron");
+    std::fs::write(&file, engram_core::config::to_ron_string(&exp)).unwrap();
+    let model = file.to_string_lossy().into_owned();
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("mpi-state-{n_ranks}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        mpirun(n_ranks, &["run", &model, "--out", &out_arg, "--quiet"]);
+        let what = format!("state records: mpirun -np {n_ranks}");
+        assert_same_run(&reference, &out, &what);
+        for f in ["state_E_v_mv.npy", "state_I_v_mv.npy"] {
+            assert!(out.join(f).exists(), "{what}: {f}");
+        }
+        remove(&out);
+    }
+    remove(&reference);
+    std::fs::remove_file(&file).unwrap();
 }

@@ -1,18 +1,20 @@
 //! Ranks as threads of one process (`ThreadGroup`): `run_rank` on 2 and 3 ranks, with 1, 2 or 4
 //! threads inside each rank, writes the single process's arrays and summary (also for a
 //! description whose weights and delays are drawn per synapse); each rank's builder holds
-//! only its share of the synapses; experiments whose outputs a rank cannot write whole are
+//! only its share of the synapses; state records are gathered into the single process's
+//! files (npy and CSV); experiments whose outputs a rank cannot write whole (weights) are
 //! refused.
 
 use std::path::Path;
 
 use engram_connectivity::DelayDistribution;
 use engram_models::coba::CobaConfig;
-use engram_models::description::{Distribution, models};
+use engram_models::description::{Distribution, MonitorDescription, models};
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
 use engram_models::run::{Exchanges, RankShare, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
 use engram_sim::network::{Partition, ThreadGroup};
+use engram_sim::npy::OutputFormat;
 
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
 
@@ -82,19 +84,71 @@ fn the_dp_test_network_learns() {
     std::fs::remove_dir_all(&b).unwrap();
 }
 
-#[test]
-fn state_records_are_refused_across_ranks() {
+/// COBA-4000, 200 ms, recording `v_mv` every 0.5 ms of E neurons in every rank's block (out
+/// of order) and of two I neurons that only rank 0 owns on 3 ranks.
+fn coba_recording_state() -> Experiment {
     let mut exp = coba();
-    exp.run.duration_s = 0.01;
-    exp.record.state.push(StateRecord {
-        population: "E".into(),
+    exp.run.duration_s = 0.2;
+    let record = |population: &str, neurons: Vec<u32>| StateRecord {
+        population: population.into(),
         variable: "v_mv".into(),
-        neurons: vec![0, 1],
-        every_ms: 1.0,
-    });
-    let out = fresh("state-refused");
+        neurons,
+        every_ms: 0.5,
+    };
+    exp.record.state.push(record("E", vec![3199, 0, 2100, 5, 1600]));
+    exp.record.state.push(record("I", vec![3, 0]));
+    exp
+}
+
+#[test]
+fn state_records_across_ranks_write_the_single_process_files() {
+    let exp = coba_recording_state();
+    let reference = fresh("state-single");
+    single(&exp, &reference);
+    let files = ["state_E_v_mv.npy", "state_I_v_mv.npy"];
+    for f in files {
+        assert!(reference.join(f).exists(), "the single process writes {f}");
+    }
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("state-{n_ranks}"));
+        threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        assert_same_run(&reference, &out, &format!("state on {n_ranks} ranks"));
+        for f in files {
+            assert!(out.join(f).exists(), "{n_ranks} ranks write {f}");
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
+}
+
+#[test]
+fn state_records_across_ranks_write_the_single_process_csv() {
+    let mut exp = coba_recording_state();
+    exp.run.duration_s = 0.05;
+    exp.record.format = OutputFormat::Csv;
+    let reference = fresh("state-csv-single");
+    single(&exp, &reference);
+    let out = fresh("state-csv-3");
+    threads_as_ranks(&exp, 3, &out).unwrap();
+    for f in ["state_E_v_mv.csv", "state_I_v_mv.csv"] {
+        let (a, b) = (std::fs::read(reference.join(f)).unwrap(), std::fs::read(out.join(f)).unwrap());
+        assert!(a.len() > 100 && a == b, "{f} differs from the single process's");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&reference).unwrap();
+}
+
+#[test]
+fn weight_monitors_are_refused_across_ranks() {
+    let mut d = models::coba(&CobaConfig::default()).unwrap();
+    let projection = "watched".to_string();
+    d.projections[0].name = Some(projection.clone());
+    d.monitors.push(MonitorDescription::Weights { projection: projection.clone(), every_ms: 1.0 });
+    let mut exp = Experiment::of_description(d);
+    exp.run.duration_s = 0.01;
+    let out = fresh("weights-refused");
     let err = threads_as_ranks(&exp, 2, &out).unwrap_err().to_string();
-    assert!(err.contains("record.state (E.v_mv)") && err.contains("one process"), "{err}");
+    assert!(err.contains(&format!("monitor Weights({projection})")) && err.contains("one process"), "{err}");
     assert!(!out.exists(), "a refused run leaves no run directory");
 }
 
@@ -171,6 +225,25 @@ fn coba_with_1_ms_delays_exchanges_once_per_10_steps_with_the_single_process_spi
         assert_same_run(&reference, &out, &what);
         // 2005 steps: 201 intervals of at most 10 steps
         assert_eq!(summary.exchanges, Some(Exchanges { count: 201, interval_steps: 10 }), "{what}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    std::fs::remove_dir_all(&reference).unwrap();
+}
+
+#[test]
+fn state_records_with_1_ms_delays_exchange_every_step_and_write_the_single_process_files() {
+    let mut exp = coba_1_ms_delays();
+    exp.record.state = coba_recording_state().record.state;
+    let reference = fresh("coba-1ms-state-single");
+    single(&exp, &reference);
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("coba-1ms-state-{n_ranks}"));
+        let summary = threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        let what = format!("coba with 1 ms delays recording state on {n_ranks} ranks");
+        assert_same_run(&reference, &out, &what);
+        assert!(out.join("state_E_v_mv.npy").exists(), "{what}: state_E_v_mv.npy");
+        // every step exchanged, so that the monitors see each step's state
+        assert_eq!(summary.exchanges, Some(Exchanges { count: 2005, interval_steps: 1 }), "{what}");
         std::fs::remove_dir_all(&out).unwrap();
     }
     std::fs::remove_dir_all(&reference).unwrap();

@@ -501,6 +501,30 @@ impl Network {
         }
     }
 
+    /// Give every rank of a [distributed](NetworkBuilder::distribute) network the
+    /// concatenation of every rank's `send`, in rank order, in `recv`, and the length of each
+    /// rank's part in `counts` (both cleared first); in one process, `send` itself and its
+    /// length. For gathering what each rank recorded of its own neurons after a run. A
+    /// collective call: every rank must make it at the same point (with an empty `send` if
+    /// it has nothing to give), or the run hangs.
+    pub fn all_gather_over_ranks(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        match &mut self.distributed {
+            Some(d) => d.all_gather(send, recv, counts),
+            None => {
+                recv.clear();
+                recv.extend_from_slice(send);
+                counts.clear();
+                counts.push(send.len());
+                Ok(())
+            }
+        }
+    }
+
     /// Synaptic events delivered since build (or the last [`reset_counts`](Self::reset_counts)):
     /// the sum over spikes of the spiking neuron's out-degree in every projection (on a rank
     /// of a distributed network, into this rank's synapses). Computed

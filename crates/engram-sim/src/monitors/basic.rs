@@ -7,6 +7,7 @@ use engram_core::error::EngramError;
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::StepContext;
 
+use crate::network::Partition;
 use crate::npy::{ArrayWriter, OutputFormat};
 
 use super::resolve;
@@ -121,10 +122,21 @@ impl Monitor for SpikeMonitor {
 ///
 /// Streams to `DIR/state_<population>_<variable>.<npy|csv>`: one row per sample, first
 /// column time_ms, then one column per recorded neuron.
+///
+/// On a rank of a [distributed](crate::NetworkBuilder::distribute) network, which advances
+/// only its own neurons, [`owned_by`](Self::owned_by) records only the requested neurons
+/// that rank owns (in memory); the ranks then gather their parts (see
+/// [`positions_on_rank`](Self::positions_on_rank)).
 pub struct StateMonitor {
     population: String,
     variable: String,
+    /// The neurons asked for.
+    requested: Vec<u32>,
+    /// The neurons recorded: `requested`, or those of it this rank owns.
     neurons: Vec<u32>,
+    owned_by: Option<Partition>,
+    /// Neurons in the population (known once bound).
+    n_population: usize,
     every_steps: u64,
     pop: usize,
     times_ms: Vec<f64>,
@@ -140,7 +152,10 @@ impl StateMonitor {
         Self {
             population: population.into(),
             variable: variable.into(),
+            requested: neurons.to_vec(),
             neurons: neurons.to_vec(),
+            owned_by: None,
+            n_population: 0,
             every_steps: every_steps.max(1),
             pop: 0,
             times_ms: Vec::new(),
@@ -157,9 +172,59 @@ impl StateMonitor {
         self
     }
 
+    /// Record only the requested neurons that rank `partition` owns
+    /// ([`Partition::owned`] of the population), in the requested order, in memory (not
+    /// with [`streaming_to`](Self::streaming_to): a file would hold one rank's columns).
+    pub fn owned_by(mut self, partition: Partition) -> Self {
+        self.owned_by = Some(partition);
+        self
+    }
+
+    /// The positions, in [`requested`](Self::requested), of the neurons that rank `rank`
+    /// records: those in its block of the population for a monitor
+    /// [`owned_by`](Self::owned_by) a partition (every rank's monitor gives the same
+    /// answer), all of them otherwise (for rank 0; none for other ranks). Meaningful once
+    /// the monitor is bound (the network built).
+    pub fn positions_on_rank(&self, rank: usize) -> Vec<usize> {
+        match self.owned_by {
+            Some(p) => {
+                let block = p.block(self.n_population, rank);
+                (0..self.requested.len()).filter(|&k| block.contains(&(self.requested[k] as usize))).collect()
+            }
+            None if rank == 0 => (0..self.requested.len()).collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Sample times, ms.
     pub fn times_ms(&self) -> &[f64] {
         &self.times_ms
+    }
+
+    /// The population recorded.
+    pub fn population(&self) -> &str {
+        &self.population
+    }
+
+    /// The state variable recorded.
+    pub fn variable(&self) -> &str {
+        &self.variable
+    }
+
+    /// The neurons asked for (for a monitor [`owned_by`](Self::owned_by) a partition, a
+    /// superset of [`neurons`](Self::neurons)).
+    pub fn requested(&self) -> &[u32] {
+        &self.requested
+    }
+
+    /// The name of the file it streams to: `state_<population>_<variable>.<npy|csv>`.
+    pub fn file_name(&self, format: OutputFormat) -> String {
+        format!("state_{}_{}.{}", self.population, self.variable, format.extension())
+    }
+
+    /// The columns of that file: `time_ms`, then `n<i>` for each requested neuron `i`.
+    pub fn column_names(&self) -> Vec<String> {
+        std::iter::once("time_ms".to_string()).chain(self.requested.iter().map(|i| format!("n{i}"))).collect()
     }
 
     /// Recorded values, row-major: one row of `neurons().len()` values per sample.
@@ -172,7 +237,8 @@ impl StateMonitor {
         self.values.iter().skip(k).step_by(self.neurons.len()).copied().collect()
     }
 
-    /// The recorded neurons.
+    /// The recorded neurons (for a monitor [`owned_by`](Self::owned_by) a partition, the
+    /// requested neurons that rank owns, in the requested order).
     pub fn neurons(&self) -> &[u32] {
         &self.neurons
     }
@@ -184,18 +250,31 @@ impl Monitor for StateMonitor {
         let Some(state) = net.state(self.pop, &self.variable) else {
             return Err(EngramError::unknown("state variable", &self.variable, net.state_names(self.pop)));
         };
-        if let Some(&bad) = self.neurons.iter().find(|&&i| i as usize >= state.len()) {
+        if let Some(&bad) = self.requested.iter().find(|&&i| i as usize >= state.len()) {
             return Err(EngramError::Other(format!(
                 "StateMonitor: neuron {bad} does not exist in `{}` ({} neurons)",
                 self.population,
                 state.len()
             )));
         }
+        self.n_population = state.len();
+        if let Some(p) = self.owned_by {
+            if self.stream.is_some() {
+                return Err(EngramError::Other(format!(
+                    "StateMonitor({}.{}): streaming_to and owned_by together would write only rank {}'s \
+                     neurons; record in memory and gather the ranks' parts instead",
+                    self.population,
+                    self.variable,
+                    p.rank()
+                )));
+            }
+            let own = p.owned(state.len());
+            self.neurons = self.requested.iter().copied().filter(|&i| own.contains(&(i as usize))).collect();
+        }
         if let Some((dir, format)) = &self.stream {
-            let names: Vec<String> =
-                std::iter::once("time_ms".to_string()).chain(self.neurons.iter().map(|i| format!("n{i}"))).collect();
+            let names = self.column_names();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let path = dir.join(format!("state_{}_{}.{}", self.population, self.variable, format.extension()));
+            let path = dir.join(self.file_name(*format));
             self.writer = Some(ArrayWriter::create(&path, *format, &names)?);
         }
         self.row = vec![0.0; self.neurons.len() + 1];

@@ -38,6 +38,8 @@ pub struct NetworkBuilder {
     distributed: Option<(Partition, Box<dyn SpikeExchange>)>,
     /// The rank whose part the projections hold ([`split`](Self::split)).
     split: Option<Partition>,
+    /// Exchange spikes after every step ([`exchange_every_step`](Self::exchange_every_step)).
+    every_step: bool,
 }
 
 impl NetworkBuilder {
@@ -55,6 +57,7 @@ impl NetworkBuilder {
             chunk_neurons: DEFAULT_CHUNK_NEURONS,
             distributed: None,
             split: None,
+            every_step: false,
         })
     }
 
@@ -342,6 +345,17 @@ impl NetworkBuilder {
         self
     }
 
+    /// On a [distributed](Self::distribute) network, exchange spikes after every step (an
+    /// [exchange interval](Network::exchange_interval_steps) of 1) even where the shortest
+    /// delay would allow longer intervals, so that monitors see each step's neuron state at
+    /// that step (as in one process) rather than at the end of the interval: for recording
+    /// neuron state across ranks. Every rank must ask for it alike (the ranks agree on the
+    /// shortest interval any of them asks for). No effect in one process.
+    pub fn exchange_every_step(&mut self) -> &mut Self {
+        self.every_step = true;
+        self
+    }
+
     /// Make this builder rank `partition.rank()`'s part of a network split across
     /// `partition.n_ranks()` ranks *before* its projections are connected, so that the
     /// model's code can draw only the synapses onto the rank's own neurons
@@ -509,6 +523,7 @@ impl NetworkBuilder {
                     SynapseDelay::PerSynapse(d) => d.iter().copied().min(),
                 })
                 .min();
+            let min_delay_steps = if self.every_step { Some(1) } else { min_delay_steps };
             net.distributed = Some(Distributed::new(part, exchange, &net.populations, min_delay_steps)?);
         }
         let view = View { pops: &net.populations, spikes: &net.spikes, projections: &net.projections };

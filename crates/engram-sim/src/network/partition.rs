@@ -282,6 +282,16 @@ impl Distributed {
         &self.owned
     }
 
+    /// Every rank's `send`, in rank order (see [`SpikeExchange::all_gather`]).
+    pub(crate) fn all_gather(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        self.exchange.all_gather(send, recv, counts)
+    }
+
     /// The sum of `value` over all ranks.
     pub(crate) fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
         self.exchange.sum_u64(value)
