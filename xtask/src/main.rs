@@ -74,7 +74,7 @@ struct ReproduceArgs {
     /// Worker threads (default: all cores; results do not depend on it).
     #[arg(long)]
     threads: Option<usize>,
-    /// Output directory (default: runs/<paper> or runs/<paper>-quick in the workspace).
+    /// Output directory (default: `runs/<paper>` or `runs/<paper>-quick` in the workspace).
     #[arg(long)]
     out: Option<PathBuf>,
     /// The folder of the input files (dp-authors only: the authors' .mat files; default
@@ -125,7 +125,7 @@ struct RunArgs {
     /// scaling).
     #[arg(long)]
     n: Option<usize>,
-    /// Output directory (default: runs/<model> in the workspace).
+    /// Output directory (default: `runs/<model>` in the workspace).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace an earlier engram run in the output directory (only once this one succeeds).

@@ -61,7 +61,7 @@ pub struct RunArgs {
     /// Worker threads in each rank (overrides run.threads; results do not depend on it).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output directory (default: runs/<model>-mpi below the current directory).
+    /// Output directory (default: `runs/<model>-mpi` below the current directory).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace an earlier engram run in the output directory (only once this one succeeds).

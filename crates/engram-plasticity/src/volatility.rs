@@ -217,10 +217,10 @@ impl Params for KestenParams {
     }
 }
 
-/// The Kesten night step w ← a·w + b, with a ~ LogNormal(ln ā − s_a²/2, s_a) (so E[a] = ā =
+/// The Kesten night step w ← a·w + b, with a ~ LogNormal(ln ā − s_a²/2, s_a) (so E(a) = ā =
 /// e^(−Δ/τ)) and b ~ N(b̄, (s_b·w̄)²), b̄ = w̄(1 − ā), kept in `[min_ratio, max_ratio]·w̄`.
 /// Without the bounds the stationary mean is b̄/(1 − ā) = w̄ and the stationary second moment
-/// (2ā·b̄·w̄ + E[b²]) / (1 − E[a²]), E[a²] = ā²·e^(s_a²).
+/// (2ā·b̄·w̄ + E(b²)) / (1 − E(a²)), E(a²) = ā²·e^(s_a²).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kesten {
     params: KestenParams,

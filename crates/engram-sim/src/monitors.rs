@@ -1,7 +1,8 @@
 //! The standard monitors: spikes, state variables (a subset, every k steps) and population
 //! rates. Each keeps what it records in memory and can also stream it to `.npy` or CSV
 //! while the run goes on; a streamed file is complete and readable up to the last flush
-//! (a full buffer, [`Monitor::flush`] or the end of the run; see [`crate::npy`]).
+//! (a full buffer, [`Monitor::flush`](engram_core::monitor::Monitor::flush) or the end of the run; see
+//! [`crate::npy`]).
 
 use engram_core::error::EngramError;
 use engram_core::monitor::NetworkView;

@@ -24,7 +24,7 @@ pub struct SweepArgs {
     /// file's own seed).
     #[cfg_attr(feature = "cli", arg(long))]
     pub seeds: Option<String>,
-    /// Output directory (default: runs/sweep-<file stem or model>; in the workspace for
+    /// Output directory (default: `runs/sweep-<file stem or model>`; in the workspace for
     /// `cargo xtask`, below the current directory for `engram-mpi`).
     #[cfg_attr(feature = "cli", arg(long))]
     pub out: Option<PathBuf>,

@@ -35,7 +35,7 @@ impl From<crate::ProjectionId> for ProjectionRef {
 ///
 /// Keeps the samples in memory and can stream them to `DIR/weights_<projection>.<npy|csv>`:
 /// one row per sample, first the time in ms (the start of the sampled step, as for
-/// [`StateMonitor`]), then one column per recorded synapse (CSR order of the weights, or the
+/// [`StateMonitor`](crate::StateMonitor)), then one column per recorded synapse (CSR order of the weights, or the
 /// order of `subset`). Streaming all weights of a large projection writes
 /// `8 × (1 + n_synapses)` bytes per sample; use a subset or a long interval.
 ///

@@ -123,7 +123,7 @@ fn to_json(summary: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(summary).expect("summaries serialise")
 }
 
-/// Fig. 5 alone for the variants `keys` of [`simulate::main_variants`] (`rand`, `scaled_i`,
+/// Fig. 5 alone for the variants `keys` of the main comparison (`rand`, `scaled_i`,
 /// `tuned_ei`) on every network of `ctx`, without Fig. 4's supplements or panels: a focused
 /// measurement of the readouts (the `dp_claims` example).
 pub fn readouts_only(ctx: &Context, keys: &[&str]) -> Result<Fig5Summary, EngramError> {
