@@ -341,7 +341,8 @@ pub struct DriftParams {
     pub late_window_days: (f64, f64),
     /// The halt day: drift after it ÷ before it is the halt rebound.
     pub halt_day: f64,
-    /// The conditions run (all eight; the test-only tiny size runs main, C1 and main on rand).
+    /// The conditions run (`--quick`: all ten; the full protocol: main, C1, C2, C4 and the
+    /// rand and Scaled I arms; the test-only tiny size: main, C1 and main on rand).
     pub conditions: Vec<Condition>,
     /// Integration step, ms.
     pub dt_ms: f64,
@@ -430,8 +431,20 @@ impl DriftParams {
             halt_day: 16.0,
             conditions: if scale_down >= 8 {
                 vec![Condition::Main, Condition::FluctuationOnly, Condition::MainRand]
-            } else {
+            } else if quick {
                 Condition::ALL.to_vec()
+            } else {
+                // the full protocol runs the main run, the controls that the claims are judged
+                // on and the two other networks (six runs fit 30 min on 2 cores); the class
+                // controls C3a–c and C5 are in `--quick`
+                vec![
+                    Condition::Main,
+                    Condition::FluctuationOnly,
+                    Condition::PlasticityOnly,
+                    Condition::NoTurnover,
+                    Condition::MainRand,
+                    Condition::MainScaledI,
+                ]
             },
             dt_ms: 0.1,
         }
