@@ -37,6 +37,12 @@ pub struct RewardModulatedStdpParams {
     pub w_max: f64,
     /// Pairing scheme of the STDP traces. Default all-to-all.
     pub interaction: Interaction,
+    /// Apply the weight change every this many ms instead of every step: `η d c dt` is summed
+    /// over the steps between (as Izhikevich's code applies `s += DA · c` every 10 ms), and a
+    /// batch is applied early in the first step whose `d` is 0, so that a reward pulse has
+    /// acted in full when it ends. A tag set inside a batch is credited for the whole batch,
+    /// and the bounds are applied once per batch. Default `None`: every step.
+    pub apply_every_ms: Option<f64>,
 }
 
 impl Default for RewardModulatedStdpParams {
@@ -52,6 +58,7 @@ impl Default for RewardModulatedStdpParams {
             w_min: 0.0,
             w_max: 4.0,
             interaction: Interaction::AllToAll,
+            apply_every_ms: None,
         }
     }
 }
@@ -65,6 +72,9 @@ impl Params for RewardModulatedStdpParams {
         positive("tau_eligibility_ms", self.tau_eligibility_ms)?;
         non_negative("learning_rate_per_ms", self.learning_rate_per_ms)?;
         finite("modulator_offset", self.modulator_offset)?;
+        if let Some(every) = self.apply_every_ms {
+            positive("apply_every_ms", every)?;
+        }
         check_bounds(self.w_min, self.w_max)
     }
 }
@@ -84,7 +94,10 @@ const EPOCH_FLOOR: f64 = 1e-150;
 /// values are relative to a common epoch, renormalised in one pass when the factor underflows
 /// towards 1e-150, i.e. every ~345 τ_c), so a step without modulator costs nothing per
 /// synapse. In a step with `d ≠ 0` every synapse is updated, `w ← clip(w + η d c dt)` (Euler,
-/// with the eligibility after this step's tags). Pre spikes are tagged before post spikes.
+/// with the eligibility after this step's tags); with
+/// [`apply_every_ms`](RewardModulatedStdpParams::apply_every_ms) the update is made once per
+/// batch of steps, `w ← clip(w + c Σ η d e^(−(t−t_a)/τ_c) dt)`, a tenth of the cost per step
+/// for batches of 10 steps. Pre spikes are tagged before post spikes.
 ///
 /// **Delays:** pairings are timed at the somata (emission times; zero axonal and zero
 /// dendritic delay for plasticity) unless the rule is attached with
@@ -116,6 +129,10 @@ pub struct RewardModulatedStdp {
     dt_ms: f64,
     c_decay: f64,
     last_step: Option<u64>,
+    /// `Σ η d dt · epoch` over the steps of the batch not yet applied (relative to the epoch
+    /// of `stored`), and how many steps it holds.
+    pending: f64,
+    pending_steps: u64,
 }
 
 impl RewardModulatedStdp {
@@ -130,6 +147,8 @@ impl RewardModulatedStdp {
             dt_ms: 0.0,
             c_decay: 1.0,
             last_step: None,
+            pending: 0.0,
+            pending_steps: 0,
             params,
         }
     }
@@ -163,7 +182,8 @@ impl PlasticityRule for RewardModulatedStdp {
         self.y_post.save_field(&mut s, "y_post")?;
         Ok(s.with_f64("stored", self.stored.clone())
             .with_f64("epoch_dt_decay", vec![self.epoch, self.dt_ms, self.c_decay])
-            .with_opt_u64("last_step", self.last_step))
+            .with_opt_u64("last_step", self.last_step)
+            .with_f64("pending_batch", vec![self.pending, self.pending_steps as f64]))
     }
 
     fn load_state(&mut self, state: &ComponentState) -> Result<(), EngramError> {
@@ -176,6 +196,12 @@ impl PlasticityRule for RewardModulatedStdp {
             s.read_f64("epoch_dt_decay", &mut f)?;
             [r.epoch, r.dt_ms, r.c_decay] = f;
             r.last_step = s.opt_u64("last_step")?;
+            // checkpoints written before batches existed hold none (nothing pending)
+            let mut b = [0.0; 2];
+            if s.f64_array("pending_batch").is_ok() {
+                s.read_f64("pending_batch", &mut b)?;
+            }
+            (r.pending, r.pending_steps) = (b[0], b[1] as u64);
             Ok(())
         })
     }
@@ -195,6 +221,7 @@ impl PlasticityRule for RewardModulatedStdp {
         if self.epoch < EPOCH_FLOOR {
             let g = self.epoch;
             self.stored.iter_mut().for_each(|c| *c *= g);
+            self.pending /= g;
             self.epoch = 1.0;
         }
         self.x_pre.advance(ctx.step, ctx.dt_ms);
@@ -217,11 +244,16 @@ impl PlasticityRule for RewardModulatedStdp {
         }
         let d = modulator + p.modulator_offset;
         if d != 0.0 {
-            let f = p.learning_rate_per_ms * d * ctx.dt_ms * self.epoch;
-            let (lo, hi) = (p.w_min, p.w_max);
+            self.pending += p.learning_rate_per_ms * d * ctx.dt_ms * self.epoch;
+            self.pending_steps += 1;
+        }
+        let batch_steps = p.apply_every_ms.map_or(1, |every| ((every / ctx.dt_ms).round() as u64).max(1));
+        if self.pending_steps > 0 && (self.pending_steps >= batch_steps || d == 0.0) {
+            let (f, lo, hi) = (self.pending, p.w_min, p.w_max);
             for (w, c) in syn.weights.iter_mut().zip(&self.stored) {
                 *w = clip(*w + f * c, lo, hi);
             }
+            (self.pending, self.pending_steps) = (0.0, 0);
         }
     }
 
@@ -231,5 +263,6 @@ impl PlasticityRule for RewardModulatedStdp {
         self.stored.fill(0.0);
         self.epoch = 1.0;
         self.last_step = None;
+        (self.pending, self.pending_steps) = (0.0, 0);
     }
 }

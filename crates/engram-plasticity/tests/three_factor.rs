@@ -108,3 +108,105 @@ fn engine_modulator_gates_the_weight_change() {
     net.run_ms(1.0).unwrap();
     assert_eq!(net.weights(p).data()[0], w1);
 }
+
+/// Three synapses (pre 0, 1, 2 onto post 0), dt = 1 ms: pre 0 and 1 fire at `tag_step` − 1 and
+/// the post neuron at `tag_step` (pre 2 fires after the post neuron: a negative tag), then a
+/// reward d = 1 over `pulse` (no spikes in it). Returns the weights after every step.
+fn pulse_run(params: &RewardModulatedStdpParams, tag_step: u64, pulse: std::ops::Range<u64>, n_steps: u64) -> Vec<Vec<f64>> {
+    let mut syn = SynapseTable::all_to_all(3, 1, 1.0);
+    let mut rule = RewardModulatedStdp::new(params.clone().check().unwrap(), 3, 1, 3);
+    let mut out = Vec::new();
+    for step in 0..n_steps {
+        let pre: &[u32] = if step + 1 == tag_step {
+            &[0, 1]
+        } else if step == tag_step + 1 {
+            &[2]
+        } else {
+            &[]
+        };
+        let post: &[u32] = if step == tag_step { &[0] } else { &[] };
+        let d = if pulse.contains(&step) { 1.0 } else { 0.0 };
+        rule.step(&StepContext { step, dt_ms: 1.0 }, pre, post, d, syn.view());
+        out.push(syn.weights.clone());
+    }
+    out
+}
+
+fn rel_close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * x.abs().max(y.abs()).max(1e-300))
+}
+
+#[test]
+fn batches_give_the_per_step_weights_when_no_tag_arrives_inside_a_pulse() {
+    let every_step = RewardModulatedStdpParams { w_min: -10.0, w_max: 10.0, ..Default::default() };
+    let batched = RewardModulatedStdpParams { apply_every_ms: Some(5.0), ..every_step.clone() };
+    let a = pulse_run(&every_step, 10, 20..40, 60);
+    let b = pulse_run(&batched, 10, 20..40, 60);
+    // the pulse moved the tagged synapses (up for pre-before-post, down for post-before-pre)
+    assert!(a[59][0] > 1.0 && a[59][1] > 1.0 && a[59][2] < 1.0, "{:?}", a[59]);
+    // inside the pulse the batched weights move only at the end of each batch of 5 steps
+    assert_eq!(b[20], b[23], "nothing applied before the batch is full");
+    assert!(b[24][0] > b[23][0]);
+    for step in [24, 29, 34, 39, 59] {
+        assert!(rel_close(&a[step], &b[step], 1e-12), "step {step}: {:?} vs {:?}", a[step], b[step]);
+    }
+}
+
+#[test]
+fn a_pulse_shorter_than_a_batch_acts_in_full_when_it_ends() {
+    let every_step = RewardModulatedStdpParams::default();
+    let batched = RewardModulatedStdpParams { apply_every_ms: Some(10.0), ..every_step.clone() };
+    let a = pulse_run(&every_step, 10, 20..23, 40);
+    let b = pulse_run(&batched, 10, 20..23, 40);
+    assert_eq!(b[22], b[19], "three steps of a 10-step batch: not applied yet");
+    // applied in the first step without modulator
+    assert!(rel_close(&a[23], &b[23], 1e-12), "{:?} vs {:?}", a[23], b[23]);
+    assert_ne!(b[23], b[19]);
+}
+
+#[test]
+fn a_batch_across_the_eligibility_renormalisation_keeps_its_sum() {
+    // τ_c = 2 ms: the common factor e^(−(step+1)/2) passes 1e-150 at step 690, in the middle
+    // of the batch of steps 685–694; a tag made at step 675 is still large there, so a batch
+    // that lost its sum at the renormalisation would give visibly different weights
+    let every_step = RewardModulatedStdpParams { tau_eligibility_ms: 2.0, learning_rate_per_ms: 1.0, ..Default::default() };
+    let batched = RewardModulatedStdpParams { apply_every_ms: Some(10.0), ..every_step.clone() };
+    let a = pulse_run(&every_step, 675, 685..725, 730);
+    let b = pulse_run(&batched, 675, 685..725, 730);
+    let moved = a[729][0] - a[684][0];
+    assert!(moved > 1e-3, "the pulse moves the weight: {moved}");
+    assert!(rel_close(&a[729], &b[729], 1e-12), "{:?} vs {:?}", a[729], b[729]);
+}
+
+#[test]
+fn a_checkpoint_inside_a_batch_resumes_exactly() {
+    let params = RewardModulatedStdpParams { apply_every_ms: Some(10.0), ..Default::default() };
+    let run = |split: Option<u64>| {
+        let mut syn = SynapseTable::all_to_all(2, 1, 1.0);
+        let mut rule = RewardModulatedStdp::new(params.clone().check().unwrap(), 2, 1, 2);
+        for step in 0..60u64 {
+            if Some(step) == split {
+                let state = rule.save_state().unwrap();
+                rule = RewardModulatedStdp::new(params.clone().check().unwrap(), 2, 1, 2);
+                rule.load_state(&state).unwrap();
+            }
+            let pre: &[u32] = if step == 4 { &[0] } else { &[] };
+            let post: &[u32] = if step == 5 { &[0] } else { &[] };
+            let d = if (20..50).contains(&step) { 0.5 } else { 0.0 };
+            rule.step(&StepContext { step, dt_ms: 1.0 }, pre, post, d, syn.view());
+        }
+        syn.weights
+    };
+    let whole = run(None);
+    assert!(whole[0] > 1.0);
+    assert_eq!(run(Some(25)), whole, "saved 5 steps into a batch of 10");
+}
+
+#[test]
+fn apply_every_ms_must_be_positive() {
+    for bad in [0.0, -1.0, f64::NAN] {
+        let p = RewardModulatedStdpParams { apply_every_ms: Some(bad), ..Default::default() };
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("apply_every_ms"), "{e}");
+    }
+}

@@ -140,30 +140,6 @@ page_numbers!(crate::dp_learned::report::LearnedNumbers);
 page_numbers!(crate::dp_authors::report::AuthorsNumbers);
 page_numbers!(crate::vogels2011::report::CompactSummary);
 
-/// The drift page keeps the whole summary of a run, and reports the `--quick` protocol (the
-/// full one is over its time budget on 2 cores, docs/reproduction/drift.md); a test-only tiny
-/// run is refused.
-impl PageNumbers for crate::drift::DriftSummary {
-    fn from_run(summary_json: &Path) -> Result<Self, EngramError> {
-        crate::report::load_compact(summary_json, "drift")
-    }
-    fn load(path: &Path) -> Result<Self, EngramError> {
-        crate::report::load_compact(path, "drift")
-    }
-    fn save(&self, path: &Path) -> Result<(), EngramError> {
-        crate::report::save_compact(self, path)
-    }
-    fn quick(&self) -> bool {
-        self.quick
-    }
-    fn regions(&self) -> Vec<(String, String)> {
-        crate::drift::report::sections(self)
-    }
-    fn refusal(&self) -> Option<&'static str> {
-        (self.scale_down >= 8).then_some("is a test-only tiny run; the docs page reports the --quick run")
-    }
-}
-
 /// A docs page generated from the compact numbers `N`.
 struct PageReport<N> {
     page: &'static str,
@@ -206,11 +182,46 @@ static VOGELS_REPORT: PageReport<crate::vogels2011::report::CompactSummary> = Pa
     numbers: std::marker::PhantomData,
 };
 
-static DRIFT_REPORT: PageReport<crate::drift::DriftSummary> = PageReport {
-    page: "docs/reproduction/drift.md",
-    summary: "docs/reproduction/drift/summary.json",
-    numbers: std::marker::PhantomData,
-};
+/// The drift page reports two runs, the full protocol and `--quick` (which alone runs the
+/// class controls C3a–c and C5): its committed summary holds both
+/// ([`DriftPage`](crate::drift::report::DriftPage)), and a run replaces its own part.
+struct DriftReport;
+
+impl Report for DriftReport {
+    fn page(&self) -> &'static str {
+        "docs/reproduction/drift.md"
+    }
+    fn summary(&self) -> &'static str {
+        "docs/reproduction/drift/summary.json"
+    }
+    fn commit_from_run(&self, run: &Path, to: &Path) -> Result<(), EngramError> {
+        let s: crate::drift::DriftSummary = crate::report::load_compact(&run.join("summary.json"), "drift")?;
+        if s.scale_down >= 8 {
+            return Err(EngramError::Other(format!(
+                "{} is a test-only tiny run; the docs page reports the full and the --quick runs",
+                run.display()
+            )));
+        }
+        // the other part comes from the committed summary (`to` is it with `.new` appended)
+        let committed = if to.extension().is_some_and(|e| e == "new") { to.with_extension("") } else { to.into() };
+        let mut page: crate::drift::report::DriftPage = if committed.is_file() {
+            crate::report::load_compact(&committed, "drift")?
+        } else {
+            Default::default()
+        };
+        if s.quick {
+            page.quick = Some(s);
+        } else {
+            page.full = Some(s);
+        }
+        crate::report::save_compact(&page, to)
+    }
+    fn regions(&self, summary: &Path) -> Result<Vec<(String, String)>, EngramError> {
+        Ok(crate::report::load_compact::<crate::drift::report::DriftPage>(summary, "drift")?.regions())
+    }
+}
+
+static DRIFT_REPORT: DriftReport = DriftReport;
 
 static DP_AUTHORS_REPORT: PageReport<crate::dp_authors::report::AuthorsNumbers> = PageReport {
     page: "docs/reproduction/dp-authors.md",

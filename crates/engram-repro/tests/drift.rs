@@ -1,11 +1,13 @@
-//! The drift reproduction at its test-only tiny size (the quick protocol on a network scaled
-//! down 8×; main run, C1 and main on rand): the pipeline runs end to end and writes its summary and
-//! report, and the directions the experiment is about, checked on that one run.
+//! The drift reproduction: at its test-only tiny size (the quick protocol on a network scaled
+//! down 8×; main run, C1 and main on rand) the pipeline runs end to end and writes its summary,
+//! report and figures; at the `--quick` size (1000 E neurons, the main condition alone: the
+//! same run as the main condition of `reproduce drift --quick`) the directions the experiment
+//! is about.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use engram_repro::drift::{Condition, DriftParams, DriftSummary, Role};
+use engram_repro::drift::{Condition, DriftOptions, DriftParams, DriftSummary, Role, experiment};
 use engram_repro::reproduction::{Options, find};
 
 /// The tiny run (once for all tests): its directory and summary.
@@ -33,7 +35,7 @@ fn tiny() -> &'static (PathBuf, DriftSummary) {
 #[test]
 fn the_pipeline_writes_summary_report_and_figures() {
     let (out, s) = tiny();
-    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png", "drift_weights.png"] {
+    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png", "drift_retention.png", "drift_weights.png"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let json: serde_json::Value =
@@ -42,12 +44,13 @@ fn the_pipeline_writes_summary_report_and_figures() {
     let main = &json["conditions"][0];
     assert_eq!(main["key"], "main");
     let groups: Vec<&str> = main["groups"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
-    assert_eq!(groups, ["daily", "every_8_days", "salient", "halted", "practised", "day0_only"]);
+    assert_eq!(groups, ["daily", "every_4_days", "every_8_days", "salient", "halted", "practised", "day0_only"]);
     for key in [
         "tau_drift_days",
         "decoding_matrix",
         "within_day_accuracy",
         "retention_at_last_probe",
+        "retention_by_probe",
         "crystallisation_index",
         "halt_rebound",
     ] {
@@ -56,7 +59,12 @@ fn the_pipeline_writes_summary_report_and_figures() {
     assert_eq!(s.conditions.len(), 3, "tiny: main, C1 and main on the rand network");
     assert_eq!(s.conditions[1].condition, Condition::FluctuationOnly);
     assert_eq!(s.conditions[2].condition, Condition::MainRand);
-    assert_eq!(s.conditions[2].groups.len(), 6);
+    assert_eq!(s.conditions[2].groups.len(), 7);
+    // the retention curve: one point per later probe day, ending at the last-probe value
+    let g = &s.conditions[0].groups[0];
+    assert_eq!(g.retention_by_probe.iter().map(|x| x.lag_days).collect::<Vec<_>>(), [8.0, 16.0, 24.0, 32.0]);
+    assert_eq!(g.retention_by_probe.last(), g.retention_at_last_probe.as_ref());
+    assert_eq!(s.figures, ["drift_decoding", "drift_pv_lag", "drift_retention", "drift_weights"]);
     // one weight-statistics row per night (8 nights between 9 simulated days)
     assert_eq!(s.conditions[0].nights.len(), 8);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
@@ -75,6 +83,7 @@ fn schedules_follow_the_roles() {
     assert_eq!(p.probe_sim_days(), vec![0, 2, 4, 6, 8]);
     let days = |r: Role| (0..33).filter(|&d| r.presentations_on(d, 5) > 0).collect::<Vec<u32>>();
     assert_eq!(days(Role::Every8Days), vec![0, 8, 16, 24, 32]);
+    assert_eq!(days(Role::Every4Days), (0..33).step_by(4).collect::<Vec<u32>>());
     assert_eq!(days(Role::Day0Only), vec![0]);
     assert_eq!(days(Role::Halted).len(), 16 + 3, "days 0-15, then 16, 24, 32");
     assert_eq!(Role::Practised.presentations_on(3, 5), 10);
@@ -109,10 +118,34 @@ fn reward_pulses_follow_the_rewarded_exposures() {
     }
 }
 
+/// The main condition at the `--quick` size, seed 2021 (once for all tests): the same run, and
+/// so the same numbers, as the main condition of `cargo xtask reproduce drift --quick`.
+fn quick_main() -> &'static DriftSummary {
+    static RUN: OnceLock<DriftSummary> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let mut params = DriftParams::new(true, 1);
+        params.conditions = vec![Condition::Main];
+        let seed = 2021;
+        let seeds = [seed * 1000 + 1];
+        let runs = experiment::run_all(&params, seed, &seeds, false).unwrap();
+        let options = DriftOptions {
+            quick: true,
+            scale_down: 1,
+            seed,
+            networks: 1,
+            out: std::env::temp_dir(),
+            progress: false,
+        };
+        let s = DriftSummary::new(&params, &options, &seeds, &runs).unwrap();
+        assert_eq!(s.scale_down, 4, "the quick size: 1000 E neurons");
+        s
+    })
+}
+
 /// Main run, all odors: decodable on every probe day.
 #[test]
 fn within_day_decoding_is_high_on_every_probe_day() {
-    let (_, s) = tiny();
+    let s = quick_main();
     let main = s.condition(Condition::Main).unwrap();
     for (day, acc) in s.probe_days.iter().zip(&main.within_day_accuracy) {
         assert!(*acc >= 0.8, "within-day accuracy {acc} on day {day} (chance {})", s.chance);
@@ -124,7 +157,7 @@ fn within_day_decoding_is_high_on_every_probe_day() {
 /// part of the OB→E connectivity keeps the odors apart and the decoder stays near 1.
 #[test]
 fn the_day0_decoder_falls_for_odors_tested_every_8_days() {
-    let (_, s) = tiny();
+    let s = quick_main();
     let g = s.condition(Condition::Main).unwrap().group(Role::Every8Days).unwrap();
     let (day0, last) = (g.within_day_accuracy[0], g.day0_decoder_at_last_probe);
     let halfway = s.chance + 0.5 * (day0 - s.chance);
@@ -132,11 +165,12 @@ fn the_day0_decoder_falls_for_odors_tested_every_8_days() {
 }
 
 /// Main run: odors exposed daily drift more slowly than odors exposed every 8 days (longer
-/// drift time constant). The margin is small (a fraction of a day at the tiny size; 0.2–2.4
-/// days in three quick-protocol seeds during calibration, docs/reproduction/drift.md).
+/// drift time constant). The margin is small (0.2–2.4 days in three quick-protocol seeds
+/// during calibration, docs/reproduction/drift.md), so this is the first test to watch when
+/// the model changes.
 #[test]
 fn daily_exposure_drifts_more_slowly_than_every_8_days() {
-    let (_, s) = tiny();
+    let s = quick_main();
     let main = s.condition(Condition::Main).unwrap();
     let tau = |r: Role| main.group(r).unwrap().tau_drift_days.unwrap();
     assert!(

@@ -3,10 +3,10 @@
 //! exposure (plasticity on) and nights (synaptic volatility) move its odor codes.
 //!
 //! Procedure (one structure-A Tuned E+I network per seed, `seed·1000 + k`):
-//! 1. Eight learned-assembly odors with roles ([`Role`]): O1, O2 daily; O3 every 8 days with a
+//! 1. Nine learned-assembly odors with roles ([`Role`]): O1, O2 daily; O3 every 8 days with a
 //!    reward pulse after each presentation (salience only); O4 every 8 days; O5, O6 daily until
 //!    day 16, then every 8 days (halted); O7 practised (daily, twice the presentations, a reward
-//!    pulse after each); O8 on day 0 only.
+//!    pulse after each); O8 on day 0 only; O9 every 4 days.
 //! 2. Day loop ([`experiment`]): on probe days every odor `n_trials` times and `n_blank`
 //!    blank trials in random order, all plasticity frozen, E spike counts in the odor window;
 //!    then the exposure block (iSTDP on I→E and normalised Hebbian learning on the bulb input
@@ -58,7 +58,10 @@ pub use summary::{ConditionSummary, DriftSummary, GroupSummary};
 pub enum Role {
     /// Exposure every day (O1, O2).
     Daily,
-    /// Exposure every 8 days, day 0 included (O3, O4).
+    /// Exposure every 4 days, day 0 included (O9).
+    #[serde(rename = "every_4_days")]
+    Every4Days,
+    /// Exposure every 8 days, day 0 included (O4).
     #[serde(rename = "every_8_days")]
     Every8Days,
     /// Daily until day 16 (exclusive), then every 8 days (O5, O6).
@@ -73,15 +76,16 @@ pub enum Role {
 }
 
 impl Role {
-    /// The six groups, in table order.
-    pub const ALL: [Role; 6] =
-        [Role::Daily, Role::Every8Days, Role::Salient, Role::Halted, Role::Practised, Role::Day0Only];
+    /// The seven groups, in table order.
+    pub const ALL: [Role; 7] =
+        [Role::Daily, Role::Every4Days, Role::Every8Days, Role::Salient, Role::Halted, Role::Practised, Role::Day0Only];
 
-    /// The group's key in the summary (`daily`, `every_8_days`, `salient`, `halted`,
-    /// `practised`, `day0_only`).
+    /// The group's key in the summary (`daily`, `every_4_days`, `every_8_days`, `salient`,
+    /// `halted`, `practised`, `day0_only`).
     pub fn key(self) -> &'static str {
         match self {
             Role::Daily => "daily",
+            Role::Every4Days => "every_4_days",
             Role::Every8Days => "every_8_days",
             Role::Halted => "halted",
             Role::Practised => "practised",
@@ -100,6 +104,13 @@ impl Role {
         let every_8 = day % 8 == 0;
         match self {
             Role::Daily => n_pres,
+            Role::Every4Days => {
+                if day % 4 == 0 {
+                    n_pres
+                } else {
+                    0
+                }
+            }
             Role::Every8Days | Role::Salient => {
                 if every_8 {
                     n_pres
@@ -126,8 +137,8 @@ impl Role {
     }
 }
 
-/// The roles of the eight odors O1…O8 (fewer odors: the first ones).
-pub const ODOR_ROLES: [Role; 8] = [
+/// The roles of the nine odors O1…O9 (fewer odors: the first ones).
+pub const ODOR_ROLES: [Role; 9] = [
     Role::Daily,
     Role::Daily,
     Role::Salient,
@@ -136,6 +147,7 @@ pub const ODOR_ROLES: [Role; 8] = [
     Role::Halted,
     Role::Practised,
     Role::Day0Only,
+    Role::Every4Days,
 ];
 
 /// A condition: which plasticity and which night steps are on.
@@ -253,7 +265,7 @@ pub const NIGHT_TAU_DAYS: f64 = 20.0;
 pub const NIGHT_LOG_SD: f64 = 0.5;
 
 /// Fraction of the OB→E synapses replaced per day (calibrated: see docs/reproduction/drift.md).
-pub const OB_E_TURNOVER_PER_DAY: f64 = 0.05;
+pub const OB_E_TURNOVER_PER_DAY: f64 = 0.10;
 
 /// η of the Hebbian rule on OB→E in units of the OB→E weight per presynaptic spike and unit
 /// of the postsynaptic rate trace (calibrated: see docs/reproduction/drift.md).
@@ -263,8 +275,10 @@ pub const OB_E_HEBBIAN_ETA: f64 = 0.2;
 /// (calibrated: see docs/reproduction/drift.md).
 pub const ISTDP_ETA_NS: f64 = 0.002;
 /// The postsynaptic rate above which an E cell's inputs from active mitral cells grow (below:
-/// shrink), Hz.
-pub const OB_E_HEBBIAN_THRESHOLD_HZ: f64 = 0.5;
+/// shrink), Hz: above the odor-window mean (1.7 Hz), so that only the cells that respond to the
+/// odor take its inputs and the others give them up (calibrated: see
+/// docs/reproduction/drift.md).
+pub const OB_E_HEBBIAN_THRESHOLD_HZ: f64 = 2.0;
 
 /// The learning rule on the bulb input OB→E during exposure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -405,6 +419,9 @@ impl DriftParams {
             })),
             // Eligibility τ_c 1 s (Izhikevich 2007); the tags are the pair STDP's amplitudes, and
             // η·τ_c·pulse makes a fully tagged synapse (c ≈ A₊) move by about A₊ in one pulse.
+            // The weights take the pulse's change every 1 ms (10 steps): updating all E→E
+            // synapses in every step of a pulse took half of a run's time (profile of a quick
+            // main run, 2026-12-06), and c changes by 0.1 % in 1 ms.
             e_e_reward: Some(RewardModulatedStdpParams {
                 a_plus: 0.05 * ee_scale * w_ee,
                 a_minus: 0.0525 * ee_scale * w_ee,
@@ -412,6 +429,7 @@ impl DriftParams {
                 learning_rate_per_ms: 1.0 / 200.0,
                 w_min: 0.0,
                 w_max: 20.0 * w_ee,
+                apply_every_ms: Some(1.0),
                 ..RewardModulatedStdpParams::default()
             }),
             reward_pulse_ms: 200.0,
@@ -479,7 +497,8 @@ pub struct DriftOptions {
 }
 
 /// Run the experiment; writes `OUT/summary.json`, `OUT/report.md` and the figures
-/// `OUT/drift_decoding.{png,svg}`, `OUT/drift_pv_lag.{png,svg}`, `OUT/drift_weights.{png,svg}`;
+/// `OUT/drift_decoding.{png,svg}`, `OUT/drift_pv_lag.{png,svg}`, `OUT/drift_retention.{png,svg}`,
+/// `OUT/drift_weights.{png,svg}`;
 /// returns the summary.
 pub fn reproduce(options: DriftOptions) -> Result<serde_json::Value, EngramError> {
     let t0 = std::time::Instant::now();
@@ -491,7 +510,7 @@ pub fn reproduce(options: DriftOptions) -> Result<serde_json::Value, EngramError
     std::fs::create_dir_all(&options.out)
         .map_err(|source| EngramError::Output { path: options.out.clone(), source })?;
     let mut summary = summary::DriftSummary::new(&params, &options, &seeds, &runs)?;
-    summary::figures(&summary, &options.out)?;
+    summary.figures = summary::figures(&summary, &options.out)?;
     summary.wall_s = t0.elapsed().as_secs_f64();
     summary.cpu_s = match (cpu0, engram_sim::cputime::process_cpu_s()) {
         (Some(a), Some(b)) => Some(b - a),

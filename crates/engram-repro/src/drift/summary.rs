@@ -79,6 +79,10 @@ pub struct GroupSummary {
     /// Responsive-pair retention from the first to the last probe (the last probe is day 32 in
     /// both protocols).
     pub retention_at_last_probe: Option<RetentionAt>,
+    /// The retention curve: responsive-pair retention from the first probe to each later one
+    /// (one point per later probe day with responsive pairs on the first).
+    #[serde(default)]
+    pub retention_by_probe: Vec<RetentionAt>,
     /// 1 − r̃ between consecutive probe days (mean over odors and networks; None without a
     /// normalised value).
     pub consecutive_change: Vec<Option<f64>>,
@@ -377,20 +381,24 @@ fn group_summary(
     let before = mean_opt(&changes_in(f64::NEG_INFINITY, params.halt_day));
     let after = mean_opt(&changes_in(params.halt_day, f64::INFINITY));
     let halt_rebound = before.zip(after).and_then(|(b, a)| (b > 0.0).then(|| a / b));
-    // retention from the first to the last probe
-    let (mut before_flags, mut after_flags) = (Vec::new(), Vec::new());
-    for r in runs {
-        for &o in &odors {
-            before_flags.extend_from_slice(&r.days[0].responsive[o]);
-            after_flags.extend_from_slice(&r.days[n_days - 1].responsive[o]);
+    // retention from the first probe to each later one
+    let retention_to = |j: usize| {
+        let (mut before_flags, mut after_flags) = (Vec::new(), Vec::new());
+        for r in runs {
+            for &o in &odors {
+                before_flags.extend_from_slice(&r.days[0].responsive[o]);
+                after_flags.extend_from_slice(&r.days[j].responsive[o]);
+            }
         }
-    }
-    let retention_at_last_probe = retention(&before_flags, &after_flags).map(|x| RetentionAt {
-        lag_days: probe_days[n_days - 1] - probe_days[0],
-        retained: x.retained,
-        chance: x.chance,
-        n_before: x.n_before,
-    });
+        retention(&before_flags, &after_flags).map(|x| RetentionAt {
+            lag_days: probe_days[j] - probe_days[0],
+            retained: x.retained,
+            chance: x.chance,
+            n_before: x.n_before,
+        })
+    };
+    let retention_at_last_probe = retention_to(n_days - 1);
+    let retention_by_probe: Vec<RetentionAt> = (1..n_days).filter_map(retention_to).collect();
     GroupSummary {
         group: role,
         odors,
@@ -402,6 +410,7 @@ fn group_summary(
         within_day_accuracy: within,
         decoder_span_days: span,
         retention_at_last_probe,
+        retention_by_probe,
         consecutive_change,
         crystallisation_index,
         halt_rebound,
@@ -496,8 +505,8 @@ impl ConditionSummary {
 }
 
 /// Draw the decoding matrices of the main run (all odors, and per group), r̃ against lag
-/// per group (main, C1, C2, C4) and the main run's weight statistics per night; returns the
-/// stems written.
+/// and the retention curves per group (main, C1, C2, C4) and the main run's weight statistics
+/// per night; returns the stems written.
 pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, EngramError> {
     let days: Vec<String> = summary.probe_days.iter().map(|d| d.to_string()).collect();
     let labels: Vec<&str> = days.iter().map(String::as_str).collect();
@@ -534,6 +543,27 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
         lag = lag.panel(p);
     }
     lag.save(out.join("drift_pv_lag")).map_err(plot_err)?;
+    let mut ret = Figure::new(2, 2).title(
+        "Drift: responsive-pair retention from day 0 against lag, per schedule group, with the chance floor",
+    );
+    for c in [Condition::Main, Condition::FluctuationOnly, Condition::PlasticityOnly, Condition::NoTurnover] {
+        let Some(s) = summary.condition(c) else { continue };
+        let mut p = LinePanel::new(c.key(), "lag (days)", "P(responsive | responsive on day 0)");
+        for g in &s.groups {
+            let pts: Vec<(f64, f64)> = g.retention_by_probe.iter().map(|x| (x.lag_days, x.retained)).collect();
+            p = p.series(g.group.key(), &pts);
+        }
+        // the floor: the fraction responsive on the later day, mean over the groups
+        let n_lags = s.groups.iter().map(|g| g.retention_by_probe.len()).max().unwrap_or(0);
+        let floor: Vec<(f64, f64)> = (0..n_lags)
+            .filter_map(|k| {
+                let at: Vec<&RetentionAt> = s.groups.iter().filter_map(|g| g.retention_by_probe.get(k)).collect();
+                (!at.is_empty()).then(|| (at[0].lag_days, mean(&at.iter().map(|x| x.chance).collect::<Vec<_>>())))
+            })
+            .collect();
+        ret = ret.panel(p.series("chance floor", &floor));
+    }
+    ret.save(out.join("drift_retention")).map_err(plot_err)?;
     // weight statistics per night of the main run (first network)
     let nights = &main.nights;
     let by_day =
@@ -568,5 +598,5 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
                 .series("OB→E replaced", &by_day(&|n| n.ob_e_turnover_fraction)),
         );
     weights.save(out.join("drift_weights")).map_err(plot_err)?;
-    Ok(vec!["drift_decoding".into(), "drift_pv_lag".into(), "drift_weights".into()])
+    Ok(vec!["drift_decoding".into(), "drift_pv_lag".into(), "drift_retention".into(), "drift_weights".into()])
 }

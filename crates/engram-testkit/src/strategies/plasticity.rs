@@ -137,20 +137,21 @@ pub fn synaptic_scaling_params() -> impl Strategy<Value = SynapticScalingParams>
 }
 
 /// `RewardModulatedStdpParams`: windows 5–50 ms, tags 0–0.2, eligibility 50–2000 ms, learning
-/// rate 0–0.1 per ms, modulator offset −0.01..0.01, any pairing.
+/// rate 0–0.1 per ms, modulator offset −0.01..0.01, any pairing, applied every step or in
+/// batches of 0.1–20 ms.
 pub fn reward_modulated_stdp_params() -> impl Strategy<Value = RewardModulatedStdpParams> {
     (
         (5.0..50.0f64, 5.0..50.0f64, 0.0..0.2f64, 0.0..0.2f64),
         (50.0..2000.0f64, 0.0..0.1f64, -0.01..0.01f64),
         weight_bounds(),
-        interaction(),
+        (interaction(), proptest::option::of(0.1..20.0f64)),
     )
         .prop_map(
             |(
                 (tau_plus_ms, tau_minus_ms, a_plus, a_minus),
                 (tau_eligibility_ms, learning_rate_per_ms, modulator_offset),
                 (w_min, w_max),
-                interaction,
+                (interaction, apply_every_ms),
             )| RewardModulatedStdpParams {
                 tau_plus_ms,
                 tau_minus_ms,
@@ -162,6 +163,7 @@ pub fn reward_modulated_stdp_params() -> impl Strategy<Value = RewardModulatedSt
                 w_min,
                 w_max,
                 interaction,
+                apply_every_ms,
             },
         )
 }
