@@ -112,7 +112,12 @@ fn engine_modulator_gates_the_weight_change() {
 /// Three synapses (pre 0, 1, 2 onto post 0), dt = 1 ms: pre 0 and 1 fire at `tag_step` − 1 and
 /// the post neuron at `tag_step` (pre 2 fires after the post neuron: a negative tag), then a
 /// reward d = 1 over `pulse` (no spikes in it). Returns the weights after every step.
-fn pulse_run(params: &RewardModulatedStdpParams, tag_step: u64, pulse: std::ops::Range<u64>, n_steps: u64) -> Vec<Vec<f64>> {
+fn pulse_run(
+    params: &RewardModulatedStdpParams,
+    tag_step: u64,
+    pulse: std::ops::Range<u64>,
+    n_steps: u64,
+) -> Vec<Vec<f64>> {
     let mut syn = SynapseTable::all_to_all(3, 1, 1.0);
     let mut rule = RewardModulatedStdp::new(params.clone().check().unwrap(), 3, 1, 3);
     let mut out = Vec::new();
@@ -169,7 +174,8 @@ fn a_batch_across_the_eligibility_renormalisation_keeps_its_sum() {
     // τ_c = 2 ms: the common factor e^(−(step+1)/2) passes 1e-150 at step 690, in the middle
     // of the batch of steps 685–694; a tag made at step 675 is still large there, so a batch
     // that lost its sum at the renormalisation would give visibly different weights
-    let every_step = RewardModulatedStdpParams { tau_eligibility_ms: 2.0, learning_rate_per_ms: 1.0, ..Default::default() };
+    let every_step =
+        RewardModulatedStdpParams { tau_eligibility_ms: 2.0, learning_rate_per_ms: 1.0, ..Default::default() };
     let batched = RewardModulatedStdpParams { apply_every_ms: Some(10.0), ..every_step.clone() };
     let a = pulse_run(&every_step, 675, 685..725, 730);
     let b = pulse_run(&batched, 675, 685..725, 730);

@@ -204,11 +204,8 @@ impl Report for DriftReport {
         }
         // the other part comes from the committed summary (`to` is it with `.new` appended)
         let committed = if to.extension().is_some_and(|e| e == "new") { to.with_extension("") } else { to.into() };
-        let mut page: crate::drift::report::DriftPage = if committed.is_file() {
-            crate::report::load_compact(&committed, "drift")?
-        } else {
-            Default::default()
-        };
+        let mut page: crate::drift::report::DriftPage =
+            if committed.is_file() { crate::report::load_compact(&committed, "drift")? } else { Default::default() };
         if s.quick {
             page.quick = Some(s);
         } else {

@@ -35,7 +35,14 @@ fn tiny() -> &'static (PathBuf, DriftSummary) {
 #[test]
 fn the_pipeline_writes_summary_report_and_figures() {
     let (out, s) = tiny();
-    for f in ["summary.json", "report.md", "drift_decoding.png", "drift_pv_lag.png", "drift_retention.png", "drift_weights.png"] {
+    for f in [
+        "summary.json",
+        "report.md",
+        "drift_decoding.png",
+        "drift_pv_lag.png",
+        "drift_retention.png",
+        "drift_weights.png",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let json: serde_json::Value =
@@ -128,14 +135,8 @@ fn quick_main() -> &'static DriftSummary {
         let seed = 2021;
         let seeds = [seed * 1000 + 1];
         let runs = experiment::run_all(&params, seed, &seeds, false).unwrap();
-        let options = DriftOptions {
-            quick: true,
-            scale_down: 1,
-            seed,
-            networks: 1,
-            out: std::env::temp_dir(),
-            progress: false,
-        };
+        let options =
+            DriftOptions { quick: true, scale_down: 1, seed, networks: 1, out: std::env::temp_dir(), progress: false };
         let s = DriftSummary::new(&params, &options, &seeds, &runs).unwrap();
         assert_eq!(s.scale_down, 4, "the quick size: 1000 E neurons");
         s

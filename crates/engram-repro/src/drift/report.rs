@@ -349,6 +349,13 @@ fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
         ),
     );
     // 11
+    let text = "E→E-only volatility is weak if balance holds; I→E volatility is strong";
+    if j.s.condition(Condition::EeVolatileOnly).is_none() || j.s.condition(Condition::IeVolatileOnly).is_none() {
+        let why =
+            "not tested here: the class controls C3a (only E→E volatile) and C3b (only I→E volatile) run in --quick";
+        push(11, text, Verdict::NotShown, why.into());
+        return;
+    }
     let (ee, ie) = (tau(Condition::EeVolatileOnly, Role::Every8Days), tau(Condition::IeVolatileOnly, Role::Every8Days));
     let v = match ee.zip(ie) {
         Some((a, b)) if a > 2.0 * b => Verdict::Reproduced,
@@ -357,7 +364,7 @@ fn other_claims(j: &Judge, out: &mut Vec<Claim>) {
     };
     push(
         11,
-        "E→E-only volatility is weak if balance holds; I→E volatility is strong",
+        text,
         v,
         format!(
             "every 8 days: τ with only E→E volatile {}, only I→E volatile {}",

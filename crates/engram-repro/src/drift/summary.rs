@@ -543,9 +543,8 @@ pub fn figures(summary: &DriftSummary, out: &Path) -> Result<Vec<String>, Engram
         lag = lag.panel(p);
     }
     lag.save(out.join("drift_pv_lag")).map_err(plot_err)?;
-    let mut ret = Figure::new(2, 2).title(
-        "Drift: responsive-pair retention from day 0 against lag, per schedule group, with the chance floor",
-    );
+    let mut ret = Figure::new(2, 2)
+        .title("Drift: responsive-pair retention from day 0 against lag, per schedule group, with the chance floor");
     for c in [Condition::Main, Condition::FluctuationOnly, Condition::PlasticityOnly, Condition::NoTurnover] {
         let Some(s) = summary.condition(c) else { continue };
         let mut p = LinePanel::new(c.key(), "lag (days)", "P(responsive | responsive on day 0)");
