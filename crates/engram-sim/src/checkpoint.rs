@@ -60,6 +60,7 @@
 //! ```
 
 mod files;
+mod gather;
 mod restore;
 
 use engram_core::checkpoint::ComponentState;
