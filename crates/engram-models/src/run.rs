@@ -363,9 +363,19 @@ pub struct RankShare {
 /// or failed run across ranks writes no state files (a single process streams them during
 /// the run).
 ///
-/// Fails before running if the experiment records weights (a description's `Weights` or
-/// `Custom` monitors) or saves checkpoints, which would hold only one rank's part, or if a
-/// plasticity rule is not
+/// A description's `Weights` monitors are recorded by each rank for its own synapses (those
+/// onto its own neurons), in memory, and gathered after every chunk of the run (about 1/200
+/// of it; one collective exchange per monitor with samples): rank 0 puts the synapses back in
+/// the single process's CSR order and appends the rows to `weights_<projection>.<npy|csv>`,
+/// byte for byte the file of `run_experiment`; an interrupted run's file holds the samples
+/// gathered before the stop. A phase with `checkpoint: true` saves the whole network's
+/// checkpoint ([`Network::gather_checkpoint`]: every rank takes part, rank 0 saves it into
+/// `checkpoints/<phase>/`), the folder of `run_experiment` byte for byte, which restores into
+/// the network built in one process.
+///
+/// Fails before running if the experiment has a description's `Custom` monitor (a user's
+/// monitor would see one rank's part only, and cannot be merged without knowing what it
+/// records), or if a plasticity rule is not
 /// [local to its targets](engram_core::plasticity::PlasticityRule::local_to_target).
 pub fn run_experiment_on_rank(
     exp: &Experiment,

@@ -74,7 +74,11 @@ impl Network {
             return Ok(None);
         }
         if counts.len() != partition.n_ranks() {
-            return Err(gather_error(format!("{} ranks answered, the network has {}", counts.len(), partition.n_ranks())));
+            return Err(gather_error(format!(
+                "{} ranks answered, the network has {}",
+                counts.len(),
+                partition.n_ranks()
+            )));
         }
         let mut parts = Vec::with_capacity(counts.len());
         let mut at = 0;
@@ -326,9 +330,17 @@ fn merge_component(
     let first = parts[0];
     same(&format!("{what}: the kind"), &parts.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>())?;
     let blobs: Vec<_> = parts.iter().map(|s| &s.blobs).collect();
-    let mut out = ComponentState { kind: first.kind.clone(), blobs: same(&format!("{what}: the blobs"), &blobs)?.clone(), ..ComponentState::default() };
-    let keys = |s: &ComponentState| (s.f64s.keys().cloned().collect::<Vec<_>>(), s.u64s.keys().cloned().collect::<Vec<_>>());
-    same(&format!("{what}: the array names"), &parts.iter().map(|s| keys(s)).collect::<Vec<_>>().iter().collect::<Vec<_>>())?;
+    let mut out = ComponentState {
+        kind: first.kind.clone(),
+        blobs: same(&format!("{what}: the blobs"), &blobs)?.clone(),
+        ..ComponentState::default()
+    };
+    let keys =
+        |s: &ComponentState| (s.f64s.keys().cloned().collect::<Vec<_>>(), s.u64s.keys().cloned().collect::<Vec<_>>());
+    same(
+        &format!("{what}: the array names"),
+        &parts.iter().map(|s| keys(s)).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+    )?;
     for name in first.f64s.keys() {
         let bits: Vec<Vec<u64>> = parts.iter().map(|s| s.f64s[name].iter().map(|x| x.to_bits()).collect()).collect();
         let bits: Vec<&[u64]> = bits.iter().map(Vec::as_slice).collect();
@@ -337,7 +349,8 @@ fn merge_component(
     }
     for name in first.u64s.keys() {
         let values: Vec<&[u64]> = parts.iter().map(|s| s.u64s[name].as_slice()).collect();
-        out.u64s.insert(name.clone(), merge_array(&format!("{what}: array `{name}`"), &values, n, synapses, partition)?);
+        out.u64s
+            .insert(name.clone(), merge_array(&format!("{what}: array `{name}`"), &values, n, synapses, partition)?);
     }
     Ok(out)
 }
@@ -350,13 +363,20 @@ fn merge(partition: Partition, parts: &[(Checkpoint, Vec<Structure>)]) -> Result
         let sizes = (c.populations.len(), c.projections.len(), c.stimuli.len());
         (c.version, c.dt_ms.to_bits(), c.seed, c.step, c.steps_run, c.modulator.to_bits(), c.ring_len, sizes)
     };
-    same("the step, step size, seed, modulator or number of components", &cks.iter().map(|c| header(c)).collect::<Vec<_>>().iter().collect::<Vec<_>>())?;
+    same(
+        "the step, step size, seed, modulator or number of components",
+        &cks.iter().map(|c| header(c)).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+    )?;
     let mut populations = Vec::with_capacity(first.populations.len());
     for (i, p) in first.populations.iter().enumerate() {
         let ps: Vec<&PopulationState> = cks.iter().map(|c| &c.populations[i]).collect();
         let what = format!("population `{}`", p.name);
-        let shape = |q: &PopulationState| (q.name.clone(), q.len, q.is_source, q.n_receptors, q.spike_count, q.window_count);
-        same(&format!("{what}: its size, kind or spike counts"), &ps.iter().map(|q| shape(q)).collect::<Vec<_>>().iter().collect::<Vec<_>>())?;
+        let shape =
+            |q: &PopulationState| (q.name.clone(), q.len, q.is_source, q.n_receptors, q.spike_count, q.window_count);
+        same(
+            &format!("{what}: its size, kind or spike counts"),
+            &ps.iter().map(|q| shape(q)).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+        )?;
         let n = p.len;
         let states: Vec<&ComponentState> = ps.iter().map(|q| &q.state).collect();
         let ring: Vec<&[f64]> = ps.iter().map(|q| q.ring.as_slice()).collect();
@@ -378,11 +398,16 @@ fn merge(partition: Partition, parts: &[(Checkpoint, Vec<Structure>)]) -> Result
         let ps: Vec<&ProjectionState> = cks.iter().map(|c| &c.projections[j]).collect();
         let what = format!("projection `{}`", p.name);
         let ends = |q: &ProjectionState| (q.name.clone(), q.pre.clone(), q.post.clone(), q.receptor.clone(), q.shape);
-        same(&format!("{what}: its end points"), &ps.iter().map(|q| ends(q)).collect::<Vec<_>>().iter().collect::<Vec<_>>())?;
+        same(
+            &format!("{what}: its end points"),
+            &ps.iter().map(|q| ends(q)).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+        )?;
         let structures: Vec<&Structure> = parts.iter().map(|(_, s)| &s[j]).collect();
         let m = SynapseMerge::new(&what, p.shape.0, &structures)?;
         let delay = match structures[0].delay {
-            SynapseDelay::Uniform(d) if structures.iter().all(|s| matches!(s.delay, SynapseDelay::Uniform(e) if e == d)) => {
+            SynapseDelay::Uniform(d)
+                if structures.iter().all(|s| matches!(s.delay, SynapseDelay::Uniform(e) if e == d)) =>
+            {
                 SynapseDelay::Uniform(d)
             }
             _ => {

@@ -10,7 +10,9 @@ use crate::network::{Body, Network, Projection, SynapseDelay};
 impl Network {
     /// The complete dynamic state, for [`restore`](Self::restore) into this network or into
     /// one built the same way (see [`crate::checkpoint`]). Fails, naming it, if a model,
-    /// source, stimulus or rule does not implement checkpoints. Monitors are not included.
+    /// source, stimulus or rule does not implement checkpoints. Monitors are not included. On
+    /// a rank of a network split across ranks, this rank's part only; the whole network's is
+    /// [`gather_checkpoint`](Self::gather_checkpoint).
     pub fn checkpoint(&self) -> Result<Checkpoint, EngramError> {
         let populations = self
             .populations
