@@ -3,13 +3,15 @@
 //! targets of `E->R`) writes, on 2 and 3 ranks, the single process's `weights_<projection>`
 //! files (npy and CSV) and checkpoint folders byte for byte; the checkpoint saved across ranks
 //! loads into the network built in one process, and its remaining phase then ends in the
-//! state of the single process's last checkpoint; a `Custom` monitor is refused.
+//! state of the single process's last checkpoint; the single process's checkpoint, restored
+//! on 2 and 3 ranks (`Network::restore_whole`), ends there too; a `Custom` monitor is refused.
 
 use std::path::{Path, PathBuf};
 
-use engram_models::description::{MonitorDescription, NetworkDescription, RawParams, Registry};
+use engram_models::description::{BuiltNetwork, MonitorDescription, NetworkDescription, RawParams, Registry};
 use engram_models::experiment::Experiment;
 use engram_sim::Checkpoint;
+use engram_sim::network::{Partition, ThreadGroup};
 use engram_sim::npy::{OutputFormat, read_npy_2d};
 
 use crate::ranks::threads_as_ranks;
@@ -184,6 +186,52 @@ fn a_checkpoint_saved_across_ranks_resumes_in_one_process() {
     let end = Checkpoint::load(&reference.join("checkpoints/second")).unwrap();
     assert_eq!(built.network.checkpoint().unwrap(), end, "the resumed run ends in the single process's state");
     std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&reference).unwrap();
+}
+
+/// The plastic network as rank `rank` of `n_ranks` (threads of `group`): restore the whole
+/// network's checkpoint `start`, run the rest of the protocol, return the whole network's
+/// checkpoint at its end (on rank 0).
+fn resume_on_rank(start: &Checkpoint, rank: usize, n_ranks: usize, group: ThreadGroup) -> Option<Checkpoint> {
+    let exp = plastic_network();
+    let partition = Partition::new(rank, n_ranks).unwrap();
+    let d = plastic_description();
+    let (mut b, h) = d.builder_on_rank(&Registry::default(), exp.run.dt_ms, exp.run.seed, Some(partition)).unwrap();
+    b.distribute(partition, Box::new(group));
+    let network = b.build().unwrap();
+    let (projections, monitors, phases, weight_changes) = (h.projections, h.monitors, h.phases, h.weight_changes);
+    let mut built = BuiltNetwork { network, projections, monitors, phases, weight_changes };
+    // a rank's part does not take the whole checkpoint through `restore`
+    let refused = built.network.restore(start).unwrap_err().to_string();
+    assert!(refused.contains("restore_whole"), "rank {rank}: {refused}");
+    built.network.restore_whole(start).unwrap();
+    assert_eq!(built.network.current_step(), 1000);
+    built.run_protocol().unwrap();
+    built.network.gather_checkpoint().unwrap()
+}
+
+#[test]
+fn the_whole_networks_checkpoint_resumes_across_ranks() {
+    let exp = plastic_network();
+    let reference = fresh("resume-ranks-single");
+    single(&exp, &reference);
+    let start = Checkpoint::load(&reference.join("checkpoints/first")).unwrap();
+    let end = Checkpoint::load(&reference.join("checkpoints/second")).unwrap();
+    for n_ranks in [2, 3] {
+        let group = ThreadGroup::new(n_ranks);
+        let ends: Vec<Option<Checkpoint>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n_ranks)
+                .map(|rank| {
+                    let (member, start) = (group.member(rank), &start);
+                    s.spawn(move || resume_on_rank(start, rank, n_ranks, member))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(ends[1..].iter().all(Option::is_none), "only rank 0 holds the gathered checkpoint");
+        let got = ends[0].as_ref().expect("rank 0 gathers the checkpoint");
+        assert!(got == &end, "resumed on {n_ranks} ranks: the end differs from the single process's");
+    }
     std::fs::remove_dir_all(&reference).unwrap();
 }
 

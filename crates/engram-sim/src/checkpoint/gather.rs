@@ -53,18 +53,7 @@ impl Network {
     pub fn gather_checkpoint(&mut self) -> Result<Option<Checkpoint>, EngramError> {
         let local = self.checkpoint()?;
         let Some(partition) = self.partition() else { return Ok(Some(local)) };
-        let structures: Vec<Structure> = self
-            .projections
-            .iter()
-            .map(|p| Structure {
-                indptr: p.weights.indptr().raw_storage().to_vec(),
-                indices: p.weights.indices().to_vec(),
-                delay: match &p.delay {
-                    SynapseDelay::Uniform(d) => SynapseDelay::Uniform(*d),
-                    SynapseDelay::PerSynapse(d) => SynapseDelay::PerSynapse(d.clone()),
-                },
-            })
-            .collect();
+        let structures = self.structures();
         let send = encode(&local, &structures)?;
         drop(local);
         let (mut recv, mut counts) = (Vec::new(), Vec::new());
@@ -89,6 +78,108 @@ impl Network {
         }
         merge(partition, &parts).map(Some)
     }
+}
+
+impl Network {
+    /// Restore the checkpoint of the whole network (saved by a single process, or gathered
+    /// across ranks with [`gather_checkpoint`](Self::gather_checkpoint), such as a run's
+    /// `checkpoints/<phase>/`) into this rank's part of a network split across ranks: every
+    /// rank loads the same whole checkpoint and keeps its part (its synapses' weights,
+    /// efficacies and per-synapse rule state; every neuron's state, as a rank stores every
+    /// neuron), after the ranks have swapped their connectivity (one exchange) to find their
+    /// synapses in the whole network's CSR order and to check the whole connectivity against
+    /// the checkpoint's. The next steps are then those of the single process after the
+    /// checkpoint, bit for bit. In one process, [`restore`](Self::restore) itself. A
+    /// collective call: every rank must make it at the same point.
+    ///
+    /// # Errors
+    /// A checkpoint of another network (as [`restore`](Self::restore), or whole
+    /// connectivity that differs), named; the network is left as it was.
+    pub fn restore_whole(&mut self, whole: &Checkpoint) -> Result<(), EngramError> {
+        let Some(partition) = self.partition() else { return self.restore(whole) };
+        let mine = self.structures();
+        let mut w = Words::default();
+        encode_structures(&mut w, &mine);
+        let (mut recv, mut counts) = (Vec::new(), Vec::new());
+        self.all_gather_over_ranks(&w.0, &mut recv, &mut counts)?;
+        let names: Vec<String> = self.projections.iter().map(|p| p.name.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut all = Vec::with_capacity(counts.len());
+        let mut at = 0;
+        for (rank, &count) in counts.iter().enumerate() {
+            let mut r = Reader { words: &recv[at..at + count], at: 0 };
+            all.push(decode_structures(&mut r, &names).map_err(|e| restore_error(format!("rank {rank}: {e}")))?);
+            at += count;
+        }
+        if whole.projections.len() != mine.len() {
+            return Err(restore_error(format!(
+                "{} projections in the checkpoint, {} here",
+                whole.projections.len(),
+                mine.len()
+            )));
+        }
+        let mut local = whole.clone();
+        for (j, p) in local.projections.iter_mut().enumerate() {
+            let what = format!("projection `{}`", p.name);
+            let parts: Vec<&Structure> = all.iter().map(|s| &s[j]).collect();
+            let m = SynapseMerge::new(&what, p.shape.0, &parts)?;
+            let delay = merged_delay(&what, &m, &parts)?;
+            if m.indices.len() != p.weights.len()
+                || structure_hash_of(&m.indptr, &m.indices, &delay) != p.structure_hash
+            {
+                return Err(restore_error(format!(
+                    "{what}: the ranks' synapses together ({}) are not those of the checkpoint ({})",
+                    m.indices.len(),
+                    p.weights.len()
+                )));
+            }
+            let own = &m.global_of[partition.rank()];
+            let keep = |v: &[f64]| own.iter().map(|&g| v[g]).collect::<Vec<f64>>();
+            p.weights = keep(&p.weights);
+            p.efficacy = p.efficacy.as_deref().map(keep);
+            let (total, n_post) = (m.indices.len(), p.shape.1);
+            if let Some(rule) = &mut p.rule {
+                // per-synapse arrays: as many values as the whole projection has synapses
+                for (name, v) in &mut rule.f64s {
+                    if v.len() == total && total != n_post {
+                        *v = keep(v);
+                    } else if v.len() == total && total > 0 {
+                        return Err(restore_error(format!("{what}: rule array `{name}` is per neuron or per synapse")));
+                    }
+                }
+                for (name, v) in &mut rule.u64s {
+                    if v.len() == total && total != n_post {
+                        *v = own.iter().map(|&g| v[g]).collect();
+                    } else if v.len() == total && total > 0 {
+                        return Err(restore_error(format!("{what}: rule array `{name}` is per neuron or per synapse")));
+                    }
+                }
+            }
+            let s = &mine[j];
+            p.nnz = own.len();
+            p.structure_hash = structure_hash_of(&s.indptr, &s.indices, &s.delay);
+        }
+        self.restore(&local)
+    }
+
+    /// Each projection's connectivity on this rank.
+    fn structures(&self) -> Vec<Structure> {
+        self.projections
+            .iter()
+            .map(|p| Structure {
+                indptr: p.weights.indptr().raw_storage().to_vec(),
+                indices: p.weights.indices().to_vec(),
+                delay: match &p.delay {
+                    SynapseDelay::Uniform(d) => SynapseDelay::Uniform(*d),
+                    SynapseDelay::PerSynapse(d) => SynapseDelay::PerSynapse(d.clone()),
+                },
+            })
+            .collect()
+    }
+}
+
+fn restore_error(msg: String) -> EngramError {
+    EngramError::Checkpoint(format!("restoring the whole network's checkpoint on a rank: {msg}"))
 }
 
 fn gather_error(msg: String) -> EngramError {
@@ -161,17 +252,7 @@ fn encode(ck: &Checkpoint, structures: &[Structure]) -> Result<Vec<u32>, EngramE
         ArrayRef::U64(v) => w.u64s(v.iter().copied()),
         ArrayRef::U32(v) => w.u32s(v),
     });
-    for s in structures {
-        w.u64s(s.indptr.iter().map(|&x| x as u64));
-        w.u32s(&s.indices);
-        match &s.delay {
-            SynapseDelay::Uniform(d) => w.0.extend_from_slice(&[0, *d]),
-            SynapseDelay::PerSynapse(d) => {
-                w.0.push(1);
-                w.u32s(d);
-            }
-        }
-    }
+    encode_structures(&mut w, structures);
     Ok(w.0)
 }
 
@@ -194,9 +275,33 @@ fn decode(words: &[u32]) -> Result<(Checkpoint, Vec<Structure>), String> {
         result = read.map_err(|e| format!("array `{key}`: {e}"));
     });
     result?;
-    let mut structures = Vec::with_capacity(ck.projections.len());
-    for p in &ck.projections {
-        let what = |e: String| format!("the connectivity of projection `{}`: {e}", p.name);
+    let structures = decode_structures(&mut r, &ck.projections.iter().map(|p| p.name.as_str()).collect::<Vec<_>>())?;
+    if r.at != words.len() {
+        return Err(format!("{} words left over", words.len() - r.at));
+    }
+    Ok((ck, structures))
+}
+
+/// Each projection's connectivity as words (after a rank's checkpoint, or alone).
+fn encode_structures(w: &mut Words, structures: &[Structure]) {
+    for s in structures {
+        w.u64s(s.indptr.iter().map(|&x| x as u64));
+        w.u32s(&s.indices);
+        match &s.delay {
+            SynapseDelay::Uniform(d) => w.0.extend_from_slice(&[0, *d]),
+            SynapseDelay::PerSynapse(d) => {
+                w.0.push(1);
+                w.u32s(d);
+            }
+        }
+    }
+}
+
+/// [`encode_structures`] read back, for the projections named `names`.
+fn decode_structures(r: &mut Reader, names: &[&str]) -> Result<Vec<Structure>, String> {
+    let mut structures = Vec::with_capacity(names.len());
+    for name in names {
+        let what = |e: String| format!("the connectivity of projection `{name}`: {e}");
         let indptr = r.u64s().map_err(what)?.into_iter().map(|x| x as usize).collect();
         let indices = r.u32s().map_err(what)?;
         let delay = match r.take(1).map_err(what)?[0] {
@@ -205,10 +310,26 @@ fn decode(words: &[u32]) -> Result<(Checkpoint, Vec<Structure>), String> {
         };
         structures.push(Structure { indptr, indices, delay });
     }
-    if r.at != words.len() {
-        return Err(format!("{} words left over", words.len() - r.at));
+    Ok(structures)
+}
+
+/// The delays of a projection merged from the ranks' parts: one for all if every rank has
+/// that one, else per synapse in the merged order.
+fn merged_delay(what: &str, m: &SynapseMerge, structures: &[&Structure]) -> Result<SynapseDelay, EngramError> {
+    if let SynapseDelay::Uniform(d) = structures[0].delay
+        && structures.iter().all(|s| matches!(s.delay, SynapseDelay::Uniform(e) if e == d))
+    {
+        return Ok(SynapseDelay::Uniform(d));
     }
-    Ok((ck, structures))
+    let per: Option<Vec<&[u32]>> = structures
+        .iter()
+        .map(|s| match &s.delay {
+            SynapseDelay::PerSynapse(d) if d.len() == s.indices.len() => Some(d.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let per = per.ok_or_else(|| gather_error(format!("{what}: the ranks' delays do not fit together")))?;
+    Ok(SynapseDelay::PerSynapse(m.merge(&per)))
 }
 
 /// Where each rank's synapses of one projection go in the single process's CSR order.
@@ -404,24 +525,7 @@ fn merge(partition: Partition, parts: &[(Checkpoint, Vec<Structure>)]) -> Result
         )?;
         let structures: Vec<&Structure> = parts.iter().map(|(_, s)| &s[j]).collect();
         let m = SynapseMerge::new(&what, p.shape.0, &structures)?;
-        let delay = match structures[0].delay {
-            SynapseDelay::Uniform(d)
-                if structures.iter().all(|s| matches!(s.delay, SynapseDelay::Uniform(e) if e == d)) =>
-            {
-                SynapseDelay::Uniform(d)
-            }
-            _ => {
-                let per: Option<Vec<&[u32]>> = structures
-                    .iter()
-                    .map(|s| match &s.delay {
-                        SynapseDelay::PerSynapse(d) if d.len() == s.indices.len() => Some(d.as_slice()),
-                        _ => None,
-                    })
-                    .collect();
-                let per = per.ok_or_else(|| gather_error(format!("{what}: the ranks' delays do not fit together")))?;
-                SynapseDelay::PerSynapse(m.merge(&per))
-            }
-        };
+        let delay = merged_delay(&what, &m, &structures)?;
         let weights: Vec<&[f64]> = ps.iter().map(|q| q.weights.as_slice()).collect();
         if !m.per_synapse(&weights.iter().map(|w| w.len()).collect::<Vec<_>>()) {
             return Err(gather_error(format!("{what}: a rank's weights do not match its synapses")));

@@ -229,8 +229,9 @@ impl Network {
     ///
     /// On a rank of a network split across ranks, only that rank's own checkpoint (taken with
     /// `checkpoint` on the same rank) fits; the checkpoint of the whole network
-    /// ([`gather_checkpoint`](Self::gather_checkpoint)) restores into the network built in one
-    /// process, and is refused here with an error that says so.
+    /// ([`gather_checkpoint`](Self::gather_checkpoint), or a single process's) restores into
+    /// the ranks' parts with [`restore_whole`](Self::restore_whole), and is refused here with
+    /// an error that says so.
     pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), EngramError> {
         if let Err(e) = self.check_structure(checkpoint) {
             return Err(match (self.partition(), e) {
@@ -238,7 +239,7 @@ impl Network {
                     "{msg} (this network is rank {} of {}, which holds only the synapses onto its own \
                      neurons: it restores a checkpoint that the same rank took with `checkpoint`; a \
                      checkpoint of the whole network, such as a run's `checkpoints/<phase>/`, \
-                     restores into the network built in one process)",
+                     restores into the ranks' parts with `restore_whole`, called on every rank)",
                     p.rank(),
                     p.n_ranks()
                 )),
