@@ -38,10 +38,13 @@ impl Network {
     ///
     /// Every rank takes its own checkpoint and sends it, with its projections' connectivity,
     /// to every rank (one [`all_gather_over_ranks`](Self::all_gather_over_ranks), each value as
-    /// the words of its bits); rank 0 merges the parts (see the [module docs](self)) into the
-    /// checkpoint a single process with the same seed takes at this step: saved with
-    /// [`Checkpoint::save`], its files are those of the single process byte for byte, and it
-    /// [restores](Self::restore) into the network built in one process. A collective call:
+    /// the words of its bits); rank 0 merges the parts (weights and per-synapse state back in
+    /// CSR order, per-neuron arrays from each neuron's owner, everything else checked to be the
+    /// same on every rank) into the checkpoint a single process with the same seed takes at
+    /// this step: saved with [`Checkpoint::save`], its files are those of the single process
+    /// byte for byte; it [restores](Self::restore) into the network built in one process, and
+    /// with [`restore_whole`](Self::restore_whole) into a network split across any number of
+    /// ranks. A collective call:
     /// every rank must make it at the same step. Every rank receives every part, so each
     /// briefly holds the whole network's state (the parts as received, about 12 bytes per
     /// synapse and the state of every neuron once per rank).
