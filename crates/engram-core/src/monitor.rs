@@ -77,4 +77,9 @@ pub trait Monitor: Send {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+    /// The monitor as mutable `Any`, so the caller can take its data during or after the run
+    /// (a run across ranks drains what each rank's weight monitor sampled). Default: `None`.
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }

@@ -28,7 +28,6 @@ use std::time::Instant;
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
 use engram_sim::network::{Partition, SpikeExchange};
-use engram_sim::npy::{OutputFormat, write_array};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{
     MonitorId, Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor,
@@ -41,6 +40,9 @@ use crate::description::{MonitorDescription, NetworkDescription, Registry, Weigh
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
 use engram_sim::cputime::{process_cpu_s, thread_cpu_s};
+
+mod gather;
+use gather::{WeightGather, write_gathered_state};
 
 /// A network ready to run, with the names of its excitatory and inhibitory populations.
 pub struct ModelNetwork {
@@ -255,16 +257,19 @@ fn build_for_run(
 /// Run `duration_ms` through the protocol's `phases` (steps, modulator, weight changes): each
 /// phase's modulator from its first step, its weight changes before it, the last one's
 /// modulator after the protocol ends; at each of `checkpoints` (step, folder) that the run
-/// reaches, save the network's checkpoint into that folder. With progress and the monitors
-/// finished as [`Network::run_ms_with`] does.
+/// reaches, save the network's checkpoint into that folder (on a rank of a run across ranks,
+/// the whole network's, [`Network::gather_checkpoint`]: every rank takes part, and the rank
+/// with a folder saves it); after every chunk of steps, drain the `weights` gathered across
+/// ranks. With progress and the monitors finished as [`Network::run_ms_with`] does.
 fn run_phases(
     net: &mut Network,
     duration_ms: f64,
     phases: &[PhasePlan],
-    checkpoints: &[(u64, PathBuf)],
+    checkpoints: &[(u64, Option<PathBuf>)],
+    weights: &mut [WeightGather],
     options: &RunOptions,
 ) -> Result<(), EngramError> {
-    if phases.is_empty() {
+    if phases.is_empty() && checkpoints.is_empty() && weights.is_empty() {
         return net.run_ms_with(duration_ms, options);
     }
     let mut starts = Vec::with_capacity(phases.len());
@@ -294,7 +299,13 @@ fn run_phases(
         .and_then(|()| net.run_steps(k));
         while stepped.is_ok() && saves.peek().is_some_and(|(step, _)| *step <= net.current_step()) {
             let (_, dir) = saves.next().expect("peeked");
-            stepped = net.checkpoint().and_then(|c| c.save(dir));
+            stepped = net.gather_checkpoint().and_then(|c| match (c, dir) {
+                (Some(c), Some(dir)) => c.save(dir),
+                _ => Ok(()),
+            });
+        }
+        for w in weights.iter_mut() {
+            stepped = stepped.and_then(|()| w.drain(net));
         }
         if let Err(e) = stepped {
             progress.abandon();
@@ -352,9 +363,19 @@ pub struct RankShare {
 /// or failed run across ranks writes no state files (a single process streams them during
 /// the run).
 ///
-/// Fails before running if the experiment records weights (a description's `Weights` or
-/// `Custom` monitors) or saves checkpoints, which would hold only one rank's part, or if a
-/// plasticity rule is not
+/// A description's `Weights` monitors are recorded by each rank for its own synapses (those
+/// onto its own neurons), in memory, and gathered after every chunk of the run (about 1/200
+/// of it; one collective exchange per monitor with samples): rank 0 puts the synapses back in
+/// the single process's CSR order and appends the rows to `weights_<projection>.<npy|csv>`,
+/// byte for byte the file of `run_experiment`; an interrupted run's file holds the samples
+/// gathered before the stop. A phase with `checkpoint: true` saves the whole network's
+/// checkpoint ([`Network::gather_checkpoint`]: every rank takes part, rank 0 saves it into
+/// `checkpoints/<phase>/`), the folder of `run_experiment` byte for byte, which restores into
+/// the network built in one process.
+///
+/// Fails before running if the experiment has a description's `Custom` monitor (a user's
+/// monitor would see one rank's part only, and cannot be merged without knowing what it
+/// records), or if a plasticity rule is not
 /// [local to its targets](engram_core::plasticity::PlasticityRule::local_to_target).
 pub fn run_experiment_on_rank(
     exp: &Experiment,
@@ -369,44 +390,49 @@ pub fn run_experiment_on_rank(
     pool.install(|| run_in_pool(exp, out, progress, share))
 }
 
-/// Refuse, naming what, the parts of an experiment a run across ranks cannot write whole.
-fn check_distributable(exp: &Experiment, plan: &Plan) -> Result<(), EngramError> {
-    let refuse = |what: &str| {
-        Err(EngramError::Other(format!(
-            "{what}: a run across ranks records spikes, rates and neuron state (record.state, State \
-             monitors) only, not weights, Custom monitors or checkpoints (each rank holds the \
-             synapses onto its own neurons); run it in one process (cargo xtask run)"
-        )))
-    };
+/// Refuse, naming it, a part of an experiment that a run across ranks cannot write whole: a
+/// `Custom` monitor (a user's monitor observes one rank's part of the network, and how to
+/// merge what it records is the monitor's own business).
+fn check_distributable(plan: &Plan) -> Result<(), EngramError> {
     for m in &plan.monitors {
-        match m {
-            MonitorDescription::Weights { projection, .. } => return refuse(&format!("monitor Weights({projection})")),
-            MonitorDescription::Custom { .. } => return refuse("a Custom monitor"),
-            MonitorDescription::State { .. } | MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {
-            }
+        if let MonitorDescription::Custom { kind, .. } = m {
+            return Err(EngramError::Other(format!(
+                "monitor Custom(kind: \"{kind}\"): a run across ranks records spikes, rates, neuron state \
+                 (record.state, State monitors), weights (Weights monitors) and checkpoints, not Custom \
+                 monitors: each rank sees only its own part of the network (the synapses onto its own \
+                 neurons, their state), and a user's monitor cannot be merged without knowing what it \
+                 records; run it in one process (cargo xtask run)"
+            )));
         }
     }
-    if let Some((_, dir)) = checkpoint_steps(&exp.model, &plan.phases).first() {
-        return refuse(&format!("a phase that saves a checkpoint ({})", dir.display()));
-    }
     Ok(())
+}
+
+/// The monitors of a run across ranks whose records the ranks gather to rank 0: state
+/// monitors (after the run, [`write_gathered_state`]) and weight monitors with their
+/// projections (during it, [`WeightGather`]), in the experiment's order.
+#[derive(Default)]
+struct Gathered {
+    state: Vec<MonitorId>,
+    weights: Vec<(MonitorId, String)>,
 }
 
 /// The monitors of `record.state` and of a description's `State`, `Weights` and `Custom`
 /// monitors, streaming into `out` (weights and custom monitors only with a run directory).
 /// On a rank of a run across ranks (`partition`), the state monitors record the requested
-/// neurons this rank owns, in memory; their ids are returned, in order, for
-/// [`write_gathered_state`].
+/// neurons this rank owns and the weight monitors this rank's synapses, in memory, whatever
+/// `out`; their ids are returned, in order, for gathering.
 fn add_state_and_described_monitors(
     builder: &mut NetworkBuilder,
     exp: &Experiment,
     plan: &Plan,
     out: Option<&Path>,
     partition: Option<Partition>,
-) -> Result<Vec<MonitorId>, EngramError> {
+) -> Result<Gathered, EngramError> {
     let format = exp.record.format;
     let dt = exp.run.dt_ms;
     let mut gathered = Vec::new();
+    let mut weights = Vec::new();
     let mut add_state = |builder: &mut NetworkBuilder, m: StateMonitor| match (partition, out) {
         (Some(p), _) => gathered.push(builder.add_monitor(m.owned_by(p))),
         (None, Some(dir)) => {
@@ -427,9 +453,13 @@ fn add_state_and_described_monitors(
                 add_state(builder, StateMonitor::new(population, variable, neurons, every(*every_ms)));
             }
             MonitorDescription::Weights { projection, every_ms } => {
-                if let Some(dir) = out {
-                    let m = WeightMonitor::new(projection.as_str(), every(*every_ms), None);
-                    builder.add_monitor(m.streaming_to(dir, format).without_memory());
+                let m = WeightMonitor::new(projection.as_str(), every(*every_ms), None);
+                match (partition, out) {
+                    (Some(_), _) => weights.push((builder.add_monitor(m), projection.clone())),
+                    (None, Some(dir)) => {
+                        builder.add_monitor(m.streaming_to(dir, format).without_memory());
+                    }
+                    (None, None) => {}
                 }
             }
             MonitorDescription::Spikes { .. } | MonitorDescription::Rates { .. } => {}
@@ -445,68 +475,7 @@ fn add_state_and_described_monitors(
             }
         }
     }
-    Ok(gathered)
-}
-
-/// Gather, from every rank of a run across ranks, what the state monitor `id` recorded of
-/// its own neurons (one collective exchange: every rank calls this for the same monitors in
-/// the same order, a rank that owns none of the neurons sending nothing), and with `out`
-/// (rank 0) write the whole array into it as the streaming monitor of a single process
-/// would: one row per sample, `time_ms` then the requested neurons in the requested order.
-/// Each value travels as two `u32` words (its bits), so the file is that of a single process
-/// byte for byte.
-fn write_gathered_state(
-    net: &mut Network,
-    id: MonitorId,
-    out: Option<&Path>,
-    format: OutputFormat,
-) -> Result<(), EngramError> {
-    let m = net
-        .monitor::<StateMonitor>(id)
-        .ok_or_else(|| EngramError::Other(format!("no state monitor with id {id:?} to gather")))?;
-    let mut send = Vec::with_capacity(2 * m.values().len());
-    for x in m.values() {
-        let bits = x.to_bits();
-        send.extend_from_slice(&[(bits >> 32) as u32, bits as u32]);
-    }
-    let n_ranks = net.partition().map_or(1, |p| p.n_ranks());
-    let positions: Vec<Vec<usize>> = (0..n_ranks).map(|r| m.positions_on_rank(r)).collect();
-    let times_ms = m.times_ms().to_vec();
-    let columns = m.column_names();
-    let file = m.file_name(format);
-    let (mut recv, mut counts) = (Vec::new(), Vec::new());
-    net.all_gather_over_ranks(&send, &mut recv, &mut counts)?;
-    let Some(dir) = out else { return Ok(()) };
-    let width = columns.len();
-    let mut data = vec![0.0; times_ms.len() * width];
-    for (row, &t) in data.chunks_exact_mut(width).zip(&times_ms) {
-        row[0] = t;
-    }
-    if counts.len() != n_ranks {
-        return Err(EngramError::Other(format!(
-            "gathering {file}: {} ranks answered, the run has {n_ranks}",
-            counts.len()
-        )));
-    }
-    let mut offset = 0;
-    for (rank, (&count, pos)) in counts.iter().zip(&positions).enumerate() {
-        let expected = 2 * times_ms.len() * pos.len();
-        if count != expected {
-            return Err(EngramError::Other(format!(
-                "gathering {file}: rank {rank} sent {count} words, expected {expected} ({} samples of {} \
-                 neurons, two words each)",
-                times_ms.len(),
-                pos.len()
-            )));
-        }
-        for (j, w) in recv[offset..offset + count].chunks_exact(2).enumerate() {
-            let (sample, k) = (j / pos.len(), pos[j % pos.len()]);
-            data[sample * width + 1 + k] = f64::from_bits((u64::from(w[0]) << 32) | u64::from(w[1]));
-        }
-        offset += count;
-    }
-    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    write_array(&dir.join(&file), format, &columns, &data)
+    Ok(Gathered { state: gathered, weights })
 }
 
 fn run_in_pool(
@@ -522,7 +491,7 @@ fn run_in_pool(
     let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
         build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition)?;
     if let Some(RankShare { partition, exchange }) = share {
-        check_distributable(exp, &plan)?;
+        check_distributable(&plan)?;
         builder.distribute(partition, exchange);
     }
     builder.divergence_guard(exp.run.divergence.clone()).parallel_min_neurons(exp.run.parallel_min_neurons);
@@ -554,11 +523,16 @@ fn run_in_pool(
     }
     builder.add_monitor(rates);
     let gathered = add_state_and_described_monitors(&mut builder, exp, &plan, out, partition)?;
-    if !gathered.is_empty() {
+    if !gathered.state.is_empty() {
         // monitors see each step's state only if every step is exchanged (see `distribute`)
         builder.exchange_every_step();
     }
     let mut net = builder.build()?;
+    // weights sampled rank by rank, merged into rank 0's files as the run goes
+    let mut weights = Vec::with_capacity(gathered.weights.len());
+    for (id, projection) in &gathered.weights {
+        weights.push(WeightGather::new(&mut net, *id, projection, out, format)?);
+    }
     let build_s = t0.elapsed().as_secs_f64();
 
     // On one thread, that thread's CPU time: runs side by side in one process (a sweep) then
@@ -567,12 +541,16 @@ fn run_in_pool(
     let cpu0 = cpu_s();
     let t1 = Instant::now();
     let options = RunOptions { progress, label: exp.model.name().to_string() };
-    let checkpoints: Vec<(u64, PathBuf)> = match out {
-        Some(dir) => checkpoint_steps(&exp.model, &plan.phases).into_iter().map(|(s, p)| (s, dir.join(p))).collect(),
-        None => Vec::new(),
+    // saved by the process with a run directory; across ranks, every rank takes part
+    let checkpoints: Vec<(u64, Option<PathBuf>)> = match (out, across_ranks) {
+        (None, false) => Vec::new(),
+        _ => checkpoint_steps(&exp.model, &plan.phases).into_iter().map(|(s, p)| (s, out.map(|d| d.join(p)))).collect(),
     };
     let duration_ms = exp.run.duration_s * 1000.0;
-    let (status, interruption) = match run_phases(&mut net, duration_ms, &plan.phases, &checkpoints, &options) {
+    let ran = run_phases(&mut net, duration_ms, &plan.phases, &checkpoints, &mut weights, &options);
+    // the weight files hold the rows gathered so far, also if the run stopped
+    let closed = weights.iter_mut().try_for_each(WeightGather::finish);
+    let (status, interruption) = match ran.and(closed) {
         Ok(()) => (RunStatus::Complete, None),
         Err(e @ EngramError::Interrupted { .. }) if out.is_some() => (RunStatus::Interrupted, Some(e)),
         Err(e) => return Err(e),
@@ -599,7 +577,7 @@ fn run_in_pool(
     let syn_events = net.sum_over_ranks(net.syn_events())?;
     // state recorded rank by rank, gathered to rank 0 (only after a complete run)
     if status == RunStatus::Complete {
-        for &id in &gathered {
+        for &id in &gathered.state {
             write_gathered_state(&mut net, id, out, format)?;
         }
     }

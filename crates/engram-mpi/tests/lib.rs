@@ -15,6 +15,7 @@ use engram_models::experiment::{Experiment, ModelConfig};
 use engram_models::run::{Summary, run_experiment};
 use engram_plasticity::InhibitoryStdpParams;
 
+mod gathered;
 #[cfg(feature = "mpi")]
 mod mpirun;
 mod ranks;

@@ -4,13 +4,19 @@
 //! file), with 1, 2 and 4 threads in each rank, and for COBA with 1 ms delays, whose ranks
 //! exchange spikes once per 10 steps (the summary's count is checked for every run);
 //! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep; an
-//! experiment file recording neuron state gets the single process's state files.
+//! experiment file recording neuron state gets the single process's state files; the plastic
+//! network of `gathered` gets the single process's weight files and checkpoint folders, and
+//! its checkpoint resumes in one process.
 
 use std::path::Path;
 use std::process::Command;
 
 use engram_models::experiment::{Experiment, StateRecord};
 
+use engram_models::description::Registry;
+use engram_sim::Checkpoint;
+
+use crate::gathered::{WEIGHT_FILES, assert_same_checkpoints, plastic_description, plastic_network};
 use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single, summary_in};
 
@@ -131,4 +137,48 @@ fn state_records_with_mpirun_write_the_single_process_files() {
     }
     remove(&reference);
     std::fs::remove_file(&file).unwrap();
+}
+
+/// The plastic network of `gathered` run by `mpirun -np 2` and `-np 3`, and in one process:
+/// calls `check(reference, ranked, what)` for each, then removes the folders.
+fn plastic_network_with_mpirun(name: &str, check: impl Fn(&Path, &Path, &str)) {
+    let exp = plastic_network();
+    let reference = fresh(&format!("mpi-{name}-single"));
+    single(&exp, &reference);
+    let file = fresh(&format!("mpi-{name}.ron"));
+    std::fs::write(&file, engram_core::config::to_ron_string(&exp)).unwrap();
+    let model = file.to_string_lossy().into_owned();
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("mpi-{name}-{n_ranks}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        mpirun(n_ranks, &["run", &model, "--out", &out_arg, "--quiet"]);
+        check(&reference, &out, &format!("{name}: mpirun -np {n_ranks}"));
+        remove(&out);
+    }
+    remove(&reference);
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn weight_monitors_with_mpirun_write_the_single_process_files() {
+    plastic_network_with_mpirun("weights", |reference, out, what| {
+        // every .npy of the run directory, the weights included, byte for byte
+        assert_same_run(reference, out, what);
+        for f in WEIGHT_FILES {
+            assert!(out.join(format!("{f}.npy")).exists(), "{what}: {f}.npy");
+        }
+    });
+}
+
+#[test]
+fn checkpoints_with_mpirun_are_the_single_process_folders_and_resume_in_one_process() {
+    plastic_network_with_mpirun("checkpoints", |reference, out, what| {
+        assert_same_checkpoints(reference, out, what);
+        let exp = plastic_network();
+        let mut built = plastic_description().build_with(&Registry::default(), exp.run.dt_ms, exp.run.seed).unwrap();
+        built.network.restore(&Checkpoint::load(&out.join("checkpoints/first")).unwrap()).unwrap();
+        built.run_protocol().unwrap();
+        let end = Checkpoint::load(&reference.join("checkpoints/second")).unwrap();
+        assert_eq!(built.network.checkpoint().unwrap(), end, "{what}: resumed in one process");
+    });
 }

@@ -2,14 +2,13 @@
 //! threads inside each rank, writes the single process's arrays and summary (also for a
 //! description whose weights and delays are drawn per synapse); each rank's builder holds
 //! only its share of the synapses; state records are gathered into the single process's
-//! files (npy and CSV); experiments whose outputs a rank cannot write whole (weights) are
-//! refused.
+//! files (npy and CSV). Weights, checkpoints and the refusal of `Custom` monitors: `gathered`.
 
 use std::path::Path;
 
 use engram_connectivity::DelayDistribution;
 use engram_models::coba::CobaConfig;
-use engram_models::description::{Distribution, MonitorDescription, models};
+use engram_models::description::{Distribution, models};
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
 use engram_models::run::{Exchanges, RankShare, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
@@ -19,7 +18,7 @@ use engram_sim::npy::OutputFormat;
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
 
 /// `exp` across `n_ranks` threads, rank 0 writing `out`; rank 0's summary.
-fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> anyhow::Result<Summary> {
+pub(crate) fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> anyhow::Result<Summary> {
     let group = ThreadGroup::new(n_ranks);
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n_ranks)
@@ -136,20 +135,6 @@ fn state_records_across_ranks_write_the_single_process_csv() {
     }
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_dir_all(&reference).unwrap();
-}
-
-#[test]
-fn weight_monitors_are_refused_across_ranks() {
-    let mut d = models::coba(&CobaConfig::default()).unwrap();
-    let projection = "watched".to_string();
-    d.projections[0].name = Some(projection.clone());
-    d.monitors.push(MonitorDescription::Weights { projection: projection.clone(), every_ms: 1.0 });
-    let mut exp = Experiment::of_description(d);
-    exp.run.duration_s = 0.01;
-    let out = fresh("weights-refused");
-    let err = threads_as_ranks(&exp, 2, &out).unwrap_err().to_string();
-    assert!(err.contains(&format!("monitor Weights({projection})")) && err.contains("one process"), "{err}");
-    assert!(!out.exists(), "a refused run leaves no run directory");
 }
 
 /// COBA-4000 written as a description whose weights are drawn per synapse (uniform within

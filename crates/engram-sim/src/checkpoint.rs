@@ -14,6 +14,11 @@
 //! ([`PlasticityTiming`](crate::network::PlasticityTiming)); for every stimulus its state. Restoring it into a network
 //! built the same way makes the following steps bit-identical to those of the original run.
 //!
+//! On a rank of a network split across ranks, [`Network::checkpoint`](crate::Network::checkpoint)
+//! is that rank's part (the synapses onto its own neurons), which restores only into the same
+//! rank; [`Network::gather_checkpoint`](crate::Network::gather_checkpoint) merges the ranks'
+//! parts into the whole network's checkpoint on rank 0, the one a single process takes.
+//!
 //! Not in a checkpoint: the structure (populations, connectivity, delays, parameters: rebuild
 //! the network from its config, then restore), and the monitors (their records stay as they
 //! are; a monitor that streams to a file keeps appending to it).
@@ -60,6 +65,7 @@
 //! ```
 
 mod files;
+mod gather;
 mod restore;
 
 use engram_core::checkpoint::ComponentState;

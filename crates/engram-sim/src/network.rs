@@ -622,4 +622,10 @@ impl Network {
     pub fn monitor<T: 'static>(&self, id: MonitorId) -> Option<&T> {
         self.monitors.get(id.0)?.as_any()?.downcast_ref::<T>()
     }
+
+    /// A monitor, downcast to its type, mutable (for monitors that implement
+    /// [`Monitor::as_any_mut`], such as [`WeightMonitor::take_samples`](crate::WeightMonitor::take_samples)).
+    pub fn monitor_mut<T: 'static>(&mut self, id: MonitorId) -> Option<&mut T> {
+        self.monitors.get_mut(id.0)?.as_any_mut()?.downcast_mut::<T>()
+    }
 }

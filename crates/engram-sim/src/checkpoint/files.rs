@@ -12,14 +12,14 @@ use super::{Checkpoint, FORMAT_VERSION, PlasticityDelayState, PopulationState, P
 use crate::npy::{read_npy_1d, write_npy_1d};
 
 /// One array of a checkpoint, borrowed.
-enum ArrayRef<'a> {
+pub(super) enum ArrayRef<'a> {
     F64(&'a [f64]),
     U64(&'a [u64]),
     U32(&'a [u32]),
 }
 
 /// One array of a checkpoint, to be filled.
-enum ArrayMut<'a> {
+pub(super) enum ArrayMut<'a> {
     F64(&'a mut Vec<f64>),
     U64(&'a mut Vec<u64>),
     U32(&'a mut Vec<u32>),
@@ -73,7 +73,7 @@ fn empty_component(s: &ComponentState) -> ComponentState {
 
 impl Checkpoint {
     /// Visit every array with a unique key, in a fixed order.
-    fn arrays<'a>(&'a self, f: &mut dyn FnMut(String, ArrayRef<'a>)) {
+    pub(super) fn arrays<'a>(&'a self, f: &mut dyn FnMut(String, ArrayRef<'a>)) {
         for (i, p) in self.populations.iter().enumerate() {
             let key = format!("populations[{i}]");
             component_arrays(&format!("{key}.state"), &p.state, f);
@@ -104,7 +104,7 @@ impl Checkpoint {
     }
 
     /// [`arrays`](Self::arrays), mutable (same keys, same order).
-    fn arrays_mut<'a>(&'a mut self, f: &mut dyn FnMut(String, ArrayMut<'a>)) {
+    pub(super) fn arrays_mut<'a>(&'a mut self, f: &mut dyn FnMut(String, ArrayMut<'a>)) {
         for (i, p) in self.populations.iter_mut().enumerate() {
             let key = format!("populations[{i}]");
             component_arrays_mut(&format!("{key}.state"), &mut p.state, f);
@@ -135,7 +135,7 @@ impl Checkpoint {
     }
 
     /// This checkpoint with every array empty (the manifest's copy).
-    fn skeleton(&self) -> Checkpoint {
+    pub(super) fn skeleton(&self) -> Checkpoint {
         Checkpoint {
             version: self.version,
             dt_ms: self.dt_ms,

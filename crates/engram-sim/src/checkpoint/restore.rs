@@ -10,7 +10,9 @@ use crate::network::{Body, Network, Projection, SynapseDelay};
 impl Network {
     /// The complete dynamic state, for [`restore`](Self::restore) into this network or into
     /// one built the same way (see [`crate::checkpoint`]). Fails, naming it, if a model,
-    /// source, stimulus or rule does not implement checkpoints. Monitors are not included.
+    /// source, stimulus or rule does not implement checkpoints. Monitors are not included. On
+    /// a rank of a network split across ranks, this rank's part only; the whole network's is
+    /// [`gather_checkpoint`](Self::gather_checkpoint).
     pub fn checkpoint(&self) -> Result<Checkpoint, EngramError> {
         let populations = self
             .populations
@@ -224,8 +226,26 @@ impl Network {
     /// checkpoint in the original run. A network of another structure is refused with an error
     /// naming the first difference, before anything changes; if a component refuses its state,
     /// the network is put back as it was. Monitors are left as they are.
+    ///
+    /// On a rank of a network split across ranks, only that rank's own checkpoint (taken with
+    /// `checkpoint` on the same rank) fits; the checkpoint of the whole network
+    /// ([`gather_checkpoint`](Self::gather_checkpoint), or a single process's) restores into
+    /// the ranks' parts with [`restore_whole`](Self::restore_whole), and is refused here with
+    /// an error that says so.
     pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), EngramError> {
-        self.check_structure(checkpoint)?;
+        if let Err(e) = self.check_structure(checkpoint) {
+            return Err(match (self.partition(), e) {
+                (Some(p), EngramError::Checkpoint(msg)) => EngramError::Checkpoint(format!(
+                    "{msg} (this network is rank {} of {}, which holds only the synapses onto its own \
+                     neurons: it restores a checkpoint that the same rank took with `checkpoint`; a \
+                     checkpoint of the whole network, such as a run's `checkpoints/<phase>/`, \
+                     restores into the ranks' parts with `restore_whole`, called on every rank)",
+                    p.rank(),
+                    p.n_ranks()
+                )),
+                (_, e) => e,
+            });
+        }
         let backup = self.checkpoint()?;
         if let Err(e) = self.load_unchecked(checkpoint) {
             self.load_unchecked(&backup).expect("the network's own state loads back");
@@ -286,16 +306,22 @@ impl Network {
 
 /// FNV-1a hash of a projection's connectivity (row pointers, columns) and delays.
 fn structure_hash(p: &Projection) -> u64 {
+    let ip = p.weights.indptr();
+    structure_hash_of(ip.raw_storage(), p.weights.indices(), &p.delay)
+}
+
+/// [`structure_hash`] of a projection given as its CSR row pointers, columns and delays (a
+/// projection merged from the ranks' parts, see `gather`).
+pub(super) fn structure_hash_of(indptr: &[usize], indices: &[u32], delay: &SynapseDelay) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     let mut eat = |x: u64| {
         for b in x.to_le_bytes() {
             h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
         }
     };
-    let ip = p.weights.indptr();
-    ip.raw_storage().iter().for_each(|&x| eat(x as u64));
-    p.weights.indices().iter().for_each(|&x| eat(x as u64));
-    match &p.delay {
+    indptr.iter().for_each(|&x| eat(x as u64));
+    indices.iter().for_each(|&x| eat(x as u64));
+    match delay {
         SynapseDelay::Uniform(d) => eat(*d as u64),
         SynapseDelay::PerSynapse(d) => d.iter().for_each(|&x| eat(x as u64 | 1 << 40)),
     }

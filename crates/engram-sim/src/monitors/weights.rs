@@ -132,6 +132,38 @@ impl WeightMonitor {
         &self.values[k * self.width..(k + 1) * self.width]
     }
 
+    /// Take the samples recorded so far, `(times_ms, values)` (row-major, `width()` values per
+    /// sample), leaving the monitor recording with none kept. A run across ranks drains each
+    /// rank's part this way and merges the parts into one file (see
+    /// `engram_models::run::run_experiment_on_rank`).
+    pub fn take_samples(&mut self) -> (Vec<f64>, Vec<f64>) {
+        (std::mem::take(&mut self.times_ms), std::mem::take(&mut self.values))
+    }
+
+    /// The name of the file that [`streaming_to`](Self::streaming_to) writes for the projection
+    /// named `projection`: `weights_<projection>.<npy|csv>`, with `->` written `_to_` and other
+    /// characters outside `[A-Za-z0-9_-]` as `_`.
+    ///
+    /// ```
+    /// use engram_sim::WeightMonitor;
+    /// use engram_sim::npy::OutputFormat;
+    /// assert_eq!(WeightMonitor::file_name("E->I", OutputFormat::Npy), "weights_E_to_I.npy");
+    /// ```
+    pub fn file_name(projection: &str, format: OutputFormat) -> String {
+        let stem: String = projection
+            .replace("->", "_to_")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .collect();
+        format!("weights_{stem}.{}", format.extension())
+    }
+
+    /// The column names of a file of `width` synapses (all of a projection's, in CSR order):
+    /// `time_ms`, then `s0`, `s1`, ...
+    pub fn column_names(width: usize) -> Vec<String> {
+        std::iter::once("time_ms".to_string()).chain((0..width).map(|j| format!("s{j}"))).collect()
+    }
+
     /// The weight of recorded synapse `j` (column) in every sample.
     pub fn trace(&self, j: usize) -> Vec<f64> {
         self.values.iter().skip(j).step_by(self.width.max(1)).copied().collect()
@@ -167,12 +199,7 @@ impl Monitor for WeightMonitor {
                 .chain((0..self.width).map(|j| format!("s{}", self.subset.as_ref().map_or(j, |s| s[j]))))
                 .collect();
             let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-            let stem: String = name
-                .replace("->", "_to_")
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
-                .collect();
-            let path = dir.join(format!("weights_{stem}.{}", format.extension()));
+            let path = dir.join(Self::file_name(&name, *format));
             self.writer = Some(ArrayWriter::create(&path, *format, &columns)?);
         }
         Ok(())
@@ -211,6 +238,10 @@ impl Monitor for WeightMonitor {
     }
 
     fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
         Some(self)
     }
 }
