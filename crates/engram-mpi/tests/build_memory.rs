@@ -1,9 +1,11 @@
 //! The peak memory of building one rank's part of a network: a counting global allocator
-//! (which is why this is a test binary of its own, with one test) measures the most bytes
-//! held at once while COBA-16000 is built whole, and while rank 0 of 4 builds its part. A
-//! rank that generated the whole connectivity and then dropped the other ranks' synapses
-//! would peak at least as high as the whole build; a rank that draws only its own synapses
-//! peaks near a quarter of it.
+//! (which is why this is a test binary of its own; its tests measure one at a time) measures
+//! the most bytes held at once while a network is built whole, and while rank 0 of 4 builds
+//! its part. A rank that generated the whole connectivity and then dropped the other ranks'
+//! synapses would peak at least as high as the whole build; a rank that draws only its own
+//! synapses peaks near a quarter of it (COBA-16000); the full-size Dp network, whose
+//! balanced pathways are each made whole for a moment, peaks at the largest pathway plus its
+//! part (docs/guide/distributed.md, "What each rank holds").
 
 // A global allocator is unsafe to implement; this one only forwards to the system's.
 #![allow(unsafe_code)]
@@ -12,6 +14,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use engram_models::coba::CobaConfig;
+use engram_models::dp::described::DpModel;
 use engram_models::experiment::ModelConfig;
 use engram_models::run::build_model_on_rank;
 use engram_sim::network::{Partition, ThreadGroup};
@@ -44,6 +47,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// Held by the test that measures (the tests of this binary run in parallel threads).
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The most bytes held at once, above what was held before, while `f` runs.
 fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
     let before = HELD.load(Ordering::Relaxed);
@@ -54,6 +60,7 @@ fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
 
 #[test]
 fn a_rank_builds_its_part_without_holding_the_whole_network() {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let model = ModelConfig::Coba(CobaConfig { n: 16_000, ..CobaConfig::default() });
     let build = |partition: Option<Partition>| {
         let mut b = build_model_on_rank(&model, 0.1, 7, partition).unwrap().builder;
@@ -77,6 +84,39 @@ fn a_rank_builds_its_part_without_holding_the_whole_network() {
     assert!(whole_bytes > 12 * whole, "the whole build holds its synapses ({whole_bytes} bytes)");
     assert!(
         (rank_bytes as f64) < 0.4 * whole_bytes as f64,
+        "rank 0 of 4 peaks at {rank_bytes} bytes, the whole build at {whole_bytes}"
+    );
+}
+
+#[test]
+fn a_rank_builds_its_part_of_the_full_size_dp_network_holding_one_pathway_at_most() {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // full size (4000 E, 1000 I, 1500 mitral cells), Tuned E+I: every step of the
+    // construction (assemblies, I assemblies, rewiring of E→E, E→I and I→E) runs
+    let model = ModelConfig::Dp(DpModel::default());
+    let build = |partition: Option<Partition>| {
+        let mut b = build_model_on_rank(&model, 0.1, 7, partition).unwrap().builder;
+        if let Some(p) = partition {
+            b.distribute(p, Box::new(ThreadGroup::new(1)));
+        }
+        b.build().unwrap().n_synapses()
+    };
+    let (whole_bytes, whole) = peak_bytes_of(|| build(None));
+    let (rank_bytes, part) = peak_bytes_of(|| build(Some(Partition::new(0, 4).unwrap())));
+    eprintln!(
+        "Dp (full size, Tuned E+I): whole build peaks at {:.1} MB ({whole} synapses), rank 0 of 4 at {:.1} MB \
+         ({part} synapses)",
+        whole_bytes as f64 / 1e6,
+        rank_bytes as f64 / 1e6
+    );
+    assert!(whole > 1_300_000, "{whole} synapses");
+    assert!((part as f64 - whole as f64 / 4.0).abs() < 0.05 * whole as f64 / 4.0, "{part} of {whole}");
+    assert!(whole_bytes > 12 * whole, "the whole build holds its synapses ({whole_bytes} bytes)");
+    // E→E, the largest pathway (800 000 synapses of 1.34 M), is made whole for a moment
+    // (as multiplicities: 6 bytes a synapse, and its balancing's copy); the other ranks'
+    // synapses of the other pathways are never held
+    assert!(
+        (rank_bytes as f64) < 0.6 * whole_bytes as f64,
         "rank 0 of 4 peaks at {rank_bytes} bytes, the whole build at {whole_bytes}"
     );
 }
