@@ -319,9 +319,9 @@ impl ConnectSpec {
     /// of the whole pattern, for every list at once. A fixed in-degree pattern without
     /// balancing is drawn a few column chunks at a time and never held whole: this is how
     /// every rank of a network split across ranks computes, alike, a summary of all targets'
-    /// inputs (such as the counts that choose assemblies, [`AssemblySet::from_counts`](crate::AssemblySet::from_counts))
-    /// while keeping only its own synapses. Other rules, and balanced patterns, are made whole
-    /// first.
+    /// inputs (such as the counts that choose assemblies,
+    /// [`AssemblySet::from_counts`](crate::AssemblySet::from_counts)) while keeping only its
+    /// own synapses. Other rules, and balanced patterns, are made whole first.
     ///
     /// Errors: those of [`connect_populations`](Self::connect_populations); a source out of
     /// range or listed twice in one list (field `sources[k]`).

@@ -96,7 +96,8 @@ impl Params for DpNetwork {
 }
 
 /// Parameters of the `DpPathway` connectivity kind: one pathway of a Dp network, with its
-/// assemblies and the variant's rewiring and scaling, in nS.
+/// assemblies and the variant's rewiring and scaling, in nS (on a rank of a split network,
+/// only the synapses onto the rank's neurons: [`DpConnectivityOnto`]).
 ///
 /// In RON: `(pathway: e_e, network: (config: (structure: B), network_seed: 7))`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,7 +252,9 @@ impl OdorBulbParams {
 }
 
 /// Register `DpPathway` (connectivity that makes its own matrix) and `OdorBulb` (a source)
-/// in `registry`; [`Registry::library`] does this.
+/// in `registry`; [`Registry::library`] does this. On a rank of a network split across
+/// ranks, `DpPathway` makes only the synapses onto the rank's neurons
+/// ([`MatrixContext::targets`], [`DpConnectivityOnto::weights_onto`]).
 pub fn register(registry: &mut Registry) {
     registry.register_connectivity_matrix("DpPathway", |p: Checked<DpPathwayParams>, c: &MatrixContext| {
         let onto = network_onto(&p.network)?;

@@ -1,6 +1,7 @@
 //! One pathway of a Dp network made onto some of its postsynaptic neurons (a rank's own), with
-//! the connectivity of [`DpConnectivity::generate`] and [`DpConnectivity::with_variant`] bit
-//! for bit, holding no more of the other targets' synapses than the construction needs.
+//! the connectivity of [`DpConnectivity::generate`](crate::dp::DpConnectivity::generate) and
+//! [`with_variant`](crate::dp::DpConnectivity::with_variant) bit for bit, holding no more of
+//! the other targets' synapses than the construction needs.
 //!
 //! ```
 //! use engram_models::dp::described::PathwayName;
@@ -20,11 +21,13 @@
 //! What each step needs of the other targets (docs/guide/distributed.md, "What each rank
 //! holds"):
 //! - OB→E and OB→I with a fixed in-degree (structures A, B, D, simple) are drawn column by
-//!   column, so only the own columns are kept ([`ConnectSpec::connect_onto`]); structure C
+//!   column, so only the own columns are kept
+//!   ([`ConnectSpec::connect_onto`](engram_connectivity::ConnectSpec::connect_onto)); structure C
 //!   balances their out-degrees, which needs the whole pattern (made, cut, dropped).
 //! - The E assemblies need, for every E neuron, its number of inputs from each learned
 //!   odor's activated mitral cells: counted while the OB→E columns are streamed
-//!   ([`ConnectSpec::input_counts`]), never stored (whole, transiently, for structure C).
+//!   ([`ConnectSpec::input_counts`](engram_connectivity::ConnectSpec::input_counts)), never
+//!   stored (whole, transiently, for structure C).
 //! - Every recurrent pathway is balanced (out-degree balancing moves single connections
 //!   between presynaptic neurons, choosing among each row's entries onto all targets): it is
 //!   made whole, rewired, cut to the targets and dropped, one pathway at a time.
@@ -49,8 +52,8 @@ use super::network::{
 use super::params::{DpConfig, Variant};
 
 /// The assemblies of a Dp network: E assemblies (pseudo-assemblies in rand networks) and the
-/// I assemblies of the Tuned variants (empty otherwise), as [`DpConnectivity::with_variant`]
-/// (crate::dp::DpConnectivity::with_variant) chooses them.
+/// I assemblies of the Tuned variants (empty otherwise), as
+/// [`DpConnectivity::with_variant`](crate::dp::DpConnectivity::with_variant) chooses them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DpAssemblies {
     /// E assemblies.
