@@ -262,6 +262,53 @@ impl AssemblySet {
         Ok(Self { n_neurons: input.n_post(), assemblies })
     }
 
+    /// Assemblies from input counts: assembly `k` is made of the `size` neurons with the
+    /// highest `counts[k]` (one count per neuron of a population of `n_neurons`), drawn as
+    /// [`from_input`](Self::from_input) draws them (the same streams). `from_input` is this
+    /// with the counts of [`input_counts`]; give the counts yourself when they are computed
+    /// without holding the input pattern ([`ConnectSpec::input_counts`](crate::ConnectSpec::input_counts)).
+    ///
+    /// Errors: `size > n_neurons` (field `size`); a list of counts not of `n_neurons`
+    /// (field `counts[k]`).
+    ///
+    /// ```
+    /// use engram_connectivity::{AssemblySet, ConnectSpec, Rule, TopSelection, input_counts};
+    /// let ob_e = ConnectSpec::new(Rule::FixedInDegree { k: 20 }).connect(300, 1000, 1, 1).unwrap();
+    /// let odors: Vec<Vec<u32>> = vec![(0..30).collect(), (100..130).collect()];
+    /// let counts: Vec<Vec<u32>> = odors.iter().map(|o| input_counts(&ob_e, o).unwrap()).collect();
+    /// assert_eq!(
+    ///     AssemblySet::from_counts(1000, &counts, 50, TopSelection::ReferenceCode, 1, 2).unwrap(),
+    ///     AssemblySet::from_input(&ob_e, &odors, 50, TopSelection::ReferenceCode, 1, 2).unwrap()
+    /// );
+    /// ```
+    pub fn from_counts<C: AsRef<[u32]>>(
+        n_neurons: usize,
+        counts: &[C],
+        size: usize,
+        selection: TopSelection,
+        seed: u64,
+        stream_id: u64,
+    ) -> Result<Self, ParamError> {
+        check_population_size("n_neurons", n_neurons)?;
+        check_size(size, n_neurons)?;
+        let assemblies = counts
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let c = c.as_ref();
+                if c.len() != n_neurons {
+                    return Err(ParamError::new(
+                        format!("counts[{k}]"),
+                        format!("{} counts", c.len()),
+                        format!("one count per neuron ({n_neurons})"),
+                    ));
+                }
+                Assembly::from_counts(c, size, selection, seed, stream_id, k as u64)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { n_neurons, assemblies })
+    }
+
     /// Number of neurons of the population.
     pub fn n_neurons(&self) -> usize {
         self.n_neurons
@@ -341,8 +388,25 @@ impl Assembly {
     ) -> Result<Self, ParamError> {
         check_size(size, input.n_post())?;
         let counts = input_counts(input, sources)?;
+        Self::from_counts(&counts, size, selection, seed, stream_id, index)
+    }
+
+    /// One assembly from input counts (see [`AssemblySet::from_counts`]): the `size` neurons
+    /// with the highest `counts` (one per neuron), drawing ties from
+    /// `stream(seed, stream_id, ASSEMBLY_CHUNK_BASE + index)`.
+    ///
+    /// Errors: `size > counts.len()` (field `size`).
+    pub fn from_counts(
+        counts: &[u32],
+        size: usize,
+        selection: TopSelection,
+        seed: u64,
+        stream_id: u64,
+        index: u64,
+    ) -> Result<Self, ParamError> {
+        check_size(size, counts.len())?;
         let mut rng = stream(seed, stream_id, ASSEMBLY_CHUNK_BASE + index);
-        Ok(Self { members: select_top(&counts, size, selection, &mut rng) })
+        Ok(Self { members: select_top(counts, size, selection, &mut rng) })
     }
 }
 

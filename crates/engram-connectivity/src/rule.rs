@@ -313,6 +313,80 @@ impl ConnectSpec {
         Ok((self.finish(matrix, same_population, seed, stream_id)?, omitted))
     }
 
+    /// For each list of presynaptic neurons `sources[k]`, how many connections (counting
+    /// multiplicity) each postsynaptic neuron receives from them in the pattern
+    /// [`connect_populations`](Self::connect_populations) draws: [`input_counts`](crate::input_counts)
+    /// of the whole pattern, for every list at once. A fixed in-degree pattern without
+    /// balancing is drawn a few column chunks at a time and never held whole: this is how
+    /// every rank of a network split across ranks computes, alike, a summary of all targets'
+    /// inputs (such as the counts that choose assemblies,
+    /// [`AssemblySet::from_counts`](crate::AssemblySet::from_counts)) while keeping only its
+    /// own synapses. Other rules, and balanced patterns, are made whole first.
+    ///
+    /// Errors: those of [`connect_populations`](Self::connect_populations); a source out of
+    /// range or listed twice in one list (field `sources[k]`).
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, Rule, input_counts};
+    /// let spec = ConnectSpec::new(Rule::FixedInDegree { k: 20 });
+    /// let sources = vec![(0..30).collect::<Vec<u32>>(), vec![5, 99, 250]];
+    /// let counts = spec.input_counts(300, 1000, false, 1, 1, &sources).unwrap();
+    /// let whole = spec.connect(300, 1000, 1, 1).unwrap();
+    /// assert_eq!(counts[0], input_counts(&whole, &sources[0]).unwrap());
+    /// assert_eq!(counts[1], input_counts(&whole, &sources[1]).unwrap());
+    /// assert_eq!(spec.input_counts(300, 1000, false, 1, 1, &[vec![300]]).unwrap_err().field, "sources[0]");
+    /// ```
+    pub fn input_counts<S: AsRef<[u32]>>(
+        &self,
+        n_pre: usize,
+        n_post: usize,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+        sources: &[S],
+    ) -> Result<Vec<Vec<u32>>, ParamError> {
+        self.validate_for(n_pre, n_post, same_population)?;
+        // per presynaptic neuron, the lists it is in
+        let mut lists_of_pre = vec![Vec::new(); n_pre];
+        for (k, list) in sources.iter().enumerate() {
+            for &i in list.as_ref() {
+                let field = || format!("sources[{k}]");
+                let Some(lists) = lists_of_pre.get_mut(i as usize) else {
+                    return Err(ParamError::new(field(), i, format!("presynaptic indices below {n_pre}")));
+                };
+                if lists.last() == Some(&k) {
+                    return Err(ParamError::new(field(), i, "each source at most once"));
+                }
+                lists.push(k);
+            }
+        }
+        let mut counts = vec![vec![0u32; n_post]; sources.len()];
+        match self.rule {
+            Rule::FixedInDegree { k } if self.balance.is_none() => {
+                let draw = column_draw(k, n_pre as u32, self.excludes_autapses(same_population), self.multapses);
+                visit_columns(n_post, seed, stream_id, draw, |j, pres, mults| {
+                    for (&i, &m) in pres.iter().zip(mults) {
+                        for &k in &lists_of_pre[i as usize] {
+                            counts[k][j as usize] += u32::from(m);
+                        }
+                    }
+                })?;
+            }
+            _ => {
+                let whole = self.connect_populations(n_pre, n_post, same_population, seed, stream_id)?;
+                for (i, lists) in lists_of_pre.iter().enumerate() {
+                    let (posts, mults) = whole.row(i);
+                    for &k in lists {
+                        for (&j, &m) in posts.iter().zip(mults) {
+                            counts[k][j as usize] += u32::from(m);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(counts)
+    }
+
     /// The pattern with its constraints, balanced if asked.
     fn finish(
         &self,
@@ -373,12 +447,7 @@ impl ConnectSpec {
                 rows(lines)
             }
             Rule::FixedInDegree { k } => {
-                let k = *k;
-                let draw =
-                    |rng: &mut RngStream, j: u32, scratch: &mut Scratch, idx: &mut Vec<u32>, counts: &mut Vec<u16>| {
-                        draw_sorted(rng, m_pre, k, excluded(j), multapses, &mut scratch.0, &mut scratch.1);
-                        collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
-                    };
+                let draw = column_draw(*k, m_pre, no_autapses, multapses);
                 match keep {
                     Some(keep) => draw_columns_onto(n_pre, n_post, seed, stream_id, keep, draw)?,
                     None => {
@@ -405,6 +474,21 @@ impl ConnectSpec {
                 OmittedEntries::default(),
             ),
         })
+    }
+}
+
+/// The draw of one column `j` of a fixed in-degree pattern: `k` of the `m_pre` presynaptic
+/// neurons (never `j` itself with `no_autapses`), sorted, with multiplicities.
+fn column_draw(
+    k: u32,
+    m_pre: u32,
+    no_autapses: bool,
+    multapses: bool,
+) -> impl Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync {
+    move |rng, j, scratch, idx, counts| {
+        let excluded = if no_autapses { Some(j) } else { None };
+        draw_sorted(rng, m_pre, k, excluded, multapses, &mut scratch.0, &mut scratch.1);
+        collapse_sorted(&scratch.1, idx, counts).map_err(|_| multiplicity_overflow(k))
     }
 }
 
@@ -506,10 +590,34 @@ fn draw_columns_onto<F>(
 where
     F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
 {
+    let mut kept = LineChunk::default();
+    let mut omitted = OmittedEntries { before: vec![0; n_pre], after: vec![0; n_pre] };
+    visit_columns(n_post, seed, stream_id, draw, |column, pres, counts| {
+        if keep.contains(&column) {
+            kept.lengths.push(pres.len() as u32);
+            kept.indices.extend_from_slice(pres);
+            kept.counts.extend_from_slice(counts);
+        } else {
+            let side = if column < keep.start { &mut omitted.before } else { &mut omitted.after };
+            for &i in pres {
+                side[i as usize] += 1;
+            }
+        }
+    })?;
+    Ok((Lines { chunks: vec![kept] }.transpose_into_csr(n_pre, n_post, keep.start), omitted))
+}
+
+/// Draw the `n_post` columns of a fixed in-degree pattern, a few chunks at a time (in
+/// parallel), and hand each to `visit(column, presynaptic indices, multiplicities)` in
+/// increasing column order, dropping each chunk once visited: the single process's draws,
+/// with the memory of a few chunks.
+fn visit_columns<F, V>(n_post: usize, seed: u64, stream_id: u64, draw: F, mut visit: V) -> Result<(), ParamError>
+where
+    F: Fn(&mut RngStream, u32, &mut Scratch, &mut Vec<u32>, &mut Vec<u16>) -> Result<(), ParamError> + Sync,
+    V: FnMut(u32, &[u32], &[u16]),
+{
     let n_chunks = n_post.div_ceil(LINES_PER_CHUNK);
     let batch = (rayon::current_num_threads() * 4).max(1);
-    let mut kept_chunks = Vec::new();
-    let mut omitted = OmittedEntries { before: vec![0; n_pre], after: vec![0; n_pre] };
     for first in (0..n_chunks).step_by(batch) {
         let chunks = first..(first + batch).min(n_chunks);
         let drawn = chunks
@@ -518,29 +626,15 @@ where
             .map(|c| draw_chunk(c, n_post, seed, stream_id, None, &draw))
             .collect::<Result<Vec<_>, ParamError>>()?;
         for (c, chunk) in chunks.zip(drawn) {
-            let mut kept = LineChunk::default();
             let mut k = 0;
             for (column, &len) in (c * LINES_PER_CHUNK..).zip(&chunk.lengths) {
                 let entries = k..k + len as usize;
                 k = entries.end;
-                let column = column as u32;
-                if keep.contains(&column) {
-                    kept.lengths.push(len);
-                    kept.indices.extend_from_slice(&chunk.indices[entries.clone()]);
-                    kept.counts.extend_from_slice(&chunk.counts[entries]);
-                } else {
-                    let side = if column < keep.start { &mut omitted.before } else { &mut omitted.after };
-                    for &i in &chunk.indices[entries] {
-                        side[i as usize] += 1;
-                    }
-                }
-            }
-            if !kept.lengths.is_empty() {
-                kept_chunks.push(kept);
+                visit(column as u32, &chunk.indices[entries.clone()], &chunk.counts[entries]);
             }
         }
     }
-    Ok((Lines { chunks: kept_chunks }.transpose_into_csr(n_pre, n_post, keep.start), omitted))
+    Ok(())
 }
 
 impl Lines {

@@ -154,10 +154,12 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
 /// (`None`: the whole network): the builder is [split](NetworkBuilder::split) before its
 /// projections are connected, and the models whose connectivity is drawn by a rule (COBA,
 /// CUBA, descriptions with `FixedProbability`, `FixedInDegree`, ... patterns) draw only the
-/// synapses onto the rank's own neurons, with the single process's draws. Connectivity that
-/// a model makes whole (the Dp model's `DpPathway`, registered matrix kinds, out-degree
-/// balancing) is made whole on every rank, and its other ranks' synapses are dropped at
-/// `build`. Call [`NetworkBuilder::distribute`] with the same partition before `build`.
+/// synapses onto the rank's own neurons, with the single process's draws; so does the Dp
+/// model's `DpPathway`, except that a pathway whose construction needs the whole pattern
+/// (out-degree balancing) is made whole for a moment, cut and dropped, one at a time
+/// ([`crate::dp::onto`]). Other connectivity that a model makes whole (registered matrix
+/// kinds, out-degree balancing in a description) is made whole on every rank, and its other
+/// ranks' synapses are dropped at `build`. Call [`NetworkBuilder::distribute`] with the same partition before `build`.
 pub fn build_model_on_rank(
     model: &ModelConfig,
     dt_ms: f64,

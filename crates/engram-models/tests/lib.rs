@@ -11,6 +11,7 @@ mod dp_authors;
 mod dp_completion;
 mod dp_continual;
 mod dp_described;
+mod dp_onto;
 mod mutations;
 mod named;
 mod properties;

@@ -1,9 +1,12 @@
 //! The peak memory of building one rank's part of a network: a counting global allocator
-//! (which is why this is a test binary of its own, with one test) measures the most bytes
-//! held at once while COBA-16000 is built whole, and while rank 0 of 4 builds its part. A
-//! rank that generated the whole connectivity and then dropped the other ranks' synapses
-//! would peak at least as high as the whole build; a rank that draws only its own synapses
-//! peaks near a quarter of it.
+//! (which is why this is a test binary of its own; its tests measure one at a time) measures
+//! the most bytes held at once while a network is built whole, and while rank 0 of 4 builds
+//! its part. A rank that generated the whole connectivity and then dropped the other ranks'
+//! synapses would peak at least as high as the whole build; a rank that draws only its own
+//! synapses peaks near a quarter of it (COBA-16000). The full-size Dp network, whose
+//! balanced pathways are each made whole for a moment, peaks while making its largest
+//! pathway; once built, a rank holds its part and nothing else is left cached
+//! (docs/guide/distributed.md, "What each rank holds").
 
 // A global allocator is unsafe to implement; this one only forwards to the system's.
 #![allow(unsafe_code)]
@@ -12,6 +15,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use engram_models::coba::CobaConfig;
+use engram_models::dp::described::DpModel;
 use engram_models::experiment::ModelConfig;
 use engram_models::run::build_model_on_rank;
 use engram_sim::network::{Partition, ThreadGroup};
@@ -44,6 +48,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// Held by the test that measures (the tests of this binary run in parallel threads).
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The most bytes held at once, above what was held before, while `f` runs.
 fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
     let before = HELD.load(Ordering::Relaxed);
@@ -54,6 +61,7 @@ fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
 
 #[test]
 fn a_rank_builds_its_part_without_holding_the_whole_network() {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let model = ModelConfig::Coba(CobaConfig { n: 16_000, ..CobaConfig::default() });
     let build = |partition: Option<Partition>| {
         let mut b = build_model_on_rank(&model, 0.1, 7, partition).unwrap().builder;
@@ -79,4 +87,76 @@ fn a_rank_builds_its_part_without_holding_the_whole_network() {
         (rank_bytes as f64) < 0.4 * whole_bytes as f64,
         "rank 0 of 4 peaks at {rank_bytes} bytes, the whole build at {whole_bytes}"
     );
+}
+
+/// What building a network took: the most bytes held at once while building, the bytes the
+/// built network holds, what is still held once it is dropped (caches), and its synapses.
+struct BuildBytes {
+    peak: usize,
+    network: usize,
+    left: usize,
+    synapses: usize,
+}
+
+/// Build a network with `build` and measure it (see [`BuildBytes`]).
+fn build_bytes(build: impl FnOnce() -> engram_sim::network::Network) -> BuildBytes {
+    let before = HELD.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let net = build();
+    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let network = HELD.load(Ordering::Relaxed).saturating_sub(before);
+    let synapses = net.n_synapses();
+    drop(net);
+    let left = HELD.load(Ordering::Relaxed).saturating_sub(before);
+    BuildBytes { peak, network, left, synapses }
+}
+
+#[test]
+fn a_rank_builds_its_part_of_the_full_size_dp_network_and_keeps_no_other_synapses() {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // full size (4000 E, 1000 I, 1500 mitral cells), Tuned E+I: every step of the
+    // construction (assemblies, I assemblies, rewiring of E→E, E→I and I→E) runs
+    let model = ModelConfig::Dp(DpModel::default());
+    let build = |partition: Option<Partition>| {
+        let mut b = build_model_on_rank(&model, 0.1, 7, partition).unwrap().builder;
+        if let Some(p) = partition {
+            b.distribute(p, Box::new(ThreadGroup::new(1)));
+        }
+        b.build().unwrap()
+    };
+    let whole = build_bytes(|| build(None));
+    let rank = build_bytes(|| build(Some(Partition::new(0, 4).unwrap())));
+    let mb = |b: usize| b as f64 / 1e6;
+    eprintln!(
+        "Dp (full size, Tuned E+I): whole build peaks at {:.1} MB, holds {:.1} MB ({} synapses), leaves {:.2} MB; \
+         rank 0 of 4 peaks at {:.1} MB, holds {:.1} MB ({} synapses), leaves {:.2} MB",
+        mb(whole.peak),
+        mb(whole.network),
+        whole.synapses,
+        mb(whole.left),
+        mb(rank.peak),
+        mb(rank.network),
+        rank.synapses,
+        mb(rank.left)
+    );
+    assert!(whole.synapses > 1_300_000, "{} synapses", whole.synapses);
+    let quarter = whole.synapses as f64 / 4.0;
+    assert!((rank.synapses as f64 - quarter).abs() < 0.05 * quarter, "{} of {}", rank.synapses, whole.synapses);
+    assert!(whole.network > 12 * whole.synapses, "the whole network holds its synapses ({} bytes)", whole.network);
+    assert!(
+        (rank.network as f64) < 0.45 * whole.network as f64,
+        "rank 0 of 4 holds {} bytes, the whole network {}",
+        rank.network,
+        whole.network
+    );
+    // the pathways' synapses are not cached (only the assemblies are: a few kB)
+    assert!(
+        whole.left < 200_000 && rank.left < 200_000,
+        "left after the build: {} and {} bytes",
+        whole.left,
+        rank.left
+    );
+    // a balanced pathway is made whole for a moment: the largest (E→E, 800 000 synapses)
+    // sets the peak, which is no higher than the whole build's
+    assert!(rank.peak <= whole.peak, "rank 0 of 4 peaks at {} bytes, the whole build at {}", rank.peak, whole.peak);
 }

@@ -23,7 +23,9 @@ use rand::Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
 use super::check::{CheckedInfo, place};
-use super::registry::{ConnectContext, MatrixContext, Registry, RuleContext, SourceContext, StimulusContext};
+use super::registry::{
+    ConnectContext, MatrixContext, MatrixPart, Registry, RuleContext, SourceContext, StimulusContext,
+};
 use super::switch::Protocol;
 use super::types::{Distribution, MonitorDescription, NetworkDescription, ProjectionDescription, WeightChange};
 
@@ -180,8 +182,10 @@ impl NetworkDescription {
     /// hold only the synapses onto the rank's own neurons, with the single process's draws
     /// of their pattern, weights and delays
     /// ([`ConnectSpec::connect_onto`](engram_connectivity::ConnectSpec::connect_onto)); a
-    /// connectivity kind that makes its own matrix (`DpPathway`, registered matrix kinds)
-    /// makes it whole, and the builder drops the other ranks' synapses at `build`.
+    /// connectivity kind that makes its own matrix is told the rank's targets
+    /// ([`MatrixContext::targets`]) and either makes only the synapses onto them (the Dp
+    /// model's `DpPathway`: [`MatrixPart::onto`]) or the whole matrix, whose other ranks'
+    /// synapses the builder drops at `build`.
     pub fn builder_on_rank(
         &self,
         registry: &Registry,
@@ -400,8 +404,8 @@ fn add_projection(
     let n_post = post.size;
     let id = component_id(&p.stream.clone().unwrap_or_else(|| format!("projection:{name}")));
     let field = format!("projections[{k}].connectivity.params");
-    // what a rank's part left out of each row of the whole pattern (drawn patterns only)
-    let mut omitted = None;
+    // what a rank's part left out of each row of the whole pattern (None: the whole pattern)
+    let omitted;
     let weights = match &p.weight {
         Some(distribution) => {
             let targets = b.owned_targets(n_post);
@@ -411,18 +415,14 @@ fn add_projection(
         }
         None => {
             let factory = parts.registry.matrix(&p.connectivity.kind).expect("checked");
-            let ctx = MatrixContext { n_pre, n_post, same_population: p.pre == p.post, seed, stream_id: id };
-            let w = factory(&p.connectivity.params, &ctx)
+            let targets = b.owned_targets(n_post);
+            let same_population = p.pre == p.post;
+            let ctx = MatrixContext { n_pre, n_post, same_population, seed, stream_id: id, targets: targets.clone() };
+            let part = factory(&p.connectivity.params, &ctx)
                 .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
-            if (w.rows(), w.cols()) != (n_pre, n_post) {
-                return Err(ParamError::new(
-                    format!("projections[{k}].connectivity"),
-                    format!("a {} x {} matrix", w.rows(), w.cols()),
-                    format!("{n_pre} x {n_post} ({} -> {})", p.pre, p.post),
-                )
-                .into());
-            }
-            w
+            check_matrix_part(&part, k, p, (n_pre, n_post), targets)?;
+            omitted = part.omitted;
+            part.weights
         }
     };
     // the whole projection's synapses (rules are made for the whole projection)
@@ -452,6 +452,54 @@ fn add_projection(
         add_rule(parts, b, k, p, pid, ctx)?;
     }
     Ok(pid)
+}
+
+/// An error unless `part`, made by the matrix kind of projection `k`, is `n_pre × n_post`
+/// and, if it is a part, lies on the rank's `targets` and counts what every row left out.
+fn check_matrix_part(
+    part: &MatrixPart,
+    k: usize,
+    p: &ProjectionDescription,
+    (n_pre, n_post): (usize, usize),
+    targets: Option<std::ops::Range<usize>>,
+) -> Result<(), EngramError> {
+    let field = format!("projections[{k}].connectivity");
+    let w = &part.weights;
+    if (w.rows(), w.cols()) != (n_pre, n_post) {
+        return Err(ParamError::new(
+            field,
+            format!("a {} x {} matrix", w.rows(), w.cols()),
+            format!("{n_pre} x {n_post} ({} -> {})", p.pre, p.post),
+        )
+        .into());
+    }
+    let Some(omitted) = &part.omitted else { return Ok(()) };
+    let kind = &p.connectivity.kind;
+    let Some(targets) = targets else {
+        return Err(ParamError::new(
+            field,
+            format!("a part of the matrix from `{kind}`"),
+            "the whole matrix (the network is not split)",
+        )
+        .into());
+    };
+    if omitted.before.len() != n_pre || omitted.after.len() != n_pre {
+        return Err(ParamError::new(
+            field,
+            format!("a part counting what {} and {} rows left out", omitted.before.len(), omitted.after.len()),
+            format!("a count for each of the {n_pre} rows"),
+        )
+        .into());
+    }
+    if let Some(&j) = w.indices().iter().find(|&&j| !targets.contains(&(j as usize))) {
+        return Err(ParamError::new(
+            field,
+            format!("a part with a synapse onto neuron {j} of `{}`", p.post),
+            format!("synapses onto this rank's neurons {targets:?} only"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The weights of projection `k` whose connectivity rule draws the pattern (from the

@@ -73,7 +73,7 @@ pub use mat_spikes::MatSpikeMatrixParams;
 pub use params::RawParams;
 pub use registry::{
     ComponentError, ConnectContext, ConstantCurrentParams, FixedDegreeParams, FixedProbabilityParams, MatrixContext,
-    MonitorContext, NoParams, Registry, RuleContext, SourceContext, StimulusContext, WithinGroupsParams,
+    MatrixPart, MonitorContext, NoParams, Registry, RuleContext, SourceContext, StimulusContext, WithinGroupsParams,
 };
 pub use spike_file::SpikeTrainsFileParams;
 pub use types::{

@@ -3,10 +3,11 @@
 //! [`Registry::default`]; a user's crate adds its own with one call each.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use engram_connectivity::{ConnectSpec, Rule, WeightMatrix};
+use engram_connectivity::{ConnectSpec, OmittedEntries, Rule, WeightMatrix};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::Monitor;
 use engram_core::neuron::{NeuronModel, Receptor, SpikeSource};
@@ -176,7 +177,7 @@ pub struct ConnectContext {
 
 /// What a connectivity kind that makes its own weight matrix is built with
 /// ([`Registry::register_connectivity_matrix`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct MatrixContext {
     /// Presynaptic neurons (the matrix must have this many rows).
     pub n_pre: usize,
@@ -188,6 +189,49 @@ pub struct MatrixContext {
     pub seed: u64,
     /// The projection's stream id (from its `stream` name), for kinds that draw.
     pub stream_id: u64,
+    /// On a rank of a network split across ranks, the postsynaptic neurons whose incoming
+    /// synapses the rank keeps (`None`: the whole network). A kind may make only the
+    /// synapses onto them ([`MatrixPart::onto`]) or the whole matrix (cut at build).
+    pub targets: Option<Range<usize>>,
+}
+
+/// What a connectivity kind that makes its own weight matrix gives: the whole matrix, or,
+/// given [`MatrixContext::targets`], only the synapses onto those neurons and what each row
+/// of the whole matrix left out, so that per-synapse draws (delays) and the plasticity rule's
+/// synapse count are those of the whole projection.
+///
+/// ```
+/// use engram_connectivity::{ConnectSpec, Rule};
+/// use engram_models::description::MatrixPart;
+/// let pattern = ConnectSpec::new(Rule::FixedInDegree { k: 3 }).connect(10, 8, 1, 1).unwrap();
+/// let whole = MatrixPart::from(pattern.weights(0.5));
+/// assert!(whole.omitted.is_none());
+/// let (part, omitted) = pattern.restrict_targets(0..4).unwrap();
+/// let part = MatrixPart::onto(part.weights(0.5), omitted);
+/// assert_eq!(part.weights.nnz() + part.omitted.unwrap().n_omitted(), 24);
+/// ```
+#[derive(Clone, Debug)]
+pub struct MatrixPart {
+    /// The weights (`n_pre × n_post`; only the targets' columns for a part).
+    pub weights: WeightMatrix,
+    /// What each row left out (`None`: the whole matrix).
+    pub omitted: Option<OmittedEntries>,
+}
+
+impl MatrixPart {
+    /// The synapses onto some targets and what each row of the whole matrix left out
+    /// ([`Connectivity::restrict_targets`](engram_connectivity::Connectivity::restrict_targets),
+    /// [`ConnectSpec::connect_onto`]).
+    pub fn onto(weights: WeightMatrix, omitted: OmittedEntries) -> Self {
+        Self { weights, omitted: Some(omitted) }
+    }
+}
+
+impl From<WeightMatrix> for MatrixPart {
+    /// The whole matrix.
+    fn from(weights: WeightMatrix) -> Self {
+        Self { weights, omitted: None }
+    }
 }
 
 /// What a plasticity rule is built with.
@@ -240,7 +284,7 @@ type StimulusFactory =
     Arc<dyn Fn(&RawParams, &StimulusContext) -> Result<Box<dyn Stimulus>, ComponentError> + Send + Sync>;
 type ConnectFactory = Arc<dyn Fn(&RawParams, &ConnectContext) -> Result<ConnectSpec, ComponentError> + Send + Sync>;
 type MatrixCheck = Arc<dyn Fn(&RawParams) -> Result<(), ComponentError> + Send + Sync>;
-type MatrixFactory = Arc<dyn Fn(&RawParams, &MatrixContext) -> Result<WeightMatrix, ComponentError> + Send + Sync>;
+type MatrixFactory = Arc<dyn Fn(&RawParams, &MatrixContext) -> Result<MatrixPart, ComponentError> + Send + Sync>;
 type RuleFactory =
     Arc<dyn Fn(&RawParams, &RuleContext) -> Result<Box<dyn PlasticityRule>, ComponentError> + Send + Sync>;
 type MonitorFactory =
@@ -566,7 +610,10 @@ impl Registry {
     /// cannot express, such as the Dp model's assemblies). A projection naming it leaves out
     /// `weight` (each synapse has its own) and keeps `autapses`/`multapses` at their defaults.
     /// `build` is called only when the network is built (a check parses the parameters
-    /// only); the matrix must be `n_pre × n_post` (rows = presynaptic neurons).
+    /// only); the matrix must be `n_pre × n_post` (rows = presynaptic neurons). On a rank of a
+    /// network split across ranks, `build` may return only the synapses onto
+    /// [`MatrixContext::targets`] ([`MatrixPart::onto`]; the Dp model's `DpPathway` does) and
+    /// need never hold the other ranks' synapses; a whole matrix is cut at build.
     ///
     /// ```
     /// use engram_connectivity::{ConnectSpec, Rule};
@@ -588,13 +635,15 @@ impl Registry {
     /// let built = d.build_with(&registry, 0.1, 1).unwrap();
     /// assert_eq!(built.network.weights(built.projections[0]).data(), &[0.1, 0.2, 0.30000000000000004, 0.4]);
     /// ```
-    pub fn register_connectivity_matrix<P, F>(&mut self, kind: &str, build: F) -> &mut Self
+    pub fn register_connectivity_matrix<P, M, F>(&mut self, kind: &str, build: F) -> &mut Self
     where
         P: Params + DeserializeOwned + 'static,
-        F: Fn(Checked<P>, &MatrixContext) -> Result<WeightMatrix, EngramError> + Send + Sync + 'static,
+        M: Into<MatrixPart>,
+        F: Fn(Checked<P>, &MatrixContext) -> Result<M, EngramError> + Send + Sync + 'static,
     {
         let check: MatrixCheck = Arc::new(|raw: &RawParams| checked::<P>(raw).map(|_| ()));
-        let f: MatrixFactory = Arc::new(move |raw: &RawParams, c: &MatrixContext| Ok(build(checked::<P>(raw)?, c)?));
+        let f: MatrixFactory =
+            Arc::new(move |raw: &RawParams, c: &MatrixContext| Ok(build(checked::<P>(raw)?, c)?.into()));
         self.connectivity.remove(kind);
         self.matrices.insert(kind.into(), (check, f));
         self

@@ -25,19 +25,19 @@
 
 use std::sync::{Arc, Mutex};
 
-use engram_connectivity::WeightMatrix;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Checked, Params, positive};
 use engram_stimuli::{Odor, OdorSchedule, PoissonMethod, Presentation};
 use serde::{Deserialize, Serialize};
 
 use super::metrics::OdorSet;
-use super::network::{DpConnectivity, odor_sets};
+use super::network::odor_sets;
+use super::onto::DpConnectivityOnto;
 use super::params::{DpConfig, Structure, Variant};
 use super::simulate::Protocol;
 use crate::description::types::Role;
 use crate::description::{
-    Component, MatrixContext, NetworkDescription, PopulationDescription, ProjectionDescription, Registry,
+    Component, MatrixContext, MatrixPart, NetworkDescription, PopulationDescription, ProjectionDescription, Registry,
     SourceContext, SourceDescription,
 };
 
@@ -60,8 +60,8 @@ pub enum PathwayName {
 }
 
 impl PathwayName {
-    /// Index into [`DpConnectivity::weights`].
-    fn index(self) -> usize {
+    /// Index into [`DpConnectivity::weights`](super::network::DpConnectivity::weights).
+    pub fn index(self) -> usize {
         self as usize
     }
 }
@@ -96,7 +96,8 @@ impl Params for DpNetwork {
 }
 
 /// Parameters of the `DpPathway` connectivity kind: one pathway of a Dp network, with its
-/// assemblies and the variant's rewiring and scaling, in nS.
+/// assemblies and the variant's rewiring and scaling, in nS (on a rank of a split network,
+/// only the synapses onto the rank's neurons: [`DpConnectivityOnto`]).
 ///
 /// In RON: `(pathway: e_e, network: (config: (structure: B), network_seed: 7))`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,23 +116,24 @@ impl Params for DpPathwayParams {
     }
 }
 
-/// The six weight matrices of `network`, generated once per network: the six projections of a
-/// description name the same network, so the last one generated is kept.
-fn network_weights(network: &DpNetwork) -> Result<Arc<[WeightMatrix; 6]>, EngramError> {
-    static LAST: Mutex<Option<(DpNetwork, Arc<[WeightMatrix; 6]>)>> = Mutex::new(None);
+/// The connectivity of `network`, made pathway by pathway ([`DpConnectivityOnto`]). The six
+/// projections of a description name the same network, so the last few networks are kept:
+/// only their assemblies (once chosen), never a pathway's synapses.
+fn network_onto(network: &DpNetwork) -> Result<Arc<DpConnectivityOnto>, EngramError> {
+    const KEPT: usize = 4;
+    static LAST: Mutex<Vec<(DpNetwork, Arc<DpConnectivityOnto>)>> = Mutex::new(Vec::new());
     let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((key, weights)) = last.as_ref()
-        && key == network
-    {
-        return Ok(weights.clone());
+    if let Some((_, onto)) = last.iter().find(|(key, _)| key == network) {
+        return Ok(onto.clone());
     }
     let config = &network.config;
     let odors = odor_sets(config, network.odor_seed)?;
-    let base = DpConnectivity::generate(config, &odors.learned, network.network_seed)?;
-    let (net, _) = base.with_variant(config, config.variant, network.network_seed)?;
-    let weights = Arc::new(net.weights(config));
-    *last = Some((network.clone(), weights.clone()));
-    Ok(weights)
+    let onto = Arc::new(DpConnectivityOnto::new(config, &odors.learned, network.network_seed)?);
+    if last.len() == KEPT {
+        last.remove(0);
+    }
+    last.push((network.clone(), onto.clone()));
+    Ok(onto)
 }
 
 /// An odor of the Dp model's sets: learned odor `k` (the odor of assembly `k`) or novel
@@ -250,10 +252,17 @@ impl OdorBulbParams {
 }
 
 /// Register `DpPathway` (connectivity that makes its own matrix) and `OdorBulb` (a source)
-/// in `registry`; [`Registry::library`] does this.
+/// in `registry`; [`Registry::library`] does this. On a rank of a network split across
+/// ranks, `DpPathway` makes only the synapses onto the rank's neurons
+/// ([`MatrixContext::targets`], [`DpConnectivityOnto::weights_onto`]).
 pub fn register(registry: &mut Registry) {
-    registry.register_connectivity_matrix("DpPathway", |p: Checked<DpPathwayParams>, _: &MatrixContext| {
-        Ok(network_weights(&p.network)?[p.pathway.index()].clone())
+    registry.register_connectivity_matrix("DpPathway", |p: Checked<DpPathwayParams>, c: &MatrixContext| {
+        let onto = network_onto(&p.network)?;
+        let (weights, omitted) = onto.weights_onto(p.pathway, c.targets.clone().unwrap_or(0..c.n_post))?;
+        Ok(match c.targets {
+            Some(_) => MatrixPart::onto(weights, omitted),
+            None => MatrixPart::from(weights),
+        })
     });
     registry.register_source("OdorBulb", |p: Checked<OdorBulbParams>, c: &SourceContext| {
         let (odors, presentations) = p.schedule()?;

@@ -4,6 +4,7 @@
 //!
 //! - [`params`]: structures A–D and the simple model (Table 2), variants (Table 5);
 //! - [`network`]: one network instance (connectivity, assemblies, variants);
+//! - [`onto`]: one pathway of a network made onto some of its neurons (a rank's own);
 //! - [`simulate`](mod@simulate): protocols of odor presentations, recordings;
 //! - [`completion`], [`subspace`]: the protocols of Fig. 3 (odor morphs, partial assembly
 //!   stimulation) and Figs 4–6 (the odor subspace, its classes, the corners' assemblies);
@@ -34,6 +35,7 @@ pub mod continual;
 pub mod described;
 pub mod metrics;
 pub mod network;
+pub mod onto;
 pub mod params;
 pub mod simulate;
 pub mod structure;

@@ -124,6 +124,88 @@ fn fixed_in(k: usize) -> Rule {
     Rule::FixedInDegree { k: k as u32 }
 }
 
+/// The stream id of the draw `name` of a Dp network (`dp:<name>`).
+pub(crate) fn draw_id(name: &str) -> u64 {
+    component_id(&format!("dp:{name}"))
+}
+
+/// The stream id of the rewiring or selection `name` of a variant (`dp:rewire:<name>`).
+pub(crate) fn rewire_id(name: &str) -> u64 {
+    component_id(&format!("dp:rewire:{name}"))
+}
+
+/// How the bulb input pathway `p` (OB→E or OB→I) is drawn in `config`'s structure.
+pub(crate) fn input_spec(config: &DpConfig, p: Pathway) -> ConnectSpec {
+    let k = (p.p * config.n_mitral_cells as f64).round() as usize;
+    match config.structure {
+        Structure::A | Structure::B | Structure::D => ConnectSpec::new(fixed_in(k + 1)),
+        Structure::C => {
+            ConnectSpec::new(fixed_in(k)).balance(OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 })
+        }
+        Structure::Simple => ConnectSpec::new(fixed_in(k)),
+    }
+}
+
+/// How the recurrent pathway `p` from `n_pre` neurons is drawn (`same`: within one
+/// population), and the constraints its edits keep (autapses and multapses allowed).
+pub(crate) fn recurrent_spec(config: &DpConfig, p: Pathway, n_pre: usize, same: bool) -> (ConnectSpec, Constraints) {
+    let rule = match config.recurrent {
+        RecurrentRule::FixedInDegree => fixed_in((p.p * n_pre as f64).round() as usize),
+        RecurrentRule::Bernoulli => Rule::FixedProbability { p: p.p },
+    };
+    let balance = if same {
+        OutDegreeBalancing { trigger_fraction: 0.03, target_fraction: 0.03 }
+    } else {
+        OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }
+    };
+    (ConnectSpec::new(rule).balance(balance), Constraints { allow_autapses: true, allow_multapses: true })
+}
+
+/// The recurrent pathway `p` from `n_pre` to `n_post` neurons, whole (drawn and balanced),
+/// from the stream `dp:<name>`.
+pub(crate) fn recurrent_pathway(
+    config: &DpConfig,
+    p: Pathway,
+    (n_pre, n_post): (usize, usize),
+    same: bool,
+    name: &str,
+    network_seed: u64,
+) -> Result<Connectivity, ParamError> {
+    let (spec, constraints) = recurrent_spec(config, p, n_pre, same);
+    Ok(spec.connect_populations(n_pre, n_post, same, network_seed, draw_id(name))?.with_constraints(constraints))
+}
+
+/// I assembly `index` of E assembly `e_asm`: the `i_assembly_size` I neurons with the most
+/// inputs from `e_asm` in the E→I pattern `e_i` (drawn from `dp:rewire:i_assemblies`).
+pub(crate) fn select_i_assembly(
+    e_i: &Connectivity,
+    config: &DpConfig,
+    e_asm: &Assembly,
+    index: u64,
+    network_seed: u64,
+) -> Result<Assembly, ParamError> {
+    let (size, selection) = (config.i_assembly_size, config.assembly_selection);
+    Assembly::from_input(e_i, e_asm.members(), size, selection, network_seed, rewire_id("i_assemblies"), index)
+}
+
+/// Rewire `pattern` within one pair of assemblies, `pre` (of `n_pre` neurons) onto `post`
+/// (of `n_post`), towards `target`, from the stream `dp:rewire:<name>` xor `index`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rewire_pair(
+    pattern: &mut Connectivity,
+    (pre, n_pre): (&Assembly, usize),
+    (post, n_post): (&Assembly, usize),
+    target: WithinTarget,
+    name: &str,
+    index: u64,
+    network_seed: u64,
+) -> Result<(), ParamError> {
+    let pre_set = AssemblySet::new(n_pre, vec![pre.clone()])?;
+    let post_set = AssemblySet::new(n_post, vec![post.clone()])?;
+    rewire_within(pattern, &pre_set, &post_set, target, network_seed, rewire_id(name) ^ index)?;
+    Ok(())
+}
+
 impl DpConnectivity {
     /// Draw the base (rand) instance of network `network_seed`, with pseudo-assemblies from
     /// the learned odors.
@@ -148,36 +230,14 @@ impl DpConnectivity {
         let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
         let pw = config.pathways();
         let seed = network_seed;
-        let id = |name: &str| component_id(&format!("dp:{name}"));
-        let round = |p: f64, n: usize| (p * n as f64).round() as usize;
-        let input = |p: Pathway, n_post: usize, name: &str| -> Result<Connectivity, ParamError> {
-            let spec = match config.structure {
-                Structure::A | Structure::B | Structure::D => ConnectSpec::new(fixed_in(round(p.p, nm) + 1)),
-                Structure::C => ConnectSpec::new(fixed_in(round(p.p, nm)))
-                    .balance(OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }),
-                Structure::Simple => ConnectSpec::new(fixed_in(round(p.p, nm))),
-            };
-            spec.connect(nm, n_post, seed, id(name))
-        };
+        let input =
+            |p: Pathway, n_post: usize, name: &str| input_spec(config, p).connect(nm, n_post, seed, draw_id(name));
         let ob_e = input(pw.ob_e, ne, "ob_e")?;
         let ob_i = input(pw.ob_i, ni, "ob_i")?;
-        let recurrent = |p: Pathway, n_pre: usize, n_post: usize, same: bool, name: &str| {
-            let rule = match config.recurrent {
-                RecurrentRule::FixedInDegree => fixed_in(round(p.p, n_pre)),
-                RecurrentRule::Bernoulli => Rule::FixedProbability { p: p.p },
-            };
-            let balance = if same {
-                OutDegreeBalancing { trigger_fraction: 0.03, target_fraction: 0.03 }
-            } else {
-                OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }
-            };
-            let c = ConnectSpec::new(rule).balance(balance).connect_populations(n_pre, n_post, same, seed, id(name))?;
-            Ok::<_, ParamError>(c.with_constraints(Constraints { allow_autapses: true, allow_multapses: true }))
-        };
-        let e_e = recurrent(pw.e_e, ne, ne, true, "e_e")?;
-        let e_i = recurrent(pw.e_i, ne, ni, false, "e_i")?;
-        let i_e = recurrent(pw.i_e, ni, ne, false, "i_e")?;
-        let i_i = recurrent(pw.i_i, ni, ni, true, "i_i")?;
+        let e_e = recurrent_pathway(config, pw.e_e, (ne, ne), true, "e_e", seed)?;
+        let e_i = recurrent_pathway(config, pw.e_i, (ne, ni), false, "e_i", seed)?;
+        let i_e = recurrent_pathway(config, pw.i_e, (ni, ne), false, "i_e", seed)?;
+        let i_i = recurrent_pathway(config, pw.i_i, (ni, ni), true, "i_i", seed)?;
         let sources = &activated[..config.n_assemblies.min(activated.len())];
         let assemblies = AssemblySet::from_input(
             &ob_e,
@@ -185,7 +245,7 @@ impl DpConnectivity {
             config.assembly_size,
             config.assembly_selection,
             seed,
-            id("assemblies"),
+            draw_id("assemblies"),
         )?;
         Ok(Self { ob_e, ob_i, e_e, e_i, i_e, i_i, assemblies, i_assemblies: Vec::new(), chi: 1.0 })
     }
@@ -199,7 +259,6 @@ impl DpConnectivity {
     ) -> Result<(Self, Achieved), EngramError> {
         variant.validate().map_err(|e| e.within("variant"))?;
         let mut net = self.clone();
-        let id = |name: &str| component_id(&format!("dp:rewire:{name}"));
         let seed = network_seed;
         let mut achieved = Achieved { alpha: 1.0, beta: 1.0, gamma: 1.0, ..Achieved::default() };
         let memberships = self.assemblies.memberships();
@@ -212,7 +271,7 @@ impl DpConnectivity {
         config.validate()?;
         let asm = &self.assemblies;
         let targets = RewiringTargets::of(config, variant);
-        rewire_within(&mut net.e_e, asm, asm, targets.e_e, seed, id("e_e"))?;
+        rewire_within(&mut net.e_e, asm, asm, targets.e_e, seed, rewire_id("e_e"))?;
         achieved.alpha = within_assembly_factor(&self.e_e, &net.e_e, asm, asm)?;
         if let Variant::ScaledI { chi, .. } = variant {
             net.chi = chi;
@@ -248,22 +307,11 @@ impl DpConnectivity {
         e_i: Option<WithinTarget>,
         network_seed: u64,
     ) -> Result<Assembly, EngramError> {
-        let id = |name: &str| component_id(&format!("dp:rewire:{name}"));
-        let seed = network_seed;
-        let i_asm = Assembly::from_input(
-            &self.e_i,
-            e_asm.members(),
-            config.i_assembly_size,
-            config.assembly_selection,
-            seed,
-            id("i_assemblies"),
-            index,
-        )?;
-        let e_set = AssemblySet::new(config.n_exc, vec![e_asm.clone()])?;
-        let i_set = AssemblySet::new(config.n_inh, vec![i_asm.clone()])?;
-        rewire_within(&mut self.i_e, &i_set, &e_set, i_e, seed, id("i_e") ^ index)?;
+        let (ne, ni) = (config.n_exc, config.n_inh);
+        let i_asm = select_i_assembly(&self.e_i, config, e_asm, index, network_seed)?;
+        rewire_pair(&mut self.i_e, (&i_asm, ni), (e_asm, ne), i_e, "i_e", index, network_seed)?;
         if let Some(e_i_target) = e_i {
-            rewire_within(&mut self.e_i, &e_set, &i_set, e_i_target, seed, id("e_i") ^ index)?;
+            rewire_pair(&mut self.e_i, (e_asm, ne), (&i_asm, ni), e_i_target, "e_i", index, network_seed)?;
         }
         Ok(i_asm)
     }

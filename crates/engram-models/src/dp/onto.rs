@@ -1,0 +1,242 @@
+//! One pathway of a Dp network made onto some of its postsynaptic neurons (a rank's own), with
+//! the connectivity of [`DpConnectivity::generate`](crate::dp::DpConnectivity::generate) and
+//! [`with_variant`](crate::dp::DpConnectivity::with_variant) bit for bit, holding no more of
+//! the other targets' synapses than the construction needs.
+//!
+//! ```
+//! use engram_models::dp::described::PathwayName;
+//! use engram_models::dp::onto::DpConnectivityOnto;
+//! use engram_models::dp::{DpConfig, DpConnectivity, Variant, odor_sets};
+//! let config = DpConfig { variant: Variant::TUNED_EI, ..DpConfig::default() }.scaled_down(8);
+//! let odors = odor_sets(&config, 1).unwrap();
+//! let draw = DpConnectivityOnto::new(&config, &odors.learned, 11).unwrap();
+//! // E→E onto E neurons 100..300 of 500
+//! let (part, omitted) = draw.pathway_onto(PathwayName::EE, 100..300).unwrap();
+//! // the same entries as the whole network's, and what each row left out
+//! let base = DpConnectivity::generate(&config, &odors.learned, 11).unwrap();
+//! let (whole, _) = base.with_variant(&config, config.variant, 11).unwrap();
+//! assert_eq!((part, omitted), whole.e_e.restrict_targets(100..300).unwrap());
+//! ```
+//!
+//! What each step needs of the other targets (docs/guide/distributed.md, "What each rank
+//! holds"):
+//! - OB→E and OB→I with a fixed in-degree (structures A, B, D, simple) are drawn column by
+//!   column, so only the own columns are kept
+//!   ([`ConnectSpec::connect_onto`](engram_connectivity::ConnectSpec::connect_onto)); structure C
+//!   balances their out-degrees, which needs the whole pattern (made, cut, dropped).
+//! - The E assemblies need, for every E neuron, its number of inputs from each learned
+//!   odor's activated mitral cells: counted while the OB→E columns are streamed
+//!   ([`ConnectSpec::input_counts`](engram_connectivity::ConnectSpec::input_counts)), never
+//!   stored (whole, transiently, for structure C).
+//! - Every recurrent pathway is balanced (out-degree balancing moves single connections
+//!   between presynaptic neurons, choosing among each row's entries onto all targets): it is
+//!   made whole, rewired, cut to the targets and dropped, one pathway at a time.
+//! - The I assemblies of the Tuned variants are chosen from the E→I pattern, each after the
+//!   E→I rewiring of the ones before: the whole E→I pattern is made (transiently) to choose
+//!   them, and kept as [`DpAssemblies`] (O(assemblies)) for I→E.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use engram_connectivity::{
+    Assembly, AssemblySet, Connectivity, OmittedEntries, WeightMatrix, rewire_within, scale_weights,
+};
+use engram_core::error::{EngramError, ParamError};
+use engram_core::params::Params;
+use engram_stimuli::Odor;
+
+use super::described::PathwayName;
+use super::network::{
+    RewiringTargets, draw_id, input_spec, recurrent_pathway, rewire_id, rewire_pair, select_i_assembly,
+};
+use super::params::{DpConfig, Variant};
+
+/// The assemblies of a Dp network: E assemblies (pseudo-assemblies in rand networks) and the
+/// I assemblies of the Tuned variants (empty otherwise), as
+/// [`DpConnectivity::with_variant`](crate::dp::DpConnectivity::with_variant) chooses them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DpAssemblies {
+    /// E assemblies.
+    pub e: AssemblySet,
+    /// I assemblies (Tuned variants).
+    pub i: Vec<Assembly>,
+}
+
+/// The connectivity of one Dp network (`config`, its variant `config.variant`, the learned
+/// odors' activated mitral cells and the network seed), made pathway by pathway onto chosen
+/// postsynaptic neurons: [`pathway_onto`](Self::pathway_onto) gives exactly the entries of
+/// [`DpConnectivity::generate`](crate::dp::DpConnectivity::generate) followed by
+/// [`with_variant`](crate::dp::DpConnectivity::with_variant) onto those neurons, and what each
+/// row left out. The assemblies are chosen once, on first use.
+#[derive(Debug)]
+pub struct DpConnectivityOnto {
+    config: DpConfig,
+    activated: Vec<Vec<u32>>,
+    network_seed: u64,
+    assemblies: OnceLock<DpAssemblies>,
+}
+
+impl DpConnectivityOnto {
+    /// The network of `config` (with its variant) whose assemblies are chosen from `learned`
+    /// (the first `n_assemblies` odors), drawn from `network_seed`.
+    ///
+    /// Errors: `config` or its variant out of range.
+    pub fn new(config: &DpConfig, learned: &[Odor], network_seed: u64) -> Result<Self, EngramError> {
+        let activated = learned
+            .iter()
+            .take(config.n_assemblies)
+            .map(|o| o.activated().iter().map(|a| a.mitral_cell).collect())
+            .collect();
+        Self::for_sources(config, activated, network_seed)
+    }
+
+    /// [`new`](Self::new) with the learned odors given by their activated mitral cells, as
+    /// [`DpConnectivity::generate_for_sources`](crate::dp::DpConnectivity::generate_for_sources).
+    ///
+    /// Errors: `config` or its variant out of range.
+    pub fn for_sources(
+        config: &DpConfig,
+        mut activated: Vec<Vec<u32>>,
+        network_seed: u64,
+    ) -> Result<Self, EngramError> {
+        config.validate()?;
+        config.variant.validate().map_err(|e| e.within("variant"))?;
+        activated.truncate(config.n_assemblies);
+        Ok(Self { config: config.clone(), activated, network_seed, assemblies: OnceLock::new() })
+    }
+
+    /// The network's assemblies, chosen on first use: the E assemblies from the OB→E input
+    /// counts (streamed, see the module docs), and for the Tuned variants the I assemblies
+    /// from the whole E→I pattern (made, used and dropped).
+    ///
+    /// Errors: those of the draws.
+    pub fn assemblies(&self) -> Result<&DpAssemblies, EngramError> {
+        if let Some(a) = self.assemblies.get() {
+            return Ok(a);
+        }
+        let e = self.e_assemblies()?;
+        let i = match RewiringTargets::of(&self.config, self.config.variant).i_e {
+            Some(_) => self.e_i_with_i_assemblies(&e)?.1,
+            None => Vec::new(),
+        };
+        Ok(self.assemblies.get_or_init(|| DpAssemblies { e, i }))
+    }
+
+    /// The entries of pathway `pathway` onto its postsynaptic neurons `targets` (same shape
+    /// and global indices as the whole pattern; other columns empty), and what each row of
+    /// the whole pattern left out.
+    ///
+    /// Errors: `targets` not within the postsynaptic population (field `targets`); those of
+    /// the draws.
+    pub fn pathway_onto(
+        &self,
+        pathway: PathwayName,
+        targets: Range<usize>,
+    ) -> Result<(Connectivity, OmittedEntries), EngramError> {
+        let config = &self.config;
+        let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
+        let (pw, seed) = (config.pathways(), self.network_seed);
+        let n_post = match pathway {
+            PathwayName::ObE | PathwayName::EE | PathwayName::IE => ne,
+            PathwayName::ObI | PathwayName::EI | PathwayName::II => ni,
+        };
+        if targets.start > targets.end || targets.end > n_post {
+            return Err(ParamError::new(
+                "targets",
+                format!("{}..{}", targets.start, targets.end),
+                format!("a range of postsynaptic neurons of {pathway:?} within 0..{n_post}"),
+            )
+            .into());
+        }
+        let rand = config.variant == Variant::Rand;
+        let rewiring = RewiringTargets::of(config, config.variant);
+        Ok(match pathway {
+            PathwayName::ObE => {
+                input_spec(config, pw.ob_e).connect_onto(nm, ne, false, seed, draw_id("ob_e"), targets)?
+            }
+            PathwayName::ObI => {
+                input_spec(config, pw.ob_i).connect_onto(nm, ni, false, seed, draw_id("ob_i"), targets)?
+            }
+            PathwayName::EE => {
+                let mut e_e = recurrent_pathway(config, pw.e_e, (ne, ne), true, "e_e", seed)?;
+                if !rand {
+                    let e = &self.assemblies()?.e;
+                    rewire_within(&mut e_e, e, e, rewiring.e_e, seed, rewire_id("e_e"))?;
+                }
+                e_e.restrict_targets(targets)?
+            }
+            PathwayName::EI => match rewiring.i_e {
+                Some(_) => {
+                    let e = &self.assemblies()?.e;
+                    self.e_i_with_i_assemblies(e)?.0.restrict_targets(targets)?
+                }
+                None => recurrent_pathway(config, pw.e_i, (ne, ni), false, "e_i", seed)?.restrict_targets(targets)?,
+            },
+            PathwayName::IE => {
+                let mut i_e = recurrent_pathway(config, pw.i_e, (ni, ne), false, "i_e", seed)?;
+                if let Some(target) = rewiring.i_e {
+                    let asm = self.assemblies()?;
+                    for (k, (e_asm, i_asm)) in asm.e.iter().zip(&asm.i).enumerate() {
+                        rewire_pair(&mut i_e, (i_asm, ni), (e_asm, ne), target, "i_e", k as u64, seed)?;
+                    }
+                }
+                i_e.restrict_targets(targets)?
+            }
+            PathwayName::II => {
+                recurrent_pathway(config, pw.i_i, (ni, ni), true, "i_i", seed)?.restrict_targets(targets)?
+            }
+        })
+    }
+
+    /// The weights of pathway `pathway` onto `targets` (multiplicity × the pathway's weight;
+    /// I→E also × χ of Scaled I), and what each row left out: the whole network's weights
+    /// ([`DpConnectivity::weights`](crate::dp::DpConnectivity::weights)) onto those neurons.
+    ///
+    /// Errors: as [`pathway_onto`](Self::pathway_onto).
+    pub fn weights_onto(
+        &self,
+        pathway: PathwayName,
+        targets: Range<usize>,
+    ) -> Result<(WeightMatrix, OmittedEntries), EngramError> {
+        let pw = self.config.pathways();
+        let w_ns = [pw.ob_e, pw.ob_i, pw.e_e, pw.e_i, pw.i_e, pw.i_i][pathway.index()].w_ns;
+        let (part, omitted) = self.pathway_onto(pathway, targets)?;
+        let mut weights = part.weights(w_ns);
+        if let (PathwayName::IE, Variant::ScaledI { chi, .. }) = (pathway, self.config.variant)
+            && chi != 1.0
+        {
+            scale_weights(&mut weights, chi);
+        }
+        Ok((weights, omitted))
+    }
+
+    /// The E assemblies: for each learned odor, the E neurons with the most inputs from its
+    /// activated mitral cells, counted while the OB→E pattern is drawn.
+    fn e_assemblies(&self) -> Result<AssemblySet, ParamError> {
+        let config = &self.config;
+        let (ne, nm, seed) = (config.n_exc, config.n_mitral_cells, self.network_seed);
+        let spec = input_spec(config, config.pathways().ob_e);
+        let counts = spec.input_counts(nm, ne, false, seed, draw_id("ob_e"), &self.activated)?;
+        let (size, selection) = (config.assembly_size, config.assembly_selection);
+        AssemblySet::from_counts(ne, &counts, size, selection, seed, draw_id("assemblies"))
+    }
+
+    /// The whole E→I pattern of a Tuned variant and its I assemblies: I assembly `k` chosen
+    /// from the pattern after the E→I rewiring of assemblies `0..k` (Tuned E+I), as
+    /// [`DpConnectivity::wire_i_assembly`](crate::dp::DpConnectivity::wire_i_assembly) does.
+    fn e_i_with_i_assemblies(&self, e: &AssemblySet) -> Result<(Connectivity, Vec<Assembly>), ParamError> {
+        let config = &self.config;
+        let (ne, ni, seed) = (config.n_exc, config.n_inh, self.network_seed);
+        let mut e_i = recurrent_pathway(config, config.pathways().e_i, (ne, ni), false, "e_i", seed)?;
+        let gamma = RewiringTargets::of(config, config.variant).e_i;
+        let mut i_asms = Vec::with_capacity(e.len());
+        for (k, e_asm) in e.iter().enumerate() {
+            let i_asm = select_i_assembly(&e_i, config, e_asm, k as u64, seed)?;
+            if let Some(target) = gamma {
+                rewire_pair(&mut e_i, (e_asm, ne), (&i_asm, ni), target, "e_i", k as u64, seed)?;
+            }
+            i_asms.push(i_asm);
+        }
+        Ok((e_i, i_asms))
+    }
+}

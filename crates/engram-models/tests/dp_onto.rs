@@ -1,0 +1,156 @@
+//! The Dp connectivity made onto a rank's own neurons (`DpConnectivityOnto`, the `DpPathway`
+//! kind on a rank): on 1 to 4 ranks, each rank's part of each of the six pathways is the
+//! whole network's entries onto its neurons with the right counts of what each row left
+//! out, and the parts stacked are the whole matrices, for structures A and C (C balances its
+//! bulb input) and the variants rand, Scaled I, Tuned I and Tuned E+I; also through a
+//! description built on each rank.
+
+use engram_connectivity::{Connectivity, WeightMatrix};
+use engram_models::description::Registry;
+use engram_models::dp::described::{DpModel, PathwayName};
+use engram_models::dp::onto::DpConnectivityOnto;
+use engram_models::dp::{DpConfig, DpConnectivity, Structure, Variant, odor_sets};
+use engram_sim::network::{Partition, ThreadGroup};
+
+const PATHWAYS: [PathwayName; 6] =
+    [PathwayName::ObE, PathwayName::ObI, PathwayName::EE, PathwayName::EI, PathwayName::IE, PathwayName::II];
+
+/// The whole network's pattern of `pathway`.
+fn whole_pattern(net: &DpConnectivity, pathway: PathwayName) -> &Connectivity {
+    match pathway {
+        PathwayName::ObE => &net.ob_e,
+        PathwayName::ObI => &net.ob_i,
+        PathwayName::EE => &net.e_e,
+        PathwayName::EI => &net.e_i,
+        PathwayName::IE => &net.i_e,
+        PathwayName::II => &net.i_i,
+    }
+}
+
+/// Every entry `(pre, post, value)` of the matrices `parts` together, in row-major order.
+fn stacked<T: Copy>(parts: &[sprs::CsMatI<T, u32, usize>]) -> Vec<(usize, u32, T)> {
+    let mut all = Vec::new();
+    for m in parts {
+        for (i, row) in m.outer_iterator().enumerate() {
+            all.extend(row.iter().map(|(j, &v)| (i, j as u32, v)));
+        }
+    }
+    all.sort_by_key(|&(i, j, _)| (i, j));
+    all
+}
+
+fn entries<T: Copy>(m: &sprs::CsMatI<T, u32, usize>) -> Vec<(usize, u32, T)> {
+    stacked(std::slice::from_ref(m))
+}
+
+/// `(structure, variant, scale_down)` of the networks checked.
+fn networks() -> Vec<(Structure, Variant, usize)> {
+    let mut v = Vec::new();
+    for structure in [Structure::A, Structure::C] {
+        for variant in [Variant::Rand, Variant::SCALED_I, Variant::TUNED_I, Variant::TUNED_EI] {
+            v.push((structure, variant, 8));
+        }
+    }
+    v.push((Structure::A, Variant::TUNED_EI, 4));
+    v
+}
+
+#[test]
+fn each_ranks_part_of_every_dp_pathway_is_the_whole_network_onto_its_neurons() {
+    for (structure, variant, scale) in networks() {
+        let config = DpConfig { structure, variant, ..DpConfig::default() }.scaled_down(scale);
+        let odors = odor_sets(&config, 3).unwrap();
+        let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
+        let (whole, _) = base.with_variant(&config, variant, 17).unwrap();
+        let weights = whole.weights(&config);
+        let onto = DpConnectivityOnto::new(&config, &odors.learned, 17).unwrap();
+        let what = format!("{structure:?} {} 1/{scale}", variant.label());
+        let asm = onto.assemblies().unwrap();
+        assert_eq!((&asm.e, &asm.i), (&whole.assemblies, &whole.i_assemblies), "{what}: assemblies");
+        if matches!(variant, Variant::TunedI { .. } | Variant::TunedEI { .. }) {
+            assert_eq!(asm.i.len(), config.n_assemblies, "{what}: I assemblies chosen");
+        }
+        for pathway in PATHWAYS {
+            let pattern = whole_pattern(&whole, pathway);
+            let n_post = pattern.n_post();
+            for n_ranks in 1..=4 {
+                let mut parts = Vec::new();
+                let mut weight_parts: Vec<WeightMatrix> = Vec::new();
+                for rank in 0..n_ranks {
+                    let own = Partition::new(rank, n_ranks).unwrap().owned(n_post);
+                    let (part, omitted) = onto.pathway_onto(pathway, own.clone()).unwrap();
+                    let expected = pattern.restrict_targets(own.clone()).unwrap();
+                    let at = format!("{what}: {pathway:?}, rank {rank} of {n_ranks} ({own:?})");
+                    assert_eq!((&part, &omitted), (&expected.0, &expected.1), "{at}");
+                    let (w, w_omitted) = onto.weights_onto(pathway, own).unwrap();
+                    assert_eq!(w_omitted, omitted, "{at}");
+                    parts.push(part.into_matrix());
+                    weight_parts.push(w);
+                }
+                let at = format!("{what}: {pathway:?} on {n_ranks} ranks");
+                assert_eq!(stacked(&parts), entries(pattern.matrix()), "{at}: the parts stacked are the whole pattern");
+                let (got, want) = (stacked(&weight_parts), entries(&weights[pathway.index()]));
+                assert!(
+                    got.len() == want.len()
+                        && got
+                            .iter()
+                            .zip(&want)
+                            .all(|(a, b)| (a.0, a.1) == (b.0, b.1) && a.2.to_bits() == b.2.to_bits()),
+                    "{at}: the weights stacked are the whole network's, bit for bit"
+                );
+            }
+        }
+        // the variant changed what it should (so the test is not about empty rewiring)
+        if variant != Variant::Rand {
+            assert_ne!(whole.e_e.matrix(), base.e_e.matrix(), "{what}: E→E rewired");
+        }
+    }
+}
+
+#[test]
+fn a_dp_description_built_on_each_rank_holds_the_whole_networks_synapses_onto_its_neurons() {
+    let model = DpModel {
+        structure: Structure::C,
+        variant: Variant::TUNED_EI,
+        n_odors: 1,
+        scale_down: 8,
+        ..DpModel::default()
+    };
+    let d = model.description().unwrap();
+    let registry = Registry::default();
+    let built = d.build_with(&registry, 0.1, 5).unwrap();
+    for n_ranks in [2, 3] {
+        let mut per_projection: Vec<Vec<WeightMatrix>> = vec![Vec::new(); built.projections.len()];
+        for rank in 0..n_ranks {
+            let partition = Partition::new(rank, n_ranks).unwrap();
+            let (mut b, handles) = d.builder_on_rank(&registry, 0.1, 5, Some(partition)).unwrap();
+            // the other ranks are not built here: a group of one answers build's exchange
+            b.distribute(partition, Box::new(ThreadGroup::new(1)));
+            let net = b.build().unwrap();
+            for (k, &pid) in handles.projections.iter().enumerate() {
+                per_projection[k].push(net.weights(pid).clone());
+            }
+        }
+        for (k, parts) in per_projection.iter().enumerate() {
+            let whole = built.network.weights(built.projections[k]);
+            let (got, want) = (stacked(parts), entries(whole));
+            assert!(
+                got.len() == want.len()
+                    && got.iter().zip(&want).all(|(a, b)| (a.0, a.1) == (b.0, b.1) && a.2.to_bits() == b.2.to_bits()),
+                "projection {k} on {n_ranks} ranks: the ranks' synapses stacked are the single process's"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_dp_pathway_onto_neurons_outside_its_population_is_refused() {
+    let config = DpConfig::default().scaled_down(8);
+    let odors = odor_sets(&config, 3).unwrap();
+    let onto = DpConnectivityOnto::new(&config, &odors.learned, 17).unwrap();
+    // 125 I neurons at 1/8
+    let e = onto.pathway_onto(PathwayName::EI, 100..126).unwrap_err().to_string();
+    assert!(e.contains("targets") && e.contains("126"), "{e}");
+    let e = onto.pathway_onto(PathwayName::ObI, 100..126).unwrap_err().to_string();
+    assert!(e.contains("targets"), "{e}");
+}
