@@ -11,6 +11,8 @@
 //! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
 //! - [`jobs`]: their batches of simulations, on this process's cores or spread over ranks
 //!   (`engram-mpi reproduce <name>`);
+//! - [`cli`]: the command line of `reproduce` and its checks (clap arguments with the `cli`
+//!   feature);
 //! - [`report`]: docs pages whose marked regions are generated from a run's summary.
 //!
 //! ```no_run
@@ -31,6 +33,7 @@
 //! println!("{}", summary["single_cell"]["output_rate_hz"]);
 //! ```
 
+pub mod cli;
 pub mod dp;
 pub mod dp_authors;
 pub mod dp_learned;
