@@ -4,13 +4,15 @@
 //! file), with 1, 2 and 4 threads in each rank, and for COBA with 1 ms delays, whose ranks
 //! exchange spikes once per 10 steps (the summary's count is checked for every run);
 //! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep; an
-//! experiment file recording neuron state gets the single process's state files.
+//! experiment file recording neuron state gets the single process's state files;
+//! `mpirun -np 2 engram-mpi reproduce dp --tiny` writes the single process's reproduction.
 
 use std::path::Path;
 use std::process::Command;
 
 use engram_models::experiment::{Experiment, StateRecord};
 
+use crate::reproduce::{DP_TIMING, assert_same_reproduction, dp_tiny, single_process};
 use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single, summary_in};
 
@@ -131,4 +133,16 @@ fn state_records_with_mpirun_write_the_single_process_files() {
     }
     remove(&reference);
     std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn reproduce_dp_tiny_with_mpirun_writes_the_single_process_reproduction() {
+    let reference = fresh("mpi-repro-dp-tiny-single");
+    let written = single_process(&dp_tiny(&reference));
+    let out = fresh("mpi-repro-dp-tiny-2");
+    let out_arg = out.to_string_lossy().into_owned();
+    mpirun(2, &["reproduce", "dp", "--tiny", "--seed", "3", "--threads", "1", "--out", &out_arg, "--quiet"]);
+    assert_same_reproduction(&written, &out, DP_TIMING, "mpirun -np 2 engram-mpi reproduce dp --tiny");
+    remove(&out);
+    remove(&reference);
 }
