@@ -25,7 +25,10 @@ impl MpiCollect {
 }
 
 fn too_long(n: usize) -> EngramError {
-    EngramError::Other(format!("a message of {n} bytes: MPI counts and offsets are 32-bit (at most {} bytes)", i32::MAX))
+    EngramError::Other(format!(
+        "a message of {n} bytes: MPI counts and offsets are 32-bit (at most {} bytes)",
+        i32::MAX
+    ))
 }
 
 impl Collect for MpiCollect {

@@ -160,7 +160,9 @@ pub(crate) fn abandon(dir: RunDir, e: EngramError) -> anyhow::Error {
             e.into()
         }
         Ok(None) => e.into(),
-        Err(cleanup) => anyhow::Error::from(e).context(format!("and the partial outputs could not be marked: {cleanup}")),
+        Err(cleanup) => {
+            anyhow::Error::from(e).context(format!("and the partial outputs could not be marked: {cleanup}"))
+        }
     }
 }
 

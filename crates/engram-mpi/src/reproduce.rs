@@ -46,7 +46,8 @@ impl<C: Collect + Send> JobRanks for CollectRanks<C> {
     }
 
     fn all_gather(&self, bytes: &[u8]) -> Result<Vec<Vec<u8>>, EngramError> {
-        let mut collect = self.collect.lock().map_err(|_| EngramError::Other("a rank's exchange failed before".into()))?;
+        let mut collect =
+            self.collect.lock().map_err(|_| EngramError::Other("a rank's exchange failed before".into()))?;
         collect.all_gather(bytes)
     }
 }

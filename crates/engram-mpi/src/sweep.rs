@@ -58,9 +58,9 @@ impl<E: SpikeExchange> ExchangeCollect<E> {
     /// Every rank's `text` (rank 0's only, for a broadcast), on every rank.
     fn all_gather_texts(&mut self, text: Option<&str>) -> Result<Vec<String>, EngramError> {
         let bytes = self.all_gather_bytes(text.map(str::as_bytes))?;
-        let texts = bytes.into_iter().map(|b| {
-            String::from_utf8(b).map_err(|e| EngramError::Other(format!("a text that is not UTF-8: {e}")))
-        });
+        let texts = bytes
+            .into_iter()
+            .map(|b| String::from_utf8(b).map_err(|e| EngramError::Other(format!("a text that is not UTF-8: {e}"))));
         texts.collect()
     }
 

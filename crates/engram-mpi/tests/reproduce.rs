@@ -154,6 +154,59 @@ fn reproduce_dp_tiny_on_2_and_3_thread_ranks_writes_the_single_process_reproduct
     std::fs::remove_dir_all(&reference).unwrap();
 }
 
+/// `f(spread)` on `n_ranks` threads as ranks, each with a `Spread` over them: every rank's result.
+fn on_thread_ranks<T: Send>(n_ranks: usize, f: impl Fn(Spread) -> T + Sync) -> Vec<T> {
+    let group = ThreadGroup::new(n_ranks);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n_ranks)
+            .map(|rank| {
+                let collect = ExchangeCollect::new(Partition::new(rank, n_ranks).unwrap(), group.member(rank));
+                let spread = Spread::over(Arc::new(CollectRanks::new(collect)));
+                let f = &f;
+                s.spawn(move || f(spread))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn each_rank_runs_its_share_and_every_rank_gets_every_result_bit_for_bit() {
+    let jobs: Vec<u64> = (0..11).collect();
+    // odd numbers as bits: NaN payloads, -0, subnormals and the rest cross ranks unchanged
+    let value = |j: u64| f64::from_bits(0x7FF8_0000_0000_0001 + j * 0x0123_4567_89AB);
+    for n_ranks in [2, 3] {
+        let all = on_thread_ranks(n_ranks, |spread| {
+            let rank = spread.partition().rank();
+            spread.run_jobs("test", &jobs, false, |&j| Ok((j, rank, value(j), -0.0f64, 1e-310f64))).unwrap()
+        });
+        for (r, results) in all.iter().enumerate() {
+            assert_eq!(results.len(), jobs.len(), "rank {r}");
+            for (i, &(j, ran_on, x, z, sub)) in results.iter().enumerate() {
+                assert_eq!(j, i as u64, "rank {r}: job order");
+                assert_eq!(ran_on, i % n_ranks, "job {i} runs on rank i % {n_ranks}, once");
+                assert_eq!(x.to_bits(), value(j).to_bits(), "rank {r}, job {i}");
+                assert_eq!((z.to_bits(), sub.to_bits()), ((-0.0f64).to_bits(), 1e-310f64.to_bits()));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_job_that_fails_fails_the_batch_on_every_rank() {
+    let jobs: Vec<u64> = (0..6).collect();
+    let errors = on_thread_ranks(3, |spread| {
+        spread
+            .run_jobs("test", &jobs, false, |&j| {
+                if j == 4 { Err(engram_core::error::EngramError::Other("job 4 diverged".into())) } else { Ok(j) }
+            })
+            .unwrap_err()
+            .to_string()
+    });
+    // job 4 runs on rank 1, which returns its own error; the others name it
+    assert_eq!(errors, ["rank 1: job 4 diverged", "job 4 diverged", "rank 1: job 4 diverged"]);
+}
+
 #[test]
 fn bad_arguments_give_the_errors_of_cargo_xtask_reproduce_on_every_rank() {
     let out = fresh("repro-bad");

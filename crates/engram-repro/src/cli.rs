@@ -114,7 +114,10 @@ pub fn check(args: &ReproduceArgs, root: &Path) -> Result<Resolved, EngramError>
     let paper = args.paper.clone().unwrap_or_default();
     let Some(r) = reproduction::find(&paper) else {
         let names: Vec<&str> = reproduction::all().iter().map(|r| r.name()).collect();
-        return Err(err(format!("unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)", names.join(", "))));
+        return Err(err(format!(
+            "unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)",
+            names.join(", ")
+        )));
     };
     check_options(args, r)?;
     let data = data_dir(args, r, root)?;

@@ -238,7 +238,10 @@ mod tests {
         let spread = Spread::here();
         assert!(spread.is_root() && spread.partition().n_ranks() == 1);
         let jobs: Vec<u64> = (0..50).collect();
-        assert_eq!(spread.run_jobs("t", &jobs, false, |&j| Ok(j * 3)).unwrap(), (0..50).map(|j| j * 3).collect::<Vec<_>>());
+        assert_eq!(
+            spread.run_jobs("t", &jobs, false, |&j| Ok(j * 3)).unwrap(),
+            (0..50).map(|j| j * 3).collect::<Vec<_>>()
+        );
         let e = spread
             .run_jobs("t", &jobs, false, |&j| if j == 7 { Err(EngramError::Other("job 7".into())) } else { Ok(j) })
             .unwrap_err();

@@ -58,25 +58,26 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
         .collect();
     // the rates come back with each run and are written here, so that rank 0 writes every
     // file when the runs are spread over ranks
-    let runs_and_rates: Vec<(BasicRun, Vec<f64>)> = ctx.run_jobs("Figs 1-2: variants x odor sets", &jobs, |&(i, variant, set)| {
-        let inst = &ctx.instances[i];
-        let (net, achieved) = inst.base.with_variant(&inst.config, variant, inst.network_seed)?;
-        let odors = match set {
-            OdorSet::Learned => ctx.odors.learned[..10].to_vec(),
-            OdorSet::Novel => ctx.odors.novel[..10].to_vec(),
-        };
-        let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
-        let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
-        let metrics = run_metrics(&rec, &net, set);
-        let odor_windows: Vec<usize> = rec.windows_of(WindowKind::Odor).collect();
-        let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
-        let e_rate_per_odor_hz = rec
-            .windows_of(WindowKind::Odor)
-            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
-            .collect();
-        let run = BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s };
-        Ok((run, rates))
-    })?;
+    let runs_and_rates: Vec<(BasicRun, Vec<f64>)> =
+        ctx.run_jobs("Figs 1-2: variants x odor sets", &jobs, |&(i, variant, set)| {
+            let inst = &ctx.instances[i];
+            let (net, achieved) = inst.base.with_variant(&inst.config, variant, inst.network_seed)?;
+            let odors = match set {
+                OdorSet::Learned => ctx.odors.learned[..10].to_vec(),
+                OdorSet::Novel => ctx.odors.novel[..10].to_vec(),
+            };
+            let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
+            let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
+            let metrics = run_metrics(&rec, &net, set);
+            let odor_windows: Vec<usize> = rec.windows_of(WindowKind::Odor).collect();
+            let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
+            let e_rate_per_odor_hz = rec
+                .windows_of(WindowKind::Odor)
+                .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
+                .collect();
+            let run = BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s };
+            Ok((run, rates))
+        })?;
     let mut runs = Vec::with_capacity(runs_and_rates.len());
     for (run, rates) in runs_and_rates {
         let set_name = match run.set {

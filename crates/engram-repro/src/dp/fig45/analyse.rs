@@ -272,8 +272,16 @@ impl From<RunAnalysis> for WholeAnalysis {
 
 impl From<WholeAnalysis> for RunAnalysis {
     fn from(w: WholeAnalysis) -> Self {
-        let WholeAnalysis { written, angles_pcs, angles_full, pc12, qda_assembly, qda_all, qda_assembly_shrunk, template } =
-            w;
+        let WholeAnalysis {
+            written,
+            angles_pcs,
+            angles_full,
+            pc12,
+            qda_assembly,
+            qda_all,
+            qda_assembly_shrunk,
+            template,
+        } = w;
         Self { angles_pcs, angles_full, pc12, qda_assembly, qda_all, qda_assembly_shrunk, template, ..written }
     }
 }
