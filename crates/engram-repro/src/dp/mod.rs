@@ -4,7 +4,10 @@
 //! A [`Context`] holds the network instances (by default 2 per structure A–D, i.e. 8
 //! networks, the paper's count for Figs 3–5), the shared odors and the output directory.
 //! Each figure module runs its simulations in parallel over cores (rayon; each simulation is
-//! single-threaded and seeded, so results do not depend on the thread count), writes its
+//! single-threaded and seeded, so results do not depend on the thread count) through
+//! [`Context::run_jobs`], which spreads them over MPI ranks when [`ReproduceOptions::spread`]
+//! says so (`engram-mpi reproduce dp`, [`crate::jobs`]: the jobs return what they measured,
+//! files are written after each batch), writes its
 //! panels under `OUT/figN/`, its arrays as `.npy`, and returns its typed summary
 //! (`FigNSummary`, also written to `OUT/figN/figN.json`), which goes into [`DpSummary`]
 //! (`OUT/summary.json`) under `"figN"`; [`readable_summary`] makes `OUT/summary.md` from it.
