@@ -103,6 +103,16 @@ pub struct Resolved {
     pub data: Option<PathBuf>,
 }
 
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("reproduction", &self.reproduction.name())
+            .field("run_name", &self.run_name)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
 fn err(message: String) -> EngramError {
     EngramError::Other(message)
 }
