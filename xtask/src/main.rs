@@ -9,10 +9,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
-use engram_models::resources::{Limits, cores, estimate};
+use engram_models::resources::{Limits, estimate};
 use engram_models::run::{PopulationSpikes, Summary, run_experiment};
 use engram_models::rundir::{RunDir, RunStatus};
-use engram_repro::reproduction::{self, Reproduction};
+use engram_repro::cli::ReproduceArgs;
+use engram_repro::jobs::Spread;
 
 mod bench;
 mod mpi_scaling;
@@ -49,48 +50,6 @@ enum Cmd {
     Ci,
     /// Style checks: every .rs file starts with `//!`, no trailing whitespace, no tabs.
     Tidy,
-}
-
-#[derive(clap::Args)]
-struct ReproduceArgs {
-    /// Which reproduction (`cargo xtask reproduce --list` names them).
-    #[arg(required_unless_present = "list")]
-    paper: Option<String>,
-    /// List the reproductions, one line each.
-    #[arg(long)]
-    list: bool,
-    /// Only these figures (1–6); repeat the flag for several. Default: all.
-    #[arg(long = "figure")]
-    figures: Vec<u32>,
-    /// Networks per structure A–D (dp only; default 2, as the paper's Figs 3–5).
-    #[arg(long)]
-    networks: Option<usize>,
-    /// The quick version (2 networks, shorter protocols; a few minutes).
-    #[arg(long)]
-    quick: bool,
-    /// Experiment seed (default: 2025 for dp and dp-learned, 2021 for drift, 2011 for vogels2011).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores; results do not depend on it).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Output directory (default: `runs/<paper>` or `runs/<paper>-quick` in the workspace).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// The folder of the input files (dp-authors only: the authors' .mat files; default
-    /// ../shared/pdp-model relative to the repository root).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Replace an earlier engram run in the output directory (only once this one succeeds).
-    #[arg(long)]
-    force: bool,
-    /// No progress bars.
-    #[arg(long)]
-    quiet: bool,
-    /// Developers only: the test-only tiny size (seconds; its numbers mean nothing), to compare
-    /// a summary before and after a refactoring.
-    #[arg(long, hide = true)]
-    tiny: bool,
 }
 
 #[derive(clap::Args)]
@@ -311,16 +270,7 @@ fn list_runnable() -> Result<()> {
 /// A thread count is at least 1 and at most the machine's cores (more only slows a run down;
 /// results do not depend on it). `what` names where it was given.
 fn check_threads(what: &str, n: usize) -> Result<()> {
-    if n == 0 {
-        bail!("{what} = 0: at least 1 thread");
-    }
-    let cores = cores();
-    if n > cores {
-        bail!(
-            "{what} = {n}: this machine has {cores} cores; use at most {cores} (results do not depend on the thread count)"
-        );
-    }
-    Ok(())
+    Ok(engram_repro::cli::check_threads(what, n)?)
 }
 
 /// Run `body` in a fresh run directory for `out`; put it in place on success, keep it aside
@@ -465,113 +415,26 @@ fn draw_raster(
     Ok(())
 }
 
-/// Checks shared by the reproductions: options that do not apply are errors, not ignored.
-fn check_reproduce_args(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<()> {
-    let name = r.name();
-    match r.figures() {
-        None if !args.figures.is_empty() => bail!("--figure does not apply to {name}: it runs all of its experiments"),
-        Some(range) => {
-            if let Some(bad) = args.figures.iter().find(|f| !range.contains(*f)) {
-                bail!("--figure {bad}: {name} has figures {} to {}", range.start(), range.end());
-            }
-        }
-        None => {}
-    }
-    if let Some(n) = args.networks {
-        if !r.takes_networks() {
-            bail!("--networks applies to dp only, not to {name}");
-        }
-        if args.quick {
-            bail!(
-                "--networks cannot be combined with --quick (the quick version runs one network each of structures A and C)"
-            );
-        }
-        if n == 0 {
-            bail!("--networks 0: at least 1 network per structure");
-        }
-    }
-    if let Some(t) = args.threads {
-        check_threads("--threads", t)?;
-    }
-    if args.quick && !r.has_quick() {
-        bail!("--quick does not apply to {name}: it has one size (minutes)");
-    }
-    if args.seed.is_some() && !r.takes_seed() {
-        bail!("--seed does not apply to {name}: it has no randomness (its inputs are files)");
-    }
-    if args.data.is_some() && r.default_data().is_none() {
-        bail!("--data does not apply to {name}: it reads no input files");
-    }
-    Ok(())
-}
-
-/// The folder of a reproduction's input files: `--data`, else its default under the
-/// repository root; it must exist (checked before a run directory is made).
-fn data_dir(args: &ReproduceArgs, r: &dyn Reproduction) -> Result<Option<PathBuf>> {
-    let Some(default) = r.default_data() else { return Ok(None) };
-    let (dir, given) = match &args.data {
-        Some(d) => (d.clone(), "--data"),
-        None => (workspace_root().join(default), "the default folder"),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "{}: {given} {} does not exist; it must hold the input files (the default is {default} relative to the repository root; name another folder with --data DIR)",
-            r.name(),
-            dir.display()
-        );
-    }
-    Ok(Some(dir.canonicalize().unwrap_or(dir)))
-}
-
 fn reproduce(args: ReproduceArgs) -> Result<()> {
-    let names: Vec<&str> = reproduction::all().iter().map(|r| r.name()).collect();
     if args.list {
-        for r in reproduction::all() {
-            let seed = if r.takes_seed() { r.default_seed().to_string() } else { "-".into() };
-            println!("{:<12} seed {seed:<5} {}", r.name(), r.describe());
-        }
+        print!("{}", engram_repro::cli::list());
         return Ok(());
     }
-    let paper = args.paper.clone().unwrap_or_default();
-    let Some(r) = reproduction::find(&paper) else {
-        bail!("unknown paper `{paper}`; available: {} (cargo xtask reproduce --list)", names.join(", "));
-    };
-    check_reproduce_args(&args, r)?;
-    let data = data_dir(&args, r)?;
-    if args.tiny && !r.has_tiny() {
-        bail!("--tiny: {paper} has no tiny size");
-    }
-    let name = if args.tiny {
-        format!("{paper}-tiny")
-    } else if args.quick {
-        format!("{paper}-quick")
-    } else {
-        paper.clone()
-    };
-    let out = args.out.clone().unwrap_or_else(|| default_out(&name));
+    let resolved = engram_repro::cli::check(&args, &workspace_root())?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&resolved.run_name));
     if let Some(t) = args.threads {
         rayon_threads(t)?;
     }
     let t0 = std::time::Instant::now();
     let written = in_run_dir(&out, args.force, |dir| {
-        let options = reproduction::Options {
-            quick: args.quick,
-            tiny: args.tiny,
-            seed: args.seed,
-            out: dir.to_path_buf(),
-            progress: !args.quiet,
-            figures: args.figures.clone(),
-            networks: args.networks,
-            data: data.clone(),
-        };
-        r.run(&options)?;
+        resolved.reproduction.run(&resolved.options(&args, dir, Spread::here()))?;
         Ok(())
     })?;
-    let seed =
-        if r.takes_seed() { format!(" (seed {})", args.seed.unwrap_or(r.default_seed())) } else { String::new() };
     println!(
-        "reproduced {paper} in {:.0} s{seed}; figures and summary.json in {}",
+        "reproduced {} in {:.0} s{}; figures and summary.json in {}",
+        resolved.reproduction.name(),
         t0.elapsed().as_secs_f64(),
+        resolved.seed_note(&args),
         written.display()
     );
     Ok(())

@@ -20,6 +20,12 @@
 //! ranks; rank 0 gathers their results and writes the sweep folder of a single process
 //! ([`sweep`]; the folder must be on a file system that every rank sees).
 //!
+//! `mpirun -np N engram-mpi reproduce dp [--quick] [--figure N] [--networks N] [--seed N]
+//! [--out DIR] [--force]` takes the arguments of `cargo xtask reproduce` and spreads the
+//! reproduction's batches of simulations over the ranks; every rank continues with every
+//! result, and rank 0 writes the run directory of a single process ([`reproduce`](mod@reproduce);
+//! `dp` and `dp-authors` spread, the other reproductions run on 1 rank only).
+//!
 //! `mpirun -np N engram-mpi bench --n 16000` measures one COBA network split across the ranks
 //! (per rank: neurons, synapses, loop and exchange time, bytes, memory; [`bench`](mod@bench)), and
 //! `--collective` the exchange alone; `cargo xtask bench --mpi` runs both on 1 to 3 ranks and
@@ -35,12 +41,13 @@ pub mod bench;
 pub mod collect;
 #[cfg(feature = "mpi")]
 pub mod exchange;
+pub mod reproduce;
 pub mod scaling;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use engram_core::error::EngramError;
 use engram_core::params::Params;
 use engram_models::experiment::{Experiment, ModelConfig};
@@ -136,17 +143,26 @@ pub fn run_rank(
             let written = dir.commit()?;
             Ok(Some((written, output.summary)))
         }
-        Err(e) => {
-            let (status, simulated_s) = match &e {
-                EngramError::Interrupted { time_ms, .. } => (RunStatus::Interrupted, Some(time_ms / 1000.0)),
-                EngramError::Diverged { time_ms, .. } => (RunStatus::Failed, Some(time_ms / 1000.0)),
-                _ => (RunStatus::Failed, None),
-            };
-            let kept = dir.abandon(status, &e.to_string(), simulated_s).context("marking the partial outputs")?;
-            if let Some(kept) = kept {
-                eprintln!("The outputs written so far are in {}, marked {status}.", kept.display());
-            }
-            Err(e.into())
+        Err(e) => Err(abandon(dir, e)),
+    }
+}
+
+/// Put the run directory `dir` aside after the error `e`, marked interrupted or failed (as
+/// `cargo xtask run` does), saying where the outputs written so far are; returns the error.
+pub(crate) fn abandon(dir: RunDir, e: EngramError) -> anyhow::Error {
+    let (status, simulated_s) = match &e {
+        EngramError::Interrupted { time_ms, .. } => (RunStatus::Interrupted, Some(time_ms / 1000.0)),
+        EngramError::Diverged { time_ms, .. } => (RunStatus::Failed, Some(time_ms / 1000.0)),
+        _ => (RunStatus::Failed, None),
+    };
+    match dir.abandon(status, &e.to_string(), simulated_s) {
+        Ok(Some(kept)) => {
+            eprintln!("The outputs written so far are in {}, marked {status}.", kept.display());
+            e.into()
+        }
+        Ok(None) => e.into(),
+        Err(cleanup) => {
+            anyhow::Error::from(e).context(format!("and the partial outputs could not be marked: {cleanup}"))
         }
     }
 }

@@ -1,12 +1,15 @@
 //! `engram-mpi run <model|file.ron>`: one experiment across the ranks that `mpirun` starts,
 //! writing the run directory of `cargo xtask run`; `engram-mpi sweep`: the runs of a sweep
-//! spread over the ranks, writing the folder of `cargo xtask sweep` (see the crate docs).
+//! spread over the ranks, writing the folder of `cargo xtask sweep`; `engram-mpi reproduce`:
+//! a reproduction's simulations spread over the ranks, writing the run directory of `cargo
+//! xtask reproduce` (see the crate docs).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use engram_models::sweep::SweepArgs;
 use engram_mpi::RunArgs;
+use engram_repro::cli::ReproduceArgs;
 
 /// One engram network across MPI ranks (`mpirun -np N engram-mpi run coba --duration 1`), or
 /// a sweep's runs spread over them (`mpirun -np N engram-mpi sweep coba --seeds 1..9`).
@@ -29,6 +32,12 @@ enum Command {
     /// and exchange time, bytes exchanged, memory); rank 0 writes the JSON record. `cargo
     /// xtask bench --mpi` runs it on 1, 2 and 3 ranks for the cost model of docs/performance.md.
     Bench(BenchArgs),
+    /// Reproduce a paper (the arguments of `cargo xtask reproduce`; `--list` names them) with
+    /// its batches of simulations spread over the ranks; every rank continues with every
+    /// result and rank 0 writes the run directory (default `runs/<paper>-mpi`). Spread: dp and
+    /// dp-authors; dp-learned, drift and vogels2011 run on 1 rank only. `--threads`: threads
+    /// in each rank (default: all cores).
+    Reproduce(ReproduceArgs),
 }
 
 /// The options of `engram-mpi bench`.
@@ -125,6 +134,41 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "mpi")]
+fn reproduce(args: &ReproduceArgs) -> anyhow::Result<()> {
+    use std::sync::Arc;
+
+    use engram_mpi::collect::MpiCollect;
+    use engram_mpi::reproduce::{CollectRanks, repository_root, reproduce_rank};
+    use engram_mpi::sweep::Collect;
+
+    let collect = MpiCollect::world();
+    let rank = collect.partition().rank();
+    if args.list {
+        if rank == 0 {
+            print!("{}", engram_repro::cli::list());
+        }
+        return Ok(());
+    }
+    if let Some(t) = args.threads {
+        engram_repro::cli::check_threads("--threads", t)?;
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
+    }
+    let t0 = std::time::Instant::now();
+    let Some(done) = reproduce_rank(args, &repository_root(), Arc::new(CollectRanks::new(collect)))? else {
+        return Ok(());
+    };
+    println!(
+        "reproduced {} on {} ranks in {:.0} s{}; figures and summary.json in {}",
+        done.name,
+        MpiCollect::world().partition().n_ranks(),
+        t0.elapsed().as_secs_f64(),
+        done.seed_note,
+        done.dir.display()
+    );
+    Ok(())
+}
+
+#[cfg(feature = "mpi")]
 fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     use engram_mpi::bench::{BenchNetwork, bench_across_ranks};
     use engram_mpi::collect::MpiCollect;
@@ -162,7 +206,12 @@ fn main() -> ExitCode {
     use mpi::traits::Communicator;
 
     let cli = Cli::parse();
-    let Some(universe) = mpi::initialize() else {
+    // a reproduction's exchanges are made by whichever thread runs a batch of jobs, one at a time
+    let universe = match &cli.command {
+        Command::Reproduce(_) => mpi::initialize_with_threading(mpi::Threading::Serialized).map(|(u, _)| u),
+        _ => mpi::initialize(),
+    };
+    let Some(universe) = universe else {
         eprintln!("error: MPI was already initialised");
         return ExitCode::FAILURE;
     };
@@ -171,6 +220,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
         Command::Bench(args) => bench(args),
+        Command::Reproduce(args) => reproduce(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -191,6 +241,7 @@ fn main() -> ExitCode {
         Command::Run(args) => ("run", args.model),
         Command::Sweep(args) => ("sweep", args.model),
         Command::Bench(args) => ("bench", format!("--n {}", args.n)),
+        Command::Reproduce(args) => ("reproduce", args.paper.unwrap_or_default()),
     };
     eprintln!(
         "error: engram-mpi was built without MPI. Install an MPI library and libclang (Debian: \

@@ -32,6 +32,10 @@ pub trait Collect {
 
     /// Every rank's `text`, in rank order, on rank 0; `None` on the other ranks.
     fn gather(&mut self, text: &str) -> Result<Option<Vec<String>>, EngramError>;
+
+    /// Every rank's `bytes`, in rank order, on every rank (the results of a reproduction's
+    /// jobs, [`crate::reproduce`]).
+    fn all_gather(&mut self, bytes: &[u8]) -> Result<Vec<Vec<u8>>, EngramError>;
 }
 
 /// [`Collect`] over any [`SpikeExchange`] (texts as words of an all-gather): with an
@@ -52,19 +56,28 @@ impl<E: SpikeExchange> ExchangeCollect<E> {
     }
 
     /// Every rank's `text` (rank 0's only, for a broadcast), on every rank.
-    fn all_gather(&mut self, text: Option<&str>) -> Result<Vec<String>, EngramError> {
-        let words = match text {
-            Some(t) => to_words(t)?,
+    fn all_gather_texts(&mut self, text: Option<&str>) -> Result<Vec<String>, EngramError> {
+        let bytes = self.all_gather_bytes(text.map(str::as_bytes))?;
+        let texts = bytes
+            .into_iter()
+            .map(|b| String::from_utf8(b).map_err(|e| EngramError::Other(format!("a text that is not UTF-8: {e}"))));
+        texts.collect()
+    }
+
+    /// Every rank's `bytes` (none for `None`), on every rank.
+    fn all_gather_bytes(&mut self, bytes: Option<&[u8]>) -> Result<Vec<Vec<u8>>, EngramError> {
+        let words = match bytes {
+            Some(b) => to_words(b)?,
             None => Vec::new(),
         };
         self.exchange.all_gather(&words, &mut self.recv, &mut self.counts)?;
-        let mut texts = Vec::with_capacity(self.counts.len());
+        let mut all = Vec::with_capacity(self.counts.len());
         let mut start = 0;
         for &n in &self.counts {
-            texts.push(from_words(&self.recv[start..start + n])?);
+            all.push(from_words(&self.recv[start..start + n])?);
             start += n;
         }
-        Ok(texts)
+        Ok(all)
     }
 }
 
@@ -75,23 +88,27 @@ impl<E: SpikeExchange> Collect for ExchangeCollect<E> {
 
     fn broadcast(&mut self, text: &str) -> Result<String, EngramError> {
         let root = self.partition.rank() == 0;
-        let mut texts = self.all_gather(root.then_some(text))?;
+        let mut texts = self.all_gather_texts(root.then_some(text))?;
         Ok(std::mem::take(&mut texts[0]))
     }
 
     fn gather(&mut self, text: &str) -> Result<Option<Vec<String>>, EngramError> {
-        let texts = self.all_gather(Some(text))?;
+        let texts = self.all_gather_texts(Some(text))?;
         Ok((self.partition.rank() == 0).then_some(texts))
+    }
+
+    fn all_gather(&mut self, bytes: &[u8]) -> Result<Vec<Vec<u8>>, EngramError> {
+        self.all_gather_bytes(Some(bytes))
     }
 }
 
-/// A text as 32-bit words: its length in bytes, then its bytes (little-endian, zero-padded).
-fn to_words(text: &str) -> Result<Vec<u32>, EngramError> {
-    let len = u32::try_from(text.len())
-        .map_err(|_| EngramError::Other(format!("a text of {} bytes: at most {} can be sent", text.len(), u32::MAX)))?;
-    let mut words = Vec::with_capacity(1 + text.len().div_ceil(4));
+/// Bytes as 32-bit words: their length, then the bytes (little-endian, zero-padded).
+fn to_words(bytes: &[u8]) -> Result<Vec<u32>, EngramError> {
+    let len = u32::try_from(bytes.len())
+        .map_err(|_| EngramError::Other(format!("{} bytes: at most {} can be sent", bytes.len(), u32::MAX)))?;
+    let mut words = Vec::with_capacity(1 + bytes.len().div_ceil(4));
     words.push(len);
-    words.extend(text.as_bytes().chunks(4).map(|c| {
+    words.extend(bytes.chunks(4).map(|c| {
         let mut b = [0u8; 4];
         b[..c.len()].copy_from_slice(c);
         u32::from_le_bytes(b)
@@ -99,15 +116,16 @@ fn to_words(text: &str) -> Result<Vec<u32>, EngramError> {
     Ok(words)
 }
 
-/// The text of [`to_words`]; no words is the empty text.
-fn from_words(words: &[u32]) -> Result<String, EngramError> {
-    let Some((&len, body)) = words.split_first() else { return Ok(String::new()) };
-    let bytes: Vec<u8> = body.iter().flat_map(|w| w.to_le_bytes()).collect();
+/// The bytes of [`to_words`]; no words is no bytes.
+fn from_words(words: &[u32]) -> Result<Vec<u8>, EngramError> {
+    let Some((&len, body)) = words.split_first() else { return Ok(Vec::new()) };
+    let mut bytes: Vec<u8> = body.iter().flat_map(|w| w.to_le_bytes()).collect();
     let len = len as usize;
     if len > bytes.len() {
-        return Err(EngramError::Other(format!("a text of {len} bytes arrived with {} bytes", bytes.len())));
+        return Err(EngramError::Other(format!("a message of {len} bytes arrived with {} bytes", bytes.len())));
     }
-    String::from_utf8(bytes[..len].to_vec()).map_err(|e| EngramError::Other(format!("a text that is not UTF-8: {e}")))
+    bytes.truncate(len);
+    Ok(bytes)
 }
 
 /// Which points of `sweep` each of `n_ranks` ranks runs, and in which order: longest first

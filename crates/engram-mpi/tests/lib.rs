@@ -3,8 +3,9 @@
 //! inhibitory STDP. `ranks` runs the ranks as threads of one process (no MPI needed);
 //! `mpirun` (only with the `mpi` feature) starts the `engram-mpi` binary with
 //! `mpirun -np 2` and `mpirun -np 3 --oversubscribe`. `sweep`: a sweep's runs spread over
-//! ranks (as threads) write the single-process sweep. `scaling`: the bench's counts and the
-//! cost model's fit.
+//! ranks (as threads) write the single-process sweep. `reproduce`: `reproduce dp --tiny` with
+//! its simulations spread over ranks (as threads) writes the single-process reproduction.
+//! `scaling`: the bench's counts and the cost model's fit.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ mod gathered;
 #[cfg(feature = "mpi")]
 mod mpirun;
 mod ranks;
+mod reproduce;
 mod scaling;
 mod sweep;
 

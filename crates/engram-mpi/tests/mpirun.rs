@@ -6,7 +6,8 @@
 //! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep; an
 //! experiment file recording neuron state gets the single process's state files; the plastic
 //! network of `gathered` gets the single process's weight files and checkpoint folders, and
-//! its checkpoint resumes in one process.
+//! its checkpoint resumes in one process; `mpirun -np 2 engram-mpi reproduce dp --tiny` writes
+//! the single process's reproduction.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,6 +18,7 @@ use engram_models::description::Registry;
 use engram_sim::Checkpoint;
 
 use crate::gathered::{WEIGHT_FILES, assert_same_checkpoints, plastic_description, plastic_network};
+use crate::reproduce::{DP_TIMING, assert_same_reproduction, dp_tiny, single_process};
 use crate::sweep::{FOUR_RUNS, assert_same_sweep, four_runs, single_sweep};
 use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single, summary_in};
 
@@ -181,4 +183,16 @@ fn checkpoints_with_mpirun_are_the_single_process_folders_and_resume_in_one_proc
         let end = Checkpoint::load(&reference.join("checkpoints/second")).unwrap();
         assert_eq!(built.network.checkpoint().unwrap(), end, "{what}: resumed in one process");
     });
+}
+
+#[test]
+fn reproduce_dp_tiny_with_mpirun_writes_the_single_process_reproduction() {
+    let reference = fresh("mpi-repro-dp-tiny-single");
+    let written = single_process(&dp_tiny(&reference));
+    let out = fresh("mpi-repro-dp-tiny-2");
+    let out_arg = out.to_string_lossy().into_owned();
+    mpirun(2, &["reproduce", "dp", "--tiny", "--seed", "3", "--threads", "1", "--out", &out_arg, "--quiet"]);
+    assert_same_reproduction(&written, &out, DP_TIMING, "mpirun -np 2 engram-mpi reproduce dp --tiny");
+    remove(&out);
+    remove(&reference);
 }

@@ -9,6 +9,10 @@
 //! - [`drift`]: representational drift on the Dp network (synaptic volatility, odor schedules);
 //! - [`vogels2011`]: Vogels, Sprekeler, Zenke, Clopath & Gerstner, Science 2011;
 //! - [`reproduction`]: all of them behind one trait (`cargo xtask reproduce <name>`);
+//! - [`jobs`]: their batches of simulations, on this process's cores or spread over ranks
+//!   (`engram-mpi reproduce <name>`);
+//! - [`cli`]: the command line of `reproduce` and its checks (clap arguments with the `cli`
+//!   feature);
 //! - [`report`]: docs pages whose marked regions are generated from a run's summary.
 //!
 //! ```no_run
@@ -23,15 +27,18 @@
 //!     figures: vec![],
 //!     networks: None,
 //!     data: None,
+//!     spread: Default::default(),
 //! };
 //! let summary = r.run(&options).unwrap();
 //! println!("{}", summary["single_cell"]["output_rate_hz"]);
 //! ```
 
+pub mod cli;
 pub mod dp;
 pub mod dp_authors;
 pub mod dp_learned;
 pub mod drift;
+pub mod jobs;
 pub mod report;
 pub mod reproduction;
 pub mod vogels2011;

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 use engram_core::error::EngramError;
 
+use crate::jobs::Spread;
+
 /// What a user asks of a reproduction (what applies depends on it: see
 /// [`Reproduction::figures`] and [`Reproduction::takes_networks`]).
 #[derive(Clone, Debug)]
@@ -42,6 +44,11 @@ pub struct Options {
     /// The folder of the input files, for reproductions that read some
     /// ([`Reproduction::default_data`]); `None` for the others.
     pub data: Option<PathBuf>,
+    /// Where the simulations run: on this process (the default), or spread over ranks for
+    /// reproductions that [spread](Reproduction::spreads) (`engram-mpi reproduce`). Over
+    /// several ranks, every rank calls [`Reproduction::run`] with its own `out`; only rank 0's
+    /// is kept.
+    pub spread: Spread,
 }
 
 /// A reproduction of a paper or study.
@@ -76,6 +83,11 @@ pub trait Reproduction: Sync {
     /// Whether it has a test-only [`tiny`](Options::tiny) size (one without must refuse
     /// `tiny` rather than run at full size).
     fn has_tiny(&self) -> bool {
+        false
+    }
+    /// Whether its simulations can be spread over ranks ([`Options::spread`]); one that cannot
+    /// runs everything on each rank given, so `engram-mpi reproduce` refuses several ranks.
+    fn spreads(&self) -> bool {
         false
     }
     /// Run it into `options.out`; returns its summary (also written there).
@@ -251,6 +263,9 @@ impl Reproduction for Dp {
     fn takes_networks(&self) -> bool {
         true
     }
+    fn spreads(&self) -> bool {
+        true
+    }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
         crate::dp::reproduce(crate::dp::ReproduceOptions {
             figures: o.figures.clone(),
@@ -260,6 +275,7 @@ impl Reproduction for Dp {
             seed: o.seed.unwrap_or(self.default_seed()),
             out: o.out.clone(),
             progress: o.progress,
+            spread: o.spread.clone(),
         })
     }
     fn report(&self) -> Option<&'static dyn Report> {
@@ -286,6 +302,9 @@ impl Reproduction for DpAuthors {
     fn default_data(&self) -> Option<&'static str> {
         Some("../shared/pdp-model")
     }
+    fn spreads(&self) -> bool {
+        true
+    }
     fn run(&self, o: &Options) -> Result<serde_json::Value, EngramError> {
         let Some(data) = o.data.clone() else {
             return Err(EngramError::Other(
@@ -299,6 +318,7 @@ impl Reproduction for DpAuthors {
             data,
             out: o.out.clone(),
             progress: o.progress,
+            spread: o.spread.clone(),
         })
     }
     fn report(&self) -> Option<&'static dyn Report> {

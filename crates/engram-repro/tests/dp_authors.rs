@@ -6,7 +6,17 @@ use std::path::PathBuf;
 use engram_repro::reproduction::{Options, find};
 
 fn options(data: Option<PathBuf>, out: PathBuf) -> Options {
-    Options { quick: false, tiny: false, seed: None, out, progress: false, figures: vec![], networks: None, data }
+    Options {
+        quick: false,
+        tiny: false,
+        seed: None,
+        out,
+        progress: false,
+        figures: vec![],
+        networks: None,
+        data,
+        spread: Default::default(),
+    }
 }
 
 #[test]

@@ -25,6 +25,7 @@ fn the_whole_dp_reproduction_writes_every_figure_and_its_summaries_at_a_tiny_siz
         figures: vec![],
         networks: None,
         data: None,
+        spread: Default::default(),
     };
     let summary = find("dp").unwrap().run(&options).unwrap();
     assert_eq!(summary["seed"], 3, "the seed given is the seed used");
@@ -118,6 +119,7 @@ pub(crate) fn tiny_dp_learned_run() -> &'static TinyLearnedRun {
             figures: vec![],
             networks: None,
             data: None,
+            spread: Default::default(),
         };
         let summary = find("dp-learned").unwrap().run(&options).unwrap();
         let written: serde_json::Value =

@@ -25,6 +25,7 @@ fn tiny() -> &'static (PathBuf, DriftSummary) {
             figures: vec![],
             networks: None,
             data: None,
+            spread: Default::default(),
         };
         let json = find("drift").unwrap().run(&options).unwrap();
         let summary: DriftSummary = serde_json::from_value(json).unwrap();

@@ -19,6 +19,7 @@ fn the_whole_reproduction_writes_figures_summaries_and_its_report_at_a_tiny_size
         figures: vec![],
         networks: None,
         data: None,
+        spread: Default::default(),
     };
     let summary = r.run(&options).unwrap();
     assert_eq!(summary["seed"], 7, "the seed given is the seed used");

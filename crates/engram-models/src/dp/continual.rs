@@ -6,13 +6,13 @@ use engram_connectivity::{Assembly, AssemblySet, rewire_assembly, rewire_within,
 use engram_core::error::EngramError;
 use engram_core::rng::component_id;
 use engram_stimuli::Odor;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::network::{DpConnectivity, RewiringTargets};
 use super::params::{DpConfig, Variant};
 
 /// What [`add_assemblies`] did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AddedAssemblies {
     /// The new E assemblies, in the order of the odors.
     pub e: Vec<Assembly>,

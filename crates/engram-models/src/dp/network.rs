@@ -29,7 +29,7 @@ use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
 use engram_core::rng::component_id;
 use engram_stimuli::{Odor, OdorSetParams, OdorSets};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::params::{DpConfig, Pathway, RecurrentRule, Rewiring, Structure, Variant};
 
@@ -97,7 +97,7 @@ pub struct DpConnectivity {
 }
 
 /// Achieved structure of a variant, for reports.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Achieved {
     /// α: mean within-assembly E→E inputs after / before rewiring.
     pub alpha: f64,

@@ -18,7 +18,7 @@ use super::{Context, null_as_nan};
 pub const VARIANTS: [Variant; 4] = [Variant::Rand, Variant::SCALED_I, Variant::TUNED_I, Variant::TUNED_EI];
 
 /// One run's measures.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BasicRun {
     /// Index of the network instance.
     pub instance: usize,
@@ -56,32 +56,41 @@ pub fn basic_runs(ctx: &Context) -> Result<Vec<BasicRun>, EngramError> {
     let jobs: Vec<(usize, Variant, OdorSet)> = (0..ctx.instances.len())
         .flat_map(|i| VARIANTS.iter().flat_map(move |&v| [OdorSet::Learned, OdorSet::Novel].map(|s| (i, v, s))))
         .collect();
-    let mut runs = ctx.run_jobs("Figs 1-2: variants x odor sets", &jobs, |&(i, variant, set)| {
-        let inst = &ctx.instances[i];
-        let (net, achieved) = inst.base.with_variant(&inst.config, variant, inst.network_seed)?;
-        let odors = match set {
-            OdorSet::Learned => ctx.odors.learned[..10].to_vec(),
-            OdorSet::Novel => ctx.odors.novel[..10].to_vec(),
-        };
-        let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
-        let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
-        let metrics = run_metrics(&rec, &net, set);
-        let odor_windows: Vec<usize> = rec.windows_of(WindowKind::Odor).collect();
-        let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
-        let set_name = match set {
+    // the rates come back with each run and are written here, so that rank 0 writes every
+    // file when the runs are spread over ranks
+    let runs_and_rates: Vec<(BasicRun, Vec<f64>)> =
+        ctx.run_jobs("Figs 1-2: variants x odor sets", &jobs, |&(i, variant, set)| {
+            let inst = &ctx.instances[i];
+            let (net, achieved) = inst.base.with_variant(&inst.config, variant, inst.network_seed)?;
+            let odors = match set {
+                OdorSet::Learned => ctx.odors.learned[..10].to_vec(),
+                OdorSet::Novel => ctx.odors.novel[..10].to_vec(),
+            };
+            let run_seed = inst.network_seed ^ ((set as u64 + 1) * 0x9E37);
+            let rec = simulate(&inst.config, &net, &Protocol::trials(odors), run_seed, ctx.dt_ms, None)?;
+            let metrics = run_metrics(&rec, &net, set);
+            let odor_windows: Vec<usize> = rec.windows_of(WindowKind::Odor).collect();
+            let rates: Vec<f64> = odor_windows.iter().flat_map(|&w| rec.e_rates_hz(w)).collect();
+            let e_rate_per_odor_hz = rec
+                .windows_of(WindowKind::Odor)
+                .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
+                .collect();
+            let run = BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s };
+            Ok((run, rates))
+        })?;
+    let mut runs = Vec::with_capacity(runs_and_rates.len());
+    for (run, rates) in runs_and_rates {
+        let set_name = match run.set {
             OdorSet::Learned => "learned",
             OdorSet::Novel => "novel",
         };
-        let path = rates_dir.join(format!("rates_{}_{}_{set_name}.npy", inst.label(), variant.name()));
+        let inst = &ctx.instances[run.instance];
+        let path = rates_dir.join(format!("rates_{}_{}_{set_name}.npy", inst.label(), run.variant.name()));
         let columns: Vec<String> = (0..inst.config.n_exc).map(|i| format!("n{i}")).collect();
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         engram_sim::npy::write_array(&path, engram_sim::npy::OutputFormat::Npy, &columns, &rates)?;
-        let e_rate_per_odor_hz = rec
-            .windows_of(WindowKind::Odor)
-            .map(|w| rec.e_rates_hz(w).iter().sum::<f64>() / rec.e_counts[w].len() as f64)
-            .collect();
-        Ok(BasicRun { instance: i, variant, set, metrics, achieved, e_rate_per_odor_hz, loop_s: rec.loop_s })
-    })?;
+        runs.push(run);
+    }
     set_amplification(&mut runs);
     Ok(runs)
 }

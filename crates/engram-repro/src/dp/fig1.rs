@@ -258,7 +258,7 @@ pub struct PlaybackRates {
 
 /// One trial's E rates in the odor window: simulated, replayed, and per scheme of
 /// [`IShuffle::ALL`], Hz.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TrialRates {
     simulated: f64,
     replayed: f64,

@@ -4,7 +4,10 @@
 //! A [`Context`] holds the network instances (by default 2 per structure A–D, i.e. 8
 //! networks, the paper's count for Figs 3–5), the shared odors and the output directory.
 //! Each figure module runs its simulations in parallel over cores (rayon; each simulation is
-//! single-threaded and seeded, so results do not depend on the thread count), writes its
+//! single-threaded and seeded, so results do not depend on the thread count) through
+//! [`Context::run_jobs`], which spreads them over MPI ranks when [`ReproduceOptions::spread`]
+//! says so (`engram-mpi reproduce dp`, [`crate::jobs`]: the jobs return what they measured,
+//! files are written after each batch), writes its
 //! panels under `OUT/figN/`, its arrays as `.npy`, and returns its typed summary
 //! (`FigNSummary`, also written to `OUT/figN/figN.json`), which goes into [`DpSummary`]
 //! (`OUT/summary.json`) under `"figN"`; [`readable_summary`] makes `OUT/summary.md` from it.
@@ -19,10 +22,12 @@ use std::path::{Path, PathBuf};
 use engram_core::error::EngramError;
 use engram_models::dp::network::{DpConnectivity, odor_sets};
 use engram_models::dp::params::{DpConfig, Structure};
-use engram_sim::progress::{Every, Progress};
 use engram_stimuli::OdorSets;
 use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::jobs::Spread;
 
 pub mod basic;
 pub mod fig1;
@@ -50,6 +55,9 @@ pub struct ReproduceOptions {
     /// Test-only size: the quick protocols on networks scaled down by this factor (1 = full
     /// size), to run the whole pipeline in CI. Its numbers mean nothing.
     pub scale_down: usize,
+    /// Where the simulations run: here (the default), or spread over ranks
+    /// (`engram-mpi reproduce dp`), with the same results.
+    pub spread: Spread,
 }
 
 impl Default for ReproduceOptions {
@@ -62,6 +70,7 @@ impl Default for ReproduceOptions {
             out: "runs/dp".into(),
             progress: true,
             scale_down: 1,
+            spread: Spread::here(),
         }
     }
 }
@@ -143,39 +152,16 @@ impl Context {
         Ok(dir)
     }
 
-    /// Run `jobs` in parallel with a progress bar labelled `label`; results in job order.
+    /// Run `jobs` in parallel with a progress bar labelled `label`, spread over ranks as
+    /// [`ReproduceOptions::spread`] says ([`Spread::run_jobs`]); results in job order.
     pub fn run_jobs<J, T, F>(&self, label: &str, jobs: &[J], f: F) -> Result<Vec<T>, EngramError>
     where
         J: Sync,
-        T: Send,
+        T: Send + Serialize + DeserializeOwned,
         F: Fn(&J) -> Result<T, EngramError> + Sync,
     {
-        run_jobs(label, jobs, self.options.progress, f)
+        self.options.spread.run_jobs(label, jobs, self.options.progress, f)
     }
-}
-
-/// Run `jobs` in parallel over cores (rayon), with a progress bar labelled `label` if
-/// `progress`; results in job order, or the first error.
-pub fn run_jobs<J, T, F>(label: &str, jobs: &[J], progress: bool, f: F) -> Result<Vec<T>, EngramError>
-where
-    J: Sync,
-    T: Send,
-    F: Fn(&J) -> Result<T, EngramError> + Sync,
-{
-    let bar = Progress::new(label, jobs.len() as u64, "simulations", Every::Item, progress);
-    let out = jobs
-        .par_iter()
-        .map(|j| {
-            let r = f(j);
-            bar.inc(1);
-            r
-        })
-        .collect::<Result<Vec<T>, EngramError>>();
-    match out {
-        Ok(_) => bar.finish(),
-        Err(_) => bar.abandon(),
-    }
-    out
 }
 
 /// Mean ± SD over networks (or runs) of one measure, written as `[mean, sd]` (`null` for a

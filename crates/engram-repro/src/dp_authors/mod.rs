@@ -34,7 +34,8 @@ use serde::Serialize;
 use crate::dp::basic::{AchievedStructure, BasicRun, VARIANTS, VariantStats, set_amplification, variants_table};
 use crate::dp::fig1::{InhibitionStabilisation, inhibition_stabilisation, playback_trial};
 use crate::dp::fig2::{VariantMeasures, variant_measures, variant_panels};
-use crate::dp::{CpuClock, plot_err, run_jobs, write_summary};
+use crate::dp::{CpuClock, plot_err, write_summary};
+use crate::jobs::{Spread, run_here as run_jobs};
 
 /// Where the authors' files are and where the run goes.
 #[derive(Clone, Debug)]
@@ -45,6 +46,9 @@ pub struct AuthorsOptions {
     pub out: PathBuf,
     /// Show progress.
     pub progress: bool,
+    /// Where the simulations run: here, or spread over ranks (`engram-mpi reproduce
+    /// dp-authors`; the files are read, and the networks made, on every rank).
+    pub spread: Spread,
 }
 
 /// One run: a network, a variant, an odor set, and the measures of `reproduce dp`'s Fig. 2
@@ -161,15 +165,22 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         (0..networks.len()).flat_map(|i| VARIANTS.iter().map(move |&v| (i, v))).collect();
     let nets: Vec<DpConnectivity> =
         run_jobs("dp-authors: network files", &loads, options.progress, |&(i, v)| Ok(networks[i].load(dir, v)?))?;
-    let mut runs =
-        simulate_all("dp-authors: simulations", &networks, &loads, &nets, &protocols, &sets, options.progress)?;
+    let spread = &options.spread;
+    let mut runs = simulate_all(
+        "dp-authors: simulations",
+        (&networks, &loads, &nets),
+        &protocols,
+        &sets,
+        spread,
+        options.progress,
+    )?;
     set_amplification(&mut runs);
 
     let config = networks[0].config(Variant::Rand);
     let activated = learned_activated_cells(dir, config.n_assemblies, config.n_mitral_cells)?;
     let labels: Vec<String> = networks.iter().map(AuthorsNetwork::label).collect();
     let mut structure_runs = structure::authors_structures("authors", &labels, &loads, &nets, &activated)?;
-    structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, options.progress)?);
+    structure_runs.extend(structure::engram_structures(ENGRAM_SEED, ENGRAM_NETWORKS, spread, options.progress)?);
 
     // engram's generator on the authors' odors (assemblies from their activated cells),
     // driven by the authors' spikes: separates the network generator from the odor inputs.
@@ -182,11 +193,10 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         })?;
     let mut generated_runs = simulate_all(
         "dp-authors: engram's networks, the authors' spikes",
-        &networks,
-        &loads,
-        &generated,
+        (&networks, &loads, &generated),
         &protocols,
         &sets,
+        spread,
         options.progress,
     )?;
     set_amplification(&mut generated_runs);
@@ -205,12 +215,14 @@ pub fn reproduce(options: AuthorsOptions) -> Result<serde_json::Value, EngramErr
         })?;
         let source = format!("rewired_{rule}");
         structure_runs.extend(structure::authors_structures(&source, &labels, &loads, &rewired, &activated)?);
-        let mut runs = simulate_all(&label, &networks, &loads, &rewired, &protocols, &sets, options.progress)?;
+        let nets = (&networks[..], &loads[..], &rewired[..]);
+        let mut runs = simulate_all(&label, nets, &protocols, &sets, spread, options.progress)?;
         set_amplification(&mut runs);
         rewired_variants.insert(rule.to_string(), variants_table(&runs));
     }
-    let shuffle = shuffle_test(dir, &networks, &loads, &nets, n_mitral_cells, options.progress)?;
-    let shuffle_generated = shuffle_test(dir, &networks, &loads, &generated, n_mitral_cells, options.progress)?;
+    let shuffle = shuffle_test(dir, (&networks, &loads, &nets), n_mitral_cells, spread, options.progress)?;
+    let shuffle_generated =
+        shuffle_test(dir, (&networks, &loads, &generated), n_mitral_cells, spread, options.progress)?;
     drop(nets);
     let structure = structure::structure_means(&structure_runs)?;
     variant_panels(&runs).save(out_dir.join("fig2_variants")).map_err(plot_err)?;
@@ -265,16 +277,15 @@ fn shuffle_seed(k: usize) -> u64 {
 /// trial of the authors' input file alone.
 fn shuffle_test(
     dir: &std::path::Path,
-    networks: &[AuthorsNetwork],
-    loads: &[(usize, Variant)],
-    nets: &[DpConnectivity],
+    (networks, loads, nets): Networks<'_>,
     n_mitral_cells: usize,
+    spread: &Spread,
     progress: bool,
 ) -> Result<InhibitionStabilisation, EngramError> {
     let spikes = odor_spikes(dir, OdorSet::Learned, n_mitral_cells)?;
     let rand: Vec<usize> = (0..loads.len()).filter(|&k| loads[k].1 == Variant::Rand).collect();
     let jobs: Vec<(usize, usize)> = rand.iter().flat_map(|&k| (0..N_TRIALS).map(move |t| (k, t))).collect();
-    let outcomes = run_jobs("dp-authors: shuffled inhibition", &jobs, progress, |&(k, t)| {
+    let outcomes = spread.run_jobs("dp-authors: shuffled inhibition", &jobs, progress, |&(k, t)| {
         let config = networks[loads[k].0].config(Variant::Rand);
         playback_trial(&config, &nets[k], trial(&spikes, t)?, shuffle_seed(t), DT_MS)
     })?;
@@ -282,21 +293,23 @@ fn shuffle_test(
     Ok(inhibition_stabilisation(&per_network, N_TRIALS))
 }
 
-/// Simulate every network `nets[k]` (network `networks[loads[k].0]`, variant `loads[k].1`)
-/// with each odor set of `sets` (`protocols[0]` learned, `protocols[1]` novel), measured as
-/// `reproduce dp`'s Fig. 2 runs; amplification is left to [`set_amplification`].
+/// The networks of a batch: `nets[k]` is network `networks[loads[k].0]`, variant `loads[k].1`.
+type Networks<'a> = (&'a [AuthorsNetwork], &'a [(usize, Variant)], &'a [DpConnectivity]);
+
+/// Simulate every network of `nets` with each odor set of `sets` (`protocols[0]` learned,
+/// `protocols[1]` novel), spread as `spread` says, measured as `reproduce dp`'s Fig. 2 runs;
+/// amplification is left to [`set_amplification`].
 fn simulate_all(
     label: &str,
-    networks: &[AuthorsNetwork],
-    loads: &[(usize, Variant)],
-    nets: &[DpConnectivity],
+    (networks, loads, nets): Networks<'_>,
     protocols: &[Protocol],
     sets: &[OdorSet],
+    spread: &Spread,
     progress: bool,
 ) -> Result<Vec<BasicRun>, EngramError> {
     let rand_of = |i: usize| &nets[loads.iter().position(|&(j, v)| j == i && v == Variant::Rand).expect("rand")];
     let jobs: Vec<(usize, OdorSet)> = (0..loads.len()).flat_map(|k| sets.iter().map(move |&s| (k, s))).collect();
-    run_jobs(label, &jobs, progress, |&(k, set)| {
+    spread.run_jobs(label, &jobs, progress, |&(k, set)| {
         let (i, variant) = loads[k];
         let net = &nets[k];
         let config = networks[i].config(variant);

@@ -12,7 +12,8 @@ use engram_models::dp::structure::{NetworkStructure, network_structure};
 use serde::{Deserialize, Serialize};
 
 use crate::dp::basic::VARIANTS;
-use crate::dp::{instance_config, run_jobs};
+use crate::dp::instance_config;
+use crate::jobs::Spread;
 
 /// One network's structure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,10 +133,11 @@ pub fn authors_structures(
 }
 
 /// engram's networks as `reproduce dp --seed seed --networks networks_per_structure` draws
-/// them (full size), every variant of Table 5.
+/// them (full size), every variant of Table 5; the networks are spread as `spread` says.
 pub fn engram_structures(
     seed: u64,
     networks_per_structure: usize,
+    spread: &Spread,
     progress: bool,
 ) -> Result<Vec<StructureRow>, EngramError> {
     let odors = odor_sets(&instance_config(Structure::A, 1), seed)?;
@@ -146,7 +148,7 @@ pub fn engram_structures(
         .enumerate()
         .flat_map(|(s, &st)| (0..networks_per_structure as u64).map(move |k| (st, 1 + k + 10 * s as u64)))
         .collect();
-    let per_network = run_jobs("dp-authors: engram's networks", &specs, progress, |&(structure, k)| {
+    let per_network = spread.run_jobs("dp-authors: engram's networks", &specs, progress, |&(structure, k)| {
         let config = instance_config(structure, 1);
         let network_seed = seed.wrapping_mul(1000).wrapping_add(k);
         let base = DpConnectivity::generate(&config, &odors.learned, network_seed)?;

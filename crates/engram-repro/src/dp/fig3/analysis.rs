@@ -7,13 +7,13 @@ use engram_models::dp::completion::MorphSet;
 use engram_models::dp::metrics::mean_of;
 use engram_models::dp::network::DpConnectivity;
 use engram_models::dp::simulate::{DpRecording, WindowKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{AlongMorph, DRIVING_FORCE_MV, GroupRateStats, MorphCurve, StimulationVariant};
 use crate::dp::MeanSd;
 
 /// Measures of one morph step in one network.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct StepStats {
     /// Input correlation with the target.
     pub input_r: f64,
@@ -102,7 +102,7 @@ pub fn analyse_morphs(rec: &DpRecording, set: &MorphSet, net: &DpConnectivity, a
 }
 
 /// Rates (Hz) of the neuron groups of one stimulated assembly in one window kind.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct GroupRates {
     /// Injected neurons.
     pub injected: f64,

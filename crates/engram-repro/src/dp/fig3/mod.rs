@@ -236,6 +236,7 @@ enum Job {
     Stim(usize, usize),
 }
 
+#[derive(Serialize, Deserialize)]
 enum Outcome {
     Morph([Vec<StepStats>; 2]),
     Stim([GroupRates; 3]),

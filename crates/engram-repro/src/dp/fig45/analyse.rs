@@ -240,6 +240,52 @@ pub struct RunAnalysis {
     pub svm_accuracy: [Option<f64>; 4],
 }
 
+/// A [`RunAnalysis`] with every field, the ones its JSON leaves out (`#[serde(skip)]`) too:
+/// how it crosses ranks when the jobs are spread ([`crate::jobs`]).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct WholeAnalysis {
+    written: RunAnalysis,
+    angles_pcs: [Vec<f64>; 4],
+    angles_full: [Vec<f64>; 4],
+    pc12: Vec<(f64, f64)>,
+    qda_assembly: Vec<Option<f64>>,
+    qda_all: Vec<Option<f64>>,
+    qda_assembly_shrunk: Vec<Option<f64>>,
+    template: Vec<Option<f64>>,
+}
+
+impl From<RunAnalysis> for WholeAnalysis {
+    fn from(mut a: RunAnalysis) -> Self {
+        use std::mem::take;
+        Self {
+            angles_pcs: take(&mut a.angles_pcs),
+            angles_full: take(&mut a.angles_full),
+            pc12: take(&mut a.pc12),
+            qda_assembly: take(&mut a.qda_assembly),
+            qda_all: take(&mut a.qda_all),
+            qda_assembly_shrunk: take(&mut a.qda_assembly_shrunk),
+            template: take(&mut a.template),
+            written: a,
+        }
+    }
+}
+
+impl From<WholeAnalysis> for RunAnalysis {
+    fn from(w: WholeAnalysis) -> Self {
+        let WholeAnalysis {
+            written,
+            angles_pcs,
+            angles_full,
+            pc12,
+            qda_assembly,
+            qda_all,
+            qda_assembly_shrunk,
+            template,
+        } = w;
+        Self { angles_pcs, angles_full, pc12, qda_assembly, qda_all, qda_assembly_shrunk, template, ..written }
+    }
+}
+
 pub(crate) fn aerr(e: engram_analysis::AnalysisError) -> EngramError {
     EngramError::Other(format!("fig 4/5 analysis: {e}"))
 }

@@ -15,9 +15,10 @@ use engram_models::dp::simulate::{Injection, Protocol, Window, WindowKind, simul
 use engram_models::dp::subspace::{PIXEL_MS, Subspace, corner_assemblies, half_rates};
 use engram_sim::npy::{OutputFormat, write_array};
 use engram_stimuli::Odor;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
-use super::analyse::{ReadoutSizes, RunAnalysis, analyse};
+use super::analyse::{ReadoutSizes, RunAnalysis, WholeAnalysis, analyse};
 use super::summary::ExcitabilityCalibration;
 use super::{EXCITABILITY_TRIAL_PA, with_tuned_i};
 use crate::dp::Context;
@@ -64,6 +65,19 @@ pub(crate) struct JobOut {
     pub(crate) subset: Option<RunAnalysis>,
     /// The Excitability calibration (Excitability job only).
     pub(crate) calibration: Option<ExcitabilityCalibration>,
+}
+
+/// What a job sends back (across ranks when the jobs are spread): its [`JobOut`] without the
+/// job, the analyses whole, and the E patterns to write (first network's main runs).
+#[derive(Serialize, Deserialize)]
+struct Measured {
+    label: String,
+    analysis: WholeAnalysis,
+    sim_s: f64,
+    analysis_cpu_s: f64,
+    subset: Option<WholeAnalysis>,
+    calibration: Option<ExcitabilityCalibration>,
+    patterns: Option<Array2<f64>>,
 }
 
 /// The variants of every network: rand, Scaled I, (Tuned I,) Tuned E+I.
@@ -125,7 +139,8 @@ pub(crate) fn simulate_all(
         Some(_) => Some(DpConnectivity::generate(&simple_config, &ctx.odors.learned, simple_seed)?),
         None => None,
     };
-    ctx.run_jobs("Figs 4-5: odor subspace", &jobs(ctx, variants, sub_s.is_some()), |&job| {
+    let jobs = jobs(ctx, variants, sub_s.is_some());
+    let measured = ctx.run_jobs("Figs 4-5: odor subspace", &jobs, |&job| {
         let net = match job.group {
             Group::Simple => Net {
                 config: &simple_config,
@@ -140,10 +155,27 @@ pub(crate) fn simulate_all(
         };
         let first = job.group == Group::Main && job.instance == 0;
         match job.group {
-            Group::Main => run_job(ctx, sub, &net, job, sizes, first.then_some(npy_dir), sub_s.filter(|_| first)),
-            _ => run_job(ctx, sub_s.expect("full version"), &net, job, sizes, None, None),
+            Group::Main => run_job(ctx, sub, &net, job, sizes, first, sub_s.filter(|_| first)),
+            _ => run_job(ctx, sub_s.expect("full version"), &net, job, sizes, false, None),
         }
-    })
+    })?;
+    // the patterns are written here (on rank 0 alone when the jobs are spread)
+    let mut outs = Vec::with_capacity(jobs.len());
+    for (job, m) in jobs.into_iter().zip(measured) {
+        if let Some(full) = &m.patterns {
+            write_patterns(&npy_dir.join(format!("e_patterns_{}_{}.npy", m.label, job.key)), full.view(), "e")?;
+        }
+        outs.push(JobOut {
+            job,
+            label: m.label,
+            analysis: m.analysis.into(),
+            sim_s: m.sim_s,
+            analysis_cpu_s: m.analysis_cpu_s,
+            subset: m.subset.map(Into::into),
+            calibration: m.calibration,
+        });
+    }
+    Ok(outs)
 }
 
 /// One window per presentation: its first 1 s.
@@ -302,16 +334,16 @@ pub(crate) fn write_inputs(dir: &Path, sub: &Subspace) -> Result<(), EngramError
 }
 
 /// Simulate `job` on `net` and analyse it on `sub` (and, for `subset`, on the presentations
-/// of its trajectories); the E patterns go to `npy_dir` if given.
+/// of its trajectories); the E patterns are kept if `keep_patterns`.
 fn run_job(
     ctx: &Context,
     sub: &Subspace,
     net: &Net<'_>,
     job: Job,
     sizes: &ReadoutSizes,
-    npy_dir: Option<&Path>,
+    keep_patterns: bool,
     subset: Option<&Subspace>,
-) -> Result<JobOut, EngramError> {
+) -> Result<Measured, EngramError> {
     let t_sim = thread_cpu_s();
     let variant = if job.excitability { Variant::Rand } else { job.variant };
     let (conn, _) = net.base.with_variant(net.config, variant, net.seed)?;
@@ -329,10 +361,7 @@ fn run_job(
     drop(rec);
     let t0 = thread_cpu_s();
     let sim_s = t0 - t_sim;
-    if let Some(dir) = npy_dir {
-        let full = (&first + &second) / 2.0;
-        write_patterns(&dir.join(format!("e_patterns_{}_{}.npy", net.label, job.key)), full.view(), "e")?;
-    }
+    let patterns = keep_patterns.then(|| (&first + &second) / 2.0);
     let seed = net.seed ^ component_id(job.key);
     let analysis = analyse(sub, &first, &second, &asm, sizes, seed)?;
     let subset = match subset {
@@ -346,5 +375,13 @@ fn run_job(
         None => None,
     };
     let analysis_cpu_s = thread_cpu_s() - t0;
-    Ok(JobOut { job, label: net.label.clone(), analysis, sim_s, analysis_cpu_s, subset, calibration })
+    Ok(Measured {
+        label: net.label.clone(),
+        analysis: analysis.into(),
+        sim_s,
+        analysis_cpu_s,
+        subset: subset.map(Into::into),
+        calibration,
+        patterns,
+    })
 }

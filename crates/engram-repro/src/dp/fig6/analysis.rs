@@ -53,6 +53,7 @@ impl Presentations {
 }
 
 /// What one simulation gives the analysis.
+#[derive(Serialize, Deserialize)]
 pub(super) struct Sim {
     /// E rates (Hz) per half-window (2 per presentation, in order) and neuron.
     pub halves: Array2<f64>,
