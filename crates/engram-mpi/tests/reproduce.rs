@@ -223,7 +223,8 @@ fn bad_arguments_give_the_errors_of_cargo_xtask_reproduce_on_every_rank() {
         with("dp-learned", &|a| a.networks = Some(2)),
     ];
     for args in &cases {
-        let xtask = check(args, &root()).err().expect("the check refuses it").to_string();
+        let Err(xtask) = check(args, &root()) else { panic!("the check refuses {:?}", args.paper) };
+        let xtask = xtask.to_string();
         let ranked = threads_as_ranks(args, 2).unwrap_err().to_string();
         assert_eq!(ranked, xtask, "{:?}", args.paper);
     }
