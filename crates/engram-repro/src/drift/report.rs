@@ -175,7 +175,9 @@ fn decoding_and_turnover_claims(j: &Judge, out: &mut Vec<Claim>) {
     // 4
     let (v, ev) = match g(main, Role::Every8Days).and_then(|e| e.retention_at_last_probe.clone()) {
         Some(r) => {
-            let v = if (0.02..=0.15).contains(&r.retained) {
+            // ≈ 1/15, and above its chance floor (at or below the floor the pairs are no
+            // longer the same ones: nothing is retained)
+            let v = if (0.02..=0.15).contains(&r.retained) && r.retained > r.chance {
                 Verdict::Reproduced
             } else if r.retained < 0.3 {
                 Verdict::InPart
