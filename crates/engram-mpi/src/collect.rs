@@ -31,6 +31,29 @@ fn too_long(n: usize) -> EngramError {
     ))
 }
 
+/// Offsets of parts of `lens` bytes laid end to end, and their total.
+fn displacements(lens: &[i32]) -> Result<(Vec<i32>, usize), EngramError> {
+    let mut displs = Vec::with_capacity(lens.len());
+    let mut total = 0usize;
+    for &l in lens {
+        displs.push(i32::try_from(total).map_err(|_| too_long(total))?);
+        total += l as usize;
+    }
+    Ok((displs, total))
+}
+
+/// `bytes` cut into consecutive parts of `lens` bytes.
+fn split(bytes: &[u8], lens: &[i32]) -> Vec<Vec<u8>> {
+    let mut start = 0;
+    lens.iter()
+        .map(|&l| {
+            let part = bytes[start..start + l as usize].to_vec();
+            start += l as usize;
+            part
+        })
+        .collect()
+}
+
 impl Collect for MpiCollect {
     fn partition(&self) -> Partition {
         let world = SimpleCommunicator::world();
@@ -60,27 +83,20 @@ impl Collect for MpiCollect {
         }
         let mut lens = vec![0i32; world.size() as usize];
         root.gather_into_root(&n, &mut lens[..]);
-        let mut displs = Vec::with_capacity(lens.len());
-        let mut total = 0usize;
-        for &l in &lens {
-            displs.push(i32::try_from(total).map_err(|_| too_long(total))?);
-            total += l as usize;
-        }
+        let (displs, total) = displacements(&lens)?;
         let mut bytes = vec![0u8; total];
         {
             let mut parts = PartitionMut::new(&mut bytes[..], &lens[..], &displs[..]);
             root.gather_varcount_into_root(text.as_bytes(), &mut parts);
         }
-        let mut texts = Vec::with_capacity(lens.len());
-        let mut start = 0;
-        for (r, &l) in lens.iter().enumerate() {
-            let part = bytes[start..start + l as usize].to_vec();
-            start += l as usize;
-            texts.push(
+        let texts = split(&bytes, &lens)
+            .into_iter()
+            .enumerate()
+            .map(|(r, part)| {
                 String::from_utf8(part)
-                    .map_err(|e| EngramError::Other(format!("rank {r} sent a text that is not UTF-8: {e}")))?,
-            );
-        }
+                    .map_err(|e| EngramError::Other(format!("rank {r} sent a text that is not UTF-8: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(texts))
     }
 
@@ -89,23 +105,12 @@ impl Collect for MpiCollect {
         let n = i32::try_from(bytes.len()).map_err(|_| too_long(bytes.len()))?;
         let mut lens = vec![0i32; world.size() as usize];
         world.all_gather_into(&n, &mut lens[..]);
-        let mut displs = Vec::with_capacity(lens.len());
-        let mut total = 0usize;
-        for &l in &lens {
-            displs.push(i32::try_from(total).map_err(|_| too_long(total))?);
-            total += l as usize;
-        }
+        let (displs, total) = displacements(&lens)?;
         let mut all = vec![0u8; total];
         {
             let mut parts = PartitionMut::new(&mut all[..], &lens[..], &displs[..]);
             world.all_gather_varcount_into(bytes, &mut parts);
         }
-        let mut out = Vec::with_capacity(lens.len());
-        let mut start = 0;
-        for &l in &lens {
-            out.push(all[start..start + l as usize].to_vec());
-            start += l as usize;
-        }
-        Ok(out)
+        Ok(split(&all, &lens))
     }
 }
