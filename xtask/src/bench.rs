@@ -157,22 +157,12 @@ fn dp_30s(repeats: usize) -> Result<f64> {
     Ok(best)
 }
 
-/// Process CPU seconds (user + system, all threads, exited ones included) from
-/// `/proc/self/stat`, in clock ticks of 10 ms. Used for the plasticity rows: on this machine
-/// the per-thread `schedstat` sum (`engram_sim::cputime::process_cpu_s`) reported ~1 s less
-/// than this for each 1 s phase of the 34 M-synapse network (while matching it for COBA-4000),
-/// so the conservative, process-wide figure is reported.
+/// Process CPU seconds (user + system, all threads, exited ones included; 10 ms ticks of
+/// `/proc/self/stat`). An earlier per-thread `schedstat` sum reported ~1 s less than this for
+/// each 1 s phase of the 34 M-synapse network (threads that had exited were not counted), so
+/// engram_sim's process clock now reads the process-wide counters too.
 fn process_stat_cpu_s() -> f64 {
-    stat_cpu_s(11)
-}
-
-/// CPU seconds from `/proc/self/stat`: the user + system tick pair whose user field is
-/// `first` (counted after the process name; 11 this process, 13 its waited-for children).
-fn stat_cpu_s(first: usize) -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (tick(first) + tick(first + 1)) / 100.0
+    engram_sim::cputime::process_cpu_s().unwrap_or(f64::NAN)
 }
 
 /// CPU and wall seconds of `f`, run in a one-thread pool.
@@ -316,7 +306,7 @@ fn auryn_itself(dir: &std::path::Path, ours_plastic: f64) -> Result<String> {
     let out = workspace_root().join("target/bench/auryn");
     let cpu_of = |plastic_s: u32| -> Result<f64> {
         std::fs::create_dir_all(&out)?;
-        let c0 = stat_cpu_s(13);
+        let c0 = engram_sim::cputime::waited_children_cpu_s().unwrap_or(f64::NAN);
         let status = Command::new(&bin)
             .args(["--fast", "--tau_hom", "10", "--simtime", &plastic_s.to_string(), "--dir"])
             .arg(&out)
@@ -326,7 +316,7 @@ fn auryn_itself(dir: &std::path::Path, ours_plastic: f64) -> Result<String> {
         if !status.success() {
             bail!("{} --simtime {plastic_s} failed: {status}", bin.display());
         }
-        let cpu = stat_cpu_s(13) - c0;
+        let cpu = engram_sim::cputime::waited_children_cpu_s().unwrap_or(f64::NAN) - c0;
         eprintln!("  Auryn, 30 s priming + {plastic_s} s plastic: {cpu:.2} CPU-s (build included)");
         Ok(cpu)
     };

@@ -51,3 +51,9 @@ pub mod rundir;
 pub mod selection;
 pub mod sweep;
 pub mod vogels2011;
+
+/// A number, `null` (what serde_json writes for NaN) read as NaN, so that a summary with an
+/// undefined number reads back.
+pub(crate) fn nan_if_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(<Option<f64> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or(f64::NAN))
+}

@@ -76,8 +76,10 @@ pub struct Summary {
     /// Spikes of all neuron populations.
     pub n_spikes: u64,
     /// Mean rate of the excitatory populations, Hz.
+    #[serde(deserialize_with = "crate::nan_if_null")]
     pub rate_exc_hz: f64,
     /// Mean rate of the inhibitory populations, Hz.
+    #[serde(deserialize_with = "crate::nan_if_null")]
     pub rate_inh_hz: f64,
     /// Stored synapses.
     pub n_synapses: usize,
@@ -87,8 +89,10 @@ pub struct Summary {
     pub loop_wall_s: f64,
     /// Simulation loop CPU time (all threads of the run; with `run.threads = 1`, the run's own
     /// thread, so that runs side by side in one process do not count each other's), s.
+    #[serde(deserialize_with = "crate::nan_if_null")]
     pub loop_cpu_s: f64,
     /// Synaptic events delivered per simulated second (spikes × out-degree).
+    #[serde(deserialize_with = "crate::nan_if_null")]
     pub syn_events_per_s: f64,
     /// Per-population spike counts and rates.
     pub populations: Vec<engram_sim::PopulationStats>,

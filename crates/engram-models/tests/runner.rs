@@ -46,6 +46,13 @@ fn run_directory_has_config_summary_and_arrays_and_the_run_returns_its_spikes() 
     assert_eq!(parsed.n_spikes, summary.n_spikes);
     assert_eq!(parsed.n, 1000);
     assert!(summary.n_spikes > 0);
+    assert!(summary.loop_cpu_s >= 0.0, "the loop's CPU time is measured: {}", summary.loop_cpu_s);
+    // an undefined number is written as null and reads back as NaN
+    let undefined = Summary { loop_cpu_s: f64::NAN, rate_inh_hz: f64::NAN, ..summary.clone() };
+    let text = serde_json::to_string(&undefined).unwrap();
+    assert!(text.contains("\"loop_cpu_s\":null"), "{text}");
+    let back: Summary = serde_json::from_str(&text).unwrap();
+    assert!(back.loop_cpu_s.is_nan() && back.rate_inh_hz.is_nan() && back.n_spikes == summary.n_spikes);
 
     for f in ["spikes_E.npy", "spikes_I.npy", "rates.npy", "state_E_v_mv.npy"] {
         let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);

@@ -14,6 +14,7 @@ mod between_steps;
 mod checkpoint;
 mod checkpoint_files;
 mod chunks;
+mod cputime;
 mod delivery;
 mod determinism;
 mod divergence;

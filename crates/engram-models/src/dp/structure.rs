@@ -26,11 +26,7 @@ use engram_core::error::{EngramError, ParamError};
 use serde::{Deserialize, Serialize};
 
 use super::network::DpConnectivity;
-
-/// A number, `null` (what serde_json writes for NaN) read as NaN.
-fn nan_if_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
-}
+use crate::nan_if_null;
 
 /// Mean, sample SD, minimum and maximum of some values (`NaN` where undefined: all four for
 /// no values, the SD for one).
