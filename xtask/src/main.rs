@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use engram_core::error::EngramError;
 use engram_models::experiment::{Experiment, ModelConfig};
 use engram_models::resources::{Limits, estimate};
-use engram_models::run::{PopulationSpikes, Summary, run_experiment};
+use engram_models::run::{PopulationSpikes, Resume, Summary, resume_experiment, run_experiment};
 use engram_models::rundir::{RunDir, RunStatus};
 use engram_repro::cli::ReproduceArgs;
 use engram_repro::jobs::Spread;
@@ -90,6 +90,11 @@ struct RunArgs {
     /// Replace an earlier engram run in the output directory (only once this one succeeds).
     #[arg(long)]
     force: bool,
+    /// Go on from a checkpoint (a run's `checkpoints/<phase>/`, saved by a phase with
+    /// `checkpoint: true`) of the same experiment: restore it and run the rest of the protocol
+    /// to the run's duration (the default output is then `runs/<model>-resumed`).
+    #[arg(long, value_name = "CHECKPOINT_DIR")]
+    resume: Option<PathBuf>,
     /// Accept a run estimated to take more than 24 hours.
     #[arg(long)]
     allow_long: bool,
@@ -335,10 +340,21 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     estimate(&exp).check(&Limits::of_this_machine(args.allow_long))?;
-    let out = args.out.unwrap_or_else(|| default_out(&name));
+    let resume = args.resume.as_deref().map(Resume::load).transpose()?;
+    let out = match (args.out, &resume) {
+        (Some(out), _) => out,
+        (None, None) => default_out(&name),
+        (None, Some(_)) => default_out(&format!("{name}-resumed")),
+    };
+    if let Some(from) = &resume {
+        Resume::check_out(&out, &from.path)?;
+    }
     let mut summary = None;
     let written = in_run_dir(&out, args.force, |dir| {
-        let output = run_experiment(&exp, Some(dir), !args.quiet)?;
+        let output = match &resume {
+            Some(from) => resume_experiment(&exp, Some(dir), !args.quiet, from)?,
+            None => run_experiment(&exp, Some(dir), !args.quiet)?,
+        };
         if exp.record.figure {
             draw_raster(dir, &exp, &name, &output.summary, output.spikes)?;
         }
@@ -358,6 +374,9 @@ fn run(args: RunArgs) -> Result<()> {
         "{name}: {} neurons, {:.1} s simulated: {rates}, {} synapses; build {:.3} s, loop {:.3} s wall / {:.3} s CPU",
         summary.n, summary.duration_s, summary.n_synapses, summary.build_s, summary.loop_wall_s, summary.loop_cpu_s
     );
+    if let Some(r) = &summary.resumed_from {
+        println!("resumed from {} at {} ms (step {})", r.checkpoint.display(), r.time_ms, r.step);
+    }
     println!("wrote {}", written.display());
     Ok(())
 }

@@ -445,3 +445,52 @@ fn a_bad_description_file_is_a_one_line_error_and_writes_nothing() {
     assert_eq!(listing(&root), ["bad.ron", "exp.ron", "typo.ron"], "a refused run writes nothing");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// `--resume`: a run goes on from a checkpoint of an earlier run (the shipped AdEx network
+/// with STDP, saving a checkpoint at the end of its 200 ms baseline) to that run's spikes and
+/// counts; the earlier run's folder is refused as the output, and left as it was.
+#[test]
+fn a_run_resumes_from_a_checkpoint_of_an_earlier_run() {
+    let root = scratch("resume");
+    let (first, resumed) = (root.join("adex"), root.join("resumed"));
+    let text = std::fs::read_to_string(shipped_description()).unwrap();
+    let baseline = r#"(name: "baseline", duration_ms: 200.0, learning: [])"#;
+    assert!(text.contains(baseline), "the shipped file's baseline phase");
+    let file = root.join("adex_checkpoint.ron");
+    let with_checkpoint = baseline.replace(")", ", checkpoint: true)");
+    std::fs::write(&file, text.replace(baseline, &with_checkpoint)).unwrap();
+    let o =
+        run(&root, &["run", file.to_str().unwrap(), "--duration", "0.3", "--out", first.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (config, checkpoint) = (first.join("config.ron"), first.join("checkpoints/baseline"));
+    let before = listing(&first);
+
+    let into = |out: &Path| {
+        let args = ["run", config.to_str().unwrap(), "--resume", checkpoint.to_str().unwrap()];
+        run(&root, &[&args[..], &["--out", out.to_str().unwrap(), "--force", "--quiet"]].concat())
+    };
+    let o = into(&first);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds the checkpoint"), "{}", stderr(&o));
+    assert_eq!(listing(&first), before, "the refused run leaves the earlier run as it was");
+
+    let o = into(&resumed);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("resumed from") && stdout(&o).contains("at 200 ms (step 2000)"), "{}", stdout(&o));
+    let summary = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    };
+    let (a, b) = (summary(&first), summary(&resumed));
+    assert_eq!(b["resumed_from"]["step"], 2000);
+    assert!(a["n_spikes"].as_u64().unwrap() > 0 && a["n_spikes"] == b["n_spikes"], "{a} {b}");
+    // the resumed run's spikes and learnt weights are the earlier run's after 200 ms
+    let rows = |dir: &Path, file: &str| {
+        let (shape, data) = engram_sim::npy::read_npy_2d(&dir.join(file)).unwrap();
+        data.chunks(shape[1]).map(<[f64]>::to_vec).collect::<Vec<_>>()
+    };
+    for file in ["spikes_E.npy", "weights_input_to_E.npy"] {
+        let after: Vec<_> = rows(&first, file).into_iter().filter(|r| r[0] >= 200.0).collect();
+        assert!(!after.is_empty() && rows(&resumed, file) == after, "{file}: the rows after 200 ms differ");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -20,7 +20,9 @@
 //! `record.rate_bin_ms` bins); a `Custom` monitor is made by its registered kind with the run
 //! directory as its [`MonitorContext::out_dir`](crate::description::MonitorContext::out_dir).
 //! A phase with `checkpoint: true` saves the network's checkpoint at its end into
-//! `checkpoints/<phase>/` (if the run gets there).
+//! `checkpoints/<phase>/` (if the run gets there); [`resume_experiment`] (`cargo xtask run
+//! --resume DIR`) goes on from such a checkpoint, through the rest of the protocol, to the
+//! spikes of the run that saved it.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -39,6 +41,7 @@ use crate::description::types::Role;
 use crate::description::{MonitorDescription, NetworkDescription, Registry, WeightChange};
 use crate::experiment::{Experiment, ModelConfig};
 use crate::rundir::RunStatus;
+use engram_sim::checkpoint::Checkpoint;
 use engram_sim::cputime::{process_cpu_s, thread_cpu_s};
 
 mod gather;
@@ -101,6 +104,79 @@ pub struct Summary {
     /// shortest delay, in steps), and that interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchanges: Option<Exchanges>,
+    /// A run resumed from a checkpoint ([`Resume`], `--resume`): the checkpoint and the step it
+    /// went on from. The counts and rates then cover the whole run from step 0 (the checkpoint
+    /// holds the counts so far); the spike, rate, state and weight files only what this run
+    /// simulated, from that step on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<ResumedFrom>,
+}
+
+/// Where a resumed run went on from.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ResumedFrom {
+    /// The checkpoint's folder, as given.
+    pub checkpoint: PathBuf,
+    /// The step the checkpoint was taken after (the first step this run computed).
+    pub step: u64,
+    /// The same, ms.
+    pub time_ms: f64,
+}
+
+/// A checkpoint to go on from: a run resumed from it ([`resume_experiment`]) restores it into
+/// the network built from the same experiment and runs the rest of the protocol, to the
+/// spikes and weights of the run that saved it, bit for bit.
+///
+/// ```no_run
+/// use engram_models::experiment::Experiment;
+/// use engram_models::run::{Resume, resume_experiment};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (exp, _) = Experiment::read("runs/learn/config.ron".as_ref())?;
+/// let from = Resume::load("runs/learn/checkpoints/learn".as_ref())?;
+/// let run = resume_experiment(&exp, Some("runs/learn-recall".as_ref()), false, &from)?;
+/// assert_eq!(run.summary.resumed_from.unwrap().step, from.checkpoint.step);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// Its folder (for the summary and errors).
+    pub path: PathBuf,
+}
+
+impl Resume {
+    /// Read the checkpoint in folder `dir` (a run's `checkpoints/<phase>/`).
+    pub fn load(dir: &Path) -> Result<Self, EngramError> {
+        Ok(Self { checkpoint: Checkpoint::load(dir)?, path: dir.to_path_buf() })
+    }
+
+    /// Refuse an output folder `out` that holds the checkpoint (the run that saved it): a
+    /// resumed run writing there with `--force` would replace the run it goes on from.
+    ///
+    /// ```
+    /// use engram_models::run::Resume;
+    /// let (run, ck) = (std::env::temp_dir().join("engram_doc_resume"), std::path::Path::new("checkpoints/learn"));
+    /// std::fs::create_dir_all(run.join(ck)).unwrap();
+    /// let err = Resume::check_out(&run, &run.join(ck)).unwrap_err().to_string();
+    /// assert!(err.contains("holds the checkpoint"), "{err}");
+    /// assert!(Resume::check_out(&run.with_extension("resumed"), &run.join(ck)).is_ok());
+    /// # std::fs::remove_dir_all(&run).ok();
+    /// ```
+    pub fn check_out(out: &Path, checkpoint: &Path) -> Result<(), EngramError> {
+        let (Ok(out_abs), Ok(ck_abs)) = (std::fs::canonicalize(out), std::fs::canonicalize(checkpoint)) else {
+            return Ok(()); // `out` does not exist yet (or the checkpoint does not, which loading reports)
+        };
+        if ck_abs.starts_with(&out_abs) {
+            return Err(EngramError::Other(format!(
+                "--out {}: it holds the checkpoint {} that this run resumes from; write the resumed run \
+                 elsewhere (the default is runs/<name>-resumed)",
+                out.display(),
+                checkpoint.display()
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// How often the ranks of a run across ranks swapped their spikes.
@@ -275,7 +351,7 @@ fn run_phases(
     weights: &mut [WeightGather],
     options: &RunOptions,
 ) -> Result<(), EngramError> {
-    if phases.is_empty() && checkpoints.is_empty() && weights.is_empty() {
+    if phases.is_empty() && checkpoints.is_empty() && weights.is_empty() && net.current_step() == 0 {
         return net.run_ms_with(duration_ms, options);
     }
     let mut starts = Vec::with_capacity(phases.len());
@@ -290,7 +366,8 @@ fn run_phases(
     // whole exchange intervals per chunk (one step unless split across ranks), so that a run
     // across ranks exchanges spikes once per interval (`Network::run_steps`)
     let chunk = (n / 200).max(1).next_multiple_of(u64::from(net.exchange_interval_steps()));
-    let mut done = 0;
+    // from the step a resumed run restored
+    let mut done = net.current_step();
     let mut saves = checkpoints.iter().peekable();
     while done < n {
         let next_save = saves.peek().map_or(u64::MAX, |(step, _)| *step);
@@ -346,6 +423,38 @@ pub fn run_experiment(exp: &Experiment, out: Option<&Path>, progress: bool) -> R
     run_experiment_on_rank(exp, out, progress, None)
 }
 
+/// [`run_experiment`] from a checkpoint: the network built from `exp` restores
+/// `from.checkpoint` and runs from its step to `exp.run.duration_s`, through what is left of
+/// the protocol. The spikes, rates and weights from that step on are those of the run that
+/// saved the checkpoint (with the same experiment), bit for bit; the summary's counts and
+/// rates cover the whole run (see [`Summary::resumed_from`]).
+///
+/// # Errors
+/// A checkpoint of another network (other sizes, seed, connectivity, rules; named as by
+/// [`Network::restore`]) or one taken after the run's end.
+pub fn resume_experiment(
+    exp: &Experiment,
+    out: Option<&Path>,
+    progress: bool,
+    from: &Resume,
+) -> Result<RunOutput, EngramError> {
+    resume_experiment_on_rank(exp, out, progress, None, from)
+}
+
+/// [`resume_experiment`] as one rank of a network split across ranks (see
+/// [`run_experiment_on_rank`]): every rank loads the same checkpoint (of the whole network:
+/// a single process's, or one saved across any number of ranks) and restores its part with
+/// [`Network::restore_whole`].
+pub fn resume_experiment_on_rank(
+    exp: &Experiment,
+    out: Option<&Path>,
+    progress: bool,
+    share: Option<RankShare>,
+    from: &Resume,
+) -> Result<RunOutput, EngramError> {
+    in_pool(exp, |pool| pool.install(|| run_in_pool(exp, out, progress, share, Some(from))))?
+}
+
 /// This process's share of a run split across ranks (see [`run_experiment_on_rank`]).
 pub struct RankShare {
     /// Which rank this is, of how many.
@@ -389,11 +498,16 @@ pub fn run_experiment_on_rank(
     progress: bool,
     share: Option<RankShare>,
 ) -> Result<RunOutput, EngramError> {
+    in_pool(exp, |pool| pool.install(|| run_in_pool(exp, out, progress, share, None)))?
+}
+
+/// `run` given a rayon pool of `exp.run.threads` threads.
+fn in_pool<T>(exp: &Experiment, run: impl FnOnce(&rayon::ThreadPool) -> T) -> Result<T, EngramError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(exp.run.threads)
         .build()
         .map_err(|e| EngramError::Other(format!("cannot start {} threads: {e}", exp.run.threads)))?;
-    pool.install(|| run_in_pool(exp, out, progress, share))
+    Ok(run(&pool))
 }
 
 /// Refuse, naming it, a part of an experiment that a run across ranks cannot write whole: a
@@ -489,6 +603,7 @@ fn run_in_pool(
     out: Option<&Path>,
     progress: bool,
     share: Option<RankShare>,
+    resume: Option<&Resume>,
 ) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
     // a rank draws only the synapses onto its own neurons (where the connectivity allows)
@@ -534,6 +649,10 @@ fn run_in_pool(
         builder.exchange_every_step();
     }
     let mut net = builder.build()?;
+    let resumed_from = match resume {
+        Some(from) => Some(restore_for_run(&mut net, exp, from)?),
+        None => None,
+    };
     // weights sampled rank by rank, merged into rank 0's files as the run goes
     let mut weights = Vec::with_capacity(gathered.weights.len());
     for (id, projection) in &gathered.weights {
@@ -550,7 +669,11 @@ fn run_in_pool(
     // saved by the process with a run directory; across ranks, every rank takes part
     let checkpoints: Vec<(u64, Option<PathBuf>)> = match (out, across_ranks) {
         (None, false) => Vec::new(),
-        _ => checkpoint_steps(&exp.model, &plan.phases).into_iter().map(|(s, p)| (s, out.map(|d| d.join(p)))).collect(),
+        _ => checkpoint_steps(&exp.model, &plan.phases)
+            .into_iter()
+            .filter(|&(s, _)| s > net.current_step())
+            .map(|(s, p)| (s, out.map(|d| d.join(p))))
+            .collect(),
     };
     let duration_ms = exp.run.duration_s * 1000.0;
     let ran = run_phases(&mut net, duration_ms, &plan.phases, &checkpoints, &mut weights, &options);
@@ -606,6 +729,7 @@ fn run_in_pool(
         populations: stats,
         exchanges: across_ranks
             .then(|| Exchanges { count: net.spike_exchanges(), interval_steps: net.exchange_interval_steps() }),
+        resumed_from,
     };
 
     if let Some(dir) = out {
@@ -629,6 +753,28 @@ fn run_in_pool(
         _ => Vec::new(),
     };
     Ok(RunOutput { summary, spikes })
+}
+
+/// Restore `from` into `net` (the whole checkpoint into this rank's part on a rank of a run
+/// across ranks), checking that it lies within the run.
+fn restore_for_run(net: &mut Network, exp: &Experiment, from: &Resume) -> Result<ResumedFrom, EngramError> {
+    let n = net.clock().steps(exp.run.duration_s * 1000.0)?;
+    let step = from.checkpoint.step;
+    let time_ms = net.clock().time_ms(step);
+    if step > n {
+        return Err(EngramError::Checkpoint(format!(
+            "{}: taken at {time_ms} ms (step {step}), after the end of the run ({} s); resume a longer run \
+             (--duration)",
+            from.path.display(),
+            exp.run.duration_s
+        )));
+    }
+    let what = |e: EngramError| EngramError::Checkpoint(format!("{}: {e}", from.path.display()));
+    match net.partition() {
+        Some(_) => net.restore_whole(&from.checkpoint).map_err(what)?,
+        None => net.restore(&from.checkpoint).map_err(what)?,
+    }
+    Ok(ResumedFrom { checkpoint: from.path.clone(), step, time_ms })
 }
 
 /// The experiment as `config.ron` holds it: a description's `base_dir` written out (the

@@ -15,6 +15,7 @@ mod dp_onto;
 mod mutations;
 mod named;
 mod properties;
+mod resume;
 mod runner;
 mod sweep;
 mod vogels2011;

@@ -4,7 +4,8 @@
 //! runs an experiment (a built-in model, an experiment file or a network description, as
 //! `cargo xtask run` takes them) split across `N` ranks and writes the same run directory:
 //! `config.ron`, `summary.json`, `spikes_<pop>.npy` and `rates.npy`, bit-identical to the
-//! single-process run for the same seed, for any `N` and any `--threads` inside a rank.
+//! single-process run for the same seed, for any `N` and any `--threads` inside a rank;
+//! `--resume CHECKPOINT_DIR` goes on from a checkpoint of the same experiment.
 //!
 //! How (see docs/guide/distributed.md): every rank builds the network description from the
 //! same seeds, drawing only the synapses onto its own neurons (one contiguous block of every
@@ -51,7 +52,7 @@ use anyhow::{Result, bail};
 use engram_core::error::EngramError;
 use engram_core::params::Params;
 use engram_models::experiment::{Experiment, ModelConfig};
-use engram_models::run::{RankShare, Summary, run_experiment_on_rank};
+use engram_models::run::{RankShare, Resume, Summary, resume_experiment_on_rank, run_experiment_on_rank};
 use engram_models::rundir::{RunDir, RunStatus};
 
 /// The options of `engram-mpi run`.
@@ -75,6 +76,11 @@ pub struct RunArgs {
     /// Replace an earlier engram run in the output directory (only once this one succeeds).
     #[arg(long)]
     pub force: bool,
+    /// Go on from a checkpoint of the same experiment (a run's `checkpoints/<phase>/`, saved
+    /// across any number of ranks or by one process); every rank reads it, so it must be on a
+    /// file system all ranks see. The default output is then `runs/<model>-mpi-resumed`.
+    #[arg(long, value_name = "CHECKPOINT_DIR")]
+    pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -124,21 +130,31 @@ pub fn experiment_of(args: &RunArgs) -> Result<(Experiment, String)> {
 
 /// Run `exp` as rank `share.partition.rank()`: rank 0 writes the run directory `out` (a fresh
 /// folder put in place on success, as `cargo xtask run` does) and returns its path and the
-/// summary; the other ranks write nothing and return `None`. Every rank must call it with
-/// the same experiment.
+/// summary; the other ranks write nothing and return `None`. With `resume`, the network goes
+/// on from that checkpoint ([`resume_experiment_on_rank`]). Every rank must call it with the
+/// same experiment and checkpoint.
 pub fn run_rank(
     exp: &Experiment,
     out: &Path,
     force: bool,
     progress: bool,
     share: RankShare,
+    resume: Option<&Resume>,
 ) -> Result<Option<(PathBuf, Summary)>> {
+    let run = |out: Option<&Path>, progress: bool, share: RankShare| match resume {
+        Some(from) => resume_experiment_on_rank(exp, out, progress, Some(share), from),
+        None => run_experiment_on_rank(exp, out, progress, Some(share)),
+    };
+    if let Some(from) = resume {
+        // on every rank, so that all stop together
+        Resume::check_out(out, &from.path)?;
+    }
     if share.partition.rank() != 0 {
-        run_experiment_on_rank(exp, None, false, Some(share))?;
+        run(None, false, share)?;
         return Ok(None);
     }
     let dir = RunDir::create(out, force)?;
-    match run_experiment_on_rank(exp, Some(dir.path()), progress, Some(share)) {
+    match run(Some(dir.path()), progress, share) {
         Ok(output) => {
             let written = dir.commit()?;
             Ok(Some((written, output.summary)))

@@ -75,10 +75,15 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let (exp, name) = engram_mpi::experiment_of(args)?;
     let partition = MpiExchange::partition()?;
     let share = RankShare { partition, exchange: Box::new(MpiExchange::default()) };
-    let out = args.out.clone().unwrap_or_else(|| default_out(&format!("{name}-mpi")));
+    let resume = args.resume.as_deref().map(engram_models::run::Resume::load).transpose()?;
+    let suffix = if resume.is_some() { "-mpi-resumed" } else { "-mpi" };
+    let out = args.out.clone().unwrap_or_else(|| default_out(&format!("{name}{suffix}")));
     let progress = !args.quiet && partition.rank() == 0;
-    if let Some((written, summary)) = engram_mpi::run_rank(&exp, &out, args.force, progress, share)? {
+    if let Some((written, summary)) = engram_mpi::run_rank(&exp, &out, args.force, progress, share, resume.as_ref())? {
         println!("{}", engram_mpi::describe(&name, partition.n_ranks(), &summary));
+        if let Some(r) = &summary.resumed_from {
+            println!("resumed from {} at {} ms (step {})", r.checkpoint.display(), r.time_ms, r.step);
+        }
         println!("wrote {}", written.display());
     }
     Ok(())

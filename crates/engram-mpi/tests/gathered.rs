@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 
 use engram_models::description::{BuiltNetwork, MonitorDescription, NetworkDescription, RawParams, Registry};
 use engram_models::experiment::Experiment;
+use engram_models::run::{Resume, resume_experiment};
 use engram_sim::Checkpoint;
 use engram_sim::network::{Partition, ThreadGroup};
 use engram_sim::npy::{OutputFormat, read_npy_2d};
 
-use crate::ranks::threads_as_ranks;
+use crate::ranks::{threads_as_ranks, threads_as_ranks_resuming};
 use crate::{assert_same_run, fresh, single};
 
 /// 160 adapting excitatory and 40 inhibitory AdEx neurons driven by 300 Poisson inputs
@@ -233,6 +234,29 @@ fn the_whole_networks_checkpoint_resumes_across_ranks() {
         assert!(got == &end, "resumed on {n_ranks} ranks: the end differs from the single process's");
     }
     std::fs::remove_dir_all(&reference).unwrap();
+}
+
+/// `engram-mpi run --resume` as threads: the single process's first checkpoint, resumed on 2
+/// ranks, writes the files of the run resumed in one process (`resume_experiment`), and its
+/// last checkpoint is the full run's.
+#[test]
+fn a_run_resumed_across_ranks_writes_the_run_resumed_in_one_process() {
+    let exp = plastic_network();
+    let reference = fresh("resumed-full");
+    single(&exp, &reference);
+    let from = Resume::load(&reference.join("checkpoints/first")).unwrap();
+    let (one, two) = (fresh("resumed-1"), fresh("resumed-2"));
+    std::fs::create_dir_all(&one).unwrap();
+    let alone = resume_experiment(&exp, Some(&one), false, &from).unwrap().summary;
+    let ranked = threads_as_ranks_resuming(&exp, 2, &two, Some(&from)).unwrap();
+    assert_eq!(ranked.resumed_from, alone.resumed_from);
+    assert_eq!(alone.resumed_from.as_ref().map(|r| r.step), Some(1000));
+    assert_same_run(&one, &two, "resumed on 2 ranks");
+    let last = |dir: &Path| files_below(&dir.join("checkpoints/second"));
+    assert!(last(&two) == last(&reference), "resumed on 2 ranks: checkpoints/second differs from the full run's");
+    for dir in [reference, one, two] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
 
 #[test]

@@ -6,8 +6,9 @@
 //! `mpirun -np 2` (and 3) `engram-mpi sweep` of 4 runs writes the single-process sweep; an
 //! experiment file recording neuron state gets the single process's state files; the plastic
 //! network of `gathered` gets the single process's weight files and checkpoint folders, and
-//! its checkpoint resumes in one process; `mpirun -np 2 engram-mpi reproduce dp --tiny` writes
-//! the single process's reproduction.
+//! its checkpoint resumes in one process, and `engram-mpi run --resume` from the single
+//! process's checkpoint ends in its state; `mpirun -np 2 engram-mpi reproduce dp --tiny`
+//! writes the single process's reproduction.
 
 use std::path::Path;
 use std::process::Command;
@@ -183,6 +184,27 @@ fn checkpoints_with_mpirun_are_the_single_process_folders_and_resume_in_one_proc
         let end = Checkpoint::load(&reference.join("checkpoints/second")).unwrap();
         assert_eq!(built.network.checkpoint().unwrap(), end, "{what}: resumed in one process");
     });
+}
+
+#[test]
+fn a_run_resumed_with_mpirun_ends_in_the_single_process_state() {
+    let exp = plastic_network();
+    let reference = fresh("mpi-resume-single");
+    single(&exp, &reference);
+    let file = fresh("mpi-resume.ron");
+    std::fs::write(&file, engram_core::config::to_ron_string(&exp)).unwrap();
+    let (model, checkpoint) = (file.to_string_lossy().into_owned(), reference.join("checkpoints/first"));
+    let out = fresh("mpi-resume-2");
+    let args = ["run", &model, "--resume", &checkpoint.to_string_lossy(), "--out", &out.to_string_lossy(), "--quiet"];
+    mpirun(2, &args);
+    let (whole, resumed) = (summary_in(&reference), summary_in(&out));
+    assert_eq!(resumed.resumed_from.map(|r| (r.checkpoint, r.step)), Some((checkpoint, 1000)));
+    assert_eq!((resumed.n_spikes, resumed.populations), (whole.n_spikes, whole.populations));
+    let end = |dir: &Path| Checkpoint::load(&dir.join("checkpoints/second")).unwrap();
+    assert!(end(&out) == end(&reference), "mpirun -np 2 run --resume: the end differs from the single process's");
+    remove(&out);
+    remove(&reference);
+    std::fs::remove_file(&file).unwrap();
 }
 
 #[test]

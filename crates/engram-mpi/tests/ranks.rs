@@ -10,7 +10,7 @@ use engram_connectivity::DelayDistribution;
 use engram_models::coba::CobaConfig;
 use engram_models::description::{Distribution, models};
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
-use engram_models::run::{Exchanges, RankShare, Summary, build_model, build_model_on_rank};
+use engram_models::run::{Exchanges, RankShare, Resume, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
 use engram_sim::network::{Partition, ThreadGroup};
 use engram_sim::npy::OutputFormat;
@@ -19,6 +19,16 @@ use crate::{assert_same_run, coba, dp_with_istdp, fresh, model_name, single};
 
 /// `exp` across `n_ranks` threads, rank 0 writing `out`; rank 0's summary.
 pub(crate) fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> anyhow::Result<Summary> {
+    threads_as_ranks_resuming(exp, n_ranks, out, None)
+}
+
+/// [`threads_as_ranks`] going on from the checkpoint `resume`.
+pub(crate) fn threads_as_ranks_resuming(
+    exp: &Experiment,
+    n_ranks: usize,
+    out: &Path,
+    resume: Option<&Resume>,
+) -> anyhow::Result<Summary> {
     let group = ThreadGroup::new(n_ranks);
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n_ranks)
@@ -27,7 +37,7 @@ pub(crate) fn threads_as_ranks(exp: &Experiment, n_ranks: usize, out: &Path) -> 
                     partition: Partition::new(rank, n_ranks).unwrap(),
                     exchange: Box::new(group.member(rank)),
                 };
-                s.spawn(move || run_rank(exp, out, false, false, share))
+                s.spawn(move || run_rank(exp, out, false, false, share, resume))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()

@@ -315,13 +315,17 @@ impl Monitor for StateMonitor {
 /// Population rates (Hz per neuron) in bins of `bin_ms`.
 ///
 /// Streams to `DIR/rates.<npy|csv>`: one row per bin, first column the bin start in ms,
-/// then one column per population.
+/// then one column per population. Bins are aligned to step 0 (bin `k` holds steps
+/// `k·b .. (k+1)·b`); a bin the monitor did not see from its start (the network was restored
+/// from a checkpoint in its middle) is left out.
 pub struct RateMonitor {
     names: Vec<String>,
     pops: Vec<usize>,
     sizes: Vec<usize>,
     bin_steps: u64,
     dt_ms: f64,
+    /// The first step observed.
+    first_step: Option<u64>,
     counts: Vec<u64>,
     rates_hz: Vec<f64>,
     starts_ms: Vec<f64>,
@@ -339,6 +343,7 @@ impl RateMonitor {
             sizes: Vec::new(),
             bin_steps: 0,
             dt_ms: bin_ms,
+            first_step: None,
             counts: Vec::new(),
             rates_hz: Vec::new(),
             starts_ms: Vec::new(),
@@ -389,7 +394,11 @@ impl Monitor for RateMonitor {
         for (c, &p) in self.counts.iter_mut().zip(&self.pops) {
             *c += net.spikes(p).len() as u64;
         }
-        if (ctx.step + 1) % self.bin_steps == 0 {
+        let first = *self.first_step.get_or_insert(ctx.step);
+        if (ctx.step + 1) % self.bin_steps == 0 && ctx.step + 1 - self.bin_steps < first {
+            // a bin seen in part
+            self.counts.iter_mut().for_each(|c| *c = 0);
+        } else if (ctx.step + 1) % self.bin_steps == 0 {
             let bin_s = self.bin_steps as f64 * self.dt_ms / 1000.0;
             let start = (ctx.step + 1 - self.bin_steps) as f64 * self.dt_ms;
             self.starts_ms.push(start);
