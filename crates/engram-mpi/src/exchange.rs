@@ -1,13 +1,13 @@
 //! The spike exchange over MPI (`MPI_COMM_WORLD`): one `MPI_Allgather` of the per-rank
 //! lengths, then one `MPI_Allgatherv` of the spikes, per exchange interval (the network's
-//! shortest delay in steps).
+//! shortest delay in steps); checkpoints go to rank 0 alone (`MPI_Gather`, `MPI_Gatherv`).
 
 use engram_core::error::EngramError;
 use engram_sim::network::{Partition, SpikeExchange};
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::{Communicator, CommunicatorCollectives};
+use mpi::traits::{Communicator, CommunicatorCollectives, Root};
 
 /// [`SpikeExchange`] over the world communicator. It holds no MPI handle (the world
 /// communicator is looked up in each call), so it can live inside a network; MPI must be
@@ -51,6 +51,40 @@ impl SpikeExchange for MpiExchange {
             world.all_gather_varcount_into(send, &mut parts);
         }
         counts.clear();
+        counts.extend(lens.iter().map(|&l| l as usize));
+        Ok(())
+    }
+
+    fn gather_to_rank_0(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        let world = SimpleCommunicator::world();
+        let root = world.process_at_rank(0);
+        let n = i32::try_from(send.len()).map_err(|_| too_many("words sent by one rank", send.len()))?;
+        recv.clear();
+        counts.clear();
+        if world.rank() != 0 {
+            root.gather_into(&n);
+            root.gather_varcount_into(send);
+            return Ok(());
+        }
+        let Self { lens, displs } = self;
+        lens.resize(world.size() as usize, 0);
+        root.gather_into_root(&n, &mut lens[..]);
+        displs.clear();
+        let mut total = 0usize;
+        for &l in lens.iter() {
+            displs.push(i32::try_from(total).map_err(|_| too_many("words gathered", total))?);
+            total += l as usize;
+        }
+        recv.resize(total, 0);
+        {
+            let mut parts = PartitionMut::new(&mut recv[..], &lens[..], &displs[..]);
+            root.gather_varcount_into_root(send, &mut parts);
+        }
         counts.extend(lens.iter().map(|&l| l as usize));
         Ok(())
     }

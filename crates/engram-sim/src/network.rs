@@ -525,6 +525,21 @@ impl Network {
         }
     }
 
+    /// [`all_gather_over_ranks`](Self::all_gather_over_ranks) to rank 0 only
+    /// ([`SpikeExchange::gather_to_rank_0`]): `recv` and `counts` hold every rank's part on
+    /// rank 0 and are empty on the others; in one process, `send` itself. A collective call.
+    pub fn gather_to_rank_0_over_ranks(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        match &mut self.distributed {
+            Some(d) => d.gather_to_rank_0(send, recv, counts),
+            None => self.all_gather_over_ranks(send, recv, counts),
+        }
+    }
+
     /// Synaptic events delivered since build (or the last [`reset_counts`](Self::reset_counts)):
     /// the sum over spikes of the spiking neuron's out-degree in every projection (on a rank
     /// of a distributed network, into this rank's synapses). Computed

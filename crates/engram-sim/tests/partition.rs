@@ -10,7 +10,7 @@
 use crate::checkpoint::{Built, Setup, build_with};
 use engram_core::neuron::StepContext;
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
-use engram_sim::network::{Partition, ThreadGroup};
+use engram_sim::network::{Partition, SpikeExchange, ThreadGroup};
 use engram_sim::prelude::*;
 
 const STEPS: u64 = 1500;
@@ -284,4 +284,35 @@ fn a_split_builder_must_be_distributed_the_same_way() {
     b.distribute(Partition::new(0, 3).unwrap(), Box::new(ThreadGroup::new(3)));
     let err = b.build().err().expect("another partition is refused").to_string();
     assert!(err.contains("distribute(rank 0 of 3) after split(rank 1 of 2)"), "{err}");
+}
+
+/// `gather_to_rank_0` gives rank 0 every rank's words in rank order, and the other ranks
+/// nothing; `all_gather` gives every rank everything.
+#[test]
+fn a_gather_to_rank_0_reaches_rank_0_only() {
+    let group = ThreadGroup::new(3);
+    let got: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|rank| {
+                let mut member = group.member(rank);
+                s.spawn(move || {
+                    let send = vec![rank as u32; rank + 1];
+                    let (mut recv, mut counts) = (vec![99], vec![99]);
+                    member.gather_to_rank_0(&send, &mut recv, &mut counts).unwrap();
+                    let gathered = (recv.clone(), counts.clone());
+                    member.all_gather(&send, &mut recv, &mut counts).unwrap();
+                    (gathered, (recv, counts))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let everything = (vec![0, 1, 1, 2, 2, 2], vec![1, 2, 3]);
+    assert_eq!(got[0].0, everything, "rank 0 receives every part");
+    for (rank, (gathered, all)) in got.iter().enumerate() {
+        if rank > 0 {
+            assert_eq!(gathered, &(vec![], vec![]), "rank {rank} receives nothing");
+        }
+        assert_eq!(all, &everything, "rank {rank}: all_gather");
+    }
 }

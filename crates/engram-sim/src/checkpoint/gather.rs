@@ -37,17 +37,18 @@ impl Network {
     /// other ranks. In one process, [`checkpoint`](Self::checkpoint) itself.
     ///
     /// Every rank takes its own checkpoint and sends it, with its projections' connectivity,
-    /// to every rank (one [`all_gather_over_ranks`](Self::all_gather_over_ranks), each value as
-    /// the words of its bits); rank 0 merges the parts (weights and per-synapse state back in
+    /// to rank 0 (one [`gather_to_rank_0_over_ranks`](Self::gather_to_rank_0_over_ranks), each
+    /// value as the words of its bits); rank 0 merges the parts (weights and per-synapse state back in
     /// CSR order, per-neuron arrays from each neuron's owner, everything else checked to be the
     /// same on every rank) into the checkpoint a single process with the same seed takes at
     /// this step: saved with [`Checkpoint::save`], its files are those of the single process
     /// byte for byte; it [restores](Self::restore) into the network built in one process, and
     /// with [`restore_whole`](Self::restore_whole) into a network split across any number of
     /// ranks. A collective call:
-    /// every rank must make it at the same step. Every rank receives every part, so each
+    /// every rank must make it at the same step. Rank 0 alone receives the parts, so it
     /// briefly holds the whole network's state (the parts as received, about 12 bytes per
-    /// synapse and the state of every neuron once per rank).
+    /// synapse and the state of every neuron once per rank, then the merged checkpoint); the
+    /// other ranks hold only their own part.
     ///
     /// # Errors
     /// A component that does not support checkpoints (as [`checkpoint`](Self::checkpoint)),
@@ -60,7 +61,7 @@ impl Network {
         let send = encode(&local, &structures)?;
         drop(local);
         let (mut recv, mut counts) = (Vec::new(), Vec::new());
-        self.all_gather_over_ranks(&send, &mut recv, &mut counts)?;
+        self.gather_to_rank_0_over_ranks(&send, &mut recv, &mut counts)?;
         drop(send);
         if partition.rank() != 0 {
             return Ok(None);

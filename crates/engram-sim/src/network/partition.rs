@@ -102,6 +102,22 @@ pub trait SpikeExchange: Send {
 
     /// The sum of `value` over all ranks, on every rank.
     fn sum_u64(&self, value: u64) -> Result<u64, EngramError>;
+
+    /// Give rank 0 the concatenation of every rank's `send`, in rank order, in `recv`, and the
+    /// length of each rank's part in `counts`; what the other ranks find in `recv` and `counts`
+    /// is left to the implementation (callers ignore it). For what only rank 0 writes (a
+    /// checkpoint), so that no other rank holds every part.
+    ///
+    /// Default: [`all_gather`](Self::all_gather) (correct, but every rank receives every
+    /// part); [`ThreadGroup`] and `engram-mpi`'s exchange send to rank 0 only.
+    fn gather_to_rank_0(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        self.all_gather(send, recv, counts)
+    }
 }
 
 /// Ranks as threads of one process (a [`SpikeExchange`] for tests and for checking a
@@ -150,6 +166,23 @@ impl SpikeExchange for ThreadGroup {
         counts.clear();
         self.gather_slots(send, |slots| {
             for s in slots {
+                recv.extend_from_slice(s);
+                counts.push(s.len());
+            }
+        })
+    }
+
+    fn gather_to_rank_0(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        recv.clear();
+        counts.clear();
+        let root = self.rank == 0;
+        self.gather_slots(send, |slots| {
+            for s in slots.iter().filter(|_| root) {
                 recv.extend_from_slice(s);
                 counts.push(s.len());
             }
@@ -290,6 +323,22 @@ impl Distributed {
         counts: &mut Vec<usize>,
     ) -> Result<(), EngramError> {
         self.exchange.all_gather(send, recv, counts)
+    }
+
+    /// Every rank's `send` to rank 0 ([`SpikeExchange::gather_to_rank_0`]); `recv` and
+    /// `counts` are empty on the other ranks.
+    pub(crate) fn gather_to_rank_0(
+        &mut self,
+        send: &[u32],
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        self.exchange.gather_to_rank_0(send, recv, counts)?;
+        if self.partition.rank() != 0 {
+            recv.clear();
+            counts.clear();
+        }
+        Ok(())
     }
 
     /// The sum of `value` over all ranks.
