@@ -13,8 +13,16 @@ pub trait NetworkView {
     fn population_len(&self, pop: usize) -> usize;
     /// Indices of the neurons of `pop` that spiked in this step, increasing.
     fn spikes(&self, pop: usize) -> &[u32];
-    /// A state variable of all neurons of `pop` (after this step's update).
+    /// A state variable of the neurons of `pop` (after this step's update): of all of them,
+    /// or, on a rank of a network split across ranks that stores only its own block of `pop`,
+    /// of that block, element `k` being neuron [`state_first`](Self::state_first)`(pop) + k`.
     fn state(&self, pop: usize, name: &str) -> Option<&[f64]>;
+    /// The neuron whose value [`state`](Self::state) gives first: 0 unless only a block of
+    /// `pop` is stored here. Default 0.
+    fn state_first(&self, pop: usize) -> usize {
+        let _ = pop;
+        0
+    }
     /// Names of the state variables of `pop`.
     fn state_names(&self, pop: usize) -> Vec<&'static str>;
     /// Names of all projections, in build order (`"E->I"` unless the builder named them).

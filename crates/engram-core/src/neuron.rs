@@ -174,6 +174,21 @@ pub trait NeuronModel: Send {
             None => self.step(ctx, input, spikes),
         }
     }
+    /// Keep only the neurons `block` and drop the others: afterwards the model holds
+    /// `block.len()` neurons, its neuron `k` being the former neuron `block.start + k`, with
+    /// its state and parameters unchanged. A rank of a network split across ranks calls it
+    /// once, at build, so that it stores only its own neurons (and their input buffers);
+    /// every later call (`step`, `state`, checkpoints) then sees the block only.
+    ///
+    /// Return `false` to keep every neuron (the default): the rank then stores the whole
+    /// population and advances its own neurons through [`step_owned`](Self::step_owned).
+    /// A model that returns `true` must give each kept neuron exactly the state and spikes
+    /// it would have had in the whole population (no state shared between neurons). The
+    /// library's `LifCond` does.
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        let _ = block;
+        false
+    }
     /// Return to the resting state (between trials), keeping parameters. Default: nothing.
     fn reset_state(&mut self) {}
     /// Name of the membrane potential variable, used by divergence checks. Default `v_mv`.

@@ -160,3 +160,37 @@ fn a_rank_builds_its_part_of_the_full_size_dp_network_and_keeps_no_other_synapse
     // sets the peak, which is no higher than the whole build's
     assert!(rank.peak <= whole.peak, "rank 0 of 4 peaks at {} bytes, the whole build at {}", rank.peak, whole.peak);
 }
+
+/// The bytes a built network holds per neuron of the network: 100 000 `LifCond` neurons with
+/// one synapse each (`OneToOne`), whole and as rank 0 of 4. A rank stores the state and input
+/// buffers of its own block only (`NeuronModel::keep_block`), so it holds well under half of
+/// what the whole network holds per neuron; what stays per network neuron on every rank is
+/// small (spike counts and spike-list capacity, CSR row pointers).
+#[test]
+fn a_rank_stores_the_state_of_its_own_neurons_only() {
+    use engram_models::description::{NetworkDescription, Registry};
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    const N: usize = 100_000;
+    let text = format!(
+        r#"(populations: [(name: "E", size: {N}, neuron: (kind: "LifCond"))],
+            projections: [(pre: "E", post: "E", receptor: "exc", connectivity: (kind: "OneToOne"),
+                           weight: Constant(value: 1.0), delay: Constant(ms: 1.0))])"#
+    );
+    let d = NetworkDescription::from_ron_str(&text, "one_to_one.ron").unwrap();
+    let held_per_neuron = |partition: Option<Partition>| {
+        let before = HELD.load(Ordering::Relaxed);
+        let (mut b, _) = d.builder_on_rank(&Registry::default(), 0.1, 7, partition).unwrap();
+        if let Some(p) = partition {
+            b.distribute(p, Box::new(ThreadGroup::new(1)));
+        }
+        let net = b.build().unwrap();
+        let held = HELD.load(Ordering::Relaxed) - before;
+        drop(net);
+        held as f64 / N as f64
+    };
+    let whole = held_per_neuron(None);
+    let rank = held_per_neuron(Some(Partition::new(0, 4).unwrap()));
+    eprintln!("built network: {whole:.1} B per neuron whole, {rank:.1} B per network neuron on rank 0 of 4");
+    assert!(whole > 80.0, "the whole network holds its neurons' state: {whole:.1} B per neuron");
+    assert!(rank < 0.5 * whole, "rank 0 of 4 holds {rank:.1} B per network neuron, the whole network {whole:.1}");
+}

@@ -259,6 +259,46 @@ fn a_run_resumed_across_ranks_writes_the_run_resumed_in_one_process() {
     }
 }
 
+/// The plastic network with `LifCond` neurons, which store only each rank's own block
+/// (`NeuronModel::keep_block`; R's 2 neurons leave rank 2 of 3 with none): on 2 and 3 ranks
+/// the single process's files and checkpoint folders byte for byte, and the single process's
+/// first checkpoint resumed on 3 ranks ends in its last one.
+#[test]
+fn neurons_stored_by_blocks_write_and_resume_the_single_process_checkpoints() {
+    let text = PLASTIC_NETWORK
+        .replace(
+            r#"neuron: (kind: "AdEx", params: (a_ns: 4.0, b_pa: 80.5, tau_w_ms: 144.0))"#,
+            r#"neuron: (kind: "LifCond")"#,
+        )
+        .replace(r#"neuron: (kind: "AdEx", params: (a_ns: 0.0, b_pa: 0.0))"#, r#"neuron: (kind: "LifCond")"#)
+        .replace(r#"neuron: (kind: "AdEx")"#, r#"neuron: (kind: "LifCond")"#)
+        // LifCond's COBA parameters are more excitable than AdEx's: a weaker drive
+        .replace("rate_hz: 20.0", "rate_hz: 4.0");
+    assert!(!text.contains("AdEx"), "every population is LifCond");
+    let mut exp = Experiment::of_description(NetworkDescription::from_ron_str(&text, "lif.ron").unwrap());
+    exp.run.duration_s = 0.2;
+    // the readout R fires near its refractory limit (identity is what is tested here)
+    exp.run.divergence.max_rate_hz = Some(1000.0);
+    let reference = fresh("blocks-single");
+    single(&exp, &reference);
+    for n_ranks in [2, 3] {
+        let out = fresh(&format!("blocks-{n_ranks}"));
+        threads_as_ranks(&exp, n_ranks, &out).unwrap();
+        let what = format!("LifCond plastic network on {n_ranks} ranks");
+        assert_same_run(&reference, &out, &what);
+        assert_same_checkpoints(&reference, &out, &what);
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    let from = Resume::load(&reference.join("checkpoints/first")).unwrap();
+    let out = fresh("blocks-resumed-3");
+    threads_as_ranks_resuming(&exp, 3, &out, Some(&from)).unwrap();
+    let last = |dir: &Path| files_below(&dir.join("checkpoints/second"));
+    assert!(last(&out) == last(&reference), "resumed on 3 ranks: checkpoints/second differs from the single process's");
+    for dir in [reference, out] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
 #[test]
 fn custom_monitors_are_refused_across_ranks() {
     let mut d = plastic_description();

@@ -226,7 +226,19 @@ pub struct ReceptorBank {
     decay: Vec<f64>,
 }
 
+/// Keep the elements `block` of `v` (a per-neuron array), freeing the rest.
+pub(crate) fn keep_block<T>(v: &mut Vec<T>, block: &std::ops::Range<usize>) {
+    v.truncate(block.end);
+    v.drain(..block.start.min(v.len()));
+    v.shrink_to_fit();
+}
+
 impl ReceptorBank {
+    /// Keep the neurons `block` (see `NeuronModel::keep_block`).
+    pub fn keep_block(&mut self, block: &std::ops::Range<usize>) {
+        self.values.iter_mut().for_each(|v| keep_block(v, block));
+    }
+
     /// `n` neurons with the variables of `receptors` at zero, named `g_<receptor>_ns`
     /// (conductance) or `i_<receptor>_pa` (current).
     pub fn new(n: usize, receptors: Vec<Receptor>) -> Self {

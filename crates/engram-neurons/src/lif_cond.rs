@@ -580,6 +580,16 @@ impl NeuronModel for LifCond {
         let t_ref_ms = self.params.t_ref_ms;
         (t_ref_ms > 0.0).then_some(t_ref_ms)
     }
+    fn keep_block(&mut self, block: Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "lif_cond: keep_block({block:?}) of {} neurons", self.len());
+        for v in [&mut self.v_mv, &mut self.w_pa, &mut self.g_sum, &mut self.ge_sum] {
+            crate::common::keep_block(v, &block);
+        }
+        crate::common::keep_block(&mut self.refractory_left, &block);
+        crate::common::keep_block(&mut self.spiked, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn reset_state(&mut self) {
         self.v_mv.fill(self.params.e_l_mv);
         self.w_pa.fill(0.0);

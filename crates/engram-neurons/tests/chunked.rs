@@ -1,6 +1,7 @@
 //! `LifCond::step_chunked` (the parallel step the engine uses) against `step`: the same
 //! spikes and the same state, bit for bit, for the COBA and Dp neurons and every option the
-//! membrane pass is compiled for, on a rayon pool of 3 threads with an odd chunk size.
+//! membrane pass is compiled for, on a rayon pool of 3 threads with an odd chunk size; and a
+//! block kept with `keep_block` against those neurons of the whole population.
 
 use engram_core::neuron::{NeuronModel, StepContext, StepInput};
 use engram_core::params::Params;
@@ -65,6 +66,43 @@ fn step_chunked_is_bit_identical_to_step() {
             let chunked = drive(params, Some(chunk_len));
             assert!(chunked.0 == sequential.0, "spikes differ with chunks of {chunk_len}: {params:?}");
             assert!(chunked.1 == sequential.1, "state differs with chunks of {chunk_len}: {params:?}");
+        }
+    }
+}
+
+/// `keep_block` (a rank storing only its neurons): the kept neurons, driven by their part of
+/// the inputs, have the spikes and state of those neurons of the whole population, bit for
+/// bit, with adaptation and both integrators; the saved state is one value per kept neuron.
+#[test]
+fn a_kept_block_steps_as_those_neurons_of_the_whole_population() {
+    let block = 317..642;
+    for base in [LifCondParams::coba(), LifCondParams::dp_excitatory()] {
+        for integrator in [MembraneIntegrator::Euler, MembraneIntegrator::ExpEuler] {
+            let params = LifCondParams { integrator, ..base.clone() };
+            let (whole_spikes, whole_state) = drive(&params, None);
+            let mut model = LifCond::new(N, params.clone().check().unwrap());
+            assert!(model.keep_block(block.clone()), "LifCond keeps a block");
+            assert_eq!(model.len(), block.len());
+            for (step, (receptors, current_pa)) in inputs(params.receptors.len(), 400).iter().enumerate() {
+                let ctx = StepContext { step: step as u64, dt_ms: 0.1 };
+                let receptors: Vec<Vec<f64>> = receptors.iter().map(|r| r[block.clone()].to_vec()).collect();
+                let input = StepInput { receptors: &receptors, current_pa: &current_pa[block.clone()] };
+                let mut spikes = Vec::new();
+                model.step(&ctx, input, &mut spikes);
+                let expected: Vec<u32> = whole_spikes[step]
+                    .iter()
+                    .filter(|&&i| block.contains(&(i as usize)))
+                    .map(|&i| i - block.start as u32)
+                    .collect();
+                assert_eq!(spikes, expected, "{params:?}: spikes of step {step}");
+            }
+            for (k, name) in model.state_names().to_vec().iter().enumerate() {
+                let kept: Vec<u64> = model.state(name).unwrap().iter().map(|x| x.to_bits()).collect();
+                assert!(kept == whole_state[k][block.clone()], "{params:?}: {name}");
+            }
+            let saved = model.save_state().unwrap();
+            assert!(saved.f64s.values().all(|v| v.len() == block.len()), "per-neuron arrays only");
+            assert!(saved.u64s.values().all(|v| v.len() == block.len()), "per-neuron arrays only");
         }
     }
 }

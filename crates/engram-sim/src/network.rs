@@ -179,6 +179,18 @@ pub(crate) struct Population {
     pub(crate) name: String,
     pub(crate) len: usize,
     pub(crate) body: Body,
+    /// On a rank of a network split across ranks, the neurons this rank stores when its
+    /// model keeps only them ([`NeuronModel::keep_block`]): the model, its input buffers and
+    /// injected currents hold the block, element `k` being neuron `block.start + k`. `None`:
+    /// every neuron is stored (element `i` is neuron `i`).
+    pub(crate) local: Option<std::ops::Range<usize>>,
+}
+
+impl Population {
+    /// The first neuron stored (0 unless only a block is).
+    pub(crate) fn first_stored(&self) -> usize {
+        self.local.as_ref().map_or(0, |b| b.start)
+    }
 }
 
 impl Population {
@@ -434,14 +446,14 @@ impl Network {
         if matches!(p.delay, SynapseDelay::PerSynapse(_)) {
             return refuse("it has one delay per synapse (only a uniform delay can be rewired)".into());
         }
-        let n_post = self.populations[p.post].len;
+        let post = p.post;
         let p = &mut self.projections[projection.0];
         if let Some((_, index)) = &mut p.rule {
             *index = TransposeIndex::new(&weights);
         }
         p.weights = weights;
         if parallel {
-            p.chunk_splits = chunks::chunk_splits(p, n_post, chunk_len);
+            p.chunk_splits = chunks::chunk_splits(p, &self.populations[post], chunk_len);
         }
         Ok(())
     }

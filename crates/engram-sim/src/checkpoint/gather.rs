@@ -89,8 +89,7 @@ impl Network {
     /// across ranks with [`gather_checkpoint`](Self::gather_checkpoint), such as a run's
     /// `checkpoints/<phase>/`) into this rank's part of a network split across ranks: every
     /// rank loads the same whole checkpoint and keeps its part (its synapses' weights,
-    /// efficacies and per-synapse rule state; every neuron's state, as a rank stores every
-    /// neuron), after the ranks have swapped their connectivity (one exchange) to find their
+    /// efficacies and per-synapse rule state; the state of the neurons it stores), after the ranks have swapped their connectivity (one exchange) to find their
     /// synapses in the whole network's CSR order and to check the whole connectivity against
     /// the checkpoint's. The next steps are then those of the single process after the
     /// checkpoint, bit for bit. In one process, [`restore`](Self::restore) itself. A

@@ -2,6 +2,9 @@
 //! refuses a network built otherwise, and the load that puts a network back if a component
 //! refuses its state.
 
+use std::ops::Range;
+
+use engram_core::checkpoint::ComponentState;
 use engram_core::error::EngramError;
 
 use super::{Checkpoint, FORMAT_VERSION, PlasticityDelayState, PopulationState, ProjectionState, StimulusState};
@@ -19,15 +22,24 @@ impl Network {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let (state, is_source, n_receptors, ring, current_pa) = match &p.body {
-                    Body::Neurons { model, ring, current_pa, .. } => (
+                let (state, is_source, n_receptors, ring, current_pa) = match (&p.body, &p.local) {
+                    (Body::Neurons { model, ring, current_pa, .. }, None) => (
                         model.save_state()?,
                         false,
                         model.receptors().len(),
                         ring.iter().flatten().flatten().copied().collect(),
                         current_pa.clone(),
                     ),
-                    Body::Source(src) => (src.save_state()?, true, 0, Vec::new(), Vec::new()),
+                    // a rank that stores only its block: the arrays of the whole population,
+                    // its own neurons' values in place (as a rank storing every neuron has them)
+                    (Body::Neurons { model, ring, current_pa, .. }, Some(block)) => (
+                        widen_state(model.save_state()?, block, p.len).map_err(|e| within(e, &p.name))?,
+                        false,
+                        model.receptors().len(),
+                        ring.iter().flatten().flat_map(|buf| widen(buf, block, p.len)).collect(),
+                        widen(current_pa, block, p.len),
+                    ),
+                    (Body::Source(src), _) => (src.save_state()?, true, 0, Vec::new(), Vec::new()),
                 };
                 Ok(PopulationState {
                     name: p.name.clone(),
@@ -257,8 +269,8 @@ impl Network {
     fn load_unchecked(&mut self, ck: &Checkpoint) -> Result<(), EngramError> {
         let ring_len = self.ring_len;
         for (i, (p, c)) in self.populations.iter_mut().zip(&ck.populations).enumerate() {
-            match &mut p.body {
-                Body::Neurons { model, ring, current_pa, .. } => {
+            match (&mut p.body, &p.local) {
+                (Body::Neurons { model, ring, current_pa, .. }, None) => {
                     model.load_state(&c.state).map_err(|e| within(e, &p.name))?;
                     let mut values = c.ring.iter();
                     for buf in ring.iter_mut().flatten().flatten() {
@@ -267,7 +279,14 @@ impl Network {
                     debug_assert_eq!(ring.len(), ring_len);
                     current_pa.copy_from_slice(&c.current_pa);
                 }
-                Body::Source(src) => src.load_state(&c.state).map_err(|e| within(e, &p.name))?,
+                (Body::Neurons { model, ring, current_pa, .. }, Some(block)) => {
+                    model.load_state(&narrow_state(&c.state, block, p.len)).map_err(|e| within(e, &p.name))?;
+                    for (buf, whole) in ring.iter_mut().flatten().zip(c.ring.chunks(p.len)) {
+                        buf.copy_from_slice(&whole[block.clone()]);
+                    }
+                    current_pa.copy_from_slice(&c.current_pa[block.clone()]);
+                }
+                (Body::Source(src), _) => src.load_state(&c.state).map_err(|e| within(e, &p.name))?,
             }
             self.spikes[i].clear();
             self.spikes[i].extend_from_slice(&c.last_spikes);
@@ -302,6 +321,45 @@ impl Network {
         self.modulator = ck.modulator;
         Ok(())
     }
+}
+
+/// The values of the neurons `block` of a population of `n` as an array of the whole
+/// population (zeros for the neurons of other ranks).
+fn widen<T: Copy + Default>(values: &[T], block: &Range<usize>, n: usize) -> Vec<T> {
+    let mut whole = vec![T::default(); n];
+    whole[block.clone()].copy_from_slice(values);
+    whole
+}
+
+/// The state of a model that stores only the neurons `block` as the whole population's: every
+/// array widened (a model that keeps a block saves one value per neuron in each array, see
+/// [`NeuronModel::keep_block`](engram_core::neuron::NeuronModel::keep_block)).
+fn widen_state(mut state: ComponentState, block: &Range<usize>, n: usize) -> Result<ComponentState, EngramError> {
+    let odd = state
+        .f64s
+        .iter()
+        .map(|(k, v)| (k, v.len()))
+        .chain(state.u64s.iter().map(|(k, v)| (k, v.len())))
+        .find(|&(_, len)| len != block.len());
+    if let Some((name, len)) = odd {
+        return Err(EngramError::Checkpoint(format!(
+            "array `{name}` holds {len} values, not one per stored neuron ({}): a model that keeps only its \
+             rank's block (keep_block) must save per-neuron arrays only",
+            block.len()
+        )));
+    }
+    state.f64s.values_mut().for_each(|v| *v = widen(v, block, n));
+    state.u64s.values_mut().for_each(|v| *v = widen(v, block, n));
+    Ok(state)
+}
+
+/// The arrays of the whole population's `state` cut to the neurons `block` (see
+/// [`widen_state`]).
+fn narrow_state(state: &ComponentState, block: &Range<usize>, n: usize) -> ComponentState {
+    let mut out = state.clone();
+    out.f64s.values_mut().filter(|v| v.len() == n).for_each(|v| *v = v[block.clone()].to_vec());
+    out.u64s.values_mut().filter(|v| v.len() == n).for_each(|v| *v = v[block.clone()].to_vec());
+    out
 }
 
 /// FNV-1a hash of a projection's connectivity (row pointers, columns) and delays.

@@ -137,6 +137,9 @@ pub struct StateMonitor {
     owned_by: Option<Partition>,
     /// Neurons in the population (known once bound).
     n_population: usize,
+    /// The neuron whose value the network's state array gives first (0 unless this rank
+    /// stores only its block of the population).
+    first: usize,
     every_steps: u64,
     pop: usize,
     times_ms: Vec<f64>,
@@ -156,6 +159,7 @@ impl StateMonitor {
             neurons: neurons.to_vec(),
             owned_by: None,
             n_population: 0,
+            first: 0,
             every_steps: every_steps.max(1),
             pop: 0,
             times_ms: Vec::new(),
@@ -250,14 +254,17 @@ impl Monitor for StateMonitor {
         let Some(state) = net.state(self.pop, &self.variable) else {
             return Err(EngramError::unknown("state variable", &self.variable, net.state_names(self.pop)));
         };
-        if let Some(&bad) = self.requested.iter().find(|&&i| i as usize >= state.len()) {
+        let n = net.population_len(self.pop);
+        if let Some(&bad) = self.requested.iter().find(|&&i| i as usize >= n) {
             return Err(EngramError::Other(format!(
-                "StateMonitor: neuron {bad} does not exist in `{}` ({} neurons)",
-                self.population,
-                state.len()
+                "StateMonitor: neuron {bad} does not exist in `{}` ({n} neurons)",
+                self.population
             )));
         }
-        self.n_population = state.len();
+        self.n_population = n;
+        // a rank that stores only its block of the population reads it from `first`
+        self.first = net.state_first(self.pop);
+        let stored = self.first..self.first + state.len();
         if let Some(p) = self.owned_by {
             if self.stream.is_some() {
                 return Err(EngramError::Other(format!(
@@ -268,8 +275,15 @@ impl Monitor for StateMonitor {
                     p.rank()
                 )));
             }
-            let own = p.owned(state.len());
+            let own = p.owned(n);
             self.neurons = self.requested.iter().copied().filter(|&i| own.contains(&(i as usize))).collect();
+        }
+        if let Some(&gone) = self.neurons.iter().find(|&&i| !stored.contains(&(i as usize))) {
+            return Err(EngramError::Other(format!(
+                "StateMonitor({}.{}): neuron {gone} is not stored here (this rank stores neurons {stored:?} of \
+                 `{}`); on a rank, record with owned_by",
+                self.population, self.variable, self.population
+            )));
         }
         if let Some((dir, format)) = &self.stream {
             let names = self.column_names();
@@ -290,7 +304,7 @@ impl Monitor for StateMonitor {
         self.times_ms.push(t);
         self.row[0] = t;
         for (k, &i) in self.neurons.iter().enumerate() {
-            self.row[k + 1] = state[i as usize];
+            self.row[k + 1] = state[i as usize - self.first];
         }
         self.values.extend_from_slice(&self.row[1..]);
         if let Some(w) = &mut self.writer {

@@ -98,7 +98,7 @@ impl NetworkBuilder {
             return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one neuron").into());
         }
         let body = Body::Neurons { model, ring: Vec::new(), current_pa: vec![0.0; len], stimulated: false };
-        self.populations.push(Population { name: name.into(), len, body });
+        self.populations.push(Population { name: name.into(), len, body, local: None });
         Ok(self.populations.len() - 1)
     }
 
@@ -114,7 +114,7 @@ impl NetworkBuilder {
         if len == 0 {
             return Err(ParamError::new(format!("populations.{name}.n"), 0, "at least one source").into());
         }
-        self.populations.push(Population { name: name.into(), len, body: Body::Source(source) });
+        self.populations.push(Population { name: name.into(), len, body: Body::Source(source), local: None });
         Ok(self.populations.len() - 1)
     }
 
@@ -424,6 +424,24 @@ impl NetworkBuilder {
         Ok(())
     }
 
+    /// On a rank of a distributed network, let each neuron population that no stimulus
+    /// targets store only the rank's own neurons ([`NeuronModel::keep_block`]; a model that
+    /// declines, and a stimulated population, keep every neuron). Stimuli write whole
+    /// populations ([`Stimulus`](engram_core::stimulus::Stimulus) has no notion of a block).
+    fn keep_own_neurons(&mut self, partition: Partition) {
+        let stimulated: Vec<usize> = self.stimuli.iter().map(|s| s.target).collect();
+        for (i, p) in self.populations.iter_mut().enumerate() {
+            let own = partition.owned(p.len);
+            if let Body::Neurons { model, current_pa, .. } = &mut p.body {
+                if !stimulated.contains(&i) && model.keep_block(own.clone()) {
+                    assert_eq!(model.len(), own.len(), "{}: keep_block({own:?}) left {} neurons", p.name, model.len());
+                    *current_pa = vec![0.0; own.len()];
+                    p.local = Some(own);
+                }
+            }
+        }
+    }
+
     /// Finish: allocate the delay buffers and bind the monitors.
     pub fn build(mut self) -> Result<Network, EngramError> {
         let distributed = self.distributed.take();
@@ -449,6 +467,7 @@ impl NetworkBuilder {
         }
         if let Some((partition, _)) = &distributed {
             self.keep_own_synapses(*partition)?;
+            self.keep_own_neurons(*partition);
         }
         if self.chunk_neurons == 0 {
             return Err(EngramError::Other(
@@ -459,7 +478,7 @@ impl NetworkBuilder {
         let mut populations = self.populations;
         for p in &mut populations {
             if let Body::Neurons { model, ring, .. } = &mut p.body {
-                *ring = vec![vec![vec![0.0; p.len]; model.receptors().len()]; ring_len];
+                *ring = vec![vec![vec![0.0; model.len()]; model.receptors().len()]; ring_len];
             }
         }
         let mut by_target = vec![Vec::new(); populations.len()];
@@ -473,7 +492,7 @@ impl NetworkBuilder {
         let chunk_len = self.chunk_neurons;
         if parallel {
             for p in &mut projections {
-                p.chunk_splits = chunks::chunk_splits(p, populations[p.post].len, chunk_len);
+                p.chunk_splits = chunks::chunk_splits(p, &populations[p.post], chunk_len);
             }
         }
         let tasks =

@@ -31,13 +31,15 @@ use rayon::prelude::*;
 
 use super::{Body, Population, Projection, SynapseDelay};
 
-/// One delivery task: the neurons `first..end` of target population `pop`, its chunk `chunk`.
+/// One delivery task: the neurons `first..end` of target population `pop`, its chunk `chunk`
+/// (chunks count from the first neuron the population stores, `stored_from`).
 #[derive(Clone, Debug)]
 struct DeliveryTask {
     pop: usize,
     chunk: usize,
     first: usize,
     end: usize,
+    stored_from: usize,
 }
 
 /// The delivery tasks of a network, one per chunk (so their neurons are disjoint); made only
@@ -45,16 +47,18 @@ struct DeliveryTask {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DeliveryTasks(Vec<DeliveryTask>);
 
-/// The delivery tasks of a network: every chunk of every neuron population with incoming
-/// projections, in population order.
+/// The delivery tasks of a network: every chunk of the stored neurons of every neuron
+/// population with incoming projections, in population order.
 pub(crate) fn delivery_tasks(populations: &[Population], by_target: &[Vec<usize>], chunk_len: usize) -> DeliveryTasks {
     let mut tasks = Vec::new();
     for (pop, p) in populations.iter().enumerate() {
         if !matches!(p.body, Body::Neurons { .. }) || by_target[pop].is_empty() {
             continue;
         }
-        for (chunk, first) in (0..p.len).step_by(chunk_len).enumerate() {
-            tasks.push(DeliveryTask { pop, chunk, first, end: (first + chunk_len).min(p.len) });
+        let stored = p.local.clone().unwrap_or(0..p.len);
+        for (chunk, first) in stored.clone().step_by(chunk_len).enumerate() {
+            let end = (first + chunk_len).min(stored.end);
+            tasks.push(DeliveryTask { pop, chunk, first, end, stored_from: stored.start });
         }
     }
     DeliveryTasks(tasks)
@@ -86,9 +90,12 @@ pub(crate) fn deliver_parallel(
 
 /// Where each chunk of the target starts inside each CSR row, relative to the row's start:
 /// entry `row * (n_chunks + 1) + c` is the first synapse of the row whose column is at least
-/// `c * chunk_len` (so chunk `c` of row `row` is entries `[c]..[c + 1]`). `None` when the
-/// target has a single chunk (the whole row is its part).
-pub(crate) fn chunk_splits(p: &Projection, n_post: usize, chunk_len: usize) -> Option<Vec<u32>> {
+/// `s + c * chunk_len`, `s` the first neuron the target stores (so chunk `c` of row `row` is
+/// entries `[c]..[c + 1]`). `None` when the target has a single chunk (the whole row is its
+/// part).
+pub(crate) fn chunk_splits(p: &Projection, target: &Population, chunk_len: usize) -> Option<Vec<u32>> {
+    let stored = target.local.clone().unwrap_or(0..target.len);
+    let (start, n_post) = (stored.start, stored.len());
     let n_chunks = n_post.div_ceil(chunk_len);
     if n_chunks <= 1 {
         return None;
@@ -100,7 +107,7 @@ pub(crate) fn chunk_splits(p: &Projection, n_post: usize, chunk_len: usize) -> O
     for row in ip.windows(2) {
         let cols = &idx[row[0]..row[1]];
         for c in 0..=n_chunks {
-            let bound = (c * chunk_len).min(n_post);
+            let bound = start + (c * chunk_len).min(n_post);
             splits.push(cols.partition_point(|&j| (j as usize) < bound) as u32);
         }
     }
@@ -157,6 +164,7 @@ impl RingTable {
 struct ChunkWriter<'a> {
     table: &'a RingTable,
     pop: usize,
+    /// The chunk's first element in the buffers (its first neuron minus the first stored).
     first: usize,
     len: usize,
 }
@@ -166,7 +174,7 @@ impl<'a> ChunkWriter<'a> {
     /// No other live writer may cover any neuron of `task`'s chunk, and the populations the
     /// table was filled from must stay untouched (and unmoved) while the writer is alive.
     unsafe fn new(table: &'a RingTable, task: &DeliveryTask) -> Self {
-        Self { table, pop: task.pop, first: task.first, len: task.end - task.first }
+        Self { table, pop: task.pop, first: task.first - task.stored_from, len: task.end - task.first }
     }
 
     /// The chunk's part of buffer `ring[slot][receptor]`: index `j - first` is neuron `j`.
@@ -174,7 +182,7 @@ impl<'a> ChunkWriter<'a> {
     fn buffer(&mut self, slot: usize, receptor: usize) -> &mut [f64] {
         let k = self.table.first[self.pop] + slot * self.table.n_receptors[self.pop] + receptor;
         let start = self.table.ptrs[k].0;
-        // SAFETY: the buffer holds the population's `len ≥ first + self.len` neurons; the
+        // SAFETY: the buffer holds the population's stored `len ≥ first + self.len` neurons; the
         // range is this writer's own chunk (disjoint from every other live writer's) and the
         // returned borrow ends before the next call.
         unsafe { std::slice::from_raw_parts_mut(start.add(self.first), self.len) }

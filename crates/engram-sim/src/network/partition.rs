@@ -25,8 +25,15 @@
 //!   bit for bit, for any number of ranks (and any thread count inside a rank).
 //!
 //! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
-//! so every rank computes all of them identically and they need no exchange. Each rank
-//! advances its own neurons through
+//! so every rank computes all of them identically and they need no exchange. A neuron
+//! population whose model keeps a block
+//! ([`NeuronModel::keep_block`](engram_core::neuron::NeuronModel::keep_block): `LifCond`)
+//! and that no stimulus targets is stored by blocks: each rank's model, input buffers and
+//! injected currents hold its own neurons only (the model's neuron `k` is the population's
+//! `block.start + k`; spikes are put back in the population's indices; its checkpoint arrays
+//! are widened to the whole population, other ranks' neurons zero, so that they merge as
+//! those of a whole-stored population). Every other population is stored whole, and each
+//! rank advances its own neurons through
 //! [`NeuronModel::step_owned`](engram_core::neuron::NeuronModel::step_owned) (`LifCond`
 //! advances only those; a model that keeps the default advances all of its neurons, and the
 //! spikes of other ranks' neurons, whose input is incomplete here, are dropped).

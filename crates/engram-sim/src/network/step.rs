@@ -351,13 +351,18 @@ impl Network {
 /// [`NeuronModel::step_owned`]: engram_core::neuron::NeuronModel::step_owned
 fn advance(pop: &mut Population, spikes: &mut Vec<u32>, ctx: &StepContext, slot: usize, owned: Option<Range<usize>>) {
     spikes.clear();
+    let local = pop.local.clone();
     match &mut pop.body {
         Body::Source(src) => src.emit(ctx, spikes),
         Body::Neurons { model, ring, current_pa, stimulated } => {
             let input = StepInput { receptors: &ring[slot], current_pa };
-            match owned {
-                Some(own) => model.step_owned(ctx, input, own, None, spikes),
-                None => model.step(ctx, input, spikes),
+            match (local, owned) {
+                (Some(block), _) => {
+                    model.step(ctx, input, spikes);
+                    to_network_indices(spikes, block.start);
+                }
+                (None, Some(own)) => model.step_owned(ctx, input, own, None, spikes),
+                (None, None) => model.step(ctx, input, spikes),
             }
             for buf in ring[slot].iter_mut() {
                 buf.fill(0.0);
@@ -381,18 +386,32 @@ fn advance_chunked(
     owned: Option<Range<usize>>,
 ) {
     spikes.clear();
+    let local = pop.local.clone();
     match &mut pop.body {
         Body::Source(src) => busy::timed(|| src.emit(ctx, spikes)),
         Body::Neurons { model, ring, current_pa, stimulated } => {
             let input = StepInput { receptors: &ring[slot], current_pa };
-            match owned {
-                Some(own) => model.step_owned(ctx, input, own, Some(chunk_len), spikes),
-                None => model.step_chunked(ctx, input, chunk_len, spikes),
+            match (local, owned) {
+                (Some(block), _) => {
+                    model.step_chunked(ctx, input, chunk_len, spikes);
+                    to_network_indices(spikes, block.start);
+                }
+                (None, Some(own)) => model.step_owned(ctx, input, own, Some(chunk_len), spikes),
+                (None, None) => model.step_chunked(ctx, input, chunk_len, spikes),
             }
             for buf in ring[slot].iter_mut().chain(stimulated.then_some(current_pa)) {
                 buf.par_chunks_mut(chunk_len).for_each(|b| busy::timed(|| b.fill(0.0)));
             }
         }
+    }
+}
+
+/// The spikes of a population that stores only a block from `first` on, from the model's
+/// indices (within the block) to the network's.
+fn to_network_indices(spikes: &mut [u32], first: usize) {
+    if first > 0 {
+        let first = first as u32;
+        spikes.iter_mut().for_each(|s| *s += first);
     }
 }
 
@@ -404,6 +423,8 @@ fn serial<R>(parallel: bool, section: impl FnOnce() -> R) -> R {
 
 /// Deliver this step's spikes of all projections onto one target population (step 4).
 fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection], spikes: &[Vec<u32>], step: u64) {
+    // element `j - first` of a buffer is neuron `j` (every synapse here targets a stored neuron)
+    let first = pop.first_stored();
     let Body::Neurons { ring, .. } = &mut pop.body else { return };
     let ring_len = ring.len() as u64;
     for &pi in incoming {
@@ -421,7 +442,7 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
                 for &i in pre_spikes {
                     let row = ip[i as usize]..ip[i as usize + 1];
                     for (&j, &wk) in idx[row.clone()].iter().zip(&w[row]) {
-                        buf[j as usize] += wk;
+                        buf[j as usize - first] += wk;
                     }
                 }
             }
@@ -429,7 +450,7 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
                 for &i in pre_spikes {
                     for k in ip[i as usize]..ip[i as usize + 1] {
                         let slot = ((step + delays[k] as u64) % ring_len) as usize;
-                        ring[slot][p.receptor][idx[k] as usize] += w[k];
+                        ring[slot][p.receptor][idx[k] as usize - first] += w[k];
                     }
                 }
             }
@@ -438,7 +459,7 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
                 for &i in pre_spikes {
                     let row = ip[i as usize]..ip[i as usize + 1];
                     for ((&j, &wk), &ek) in idx[row.clone()].iter().zip(&w[row.clone()]).zip(&eff[row]) {
-                        buf[j as usize] += wk * ek;
+                        buf[j as usize - first] += wk * ek;
                     }
                 }
             }
@@ -446,7 +467,7 @@ fn deliver(pop: &mut Population, incoming: &[usize], projections: &[Projection],
                 for &i in pre_spikes {
                     for k in ip[i as usize]..ip[i as usize + 1] {
                         let slot = ((step + delays[k] as u64) % ring_len) as usize;
-                        ring[slot][p.receptor][idx[k] as usize] += w[k] * eff[k];
+                        ring[slot][p.receptor][idx[k] as usize - first] += w[k] * eff[k];
                     }
                 }
             }

@@ -32,6 +32,9 @@ impl NetworkView for View<'_> {
             Body::Source(_) => None,
         }
     }
+    fn state_first(&self, pop: usize) -> usize {
+        self.pops[pop].first_stored()
+    }
     fn state_names(&self, pop: usize) -> Vec<&'static str> {
         match &self.pops[pop].body {
             Body::Neurons { model, .. } => model.state_names().to_vec(),
