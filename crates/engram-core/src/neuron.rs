@@ -183,8 +183,8 @@ pub trait NeuronModel: Send {
     /// Return `false` to keep every neuron (the default): the rank then stores the whole
     /// population and advances its own neurons through [`step_owned`](Self::step_owned).
     /// A model that returns `true` must give each kept neuron exactly the state and spikes
-    /// it would have had in the whole population (no state shared between neurons). The
-    /// library's `LifCond` does.
+    /// it would have had in the whole population (no state shared between neurons), and save
+    /// one value per kept neuron in each checkpoint array. The library's models do.
     fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
         let _ = block;
         false

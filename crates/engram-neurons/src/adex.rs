@@ -234,6 +234,16 @@ impl AdEx {
 }
 
 impl NeuronModel for AdEx {
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "adex: keep_block({block:?}) of {} neurons", self.len());
+        crate::common::keep_block(&mut self.v_mv, &block);
+        crate::common::keep_block(&mut self.w_pa, &block);
+        crate::common::keep_block(&mut self.g_sum, &block);
+        crate::common::keep_block(&mut self.ge_sum, &block);
+        crate::common::keep_block(&mut self.refractory_left, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn kind(&self) -> &str {
         "adex"
     }

@@ -147,6 +147,13 @@ impl Izhikevich {
 }
 
 impl NeuronModel for Izhikevich {
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "izhikevich: keep_block({block:?}) of {} neurons", self.len());
+        crate::common::keep_block(&mut self.v_mv, &block);
+        crate::common::keep_block(&mut self.u, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn kind(&self) -> &str {
         "izhikevich"
     }

@@ -185,6 +185,14 @@ impl LifCurrent {
 }
 
 impl NeuronModel for LifCurrent {
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "lifcurrent: keep_block({block:?}) of {} neurons", self.len());
+        crate::common::keep_block(&mut self.v_mv, &block);
+        crate::common::keep_block(&mut self.refractory_left, &block);
+        crate::common::keep_block(&mut self.spiked, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn kind(&self) -> &str {
         "lif_current"
     }

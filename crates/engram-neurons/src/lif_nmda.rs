@@ -206,6 +206,15 @@ impl LifNmda {
 }
 
 impl NeuronModel for LifNmda {
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "lifnmda: keep_block({block:?}) of {} neurons", self.len());
+        crate::common::keep_block(&mut self.v_mv, &block);
+        crate::common::keep_block(&mut self.g_nmda_ns, &block);
+        crate::common::keep_block(&mut self.theta_mv, &block);
+        crate::common::keep_block(&mut self.spiked, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn kind(&self) -> &str {
         "lif_nmda"
     }

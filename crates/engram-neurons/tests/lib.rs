@@ -7,6 +7,7 @@ mod adex;
 mod checkpoint;
 mod chunked;
 mod izhikevich;
+mod kept_block;
 mod lif_cond;
 mod lif_current;
 mod lif_nmda;

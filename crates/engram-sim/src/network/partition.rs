@@ -27,7 +27,7 @@
 //! Spike sources (Poisson groups, odor inputs) and stimuli draw from their own seeded streams,
 //! so every rank computes all of them identically and they need no exchange. A neuron
 //! population whose model keeps a block
-//! ([`NeuronModel::keep_block`](engram_core::neuron::NeuronModel::keep_block): `LifCond`)
+//! ([`NeuronModel::keep_block`](engram_core::neuron::NeuronModel::keep_block): the library's models)
 //! and that no stimulus targets is stored by blocks: each rank's model, input buffers and
 //! injected currents hold its own neurons only (the model's neuron `k` is the population's
 //! `block.start + k`; spikes are put back in the population's indices; its checkpoint arrays
