@@ -31,6 +31,17 @@ fn too_many(what: &str, n: usize) -> EngramError {
     EngramError::Other(format!("{what} = {n}: MPI counts are 32-bit (at most {})", i32::MAX))
 }
 
+/// Where each rank's part of lengths `lens` starts (into `displs`, reused); the total.
+fn offsets(lens: &[i32], displs: &mut Vec<i32>, what: &str) -> Result<usize, EngramError> {
+    displs.clear();
+    let mut total = 0usize;
+    for &l in lens {
+        displs.push(i32::try_from(total).map_err(|_| too_many(what, total))?);
+        total += l as usize;
+    }
+    Ok(total)
+}
+
 impl SpikeExchange for MpiExchange {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
         let world = SimpleCommunicator::world();
@@ -38,12 +49,7 @@ impl SpikeExchange for MpiExchange {
         let Self { lens, displs } = self;
         lens.resize(world.size() as usize, 0);
         world.all_gather_into(&n, &mut lens[..]);
-        displs.clear();
-        let mut total = 0usize;
-        for &l in lens.iter() {
-            displs.push(i32::try_from(total).map_err(|_| too_many("spikes of one step", total))?);
-            total += l as usize;
-        }
+        let total = offsets(lens, displs, "spikes of one step")?;
         recv.clear();
         recv.resize(total, 0);
         {
@@ -74,12 +80,7 @@ impl SpikeExchange for MpiExchange {
         let Self { lens, displs } = self;
         lens.resize(world.size() as usize, 0);
         root.gather_into_root(&n, &mut lens[..]);
-        displs.clear();
-        let mut total = 0usize;
-        for &l in lens.iter() {
-            displs.push(i32::try_from(total).map_err(|_| too_many("words gathered", total))?);
-            total += l as usize;
-        }
+        let total = offsets(lens, displs, "words gathered")?;
         recv.resize(total, 0);
         {
             let mut parts = PartitionMut::new(&mut recv[..], &lens[..], &displs[..]);

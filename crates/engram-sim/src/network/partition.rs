@@ -152,6 +152,25 @@ impl ThreadGroup {
         Self { rank, ..self.clone() }
     }
 
+    /// Every rank's `send`, in rank order, into `recv` and their lengths into `counts` (both
+    /// cleared) if `receive`; both left empty otherwise.
+    fn collect(
+        &self,
+        send: &[u32],
+        receive: bool,
+        recv: &mut Vec<u32>,
+        counts: &mut Vec<usize>,
+    ) -> Result<(), EngramError> {
+        recv.clear();
+        counts.clear();
+        self.gather_slots(send, |slots| {
+            for s in slots.iter().filter(|_| receive) {
+                recv.extend_from_slice(s);
+                counts.push(s.len());
+            }
+        })
+    }
+
     fn gather_slots(&self, send: &[u32], mut read: impl FnMut(&[Vec<u32>])) -> Result<(), EngramError> {
         let poisoned = |_| EngramError::Other("a rank of the thread group panicked".into());
         {
@@ -169,14 +188,7 @@ impl ThreadGroup {
 
 impl SpikeExchange for ThreadGroup {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
-        recv.clear();
-        counts.clear();
-        self.gather_slots(send, |slots| {
-            for s in slots {
-                recv.extend_from_slice(s);
-                counts.push(s.len());
-            }
-        })
+        self.collect(send, true, recv, counts)
     }
 
     fn gather_to_rank_0(
@@ -185,15 +197,7 @@ impl SpikeExchange for ThreadGroup {
         recv: &mut Vec<u32>,
         counts: &mut Vec<usize>,
     ) -> Result<(), EngramError> {
-        recv.clear();
-        counts.clear();
-        let root = self.rank == 0;
-        self.gather_slots(send, |slots| {
-            for s in slots.iter().filter(|_| root) {
-                recv.extend_from_slice(s);
-                counts.push(s.len());
-            }
-        })
+        self.collect(send, self.rank == 0, recv, counts)
     }
 
     fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
