@@ -45,7 +45,7 @@ fn poisson_input(c: &mut Criterion) {
         b.iter(|| {
             input.apply(
                 &StepContext { step, dt_ms: DT },
-                StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa },
+                StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa, first_neuron: 0 },
             );
             step += 1;
             black_box(g[0])

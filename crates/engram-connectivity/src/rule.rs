@@ -276,10 +276,11 @@ impl ConnectSpec {
     ///
     /// Rows (fixed probability, fixed out-degree, all to all) keep each row's kept entries
     /// as soon as it is drawn; fixed in-degree draws the kept columns' chunks, and the other
-    /// chunks a few at a time only to count what the rows leave out. `OneToOne` and
-    /// `Explicit` patterns are made whole (their size is the list's or `n`), and so are
-    /// patterns with out-degree balancing, which moves entries between targets: for them
-    /// the whole pattern is held while it is made.
+    /// chunks a few at a time only to count what the rows leave out. `OneToOne` makes the
+    /// kept neurons' entries only; `Explicit` builds its kept pairs (the list itself, part of
+    /// the spec, is held whole, and the other pairs are sorted once to count each row's left
+    /// out entries). Patterns with out-degree balancing, which moves entries between
+    /// targets, are made whole: for them the whole pattern is held while it is made.
     ///
     /// Errors: those of [`connect_populations`](Self::connect_populations), and `targets` not
     /// within `0..n_post` (field `targets`).
@@ -303,8 +304,7 @@ impl ConnectSpec {
     ) -> Result<(Connectivity, OmittedEntries), ParamError> {
         self.validate_for(n_pre, n_post, same_population)?;
         let keep = check_targets(targets.clone(), n_post)?;
-        let whole_first = self.balance.is_some() || matches!(self.rule, Rule::OneToOne | Rule::Explicit { .. });
-        if whole_first {
+        if self.balance.is_some() {
             return self
                 .connect_populations(n_pre, n_post, same_population, seed, stream_id)?
                 .restrict_targets(targets);
@@ -405,8 +405,7 @@ impl ConnectSpec {
     }
 
     /// Draw the matrix of the rule (checked), whole or, with `keep`, onto those columns only
-    /// with what each row left out (empty without `keep`). `keep` is only given for the rules
-    /// that draw by rows or by columns.
+    /// with what each row left out (empty without `keep`).
     fn draw_matrix(
         &self,
         n_pre: usize,
@@ -465,14 +464,43 @@ impl ConnectSpec {
                 })?;
                 rows(lines)
             }
-            Rule::OneToOne => (
-                CsMatI::new((n_pre, n_post), (0..=n_pre).collect(), (0..m_pre).collect(), vec![1; n_pre]),
-                OmittedEntries::default(),
-            ),
-            Rule::Explicit { pairs } => (
-                Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
-                OmittedEntries::default(),
-            ),
+            Rule::OneToOne => {
+                // i → i, onto the kept neurons only: one entry in each kept row
+                let kept = keep.cloned().unwrap_or(0..m_pre);
+                let indptr: Vec<usize> =
+                    (0..=m_pre).map(|i| (i.clamp(kept.start, kept.end) - kept.start) as usize).collect();
+                let omitted = match keep {
+                    Some(keep) => OmittedEntries {
+                        before: (0..m_pre).map(|i| u32::from(i < keep.start)).collect(),
+                        after: (0..m_pre).map(|i| u32::from(i >= keep.end)).collect(),
+                    },
+                    None => OmittedEntries::default(),
+                };
+                let kept: Vec<u32> = kept.collect();
+                let n_kept = kept.len();
+                (CsMatI::new((n_pre, n_post), indptr, kept, vec![1; n_kept]), omitted)
+            }
+            Rule::Explicit { pairs } => match keep {
+                None => (
+                    Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
+                    OmittedEntries::default(),
+                ),
+                Some(keep) => {
+                    let kept = pairs.iter().copied().filter(|(_, j)| keep.contains(j));
+                    let matrix = Connectivity::from_pairs(n_pre, n_post, kept)?.into_matrix();
+                    // the distinct entries (a repeated pair is one entry) each row leaves out
+                    let mut others: Vec<(u32, u32)> =
+                        pairs.iter().copied().filter(|(_, j)| !keep.contains(j)).collect();
+                    others.sort_unstable();
+                    others.dedup();
+                    let mut omitted = OmittedEntries { before: vec![0; n_pre], after: vec![0; n_pre] };
+                    for (i, j) in others {
+                        let side = if j < keep.start { &mut omitted.before } else { &mut omitted.after };
+                        side[i as usize] += 1;
+                    }
+                    (matrix, omitted)
+                }
+            },
         })
     }
 }

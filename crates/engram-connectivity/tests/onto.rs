@@ -10,6 +10,9 @@ use proptest::prelude::*;
 /// Every rule, with and without autapses and multapses where they matter.
 fn specs(n_pre: usize, n_post: usize) -> Vec<ConnectSpec> {
     let pairs: Vec<(u32, u32)> = (0..n_pre as u32).map(|i| (i, (i * 7 + 3) % n_post as u32)).collect();
+    let mut repeated: Vec<(u32, u32)> =
+        (0..3 * n_pre as u32).rev().map(|k| (k % n_pre as u32, (k * 13 + k / 5) % n_post as u32)).collect();
+    repeated.extend_from_within(..n_pre / 2);
     vec![
         ConnectSpec::new(Rule::FixedProbability { p: 0.15 }),
         ConnectSpec::new(Rule::FixedProbability { p: 0.15 }).autapses(false),
@@ -19,6 +22,8 @@ fn specs(n_pre: usize, n_post: usize) -> Vec<ConnectSpec> {
         ConnectSpec::new(Rule::AllToAll).autapses(false),
         ConnectSpec::new(Rule::OneToOne),
         ConnectSpec::new(Rule::Explicit { pairs }),
+        // repeated pairs (one entry of multiplicity 2), rows across every range, in no order
+        ConnectSpec::new(Rule::Explicit { pairs: repeated }).multapses(true),
         ConnectSpec::new(Rule::FixedInDegree { k: 9 })
             .balance(OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }),
     ]
@@ -31,7 +36,7 @@ fn every_rule_drawn_onto_targets_is_the_whole_pattern_restricted() {
     for spec in specs(n, n) {
         let whole = spec.connect_populations(n, n, true, 42, 5).unwrap();
         let mut kept = 0;
-        for targets in [0..100, 100..200, 200..300] {
+        for targets in [0..100, 100..200, 200..300, 150..150] {
             let (part, omitted) = spec.connect_onto(n, n, true, 42, 5, targets.clone()).unwrap();
             let expected = whole.restrict_targets(targets.clone()).unwrap();
             assert_eq!((&part, &omitted), (&expected.0, &expected.1), "{spec:?} onto {targets:?}");

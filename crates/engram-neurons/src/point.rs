@@ -191,6 +191,17 @@ impl<N: PointNeuron> NeuronModel for PointPopulation<N> {
             }
         }
     }
+    /// Keeps the block's state, synaptic variables and refractory counters (a point neuron
+    /// has no per-neuron parameters: every neuron shares `neuron`).
+    fn keep_block(&mut self, block: std::ops::Range<usize>) -> bool {
+        assert!(block.end <= self.len(), "{}: keep_block({block:?}) of {} neurons", self.kind, self.len());
+        for v in self.state.iter_mut().chain(self.syn_arrived.iter_mut()) {
+            crate::common::keep_block(v, &block);
+        }
+        crate::common::keep_block(&mut self.refractory_left, &block);
+        self.bank.keep_block(&block);
+        true
+    }
     fn refractory_ms(&self) -> Option<f64> {
         let t_ref_ms = self.neuron.refractory_ms();
         (t_ref_ms > 0.0).then_some(t_ref_ms)

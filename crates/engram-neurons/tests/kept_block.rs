@@ -3,11 +3,12 @@
 //! inputs, have the spikes and the state of those neurons of the whole population, bit for
 //! bit, and save one value per kept neuron in each checkpoint array.
 
-use engram_core::neuron::{NeuronModel, StepContext, StepInput};
+use engram_core::neuron::{NeuronModel, PointNeuron, Receptor, StepContext, StepInput};
 use engram_core::params::Params;
+use engram_integrators::IntegratorKind;
 use engram_neurons::{
     AdEx, AdExParams, Izhikevich, IzhikevichParams, LifCond, LifCondParams, LifCurrent, LifCurrentParams, LifNmda,
-    LifNmdaParams,
+    LifNmdaParams, PointPopulation, synaptic_current_pa,
 };
 use rand::Rng;
 
@@ -85,4 +86,44 @@ fn every_library_model_keeps_a_block_bit_for_bit() {
     check("LifNmda", nmda(), nmda(), 3.0, 500.0);
     let cond = || Box::new(LifCond::new(N, LifCondParams::default().check().unwrap())) as Box<dyn NeuronModel>;
     check("LifCond", cond(), cond(), 3.0, 500.0);
+}
+
+/// A conductance LIF with adaptation written as a user's point neuron (two state variables).
+struct AdaptingPoint {
+    receptors: Vec<Receptor>,
+}
+
+impl PointNeuron for AdaptingPoint {
+    const STATE: &'static [&'static str] = &["v_mv", "w_pa"];
+    fn receptors(&self) -> &[Receptor] {
+        &self.receptors
+    }
+    fn initial_state(&self, s: &mut [f64]) {
+        s[0] = -60.0;
+        s[1] = 0.0;
+    }
+    fn derivatives(&self, s: &[f64], syn: &[f64], i_ext_pa: f64, ds: &mut [f64]) {
+        ds[0] = (10.0 * (-60.0 - s[0]) + synaptic_current_pa(&self.receptors, syn, s[0]) + i_ext_pa - s[1]) / 200.0;
+        ds[1] = -s[1] / 100.0;
+    }
+    fn spiked(&self, s: &[f64]) -> bool {
+        s[0] > -50.0
+    }
+    fn reset(&self, s: &mut [f64]) {
+        s[0] = -60.0;
+        s[1] += 20.0;
+    }
+    fn refractory_ms(&self) -> f64 {
+        2.0
+    }
+}
+
+#[test]
+fn a_point_population_keeps_a_block_bit_for_bit() {
+    let point = || {
+        let receptors = vec![Receptor::conductance("exc", 0.0, 5.0), Receptor::conductance("inh", -80.0, 10.0)];
+        Box::new(PointPopulation::new("adapting", N, AdaptingPoint { receptors }, IntegratorKind::Rk2.build()))
+            as Box<dyn NeuronModel>
+    };
+    check("PointPopulation", point(), point(), 3.0, 500.0);
 }

@@ -20,7 +20,7 @@ pub(crate) struct StimulusHandle {
 /// use engram_core::neuron::StepContext;
 /// let mut i = vec![0.0; 3];
 /// engram_sim::stimulus::ConstantCurrent::new(200.0)
-///     .apply(&StepContext { step: 0, dt_ms: 0.1 }, StimulusTarget { receptor: None, current_pa: &mut i });
+///     .apply(&StepContext { step: 0, dt_ms: 0.1 }, StimulusTarget { receptor: None, current_pa: &mut i, first_neuron: 0 });
 /// assert_eq!(i, vec![200.0; 3]);
 /// ```
 #[derive(Clone, Debug)]
@@ -44,6 +44,9 @@ impl Stimulus for ConstantCurrent {
     }
     fn kind(&self) -> &str {
         "constant_current"
+    }
+    fn writes_blocks(&self) -> bool {
+        true
     }
     /// Stateless: an empty state.
     fn save_state(&self) -> Result<ComponentState, EngramError> {

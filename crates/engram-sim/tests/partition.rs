@@ -94,12 +94,10 @@ fn ranks_see_the_spikes_potentials_and_weights_of_one_process() {
             assert!(r.n_synapses < one.n_synapses, "{what}: rank {rank} holds every synapse");
             for (pop, n) in [(0, N_E), (1, one.v[1].len())] {
                 let own = partition.block(n, rank);
-                // E (LifCond, no stimulus) stores only the rank's own neurons (`keep_block`);
-                // I (stimulated) stores all and advances its own (`step_owned`)
-                let stored = if pop == 0 { own.len() } else { n };
-                assert_eq!(r.v[pop].len(), stored, "{what}: rank {rank}, population {pop}: neurons stored");
-                let mine = if pop == 0 { &r.v[pop][..] } else { &r.v[pop][own.clone()] };
-                assert!(mine == &one.v[pop][own], "{what}: rank {rank}, population {pop}: potentials differ");
+                // E and I (LifCond; I driven by a PoissonInput, which writes blocks) store only
+                // the rank's own neurons (`keep_block`)
+                assert_eq!(r.v[pop].len(), own.len(), "{what}: rank {rank}, population {pop}: neurons stored");
+                assert!(r.v[pop] == one.v[pop][own], "{what}: rank {rank}, population {pop}: potentials differ");
             }
             for (k, n_post) in [(0, N_E), (1, one.v[1].len())] {
                 let own = partition.block(n_post, rank);
@@ -311,5 +309,122 @@ fn a_gather_to_rank_0_reaches_rank_0_only() {
             assert_eq!(gathered, &(vec![], vec![]), "rank {rank} receives nothing");
         }
         assert_eq!(all, &everything, "rank {rank}: all_gather");
+    }
+}
+
+/// A user's stimulus that keeps the default `writes_blocks` (false): `100 + 2 i` pA into
+/// neuron `i`, indexing the whole population.
+struct RampCurrent;
+
+impl engram_core::stimulus::Stimulus for RampCurrent {
+    fn receptor(&self) -> Option<&str> {
+        None
+    }
+    fn apply(&mut self, _: &StepContext, target: engram_core::stimulus::StimulusTarget<'_>) {
+        assert_eq!(target.first_neuron, 0, "a stimulus that does not write blocks gets the whole population");
+        target.current_pa.iter_mut().enumerate().for_each(|(i, x)| *x += 100.0 + 2.0 * i as f64);
+    }
+}
+
+/// Every step's spikes of E and F; for E and F, the number of neurons stored and their final
+/// potentials (bits).
+type StimulatedRecord = (Vec<[Vec<u32>; 2]>, [(usize, Vec<u64>); 2]);
+
+/// E (60 LifCond neurons) driven by a constant current, a current injection into some of
+/// its neurons and a Poisson input on 30 targets; F (30) driven by [`RampCurrent`]; E→E and
+/// F→E; as rank `rank.0` of `rank.1` (exchanging through the group `rank.2`) or, with `None`,
+/// in one process.
+fn run_stimulated(rank: Option<(usize, usize, ThreadGroup)>) -> StimulatedRecord {
+    use engram_core::params::Params;
+    use engram_stimuli::{CurrentInjection, CurrentInjectionParams, CurrentPulse, PoissonInput, PoissonInputParams};
+    let mut b = NetworkBuilder::new(0.1, 7).unwrap();
+    let lif = engram_neurons::LifCondParams::coba().check().unwrap();
+    b.add_population("E", engram_neurons::LifCond::new(60, lif.clone())).unwrap();
+    b.add_population("F", engram_neurons::LifCond::new(30, lif)).unwrap();
+    b.add_stimulus("E", engram_sim::stimulus::ConstantCurrent::new(60.0)).unwrap();
+    let pulses = CurrentInjectionParams {
+        pulses: vec![CurrentPulse { start_ms: 20.0, stop_ms: 120.0, amplitude_pa: 90.0 }],
+        bias_pa: 5.0,
+        targets: engram_stimuli::Targets::Indices(vec![59, 3, 17, 25, 40, 29, 30]),
+    };
+    b.add_stimulus("E", CurrentInjection::new(pulses.check().unwrap(), 60, b.clock()).unwrap()).unwrap();
+    let poisson = PoissonInputParams {
+        n_inputs: 50,
+        weight: 0.8,
+        targets: engram_stimuli::Targets::Indices((0..60).step_by(2).rev().collect()),
+        ..Default::default()
+    };
+    b.add_stimulus("E", PoissonInput::new(poisson.check().unwrap(), 60, 7, 1, b.clock()).unwrap()).unwrap();
+    b.add_stimulus("F", RampCurrent).unwrap();
+    let e_e = sprs::CsMatI::<f64, u32, usize>::new(
+        (60, 60),
+        (0..=60).map(|i| i * 3).collect(),
+        (0..60u32)
+            .flat_map(|i| {
+                let mut c = [(i + 1) % 60, (i + 7) % 60, (i + 31) % 60];
+                c.sort();
+                c
+            })
+            .collect(),
+        vec![0.6; 180],
+    );
+    b.connect("E", "E", "exc", e_e, Delay::Steps(2)).unwrap();
+    let f_e = sprs::CsMatI::<f64, u32, usize>::new(
+        (30, 60),
+        (0..=30).map(|i| i * 2).collect(),
+        (0..30u32).flat_map(|i| [i, i + 30]).collect(),
+        vec![3.0; 60],
+    );
+    b.connect("F", "E", "inh", f_e, Delay::Steps(1)).unwrap();
+    if let Some((rank, n_ranks, group)) = rank {
+        b.distribute(Partition::new(rank, n_ranks).unwrap(), Box::new(group.member(rank)));
+    }
+    let mut net = b.build().unwrap();
+    let mut spikes = Vec::new();
+    for _ in 0..2000 {
+        net.run_steps(1).unwrap();
+        spikes.push(["E", "F"].map(|p| net.last_spikes(p).unwrap().to_vec()));
+    }
+    let stored = ["E", "F"].map(|p| {
+        let model = net.model(p).unwrap().unwrap();
+        (model.len(), model.state("v_mv").unwrap().iter().map(|v| v.to_bits()).collect())
+    });
+    (spikes, stored)
+}
+
+/// Stimuli that write blocks (constant current, current injection into listed neurons,
+/// Poisson input on listed targets) let a rank store only its own neurons of their target,
+/// with the single process's spikes and potentials; a stimulus that writes whole populations
+/// only keeps its target whole on every rank, also with the single process's spikes.
+#[test]
+fn stimulated_populations_are_stored_by_blocks_when_their_stimuli_write_blocks() {
+    let (one, [(n_e, v_e), (n_f, v_f)]) = run_stimulated(None);
+    assert_eq!((n_e, n_f), (60, 30));
+    for (pop, name) in ["E", "F"].iter().enumerate() {
+        let n: usize = one.iter().map(|s| s[pop].len()).sum();
+        assert!(n > 50, "{name} must spike: {n} spikes");
+    }
+    for n_ranks in [2, 3] {
+        let group = ThreadGroup::new(n_ranks);
+        let ranks: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n_ranks)
+                .map(|rank| {
+                    let group = group.clone();
+                    s.spawn(move || run_stimulated(Some((rank, n_ranks, group))))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let partition = Partition::new(0, n_ranks).unwrap();
+        for (rank, (spikes, [(stored_e, mine_e), (stored_f, all_f)])) in ranks.into_iter().enumerate() {
+            let what = format!("rank {rank} of {n_ranks}");
+            assert!(spikes == one, "{what}: spikes differ from the single process's");
+            let own_e = partition.block(60, rank);
+            assert_eq!(stored_e, own_e.len(), "{what}: E stores its own block");
+            assert!(mine_e == v_e[own_e], "{what}: potentials of E differ");
+            assert_eq!(stored_f, 30, "{what}: F (a stimulus that writes whole populations) is stored whole");
+            let own_f = partition.block(30, rank);
+            assert!(all_f[own_f.clone()] == v_f[own_f], "{what}: potentials of F differ");
+        }
     }
 }

@@ -73,7 +73,7 @@ impl Params for CurrentInjectionParams {
 /// };
 /// let mut inj = CurrentInjection::new(params.check().unwrap(), 3, clock).unwrap();
 /// let mut i_pa = vec![0.0; 3];
-/// inj.apply(&StepContext { step: 150, dt_ms: 0.1 }, StimulusTarget { receptor: None, current_pa: &mut i_pa });
+/// inj.apply(&StepContext { step: 150, dt_ms: 0.1 }, StimulusTarget { receptor: None, current_pa: &mut i_pa, first_neuron: 0 });
 /// assert_eq!(i_pa, vec![0.0, 205.0, 0.0]);
 /// ```
 #[derive(Clone, Debug)]
@@ -132,6 +132,10 @@ impl Stimulus for CurrentInjection {
         "current_injection"
     }
 
+    fn writes_blocks(&self) -> bool {
+        true
+    }
+
     /// Stateless (the current is a function of the step): an empty state.
     fn save_state(&self) -> Result<ComponentState, EngramError> {
         Ok(ComponentState::new(self.kind()))
@@ -150,11 +154,21 @@ impl Stimulus for CurrentInjection {
         if amp == 0.0 {
             return;
         }
-        let i_pa = target.current_pa;
-        assert_eq!(i_pa.len(), self.n_neurons, "CurrentInjection was built for {} neurons", self.n_neurons);
+        let (first, i_pa) = (target.first_neuron, target.current_pa);
+        assert!(
+            first + i_pa.len() <= self.n_neurons,
+            "CurrentInjection was built for {} neurons, not neurons {first}..{}",
+            self.n_neurons,
+            first + i_pa.len()
+        );
         match &self.targets {
             None => i_pa.iter_mut().for_each(|x| *x += amp),
-            Some(idx) => idx.iter().for_each(|&i| i_pa[i as usize] += amp),
+            // only the targets the slice holds (all of them in one process)
+            Some(idx) => idx.iter().for_each(|&i| {
+                if let Some(x) = i_pa.get_mut((i as usize).wrapping_sub(first)) {
+                    *x += amp
+                }
+            }),
         }
     }
 }

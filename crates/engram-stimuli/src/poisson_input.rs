@@ -81,7 +81,7 @@ impl Params for PoissonInputParams {
 /// assert_eq!(input.receptor(), Some("exc"));
 /// let (mut g, mut i_pa) = (vec![0.0; 50], vec![0.0; 50]);
 /// for step in 0..1000 {
-///     input.apply(&StepContext { step, dt_ms: 0.1 }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa });
+///     input.apply(&StepContext { step, dt_ms: 0.1 }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa, first_neuron: 0 });
 /// }
 /// // expected per neuron: 1000 steps × 1000 inputs × 5 Hz × 0.1 ms × 0.2 = 100
 /// let mean = g.iter().sum::<f64>() / 50.0;
@@ -307,6 +307,10 @@ impl Stimulus for PoissonInput {
         "poisson_input"
     }
 
+    fn writes_blocks(&self) -> bool {
+        true
+    }
+
     /// Saves the random stream, the rate in force, the next rate change, the expected next
     /// step, and the seed and trial; the sampler is rebuilt from the rate on load. The
     /// [`RateSchedule`] is not saved: by its contract its answer depends on the step only.
@@ -356,12 +360,25 @@ impl Stimulus for PoissonInput {
         if matches!(self.sampler, Sampler::Zero) {
             return;
         }
+        let first = target.first_neuron;
         let g = target.receptor.expect("PoissonInput needs the buffer of its receptor");
-        assert_eq!(g.len(), self.n_neurons, "PoissonInput was built for {} neurons", self.n_neurons);
+        assert!(
+            first + g.len() <= self.n_neurons,
+            "PoissonInput was built for {} neurons, not neurons {first}..{}",
+            self.n_neurons,
+            first + g.len()
+        );
         let w = self.weight;
         let targets = self.targets.take();
         let n_targets = targets.as_ref().map_or(self.n_neurons, Vec::len);
         let index = |j: usize| targets.as_ref().map_or(j, |idx| idx[j] as usize);
+        // Every target's count is drawn (the stream is the whole population's on every rank);
+        // it is added only where the slice holds the target (all of them in one process).
+        let mut add = |i: usize, k: u32| {
+            if let Some(x) = g.get_mut(i.wrapping_sub(first)) {
+                *x += w * k as f64;
+            }
+        };
         if matches!(self.sampler, Sampler::Table) && self.cdf[0] >= SKIP_ABOVE_P0 {
             // Most targets get nothing: jump over them with a geometric draw, then draw the count
             // of a target that gets something from the binomial conditioned on k ≥ 1.
@@ -375,14 +392,14 @@ impl Stimulus for PoissonInput {
                 }
                 j += skip as usize;
                 let k = self.sample_nonzero();
-                g[index(j)] += w * k as f64;
+                add(index(j), k);
                 j += 1;
             }
         } else {
             for j in 0..n_targets {
                 let k = self.sample();
                 if k > 0 {
-                    g[index(j)] += w * k as f64;
+                    add(index(j), k);
                 }
             }
         }

@@ -82,7 +82,10 @@ fn apply(stim: &mut dyn Stimulus, from: u64, to: u64) -> Vec<Vec<u64>> {
         .map(|step| {
             g.fill(0.0);
             i.fill(0.0);
-            stim.apply(&StepContext { step, dt_ms: DT }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i });
+            stim.apply(
+                &StepContext { step, dt_ms: DT },
+                StimulusTarget { receptor: Some(&mut g), current_pa: &mut i, first_neuron: 0 },
+            );
             g.iter().chain(&i).map(|x| x.to_bits()).collect()
         })
         .collect()

@@ -7,7 +7,10 @@ const DT: f64 = 0.1;
 
 fn apply(inj: &mut CurrentInjection, n: usize, step: u64) -> Vec<f64> {
     let mut i_pa = vec![0.0; n];
-    inj.apply(&StepContext { step, dt_ms: DT }, StimulusTarget { receptor: None, current_pa: &mut i_pa });
+    inj.apply(
+        &StepContext { step, dt_ms: DT },
+        StimulusTarget { receptor: None, current_pa: &mut i_pa, first_neuron: 0 },
+    );
     i_pa
 }
 
@@ -58,7 +61,10 @@ fn adds_to_existing_current_and_leaves_receptor_alone() {
     let mut inj = CurrentInjection::new(params.check().unwrap(), 2, Clock::new(DT).unwrap()).unwrap();
     let mut i_pa = vec![1.0, -1.0];
     let mut g = vec![0.5, 0.5];
-    inj.apply(&StepContext { step: 3, dt_ms: DT }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa });
+    inj.apply(
+        &StepContext { step: 3, dt_ms: DT },
+        StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa, first_neuron: 0 },
+    );
     assert_eq!(i_pa, vec![3.5, 1.5]);
     assert_eq!(g, vec![0.5, 0.5]);
 }

@@ -2,6 +2,7 @@
 //! Sources are driven by hand (`emit` / `apply` in a loop), without the engine; property tests
 //! over random parameters use engram-testkit's strategies.
 
+mod blocks;
 mod checkpoint;
 mod current;
 mod odor;

@@ -19,7 +19,7 @@ fn run(inp: &mut PoissonInput, n: usize, from: u64, to: u64) -> Vec<Vec<f64>> {
             g.fill(0.0);
             inp.apply(
                 &StepContext { step, dt_ms: DT },
-                StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa },
+                StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa, first_neuron: 0 },
             );
             assert!(i_pa.iter().all(|&x| x == 0.0), "PoissonInput must not inject current");
             g.clone()
@@ -146,7 +146,7 @@ fn adds_to_what_is_already_in_the_buffer() {
     let mut g = vec![1.0, 3.0];
     inp.apply(
         &StepContext { step: 0, dt_ms: DT },
-        StimulusTarget { receptor: Some(&mut g), current_pa: &mut [0.0; 2] },
+        StimulusTarget { receptor: Some(&mut g), current_pa: &mut [0.0; 2], first_neuron: 0 },
     );
     assert_eq!(g, vec![3.0, 5.0]);
 }

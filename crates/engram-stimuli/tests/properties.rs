@@ -132,7 +132,7 @@ proptest! {
         let (mut g, mut i_pa) = (vec![0.0; n], vec![0.0; n]);
         for step in 0..500 {
             g.fill(0.0);
-            input.apply(&StepContext { step, dt_ms: dt }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa });
+            input.apply(&StepContext { step, dt_ms: dt }, StimulusTarget { receptor: Some(&mut g), current_pa: &mut i_pa, first_neuron: 0 });
             for k in 0..n {
                 let x = g[k];
                 prop_assert!(x >= 0.0 && x.is_finite(), "neuron {k}: {x}");
@@ -158,7 +158,7 @@ proptest! {
         let mut i_pa = vec![0.0; n];
         for step in 0..(160.0 / dt) as u64 {
             i_pa.fill(0.0);
-            inj.apply(&StepContext { step, dt_ms: dt }, StimulusTarget { receptor: None, current_pa: &mut i_pa });
+            inj.apply(&StepContext { step, dt_ms: dt }, StimulusTarget { receptor: None, current_pa: &mut i_pa, first_neuron: 0 });
             let t = step as f64 * dt;
             if near_an_edge(t) {
                 continue;

@@ -95,6 +95,9 @@ impl Stimulus for SwitchedStimulus {
             self.inner.apply(ctx, target);
         }
     }
+    fn writes_blocks(&self) -> bool {
+        self.inner.writes_blocks()
+    }
     fn kind(&self) -> &str {
         self.inner.kind()
     }

@@ -424,16 +424,17 @@ impl NetworkBuilder {
         Ok(())
     }
 
-    /// On a rank of a distributed network, let each neuron population that no stimulus
-    /// targets store only the rank's own neurons ([`NeuronModel::keep_block`]; a model that
-    /// declines, and a stimulated population, keep every neuron). Stimuli write whole
-    /// populations ([`Stimulus`](engram_core::stimulus::Stimulus) has no notion of a block).
+    /// On a rank of a distributed network, let each neuron population store only the rank's
+    /// own neurons ([`NeuronModel::keep_block`]) when every stimulus that targets it
+    /// [writes blocks](engram_core::stimulus::Stimulus::writes_blocks); a model that declines,
+    /// and a population with a stimulus that writes whole populations only, keep every neuron.
     fn keep_own_neurons(&mut self, partition: Partition) {
-        let stimulated: Vec<usize> = self.stimuli.iter().map(|s| s.target).collect();
+        let whole_only: Vec<usize> =
+            self.stimuli.iter().filter(|s| !s.stimulus.writes_blocks()).map(|s| s.target).collect();
         for (i, p) in self.populations.iter_mut().enumerate() {
             let own = partition.owned(p.len);
             if let Body::Neurons { model, current_pa, .. } = &mut p.body {
-                if !stimulated.contains(&i) && model.keep_block(own.clone()) {
+                if !whole_only.contains(&i) && model.keep_block(own.clone()) {
                     assert_eq!(model.len(), own.len(), "{}: keep_block({own:?}) left {} neurons", p.name, model.len());
                     *current_pa = vec![0.0; own.len()];
                     p.local = Some(own);

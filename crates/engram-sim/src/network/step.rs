@@ -237,9 +237,11 @@ impl Network {
         // 2. stimuli write into this step's input
         serial(parallel, || {
             for s in &mut self.stimuli {
-                if let Body::Neurons { ring, current_pa, .. } = &mut self.populations[s.target].body {
+                let p = &mut self.populations[s.target];
+                let first_neuron = p.local.as_ref().map_or(0, |block| block.start);
+                if let Body::Neurons { ring, current_pa, .. } = &mut p.body {
                     let receptor = s.receptor.map(|r| &mut ring[slot][r][..]);
-                    s.stimulus.apply(&ctx, StimulusTarget { receptor, current_pa });
+                    s.stimulus.apply(&ctx, StimulusTarget { receptor, current_pa, first_neuron });
                 }
             }
         });
