@@ -229,7 +229,7 @@ pub(crate) struct Projection {
     pub(crate) timing: PlasticityDelays,
     /// Where each chunk of the target starts in each row (parallel networks whose target
     /// has several chunks; see [`chunks::chunk_splits`]).
-    pub(crate) chunk_splits: Option<Vec<u32>>,
+    pub(crate) chunk_splits: Option<chunks::ChunkSplits>,
 }
 
 /// Statistics of one population over the steps run so far.

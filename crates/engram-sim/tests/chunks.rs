@@ -100,3 +100,39 @@ fn chunked_delivery_keeps_the_order_of_every_sum() {
         assert!(dense_sums(threads) == one, "the summed inputs differ in their bits with {threads} threads");
     }
 }
+
+/// The final sums of 90 000 `Probe` targets reached by 3 sources whose rows hold more than
+/// 65 536 synapses each (chunk bounds then take 4 bytes), in chunks of 5000 neurons.
+fn long_row_sums(threads: usize) -> Vec<u64> {
+    use crate::toy::Probe;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let n_post = 90_000;
+        let mut tri = sprs::TriMatI::<f64, u32>::new((3, n_post));
+        for i in 0..3 {
+            // every neuron but every 7th (shifted per row), weights over three decades
+            for j in (0..n_post).filter(|j| (j + i) % 7 != 0) {
+                tri.add_triplet(i, j, 10f64.powi((j % 4) as i32 - 1) + i as f64);
+            }
+        }
+        let weights = tri.to_csr::<usize>();
+        assert!(weights.indptr().raw_storage().windows(2).all(|r| r[1] - r[0] > 65_536));
+        let fire_at = (0..3u32).flat_map(|i| (0..5u64).map(move |s| (i, 2 * s + u64::from(i % 2)))).collect();
+        let mut b = NetworkBuilder::new(0.1, 1).unwrap();
+        b.parallel_min_neurons(0).chunk_neurons(5000);
+        b.divergence_guard(DivergenceGuard { max_rate_hz: Some(5000.0), ..Default::default() });
+        b.add_population("S", Probe::new(3, fire_at)).unwrap();
+        b.add_population("T", Probe::new(n_post, Vec::new())).unwrap();
+        b.connect("S", "T", "exc", weights, Delay::Steps(1)).unwrap();
+        let mut net = b.build().unwrap();
+        net.run_steps(12).unwrap();
+        net.model("T").unwrap().unwrap().state("v_mv").unwrap().iter().map(|v| v.to_bits()).collect()
+    })
+}
+
+#[test]
+fn rows_longer_than_65536_synapses_are_cut_into_chunks_alike() {
+    let one = long_row_sums(1);
+    assert!(one.iter().all(|&v| v != 0), "every target must receive input");
+    assert!(long_row_sums(2) == one, "the summed inputs differ with 2 threads");
+}

@@ -89,11 +89,41 @@ pub(crate) fn deliver_parallel(
 }
 
 /// Where each chunk of the target starts inside each CSR row, relative to the row's start:
-/// entry `row * (n_chunks + 1) + c` is the first synapse of the row whose column is at least
-/// `s + c * chunk_len`, `s` the first neuron the target stores (so chunk `c` of row `row` is
-/// entries `[c]..[c + 1]`). `None` when the target has a single chunk (the whole row is its
-/// part).
-pub(crate) fn chunk_splits(p: &Projection, target: &Population, chunk_len: usize) -> Option<Vec<u32>> {
+/// for every row, the starts of chunks `1..n_chunks` (chunk 0 starts at the row's start and
+/// the last chunk ends at its end, since a row only holds columns the target stores), the
+/// first synapse of the row whose column is at least `s + c · chunk_len`, `s` the first
+/// neuron the target stores. Bounds are kept in 2 bytes while every row is shorter than
+/// 65 536 synapses, in 4 otherwise.
+#[derive(Debug)]
+pub(crate) struct ChunkSplits {
+    /// Interior bounds per row (`n_chunks − 1`).
+    stride: usize,
+    bounds: Bounds,
+}
+
+#[derive(Debug)]
+enum Bounds {
+    Short(Vec<u16>),
+    Long(Vec<u32>),
+}
+
+impl ChunkSplits {
+    /// The synapses of row `row` (whose CSR entries are `row_start..row_end`) onto chunk `c`.
+    #[inline]
+    fn part(&self, row: usize, c: usize, row_start: usize, row_end: usize) -> std::ops::Range<usize> {
+        let bound = |k: usize| match &self.bounds {
+            Bounds::Short(b) => b[row * self.stride + k] as usize,
+            Bounds::Long(b) => b[row * self.stride + k] as usize,
+        };
+        let start = if c == 0 { row_start } else { row_start + bound(c - 1) };
+        let end = if c == self.stride { row_end } else { row_start + bound(c) };
+        start..end
+    }
+}
+
+/// The [`ChunkSplits`] of projection `p` onto `target` cut into chunks of `chunk_len`;
+/// `None` when the target has a single chunk (the whole row is its part).
+pub(crate) fn chunk_splits(p: &Projection, target: &Population, chunk_len: usize) -> Option<ChunkSplits> {
     let stored = target.local.clone().unwrap_or(0..target.len);
     let (start, n_post) = (stored.start, stored.len());
     let n_chunks = n_post.div_ceil(chunk_len);
@@ -103,15 +133,30 @@ pub(crate) fn chunk_splits(p: &Projection, target: &Population, chunk_len: usize
     let ip = p.weights.indptr();
     let ip = ip.raw_storage();
     let idx = p.weights.indices();
-    let mut splits = Vec::with_capacity((ip.len() - 1) * (n_chunks + 1));
-    for row in ip.windows(2) {
-        let cols = &idx[row[0]..row[1]];
-        for c in 0..=n_chunks {
-            let bound = start + (c * chunk_len).min(n_post);
-            splits.push(cols.partition_point(|&j| (j as usize) < bound) as u32);
+    let stride = n_chunks - 1;
+    // the interior bounds of every row, each converted by `to`
+    fn interior<T>(
+        ip: &[usize],
+        idx: &[u32],
+        start: usize,
+        chunk_len: usize,
+        n_chunks: usize,
+        to: fn(usize) -> T,
+    ) -> Vec<T> {
+        let mut bounds = Vec::with_capacity((ip.len() - 1) * (n_chunks - 1));
+        for row in ip.windows(2) {
+            let cols = &idx[row[0]..row[1]];
+            bounds.extend((1..n_chunks).map(|c| to(cols.partition_point(|&j| (j as usize) < start + c * chunk_len))));
         }
+        bounds
     }
-    Some(splits)
+    let longest = ip.windows(2).map(|r| r[1] - r[0]).max().unwrap_or(0);
+    let bounds = if longest <= u16::MAX as usize {
+        Bounds::Short(interior(ip, idx, start, chunk_len, n_chunks, |k| k as u16))
+    } else {
+        Bounds::Long(interior(ip, idx, start, chunk_len, n_chunks, |k| k as u32))
+    };
+    Some(ChunkSplits { stride, bounds })
 }
 
 /// Raw pointers to every input buffer (`ring[slot][receptor]`) of every neuron population,
@@ -213,10 +258,7 @@ fn deliver_chunk(
             let (idx, w) = (p.weights.indices(), p.weights.data());
             // The chunk's run of synapses in row `i`.
             let part = |i: usize| match &p.chunk_splits {
-                Some(s) => {
-                    let stride = s.len() / (ip.len() - 1);
-                    ip[i] + s[i * stride + c] as usize..ip[i] + s[i * stride + c + 1] as usize
-                }
+                Some(s) => s.part(i, c, ip[i], ip[i + 1]),
                 None => ip[i]..ip[i + 1],
             };
             match (&p.delay, &p.efficacy) {
