@@ -13,6 +13,7 @@
 
 pub mod busy;
 pub mod checkpoint;
+pub mod collective;
 pub mod config;
 pub mod error;
 pub mod monitor;

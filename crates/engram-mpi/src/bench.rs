@@ -16,7 +16,7 @@ use engram_models::coba::{CobaConfig, Scaling};
 use engram_models::experiment::ModelConfig;
 use engram_models::run::build_model_on_rank;
 use engram_sim::cputime::thread_cpu_s;
-use engram_sim::network::{Partition, SpikeExchange};
+use engram_sim::network::{AllGather, Partition, SpikeExchange};
 use serde::{Deserialize, Serialize};
 
 use crate::sweep::Collect;
@@ -64,7 +64,7 @@ impl TimedExchange {
     }
 }
 
-impl SpikeExchange for TimedExchange {
+impl AllGather for TimedExchange {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
         let t0 = Instant::now();
         let r = self.inner.all_gather(send, recv, counts);
@@ -75,7 +75,9 @@ impl SpikeExchange for TimedExchange {
         c.words_received.fetch_add(recv.len() as u64, Ordering::Relaxed);
         r
     }
+}
 
+impl SpikeExchange for TimedExchange {
     fn sum_u64(&self, value: u64) -> Result<u64, EngramError> {
         self.inner.sum_u64(value)
     }

@@ -3,7 +3,7 @@
 //! shortest delay in steps); checkpoints go to rank 0 alone (`MPI_Gather`, `MPI_Gatherv`).
 
 use engram_core::error::EngramError;
-use engram_sim::network::{Partition, SpikeExchange};
+use engram_sim::network::{AllGather, Partition, SpikeExchange};
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::topology::SimpleCommunicator;
@@ -42,7 +42,7 @@ fn offsets(lens: &[i32], displs: &mut Vec<i32>, what: &str) -> Result<usize, Eng
     Ok(total)
 }
 
-impl SpikeExchange for MpiExchange {
+impl AllGather for MpiExchange {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
         let world = SimpleCommunicator::world();
         let n = i32::try_from(send.len()).map_err(|_| too_many("spikes sent by one rank", send.len()))?;
@@ -60,7 +60,9 @@ impl SpikeExchange for MpiExchange {
         counts.extend(lens.iter().map(|&l| l as usize));
         Ok(())
     }
+}
 
+impl SpikeExchange for MpiExchange {
     fn gather_to_rank_0(
         &mut self,
         send: &[u32],

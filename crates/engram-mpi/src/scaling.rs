@@ -11,9 +11,10 @@
 //!   step (4 bytes per spike of the whole network plus a count per rank and population); the
 //!   network runs on several ranks also wait for the slowest rank, `w` seconds per second of
 //!   compute (imbalance and scheduling noise: measured, not predicted);
-//! - memory `M = m_0 + m_s · S_r + m_N · N` (resident at the end of the loop: the rank's
-//!   synapses, and what every rank holds for every neuron, the per-neuron state of its own
-//!   neurons included: the data cannot separate the two).
+//! - memory `M = m_0 + m_s · S_r + m_n · N_r + m_N · N` (resident at the end of the loop: the
+//!   rank's synapses, its own neurons' state and input buffers, which a rank stores by blocks,
+//!   and what every rank holds for every neuron of the network; the fixed-p network, whose
+//!   synapses per neuron differ, and the rank counts separate the three).
 //!
 //! The compute constants are fitted to the 1-rank runs (loop CPU time, which a loaded host does
 //! not inflate); `a_0`, `α` and `β` to the exchange alone ([`crate::bench::collective_rank`],
@@ -76,6 +77,8 @@ pub struct CostModel {
     pub m0_bytes: Fitted,
     /// Memory per own synapse, bytes.
     pub m_synapse_bytes: Fitted,
+    /// Memory per own neuron (state and input buffers of the rank's block), bytes.
+    pub m_neuron_bytes: Fitted,
     /// Memory per neuron of the whole network, on every rank, bytes.
     pub m_network_neuron_bytes: Fitted,
     /// Rank records the compute fit used.
@@ -209,7 +212,7 @@ pub fn fit(summary: &ScalingSummary) -> Result<CostModel, String> {
                     r.bytes_received as f64 / steps,
                 ));
             }
-            xm.push(vec![1.0, r.synapses as f64, n]);
+            xm.push(vec![1.0, r.synapses as f64, r.neurons as f64, n]);
             ym.push(r.rss_bytes as f64);
         }
     }
@@ -234,7 +237,8 @@ pub fn fit(summary: &ScalingSummary) -> Result<CostModel, String> {
         wait_per_compute: w[0],
         m0_bytes: m[0],
         m_synapse_bytes: m[1],
-        m_network_neuron_bytes: m[2],
+        m_neuron_bytes: m[2],
+        m_network_neuron_bytes: m[3],
         n_compute: yc.len(),
         n_comm: ye.len(),
         n_wait: wy.len(),
@@ -276,6 +280,7 @@ impl CostModel {
         let exchange = self.a0_s.value + self.alpha_s.value * p.log2() + self.beta_s_per_byte.value * bytes;
         let memory = self.m0_bytes.value
             + self.m_synapse_bytes.value * s.n * s.synapses_per_neuron / p
+            + self.m_neuron_bytes.value * s.n / p
             + self.m_network_neuron_bytes.value * s.n;
         Prediction {
             compute_s: compute * steps_per_s,
@@ -351,6 +356,7 @@ pub fn regions(summary: &ScalingSummary) -> Result<Vec<(String, String)>, String
          | w, waiting per second of compute (P > 1; not in the prediction) | {} | network runs on 2 ranks, {} rank records: exchange time beyond a₀ + α + β·B, per modelled compute |\n\
          | m₀, per rank | {} MB | memory fit, {} rank records (all runs) |\n\
          | m_s, per own synapse | {} B | memory fit |\n\
+         | m_n, per own neuron | {} B | memory fit |\n\
          | m_N, per neuron of the network, on every rank | {} B | memory fit |\n",
         fitted(model.c0_s, 1e-6, 2),
         model.n_compute,
@@ -365,6 +371,7 @@ pub fn regions(summary: &ScalingSummary) -> Result<Vec<(String, String)>, String
         fitted(model.m0_bytes, 1e6, 1),
         model.n_memory,
         fitted(model.m_synapse_bytes, 1.0, 1),
+        fitted(model.m_neuron_bytes, 1.0, 0),
         fitted(model.m_network_neuron_bytes, 1.0, 0),
     );
     let mut prediction = String::from(

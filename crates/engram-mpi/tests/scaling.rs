@@ -10,8 +10,8 @@ use engram_sim::network::{Partition, ThreadGroup};
 
 /// Records made exactly by known constants (compute 2 µs + 50 ns per neuron + 3 ns per
 /// event; exchange 4 µs + 20 µs per doubling + 0.5 ns per byte + 0.3 s waiting per second of
-/// compute on several ranks; memory 30 MB + 12 B per synapse + 400 B per neuron of the
-/// network), on 1 to 3 ranks.
+/// compute on several ranks; memory 30 MB + 12 B per synapse + 150 B per own neuron + 400 B
+/// per neuron of the network), on 1 to 3 ranks.
 fn synthetic() -> ScalingSummary {
     let mut runs = Vec::new();
     for (n, k) in [(4000usize, 80.0), (16_000, 80.0), (64_000, 80.0), (16_000, 320.0)] {
@@ -40,7 +40,7 @@ fn synthetic() -> ScalingSummary {
                         bytes_sent: 0,
                         bytes_received: (bytes * steps) as u64,
                         peak_rss_bytes: 0,
-                        rss_bytes: (30e6 + 12.0 * synapses as f64 + 400.0 * n as f64) as u64,
+                        rss_bytes: (30e6 + 12.0 * synapses as f64 + 150.0 * neurons as f64 + 400.0 * n as f64) as u64,
                     }
                 })
                 .collect();
@@ -93,6 +93,7 @@ fn the_fit_recovers_the_constants_that_made_the_records() {
     close(m.wait_per_compute.value, 0.3, "w");
     close(m.m0_bytes.value, 30e6, "m0");
     close(m.m_synapse_bytes.value, 12.0, "m_s");
+    close(m.m_neuron_bytes.value, 150.0, "m_n");
     close(m.m_network_neuron_bytes.value, 400.0, "m_N");
     // compute from the 1-rank runs; the exchange from the collective benchmark on 1 and 2
     // ranks (ranks <= cores); waiting from the 2-rank network runs; memory from all
@@ -107,7 +108,7 @@ fn the_fit_recovers_the_constants_that_made_the_records() {
     close(x.compute_s, 1e4 * compute, "compute");
     let bytes = 4.0 * (1e6 * 10.0 * 1e-4 + 2.0 * 64.0);
     close(x.exchange_s, 1e4 * (4e-6 + 20e-6 * 6.0 + 0.5e-9 * bytes), "exchange (no waiting)");
-    close(x.memory_bytes, 30e6 + 12.0 * 1e10 / 64.0 + 400.0 * 1e6, "memory");
+    close(x.memory_bytes, 30e6 + 12.0 * 1e10 / 64.0 + 150.0 * 1e6 / 64.0 + 400.0 * 1e6, "memory");
     let tables = regions(&synthetic()).unwrap();
     let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["mpi-measured", "mpi-model", "mpi-prediction"]);

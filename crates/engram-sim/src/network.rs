@@ -116,6 +116,7 @@ mod timing;
 mod view;
 
 pub use builder::{DEFAULT_CHUNK_NEURONS, NetworkBuilder};
+pub use engram_core::collective::AllGather;
 pub use guard::{DivergenceGuard, RunawayAction};
 pub use partition::{MAX_EXCHANGE_INTERVAL_STEPS, Partition, SpikeExchange, ThreadGroup};
 pub use timing::PlasticityTiming;

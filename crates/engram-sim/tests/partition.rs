@@ -10,7 +10,7 @@
 use crate::checkpoint::{Built, Setup, build_with};
 use engram_core::neuron::StepContext;
 use engram_core::plasticity::{PlasticityRule, SynapsesMut};
-use engram_sim::network::{Partition, SpikeExchange, ThreadGroup};
+use engram_sim::network::{AllGather, Partition, SpikeExchange, ThreadGroup};
 use engram_sim::prelude::*;
 
 const STEPS: u64 = 1500;

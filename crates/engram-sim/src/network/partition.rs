@@ -47,6 +47,7 @@
 use std::ops::Range;
 use std::sync::{Arc, Barrier, Mutex};
 
+use engram_core::collective::AllGather;
 use engram_core::error::EngramError;
 
 use super::{Body, Population, Projection, SynapseDelay};
@@ -102,11 +103,10 @@ impl Partition {
 
 /// How the ranks of a distributed network swap data: every rank calls each method at the same
 /// point of the run (collective operations, as in MPI), or the run deadlocks.
-pub trait SpikeExchange: Send {
-    /// Give every rank the concatenation of every rank's `send`, in rank order, in `recv`, and
-    /// the length of each rank's part in `counts` (both are cleared first).
-    fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError>;
-
+/// Its [`all_gather`](AllGather::all_gather) (every rank's words to every rank) comes from
+/// [`AllGather`], so that an exchange can also serve a construction that needs the other
+/// ranks' parts while the network is built.
+pub trait SpikeExchange: AllGather + Send {
     /// The sum of `value` over all ranks, on every rank.
     fn sum_u64(&self, value: u64) -> Result<u64, EngramError>;
 
@@ -186,11 +186,13 @@ impl ThreadGroup {
     }
 }
 
-impl SpikeExchange for ThreadGroup {
+impl AllGather for ThreadGroup {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
         self.collect(send, true, recv, counts)
     }
+}
 
+impl SpikeExchange for ThreadGroup {
     fn gather_to_rank_0(
         &mut self,
         send: &[u32],
