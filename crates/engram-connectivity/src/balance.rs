@@ -2,9 +2,12 @@
 //! out-degree is far from the mean hand connections to, or take them from, other presynaptic
 //! neurons, keeping every postsynaptic in-degree exactly.
 
+use std::ops::Range;
+
 use crate::edit::RowEditor;
-use crate::pattern::{Connectivity, Constraints};
-use engram_core::error::ParamError;
+use crate::pattern::{Connectivity, Constraints, OmittedEntries, check_targets};
+use engram_core::collective::AllGather;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, non_negative};
 use engram_core::rng::{RngStream, stream};
 use rand::Rng;
@@ -119,28 +122,170 @@ impl Connectivity {
         stream_id: u64,
     ) -> Result<BalanceReport, ParamError> {
         OutDegreeBalancing { trigger_fraction, target_fraction }.validate()?;
-        let n = self.n_pre();
-        let mut degree: Vec<i64> = self.out_degrees().into_iter().map(i64::from).collect();
-        let total: i64 = degree.iter().sum();
-        if n == 0 || total == 0 {
-            return Ok(BalanceReport {
-                mean_out_degree: 0.0,
-                target_band: (0, 0),
-                triggered: 0,
-                moved: 0,
-                unresolved: 0,
-            });
-        }
-        let mean = total as f64 / n as f64;
-        let lo = ((mean * (1.0 - target_fraction) - 1e-9).ceil() as i64).min(mean.floor() as i64).max(0);
-        let hi = ((mean * (1.0 + target_fraction) + 1e-9).floor() as i64).max(mean.ceil() as i64);
-        let triggered: Vec<bool> =
-            degree.iter().map(|&d| (d as f64 - mean).abs() >= trigger_fraction * mean - 1e-9).collect();
-
+        let degree: Vec<i64> = self.out_degrees().into_iter().map(i64::from).collect();
+        let Some(band) = Band::of(&degree, trigger_fraction, target_fraction) else {
+            return Ok(BalanceReport::nothing());
+        };
         let mut rng = stream(seed, stream_id, BALANCE_CHUNK);
         let constraints = self.constraints;
         let unit_weighted = constraints.allow_multapses || self.max_multiplicity() > 1;
         let mut mover = Mover { rng: &mut rng, editor: RowEditor::new(&self.matrix), constraints, unit_weighted };
+        let (report, Ok(())) = band.run(degree, &mut mover);
+        if report.moved > 0 {
+            self.matrix = mover.editor.finish();
+        }
+        Ok(report)
+    }
+
+    /// [`balance_out_degrees`](Self::balance_out_degrees) of a pattern split by columns across
+    /// ranks, on one rank: `self` holds the columns `own` of the whole pattern (each rank its
+    /// own range; the ranges tile `0..n_post` in rank order, as
+    /// [`ConnectSpec::connect_onto`](crate::ConnectSpec::connect_onto) gives them) and ends
+    /// with the columns `own` of the whole pattern balanced, bit for bit, with what each row
+    /// of it leaves out ([`OmittedEntries`]). No rank ever holds another rank's columns.
+    ///
+    /// Every rank calls it with the same arguments but `own`, at the same point, and every
+    /// rank makes every random draw. A move takes a random connection unit of the donor's whole
+    /// row: the rank that owns its column checks and makes it, and one collective
+    /// ([`AllGather`]) tells the others, so a move costs two or three collectives of one or two
+    /// words per rank; the out-degrees (one word per row and rank) are gathered at the start
+    /// and the row lengths at the end.
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, Rule};
+    /// use engram_core::collective::OneRank;
+    /// let spec = ConnectSpec::new(Rule::FixedInDegree { k: 30 });
+    /// let mut whole = spec.connect(600, 400, 3, 4).unwrap();
+    /// let mut part = whole.clone();
+    /// whole.balance_out_degrees(0.05, 0.03, 3, 4).unwrap();
+    /// // one rank owning every column: the same pattern
+    /// let (report, omitted) = part.balance_out_degrees_across(0..400, 0.05, 0.03, 3, 4, &mut OneRank).unwrap();
+    /// assert!(report.moved > 0);
+    /// assert_eq!((part, omitted), whole.restrict_targets(0..400).unwrap());
+    /// ```
+    ///
+    /// Errors: the fractions (as `balance_out_degrees`), `own` outside `0..n_post` or not
+    /// tiling it with the other ranks' in rank order, an entry of `self` outside `own`, and a
+    /// failed collective.
+    #[allow(clippy::too_many_arguments)]
+    pub fn balance_out_degrees_across(
+        &mut self,
+        own: Range<usize>,
+        trigger_fraction: f64,
+        target_fraction: f64,
+        seed: u64,
+        stream_id: u64,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(BalanceReport, OmittedEntries), EngramError> {
+        OutDegreeBalancing { trigger_fraction, target_fraction }.validate()?;
+        let keep = check_targets(own.clone(), self.n_post())?;
+        if let Some((_, j, _)) = self.iter().find(|&(_, j, _)| !keep.contains(&j)) {
+            return Err(ParamError::new(
+                "own",
+                format!("{}..{}", own.start, own.end),
+                format!("the columns this rank holds (it holds an entry in column {j})"),
+            )
+            .into());
+        }
+        let mut exchange = Exchange::new(ranks);
+        let me = exchange.my_rank(&own, self.n_post())?;
+        // the whole pattern's out-degrees (counting multiplicity) and largest multiplicity
+        let mut send: Vec<u32> = self.out_degrees();
+        send.push(u32::from(self.max_multiplicity()));
+        let parts = exchange.gather(&send)?;
+        let n = self.n_pre();
+        let mut degree = vec![0i64; n];
+        let mut max_multiplicity = 0;
+        for part in parts.chunks(n + 1) {
+            degree.iter_mut().zip(part).for_each(|(d, &x)| *d += i64::from(x));
+            max_multiplicity = max_multiplicity.max(part[n]);
+        }
+        let report = match Band::of(&degree, trigger_fraction, target_fraction) {
+            None => BalanceReport::nothing(),
+            Some(band) => {
+                let mut rng = stream(seed, stream_id, BALANCE_CHUNK);
+                let constraints = self.constraints;
+                let unit_weighted = constraints.allow_multapses || max_multiplicity > 1;
+                let mover = Mover { rng: &mut rng, editor: RowEditor::new(&self.matrix), constraints, unit_weighted };
+                let mut across = Across { mover, exchange, me };
+                let (report, done) = band.run(degree, &mut across);
+                done?;
+                exchange = across.exchange;
+                if report.moved > 0 {
+                    self.matrix = across.mover.editor.finish();
+                }
+                report
+            }
+        };
+        // what each row of the balanced whole pattern leaves out: the other ranks' entries
+        let lens: Vec<u32> = self.matrix.indptr().raw_storage().windows(2).map(|r| (r[1] - r[0]) as u32).collect();
+        let parts = exchange.gather(&lens)?;
+        let mut omitted = OmittedEntries { before: vec![0; n], after: vec![0; n] };
+        for (rank, part) in parts.chunks(n.max(1)).enumerate().filter(|_| n > 0) {
+            let side = match rank.cmp(&me) {
+                std::cmp::Ordering::Less => &mut omitted.before,
+                std::cmp::Ordering::Greater => &mut omitted.after,
+                std::cmp::Ordering::Equal => continue,
+            };
+            side.iter_mut().zip(part).for_each(|(o, &l)| *o += l);
+        }
+        Ok((report, omitted))
+    }
+}
+
+impl BalanceReport {
+    /// The report of a pattern with no connections (nothing to balance).
+    fn nothing() -> Self {
+        Self { mean_out_degree: 0.0, target_band: (0, 0), triggered: 0, moved: 0, unresolved: 0 }
+    }
+}
+
+/// The target band of a pattern's out-degrees and the neurons the trigger selects.
+struct Band {
+    mean: f64,
+    lo: i64,
+    hi: i64,
+    triggered: Vec<bool>,
+}
+
+impl Band {
+    /// `None` for a pattern without neurons or connections.
+    fn of(degree: &[i64], trigger_fraction: f64, target_fraction: f64) -> Option<Self> {
+        let total: i64 = degree.iter().sum();
+        if degree.is_empty() || total == 0 {
+            return None;
+        }
+        let mean = total as f64 / degree.len() as f64;
+        let lo = ((mean * (1.0 - target_fraction) - 1e-9).ceil() as i64).min(mean.floor() as i64).max(0);
+        let hi = ((mean * (1.0 + target_fraction) + 1e-9).floor() as i64).max(mean.ceil() as i64);
+        let triggered = degree.iter().map(|&d| (d as f64 - mean).abs() >= trigger_fraction * mean - 1e-9).collect();
+        Some(Self { mean, lo, hi, triggered })
+    }
+
+    /// Both phases (see [`Connectivity::balance_out_degrees`]) with `mover`, from the
+    /// out-degrees `degree`: the report, and the mover's first failure (which stops the run).
+    fn run<M: UnitMover>(&self, mut degree: Vec<i64>, mover: &mut M) -> (BalanceReport, Result<(), M::Error>) {
+        let done = self.phases(&mut degree, mover);
+        let (lo, hi) = (self.lo, self.hi);
+        let n_triggered = self.triggered.iter().filter(|&&t| t).count();
+        let unresolved = (0..degree.len()).filter(|&i| self.triggered[i] && !(lo..=hi).contains(&degree[i])).count();
+        let moved = match &done {
+            Ok(m) => *m,
+            Err(_) => 0,
+        };
+        let report = BalanceReport {
+            mean_out_degree: self.mean,
+            target_band: (lo as u32, hi as u32),
+            triggered: n_triggered,
+            moved,
+            unresolved,
+        };
+        (report, done.map(|_| ()))
+    }
+
+    /// The two phases; the number of units moved.
+    fn phases<M: UnitMover>(&self, degree: &mut [i64], mover: &mut M) -> Result<u64, M::Error> {
+        let (n, lo, hi, triggered) = (degree.len(), self.lo, self.hi, &self.triggered);
         let mut moved = 0u64;
 
         // Phase 1: too-high triggered neurons give.
@@ -151,14 +296,14 @@ impl Connectivity {
             while degree[a] > hi {
                 let mut done = false;
                 for _ in 0..RANDOM_ATTEMPTS {
-                    let b = match pick(mover.rng, &mut low_pool, |b| degree[b] < lo) {
+                    let b = match pick(mover.rng(), &mut low_pool, |b| degree[b] < lo) {
                         Some(b) => b,
-                        None => match pick(mover.rng, &mut open_pool, |b| degree[b] < hi) {
+                        None => match pick(mover.rng(), &mut open_pool, |b| degree[b] < hi) {
                             Some(b) => b,
                             None => break,
                         },
                     };
-                    if mover.try_move(a, b, degree[a]) {
+                    if mover.move_unit(a, b, degree[a])? {
                         done = true;
                         degree[a] -= 1;
                         degree[b] += 1;
@@ -166,10 +311,13 @@ impl Connectivity {
                     }
                 }
                 if !done {
-                    if let Some(b) = (0..n).find(|&b| degree[b] < hi && mover.try_move(a, b, degree[a])) {
-                        done = true;
-                        degree[a] -= 1;
-                        degree[b] += 1;
+                    for b in 0..n {
+                        if degree[b] < hi && mover.move_unit(a, b, degree[a])? {
+                            done = true;
+                            degree[a] -= 1;
+                            degree[b] += 1;
+                            break;
+                        }
                     }
                 }
                 if !done {
@@ -186,8 +334,8 @@ impl Connectivity {
             while degree[b] < lo {
                 let mut done = false;
                 for _ in 0..RANDOM_ATTEMPTS {
-                    let Some(a) = pick(mover.rng, &mut rich_pool, |a| degree[a] > lo) else { break };
-                    if mover.try_move(a, b, degree[a]) {
+                    let Some(a) = pick(mover.rng(), &mut rich_pool, |a| degree[a] > lo) else { break };
+                    if mover.move_unit(a, b, degree[a])? {
                         done = true;
                         degree[a] -= 1;
                         degree[b] += 1;
@@ -195,10 +343,13 @@ impl Connectivity {
                     }
                 }
                 if !done {
-                    if let Some(a) = (0..n).find(|&a| degree[a] > lo && mover.try_move(a, b, degree[a])) {
-                        done = true;
-                        degree[a] -= 1;
-                        degree[b] += 1;
+                    for a in 0..n {
+                        if degree[a] > lo && mover.move_unit(a, b, degree[a])? {
+                            done = true;
+                            degree[a] -= 1;
+                            degree[b] += 1;
+                            break;
+                        }
                     }
                 }
                 if !done {
@@ -207,20 +358,7 @@ impl Connectivity {
                 moved += 1;
             }
         }
-
-        let n_triggered = triggered.iter().filter(|&&t| t).count();
-        let unresolved = (0..n).filter(|&i| triggered[i] && !(lo..=hi).contains(&degree[i])).count();
-        if moved > 0 {
-            let matrix = mover.editor.finish();
-            self.matrix = matrix;
-        }
-        Ok(BalanceReport {
-            mean_out_degree: mean,
-            target_band: (lo as u32, hi as u32),
-            triggered: n_triggered,
-            moved,
-            unresolved,
-        })
+        Ok(moved)
     }
 }
 
@@ -298,5 +436,198 @@ impl Mover<'_, '_> {
     fn shift(&mut self, from: usize, to: usize, post: u32) {
         self.editor.remove_unit(from, post);
         self.editor.add_unit(to, post);
+    }
+}
+
+/// What the balancing phases need: the random stream and single moves.
+trait UnitMover {
+    type Error;
+    fn rng(&mut self) -> &mut RngStream;
+    /// Move one connection unit `from → j` to `to → j` (see [`Mover::try_move`]).
+    fn move_unit(&mut self, from: usize, to: usize, from_degree: i64) -> Result<bool, Self::Error>;
+}
+
+impl UnitMover for Mover<'_, '_> {
+    type Error = std::convert::Infallible;
+    fn rng(&mut self) -> &mut RngStream {
+        self.rng
+    }
+    fn move_unit(&mut self, from: usize, to: usize, from_degree: i64) -> Result<bool, Self::Error> {
+        Ok(self.try_move(from, to, from_degree))
+    }
+}
+
+/// The ranks' collective with its buffers.
+struct Exchange<'g> {
+    ranks: &'g mut dyn AllGather,
+    recv: Vec<u32>,
+    counts: Vec<usize>,
+}
+
+impl<'g> Exchange<'g> {
+    fn new(ranks: &'g mut dyn AllGather) -> Self {
+        Self { ranks, recv: Vec::new(), counts: Vec::new() }
+    }
+
+    /// Every rank's `send`, concatenated in rank order; each rank must send as many words.
+    fn gather(&mut self, send: &[u32]) -> Result<&[u32], EngramError> {
+        self.ranks.all_gather(send, &mut self.recv, &mut self.counts)?;
+        if self.counts.iter().any(|&c| c != send.len()) {
+            return Err(EngramError::Other(format!(
+                "balancing across ranks: the ranks sent {:?} words where each should send {}",
+                self.counts,
+                send.len()
+            )));
+        }
+        Ok(&self.recv)
+    }
+
+    /// This rank's index, from every rank's `own` range: the ranges must tile `0..n_post` in
+    /// rank order (an empty range may repeat; any of its equals is a valid index).
+    fn my_rank(&mut self, own: &Range<usize>, n_post: usize) -> Result<usize, EngramError> {
+        let ranges: Vec<Range<usize>> =
+            self.gather(&[own.start as u32, own.end as u32])?.chunks(2).map(|r| r[0] as usize..r[1] as usize).collect();
+        let tiles = ranges.first().is_some_and(|r| r.start == 0)
+            && ranges.last().is_some_and(|r| r.end == n_post)
+            && ranges.windows(2).all(|w| w[0].end == w[1].start);
+        if !tiles {
+            return Err(ParamError::new(
+                "own",
+                format!("{ranges:?}"),
+                format!("ranges of columns that tile 0..{n_post} in rank order, one per rank"),
+            )
+            .into());
+        }
+        Ok(ranges.iter().position(|r| r == own).expect("this rank's range is among them"))
+    }
+}
+
+/// Moves on one rank of a pattern split by columns: the rank that owns a candidate unit's
+/// column decides and makes the move, and the others learn the outcome (collectives in the
+/// same order on every rank, random draws identical on every rank).
+struct Across<'r, 'm, 'g> {
+    mover: Mover<'r, 'm>,
+    exchange: Exchange<'g>,
+    me: usize,
+}
+
+/// No candidate (collectives carry `u32`s).
+const NONE: u32 = u32::MAX;
+
+impl Across<'_, '_, '_> {
+    /// Local entry of row `from` holding global unit `u` (unit-weighted) or entry `u`, if this
+    /// rank owns it; `offsets` are this rank's first global entry and unit.
+    fn local_entry(&self, from: usize, u: i64, (entry_off, unit_off): (i64, i64), own: (i64, i64)) -> Option<usize> {
+        if self.mover.unit_weighted {
+            let mut r = u - unit_off;
+            if r < 0 || r >= own.1 {
+                return None;
+            }
+            let mut k = 0;
+            loop {
+                let m = i64::from(self.mover.editor.entry(from, k).1);
+                if r < m {
+                    return Some(k);
+                }
+                r -= m;
+                k += 1;
+            }
+        } else {
+            let k = u - entry_off;
+            (k >= 0 && k < own.0).then_some(k as usize)
+        }
+    }
+
+    /// The smallest of every rank's `mine`.
+    fn min_over_ranks(&mut self, mine: u32) -> Result<u32, EngramError> {
+        Ok(self.exchange.gather(&[mine])?.iter().copied().min().unwrap_or(NONE))
+    }
+}
+
+impl UnitMover for Across<'_, '_, '_> {
+    type Error = EngramError;
+
+    fn rng(&mut self) -> &mut RngStream {
+        self.mover.rng
+    }
+
+    /// [`Mover::try_move`] on the whole row of `from`, each rank holding its columns.
+    fn move_unit(&mut self, from: usize, to: usize, from_degree: i64) -> Result<bool, EngramError> {
+        if from == to {
+            return Ok(false);
+        }
+        // the row's entries and units on every rank (in column order, so in rank order)
+        let own_len = self.mover.editor.row_len(from);
+        let own_units: i64 = (0..own_len).map(|k| i64::from(self.mover.editor.entry(from, k).1)).sum();
+        let layout = self.exchange.gather(&[own_len as u32, own_units as u32])?;
+        let (mut entry_off, mut unit_off, mut len) = (0i64, 0i64, 0i64);
+        for (rank, part) in layout.chunks(2).enumerate() {
+            if rank < self.me {
+                entry_off += i64::from(part[0]);
+                unit_off += i64::from(part[1]);
+            }
+            len += i64::from(part[0]);
+        }
+        if len == 0 {
+            return Ok(false);
+        }
+        let offsets = (entry_off, unit_off);
+        let own = (own_len as i64, own_units);
+        // A few uniformly random connection units first: drawn ahead on a copy of the stream;
+        // the first allowed one wins, and the stream then advances past exactly the draws
+        // the whole row's loop would have made.
+        let unit_weighted = self.mover.unit_weighted;
+        // the draw of `Mover::try_move`, with its types (the stream must advance alike)
+        let draw = |rng: &mut RngStream| -> i64 {
+            if unit_weighted { rng.gen_range(0..from_degree) } else { rng.gen_range(0..len as usize) as i64 }
+        };
+        let mut ahead = (*self.mover.rng).clone();
+        let draws: [i64; 4] = std::array::from_fn(|_| draw(&mut ahead));
+        let mut first_allowed = NONE;
+        let mut chosen = [None; 4];
+        for (t, &u) in draws.iter().enumerate() {
+            if let Some(k) = self.local_entry(from, u, offsets, own) {
+                let post = self.mover.editor.entry(from, k).0;
+                chosen[t] = Some(post);
+                if first_allowed == NONE && self.mover.allowed(to, post) {
+                    first_allowed = t as u32;
+                }
+            }
+        }
+        let t = self.min_over_ranks(first_allowed)?;
+        if t != NONE {
+            for _ in 0..=t {
+                draw(self.mover.rng);
+            }
+            if first_allowed == t {
+                let post = chosen[t as usize].expect("the rank that found it owns it");
+                self.mover.shift(from, to, post);
+            }
+            return Ok(true);
+        }
+        for _ in 0..4 {
+            draw(self.mover.rng);
+        }
+        // ... then every synapse of `from`, from a random start: the first allowed one in
+        // that order, over all ranks.
+        let start = self.mover.rng.gen_range(0..len as usize) as i64;
+        let mut best = NONE;
+        for k in 0..own_len {
+            let post = self.mover.editor.entry(from, k).0;
+            let order = ((entry_off + k as i64 - start).rem_euclid(len)) as u32;
+            if order < best && self.mover.allowed(to, post) {
+                best = order;
+            }
+        }
+        let t = self.min_over_ranks(best)?;
+        if t == NONE {
+            return Ok(false);
+        }
+        if best == t {
+            let k = ((start + i64::from(t)) % len - entry_off) as usize;
+            let post = self.mover.editor.entry(from, k).0;
+            self.mover.shift(from, to, post);
+        }
+        Ok(true)
     }
 }

@@ -9,7 +9,8 @@ use crate::pattern::{
     collapse_sorted, kept_run,
 };
 use crate::sample::{bernoulli_sorted, draw_sorted};
-use engram_core::error::ParamError;
+use engram_core::collective::AllGather;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, probability};
 use engram_core::rng::{RngStream, stream};
 use rayon::prelude::*;
@@ -311,6 +312,48 @@ impl ConnectSpec {
         }
         let (matrix, omitted) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
         Ok((self.finish(matrix, same_population, seed, stream_id)?, omitted))
+    }
+
+    /// [`connect_onto`](Self::connect_onto) on one of several ranks that each call it, at the
+    /// same point, for their own `targets` (ranges that tile `0..n_post` in rank order): a
+    /// pattern with out-degree balancing is drawn onto the targets and balanced across the
+    /// ranks ([`Connectivity::balance_out_degrees_across`]) instead of being made whole on
+    /// every rank; any other pattern is `connect_onto`'s, with no collective. Either way, the
+    /// whole pattern's entries onto `targets`, bit for bit, and what each row left out.
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, OutDegreeBalancing, Rule};
+    /// use engram_core::collective::OneRank;
+    /// let spec = ConnectSpec::new(Rule::FixedInDegree { k: 20 }).balance(OutDegreeBalancing::default());
+    /// let whole = spec.connect_populations(300, 200, false, 5, 6).unwrap();
+    /// let part = spec.connect_onto_across(300, 200, false, 5, 6, 0..200, &mut OneRank).unwrap();
+    /// assert_eq!(part, whole.restrict_targets(0..200).unwrap());
+    /// ```
+    ///
+    /// Errors: those of `connect_onto` and of `balance_out_degrees_across`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn connect_onto_across(
+        &self,
+        n_pre: usize,
+        n_post: usize,
+        same_population: bool,
+        seed: u64,
+        stream_id: u64,
+        targets: Range<usize>,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(Connectivity, OmittedEntries), EngramError> {
+        let Some(balance) = &self.balance else {
+            return Ok(self.connect_onto(n_pre, n_post, same_population, seed, stream_id, targets)?);
+        };
+        self.validate_for(n_pre, n_post, same_population)?;
+        let keep = check_targets(targets.clone(), n_post)?;
+        let (matrix, _) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
+        let no_autapses = self.excludes_autapses(same_population);
+        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: self.multapses };
+        let mut part = Connectivity::from_matrix(matrix, constraints);
+        let (t, f) = (balance.trigger_fraction, balance.target_fraction);
+        let (_, omitted) = part.balance_out_degrees_across(targets, t, f, seed, stream_id, ranks)?;
+        Ok((part, omitted))
     }
 
     /// For each list of presynaptic neurons `sources[k]`, how many connections (counting

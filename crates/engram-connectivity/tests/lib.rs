@@ -2,6 +2,7 @@
 //! the transpose index, determinism across thread counts, delays, input errors, assemblies,
 //! assembly rewiring, weight scaling, and random connection specs (engram-testkit's strategies).
 
+mod across;
 mod assemblies;
 mod balance;
 mod delays;
