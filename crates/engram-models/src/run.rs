@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use engram_core::config::to_ron_string;
 use engram_core::error::EngramError;
-use engram_sim::network::{Partition, SpikeExchange};
+use engram_sim::network::{AllGather, Partition, SpikeExchange};
 use engram_sim::progress::{Every, Progress};
 use engram_sim::{
     MonitorId, Network, NetworkBuilder, RateMonitor, RunOptions, SpikeMonitor, StateMonitor, WeightMonitor,
@@ -238,8 +238,10 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
 /// model's `DpPathway`, except that a pathway whose construction needs the whole pattern
 /// (out-degree balancing) is made whole for a moment, cut and dropped, one at a time
 /// ([`crate::dp::onto`]). Other connectivity that a model makes whole (registered matrix
-/// kinds, out-degree balancing in a description) is made whole on every rank, and its other
-/// ranks' synapses are dropped at `build`. Call [`NetworkBuilder::distribute`] with the same partition before `build`.
+/// kinds; here also a description's out-degree balanced patterns, which a run across ranks
+/// balances across them instead: [`NetworkDescription::builder_across`]) is made whole on
+/// every rank, and its other ranks' synapses are dropped at `build`. Call
+/// [`NetworkBuilder::distribute`] with the same partition before `build`.
 pub fn build_model_on_rank(
     model: &ModelConfig,
     dt_ms: f64,
@@ -247,7 +249,7 @@ pub fn build_model_on_rank(
     partition: Option<Partition>,
 ) -> Result<ModelNetwork, EngramError> {
     if let Some(d) = model.description()? {
-        return Ok(build_description(&d, dt_ms, seed, partition)?.0);
+        return Ok(build_description(&d, dt_ms, seed, partition, None)?.0);
     }
     match model {
         ModelConfig::Coba(c) => c.build_on_rank(dt_ms, seed, partition),
@@ -271,8 +273,13 @@ fn build_description(
     dt_ms: f64,
     seed: u64,
     partition: Option<Partition>,
+    ranks: Option<&mut dyn AllGather>,
 ) -> Result<(ModelNetwork, Vec<PhasePlan>), EngramError> {
-    let (builder, handles) = d.builder_on_rank(&Registry::default(), dt_ms, seed, partition)?;
+    let registry = Registry::default();
+    let (builder, handles) = match (partition, ranks) {
+        (Some(partition), Some(ranks)) => d.builder_across(&registry, dt_ms, seed, partition, ranks)?,
+        (partition, _) => d.builder_on_rank(&registry, dt_ms, seed, partition)?,
+    };
     let with_role = |role: Role| -> Vec<String> {
         d.populations.iter().filter(|p| p.role == Some(role)).map(|p| p.name.clone()).collect()
     };
@@ -319,12 +326,13 @@ fn build_for_run(
     dt_ms: f64,
     seed: u64,
     partition: Option<Partition>,
+    ranks: Option<&mut dyn AllGather>,
 ) -> Result<(ModelNetwork, Plan), EngramError> {
     match model.description()? {
         Some(d) => {
             // the description's monitors are added by the runner, streaming into the run directory
             let without = NetworkDescription { monitors: Vec::new(), ..NetworkDescription::clone(&d) };
-            let (network, phases) = build_description(&without, dt_ms, seed, partition)?;
+            let (network, phases) = build_description(&without, dt_ms, seed, partition, ranks)?;
             let populations = d.populations.iter().map(|p| p.name.clone()).collect();
             Ok((network, Plan { populations, phases, monitors: d.monitors.clone() }))
         }
@@ -607,10 +615,13 @@ fn run_in_pool(
 ) -> Result<RunOutput, EngramError> {
     let t0 = Instant::now();
     // a rank draws only the synapses onto its own neurons (where the connectivity allows)
+    let mut share = share;
     let partition = share.as_ref().map(|s| s.partition);
     let across_ranks = partition.is_some();
+    // ... and balances out-degrees across the ranks (descriptions)
+    let ranks = share.as_mut().map(|s| &mut *s.exchange as &mut dyn AllGather);
     let (ModelNetwork { mut builder, exc, inh, n_neurons }, plan) =
-        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition)?;
+        build_for_run(&exp.model, exp.run.dt_ms, exp.run.seed, partition, ranks)?;
     if let Some(RankShare { partition, exchange }) = share {
         check_distributable(&plan)?;
         builder.distribute(partition, exchange);

@@ -313,3 +313,55 @@ fn the_guide_example_parses_and_runs() {
     built.run_protocol().unwrap();
     assert_eq!(built.network.current_step(), 10_000);
 }
+
+// ─── Out-degree balancing of a drawn pattern (`balance`) ──────────────────────────────────
+
+/// E→E of 400 neurons drawn with a fixed in-degree and out-degree balanced (`balance`), as a
+/// file: the built pattern is the connectivity crate's balanced one (out-degrees of the
+/// triggered neurons within 3 % of the mean, in-degrees untouched) and the same on every build.
+#[test]
+fn a_balanced_projection_has_the_balanced_pattern() {
+    use engram_connectivity::{ConnectSpec, OutDegreeBalancing, Rule};
+    let text = r#"(populations: [(name: "E", size: 400, neuron: (kind: "LifCond"))],
+        projections: [(pre: "E", post: "E", receptor: "exc", stream: "ee",
+            connectivity: (kind: "FixedInDegree", params: (k: 40)),
+            balance: (trigger_fraction: 0.05, target_fraction: 0.03),
+            weight: Constant(value: 0.5))])"#;
+    let d = NetworkDescription::from_ron_str(text, "balanced.ron").unwrap();
+    let built = d.build_with(&Registry::default(), 0.1, 9).unwrap();
+    let w = built.network.weights(built.projections[0]);
+    let out: Vec<usize> = w.outer_iterator().map(|row| row.nnz()).collect();
+    let mean = out.iter().sum::<usize>() as f64 / 400.0;
+    assert_eq!(mean, 40.0);
+    // without balancing the same draw spreads far wider
+    let unbalanced = ConnectSpec::new(Rule::FixedInDegree { k: 40 }).connect(400, 400, 9, 1).unwrap().out_degrees();
+    let spread = |d: &[f64]| d.iter().map(|x| (x - mean).abs()).fold(0.0, f64::max);
+    let (balanced_spread, drawn_spread) = (
+        spread(&out.iter().map(|&x| x as f64).collect::<Vec<_>>()),
+        spread(&unbalanced.iter().map(|&x| f64::from(x)).collect::<Vec<_>>()),
+    );
+    assert!(balanced_spread <= 0.05 * mean + 1.0, "out-degrees within the trigger band: {balanced_spread}");
+    assert!(drawn_spread > 0.1 * mean, "an unbalanced draw is wider: {drawn_spread}");
+    let mut in_degree = vec![0; 400];
+    w.iter().for_each(|(_, (_, j))| in_degree[j as usize] += 1);
+    assert!(in_degree.iter().all(|&k| k == 40), "in-degrees are kept");
+    assert_eq!(OutDegreeBalancing::default().trigger_fraction, 0.05);
+    // and a second build is the same network
+    let again = d.build_with(&Registry::default(), 0.1, 9).unwrap();
+    assert_eq!(again.network.weights(again.projections[0]), w);
+}
+
+#[test]
+fn balancing_a_matrix_kind_or_with_a_negative_fraction_is_refused() {
+    let e = broken(
+        "connectivity: (kind: \"FixedInDegree\", params: (k: 4)),",
+        "connectivity: (kind: \"FixedInDegree\", params: (k: 4)), balance: (trigger_fraction: -0.1, target_fraction: 0.03),",
+    );
+    assert!(e.contains("projections[1].balance.trigger_fraction") && e.contains("-0.1"), "{e}");
+    let text = r#"(populations: [(name: "E", size: 10, neuron: (kind: "LifCond"))],
+        projections: [(pre: "E", post: "E", receptor: "exc",
+            connectivity: (kind: "DpPathway", params: (pathway: e_e)),
+            balance: (trigger_fraction: 0.05, target_fraction: 0.03))])"#;
+    let e = error_of(text);
+    assert!(e.contains("projections[0].balance") && e.contains("makes the whole matrix itself"), "{e}");
+}

@@ -8,7 +8,8 @@
 //! network of `gathered` gets the single process's weight files and checkpoint folders, and
 //! its checkpoint resumes in one process, and `engram-mpi run --resume` from the single
 //! process's checkpoint ends in its state; `mpirun -np 2 engram-mpi reproduce dp --tiny`
-//! writes the single process's reproduction.
+//! writes the single process's reproduction; COBA written as a description with out-degree
+//! balanced patterns, balanced across the MPI ranks, writes the single process's run.
 
 use std::path::Path;
 use std::process::Command;
@@ -82,6 +83,12 @@ fn coba_4000_with_mpirun_writes_the_single_process_run() {
 #[test]
 fn dp_with_istdp_with_mpirun_writes_the_single_process_run() {
     check_with_mpirun(&dp_with_istdp(true), None);
+}
+
+#[test]
+fn out_degrees_balanced_across_mpi_ranks_write_the_single_process_run() {
+    // the ranks balance each pattern together through MPI collectives while they build
+    check_with_mpirun(&crate::ranks::coba_network_balanced(), None);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use engram_connectivity::DelayDistribution;
+use engram_connectivity::{DelayDistribution, OutDegreeBalancing};
 use engram_models::coba::CobaConfig;
 use engram_models::description::{Distribution, models};
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
@@ -165,6 +165,24 @@ fn coba_network_drawn_per_synapse() -> Experiment {
 #[test]
 fn drawn_weights_and_delays_across_ranks_write_the_single_process_run() {
     check_across_ranks_named(&coba_network_drawn_per_synapse(), "coba-drawn");
+}
+
+/// COBA-4000 written as a description whose four patterns are out-degree balanced (the Dp
+/// model's method, `balance`), 200 ms: across ranks the ranks balance each pattern together
+/// (`ConnectSpec::connect_onto_across`), none holding it whole.
+pub(crate) fn coba_network_balanced() -> Experiment {
+    let mut d = models::coba(&CobaConfig::default()).unwrap();
+    for p in &mut d.projections {
+        p.balance = Some(OutDegreeBalancing::default());
+    }
+    let mut exp = Experiment::of_description(d);
+    exp.run.duration_s = 0.2;
+    exp
+}
+
+#[test]
+fn out_degrees_balanced_across_ranks_write_the_single_process_run() {
+    check_across_ranks_named(&coba_network_balanced(), "coba-balanced");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::any::Any;
 use std::path::PathBuf;
 
 use engram_connectivity::{OmittedEntries, WeightMatrix};
+use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::{Monitor, NetworkView};
 use engram_core::neuron::{NeuronModel, StepContext};
@@ -161,6 +162,8 @@ struct Parts<'a> {
     seed: u64,
     clock: Clock,
     protocol: Protocol<'a>,
+    /// On a rank, the other ranks, for connectivity made across them (out-degree balancing).
+    ranks: std::cell::RefCell<Option<&'a mut dyn AllGather>>,
 }
 
 impl NetworkDescription {
@@ -186,6 +189,10 @@ impl NetworkDescription {
     /// ([`MatrixContext::targets`]) and either makes only the synapses onto them (the Dp
     /// model's `DpPathway`: [`MatrixPart::onto`]) or the whole matrix, whose other ranks'
     /// synapses the builder drops at `build`.
+    ///
+    /// A pattern with out-degree balancing (`balance: Some(...)`) is made whole on every rank
+    /// and cut here; [`builder_across`](Self::builder_across) balances it across the ranks
+    /// instead.
     pub fn builder_on_rank(
         &self,
         registry: &Registry,
@@ -193,13 +200,44 @@ impl NetworkDescription {
         seed: u64,
         partition: Option<Partition>,
     ) -> Result<(NetworkBuilder, Handles), EngramError> {
+        self.builder_ranked(registry, dt_ms, seed, partition, None)
+    }
+
+    /// [`builder_on_rank`](Self::builder_on_rank) for rank `partition.rank()`, with the
+    /// other ranks reachable through `ranks` while the network is built: every rank must
+    /// call it at the same point with the same description. A pattern with out-degree
+    /// balancing is then drawn onto the rank's own neurons and balanced across the ranks
+    /// ([`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across)),
+    /// so that no rank holds it whole; everything else is as `builder_on_rank` builds it.
+    pub fn builder_across(
+        &self,
+        registry: &Registry,
+        dt_ms: f64,
+        seed: u64,
+        partition: Partition,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(NetworkBuilder, Handles), EngramError> {
+        self.builder_ranked(registry, dt_ms, seed, Some(partition), Some(ranks))
+    }
+
+    fn builder_ranked(
+        &self,
+        registry: &Registry,
+        dt_ms: f64,
+        seed: u64,
+        partition: Option<Partition>,
+        ranks: Option<&mut dyn AllGather>,
+    ) -> Result<(NetworkBuilder, Handles), EngramError> {
         let info = self.check_with(registry)?;
         let mut b = NetworkBuilder::new(dt_ms, seed)?;
         if let Some(partition) = partition {
             b.split(partition);
         }
         let (protocol, phases) = self.protocol(&info, dt_ms)?;
-        let parts = Parts { registry, info: &info, seed, clock: b.clock(), protocol };
+        let mut ranks = ranks;
+        // a reborrow for the build (the trait object's lifetime shortened to it)
+        let ranks = std::cell::RefCell::new(ranks.as_mut().map(|r| &mut **r as &mut dyn AllGather));
+        let parts = Parts { registry, info: &info, seed, clock: b.clock(), protocol, ranks };
         self.add_populations(&parts, &mut b)?;
         self.add_sources(&parts, &mut b)?;
         let projections = self.add_projections(&parts, &mut b)?;
@@ -529,12 +567,23 @@ fn drawn_weights(
     };
     let factory = parts.registry.connect(&p.connectivity.kind).expect("checked");
     let field = format!("projections[{k}].connectivity.params");
-    let spec = factory(&p.connectivity.params, &ctx)
+    let mut spec = factory(&p.connectivity.params, &ctx)
         .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
+    if let Some(b) = p.balance {
+        spec = spec.balance(b);
+    }
     let within = |e: ParamError| e.within(&format!("projections[{k}].connectivity"));
     let (pattern, omitted) = match targets {
         Some(own) => {
-            let (part, omitted) = spec.connect_onto(n_pre, n_post, same, parts.seed, id, own).map_err(within)?;
+            let (part, omitted) = match parts.ranks.borrow_mut().as_deref_mut() {
+                Some(ranks) => {
+                    spec.connect_onto_across(n_pre, n_post, same, parts.seed, id, own, ranks).map_err(|e| match e {
+                        EngramError::Param(e) => EngramError::Param(within(e)),
+                        e => e,
+                    })?
+                }
+                None => spec.connect_onto(n_pre, n_post, same, parts.seed, id, own).map_err(within)?,
+            };
             (part, Some(omitted))
         }
         None => (spec.connect_populations(n_pre, n_post, same, parts.seed, id).map_err(within)?, None),

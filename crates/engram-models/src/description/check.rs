@@ -723,6 +723,14 @@ fn check_connectivity(
             )
             .into());
         }
+        if let Some(b) = &p.balance {
+            return Err(ParamError::new(
+                format!("{at}.balance"),
+                format!("{b:?}"),
+                format!("left out: connectivity `{kind}` makes the whole matrix itself"),
+            )
+            .into());
+        }
         if !p.autapses || p.multapses {
             let (field, value) = if p.multapses { ("multapses", true) } else { ("autapses", false) };
             return Err(ParamError::new(
@@ -763,8 +771,12 @@ fn check_connectivity(
         )
         .into());
     }
-    let spec =
+    let mut spec =
         factory(&p.connectivity.params, &ctx).map_err(|e| place(&params_field, p.connectivity.params.as_str(), e))?;
+    if let Some(b) = p.balance {
+        b.validate().map_err(|e| e.within(&format!("{at}.balance")))?;
+        spec = spec.balance(b);
+    }
     spec.validate_for(n_pre, n_post, p.pre == p.post).map_err(|e| {
         let field = match e.field.strip_prefix("rule.") {
             Some(inner) => format!("{params_field}.{inner}"),

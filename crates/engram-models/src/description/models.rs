@@ -32,6 +32,7 @@ fn ei_projections(model: &str, p: f64, (we, wi): (f64, f64), delay_ms: f64) -> V
                 connectivity: Component::new("FixedProbability", &FixedProbabilityParams { p }),
                 autapses: true,
                 multapses: false,
+                balance: None,
                 weight: Some(Distribution::Constant { value: w }),
                 delay: DelayDistribution::Constant { ms: delay_ms },
                 plasticity: None,

@@ -56,6 +56,7 @@ fn projection(
         connectivity,
         autapses: true,
         multapses: false,
+        balance: None,
         weight: Some(Distribution::Constant { value: weight }),
         delay: DelayDistribution::Constant { ms: delay_ms },
         plasticity: None,

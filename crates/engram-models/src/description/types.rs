@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use engram_connectivity::DelayDistribution;
+use engram_connectivity::{DelayDistribution, OutDegreeBalancing};
 use serde::{Deserialize, Serialize};
 
 use super::params::RawParams;
@@ -230,6 +230,13 @@ pub struct ProjectionDescription {
     /// `false`; rules that draw a pattern only). Multiplicity is folded into the weight.
     #[serde(default)]
     pub multapses: bool,
+    /// Out-degree balancing of the drawn pattern (default none; rules that draw a pattern
+    /// only), the Dp model's method: `balance: (trigger_fraction: 0.05, target_fraction: 0.03)`
+    /// moves connections from presynaptic neurons whose out-degree is at least 5 %
+    /// off the mean to others until they are within 3 %, keeping every in-degree. Across
+    /// ranks the ranks balance together, none holding the whole pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<OutDegreeBalancing>,
     /// Weight of each synapse, in the receptor's unit (nS for conductances, pA for currents),
     /// drawn per stored synapse in row order and multiplied by its multiplicity. Required for
     /// a rule that draws a pattern; left out for a kind that makes its own matrix.

@@ -412,6 +412,7 @@ impl DpModel {
             connectivity: Component::new("DpPathway", &DpPathwayParams { pathway, network: network.clone() }),
             autapses: true,
             multapses: false,
+            balance: None,
             weight: None,
             delay: Default::default(),
             plasticity: None,

@@ -115,7 +115,7 @@ pub trait SpikeExchange: AllGather + Send {
     /// is left to the implementation (callers ignore it). For what only rank 0 writes (a
     /// checkpoint), so that no other rank holds every part.
     ///
-    /// Default: [`all_gather`](Self::all_gather) (correct, but every rank receives every
+    /// Default: [`all_gather`](AllGather::all_gather) (correct, but every rank receives every
     /// part); [`ThreadGroup`] and `engram-mpi`'s exchange send to rank 0 only.
     fn gather_to_rank_0(
         &mut self,

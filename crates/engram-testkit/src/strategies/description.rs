@@ -109,6 +109,7 @@ pub fn network_description() -> impl Strategy<Value = NetworkDescription> {
                     connectivity,
                     autapses,
                     multapses: false,
+                    balance: None,
                     weight: Some(weight),
                     delay,
                     plasticity,
