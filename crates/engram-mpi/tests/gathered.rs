@@ -19,8 +19,9 @@ use crate::ranks::{threads_as_ranks, threads_as_ranks_resuming};
 use crate::{assert_same_run, fresh, single};
 
 /// 160 adapting excitatory and 40 inhibitory AdEx neurons driven by 300 Poisson inputs
-/// through pair-STDP synapses, and a readout `R` of 2 neurons that learns from `E` (pair
-/// STDP); delays of 1 ms (ten steps: the ranks exchange once per 10 steps), I→E drawn per
+/// through pair-STDP synapses (I also by a Poisson input stimulus, three E neurons by a
+/// current pulse across the first checkpoint), and a readout `R` of 2 neurons that learns
+/// from `E` (pair STDP); delays of 1 ms (ten steps: the ranks exchange once per 10 steps), I→E drawn per
 /// synapse (1–2 ms). Two phases of 100 ms, each saving a checkpoint; the weights of
 /// `input->E` every 5 ms and of `E->R` every 1 ms.
 pub(crate) const PLASTIC_NETWORK: &str = r#"(
@@ -36,6 +37,13 @@ pub(crate) const PLASTIC_NETWORK: &str = r#"(
     ],
     sources: [
         (name: "input", source: (kind: "PoissonGroup", params: (n_sources: 300, rates: Constant(rate_hz: 20.0)))),
+    ],
+    // stimuli that write blocks: on a rank, E and I are stored by blocks all the same
+    stimuli: [
+        (name: "drive", target: "I", stimulus: (kind: "PoissonInput",
+            params: (n_inputs: 50, rate: Constant(rate_hz: 10.0), weight: 0.5))),
+        (name: "pulse", target: "E", stimulus: (kind: "CurrentInjection",
+            params: (pulses: [(start_ms: 20.0, stop_ms: 150.0, amplitude_pa: 60.0)], targets: Indices([159, 3, 81])))),
     ],
     projections: [
         (
@@ -272,8 +280,10 @@ fn neurons_stored_by_blocks_write_and_resume_the_single_process_checkpoints() {
         )
         .replace(r#"neuron: (kind: "AdEx", params: (a_ns: 0.0, b_pa: 0.0))"#, r#"neuron: (kind: "LifCond")"#)
         .replace(r#"neuron: (kind: "AdEx")"#, r#"neuron: (kind: "LifCond")"#)
-        // LifCond's COBA parameters are more excitable than AdEx's: a weaker drive
-        .replace("rate_hz: 20.0", "rate_hz: 4.0");
+        // LifCond's COBA parameters are more excitable than AdEx's: a weaker drive (and a
+        // weaker Poisson input onto I, whose inhibition would otherwise silence E)
+        .replace("rate_hz: 20.0", "rate_hz: 4.0")
+        .replace("rate_hz: 10.0), weight: 0.5", "rate_hz: 10.0), weight: 0.1");
     assert!(!text.contains("AdEx"), "every population is LifCond");
     let mut exp = Experiment::of_description(NetworkDescription::from_ron_str(&text, "lif.ron").unwrap());
     exp.run.duration_s = 0.2;

@@ -48,7 +48,12 @@ fn mpirun(n_ranks: usize, args: &[&str]) {
 
 /// `exp` (a built-in model `builtin`, or written to a file) on 2 and 3 ranks.
 fn check_with_mpirun(exp: &Experiment, builtin: Option<&str>) {
-    let name = model_name(exp);
+    check_with_mpirun_named(exp, builtin, model_name(exp));
+}
+
+/// [`check_with_mpirun`] with `name` in the folders' names and the messages (tests that run
+/// at the same time need different names).
+fn check_with_mpirun_named(exp: &Experiment, builtin: Option<&str>, name: &str) {
     let reference = fresh(&format!("mpi-{name}-single"));
     single(exp, &reference);
     let file = fresh(&format!("mpi-{name}.ron"));
@@ -88,7 +93,7 @@ fn dp_with_istdp_with_mpirun_writes_the_single_process_run() {
 #[test]
 fn out_degrees_balanced_across_mpi_ranks_write_the_single_process_run() {
     // the ranks balance each pattern together through MPI collectives while they build
-    check_with_mpirun(&crate::ranks::coba_network_balanced(), None);
+    check_with_mpirun_named(&crate::ranks::coba_network_balanced(), None, "coba-balanced");
 }
 
 #[test]
