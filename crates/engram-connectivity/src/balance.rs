@@ -178,17 +178,13 @@ impl Connectivity {
         ranks: &mut dyn AllGather,
     ) -> Result<(BalanceReport, OmittedEntries), EngramError> {
         OutDegreeBalancing { trigger_fraction, target_fraction }.validate()?;
-        let keep = check_targets(own.clone(), self.n_post())?;
-        if let Some((_, j, _)) = self.iter().find(|&(_, j, _)| !keep.contains(&j)) {
-            return Err(ParamError::new(
-                "own",
-                format!("{}..{}", own.start, own.end),
-                format!("the columns this rank holds (it holds an entry in column {j})"),
-            )
-            .into());
-        }
+        // a range outside the columns, or an entry outside `own`, is this rank's mistake, but
+        // every rank must learn of it (or the others would wait for it in the next
+        // collective): the first collective checks both on every rank
+        let keep = check_targets(own.clone(), self.n_post()).unwrap_or(0..0);
+        let stray = self.iter().find(|&(_, j, _)| !keep.contains(&j)).map(|(_, j, _)| j);
         let mut exchange = Exchange::new(ranks);
-        let me = exchange.my_rank(&own, self.n_post())?;
+        let me = exchange.my_rank(&own, self.n_post(), stray)?;
         // the whole pattern's out-degrees (counting multiplicity) and largest multiplicity
         let mut send: Vec<u32> = self.out_degrees();
         send.push(u32::from(self.max_multiplicity()));
@@ -483,10 +479,19 @@ impl<'g> Exchange<'g> {
     }
 
     /// This rank's index, from every rank's `own` range: the ranges must tile `0..n_post` in
-    /// rank order (an empty range may repeat; any of its equals is a valid index).
-    fn my_rank(&mut self, own: &Range<usize>, n_post: usize) -> Result<usize, EngramError> {
-        let ranges: Vec<Range<usize>> =
-            self.gather(&[own.start as u32, own.end as u32])?.chunks(2).map(|r| r[0] as usize..r[1] as usize).collect();
+    /// rank order (an empty range may repeat; any of its equals is a valid index). `stray`: a
+    /// column outside `own` that this rank holds an entry in; every rank fails if any has one.
+    fn my_rank(&mut self, own: &Range<usize>, n_post: usize, stray: Option<u32>) -> Result<usize, EngramError> {
+        let words = self.gather(&[own.start as u32, own.end as u32, stray.unwrap_or(NONE)])?;
+        if let Some((rank, w)) = words.chunks(3).enumerate().find(|(_, w)| w[2] != NONE) {
+            return Err(ParamError::new(
+                "own",
+                format!("{}..{} on rank {rank}", w[0], w[1]),
+                format!("the columns that rank holds (it holds an entry in column {})", w[2]),
+            )
+            .into());
+        }
+        let ranges: Vec<Range<usize>> = words.chunks(3).map(|r| r[0] as usize..r[1] as usize).collect();
         let tiles = ranges.first().is_some_and(|r| r.start == 0)
             && ranges.last().is_some_and(|r| r.end == n_post)
             && ranges.windows(2).all(|w| w[0].end == w[1].start);

@@ -346,11 +346,16 @@ impl ConnectSpec {
             return Ok(self.connect_onto(n_pre, n_post, same_population, seed, stream_id, targets)?);
         };
         self.validate_for(n_pre, n_post, same_population)?;
-        let keep = check_targets(targets.clone(), n_post)?;
-        let (matrix, _) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
         let no_autapses = self.excludes_autapses(same_population);
         let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: self.multapses };
-        let mut part = Connectivity::from_matrix(matrix, constraints);
+        let mut part = match check_targets(targets.clone(), n_post) {
+            Ok(keep) => {
+                let (matrix, _) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
+                Connectivity::from_matrix(matrix, constraints)
+            }
+            // the balancing's first collective tells every rank (none is left waiting)
+            Err(_) => Connectivity::empty(n_pre, n_post),
+        };
         let (t, f) = (balance.trigger_fraction, balance.target_fraction);
         let (_, omitted) = part.balance_out_degrees_across(targets, t, f, seed, stream_id, ranks)?;
         Ok((part, omitted))

@@ -115,10 +115,35 @@ fn every_rank_holds_its_columns_of_the_whole_balanced_pattern() {
 #[test]
 fn ranges_that_do_not_tile_the_columns_are_refused_on_every_rank() {
     let spec = ConnectSpec::new(Rule::FixedInDegree { k: 5 }).balance(OutDegreeBalancing::default());
-    for ranges in [vec![0..50, 60..100], vec![50..100, 0..50], vec![0..50, 50..90]] {
+    for ranges in [vec![0..50, 60..100], vec![50..100, 0..50], vec![0..50, 50..90], vec![0..50, 50..120]] {
         for (got, _) in across(&spec, (80, 100, false), &ranges) {
             let e = got.unwrap_err().to_string();
             assert!(e.contains("tile 0..100 in rank order"), "{ranges:?}: {e}");
         }
+    }
+}
+
+/// A rank that holds an entry outside its range makes every rank fail (none is left waiting
+/// in a collective).
+#[test]
+fn an_entry_outside_a_ranks_columns_fails_on_every_rank() {
+    let whole = ConnectSpec::new(Rule::FixedInDegree { k: 5 }).connect(40, 60, 1, 2).unwrap();
+    let ranges = [0..30, 30..60];
+    let group = Threads::group(2);
+    let errors: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = group
+            .into_iter()
+            .zip(&ranges)
+            .map(|(mut ranks, own)| {
+                // rank 1 keeps every column by mistake
+                let mut part =
+                    if own.start == 0 { whole.restrict_targets(own.clone()).unwrap().0 } else { whole.clone() };
+                s.spawn(move || part.balance_out_degrees_across(own.clone(), 0.05, 0.03, 1, 2, &mut ranks).unwrap_err())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap().to_string()).collect()
+    });
+    for e in errors {
+        assert!(e.contains("on rank 1") && e.contains("holds an entry in column"), "{e}");
     }
 }
