@@ -238,9 +238,11 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
 /// model's `DpPathway`, except that a pathway whose construction needs the whole pattern
 /// (out-degree balancing) is made whole for a moment, cut and dropped, one at a time
 /// ([`crate::dp::onto`]). Other connectivity that a model makes whole (registered matrix
-/// kinds; here also a description's out-degree balanced patterns, which a run across ranks
-/// balances across them instead: [`NetworkDescription::builder_across`]) is made whole on
-/// every rank, and its other ranks' synapses are dropped at `build`. Call
+/// kinds; here also a description's out-degree balanced patterns) is made whole on every
+/// rank, and its other ranks' synapses are dropped at `build`. A run across ranks
+/// ([`run_experiment_on_rank`]) builds with the ranks instead
+/// ([`NetworkDescription::builder_across`]): balanced patterns, and the Dp pathways that need
+/// no more than balancing, are then balanced across them. Call
 /// [`NetworkBuilder::distribute`] with the same partition before `build`.
 pub fn build_model_on_rank(
     model: &ModelConfig,

@@ -3,7 +3,8 @@
 //! whole network's entries onto its neurons with the right counts of what each row left
 //! out, and the parts stacked are the whole matrices, for structures A and C (C balances its
 //! bulb input) and the variants rand, Scaled I, Tuned I and Tuned E+I; also through a
-//! description built on each rank.
+//! description built on each rank; and made across ranks as threads (`pathway_across`: the
+//! pathways that need only out-degree balancing balanced across the ranks), the same.
 
 use engram_connectivity::{Connectivity, WeightMatrix};
 use engram_models::description::Registry;
@@ -103,6 +104,65 @@ fn each_ranks_part_of_every_dp_pathway_is_the_whole_network_onto_its_neurons() {
         // the variant changed what it should (so the test is not about empty rewiring)
         if variant != Variant::Rand {
             assert_ne!(whole.e_e.matrix(), base.e_e.matrix(), "{what}: E→E rewired");
+        }
+    }
+}
+
+/// `pathway_across` on 2 and 3 ranks as threads: every rank's part of every pathway (those
+/// balanced across the ranks and those made whole) and its weights are the whole network's
+/// onto its neurons, for structures A and C and every variant.
+#[test]
+fn each_ranks_part_made_across_the_ranks_is_the_whole_network_onto_its_neurons() {
+    for structure in [Structure::A, Structure::C] {
+        for variant in [Variant::Rand, Variant::SCALED_I, Variant::TUNED_EI] {
+            let config = DpConfig { structure, variant, ..DpConfig::default() }.scaled_down(8);
+            let odors = odor_sets(&config, 3).unwrap();
+            let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
+            let (whole, _) = base.with_variant(&config, variant, 17).unwrap();
+            let weights = whole.weights(&config);
+            let what = format!("{structure:?} {}", variant.label());
+            for n_ranks in [2, 3] {
+                let group = ThreadGroup::new(n_ranks);
+                let ranks: Vec<_> = std::thread::scope(|s| {
+                    let handles: Vec<_> = (0..n_ranks)
+                        .map(|rank| {
+                            let (config, learned) = (&config, &odors.learned);
+                            let mut member = group.member(rank);
+                            s.spawn(move || {
+                                let onto = DpConnectivityOnto::new(config, learned, 17).unwrap();
+                                PATHWAYS.map(|pathway| {
+                                    let n_post =
+                                        if matches!(pathway, PathwayName::ObI | PathwayName::EI | PathwayName::II) {
+                                            config.n_inh
+                                        } else {
+                                            config.n_exc
+                                        };
+                                    let own = Partition::new(rank, n_ranks).unwrap().owned(n_post);
+                                    let part = onto.pathway_across(pathway, own.clone(), &mut member).unwrap();
+                                    let w = onto.weights_across(pathway, own.clone(), &mut member).unwrap();
+                                    (own, part, w)
+                                })
+                            })
+                        })
+                        .collect();
+                    handles.into_iter().map(|h| h.join().unwrap()).collect()
+                });
+                for (rank, parts) in ranks.into_iter().enumerate() {
+                    for (pathway, (own, (part, omitted), (w, w_omitted))) in PATHWAYS.into_iter().zip(parts) {
+                        let at = format!("{what}: {pathway:?}, rank {rank} of {n_ranks} ({own:?})");
+                        let expected = whole_pattern(&whole, pathway).restrict_targets(own.clone()).unwrap();
+                        assert!(part == expected.0 && omitted == expected.1, "{at}: the part differs");
+                        assert!(w_omitted == omitted, "{at}");
+                        let want: Vec<_> = entries(&weights[pathway.index()])
+                            .into_iter()
+                            .filter(|&(_, j, _)| own.contains(&(j as usize)))
+                            .map(|(i, j, x)| (i, j, x.to_bits()))
+                            .collect();
+                        let got: Vec<_> = entries(&w).into_iter().map(|(i, j, x)| (i, j, x.to_bits())).collect();
+                        assert!(got == want, "{at}: weights differ");
+                    }
+                }
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ use std::path::Path;
 use engram_connectivity::{DelayDistribution, OutDegreeBalancing};
 use engram_models::coba::CobaConfig;
 use engram_models::description::{Distribution, models};
+use engram_models::dp::Variant;
+use engram_models::dp::described::DpModel;
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
 use engram_models::run::{Exchanges, RankShare, Resume, Summary, build_model, build_model_on_rank};
 use engram_mpi::run_rank;
@@ -183,6 +185,17 @@ pub(crate) fn coba_network_balanced() -> Experiment {
 #[test]
 fn out_degrees_balanced_across_ranks_write_the_single_process_run() {
     check_across_ranks_named(&coba_network_balanced(), "coba-balanced");
+}
+
+/// The Dp network at a quarter of its size, rand variant, 0.4 s into its first odor: every
+/// pathway but the bulb input needs no more than out-degree balancing, so across ranks each
+/// is balanced across them (`DpConnectivityOnto::pathway_across`), none made whole.
+#[test]
+fn dp_rand_balanced_across_ranks_writes_the_single_process_run() {
+    let model = DpModel { scale_down: 4, n_odors: 1, variant: Variant::Rand, ..DpModel::default() };
+    let mut exp = Experiment::of_description(model.description().unwrap());
+    exp.run.duration_s = 0.4;
+    check_across_ranks_named(&exp, "dp-rand");
 }
 
 #[test]

@@ -456,7 +456,9 @@ fn add_projection(
             let targets = b.owned_targets(n_post);
             let same_population = p.pre == p.post;
             let ctx = MatrixContext { n_pre, n_post, same_population, seed, stream_id: id, targets: targets.clone() };
-            let part = factory(&p.connectivity.params, &ctx)
+            let mut ranks = parts.ranks.borrow_mut();
+            let ranks = ranks.as_deref_mut().map(|r| r as &mut dyn AllGather);
+            let part = factory(&p.connectivity.params, &ctx, ranks)
                 .map_err(|e| EngramError::from(place(&field, p.connectivity.params.as_str(), e)))?;
             check_matrix_part(&part, k, p, (n_pre, n_post), targets)?;
             omitted = part.omitted;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use engram_connectivity::{ConnectSpec, OmittedEntries, Rule, WeightMatrix};
+use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::monitor::Monitor;
 use engram_core::neuron::{NeuronModel, Receptor, SpikeSource};
@@ -284,7 +285,9 @@ type StimulusFactory =
     Arc<dyn Fn(&RawParams, &StimulusContext) -> Result<Box<dyn Stimulus>, ComponentError> + Send + Sync>;
 type ConnectFactory = Arc<dyn Fn(&RawParams, &ConnectContext) -> Result<ConnectSpec, ComponentError> + Send + Sync>;
 type MatrixCheck = Arc<dyn Fn(&RawParams) -> Result<(), ComponentError> + Send + Sync>;
-type MatrixFactory = Arc<dyn Fn(&RawParams, &MatrixContext) -> Result<MatrixPart, ComponentError> + Send + Sync>;
+type MatrixFactory = Arc<
+    dyn Fn(&RawParams, &MatrixContext, Option<&mut dyn AllGather>) -> Result<MatrixPart, ComponentError> + Send + Sync,
+>;
 type RuleFactory =
     Arc<dyn Fn(&RawParams, &RuleContext) -> Result<Box<dyn PlasticityRule>, ComponentError> + Send + Sync>;
 type MonitorFactory =
@@ -641,9 +644,28 @@ impl Registry {
         M: Into<MatrixPart>,
         F: Fn(Checked<P>, &MatrixContext) -> Result<M, EngramError> + Send + Sync + 'static,
     {
+        self.register_connectivity_matrix_across(kind, move |p: Checked<P>, c: &MatrixContext, _| build(p, c))
+    }
+
+    /// [`register_connectivity_matrix`](Self::register_connectivity_matrix) for a kind that
+    /// can make its part together with the other ranks: on a rank of a run across ranks,
+    /// `build` also gets the ranks (every rank calls it at the same point, for the same
+    /// projection), so that a construction that needs the others' synapses (out-degree
+    /// balancing, [`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across))
+    /// need not make the whole matrix; `None` in one process and when the network is built
+    /// rank by rank without them ([`NetworkDescription::builder_on_rank`](crate::description::NetworkDescription::builder_on_rank)).
+    /// The Dp model's `DpPathway` is one.
+    pub fn register_connectivity_matrix_across<P, M, F>(&mut self, kind: &str, build: F) -> &mut Self
+    where
+        P: Params + DeserializeOwned + 'static,
+        M: Into<MatrixPart>,
+        F: Fn(Checked<P>, &MatrixContext, Option<&mut dyn AllGather>) -> Result<M, EngramError> + Send + Sync + 'static,
+    {
         let check: MatrixCheck = Arc::new(|raw: &RawParams| checked::<P>(raw).map(|_| ()));
         let f: MatrixFactory =
-            Arc::new(move |raw: &RawParams, c: &MatrixContext| Ok(build(checked::<P>(raw)?, c)?.into()));
+            Arc::new(move |raw: &RawParams, c: &MatrixContext, ranks: Option<&mut dyn AllGather>| {
+                Ok(build(checked::<P>(raw)?, c, ranks)?.into())
+            });
         self.connectivity.remove(kind);
         self.matrices.insert(kind.into(), (check, f));
         self

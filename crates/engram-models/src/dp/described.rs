@@ -254,16 +254,25 @@ impl OdorBulbParams {
 /// Register `DpPathway` (connectivity that makes its own matrix) and `OdorBulb` (a source)
 /// in `registry`; [`Registry::library`] does this. On a rank of a network split across
 /// ranks, `DpPathway` makes only the synapses onto the rank's neurons
-/// ([`MatrixContext::targets`], [`DpConnectivityOnto::weights_onto`]).
+/// ([`MatrixContext::targets`], [`DpConnectivityOnto::weights_onto`]), and, given the ranks,
+/// balances the pathways that need no more than that across them
+/// ([`DpConnectivityOnto::weights_across`]).
 pub fn register(registry: &mut Registry) {
-    registry.register_connectivity_matrix("DpPathway", |p: Checked<DpPathwayParams>, c: &MatrixContext| {
-        let onto = network_onto(&p.network)?;
-        let (weights, omitted) = onto.weights_onto(p.pathway, c.targets.clone().unwrap_or(0..c.n_post))?;
-        Ok(match c.targets {
-            Some(_) => MatrixPart::onto(weights, omitted),
-            None => MatrixPart::from(weights),
-        })
-    });
+    registry.register_connectivity_matrix_across(
+        "DpPathway",
+        |p: Checked<DpPathwayParams>, c: &MatrixContext, ranks| {
+            let onto = network_onto(&p.network)?;
+            let targets = c.targets.clone().unwrap_or(0..c.n_post);
+            let (weights, omitted) = match ranks {
+                Some(ranks) => onto.weights_across(p.pathway, targets, ranks)?,
+                None => onto.weights_onto(p.pathway, targets)?,
+            };
+            Ok(match c.targets {
+                Some(_) => MatrixPart::onto(weights, omitted),
+                None => MatrixPart::from(weights),
+            })
+        },
+    );
     registry.register_source("OdorBulb", |p: Checked<OdorBulbParams>, c: &SourceContext| {
         let (odors, presentations) = p.schedule()?;
         if odors.is_empty() {

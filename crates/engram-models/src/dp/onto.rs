@@ -41,13 +41,14 @@ use std::sync::OnceLock;
 use engram_connectivity::{
     Assembly, AssemblySet, Connectivity, OmittedEntries, WeightMatrix, rewire_within, scale_weights,
 };
+use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
 use engram_stimuli::Odor;
 
 use super::described::PathwayName;
 use super::network::{
-    RewiringTargets, draw_id, input_spec, recurrent_pathway, rewire_id, rewire_pair, select_i_assembly,
+    RewiringTargets, draw_id, input_spec, recurrent_pathway, recurrent_spec, rewire_id, rewire_pair, select_i_assembly,
 };
 use super::params::{DpConfig, Variant};
 
@@ -188,6 +189,72 @@ impl DpConnectivityOnto {
         })
     }
 
+    /// [`pathway_onto`](Self::pathway_onto) on one of several ranks that each call it, at
+    /// the same point, for their own `targets` (ranges that tile the postsynaptic population
+    /// in rank order): a pathway whose construction needs no more than out-degree balancing
+    /// (the bulb input of structure C; E→E of rand networks; E→I and I→E unless the variant
+    /// is Tuned; I→I) is balanced across the ranks
+    /// ([`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across)),
+    /// no rank holding it whole; the others are `pathway_onto`'s (made whole, rewired, cut).
+    /// The same entries, bit for bit.
+    ///
+    /// Errors: as [`pathway_onto`](Self::pathway_onto), and a failed collective.
+    pub fn pathway_across(
+        &self,
+        pathway: PathwayName,
+        targets: Range<usize>,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(Connectivity, OmittedEntries), EngramError> {
+        let config = &self.config;
+        let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
+        let (pw, seed) = (config.pathways(), self.network_seed);
+        let rewiring = RewiringTargets::of(config, config.variant);
+        let balanced = |p, (n_pre, n_post), same, name: &str, ranks: &mut dyn AllGather| {
+            let (spec, constraints) = recurrent_spec(config, p, n_pre, same);
+            let (part, omitted) =
+                spec.connect_onto_across(n_pre, n_post, same, seed, draw_id(name), targets.clone(), ranks)?;
+            Ok::<_, EngramError>((part.with_constraints(constraints), omitted))
+        };
+        match pathway {
+            PathwayName::ObE => Ok(input_spec(config, pw.ob_e).connect_onto_across(
+                nm,
+                ne,
+                false,
+                seed,
+                draw_id("ob_e"),
+                targets,
+                ranks,
+            )?),
+            PathwayName::ObI => Ok(input_spec(config, pw.ob_i).connect_onto_across(
+                nm,
+                ni,
+                false,
+                seed,
+                draw_id("ob_i"),
+                targets,
+                ranks,
+            )?),
+            PathwayName::EE if config.variant == Variant::Rand => balanced(pw.e_e, (ne, ne), true, "e_e", ranks),
+            PathwayName::EI if rewiring.i_e.is_none() => balanced(pw.e_i, (ne, ni), false, "e_i", ranks),
+            PathwayName::IE if rewiring.i_e.is_none() => balanced(pw.i_e, (ni, ne), false, "i_e", ranks),
+            PathwayName::II => balanced(pw.i_i, (ni, ni), true, "i_i", ranks),
+            _ => self.pathway_onto(pathway, targets),
+        }
+    }
+
+    /// [`weights_onto`](Self::weights_onto) through [`pathway_across`](Self::pathway_across).
+    ///
+    /// Errors: as [`pathway_across`](Self::pathway_across).
+    pub fn weights_across(
+        &self,
+        pathway: PathwayName,
+        targets: Range<usize>,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(WeightMatrix, OmittedEntries), EngramError> {
+        let (part, omitted) = self.pathway_across(pathway, targets, ranks)?;
+        Ok((self.weigh(pathway, part), omitted))
+    }
+
     /// The weights of pathway `pathway` onto `targets` (multiplicity × the pathway's weight;
     /// I→E also × χ of Scaled I), and what each row left out: the whole network's weights
     /// ([`DpConnectivity::weights`](crate::dp::DpConnectivity::weights)) onto those neurons.
@@ -198,16 +265,22 @@ impl DpConnectivityOnto {
         pathway: PathwayName,
         targets: Range<usize>,
     ) -> Result<(WeightMatrix, OmittedEntries), EngramError> {
+        let (part, omitted) = self.pathway_onto(pathway, targets)?;
+        Ok((self.weigh(pathway, part), omitted))
+    }
+
+    /// The weights of a part of `pathway`: multiplicity × the pathway's weight (I→E also × χ
+    /// of Scaled I).
+    fn weigh(&self, pathway: PathwayName, part: Connectivity) -> WeightMatrix {
         let pw = self.config.pathways();
         let w_ns = [pw.ob_e, pw.ob_i, pw.e_e, pw.e_i, pw.i_e, pw.i_i][pathway.index()].w_ns;
-        let (part, omitted) = self.pathway_onto(pathway, targets)?;
         let mut weights = part.weights(w_ns);
         if let (PathwayName::IE, Variant::ScaledI { chi, .. }) = (pathway, self.config.variant)
             && chi != 1.0
         {
             scale_weights(&mut weights, chi);
         }
-        Ok((weights, omitted))
+        weights
     }
 
     /// The E assemblies: for each learned odor, the E neurons with the most inputs from its
