@@ -160,6 +160,11 @@ impl ConnectSpec {
         same_population && !self.autapses
     }
 
+    /// What edits of the drawn pattern may create (autapses and multapses as specified).
+    fn constraints(&self, same_population: bool) -> Constraints {
+        Constraints { allow_autapses: !self.excludes_autapses(same_population), allow_multapses: self.multapses }
+    }
+
     /// All checks, for a projection from `n_pre` to `n_post` neurons: `p` in [0, 1]; with
     /// multapses off, `k` at most the number of candidates (`n_pre` or `n_post`, minus one when
     /// autapses are excluded); with multapses on, at least one candidate when `k > 0`;
@@ -346,12 +351,10 @@ impl ConnectSpec {
             return Ok(self.connect_onto(n_pre, n_post, same_population, seed, stream_id, targets)?);
         };
         self.validate_for(n_pre, n_post, same_population)?;
-        let no_autapses = self.excludes_autapses(same_population);
-        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: self.multapses };
         let mut part = match check_targets(targets.clone(), n_post) {
             Ok(keep) => {
                 let (matrix, _) = self.draw_matrix(n_pre, n_post, same_population, seed, stream_id, Some(&keep))?;
-                Connectivity::from_matrix(matrix, constraints)
+                Connectivity::from_matrix(matrix, self.constraints(same_population))
             }
             // the balancing's first collective tells every rank (none is left waiting)
             Err(_) => Connectivity::empty(n_pre, n_post),
@@ -443,9 +446,7 @@ impl ConnectSpec {
         seed: u64,
         stream_id: u64,
     ) -> Result<Connectivity, ParamError> {
-        let no_autapses = self.excludes_autapses(same_population);
-        let constraints = Constraints { allow_autapses: !no_autapses, allow_multapses: self.multapses };
-        let mut connectivity = Connectivity::from_matrix(matrix, constraints);
+        let mut connectivity = Connectivity::from_matrix(matrix, self.constraints(same_population));
         if let Some(b) = &self.balance {
             connectivity.balance_out_degrees(b.trigger_fraction, b.target_fraction, seed, stream_id)?;
         }

@@ -723,16 +723,13 @@ fn check_connectivity(
             )
             .into());
         }
-        if let Some(b) = &p.balance {
-            return Err(ParamError::new(
-                format!("{at}.balance"),
-                format!("{b:?}"),
-                format!("left out: connectivity `{kind}` makes the whole matrix itself"),
-            )
-            .into());
-        }
-        if !p.autapses || p.multapses {
-            let (field, value) = if p.multapses { ("multapses", true) } else { ("autapses", false) };
+        // the settings of a drawn pattern, given where the kind makes the matrix itself
+        let drawn_only = [
+            ("balance", p.balance.map(|b| format!("{b:?}"))),
+            ("multapses", p.multapses.then(|| "true".to_string())),
+            ("autapses", (!p.autapses).then(|| "false".to_string())),
+        ];
+        if let Some((field, Some(value))) = drawn_only.into_iter().find(|(_, v)| v.is_some()) {
             return Err(ParamError::new(
                 format!("{at}.{field}"),
                 value,
