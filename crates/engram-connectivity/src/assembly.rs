@@ -475,6 +475,14 @@ pub(crate) fn partial_shuffle<T>(rng: &mut RngStream, v: &mut [T], k: usize) {
     }
 }
 
+/// The random numbers [`partial_shuffle`] draws for `k` elements of a list of `len`, drawn
+/// and dropped: a rank that does not hold a list advances its stream as the one that holds it.
+pub(crate) fn skip_partial_shuffle(rng: &mut RngStream, len: usize, k: usize) {
+    for i in 0..k.min(len) {
+        let _: usize = rng.gen_range(i..len);
+    }
+}
+
 /// `k` distinct elements of `pool` drawn uniformly, sorted.
 fn choose_sorted(rng: &mut RngStream, pool: &[u32], k: usize) -> Vec<u32> {
     let mut v = pool.to_vec();

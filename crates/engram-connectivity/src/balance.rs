@@ -4,8 +4,9 @@
 
 use std::ops::Range;
 
+use crate::across::Exchange;
 use crate::edit::RowEditor;
-use crate::pattern::{Connectivity, Constraints, OmittedEntries, check_targets};
+use crate::pattern::{Connectivity, Constraints, OmittedEntries};
 use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, non_negative};
@@ -181,10 +182,7 @@ impl Connectivity {
         // a range outside the columns, or an entry outside `own`, is this rank's mistake, but
         // every rank must learn of it (or the others would wait for it in the next
         // collective): the first collective checks both on every rank
-        let keep = check_targets(own.clone(), self.n_post()).unwrap_or(0..0);
-        let stray = self.iter().find(|&(_, j, _)| !keep.contains(&j)).map(|(_, j, _)| j);
-        let mut exchange = Exchange::new(ranks);
-        let me = exchange.my_rank(&own, self.n_post(), stray)?;
+        let (mut exchange, me) = Exchange::join(ranks, self, &own)?;
         // the whole pattern's out-degrees (counting multiplicity) and largest multiplicity
         let mut send: Vec<u32> = self.out_degrees();
         send.push(u32::from(self.max_multiplicity()));
@@ -213,18 +211,7 @@ impl Connectivity {
                 report
             }
         };
-        // what each row of the balanced whole pattern leaves out: the other ranks' entries
-        let lens: Vec<u32> = self.matrix.indptr().raw_storage().windows(2).map(|r| (r[1] - r[0]) as u32).collect();
-        let parts = exchange.gather(&lens)?;
-        let mut omitted = OmittedEntries { before: vec![0; n], after: vec![0; n] };
-        for (rank, part) in parts.chunks(n.max(1)).enumerate().filter(|_| n > 0) {
-            let side = match rank.cmp(&me) {
-                std::cmp::Ordering::Less => &mut omitted.before,
-                std::cmp::Ordering::Greater => &mut omitted.after,
-                std::cmp::Ordering::Equal => continue,
-            };
-            side.iter_mut().zip(part).for_each(|(o, &l)| *o += l);
-        }
+        let omitted = exchange.omitted(self, me)?;
         Ok((report, omitted))
     }
 }
@@ -450,60 +437,6 @@ impl UnitMover for Mover<'_, '_> {
     }
     fn move_unit(&mut self, from: usize, to: usize, from_degree: i64) -> Result<bool, Self::Error> {
         Ok(self.try_move(from, to, from_degree))
-    }
-}
-
-/// The ranks' collective with its buffers.
-struct Exchange<'g> {
-    ranks: &'g mut dyn AllGather,
-    recv: Vec<u32>,
-    counts: Vec<usize>,
-}
-
-impl<'g> Exchange<'g> {
-    fn new(ranks: &'g mut dyn AllGather) -> Self {
-        Self { ranks, recv: Vec::new(), counts: Vec::new() }
-    }
-
-    /// Every rank's `send`, concatenated in rank order; each rank must send as many words.
-    fn gather(&mut self, send: &[u32]) -> Result<&[u32], EngramError> {
-        self.ranks.all_gather(send, &mut self.recv, &mut self.counts)?;
-        if self.counts.iter().any(|&c| c != send.len()) {
-            return Err(EngramError::Other(format!(
-                "balancing across ranks: the ranks sent {:?} words where each should send {}",
-                self.counts,
-                send.len()
-            )));
-        }
-        Ok(&self.recv)
-    }
-
-    /// This rank's index, from every rank's `own` range: the ranges must tile `0..n_post` in
-    /// rank order (an empty range may repeat; any of its equals is a valid index). `stray`: a
-    /// column outside `own` that this rank holds an entry in; every rank fails if any has one.
-    fn my_rank(&mut self, own: &Range<usize>, n_post: usize, stray: Option<u32>) -> Result<usize, EngramError> {
-        let words = self.gather(&[own.start as u32, own.end as u32, stray.unwrap_or(NONE)])?;
-        if let Some((rank, w)) = words.chunks(3).enumerate().find(|(_, w)| w[2] != NONE) {
-            return Err(ParamError::new(
-                "own",
-                format!("{}..{} on rank {rank}", w[0], w[1]),
-                format!("the columns that rank holds (it holds an entry in column {})", w[2]),
-            )
-            .into());
-        }
-        let ranges: Vec<Range<usize>> = words.chunks(3).map(|r| r[0] as usize..r[1] as usize).collect();
-        let tiles = ranges.first().is_some_and(|r| r.start == 0)
-            && ranges.last().is_some_and(|r| r.end == n_post)
-            && ranges.windows(2).all(|w| w[0].end == w[1].start);
-        if !tiles {
-            return Err(ParamError::new(
-                "own",
-                format!("{ranges:?}"),
-                format!("ranges of columns that tile 0..{n_post} in rank order, one per rank"),
-            )
-            .into());
-        }
-        Ok(ranges.iter().position(|r| r == own).expect("this rank's range is among them"))
     }
 }
 

@@ -24,6 +24,7 @@
 //! assert_eq!(ee.n_diagonal_entries(), 0);
 //! ```
 
+mod across;
 mod assembly;
 mod balance;
 mod delay;
@@ -35,13 +36,14 @@ mod sample;
 mod scale;
 mod transpose;
 
+pub use across::input_counts_across;
 pub use assembly::{ASSEMBLY_CHUNK_BASE, Assembly, AssemblySet, TopSelection, input_counts};
 pub use balance::{BALANCE_CHUNK, BalanceReport, OutDegreeBalancing};
 pub use delay::{DELAY_CHUNK_BASE, DELAYS_PER_CHUNK, DelayDistribution};
 pub use pattern::{Connectivity, Constraints, MultiplicityMatrix, OmittedEntries, WeightMatrix};
 pub use rewire::{
     REWIRE_CHUNK_BASE, RewireReport, WithinTarget, mean_within_inputs, rewire_assembly, rewire_within,
-    within_assembly_factor, within_outside_ratio,
+    rewire_within_across, within_assembly_factor, within_outside_ratio,
 };
 pub use rule::{ConnectSpec, LINES_PER_CHUNK, Rule};
 pub use scale::{scale_weights, scale_weights_by_post, scale_weights_onto};

@@ -5,10 +5,14 @@
 //!
 //! See [`rewire_within`] for the procedure, the definition of the factor (α, β, γ) and an example.
 
-use crate::assembly::{Assembly, AssemblySet, partial_shuffle};
+use std::ops::Range;
+
+use crate::across::Exchange;
+use crate::assembly::{Assembly, AssemblySet, partial_shuffle, skip_partial_shuffle};
 use crate::edit::RowEditor;
 use crate::pattern::Connectivity;
-use engram_core::error::ParamError;
+use engram_core::collective::AllGather;
+use engram_core::error::{EngramError, ParamError};
 use engram_core::rng::{RngStream, stream};
 use serde::{Deserialize, Serialize};
 
@@ -152,15 +156,7 @@ pub fn rewire_within(
     stream_id: u64,
 ) -> Result<RewireReport, ParamError> {
     check_groups(connectivity, groups_pre, groups_post)?;
-    if let WithinTarget::Factor(f) = target {
-        if !(f.is_finite() && f >= 1.0) {
-            return Err(ParamError::new(
-                "target",
-                format!("Factor({f})"),
-                "a finite factor >= 1 (rewiring only adds connections within assemblies)",
-            ));
-        }
-    }
+    check_target(target)?;
     let baseline: Vec<f64> =
         groups_pre.iter().zip(groups_post).map(|(p, q)| mean_within_inputs(connectivity, p, q)).collect();
     let mut rewirer = Rewirer::new(connectivity, groups_post.iter().map(|a| a.members()));
@@ -186,6 +182,110 @@ pub fn rewire_within(
     }
     if report.moved > 0 {
         connectivity.matrix = rewirer.editor.finish();
+    }
+    Ok(report)
+}
+
+/// [`rewire_within`] on one of several ranks that hold the pattern split by columns: `part`
+/// holds the entries onto this rank's postsynaptic neurons `own` (ranges that tile the
+/// columns in rank order, as [`ConnectSpec::connect_onto_across`](crate::ConnectSpec::connect_onto_across)
+/// leaves them), and every rank calls this at the same point with the same groups, target,
+/// seed and stream. Each rank ends with exactly the whole rewired pattern's entries onto
+/// `own`, and every rank gets the whole [`RewireReport`]; no rank holds another's columns.
+///
+/// Rewiring a postsynaptic member changes only its own column, so its owner rewires it; the
+/// others need only how many random numbers it draws, which follows from four counts (its
+/// distinct presynaptic members and the lengths of the three lists it draws from). Per
+/// assembly pair, the ranks gather the baseline sums (and for a [`WithinTarget::Factor`] three
+/// words per postsynaptic member, for the target) before any edit, then four words per
+/// postsynaptic member, and all walk the members in order with the pair's stream.
+///
+/// ```
+/// use engram_connectivity::{AssemblySet, ConnectSpec, Constraints, Rule, WithinTarget, rewire_within, rewire_within_across};
+/// use engram_core::collective::OneRank;
+/// let multapses = Constraints { allow_autapses: true, allow_multapses: true };
+/// let before = ConnectSpec::new(Rule::FixedInDegree { k: 50 }).connect_recurrent(500, 1, 1).unwrap()
+///     .with_constraints(multapses);
+/// let e = AssemblySet::random(500, 3, 60, 1, 2).unwrap();
+/// let (mut whole, mut part) = (before.clone(), before);
+/// let report = rewire_within(&mut whole, &e, &e, WithinTarget::Factor(4.0), 1, 3).unwrap();
+/// // one rank owning every column: the same pattern and report
+/// let across = rewire_within_across(&mut part, 0..500, &e, &e, WithinTarget::Factor(4.0), 1, 3, &mut OneRank).unwrap();
+/// assert_eq!((part, across), (whole, report));
+/// ```
+///
+/// Errors: as [`rewire_within`], `own` outside `0..n_post` or not tiling it with the other
+/// ranks' in rank order, an entry of `part` outside `own` (on every rank), and a failed
+/// collective.
+#[allow(clippy::too_many_arguments)]
+pub fn rewire_within_across(
+    part: &mut Connectivity,
+    own: Range<usize>,
+    groups_pre: &AssemblySet,
+    groups_post: &AssemblySet,
+    target: WithinTarget,
+    seed: u64,
+    stream_id: u64,
+    ranks: &mut dyn AllGather,
+) -> Result<RewireReport, EngramError> {
+    // the same groups and target on every rank: a mistake fails on every rank alike
+    check_groups(part, groups_pre, groups_post)?;
+    check_target(target)?;
+    let (mut exchange, _) = Exchange::join(ranks, part, &own)?;
+    let own = own.start as u32..own.end as u32;
+    let owned = |q| owned_members(q, &own);
+    let mut rewirer = Rewirer::new(part, groups_post.iter().map(owned));
+    let mut report = RewireReport {
+        baseline_within_inputs: Vec::with_capacity(groups_post.len()),
+        target_counts: Vec::with_capacity(groups_post.len()),
+        moved: 0,
+        posts_rewired: 0,
+        shortfall: 0,
+    };
+    // before any edit, every pair's baseline and target from the ranks' parts
+    for (p, q) in groups_pre.iter().zip(groups_post) {
+        let total = within_inputs_total(part, p, q);
+        let mut send = vec![total as u32, (total >> 32) as u32];
+        if let WithinTarget::Factor(_) = target {
+            send.extend(
+                rewirer.post_stats(p.members(), owned(q)).iter().flat_map(|&(w, c, cap)| [w, c, cap].map(|x| x as u32)),
+            );
+        }
+        let (words, counts) = exchange.gather_parts(&send)?;
+        let (mut total, mut stats, mut at) = (0u64, Vec::with_capacity(q.len()), 0);
+        for &count in counts {
+            let rank_part = &words[at..at + count];
+            at += count;
+            total += u64::from(rank_part[0]) | u64::from(rank_part[1]) << 32;
+            stats.extend(rank_part[2..].chunks_exact(3).map(|s| (s[0] as usize, s[1] as usize, s[2] as usize)));
+        }
+        let baseline = if q.is_empty() { 0.0 } else { total as f64 / q.len() as f64 };
+        report.baseline_within_inputs.push(baseline);
+        report.target_counts.push(match target {
+            WithinTarget::Factor(f) => calibrated(&stats, f * baseline),
+            WithinTarget::Count(k) => k,
+        });
+    }
+    let mut lists = Lists::default();
+    for (g, (p, q)) in groups_pre.iter().zip(groups_post).enumerate() {
+        let k = report.target_counts[g];
+        rewirer.mark(p.members(), true);
+        let send: Vec<u32> =
+            owned(q).iter().flat_map(|&j| rewirer.fill(p.members(), j, k, &mut lists).words()).collect();
+        rewirer.mark(p.members(), false);
+        let draws = exchange.gather_parts(&send)?.0;
+        if draws.len() != 4 * q.len() {
+            return Err(EngramError::Other(format!(
+                "rewiring across ranks: gathered {} words for the {} members of assembly {g}",
+                draws.len(),
+                q.len()
+            )));
+        }
+        let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + g as u64);
+        rewirer.rewire_group_across(p.members(), q.members(), &own, k, draws, &mut rng, &mut report);
+    }
+    if report.moved > 0 {
+        part.matrix = rewirer.editor.finish();
     }
     Ok(report)
 }
@@ -257,19 +357,23 @@ pub fn mean_within_inputs(connectivity: &Connectivity, pre: &Assembly, post: &As
     if post.is_empty() {
         return 0.0;
     }
+    within_inputs_total(connectivity, pre, post) as f64 / post.len() as f64
+}
+
+/// The number of inputs (counting multiplicity) the postsynaptic members of `post` receive
+/// from the presynaptic members of `pre`, all together.
+fn within_inputs_total(connectivity: &Connectivity, pre: &Assembly, post: &Assembly) -> u64 {
     let mut is_post = vec![false; connectivity.n_post()];
     for &j in post.members() {
         is_post[j as usize] = true;
     }
-    let total: u64 = pre
-        .members()
+    pre.members()
         .iter()
         .map(|&i| {
             let (posts, mults) = connectivity.row(i as usize);
             posts.iter().zip(mults).filter(|&(&j, _)| is_post[j as usize]).map(|(_, &m)| m as u64).sum::<u64>()
         })
-        .sum();
-    total as f64 / post.len() as f64
+        .sum()
 }
 
 /// The achieved factor (α, β or γ) in the paper's definition: the mean over assembly pairs of
@@ -350,6 +454,23 @@ pub fn within_outside_ratio(
     Ok((within / pairs_in) / (outside / pairs_out))
 }
 
+/// The members of `q` among the columns `own`.
+fn owned_members<'a>(q: &'a Assembly, own: &Range<u32>) -> &'a [u32] {
+    let m = q.members();
+    &m[m.partition_point(|&j| j < own.start)..m.partition_point(|&j| j < own.end)]
+}
+
+fn check_target(target: WithinTarget) -> Result<(), ParamError> {
+    match target {
+        WithinTarget::Factor(f) if !(f.is_finite() && f >= 1.0) => Err(ParamError::new(
+            "target",
+            format!("Factor({f})"),
+            "a finite factor >= 1 (rewiring only adds connections within assemblies)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_members(field: &str, a: &Assembly, n: usize) -> Result<(), ParamError> {
     match a.members().last() {
         Some(&j) if j as usize >= n => Err(ParamError::new(field, j, format!("neuron indices below {n}"))),
@@ -380,6 +501,28 @@ fn check_groups(c: &Connectivity, groups_pre: &AssemblySet, groups_post: &Assemb
         ));
     }
     Ok(())
+}
+
+/// The target count `k` for which the predicted mean within-assembly input after rewiring
+/// (each post gains `min(max(0, k − distinct), capacity)` units), from every postsynaptic
+/// member's [`Rewirer::post_stats`], is closest to `goal` (the lower `k` on a tie); the
+/// smallest `k` reaching the maximum if `goal` is out of reach; 0 without members.
+fn calibrated(stats: &[(usize, usize, usize)], goal: f64) -> u32 {
+    if stats.is_empty() {
+        return 0;
+    }
+    let predicted = |k: usize| {
+        stats.iter().map(|&(w, c, cap)| w + k.saturating_sub(c).min(cap)).sum::<usize>() as f64 / stats.len() as f64
+    };
+    let k_max = stats.iter().map(|&(_, c, cap)| c + cap).max().unwrap_or(0);
+    let mut k = 0;
+    while k < k_max && predicted(k) < goal {
+        k += 1;
+    }
+    if k > 0 && goal - predicted(k - 1) <= predicted(k) - goal {
+        k -= 1;
+    }
+    k as u32
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -460,75 +603,106 @@ impl<'a> Rewirer<'a> {
         stats
     }
 
-    /// The target count `k` for which the predicted mean within-assembly input after rewiring
-    /// (each post gains `min(max(0, k − distinct), capacity)` units) is closest to `goal`
-    /// (the lower `k` on a tie); the smallest `k` reaching the maximum if `goal` is out of reach.
+    /// The target count `k` for [`WithinTarget::Factor`] aiming at `goal` ([`calibrated`]).
     fn calibrated_target(&mut self, pre: &[u32], post: &[u32], goal: f64) -> u32 {
-        if post.is_empty() {
-            return 0;
-        }
-        let stats = self.post_stats(pre, post);
-        let predicted = |k: usize| {
-            stats.iter().map(|&(w, c, cap)| w + k.saturating_sub(c).min(cap)).sum::<usize>() as f64 / post.len() as f64
-        };
-        let k_max = stats.iter().map(|&(_, c, cap)| c + cap).max().unwrap_or(0);
-        let mut k = 0;
-        while k < k_max && predicted(k) < goal {
-            k += 1;
-        }
-        if k > 0 && goal - predicted(k - 1) <= predicted(k) - goal {
-            k -= 1;
-        }
-        k as u32
+        calibrated(&self.post_stats(pre, post), goal)
     }
 
     fn rewire_group(&mut self, pre: &[u32], post: &[u32], target: u32, rng: &mut RngStream, report: &mut RewireReport) {
-        for &i in pre {
-            self.is_pre_member[i as usize] = true;
-        }
-        let (mut candidates, mut singles, mut multi_units) = (Vec::new(), Vec::new(), Vec::new());
+        self.mark(pre, true);
+        let mut lists = Lists::default();
         for &j in post {
-            let col = &self.inputs[self.slot[j as usize] as usize];
-            let connected = col.iter().filter(|e| self.is_pre_member[e.0 as usize]).count();
-            if connected >= target as usize {
-                continue;
-            }
-            report.posts_rewired += 1;
-            let missing = target as usize - connected;
-            candidates.clear();
-            candidates.extend(pre.iter().copied().filter(|&i| {
-                (self.allow_autapses || i != j)
-                    && (self.allow_multapses || col.binary_search_by_key(&i, |e| e.0).is_err())
-            }));
-            singles.clear();
-            multi_units.clear();
-            for &(i, m) in col.iter().filter(|e| !self.is_pre_member[e.0 as usize]) {
-                if m == 1 {
-                    singles.push(i);
-                } else {
-                    multi_units.extend(std::iter::repeat_n(i, m as usize));
-                }
-            }
-            let n = missing.min(candidates.len()).min(singles.len() + multi_units.len());
-            report.shortfall += (missing - n) as u64;
-            report.moved += n as u64;
-            partial_shuffle(rng, &mut candidates, n);
-            for &i in &candidates[..n] {
-                self.add_unit(i, j);
-            }
-            let from_singles = n.min(singles.len());
-            partial_shuffle(rng, &mut singles, from_singles);
-            for &i in &singles[..from_singles] {
-                self.remove_unit(i, j);
-            }
-            let from_multi = n - from_singles;
-            partial_shuffle(rng, &mut multi_units, from_multi);
-            for &i in &multi_units[..from_multi] {
-                self.remove_unit(i, j);
+            let draw = self.fill(pre, j, target, &mut lists);
+            if let Some(n) = draw.units(target, report) {
+                self.rewire_post(j, n, &mut lists, rng);
             }
         }
+        self.mark(pre, false);
+    }
+
+    /// [`rewire_group`](Self::rewire_group) on a rank holding the columns `own`: `draws` holds
+    /// every postsynaptic member's [`PostDraw`] (4 words each, in member order, gathered from
+    /// the ranks); the owner of a member rewires it, the others draw what it draws.
+    #[allow(clippy::too_many_arguments)]
+    fn rewire_group_across(
+        &mut self,
+        pre: &[u32],
+        post: &[u32],
+        own: &Range<u32>,
+        target: u32,
+        draws: &[u32],
+        rng: &mut RngStream,
+        report: &mut RewireReport,
+    ) {
+        self.mark(pre, true);
+        let mut lists = Lists::default();
+        for (&j, words) in post.iter().zip(draws.chunks_exact(4)) {
+            let draw = PostDraw::from_words(words);
+            let Some(n) = draw.units(target, report) else { continue };
+            if own.contains(&j) {
+                let mine = self.fill(pre, j, target, &mut lists);
+                debug_assert_eq!(mine, draw, "post {j}: the gathered draw is this rank's");
+                self.rewire_post(j, n, &mut lists, rng);
+            } else {
+                draw.skip(n, rng);
+            }
+        }
+        self.mark(pre, false);
+    }
+
+    /// Flag (or unflag) the presynaptic members.
+    fn mark(&mut self, pre: &[u32], on: bool) {
         for &i in pre {
-            self.is_pre_member[i as usize] = false;
+            self.is_pre_member[i as usize] = on;
+        }
+    }
+
+    /// Post `j`'s draw, and (if it is below `target`) its lists filled: the presynaptic members
+    /// that may gain an input onto `j`, and the inputs from non-members (single ones; units of
+    /// multiple ones). The presynaptic members must be [`mark`](Self::mark)ed.
+    fn fill(&self, pre: &[u32], j: u32, target: u32, lists: &mut Lists) -> PostDraw {
+        let col = &self.inputs[self.slot[j as usize] as usize];
+        let connected = col.iter().filter(|e| self.is_pre_member[e.0 as usize]).count();
+        if connected >= target as usize {
+            return PostDraw { connected, ..PostDraw::default() };
+        }
+        lists.candidates.clear();
+        lists.candidates.extend(pre.iter().copied().filter(|&i| {
+            (self.allow_autapses || i != j) && (self.allow_multapses || col.binary_search_by_key(&i, |e| e.0).is_err())
+        }));
+        lists.singles.clear();
+        lists.multi_units.clear();
+        for &(i, m) in col.iter().filter(|e| !self.is_pre_member[e.0 as usize]) {
+            if m == 1 {
+                lists.singles.push(i);
+            } else {
+                lists.multi_units.extend(std::iter::repeat_n(i, m as usize));
+            }
+        }
+        PostDraw {
+            connected,
+            candidates: lists.candidates.len(),
+            singles: lists.singles.len(),
+            multi_units: lists.multi_units.len(),
+        }
+    }
+
+    /// Move `n` units onto `j`: `n` candidates drawn gain one, `n` non-member units drawn
+    /// (single inputs first) lose one.
+    fn rewire_post(&mut self, j: u32, n: usize, lists: &mut Lists, rng: &mut RngStream) {
+        partial_shuffle(rng, &mut lists.candidates, n);
+        for &i in &lists.candidates[..n] {
+            self.add_unit(i, j);
+        }
+        let from_singles = n.min(lists.singles.len());
+        partial_shuffle(rng, &mut lists.singles, from_singles);
+        for &i in &lists.singles[..from_singles] {
+            self.remove_unit(i, j);
+        }
+        let from_multi = n - from_singles;
+        partial_shuffle(rng, &mut lists.multi_units, from_multi);
+        for &i in &lists.multi_units[..from_multi] {
+            self.remove_unit(i, j);
         }
     }
 
@@ -549,5 +723,56 @@ impl<'a> Rewirer<'a> {
         if col[k].1 == 0 {
             col.remove(k);
         }
+    }
+}
+
+/// The lists one postsynaptic member's rewiring draws from (reused between members).
+#[derive(Default)]
+struct Lists {
+    candidates: Vec<u32>,
+    singles: Vec<u32>,
+    multi_units: Vec<u32>,
+}
+
+/// What one postsynaptic member's rewiring draws from: its distinct presynaptic members, and
+/// the lengths of its [`Lists`] (0 when it is at its target). Enough to draw the same random
+/// numbers without the column.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct PostDraw {
+    connected: usize,
+    candidates: usize,
+    singles: usize,
+    multi_units: usize,
+}
+
+impl PostDraw {
+    fn words(&self) -> [u32; 4] {
+        [self.connected, self.candidates, self.singles, self.multi_units].map(|x| x as u32)
+    }
+
+    fn from_words(w: &[u32]) -> Self {
+        Self { connected: w[0] as usize, candidates: w[1] as usize, singles: w[2] as usize, multi_units: w[3] as usize }
+    }
+
+    /// The units to move onto this post (`None` if it is at `target` already), counted in
+    /// `report`.
+    fn units(&self, target: u32, report: &mut RewireReport) -> Option<usize> {
+        if self.connected >= target as usize {
+            return None;
+        }
+        report.posts_rewired += 1;
+        let missing = target as usize - self.connected;
+        let n = missing.min(self.candidates).min(self.singles + self.multi_units);
+        report.shortfall += (missing - n) as u64;
+        report.moved += n as u64;
+        Some(n)
+    }
+
+    /// Draw what [`Rewirer::rewire_post`] draws for `n` units, without the lists.
+    fn skip(&self, n: usize, rng: &mut RngStream) {
+        skip_partial_shuffle(rng, self.candidates, n);
+        let from_singles = n.min(self.singles);
+        skip_partial_shuffle(rng, self.singles, from_singles);
+        skip_partial_shuffle(rng, self.multi_units, n - from_singles);
     }
 }
