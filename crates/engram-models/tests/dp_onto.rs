@@ -3,8 +3,9 @@
 //! whole network's entries onto its neurons with the right counts of what each row left
 //! out, and the parts stacked are the whole matrices, for structures A and C (C balances its
 //! bulb input) and the variants rand, Scaled I, Tuned I and Tuned E+I; also through a
-//! description built on each rank; and made across ranks as threads (`pathway_across`: the
-//! pathways that need only out-degree balancing balanced across the ranks), the same.
+//! description built on each rank; and made across ranks as threads (`pathway_across`: every
+//! step, balancing, rewiring and the choice of assemblies, across the ranks, in any order of
+//! the pathways), the same.
 
 use engram_connectivity::{Connectivity, WeightMatrix};
 use engram_models::description::Registry;
@@ -108,13 +109,13 @@ fn each_ranks_part_of_every_dp_pathway_is_the_whole_network_onto_its_neurons() {
     }
 }
 
-/// `pathway_across` on 2 and 3 ranks as threads: every rank's part of every pathway (those
-/// balanced across the ranks and those made whole) and its weights are the whole network's
-/// onto its neurons, for structures A and C and every variant.
+/// `pathway_across` on 2 and 3 ranks as threads: every rank's part of every pathway
+/// (balanced, rewired and with assemblies chosen across the ranks) and its weights are the
+/// whole network's onto its neurons, for structures A and C and every variant.
 #[test]
 fn each_ranks_part_made_across_the_ranks_is_the_whole_network_onto_its_neurons() {
     for structure in [Structure::A, Structure::C] {
-        for variant in [Variant::Rand, Variant::SCALED_I, Variant::TUNED_EI] {
+        for variant in [Variant::Rand, Variant::SCALED_I, Variant::TUNED_I, Variant::TUNED_EI] {
             let config = DpConfig { structure, variant, ..DpConfig::default() }.scaled_down(8);
             let odors = odor_sets(&config, 3).unwrap();
             let base = DpConnectivity::generate(&config, &odors.learned, 17).unwrap();
@@ -131,12 +132,7 @@ fn each_ranks_part_made_across_the_ranks_is_the_whole_network_onto_its_neurons()
                             s.spawn(move || {
                                 let onto = DpConnectivityOnto::new(config, learned, 17).unwrap();
                                 PATHWAYS.map(|pathway| {
-                                    let n_post =
-                                        if matches!(pathway, PathwayName::ObI | PathwayName::EI | PathwayName::II) {
-                                            config.n_inh
-                                        } else {
-                                            config.n_exc
-                                        };
+                                    let n_post = whole_pattern_size(config, pathway);
                                     let own = Partition::new(rank, n_ranks).unwrap().owned(n_post);
                                     let part = onto.pathway_across(pathway, own.clone(), &mut member).unwrap();
                                     let w = onto.weights_across(pathway, own.clone(), &mut member).unwrap();
@@ -165,6 +161,57 @@ fn each_ranks_part_made_across_the_ranks_is_the_whole_network_onto_its_neurons()
             }
         }
     }
+}
+
+/// The assemblies are chosen across the ranks on first need, whichever pathway needs them
+/// first: made in the reverse order (I→E first, so the I assemblies are chosen on each rank's
+/// part of the I neurons that corresponds to its E neurons; E→I after that, with the cached
+/// ones), on 3 uneven ranks, every part is still the whole network's, for structures A and C.
+#[test]
+fn pathways_made_across_the_ranks_in_any_order_are_the_whole_networks() {
+    for structure in [Structure::A, Structure::C] {
+        let variant = Variant::TUNED_EI;
+        let config = DpConfig { structure, variant, ..DpConfig::default() }.scaled_down(8);
+        let odors = odor_sets(&config, 4).unwrap();
+        let base = DpConnectivity::generate(&config, &odors.learned, 23).unwrap();
+        let (whole, _) = base.with_variant(&config, variant, 23).unwrap();
+        // uneven: 1/6, 1/2, 1/3 of each population
+        let owned = |rank: usize, n: usize| [0..n / 6, n / 6..2 * n / 3, 2 * n / 3..n][rank].clone();
+        let order =
+            [PathwayName::IE, PathwayName::II, PathwayName::EI, PathwayName::EE, PathwayName::ObI, PathwayName::ObE];
+        let group = ThreadGroup::new(3);
+        let ranks: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..3)
+                .map(|rank| {
+                    let (config, learned) = (&config, &odors.learned);
+                    let mut member = group.member(rank);
+                    s.spawn(move || {
+                        let onto = DpConnectivityOnto::new(config, learned, 23).unwrap();
+                        let parts = order.map(|pathway| {
+                            let n_post = whole_pattern_size(config, pathway);
+                            let own = owned(rank, n_post);
+                            (own.clone(), onto.pathway_across(pathway, own, &mut member).unwrap())
+                        });
+                        (parts, onto.assemblies().unwrap())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (rank, (parts, asm)) in ranks.into_iter().enumerate() {
+            let what = format!("{structure:?} Tuned E+I, rank {rank} of 3");
+            assert_eq!((&asm.e, &asm.i), (&whole.assemblies, &whole.i_assemblies), "{what}: assemblies");
+            for (pathway, (own, (part, omitted))) in order.into_iter().zip(parts) {
+                let expected = whole_pattern(&whole, pathway).restrict_targets(own.clone()).unwrap();
+                assert!(part == expected.0 && omitted == expected.1, "{what}: {pathway:?} ({own:?}) differs");
+            }
+        }
+    }
+}
+
+/// The size of `pathway`'s postsynaptic population.
+fn whole_pattern_size(config: &DpConfig, pathway: PathwayName) -> usize {
+    if matches!(pathway, PathwayName::ObI | PathwayName::EI | PathwayName::II) { config.n_inh } else { config.n_exc }
 }
 
 #[test]

@@ -6,12 +6,14 @@
 //! synapses peaks near a quarter of it (COBA-16000). The full-size Dp network, whose
 //! balanced pathways are each made whole for a moment, peaks while making its largest
 //! pathway; once built, a rank holds its part and nothing else is left cached
-//! (docs/guide/distributed.md, "What each rank holds").
+//! (docs/guide/distributed.md, "What each rank holds"). Ranks that build it together, reachable
+//! while they build, make every pathway across the ranks and peak far lower.
 
 // A global allocator is unsafe to implement; this one only forwards to the system's.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use engram_models::coba::CobaConfig;
@@ -20,11 +22,27 @@ use engram_models::experiment::ModelConfig;
 use engram_models::run::build_model_on_rank;
 use engram_sim::network::{Partition, ThreadGroup};
 
-/// The system allocator, counting the bytes held now and the most held since the last reset.
+/// The system allocator, counting the bytes held now and the most held since the last reset,
+/// in all and by the calling thread (what a thread frees that another allocated counts
+/// against it, so a thread's count can fall below zero).
 struct Counting;
 
 static HELD: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The calling thread's bytes held now and its most since its last reset.
+    static THREAD: Cell<(isize, isize)> = const { Cell::new((0, 0)) };
+}
+
+/// Count `bytes` (negative: freed) against the calling thread.
+fn count_on_thread(bytes: isize) {
+    // no destructor is registered for a `const` `Cell`, so this works until the thread ends
+    let _ = THREAD.try_with(|t| {
+        let (held, peak) = t.get();
+        t.set((held + bytes, peak.max(held + bytes)));
+    });
+}
 
 // SAFETY: every call is passed to the system allocator unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
@@ -34,6 +52,7 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() {
             let now = HELD.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
+            count_on_thread(layout.size() as isize);
         }
         p
     }
@@ -42,6 +61,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) };
         HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+        count_on_thread(-(layout.size() as isize));
     }
 }
 
@@ -159,6 +179,80 @@ fn a_rank_builds_its_part_of_the_full_size_dp_network_and_keeps_no_other_synapse
     // a balanced pathway is made whole for a moment: the largest (E→E, 800 000 synapses)
     // sets the peak, which is no higher than the whole build's
     assert!(rank.peak <= whole.peak, "rank 0 of 4 peaks at {} bytes, the whole build at {}", rank.peak, whole.peak);
+}
+
+/// The most bytes held at once, above what was held before, while `f` runs on a thread of its
+/// own, with a rayon pool of that one thread (so that every allocation of `f` is counted
+/// against it, whatever other threads do meanwhile).
+fn thread_peak_bytes_of<T: Send>(f: impl FnOnce() -> T + Send) -> (usize, T) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    pool.install(|| {
+        let before = THREAD.with(|t| {
+            let (held, _) = t.get();
+            t.set((held, held));
+            held
+        });
+        let out = f();
+        (THREAD.with(|t| t.get().1 - before).max(0) as usize, out)
+    })
+}
+
+/// The full-size Dp network (Tuned E+I) built by 4 ranks as threads, the ranks reachable
+/// while they build (`builder_across`, as a run across ranks builds): every pathway is
+/// balanced, rewired and its assemblies chosen across the ranks, so no rank holds a pathway
+/// whole. Each rank's peak is measured on its own thread, beside rank 0 building its part
+/// alone (`builder_on_rank`, which makes each balanced pathway whole for a moment) and the
+/// whole build.
+#[test]
+fn ranks_building_the_dp_network_together_never_hold_a_pathway_whole() {
+    use engram_models::description::Registry;
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let d = DpModel::default().description().unwrap();
+    let registry = Registry::default();
+    let build = |partition: Option<Partition>| {
+        let (mut b, _) = d.builder_on_rank(&registry, 0.1, 7, partition).unwrap();
+        if let Some(p) = partition {
+            b.distribute(p, Box::new(ThreadGroup::new(1)));
+        }
+        b.build().unwrap().n_synapses()
+    };
+    let (whole_peak, whole) = thread_peak_bytes_of(|| build(None));
+    let (alone_peak, _) = thread_peak_bytes_of(|| build(Some(Partition::new(0, 4).unwrap())));
+    let (building, running) = (ThreadGroup::new(4), ThreadGroup::new(4));
+    let ranks: Vec<(usize, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|rank| {
+                let (mut member, exchange) = (building.member(rank), running.member(rank));
+                let (d, registry) = (&d, &registry);
+                s.spawn(move || {
+                    let partition = Partition::new(rank, 4).unwrap();
+                    thread_peak_bytes_of(|| {
+                        let (mut b, _) = d.builder_across(registry, 0.1, 7, partition, &mut member).unwrap();
+                        b.distribute(partition, Box::new(exchange));
+                        b.build().unwrap().n_synapses()
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mb = |b: usize| b as f64 / 1e6;
+    let peaks: Vec<String> = ranks.iter().map(|&(p, n)| format!("{:.1} MB ({n} synapses)", mb(p))).collect();
+    eprintln!(
+        "Dp (full size, Tuned E+I): whole build peaks at {:.1} MB ({whole} synapses); rank 0 of 4 alone at {:.1} MB; \
+         4 ranks together at {}",
+        mb(whole_peak),
+        mb(alone_peak),
+        peaks.join(", ")
+    );
+    assert_eq!(ranks.iter().map(|r| r.1).sum::<usize>(), whole, "the ranks' parts make the whole network");
+    for (rank, &(peak, _)) in ranks.iter().enumerate() {
+        assert!(
+            (peak as f64) < 0.6 * alone_peak as f64 && (peak as f64) < 0.4 * whole_peak as f64,
+            "rank {rank} of 4 peaks at {peak} bytes; alone (pathways made whole) at {alone_peak}, the whole build at \
+             {whole_peak}"
+        );
+    }
 }
 
 /// The bytes a built network holds per neuron of the network: 100 000 `LifCond` neurons with

@@ -21,10 +21,13 @@
 //! - Variants are derived from one base (rand) instance, so "the corresponding rand network"
 //!   of every structured network is the same random draw, as in the paper.
 
+use std::ops::Range;
+
 use engram_connectivity::{
     Assembly, AssemblySet, ConnectSpec, Connectivity, Constraints, OutDegreeBalancing, Rule, WeightMatrix,
-    WithinTarget, rewire_within, scale_weights, within_assembly_factor,
+    WithinTarget, rewire_within, rewire_within_across, scale_weights, within_assembly_factor,
 };
+use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
 use engram_core::rng::component_id;
@@ -200,10 +203,36 @@ pub(crate) fn rewire_pair(
     index: u64,
     network_seed: u64,
 ) -> Result<(), ParamError> {
-    let pre_set = AssemblySet::new(n_pre, vec![pre.clone()])?;
-    let post_set = AssemblySet::new(n_post, vec![post.clone()])?;
+    let (pre_set, post_set) = pair_sets((pre, n_pre), (post, n_post))?;
     rewire_within(pattern, &pre_set, &post_set, target, network_seed, rewire_id(name) ^ index)?;
     Ok(())
+}
+
+/// [`rewire_pair`] on one of several ranks, each holding `part`, the pattern's entries onto
+/// its own postsynaptic neurons `own` ([`rewire_within_across`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rewire_pair_across(
+    part: &mut Connectivity,
+    own: Range<usize>,
+    (pre, n_pre): (&Assembly, usize),
+    (post, n_post): (&Assembly, usize),
+    target: WithinTarget,
+    (name, index): (&str, u64),
+    network_seed: u64,
+    ranks: &mut dyn AllGather,
+) -> Result<(), EngramError> {
+    let (pre_set, post_set) = pair_sets((pre, n_pre), (post, n_post))?;
+    let stream_id = rewire_id(name) ^ index;
+    rewire_within_across(part, own, &pre_set, &post_set, target, network_seed, stream_id, ranks)?;
+    Ok(())
+}
+
+/// One pair of assemblies as two sets of one assembly each.
+fn pair_sets(
+    (pre, n_pre): (&Assembly, usize),
+    (post, n_post): (&Assembly, usize),
+) -> Result<(AssemblySet, AssemblySet), ParamError> {
+    Ok((AssemblySet::new(n_pre, vec![pre.clone()])?, AssemblySet::new(n_post, vec![post.clone()])?))
 }
 
 impl DpConnectivity {

@@ -39,7 +39,8 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use engram_connectivity::{
-    Assembly, AssemblySet, Connectivity, OmittedEntries, WeightMatrix, rewire_within, scale_weights,
+    Assembly, AssemblySet, Connectivity, OmittedEntries, WeightMatrix, input_counts_across, rewire_within,
+    rewire_within_across, scale_weights,
 };
 use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
@@ -48,9 +49,10 @@ use engram_stimuli::Odor;
 
 use super::described::PathwayName;
 use super::network::{
-    RewiringTargets, draw_id, input_spec, recurrent_pathway, recurrent_spec, rewire_id, rewire_pair, select_i_assembly,
+    RewiringTargets, draw_id, input_spec, recurrent_pathway, recurrent_spec, rewire_id, rewire_pair,
+    rewire_pair_across, select_i_assembly,
 };
-use super::params::{DpConfig, Variant};
+use super::params::{DpConfig, Pathway, Variant};
 
 /// The assemblies of a Dp network: E assemblies (pseudo-assemblies in rand networks) and the
 /// I assemblies of the Tuned variants (empty otherwise), as
@@ -74,7 +76,10 @@ pub struct DpConnectivityOnto {
     config: DpConfig,
     activated: Vec<Vec<u32>>,
     network_seed: u64,
-    assemblies: OnceLock<DpAssemblies>,
+    /// The E assemblies, once chosen.
+    e_assemblies: OnceLock<AssemblySet>,
+    /// The I assemblies of a Tuned variant, once chosen.
+    i_assemblies: OnceLock<Vec<Assembly>>,
 }
 
 impl DpConnectivityOnto {
@@ -103,24 +108,30 @@ impl DpConnectivityOnto {
         config.validate()?;
         config.variant.validate().map_err(|e| e.within("variant"))?;
         activated.truncate(config.n_assemblies);
-        Ok(Self { config: config.clone(), activated, network_seed, assemblies: OnceLock::new() })
+        Ok(Self {
+            config: config.clone(),
+            activated,
+            network_seed,
+            e_assemblies: OnceLock::new(),
+            i_assemblies: OnceLock::new(),
+        })
     }
-
     /// The network's assemblies, chosen on first use: the E assemblies from the OB→E input
     /// counts (streamed, see the module docs), and for the Tuned variants the I assemblies
     /// from the whole E→I pattern (made, used and dropped).
     ///
     /// Errors: those of the draws.
-    pub fn assemblies(&self) -> Result<&DpAssemblies, EngramError> {
-        if let Some(a) = self.assemblies.get() {
-            return Ok(a);
-        }
+    pub fn assemblies(&self) -> Result<DpAssemblies, EngramError> {
         let e = self.e_assemblies()?;
-        let i = match RewiringTargets::of(&self.config, self.config.variant).i_e {
-            Some(_) => self.e_i_with_i_assemblies(&e)?.1,
-            None => Vec::new(),
+        let i = match self.i_assemblies.get() {
+            Some(i) => i,
+            None if self.tuned() => {
+                let (_, i) = self.e_i_with_i_assemblies(e)?;
+                self.i_assemblies.get_or_init(|| i)
+            }
+            None => self.i_assemblies.get_or_init(Vec::new),
         };
-        Ok(self.assemblies.get_or_init(|| DpAssemblies { e, i }))
+        Ok(DpAssemblies { e: e.clone(), i: i.clone() })
     }
 
     /// The entries of pathway `pathway` onto its postsynaptic neurons `targets` (same shape
@@ -137,10 +148,7 @@ impl DpConnectivityOnto {
         let config = &self.config;
         let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
         let (pw, seed) = (config.pathways(), self.network_seed);
-        let n_post = match pathway {
-            PathwayName::ObE | PathwayName::EE | PathwayName::IE => ne,
-            PathwayName::ObI | PathwayName::EI | PathwayName::II => ni,
-        };
+        let n_post = self.n_post(pathway);
         if targets.start > targets.end || targets.end > n_post {
             return Err(ParamError::new(
                 "targets",
@@ -149,7 +157,6 @@ impl DpConnectivityOnto {
             )
             .into());
         }
-        let rand = config.variant == Variant::Rand;
         let rewiring = RewiringTargets::of(config, config.variant);
         Ok(match pathway {
             PathwayName::ObE => {
@@ -160,19 +167,20 @@ impl DpConnectivityOnto {
             }
             PathwayName::EE => {
                 let mut e_e = recurrent_pathway(config, pw.e_e, (ne, ne), true, "e_e", seed)?;
-                if !rand {
-                    let e = &self.assemblies()?.e;
+                if config.variant != Variant::Rand {
+                    let e = self.e_assemblies()?;
                     rewire_within(&mut e_e, e, e, rewiring.e_e, seed, rewire_id("e_e"))?;
                 }
                 e_e.restrict_targets(targets)?
             }
-            PathwayName::EI => match rewiring.i_e {
-                Some(_) => {
-                    let e = &self.assemblies()?.e;
-                    self.e_i_with_i_assemblies(e)?.0.restrict_targets(targets)?
-                }
-                None => recurrent_pathway(config, pw.e_i, (ne, ni), false, "e_i", seed)?.restrict_targets(targets)?,
-            },
+            PathwayName::EI if self.tuned() => {
+                let (e_i, i) = self.e_i_with_i_assemblies(self.e_assemblies()?)?;
+                self.i_assemblies.get_or_init(|| i);
+                e_i.restrict_targets(targets)?
+            }
+            PathwayName::EI => {
+                recurrent_pathway(config, pw.e_i, (ne, ni), false, "e_i", seed)?.restrict_targets(targets)?
+            }
             PathwayName::IE => {
                 let mut i_e = recurrent_pathway(config, pw.i_e, (ni, ne), false, "i_e", seed)?;
                 if let Some(target) = rewiring.i_e {
@@ -191,14 +199,20 @@ impl DpConnectivityOnto {
 
     /// [`pathway_onto`](Self::pathway_onto) on one of several ranks that each call it, at
     /// the same point, for their own `targets` (ranges that tile the postsynaptic population
-    /// in rank order): a pathway whose construction needs no more than out-degree balancing
-    /// (the bulb input of structure C; E→E of rand networks; E→I and I→E unless the variant
-    /// is Tuned; I→I) is balanced across the ranks
+    /// in rank order): every step is made across the ranks, no rank ever holding the whole
+    /// pattern of a pathway. Balancing
     /// ([`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across)),
-    /// no rank holding it whole; the others are `pathway_onto`'s (made whole, rewired, cut).
-    /// The same entries, bit for bit.
+    /// rewiring ([`rewire_within_across`](engram_connectivity::rewire_within_across)) and the
+    /// input counts that choose assemblies
+    /// ([`input_counts_across`](engram_connectivity::input_counts_across)) exchange what they
+    /// need of the other ranks' columns. The same entries, bit for bit.
     ///
-    /// Errors: as [`pathway_onto`](Self::pathway_onto), and a failed collective.
+    /// The assemblies are chosen across the ranks on first need, each rank taking the part of
+    /// the other population that corresponds to its `targets` (proportionally: the parts tile
+    /// it as the `targets` do).
+    ///
+    /// Errors: as [`pathway_onto`](Self::pathway_onto) (a bad range fails on every rank, in
+    /// the first collective), and a failed collective.
     pub fn pathway_across(
         &self,
         pathway: PathwayName,
@@ -209,36 +223,50 @@ impl DpConnectivityOnto {
         let (ne, ni, nm) = (config.n_exc, config.n_inh, config.n_mitral_cells);
         let (pw, seed) = (config.pathways(), self.network_seed);
         let rewiring = RewiringTargets::of(config, config.variant);
-        let balanced = |p, (n_pre, n_post), same, name: &str, ranks: &mut dyn AllGather| {
-            let (spec, constraints) = recurrent_spec(config, p, n_pre, same);
-            let (part, omitted) =
-                spec.connect_onto_across(n_pre, n_post, same, seed, draw_id(name), targets.clone(), ranks)?;
-            Ok::<_, EngramError>((part.with_constraints(constraints), omitted))
-        };
+        let own = targets.clone();
         match pathway {
-            PathwayName::ObE => Ok(input_spec(config, pw.ob_e).connect_onto_across(
-                nm,
-                ne,
-                false,
-                seed,
-                draw_id("ob_e"),
-                targets,
-                ranks,
-            )?),
-            PathwayName::ObI => Ok(input_spec(config, pw.ob_i).connect_onto_across(
-                nm,
-                ni,
-                false,
-                seed,
-                draw_id("ob_i"),
-                targets,
-                ranks,
-            )?),
-            PathwayName::EE if config.variant == Variant::Rand => balanced(pw.e_e, (ne, ne), true, "e_e", ranks),
-            PathwayName::EI if rewiring.i_e.is_none() => balanced(pw.e_i, (ne, ni), false, "e_i", ranks),
-            PathwayName::IE if rewiring.i_e.is_none() => balanced(pw.i_e, (ni, ne), false, "i_e", ranks),
-            PathwayName::II => balanced(pw.i_i, (ni, ni), true, "i_i", ranks),
-            _ => self.pathway_onto(pathway, targets),
+            PathwayName::ObE => {
+                Ok(input_spec(config, pw.ob_e).connect_onto_across(nm, ne, false, seed, draw_id("ob_e"), own, ranks)?)
+            }
+            PathwayName::ObI => {
+                Ok(input_spec(config, pw.ob_i).connect_onto_across(nm, ni, false, seed, draw_id("ob_i"), own, ranks)?)
+            }
+            PathwayName::EE if config.variant != Variant::Rand => {
+                let (mut part, _) = self.balanced_across(pw.e_e, (ne, ne), true, "e_e", own.clone(), ranks)?;
+                let e = self.e_assemblies_across(own.clone(), ranks)?;
+                rewire_within_across(&mut part, own.clone(), e, e, rewiring.e_e, seed, rewire_id("e_e"), ranks)?;
+                let omitted = part.omitted_across(own, ranks)?;
+                Ok((part, omitted))
+            }
+            PathwayName::EI if self.tuned() => {
+                let e = self.e_assemblies_across(corresponding(&own, ni, ne), ranks)?;
+                let (part, i) = self.e_i_across(e, own.clone(), ranks)?;
+                self.i_assemblies.get_or_init(|| i);
+                let omitted = part.omitted_across(own, ranks)?;
+                Ok((part, omitted))
+            }
+            PathwayName::IE if self.tuned() => {
+                let (mut part, _) = self.balanced_across(pw.i_e, (ni, ne), false, "i_e", own.clone(), ranks)?;
+                let e = self.e_assemblies_across(own.clone(), ranks)?;
+                let i = match self.i_assemblies.get() {
+                    Some(i) => i,
+                    None => {
+                        let (_, i) = self.e_i_across(e, corresponding(&own, ne, ni), ranks)?;
+                        self.i_assemblies.get_or_init(|| i)
+                    }
+                };
+                let target = rewiring.i_e.expect("a Tuned variant rewires I→E");
+                for (k, (e_asm, i_asm)) in e.iter().zip(i).enumerate() {
+                    let pair = ("i_e", k as u64);
+                    rewire_pair_across(&mut part, own.clone(), (i_asm, ni), (e_asm, ne), target, pair, seed, ranks)?;
+                }
+                let omitted = part.omitted_across(own, ranks)?;
+                Ok((part, omitted))
+            }
+            PathwayName::EE => self.balanced_across(pw.e_e, (ne, ne), true, "e_e", own, ranks),
+            PathwayName::EI => self.balanced_across(pw.e_i, (ne, ni), false, "e_i", own, ranks),
+            PathwayName::IE => self.balanced_across(pw.i_e, (ni, ne), false, "i_e", own, ranks),
+            PathwayName::II => self.balanced_across(pw.i_i, (ni, ni), true, "i_i", own, ranks),
         }
     }
 
@@ -283,15 +311,60 @@ impl DpConnectivityOnto {
         weights
     }
 
+    /// The size of `pathway`'s postsynaptic population.
+    fn n_post(&self, pathway: PathwayName) -> usize {
+        match pathway {
+            PathwayName::ObE | PathwayName::EE | PathwayName::IE => self.config.n_exc,
+            PathwayName::ObI | PathwayName::EI | PathwayName::II => self.config.n_inh,
+        }
+    }
+
+    /// Whether the variant has I assemblies (Tuned I, Tuned E+I): I→E is rewired within
+    /// them, and E→I is the pattern they are chosen on.
+    fn tuned(&self) -> bool {
+        RewiringTargets::of(&self.config, self.config.variant).i_e.is_some()
+    }
+
     /// The E assemblies: for each learned odor, the E neurons with the most inputs from its
-    /// activated mitral cells, counted while the OB→E pattern is drawn.
-    fn e_assemblies(&self) -> Result<AssemblySet, ParamError> {
+    /// activated mitral cells, counted while the OB→E pattern is drawn (chosen once).
+    fn e_assemblies(&self) -> Result<&AssemblySet, ParamError> {
+        if let Some(e) = self.e_assemblies.get() {
+            return Ok(e);
+        }
         let config = &self.config;
         let (ne, nm, seed) = (config.n_exc, config.n_mitral_cells, self.network_seed);
         let spec = input_spec(config, config.pathways().ob_e);
         let counts = spec.input_counts(nm, ne, false, seed, draw_id("ob_e"), &self.activated)?;
+        let e = self.e_from_counts(&counts)?;
+        Ok(self.e_assemblies.get_or_init(|| e))
+    }
+
+    /// [`e_assemblies`](Self::e_assemblies) on a rank owning the E neurons `own_e`: when the
+    /// OB→E pattern is balanced (structure C), it is made across the ranks and the counts
+    /// gathered; otherwise they are streamed on every rank (no collective).
+    fn e_assemblies_across(&self, own_e: Range<usize>, ranks: &mut dyn AllGather) -> Result<&AssemblySet, EngramError> {
+        let config = &self.config;
+        let spec = input_spec(config, config.pathways().ob_e);
+        if self.e_assemblies.get().is_some() || spec.balance.is_none() {
+            return Ok(self.e_assemblies()?);
+        }
+        let (ne, nm, seed) = (config.n_exc, config.n_mitral_cells, self.network_seed);
+        let (part, _) = spec.connect_onto_across(nm, ne, false, seed, draw_id("ob_e"), own_e.clone(), ranks)?;
+        let counts = self
+            .activated
+            .iter()
+            .map(|sources| input_counts_across(&part, own_e.clone(), sources, ranks))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(part);
+        let e = self.e_from_counts(&counts)?;
+        Ok(self.e_assemblies.get_or_init(|| e))
+    }
+
+    /// The E assemblies from each learned odor's input counts.
+    fn e_from_counts(&self, counts: &[Vec<u32>]) -> Result<AssemblySet, ParamError> {
+        let config = &self.config;
         let (size, selection) = (config.assembly_size, config.assembly_selection);
-        AssemblySet::from_counts(ne, &counts, size, selection, seed, draw_id("assemblies"))
+        AssemblySet::from_counts(config.n_exc, counts, size, selection, self.network_seed, draw_id("assemblies"))
     }
 
     /// The whole E→I pattern of a Tuned variant and its I assemblies: I assembly `k` chosen
@@ -312,4 +385,59 @@ impl DpConnectivityOnto {
         }
         Ok((e_i, i_asms))
     }
+
+    /// [`e_i_with_i_assemblies`](Self::e_i_with_i_assemblies) on a rank owning the I neurons
+    /// `own_i`: its part of the E→I pattern, and the I assemblies, chosen on input counts
+    /// gathered from the ranks.
+    fn e_i_across(
+        &self,
+        e: &AssemblySet,
+        own_i: Range<usize>,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(Connectivity, Vec<Assembly>), EngramError> {
+        let config = &self.config;
+        let (ne, ni, seed) = (config.n_exc, config.n_inh, self.network_seed);
+        let (mut part, _) =
+            self.balanced_across(config.pathways().e_i, (ne, ni), false, "e_i", own_i.clone(), ranks)?;
+        let gamma = RewiringTargets::of(config, config.variant).e_i;
+        let (size, selection, stream_id) =
+            (config.i_assembly_size, config.assembly_selection, rewire_id("i_assemblies"));
+        let mut i_asms = Vec::with_capacity(e.len());
+        for (k, e_asm) in e.iter().enumerate() {
+            let counts = input_counts_across(&part, own_i.clone(), e_asm.members(), ranks)?;
+            let i_asm = Assembly::from_counts(&counts, size, selection, seed, stream_id, k as u64)?;
+            if let Some(target) = gamma {
+                let pair = ("e_i", k as u64);
+                rewire_pair_across(&mut part, own_i.clone(), (e_asm, ne), (&i_asm, ni), target, pair, seed, ranks)?;
+            }
+            i_asms.push(i_asm);
+        }
+        Ok((part, i_asms))
+    }
+
+    /// A recurrent pathway drawn onto `own` and out-degree balanced across the ranks, with
+    /// the constraints its rewiring keeps.
+    #[allow(clippy::too_many_arguments)]
+    fn balanced_across(
+        &self,
+        p: Pathway,
+        (n_pre, n_post): (usize, usize),
+        same: bool,
+        name: &str,
+        own: Range<usize>,
+        ranks: &mut dyn AllGather,
+    ) -> Result<(Connectivity, OmittedEntries), EngramError> {
+        let (spec, constraints) = recurrent_spec(&self.config, p, n_pre, same);
+        let seed = self.network_seed;
+        let (part, omitted) = spec.connect_onto_across(n_pre, n_post, same, seed, draw_id(name), own, ranks)?;
+        Ok((part.with_constraints(constraints), omitted))
+    }
+}
+
+/// The part of a population of `n_to` neurons that corresponds to `own` of a population of
+/// `n_from` (proportionally): ranges that tile `0..n_from` in rank order give ranges that
+/// tile `0..n_to`, and a range out of bounds stays out of bounds.
+fn corresponding(own: &Range<usize>, n_from: usize, n_to: usize) -> Range<usize> {
+    let map = |x: usize| (x as u128 * n_to as u128 / n_from.max(1) as u128) as usize;
+    map(own.start)..map(own.end)
 }
