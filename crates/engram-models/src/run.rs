@@ -241,9 +241,10 @@ pub fn build_model(model: &ModelConfig, dt_ms: f64, seed: u64) -> Result<ModelNe
 /// kinds; here also a description's out-degree balanced patterns) is made whole on every
 /// rank, and its other ranks' synapses are dropped at `build`. A run across ranks
 /// ([`run_experiment_on_rank`]) builds with the ranks instead
-/// ([`NetworkDescription::builder_across`]): balanced patterns, and the Dp pathways that need
-/// no more than balancing, are then balanced across them. Call
-/// [`NetworkBuilder::distribute`] with the same partition before `build`.
+/// ([`NetworkDescription::builder_across`]): balanced patterns, and every step of the Dp
+/// pathways (balancing, rewiring, the choice of assemblies), are then made across them, no
+/// rank holding a pattern whole. Call [`NetworkBuilder::distribute`] with the same partition
+/// before `build`.
 pub fn build_model_on_rank(
     model: &ModelConfig,
     dt_ms: f64,

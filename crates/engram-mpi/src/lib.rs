@@ -9,9 +9,10 @@
 //!
 //! How (see docs/guide/distributed.md): every rank builds the network description from the
 //! same seeds, drawing only the synapses onto its own neurons (one contiguous block of every
-//! population per rank, [`engram_sim::network::Partition`]; a Dp pathway whose out-degree
-//! balancing needs the whole pattern is made whole for a moment, cut and dropped, one at a
-//! time; other connectivity that a model makes whole is made whole and cut); once per interval of the network's
+//! population per rank, [`engram_sim::network::Partition`]; the steps that look at other
+//! targets' synapses, out-degree balancing and the Dp model's assembly rewiring and choice of
+//! assemblies, are made by the ranks together; connectivity of a kind of your own that makes
+//! its whole matrix is made whole and cut); once per interval of the network's
 //! shortest delay (one step for COBA and Dp) the ranks swap the spikes of their own neurons
 //! with one `MPI_Allgatherv`, so that each rank delivers and learns with the spike lists of a
 //! single process, in the same order.

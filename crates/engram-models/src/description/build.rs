@@ -208,7 +208,9 @@ impl NetworkDescription {
     /// call it at the same point with the same description. A pattern with out-degree
     /// balancing is then drawn onto the rank's own neurons and balanced across the ranks
     /// ([`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across)),
-    /// so that no rank holds it whole; everything else is as `builder_on_rank` builds it.
+    /// so that no rank holds it whole, and a connectivity kind registered with
+    /// [`Registry::register_connectivity_matrix_across`] (the Dp model's `DpPathway`) gets the
+    /// ranks; everything else is as `builder_on_rank` builds it.
     pub fn builder_across(
         &self,
         registry: &Registry,

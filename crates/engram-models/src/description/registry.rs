@@ -651,7 +651,9 @@ impl Registry {
     /// can make its part together with the other ranks: on a rank of a run across ranks,
     /// `build` also gets the ranks (every rank calls it at the same point, for the same
     /// projection), so that a construction that needs the others' synapses (out-degree
-    /// balancing, [`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across))
+    /// balancing, [`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across);
+    /// assembly rewiring, [`rewire_within_across`](engram_connectivity::rewire_within_across);
+    /// input counts, [`input_counts_across`](engram_connectivity::input_counts_across))
     /// need not make the whole matrix; `None` in one process and when the network is built
     /// rank by rank without them ([`NetworkDescription::builder_on_rank`](crate::description::NetworkDescription::builder_on_rank)).
     /// The Dp model's `DpPathway` is one.

@@ -255,7 +255,7 @@ impl OdorBulbParams {
 /// in `registry`; [`Registry::library`] does this. On a rank of a network split across
 /// ranks, `DpPathway` makes only the synapses onto the rank's neurons
 /// ([`MatrixContext::targets`], [`DpConnectivityOnto::weights_onto`]), and, given the ranks,
-/// balances the pathways that need no more than that across them
+/// makes every pathway across them without holding it whole
 /// ([`DpConnectivityOnto::weights_across`]).
 pub fn register(registry: &mut Registry) {
     registry.register_connectivity_matrix_across(

@@ -19,21 +19,30 @@
 //! ```
 //!
 //! What each step needs of the other targets (docs/guide/distributed.md, "What each rank
-//! holds"):
+//! holds"), made by one rank alone ([`pathway_onto`](DpConnectivityOnto::pathway_onto)) or by
+//! the ranks together ([`pathway_across`](DpConnectivityOnto::pathway_across)):
 //! - OB→E and OB→I with a fixed in-degree (structures A, B, D, simple) are drawn column by
 //!   column, so only the own columns are kept
 //!   ([`ConnectSpec::connect_onto`](engram_connectivity::ConnectSpec::connect_onto)); structure C
-//!   balances their out-degrees, which needs the whole pattern (made, cut, dropped).
+//!   balances their out-degrees, which needs the other columns: alone, the whole pattern is
+//!   made, cut and dropped; together, the ranks balance it
+//!   ([`ConnectSpec::connect_onto_across`](engram_connectivity::ConnectSpec::connect_onto_across)).
 //! - The E assemblies need, for every E neuron, its number of inputs from each learned
 //!   odor's activated mitral cells: counted while the OB→E columns are streamed
 //!   ([`ConnectSpec::input_counts`](engram_connectivity::ConnectSpec::input_counts)), never
-//!   stored (whole, transiently, for structure C).
+//!   stored; for structure C, alone: whole, transiently; together: each rank counts its
+//!   columns of the balanced OB→E and the counts are gathered
+//!   ([`input_counts_across`](engram_connectivity::input_counts_across)).
 //! - Every recurrent pathway is balanced (out-degree balancing moves single connections
-//!   between presynaptic neurons, choosing among each row's entries onto all targets): it is
-//!   made whole, rewired, cut to the targets and dropped, one pathway at a time.
+//!   between presynaptic neurons, choosing among each row's entries onto all targets), then
+//!   rewired within assemblies (column by column, one stream per assembly): alone, it is made
+//!   whole, rewired, cut to the targets and dropped, one pathway at a time; together, the
+//!   ranks balance and rewire it
+//!   ([`rewire_within_across`](engram_connectivity::rewire_within_across)).
 //! - The I assemblies of the Tuned variants are chosen from the E→I pattern, each after the
-//!   E→I rewiring of the ones before: the whole E→I pattern is made (transiently) to choose
-//!   them, and kept as [`DpAssemblies`] (O(assemblies)) for I→E.
+//!   E→I rewiring of the ones before: alone, the whole E→I pattern is made (transiently) to
+//!   choose them; together, each choice is made on gathered input counts. They are kept as
+//!   [`DpAssemblies`] (O(assemblies)) for I→E.
 
 use std::ops::Range;
 use std::sync::OnceLock;
