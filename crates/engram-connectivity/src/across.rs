@@ -94,7 +94,7 @@ impl<'g> Exchange<'g> {
         let keep = check_targets(own.clone(), part.n_post()).unwrap_or(0..0);
         let stray = part.iter().find(|&(_, j, _)| !keep.contains(&j)).map(|(_, j, _)| j);
         let mut exchange = Self { ranks, recv: Vec::new(), counts: Vec::new() };
-        let me = exchange.my_rank(own, part.n_post(), stray)?;
+        let me = exchange.my_rank(own, part, stray)?;
         Ok((exchange, me))
     }
 
@@ -117,30 +117,42 @@ impl<'g> Exchange<'g> {
         Ok((&self.recv, &self.counts))
     }
 
+    /// The element-wise sum of every rank's `values` (each rank gives as many).
+    pub(crate) fn sum(&mut self, values: &[u64]) -> Result<Vec<u64>, EngramError> {
+        let mut sums = Vec::new();
+        self.ranks.all_reduce_sum(values, &mut sums)?;
+        Ok(sums)
+    }
+
     /// What each row of the whole pattern leaves out of `part` (this rank's, index `me`): the
-    /// other ranks' row lengths, gathered.
+    /// row lengths of the ranks before this one (an exclusive scan over the ranks) and of
+    /// those after it (the total less those and this rank's).
     pub(crate) fn omitted(&mut self, part: &Connectivity, me: usize) -> Result<OmittedEntries, EngramError> {
-        let n = part.n_pre();
-        let lens: Vec<u32> = part.matrix.indptr().raw_storage().windows(2).map(|r| (r[1] - r[0]) as u32).collect();
-        let parts = self.gather(&lens)?;
-        let mut omitted = OmittedEntries { before: vec![0; n], after: vec![0; n] };
-        for (rank, lens) in parts.chunks(n.max(1)).enumerate().filter(|_| n > 0) {
-            let side = match rank.cmp(&me) {
-                std::cmp::Ordering::Less => &mut omitted.before,
-                std::cmp::Ordering::Greater => &mut omitted.after,
-                std::cmp::Ordering::Equal => continue,
-            };
-            side.iter_mut().zip(lens).for_each(|(o, &l)| *o += l);
-        }
-        Ok(omitted)
+        let lens: Vec<u64> = part.matrix.indptr().raw_storage().windows(2).map(|r| (r[1] - r[0]) as u64).collect();
+        let total = self.sum(&lens)?;
+        let mut before = Vec::new();
+        self.ranks.exclusive_scan_sum(me, &lens, &mut before)?;
+        let after = total.iter().zip(&before).zip(&lens).map(|((&t, &b), &l)| (t - b - l) as u32).collect();
+        Ok(OmittedEntries { before: before.iter().map(|&b| b as u32).collect(), after })
     }
 
     /// This rank's index, from every rank's `own` range: the ranges must tile `0..n_post` in
     /// rank order (an empty range may repeat; any of its equals is a valid index). `stray`: a
-    /// column outside `own` that this rank holds an entry in; every rank fails if any has one.
-    fn my_rank(&mut self, own: &Range<usize>, n_post: usize, stray: Option<u32>) -> Result<usize, EngramError> {
-        let words = self.gather(&[own.start as u32, own.end as u32, stray.unwrap_or(NO_COLUMN)])?;
-        if let Some((rank, w)) = words.chunks(3).enumerate().find(|(_, w)| w[2] != NO_COLUMN) {
+    /// column outside `own` that this rank holds an entry in; every rank fails if any has one,
+    /// or if the ranks' parts have different shapes (`n_pre`, `n_post`).
+    fn my_rank(&mut self, own: &Range<usize>, part: &Connectivity, stray: Option<u32>) -> Result<usize, EngramError> {
+        let n_post = part.n_post();
+        let shape = [part.n_pre() as u32, n_post as u32];
+        let words = self.gather(&[own.start as u32, own.end as u32, stray.unwrap_or(NO_COLUMN), shape[0], shape[1]])?;
+        if let Some((rank, w)) = words.chunks(5).enumerate().find(|(_, w)| w[3..] != shape) {
+            return Err(ParamError::new(
+                "part",
+                format!("{} x {} on rank {rank}", w[3], w[4]),
+                format!("the shape of every rank's part ({} x {} here)", shape[0], shape[1]),
+            )
+            .into());
+        }
+        if let Some((rank, w)) = words.chunks(5).enumerate().find(|(_, w)| w[2] != NO_COLUMN) {
             return Err(ParamError::new(
                 "own",
                 format!("{}..{} on rank {rank}", w[0], w[1]),
@@ -148,7 +160,7 @@ impl<'g> Exchange<'g> {
             )
             .into());
         }
-        let ranges: Vec<Range<usize>> = words.chunks(3).map(|r| r[0] as usize..r[1] as usize).collect();
+        let ranges: Vec<Range<usize>> = words.chunks(5).map(|r| r[0] as usize..r[1] as usize).collect();
         let tiles = ranges.first().is_some_and(|r| r.start == 0)
             && ranges.last().is_some_and(|r| r.end == n_post)
             && ranges.windows(2).all(|w| w[0].end == w[1].start);

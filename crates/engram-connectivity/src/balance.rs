@@ -149,8 +149,10 @@ impl Connectivity {
     /// rank makes every random draw. A move takes a random connection unit of the donor's whole
     /// row: the rank that owns its column checks and makes it, and one collective
     /// ([`AllGather`]) tells the others, so a move costs two or three collectives of one or two
-    /// words per rank; the out-degrees (one word per row and rank) are gathered at the start
-    /// and the row lengths at the end.
+    /// words per rank; the out-degrees are summed over the ranks at the start
+    /// ([`AllGather::all_reduce_sum`]) and the row lengths at the end (with
+    /// [`AllGather::exclusive_scan_sum`] for what lies before `own`): one value per row, where
+    /// the collective reduces (MPI), rather than one per row and rank.
     ///
     /// ```
     /// use engram_connectivity::{ConnectSpec, Rule};
@@ -184,16 +186,11 @@ impl Connectivity {
         // collective): the first collective checks both on every rank
         let (mut exchange, me) = Exchange::join(ranks, self, &own)?;
         // the whole pattern's out-degrees (counting multiplicity) and largest multiplicity
-        let mut send: Vec<u32> = self.out_degrees();
-        send.push(u32::from(self.max_multiplicity()));
-        let parts = exchange.gather(&send)?;
-        let n = self.n_pre();
-        let mut degree = vec![0i64; n];
-        let mut max_multiplicity = 0;
-        for part in parts.chunks(n + 1) {
-            degree.iter_mut().zip(part).for_each(|(d, &x)| *d += i64::from(x));
-            max_multiplicity = max_multiplicity.max(part[n]);
-        }
+        let own_degrees: Vec<u64> = self.out_degrees().into_iter().map(u64::from).collect();
+        let degree: Vec<i64> = exchange.sum(&own_degrees)?.into_iter().map(|d| d as i64).collect();
+        drop(own_degrees);
+        let max_multiplicity =
+            exchange.gather(&[u32::from(self.max_multiplicity())])?.iter().copied().max().unwrap_or(0);
         let report = match Band::of(&degree, trigger_fraction, target_fraction) {
             None => BalanceReport::nothing(),
             Some(band) => {

@@ -245,3 +245,18 @@ fn input_counts_and_omitted_entries_across_ranks_are_the_whole_patterns() {
         assert!(e.contains("on rank 0") && e.contains("holds an entry in column"), "{e}");
     }
 }
+
+/// Parts of different shapes (a rank given another pattern) are refused on every rank.
+#[test]
+fn parts_of_different_shapes_are_refused_on_every_rank() {
+    let a = ConnectSpec::new(Rule::FixedInDegree { k: 5 }).connect(40, 60, 1, 2).unwrap();
+    let b = ConnectSpec::new(Rule::FixedInDegree { k: 5 }).connect(41, 60, 1, 2).unwrap();
+    let errors = on_ranks(&blocks(60, 2), |own, ranks| {
+        let whole = if own.start == 0 { &a } else { &b };
+        let part = whole.restrict_targets(own.clone()).unwrap().0;
+        part.omitted_across(own, ranks).unwrap_err().to_string()
+    });
+    for e in errors {
+        assert!(e.contains("41 x 60 on rank 1") || e.contains("40 x 60 on rank 0"), "{e}");
+    }
+}

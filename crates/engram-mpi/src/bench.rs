@@ -62,17 +62,36 @@ impl TimedExchange {
     pub fn new(inner: Box<dyn SpikeExchange>, counters: Arc<ExchangeCounters>) -> Self {
         Self { inner, counters }
     }
+
+    /// Count one collective that began at `t0`, with the words sent and received.
+    fn count(&self, t0: Instant, sent: usize, received: usize) {
+        let c = &self.counters;
+        c.nanos.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        c.calls.fetch_add(1, Ordering::Relaxed);
+        c.words_sent.fetch_add(sent as u64, Ordering::Relaxed);
+        c.words_received.fetch_add(received as u64, Ordering::Relaxed);
+    }
 }
 
 impl AllGather for TimedExchange {
     fn all_gather(&mut self, send: &[u32], recv: &mut Vec<u32>, counts: &mut Vec<usize>) -> Result<(), EngramError> {
         let t0 = Instant::now();
         let r = self.inner.all_gather(send, recv, counts);
-        let c = &self.counters;
-        c.nanos.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        c.calls.fetch_add(1, Ordering::Relaxed);
-        c.words_sent.fetch_add(send.len() as u64, Ordering::Relaxed);
-        c.words_received.fetch_add(recv.len() as u64, Ordering::Relaxed);
+        self.count(t0, send.len(), recv.len());
+        r
+    }
+
+    fn all_reduce_sum(&mut self, values: &[u64], sums: &mut Vec<u64>) -> Result<(), EngramError> {
+        let t0 = Instant::now();
+        let r = self.inner.all_reduce_sum(values, sums);
+        self.count(t0, 2 * values.len(), 2 * sums.len());
+        r
+    }
+
+    fn exclusive_scan_sum(&mut self, me: usize, values: &[u64], before: &mut Vec<u64>) -> Result<(), EngramError> {
+        let t0 = Instant::now();
+        let r = self.inner.exclusive_scan_sum(me, values, before);
+        self.count(t0, 2 * values.len(), 2 * before.len());
         r
     }
 }

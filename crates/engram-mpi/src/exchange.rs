@@ -1,6 +1,7 @@
 //! The spike exchange over MPI (`MPI_COMM_WORLD`): one `MPI_Allgather` of the per-rank
 //! lengths, then one `MPI_Allgatherv` of the spikes, per exchange interval (the network's
-//! shortest delay in steps); checkpoints go to rank 0 alone (`MPI_Gather`, `MPI_Gatherv`).
+//! shortest delay in steps); checkpoints go to rank 0 alone (`MPI_Gather`, `MPI_Gatherv`);
+//! the sums over ranks of a construction across ranks are `MPI_Allreduce` and `MPI_Exscan`.
 
 use engram_core::error::EngramError;
 use engram_sim::network::{AllGather, Partition, SpikeExchange};
@@ -58,6 +59,28 @@ impl AllGather for MpiExchange {
         }
         counts.clear();
         counts.extend(lens.iter().map(|&l| l as usize));
+        Ok(())
+    }
+
+    fn all_reduce_sum(&mut self, values: &[u64], sums: &mut Vec<u64>) -> Result<(), EngramError> {
+        let world = SimpleCommunicator::world();
+        i32::try_from(values.len()).map_err(|_| too_many("values summed", values.len()))?;
+        sums.clear();
+        sums.resize(values.len(), 0);
+        world.all_reduce_into(values, &mut sums[..], SystemOperation::sum());
+        Ok(())
+    }
+
+    fn exclusive_scan_sum(&mut self, _me: usize, values: &[u64], before: &mut Vec<u64>) -> Result<(), EngramError> {
+        let world = SimpleCommunicator::world();
+        i32::try_from(values.len()).map_err(|_| too_many("values summed", values.len()))?;
+        before.clear();
+        before.resize(values.len(), 0);
+        world.exclusive_scan_into(values, &mut before[..], SystemOperation::sum());
+        if world.rank() == 0 {
+            // MPI leaves rank 0's result undefined
+            before.iter_mut().for_each(|b| *b = 0);
+        }
         Ok(())
     }
 }
