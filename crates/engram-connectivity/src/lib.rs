@@ -1,5 +1,5 @@
 //! Connection patterns of engram: generators (fixed probability, fixed in-/out-degree,
-//! all-to-all, one-to-one, explicit lists), sparse CSR storage with multiplicities,
+//! all-to-all, one-to-one, explicit lists, within groups), sparse CSR storage with multiplicities,
 //! out-degree balancing, the postsynaptic transpose index, synaptic delays, assemblies and
 //! degree-conserving assembly rewiring ([`rewire_within`]), and weight scaling by
 //! postsynaptic neuron.

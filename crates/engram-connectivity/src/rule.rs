@@ -13,6 +13,7 @@ use engram_core::collective::AllGather;
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::{Params, probability};
 use engram_core::rng::{RngStream, stream};
+use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sprs::CsMatI;
@@ -63,6 +64,20 @@ pub enum Rule {
         /// The pairs.
         pairs: Vec<(u32, u32)>,
     },
+    /// Consecutive groups of `group_size` neurons (neuron `i` in group `i / group_size`, in
+    /// both populations; the last group may be smaller), each pair within a group connected
+    /// with probability `p`, none between groups: assemblies connected within. Never
+    /// multapses; `i → i` in one population is no candidate with autapses off.
+    ///
+    /// Randomness: one uniform draw per candidate pair (`u < p` connects), rows in order and
+    /// each row's group in order, from one stream (`stream(seed, stream_id, 0)`, the first
+    /// rows' chunk), sequentially.
+    WithinGroups {
+        /// Connection probability of each pair within a group, in [0, 1].
+        p: f64,
+        /// Neurons per group, at least 1.
+        group_size: usize,
+    },
 }
 
 impl Params for Rule {
@@ -70,6 +85,13 @@ impl Params for Rule {
     fn validate(&self) -> Result<(), ParamError> {
         match self {
             Rule::FixedProbability { p } => probability("p", *p),
+            Rule::WithinGroups { p, group_size } => {
+                probability("p", *p)?;
+                if *group_size == 0 {
+                    return Err(ParamError::new("group_size", 0, "at least 1 neuron per group"));
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -280,8 +302,8 @@ impl ConnectSpec {
     /// rank of a network split across ranks builds its part (each rank runs the same draws,
     /// and keeps only the entries onto its own neurons).
     ///
-    /// Rows (fixed probability, fixed out-degree, all to all) keep each row's kept entries
-    /// as soon as it is drawn; fixed in-degree draws the kept columns' chunks, and the other
+    /// Rows (fixed probability, fixed out-degree, all to all, within groups) keep each row's
+    /// kept entries as soon as it is drawn; fixed in-degree draws the kept columns' chunks, and the other
     /// chunks a few at a time only to count what the rows leave out. `OneToOne` makes the
     /// kept neurons' entries only; `Explicit` builds its kept pairs (the list itself, part of
     /// the spec, is held whole, and the other pairs are sorted once to count each row's left
@@ -529,6 +551,9 @@ impl ConnectSpec {
                 let n_kept = kept.len();
                 (CsMatI::new((n_pre, n_post), indptr, kept, vec![1; n_kept]), omitted)
             }
+            Rule::WithinGroups { p, group_size } => {
+                within_groups(n_pre, n_post, (*p, *group_size), no_autapses, stream(seed, stream_id, 0), keep)
+            }
             Rule::Explicit { pairs } => match keep {
                 None => (
                     Connectivity::from_pairs(n_pre, n_post, pairs.iter().copied())?.into_matrix(),
@@ -552,6 +577,45 @@ impl ConnectSpec {
             },
         })
     }
+}
+
+/// The [`Rule::WithinGroups`] pattern, drawn row by row from `rng`: whole, or with `keep`
+/// onto those columns only, with what each row left out.
+fn within_groups(
+    n_pre: usize,
+    n_post: usize,
+    (p, group_size): (f64, usize),
+    no_autapses: bool,
+    mut rng: RngStream,
+    keep: Option<&Range<u32>>,
+) -> (MultiplicityMatrix, OmittedEntries) {
+    let size = group_size.max(1);
+    let kept = keep.cloned().unwrap_or(0..n_post as u32);
+    let mut omitted = match keep {
+        Some(_) => OmittedEntries { before: vec![0; n_pre], after: vec![0; n_pre] },
+        None => OmittedEntries::default(),
+    };
+    let (mut indptr, mut indices) = (Vec::with_capacity(n_pre + 1), Vec::new());
+    indptr.push(0);
+    for i in 0..n_pre {
+        let group = (i / size).saturating_mul(size);
+        for j in group.min(n_post)..group.saturating_add(size).min(n_post) {
+            if (no_autapses && i == j) || rng.r#gen::<f64>() >= p {
+                continue;
+            }
+            let j = j as u32;
+            if kept.contains(&j) {
+                indices.push(j);
+            } else if j < kept.start {
+                omitted.before[i] += 1;
+            } else {
+                omitted.after[i] += 1;
+            }
+        }
+        indptr.push(indices.len());
+    }
+    let n = indices.len();
+    (CsMatI::new((n_pre, n_post), indptr, indices, vec![1; n]), omitted)
 }
 
 /// The draw of one column `j` of a fixed in-degree pattern: `k` of the `m_pre` presynaptic

@@ -129,6 +129,32 @@ fn fixed_probability_in_degree_variance_and_uniform_columns() {
     assert!((first - 45_000.0).abs() < 5.0 * sd && (last - 45_000.0).abs() < 5.0 * sd, "{first} {last}");
 }
 
+/// Groups connected within: no entry between groups, no autapse when they are off, each
+/// group's density near `p` (binomial), the last (smaller) group included; p = 1 connects every
+/// candidate pair.
+#[test]
+fn within_groups_connects_only_within_each_group_at_its_probability() {
+    let (n, size, p) = (1050usize, 200usize, 0.2);
+    let c = ConnectSpec::new(Rule::WithinGroups { p, group_size: size })
+        .autapses(false)
+        .connect_recurrent(n, 3, 8)
+        .unwrap();
+    assert!(c.iter().all(|(i, j, m)| i as usize / size == j as usize / size && i != j && m == 1));
+    for g in 0..n.div_ceil(size) {
+        let members = (size.min(n - g * size)) as f64;
+        let pairs = members * (members - 1.0);
+        let got = c.iter().filter(|&(i, _, _)| i as usize / size == g).count() as f64;
+        let sd = (pairs * p * (1.0 - p)).sqrt();
+        assert!((got - p * pairs).abs() < 5.0 * sd, "group {g}: {got} entries of {pairs} pairs");
+    }
+    let all = ConnectSpec::new(Rule::WithinGroups { p: 1.0, group_size: 30 }).connect(100, 70, 1, 1).unwrap();
+    // rows 0..60 reach their groups of 30 posts; rows 60..90 the 10 posts 60..70 of theirs;
+    // rows 90..100 a group with no posts
+    assert_eq!(all.n_entries(), 60 * 30 + 30 * 10);
+    let e = ConnectSpec::new(Rule::WithinGroups { p: 0.5, group_size: 0 }).connect(10, 10, 1, 1).unwrap_err();
+    assert_eq!(e.field, "rule.group_size");
+}
+
 #[test]
 fn probability_zero_and_one_are_exact() {
     let none = ConnectSpec::new(Rule::FixedProbability { p: 0.0 }).connect(50, 60, 1, 1).unwrap();

@@ -24,6 +24,8 @@ fn specs(n_pre: usize, n_post: usize) -> Vec<ConnectSpec> {
         ConnectSpec::new(Rule::Explicit { pairs }),
         // repeated pairs (one entry of multiplicity 2), rows across every range, in no order
         ConnectSpec::new(Rule::Explicit { pairs: repeated }).multapses(true),
+        // groups across the ranges' borders
+        ConnectSpec::new(Rule::WithinGroups { p: 0.3, group_size: 70 }).autapses(false),
         ConnectSpec::new(Rule::FixedInDegree { k: 9 })
             .balance(OutDegreeBalancing { trigger_fraction: 0.05, target_fraction: 0.03 }),
     ]
@@ -83,14 +85,15 @@ proptest! {
 
     #[test]
     fn rows_and_columns_onto_any_range_match_the_whole_pattern(
-        n_pre in 1usize..400, n_post in 1usize..400, a in 0.0f64..1.0, b in 0.0f64..1.0, seed: u64, rule in 0usize..3,
+        n_pre in 1usize..400, n_post in 1usize..400, a in 0.0f64..1.0, b in 0.0f64..1.0, seed: u64, rule in 0usize..4,
     ) {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         let targets = (lo * n_post as f64) as usize..(hi * n_post as f64) as usize;
         let spec = ConnectSpec::new(match rule {
             0 => Rule::FixedProbability { p: 0.05 },
             1 => Rule::FixedInDegree { k: (n_pre / 3) as u32 },
-            _ => Rule::FixedOutDegree { k: (n_post / 4) as u32 },
+            2 => Rule::FixedOutDegree { k: (n_post / 4) as u32 },
+            _ => Rule::WithinGroups { p: 0.2, group_size: 1 + n_pre / 5 },
         });
         let whole = spec.connect(n_pre, n_post, seed, 9).unwrap();
         let part = spec.connect_onto(n_pre, n_post, false, seed, 9, targets.clone()).unwrap();

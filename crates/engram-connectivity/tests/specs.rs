@@ -55,7 +55,7 @@ proptest! {
             Rule::AllToAll => Some((n_pre * n_post - if no_autapses { n_pre } else { 0 }) as u64),
             Rule::OneToOne => Some(n_pre as u64),
             Rule::Explicit { pairs } => Some(pairs.len() as u64),
-            Rule::FixedProbability { .. } => None,
+            Rule::FixedProbability { .. } | Rule::WithinGroups { .. } => None,
         };
         if let Some(expected) = expected {
             prop_assert_eq!(total, expected, "connections (balancing keeps the total)");
@@ -64,6 +64,9 @@ proptest! {
             match &spec.rule {
                 Rule::FixedInDegree { k } => prop_assert!(c.in_degrees().iter().all(|d| d == k)),
                 Rule::FixedOutDegree { k } => prop_assert!(c.out_degrees().iter().all(|d| d == k)),
+                Rule::WithinGroups { group_size, .. } => {
+                    prop_assert!(c.iter().all(|(i, j, _)| i as usize / group_size == j as usize / group_size));
+                }
                 _ => {}
             }
             if no_autapses {

@@ -331,6 +331,7 @@ fn expected_size(d: &NetworkDescription) -> (f64, f64) {
                 Rule::AllToAll => n_pre * n_post,
                 Rule::OneToOne => n_pre.min(n_post),
                 Rule::Explicit { pairs } => pairs.len() as f64,
+                Rule::WithinGroups { p, group_size } => p * n_pre * (group_size as f64).min(n_post),
             }
         })
         .sum();

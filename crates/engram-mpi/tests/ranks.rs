@@ -198,6 +198,15 @@ fn dp_rand_balanced_across_ranks_writes_the_single_process_run() {
     check_across_ranks_named(&exp, "dp-rand");
 }
 
+/// The selection model (E→E `WithinGroups`, drawn row by row onto each rank's neurons; gated
+/// iSTDP on I→E) across ranks, through its first trial: the single process's run.
+#[test]
+fn selection_model_across_ranks_writes_the_single_process_run() {
+    let mut exp = Experiment::builtin("selection").unwrap();
+    exp.run.duration_s = 3.0;
+    check_across_ranks_named(&exp, "selection");
+}
+
 #[test]
 fn each_rank_builds_only_its_share_of_the_synapses() {
     let models = [

@@ -400,7 +400,9 @@ impl Params for FixedDegreeParams {
 /// Randomness: one uniform draw per candidate pair (`u < p` connects), rows in order and each
 /// row's group in order, from the projection's stream, chunk 0 (`stream(seed, id, 0)`),
 /// sequentially: the same pattern for any number of threads; `i → i` within one population
-/// with `autapses: false` is no candidate (no draw).
+/// with `autapses: false` is no candidate (no draw). It is
+/// [`Rule::WithinGroups`](engram_connectivity::Rule::WithinGroups), so a rank of a network
+/// split across ranks keeps only the pairs onto its own neurons while drawing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithinGroupsParams {
@@ -417,29 +419,6 @@ impl Params for WithinGroupsParams {
             return Err(ParamError::new("group_size", 0, "at least 1 neuron per group"));
         }
         Ok(())
-    }
-}
-
-impl WithinGroupsParams {
-    /// The pairs `(pre, post)` drawn for `c` (see the type's docs).
-    pub fn draw_pairs(&self, c: &ConnectContext) -> Vec<(u32, u32)> {
-        use rand::Rng;
-        let mut rng = engram_core::rng::stream(c.seed, c.stream_id, 0);
-        let no_autapses = c.same_population && !c.autapses;
-        let mut pairs = Vec::new();
-        for i in 0..c.n_pre {
-            let group = i / self.group_size;
-            let posts = (group * self.group_size).min(c.n_post)..((group + 1) * self.group_size).min(c.n_post);
-            for j in posts {
-                if no_autapses && i == j {
-                    continue;
-                }
-                if rng.r#gen::<f64>() < self.p {
-                    pairs.push((i as u32, j as u32));
-                }
-            }
-        }
-        pairs
     }
 }
 
@@ -526,8 +505,8 @@ impl Registry {
         });
         r.register_connectivity("AllToAll", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::AllToAll));
         r.register_connectivity("OneToOne", |_: Checked<NoParams>, _: &ConnectContext| Ok(Rule::OneToOne));
-        r.register_connectivity("WithinGroups", |p: Checked<WithinGroupsParams>, c: &ConnectContext| {
-            Ok(Rule::Explicit { pairs: p.draw_pairs(c) })
+        r.register_connectivity("WithinGroups", |p: Checked<WithinGroupsParams>, _: &ConnectContext| {
+            Ok(Rule::WithinGroups { p: p.p, group_size: p.group_size })
         });
 
         r.register_rule("PairStdp", |p: Checked<PairStdpParams>, c: &RuleContext| {

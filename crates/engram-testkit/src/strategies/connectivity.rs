@@ -6,7 +6,8 @@ use proptest::prelude::*;
 
 /// Any connection rule, with no regard to population sizes: `FixedProbability` with
 /// [`probability`](super::probability), fixed in- or out-degree 0–50, `AllToAll`, `OneToOne`,
-/// or up to 50 explicit pairs among 100 × 100 neurons. For round trips; see
+/// up to 50 explicit pairs among 100 × 100 neurons, or groups of 1–199 neurons connected
+/// within. For round trips; see
 /// [`connect_spec_for`] for rules that fit given populations.
 pub fn connection_rule() -> impl Strategy<Value = Rule> {
     prop_oneof![
@@ -16,6 +17,7 @@ pub fn connection_rule() -> impl Strategy<Value = Rule> {
         Just(Rule::AllToAll),
         Just(Rule::OneToOne),
         vec((0..100u32, 0..100u32), 0..50).prop_map(|pairs| Rule::Explicit { pairs }),
+        (super::probability(), 1..200usize).prop_map(|(p, group_size)| Rule::WithinGroups { p, group_size }),
     ]
 }
 
@@ -64,6 +66,8 @@ pub fn connect_spec_for(n_pre: usize, n_post: usize, same_population: bool) -> i
                 1 => Just(Rule::AllToAll),
                 1 => Just(if one_to_one_ok { Rule::OneToOne } else { Rule::AllToAll }),
                 1 => pairs,
+                1 => (super::probability(), 1..=n_pre.max(n_post).max(1))
+                    .prop_map(|(p, group_size)| Rule::WithinGroups { p, group_size }),
             ];
             rule.prop_map(move |rule| ConnectSpec { rule, autapses, multapses, balance })
         },
