@@ -636,6 +636,36 @@ impl Registry {
     /// need not make the whole matrix; `None` in one process and when the network is built
     /// rank by rank without them ([`NetworkDescription::builder_on_rank`](crate::description::NetworkDescription::builder_on_rank)).
     /// The Dp model's `DpPathway` is one.
+    ///
+    /// ```
+    /// use engram_connectivity::{ConnectSpec, OutDegreeBalancing, Rule};
+    /// use engram_core::params::Checked;
+    /// use engram_models::description::{FixedDegreeParams, MatrixContext, MatrixPart, NetworkDescription, Registry};
+    ///
+    /// let mut registry = Registry::default();
+    /// // fixed in-degree with balanced out-degrees, 0.5 nS: whole in one process, the rank's
+    /// // part balanced with the other ranks in a run across ranks
+    /// registry.register_connectivity_matrix_across("Balanced", |p: Checked<FixedDegreeParams>, c: &MatrixContext, ranks| {
+    ///     let spec = ConnectSpec::new(Rule::FixedInDegree { k: p.k }).balance(OutDegreeBalancing::default());
+    ///     let (n_pre, n_post, same, seed, id) = (c.n_pre, c.n_post, c.same_population, c.seed, c.stream_id);
+    ///     Ok(match (c.targets.clone(), ranks) {
+    ///         (Some(own), Some(ranks)) => {
+    ///             let (part, omitted) = spec.connect_onto_across(n_pre, n_post, same, seed, id, own, ranks)?;
+    ///             MatrixPart::onto(part.weights(0.5), omitted)
+    ///         }
+    ///         (Some(own), None) => {
+    ///             let (part, omitted) = spec.connect_onto(n_pre, n_post, same, seed, id, own)?;
+    ///             MatrixPart::onto(part.weights(0.5), omitted)
+    ///         }
+    ///         (None, _) => spec.connect_populations(n_pre, n_post, same, seed, id)?.weights(0.5).into(),
+    ///     })
+    /// });
+    /// let text = r#"(populations: [(name: "A", size: 300, neuron: (kind: "LifCond"))],
+    ///     projections: [(pre: "A", post: "A", receptor: "exc", connectivity: (kind: "Balanced", params: (k: 20)))])"#;
+    /// let d = NetworkDescription::from_ron_str_with(text, "balanced.ron", &registry).unwrap();
+    /// let built = d.build_with(&registry, 0.1, 1).unwrap();
+    /// assert_eq!(built.network.weights(built.projections[0]).data().iter().sum::<f64>(), 300.0 * 20.0 * 0.5);
+    /// ```
     pub fn register_connectivity_matrix_across<P, M, F>(&mut self, kind: &str, build: F) -> &mut Self
     where
         P: Params + DeserializeOwned + 'static,
