@@ -11,7 +11,7 @@ use crate::across::Exchange;
 use crate::assembly::{Assembly, AssemblySet, partial_shuffle, skip_partial_shuffle};
 use crate::edit::RowEditor;
 use crate::pattern::Connectivity;
-use engram_core::collective::AllGather;
+use engram_core::collective::{AllGather, OneRank};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::rng::{RngStream, stream};
 use serde::{Deserialize, Serialize};
@@ -156,34 +156,8 @@ pub fn rewire_within(
     stream_id: u64,
 ) -> Result<RewireReport, ParamError> {
     check_groups(connectivity, groups_pre, groups_post)?;
-    check_target(target)?;
-    let baseline: Vec<f64> =
-        groups_pre.iter().zip(groups_post).map(|(p, q)| mean_within_inputs(connectivity, p, q)).collect();
-    let mut rewirer = Rewirer::new(connectivity, groups_post.iter().map(|a| a.members()));
-    let targets: Vec<u32> = match target {
-        WithinTarget::Factor(f) => groups_pre
-            .iter()
-            .zip(groups_post)
-            .zip(&baseline)
-            .map(|((p, q), &b)| rewirer.calibrated_target(p.members(), q.members(), f * b))
-            .collect(),
-        WithinTarget::Count(k) => vec![k; baseline.len()],
-    };
-    let mut report = RewireReport {
-        baseline_within_inputs: baseline,
-        target_counts: targets,
-        moved: 0,
-        posts_rewired: 0,
-        shortfall: 0,
-    };
-    for (g, (p, q)) in groups_pre.iter().zip(groups_post).enumerate() {
-        let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + g as u64);
-        rewirer.rewire_group(p.members(), q.members(), report.target_counts[g], &mut rng, &mut report);
-    }
-    if report.moved > 0 {
-        connectivity.matrix = rewirer.editor.finish();
-    }
-    Ok(report)
+    let (pre, post, own) = (groups_pre.assemblies(), groups_post.assemblies(), 0..connectivity.n_post());
+    on_one_rank(rewire_pairs(connectivity, own, (pre, post, 0), target, (seed, stream_id), &mut OneRank))
 }
 
 /// [`rewire_within`] on one of several ranks that hold the pattern split by columns: `part`
@@ -230,20 +204,45 @@ pub fn rewire_within_across(
 ) -> Result<RewireReport, EngramError> {
     // the same groups and target on every rank: a mistake fails on every rank alike
     check_groups(part, groups_pre, groups_post)?;
+    let (pre, post) = (groups_pre.assemblies(), groups_post.assemblies());
+    rewire_pairs(part, own, (pre, post, 0), target, (seed, stream_id), ranks)
+}
+
+/// The whole pattern, held by one rank: a collective cannot fail, so every error is a
+/// parameter's.
+fn on_one_rank<T>(result: Result<T, EngramError>) -> Result<T, ParamError> {
+    result.map_err(|e| match e {
+        EngramError::Param(e) => e,
+        other => unreachable!("a pattern held whole by one rank failed a collective: {other}"),
+    })
+}
+
+/// Rewire the assembly pairs `pre[g]` → `post[g]` of `part` (this rank's columns `own`), in
+/// order, pair `g` drawing from `stream(seed, stream_id, REWIRE_CHUNK_BASE + first + g)`:
+/// the procedure of [`rewire_within`], each rank rewiring its own postsynaptic members and
+/// drawing, for the other ranks' members, what they draw (see [`rewire_within_across`]).
+fn rewire_pairs(
+    part: &mut Connectivity,
+    own: Range<usize>,
+    (pre, post, first): (&[Assembly], &[Assembly], u64),
+    target: WithinTarget,
+    (seed, stream_id): (u64, u64),
+    ranks: &mut dyn AllGather,
+) -> Result<RewireReport, EngramError> {
     check_target(target)?;
     let (mut exchange, _) = Exchange::join(ranks, part, &own)?;
     let own = own.start as u32..own.end as u32;
     let owned = |q| owned_members(q, &own);
-    let mut rewirer = Rewirer::new(part, groups_post.iter().map(owned));
+    let mut rewirer = Rewirer::new(part, post.iter().map(owned));
     let mut report = RewireReport {
-        baseline_within_inputs: Vec::with_capacity(groups_post.len()),
-        target_counts: Vec::with_capacity(groups_post.len()),
+        baseline_within_inputs: Vec::with_capacity(post.len()),
+        target_counts: Vec::with_capacity(post.len()),
         moved: 0,
         posts_rewired: 0,
         shortfall: 0,
     };
     // before any edit, every pair's baseline and target from the ranks' parts
-    for (p, q) in groups_pre.iter().zip(groups_post) {
+    for (p, q) in pre.iter().zip(post) {
         let total = within_inputs_total(part, p, q);
         let mut send = vec![total as u32, (total >> 32) as u32];
         if let WithinTarget::Factor(_) = target {
@@ -267,7 +266,7 @@ pub fn rewire_within_across(
         });
     }
     let mut lists = Lists::default();
-    for (g, (p, q)) in groups_pre.iter().zip(groups_post).enumerate() {
+    for (g, (p, q)) in pre.iter().zip(post).enumerate() {
         let k = report.target_counts[g];
         rewirer.mark(p.members(), true);
         let send: Vec<u32> =
@@ -281,8 +280,8 @@ pub fn rewire_within_across(
                 q.len()
             )));
         }
-        let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + g as u64);
-        rewirer.rewire_group_across(p.members(), q.members(), &own, k, draws, &mut rng, &mut report);
+        let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + first + g as u64);
+        rewirer.rewire_group(p.members(), q.members(), &own, k, draws, &mut rng, &mut report);
     }
     if report.moved > 0 {
         part.matrix = rewirer.editor.finish();
@@ -330,21 +329,9 @@ pub fn rewire_assembly(
 ) -> Result<RewireReport, ParamError> {
     check_members("pre", pre, connectivity.n_pre())?;
     check_members("post", post, connectivity.n_post())?;
-    let baseline = mean_within_inputs(connectivity, pre, post);
-    let mut report = RewireReport {
-        baseline_within_inputs: vec![baseline],
-        target_counts: vec![target_count],
-        moved: 0,
-        posts_rewired: 0,
-        shortfall: 0,
-    };
-    let mut rewirer = Rewirer::new(connectivity, std::iter::once(post.members()));
-    let mut rng = stream(seed, stream_id, REWIRE_CHUNK_BASE + group_index);
-    rewirer.rewire_group(pre.members(), post.members(), target_count, &mut rng, &mut report);
-    if report.moved > 0 {
-        connectivity.matrix = rewirer.editor.finish();
-    }
-    Ok(report)
+    let (pairs, own) = ((std::slice::from_ref(pre), std::slice::from_ref(post), group_index), 0..connectivity.n_post());
+    let target = WithinTarget::Count(target_count);
+    on_one_rank(rewire_pairs(connectivity, own, pairs, target, (seed, stream_id), &mut OneRank))
 }
 
 /// The mean, over the postsynaptic members of `post`, of the number of inputs (counting
@@ -603,28 +590,11 @@ impl<'a> Rewirer<'a> {
         stats
     }
 
-    /// The target count `k` for [`WithinTarget::Factor`] aiming at `goal` ([`calibrated`]).
-    fn calibrated_target(&mut self, pre: &[u32], post: &[u32], goal: f64) -> u32 {
-        calibrated(&self.post_stats(pre, post), goal)
-    }
-
-    fn rewire_group(&mut self, pre: &[u32], post: &[u32], target: u32, rng: &mut RngStream, report: &mut RewireReport) {
-        self.mark(pre, true);
-        let mut lists = Lists::default();
-        for &j in post {
-            let draw = self.fill(pre, j, target, &mut lists);
-            if let Some(n) = draw.units(target, report) {
-                self.rewire_post(j, n, &mut lists, rng);
-            }
-        }
-        self.mark(pre, false);
-    }
-
-    /// [`rewire_group`](Self::rewire_group) on a rank holding the columns `own`: `draws` holds
-    /// every postsynaptic member's [`PostDraw`] (4 words each, in member order, gathered from
-    /// the ranks); the owner of a member rewires it, the others draw what it draws.
+    /// Rewire one assembly pair on a rank holding the columns `own`: `draws` holds every
+    /// postsynaptic member's [`PostDraw`] (4 words each, in member order, gathered from the
+    /// ranks); the owner of a member rewires it, the others draw what it draws.
     #[allow(clippy::too_many_arguments)]
-    fn rewire_group_across(
+    fn rewire_group(
         &mut self,
         pre: &[u32],
         post: &[u32],

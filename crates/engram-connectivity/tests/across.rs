@@ -65,20 +65,7 @@ type RankResult = (Result<(Connectivity, OmittedEntries), EngramError>, usize);
 /// `spec` drawn onto each of `ranges` by its own thread rank; each rank's result and the number
 /// of collectives it made.
 fn across(spec: &ConnectSpec, (n_pre, n_post, same): (usize, usize, bool), ranges: &[Range<usize>]) -> Vec<RankResult> {
-    let group = Threads::group(ranges.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = group
-            .into_iter()
-            .zip(ranges)
-            .map(|(mut ranks, own)| {
-                s.spawn(move || {
-                    let got = spec.connect_onto_across(n_pre, n_post, same, 8, 3, own.clone(), &mut ranks);
-                    (got, ranks.calls)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
+    on_ranks(ranges, |own, ranks| (spec.connect_onto_across(n_pre, n_post, same, 8, 3, own, ranks), ranks.calls))
 }
 
 #[test]
@@ -135,20 +122,10 @@ fn ranges_that_do_not_tile_the_columns_are_refused_on_every_rank() {
 #[test]
 fn an_entry_outside_a_ranks_columns_fails_on_every_rank() {
     let whole = ConnectSpec::new(Rule::FixedInDegree { k: 5 }).connect(40, 60, 1, 2).unwrap();
-    let ranges = [0..30, 30..60];
-    let group = Threads::group(2);
-    let errors: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = group
-            .into_iter()
-            .zip(&ranges)
-            .map(|(mut ranks, own)| {
-                // rank 1 keeps every column by mistake
-                let mut part =
-                    if own.start == 0 { whole.restrict_targets(own.clone()).unwrap().0 } else { whole.clone() };
-                s.spawn(move || part.balance_out_degrees_across(own.clone(), 0.05, 0.03, 1, 2, &mut ranks).unwrap_err())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap().to_string()).collect()
+    // rank 1 keeps every column by mistake
+    let errors = on_ranks(&[0..30, 30..60], |own, ranks| {
+        let mut part = if own.start == 0 { whole.restrict_targets(own.clone()).unwrap().0 } else { whole.clone() };
+        part.balance_out_degrees_across(own, 0.05, 0.03, 1, 2, ranks).unwrap_err().to_string()
     });
     for e in errors {
         assert!(e.contains("on rank 1") && e.contains("holds an entry in column"), "{e}");

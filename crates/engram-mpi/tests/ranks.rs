@@ -8,7 +8,7 @@ use std::path::Path;
 
 use engram_connectivity::{DelayDistribution, OutDegreeBalancing};
 use engram_models::coba::CobaConfig;
-use engram_models::description::{Distribution, models};
+use engram_models::description::{Distribution, ProjectionDescription, models};
 use engram_models::dp::Variant;
 use engram_models::dp::described::DpModel;
 use engram_models::experiment::{Experiment, ModelConfig, StateRecord};
@@ -153,12 +153,17 @@ fn state_records_across_ranks_write_the_single_process_csv() {
 /// ±50 % of the benchmark's) and whose delays too (uniform 0.1–0.6 ms), 200 ms: a rank
 /// replays the draws of the synapses onto other ranks' neurons without keeping them.
 fn coba_network_drawn_per_synapse() -> Experiment {
-    let mut d = models::coba(&CobaConfig::default()).unwrap();
-    for p in &mut d.projections {
+    coba_description_with(|p| {
         let Some(Distribution::Constant { value }) = p.weight else { panic!("COBA's weights are constant") };
         p.weight = Some(Distribution::Uniform { low: 0.5 * value, high: 1.5 * value });
         p.delay = DelayDistribution::Uniform { min_ms: 0.1, max_ms: 0.6 };
-    }
+    })
+}
+
+/// COBA-4000 as a description, each projection changed by `edit`, 200 ms.
+fn coba_description_with(edit: impl Fn(&mut ProjectionDescription)) -> Experiment {
+    let mut d = models::coba(&CobaConfig::default()).unwrap();
+    d.projections.iter_mut().for_each(edit);
     let mut exp = Experiment::of_description(d);
     exp.run.duration_s = 0.2;
     exp
@@ -173,13 +178,7 @@ fn drawn_weights_and_delays_across_ranks_write_the_single_process_run() {
 /// model's method, `balance`), 200 ms: across ranks the ranks balance each pattern together
 /// (`ConnectSpec::connect_onto_across`), none holding it whole.
 pub(crate) fn coba_network_balanced() -> Experiment {
-    let mut d = models::coba(&CobaConfig::default()).unwrap();
-    for p in &mut d.projections {
-        p.balance = Some(OutDegreeBalancing::default());
-    }
-    let mut exp = Experiment::of_description(d);
-    exp.run.duration_s = 0.2;
-    exp
+    coba_description_with(|p| p.balance = Some(OutDegreeBalancing::default()))
 }
 
 #[test]

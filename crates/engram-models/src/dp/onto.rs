@@ -51,15 +51,14 @@ use engram_connectivity::{
     Assembly, AssemblySet, Connectivity, OmittedEntries, WeightMatrix, input_counts_across, rewire_within,
     rewire_within_across, scale_weights,
 };
-use engram_core::collective::AllGather;
+use engram_core::collective::{AllGather, OneRank};
 use engram_core::error::{EngramError, ParamError};
 use engram_core::params::Params;
 use engram_stimuli::Odor;
 
 use super::described::PathwayName;
 use super::network::{
-    RewiringTargets, draw_id, input_spec, recurrent_pathway, recurrent_spec, rewire_id, rewire_pair,
-    rewire_pair_across, select_i_assembly,
+    RewiringTargets, draw_id, input_spec, recurrent_pathway, recurrent_spec, rewire_id, rewire_pair, rewire_pair_across,
 };
 use super::params::{DpConfig, Pathway, Variant};
 
@@ -378,26 +377,15 @@ impl DpConnectivityOnto {
 
     /// The whole E→I pattern of a Tuned variant and its I assemblies: I assembly `k` chosen
     /// from the pattern after the E→I rewiring of assemblies `0..k` (Tuned E+I), as
-    /// [`DpConnectivity::wire_i_assembly`](crate::dp::DpConnectivity::wire_i_assembly) does.
-    fn e_i_with_i_assemblies(&self, e: &AssemblySet) -> Result<(Connectivity, Vec<Assembly>), ParamError> {
-        let config = &self.config;
-        let (ne, ni, seed) = (config.n_exc, config.n_inh, self.network_seed);
-        let mut e_i = recurrent_pathway(config, config.pathways().e_i, (ne, ni), false, "e_i", seed)?;
-        let gamma = RewiringTargets::of(config, config.variant).e_i;
-        let mut i_asms = Vec::with_capacity(e.len());
-        for (k, e_asm) in e.iter().enumerate() {
-            let i_asm = select_i_assembly(&e_i, config, e_asm, k as u64, seed)?;
-            if let Some(target) = gamma {
-                rewire_pair(&mut e_i, (e_asm, ne), (&i_asm, ni), target, "e_i", k as u64, seed)?;
-            }
-            i_asms.push(i_asm);
-        }
-        Ok((e_i, i_asms))
+    /// [`DpConnectivity::wire_i_assembly`](crate::dp::DpConnectivity::wire_i_assembly) does:
+    /// [`e_i_across`](Self::e_i_across) on one rank that owns every I neuron.
+    fn e_i_with_i_assemblies(&self, e: &AssemblySet) -> Result<(Connectivity, Vec<Assembly>), EngramError> {
+        self.e_i_across(e, 0..self.config.n_inh, &mut OneRank)
     }
 
-    /// [`e_i_with_i_assemblies`](Self::e_i_with_i_assemblies) on a rank owning the I neurons
-    /// `own_i`: its part of the E→I pattern, and the I assemblies, chosen on input counts
-    /// gathered from the ranks.
+    /// On a rank owning the I neurons `own_i`: its part of the E→I pattern of a Tuned variant
+    /// (balanced and rewired across the ranks) and the I assemblies, each chosen on input
+    /// counts gathered from the ranks after the E→I rewiring of the ones before.
     fn e_i_across(
         &self,
         e: &AssemblySet,
